@@ -1,0 +1,85 @@
+package io.soilci.server.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes files so that a reader sees the old content or the new, never a part, and so that a file
+ * whose write returned survives a crash. Temp files are named {@code .tmp-*} in the target folder;
+ * {@link #isTemp} tells them apart so they are never served and are swept at start.
+ */
+public final class AtomicFiles {
+  /** The prefix of every temp file this class creates. */
+  public static final String TEMP_PREFIX = ".tmp-";
+
+  private AtomicFiles() {}
+
+  /** Replaces {@code target} with {@code bytes}, creating its folders. */
+  public static void write(Path target, byte[] bytes) throws IOException {
+    Path temp = createTemp(target);
+    try {
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        channel.write(java.nio.ByteBuffer.wrap(bytes));
+        channel.force(true);
+      }
+      commit(temp, target);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /** Replaces {@code target} with everything read from {@code in}. */
+  public static void copy(InputStream in, Path target) throws IOException {
+    Path temp = createTemp(target);
+    try {
+      try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
+        in.transferTo(out);
+      }
+      commit(temp, target);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /** A new empty temp file beside {@code target} (folders created), for a caller that streams. */
+  public static Path createTemp(Path target) throws IOException {
+    Path dir = folderOf(target);
+    Files.createDirectories(dir);
+    return Files.createTempFile(dir, TEMP_PREFIX, "-" + target.getFileName());
+  }
+
+  /** Makes {@code temp} durable and renames it over {@code target}, then syncs the folder. */
+  public static void commit(Path temp, Path target) throws IOException {
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    syncDirectory(folderOf(target));
+  }
+
+  /** Makes a rename or delete in {@code dir} durable. */
+  public static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  private static Path folderOf(Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null) {
+      throw new IllegalArgumentException("no parent folder: " + file);
+    }
+    return dir;
+  }
+
+  /** True for files this class leaves while writing. */
+  public static boolean isTemp(Path file) {
+    return file.getFileName().toString().startsWith(TEMP_PREFIX);
+  }
+}

@@ -1,0 +1,129 @@
+package io.soilci.result;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A job's {@code JOB.json}: a flat object of strings (or null) in Soil's keys, order kept, unknown
+ * keys kept. Only {@code job-name} is required.
+ */
+public final class JobMeta {
+  public static final String JOB_NAME = "job-name";
+  public static final String COMMIT_HASH = "commit-hash";
+  public static final String COMMIT_DATE = "commit-date";
+  public static final String COMMIT_LINE = "commit-line";
+  public static final String TASK_RUN_START_TIME = "task-run-start-time";
+  public static final String TASK_DEPLOY_START_TIME = "task-deploy-start-time";
+  public static final String IMAGE_PULL_TIME = "image-pull-time";
+  public static final String IMAGES_TAGGED = "images-tagged";
+  public static final String IMAGE_LAYERS = "image-layers";
+  public static final String JOB_URL = "JOB_URL";
+  public static final String JOB_ID = "JOB_ID";
+  public static final String GITHUB_WORKFLOW = "GITHUB_WORKFLOW";
+  public static final String GITHUB_RUN_ID = "GITHUB_RUN_ID";
+  public static final String GITHUB_RUN_NUMBER = "GITHUB_RUN_NUMBER";
+  public static final String GITHUB_JOB = "GITHUB_JOB";
+  public static final String GITHUB_ACTION = "GITHUB_ACTION";
+  public static final String GITHUB_REF = "GITHUB_REF";
+  public static final String GITHUB_PR_NUMBER = "GITHUB_PR_NUMBER";
+  public static final String GITHUB_PR_HEAD_REF = "GITHUB_PR_HEAD_REF";
+  public static final String GITHUB_PR_HEAD_SHA = "GITHUB_PR_HEAD_SHA";
+
+  /** The environment variables Soil records on GitHub Actions, in its order. */
+  public static final java.util.List<String> GITHUB_ENV =
+      java.util.List.of(
+          JOB_URL,
+          GITHUB_WORKFLOW,
+          GITHUB_RUN_ID,
+          GITHUB_RUN_NUMBER,
+          GITHUB_JOB,
+          GITHUB_ACTION,
+          GITHUB_REF,
+          GITHUB_PR_NUMBER,
+          GITHUB_PR_HEAD_REF,
+          GITHUB_PR_HEAD_SHA);
+
+  /** The environment variables Soil records on sourcehut, in its order. */
+  public static final java.util.List<String> SOURCEHUT_ENV = java.util.List.of(JOB_ID, JOB_URL);
+
+  private final Map<String, @Nullable String> values;
+
+  /** Copies {@code values}; it must hold a valid {@code job-name}. */
+  public JobMeta(Map<String, @Nullable String> values) {
+    String name = values.get(JOB_NAME);
+    if (name == null) {
+      throw new BadInput("JOB.json must have a string \"" + JOB_NAME + "\"");
+    }
+    new JobName(name);
+    this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+  }
+
+  /** Every key and value, in file order. */
+  public Map<String, @Nullable String> values() {
+    return values;
+  }
+
+  /** The value of {@code key}, absent when missing or null. */
+  public Optional<String> get(String key) {
+    return Optional.ofNullable(values.get(key));
+  }
+
+  public JobName jobName() {
+    return new JobName(java.util.Objects.requireNonNull(values.get(JOB_NAME)));
+  }
+
+  /** The commit the job tested: the PR head for a pull request, else {@code commit-hash}. */
+  public Optional<String> commit() {
+    return pullRequest().isPresent()
+        ? get(GITHUB_PR_HEAD_SHA).or(() -> get(COMMIT_HASH))
+        : get(COMMIT_HASH);
+  }
+
+  /** "PR #n from ref" when both PR variables are set. */
+  public Optional<String> pullRequest() {
+    Optional<String> number = get(GITHUB_PR_NUMBER);
+    Optional<String> ref = get(GITHUB_PR_HEAD_REF);
+    if (number.isEmpty() || ref.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of("PR #" + number.get() + " from " + ref.get());
+  }
+
+  /** {@code task-run-start-time} as epoch seconds, when present and numeric. */
+  public Optional<Long> taskRunStartTime() {
+    return get(TASK_RUN_START_TIME).flatMap(JobMeta::epochSeconds);
+  }
+
+  /** The branch name from {@code GITHUB_REF} ({@code refs/heads/X}), when present. */
+  public Optional<String> branch() {
+    return get(GITHUB_REF)
+        .filter(ref -> ref.startsWith("refs/heads/"))
+        .map(ref -> ref.substring("refs/heads/".length()));
+  }
+
+  private static Optional<Long> epochSeconds(String text) {
+    try {
+      return Optional.of(Long.parseLong(text.trim()));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof JobMeta other && values.equals(other.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "JobMeta" + values;
+  }
+}
