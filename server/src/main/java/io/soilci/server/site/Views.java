@@ -129,6 +129,16 @@ final class Views {
     return commit.isEmpty() ? "" : repositoryUrl.map(u -> u + "/commit/" + commit).orElse("");
   }
 
+  /** The run's jobs, latest start first, by name within a start. */
+  static List<JobEntry> newestFirst(RunState run) {
+    List<JobEntry> jobs = new ArrayList<>(run.jobs().values());
+    jobs.sort(
+        Comparator.comparingLong(JobEntry::startEpoch)
+            .reversed()
+            .thenComparing(j -> j.name().value()));
+    return jobs;
+  }
+
   static List<JobEntry> sorted(RunState run) {
     List<JobEntry> jobs = new ArrayList<>(run.jobs().values());
     jobs.sort(FAILURES_FIRST);

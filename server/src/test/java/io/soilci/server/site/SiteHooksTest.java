@@ -45,6 +45,8 @@ class SiteHooksTest {
           List.of(row("t", 2, 1)));
 
       HooksTestSupport.awaitFile(out.resolve("run-finished-.txt"));
+      HooksTestSupport.awaitFile(out.resolve("job-failed-cpp.txt"));
+      HooksTestSupport.awaitFile(out.resolve("job-passed-dev.txt"));
       assertThat(Files.readString(out.resolve("job-failed-cpp.txt")))
           .contains(
               "SOIL_HOST=github\n",
