@@ -89,8 +89,8 @@ public final class Site implements AutoCloseable {
    * meta} and {@code tasks} are what they hold. The job is done; its running state is dropped.
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
-    long fallback = jsonTime(job);
-    JobFacts facts = JobFacts.of(meta, tasks, fallback).withName(job.job());
+    Path json = settings.root().resolve(job.file(".json"));
+    JobFacts facts = JobFacts.of(meta, tasks, () -> SiteLoader.modified(json)).withName(job.job());
     apply(job, old -> new JobEntry(job.job(), facts, null));
   }
 
@@ -182,13 +182,6 @@ public final class Site implements AutoCloseable {
     }
     RunningJob fresh = RunningJob.startedAt(at.getEpochSecond());
     return new JobEntry(job.job(), old == null ? null : old.stored(), fresh);
-  }
-
-  private long jsonTime(JobRef job) throws IOException {
-    Path json = settings.root().resolve(job.file(".json"));
-    return Files.exists(json)
-        ? Files.getLastModifiedTime(json).toInstant().getEpochSecond()
-        : Instant.now().getEpochSecond();
   }
 
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {

@@ -10,6 +10,7 @@ import io.soilci.result.TaskRows;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 final class SiteLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SiteLoader.class);
+
+  /** Runs read at once: reading waits on the disk more than on the CPU. */
+  private static final int READERS = 8;
 
   private SiteLoader() {}
 
@@ -45,10 +51,23 @@ final class SiteLoader {
         }
       }
     }
-    return runDirs.parallelStream()
-        .map(dir -> loadRun(host, dir))
-        .filter(run -> run != null && !run.jobs().isEmpty())
-        .toList();
+    ForkJoinPool pool = new ForkJoinPool(READERS);
+    try {
+      return pool.submit(
+              () ->
+                  runDirs.parallelStream()
+                      .map(dir -> loadRun(host, dir))
+                      .filter(run -> run != null && !run.jobs().isEmpty())
+                      .toList())
+          .get();
+    } catch (ExecutionException e) {
+      throw new IOException("reading " + hostDir + " failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading " + hostDir);
+    } finally {
+      pool.shutdown();
+    }
   }
 
   /** The named runs of {@code host} as their folders hold them now (missing ones left out). */
@@ -111,12 +130,20 @@ final class SiteLoader {
     try {
       JobMeta meta = JobMetaCodec.read(json, where + ".json");
       List<TaskRow> tasks = TaskRows.read(json.resolveSibling(job + ".tsv"), where + ".tsv");
-      long mtime = Files.getLastModifiedTime(json).toInstant().getEpochSecond();
-      JobFacts facts = JobFacts.of(meta, tasks, mtime);
+      JobFacts facts = JobFacts.of(meta, tasks, () -> modified(json));
       return facts.name().equals(job) ? facts : facts.withName(job);
     } catch (IOException | BadInput e) {
       LOG.warn("{}: skipped, cannot read the stored job: {}", where, e.getMessage());
       return null;
+    }
+  }
+
+  /** The file's modification time in epoch seconds: the start of a job that lacks one. */
+  static long modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toInstant().getEpochSecond();
+    } catch (IOException e) {
+      return 0;
     }
   }
 
