@@ -109,10 +109,12 @@ final class SiteLoader {
   /** The {@code *.json} files of a folder that name a job, not temp files. */
   private static List<Path> files(Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
         String name = file.getFileName().toString();
-        if (!AtomicFiles.isTemp(file) && SiteText.isSafeName(jobName(name))) {
+        if (name.endsWith(".json")
+            && !AtomicFiles.isTemp(file)
+            && SiteText.isSafeName(jobName(name))) {
           out.add(file);
         }
       }
