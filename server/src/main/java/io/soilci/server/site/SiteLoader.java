@@ -11,6 +11,7 @@ import io.soilci.result.WorkerHost;
 import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,14 +131,26 @@ final class SiteLoader {
     JobName job = new JobName(jobName(json.getFileName().toString()));
     String where = host.prefix() + "/" + run + "/" + job;
     try {
-      JobMeta meta = JobMetaCodec.read(json, where + ".json");
-      List<TaskRow> tasks = TaskRows.read(json.resolveSibling(job + ".tsv"), where + ".tsv");
+      JobMeta meta = JobMetaCodec.parse(small(json, JobMetaCodec.MAX_BYTES), where + ".json");
+      byte[] tsv = small(json.resolveSibling(job + ".tsv"), TaskRows.MAX_BYTES);
+      List<TaskRow> tasks = TaskRows.parse(new String(tsv, StandardCharsets.UTF_8), where + ".tsv");
       JobFacts facts = JobFacts.of(meta, tasks, () -> modified(json));
       return facts.name().equals(job) ? facts : facts.withName(job);
     } catch (IOException | BadInput e) {
       LOG.warn("{}: skipped, cannot read the stored job: {}", where, e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The bytes of a file of at most {@code max} bytes, read at once: a stored job's files are small,
+   * and one read beats a stack of buffered readers per file at 100,000 jobs.
+   */
+  private static byte[] small(Path file, int max) throws IOException {
+    if (Files.size(file) > max) {
+      throw new BadInput(file.getFileName() + " is larger than " + max + " bytes");
+    }
+    return Files.readAllBytes(file);
   }
 
   /** The file's modification time in epoch seconds: the start of a job that lacks one. */
