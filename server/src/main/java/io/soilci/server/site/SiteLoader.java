@@ -113,9 +113,7 @@ final class SiteLoader {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
         String name = file.getFileName().toString();
-        if (name.endsWith(".json")
-            && !AtomicFiles.isTemp(file)
-            && SiteText.isSafeName(jobName(name))) {
+        if (name.endsWith(".json") && !AtomicFiles.isTemp(file) && Site.isJobName(jobName(name))) {
           out.add(file);
         }
       }
