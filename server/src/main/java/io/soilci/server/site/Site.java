@@ -138,7 +138,13 @@ public final class Site implements AutoCloseable {
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
     if (known == null || known.inProgress()) {
-      apply(job, old -> running(job, old, Instant.now()).withDoneEntry(status, explicit));
+      // Checked again under the index lock: the files may have been stored meanwhile.
+      apply(
+          job,
+          old ->
+              old != null && old.done()
+                  ? old
+                  : running(job, old, Instant.now()).withDoneEntry(status, explicit));
     }
     if (updateStatusApi) {
       JobEntry now = index.job(job);
