@@ -192,6 +192,21 @@ class SiteEventsTest {
   }
 
   @Test
+  void rewritesAtOpenARecentPageThatACrashLeftStale() throws Exception {
+    JobRef job = ref("7", "cpp");
+    SiteTrees.store(site, root, job, meta("cpp", "7", COMMIT, "m", 1000), List.of(row("u", 1, 1)));
+    String runPage = read(root, "github-jobs/7/index.html");
+    Files.writeString(root.resolve("github-jobs/7/index.html"), "stale");
+    site.close();
+
+    site = Site.open(new SiteSettings(root, 200, Optional.empty()));
+
+    assertThat(read(root, "github-jobs/7/index.html")).isEqualTo(runPage);
+    assertThat(site.writeCount("github-jobs/7/index.html")).isEqualTo(1);
+    assertThat(site.writeCount("github-jobs/index.html")).isZero();
+  }
+
+  @Test
   void skipsABrokenStoredFileAtOpen() throws Exception {
     SiteTrees.copyFixtures(root);
     Files.writeString(root.resolve("github-jobs/4101/cpp-small.tsv"), "not\ta\trow\n");
