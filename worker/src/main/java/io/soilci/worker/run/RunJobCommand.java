@@ -7,7 +7,6 @@ import io.soilci.worker.provider.Provider;
 import io.soilci.worker.provider.Providers;
 import io.soilci.worker.provider.TaskEnvironment;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,9 +17,12 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code run-job JOB}: runs a job's tasks and writes {@code JOB.wwz}, {@code .tsv}, {@code .json}.
@@ -133,7 +135,10 @@ public final class RunJobCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   private String workerHost = "auto";
 
+  @Spec private CommandSpec spec = CommandSpec.create();
+
   private final Function<JobName, JobListener> listeners;
+  private final Map<String, String> environment;
 
   /** A command whose jobs report progress to nobody but stdout. */
   public RunJobCommand() {
@@ -142,14 +147,20 @@ public final class RunJobCommand implements Callable<Integer> {
 
   /** A command whose jobs also report to the listener {@code listeners} makes for the job. */
   public RunJobCommand(Function<JobName, JobListener> listeners) {
+    this(listeners, System.getenv());
+  }
+
+  /** For tests: {@code environment} stands for the worker's environment. */
+  RunJobCommand(Function<JobName, JobListener> listeners, Map<String, String> environment) {
     this.listeners = listeners;
+    this.environment = Map.copyOf(environment);
   }
 
   @Override
   public Integer call() throws IOException {
-    JobSettings settings = settings(System.getenv());
-    PrintStream stdout = new PrintStream(System.out, true, java.nio.charset.StandardCharsets.UTF_8);
-    return new JobRun(settings, listeners.apply(settings.job()), stdout, System.err).run();
+    JobSettings settings = settings(environment);
+    CommandLine cli = spec.commandLine();
+    return new JobRun(settings, listeners.apply(settings.job()), cli.getOut(), cli.getErr()).run();
   }
 
   /** Checks every option; throws {@link BadInput} with the first problem. */
