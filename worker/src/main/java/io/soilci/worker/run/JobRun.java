@@ -115,7 +115,9 @@ final class JobRun {
     }
     byte[] index = WwzIndexPage.render(settings.job(), rows).getBytes(StandardCharsets.UTF_8);
     WwzStats stats =
-        files.write(files.wwz(), file -> WwzWriter.write(file, index, entries.entries()));
+        files.write(
+            files.wwz(),
+            file -> WwzWriter.write(file, index, entries.entries(), settings.zipLevel()));
     progress.packaged(files.wwz().toString(), stats);
     files.write(files.tsv(), TaskRows.format(rows).getBytes(StandardCharsets.UTF_8));
     files.write(files.json(), JobMetaCodec.format(metadata.toMeta()));

@@ -126,6 +126,15 @@ public final class RunJobCommand implements Callable<Integer> {
   private String maxResults = "1GiB";
 
   @Option(
+      names = "--zip-level",
+      paramLabel = "N",
+      defaultValue = "6",
+      description =
+          "Deflate level of the wwz, 1 (fastest) to 9 (smallest). Default: ${DEFAULT-VALUE}, as"
+              + " zip's; logs compress ~12% less at 4 but twice as fast.")
+  private int zipLevel = WwzWriter.DEFAULT_LEVEL;
+
+  @Option(
       names = "--worker-host",
       paramLabel = "HOST",
       defaultValue = "auto",
@@ -179,7 +188,19 @@ public final class RunJobCommand implements Callable<Integer> {
     List<TaskLine> tasks = tasks(dir, env);
     TaskTimeouts taskTimeouts = TaskTimeouts.parse(timeouts, tasks);
     return new JobSettings(
-        name, tasks, taskTimeouts, chosen, image, envNames, dir, outDir, cap, results, host, env);
+        name,
+        tasks,
+        taskTimeouts,
+        chosen,
+        image,
+        envNames,
+        dir,
+        outDir,
+        cap,
+        results,
+        zipLevel,
+        host,
+        env);
   }
 
   private List<TaskLine> tasks(Path dir, Map<String, String> env) {
