@@ -143,15 +143,7 @@ final class Supervisor {
     timedOut.set(true);
     Long pid = awaitPid(id);
     if (pid != null) {
-      try {
-        Process kill = new ProcessBuilder(killCommand.apply(pid)).redirectErrorStream(true).start();
-        kill.getInputStream().transferTo(OutputStream.nullOutputStream());
-        kill.waitFor(KILL_GRACE.toSeconds(), TimeUnit.SECONDS);
-      } catch (IOException e) {
-        rememberStderr("killing the timed-out task failed: " + e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      killGroup(pid);
     }
     // If the task is still not reported, the instance is broken: ending it ends the run's read.
     var unused =
@@ -165,6 +157,19 @@ final class Supervisor {
             TimeUnit.MILLISECONDS);
   }
 
+  private void killGroup(long pid) {
+    try {
+      Process kill = new ProcessBuilder(killCommand.apply(pid)).redirectErrorStream(true).start();
+      kill.getInputStream().transferTo(OutputStream.nullOutputStream());
+      kill.waitFor(KILL_GRACE.toSeconds(), TimeUnit.SECONDS);
+    } catch (IOException e) {
+      rememberStderr("killing the timed-out task failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The pid the supervisor reported for task {@code id}, waiting up to 5 s for it. */
   private @Nullable Long awaitPid(long id) {
     for (int i = 0; i < 100 && process.isAlive(); i++) {
       Long pid = pids.get(id);

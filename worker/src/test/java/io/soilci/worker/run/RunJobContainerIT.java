@@ -168,9 +168,9 @@ class RunJobContainerIT {
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err())
         .matches(
-            "soil-worker: image 'localhost/soil-no-such-image:latest' not found and 'podman"
-                + " pull' failed \\(exit status \\d+\\); build or pull the image first, or fix"
-                + " --image\\. It said: .+\n");
+            "soil-worker: image 'localhost/soil-no-such-image:latest' is not available:"
+                + " 'podman pull' failed with exit status \\d+ \\(.+\\); fix --image, pull or"
+                + " build the image, or check that podman works\n");
     try (Stream<Path> files = Files.list(out)) {
       assertThat(files).containsExactly(out.resolve("it-missing.json"));
     }
