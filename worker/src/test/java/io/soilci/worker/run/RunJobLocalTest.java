@@ -254,4 +254,54 @@ class RunJobLocalTest {
         .extracting(r -> r.name() + " " + r.status())
         .containsExactly("a 3", "b 0");
   }
+
+  @Test
+  void stopsTheJobWhenItsTaskRunnerDiesAndRecordsTheTaskAs255() throws Exception {
+    checkout.script("t/killer.sh", "echo killing; kill -9 $PPID; echo bye");
+    checkout.file("broken.txt", "killer t/killer.sh x -\nnext t/pass.sh y -\n");
+
+    Worker.Result result =
+        Worker.run(
+            workerEnv(),
+            "run-job",
+            "broken",
+            "--checkout",
+            dir.toString(),
+            "--tasks",
+            dir.resolve("broken.txt").toString());
+
+    assertThat(result.exit()).isEqualTo(255);
+    assertThat(TaskRows.read(dir.resolve("_tmp/soil/out/broken.tsv"), "tsv"))
+        .extracting(r -> r.name() + " " + r.status())
+        .containsExactly("killer 255");
+    assertThat(checkout.read("_tmp/soil/logs/killer.txt"))
+        .startsWith("killing\nbye\n")
+        .contains("[soil-worker: the task's outcome is unknown: the task runner ended");
+    assertThat(result.out()).contains("stopped: the task runner ended", "1 task(s) not run");
+  }
+
+  @Test
+  void aListenerThatThrowsDoesNotFailTheJob() throws Exception {
+    Worker.Result result =
+        Worker.run(
+            workerEnv(),
+            job ->
+                new JobListener() {
+                  @Override
+                  public void taskFinished(TaskRow row) {
+                    throw new IllegalStateException("server down");
+                  }
+                },
+            "run-job",
+            "listened",
+            "--checkout",
+            dir.toString(),
+            "--tasks-from",
+            "echo 'a t/pass.sh x -'; echo 'b t/pass.sh y -'");
+
+    assertThat(result.exit()).isZero();
+    assertThat(result.err())
+        .isEqualTo("soil-worker: reporting progress failed, the job goes on: server down\n");
+    assertThat(dir.resolve("_tmp/soil/out/listened.json")).exists();
+  }
 }
