@@ -52,7 +52,9 @@ class RunJobContainerIT {
             .script(
                 "t/hang.sh",
                 "sleep \"$1\" &\n"
-                    + "ps -eo args | grep \"^sleep $1\"\n"
+                    + "i=0; until ps -eo args | grep \"^sleep $1\"; do\n"
+                    + "  i=$((i+1)); [ $i -lt 50 ] || break; sleep 0.1\n"
+                    + "done\n"
                     + "echo waiting; sleep 60; echo never")
             .script("t/ps.sh", "ps -eo args")
             .script("t/env.sh", "env | sort");
@@ -116,7 +118,7 @@ class RunJobContainerIT {
                 "--env",
                 "PASSED_VAR",
                 "--task-timeout",
-                "hang=1"));
+                "hang=3"));
     args.addAll(providerArgs(provider));
 
     Run run = worker(args.toArray(String[]::new));
