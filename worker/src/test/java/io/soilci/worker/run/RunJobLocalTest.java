@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -70,6 +71,14 @@ class RunJobLocalTest {
             + "loud  t/loud.sh x -\n"
             + "env   t/env.sh  x -\n");
     result = runJob(events);
+  }
+
+  @AfterAll
+  void endTheBackgroundedChildShouldItHaveSurvived() {
+    // Only this test's own child: its argument is random.
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains("sleep " + childSeconds))
+        .forEach(ProcessHandle::destroyForcibly);
   }
 
   private Map<String, String> workerEnv() {
