@@ -1,62 +1,254 @@
 package io.soilci.server.site;
 
+import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
+import io.soilci.result.WorkerHost;
+import io.soilci.server.hooks.Hooks;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The site: an in-memory index of every run and job, kept in step with the files under the site
  * root, and the pages rendered from it. Each change re-renders only the pages it affects, each
  * written atomically. Safe for concurrent callers.
- *
- * <p>SKELETON: the server-site work fills this in; the method set is the contract the HTTP handlers
- * code against.
  */
-public final class Site {
-  private Site() {}
+public final class Site implements AutoCloseable {
+  /** Names under a host folder that are pages, not runs. */
+  private static final Set<String> RESERVED =
+      Set.of("commits", "days", "index.html", "index.json", "raw.html");
 
-  /** Reads every stored job under {@code settings.root()} into the index. */
+  /** Pages written at once; writes mostly wait on fsync. */
+  private static final int PAGE_THREADS = 8;
+
+  /** The job name whose JSON file would be the run's {@code index.json}. */
+  private static final String RESERVED_JOB = "index";
+
+  private final SiteSettings settings;
+  private final SiteIndex index;
+  private final PageWriter pages;
+  private final Retention retention;
+  private final Hooks hooks;
+
+  private Site(SiteSettings settings, SiteIndex index) {
+    this.settings = settings;
+    this.index = index;
+    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings), PAGE_THREADS);
+    this.retention = new Retention(settings.root(), settings.keepRuns());
+    this.hooks = new Hooks(settings.hooks());
+  }
+
+  /**
+   * Reads every stored job under {@code settings.root()} into the index and writes the site's
+   * stylesheet and script. A site without a home page yet gets every page; otherwise the pages of
+   * each host's newest runs are checked and rewritten where they differ (after a crash).
+   */
   public static Site open(SiteSettings settings) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    SiteIndex index = new SiteIndex();
+    for (WorkerHost host : WorkerHost.values()) {
+      index.load(host, SiteLoader.load(settings.root(), host));
+    }
+    Site site = new Site(settings, index);
+    SiteAssets.write(settings.root());
+    if (!Files.exists(settings.root().resolve("index.html"))) {
+      site.regenerateAll();
+    } else {
+      site.refreshRecent();
+    }
+    return site;
   }
 
   /** A job started: pages show it as running. */
   public void jobStarted(JobRef job, Instant at) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    apply(
+        job,
+        old ->
+            new JobEntry(
+                job.job(),
+                old == null ? null : old.stored(),
+                RunningJob.startedAt(at.getEpochSecond())));
   }
 
   /** A running job started a task. */
   public void taskStarted(JobRef job, TaskName task, Instant at) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    apply(job, old -> running(job, old, at).withTaskStartedEntry(task.value(), at));
   }
 
   /** A running job finished a task. */
   public void taskFinished(JobRef job, TaskRow row) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    apply(job, old -> running(job, old, Instant.now()).withTaskFinishedEntry(row));
   }
 
   /**
    * A job's files ({@code .wwz}, {@code .tsv}, then {@code .json}) are durable in place; {@code
-   * meta} and {@code tasks} are what they hold.
+   * meta} and {@code tasks} are what they hold. The job is done; its running state is dropped.
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    Path json = settings.root().resolve(job.file(".json"));
+    JobFacts facts = JobFacts.of(meta, tasks, () -> SiteLoader.modified(json)).withName(job.job());
+    apply(job, old -> new JobEntry(job.job(), facts, null));
+  }
+
+  /**
+   * The files of a whole run were put in place by someone else (Soil's uploader, then its {@code
+   * run-hook=soil-event-job-done}): reads the run's folder again and applies what changed.
+   */
+  public void runStored(WorkerHost host, RunId run) throws IOException {
+    requireRunName(run);
+    List<RunState> found = SiteLoader.loadRuns(settings.root(), host, List.of(run));
+    RunState now = found.isEmpty() ? RunState.empty(run) : found.get(0);
+    for (JobEntry job : now.jobs().values()) {
+      JobFacts facts = job.stored();
+      JobRef ref = new JobRef(host, run, job.name());
+      JobEntry known = index.job(ref);
+      if (facts != null
+          && (known == null || !facts.equals(known.stored()) || known.running() != null)) {
+        apply(ref, old -> new JobEntry(job.name(), facts, null));
+      }
+    }
   }
 
   /**
    * A job is done with {@code status}; with {@code updateStatusApi} its status file is written
-   * under {@code status-api/HOST/STATUS_RUN_ID/JOB.status.txt}.
+   * under {@code status-api/HOST/STATUS_RUN_ID/JOB.status.txt}, where STATUS_RUN_ID is the stored
+   * job's {@code GITHUB_RUN_ID}, else the job's run.
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    jobDone(job, status, updateStatusApi, null);
   }
 
-  /** Rebuilds every page from the files alone (the {@code regen} command). */
+  /**
+   * As {@link #jobDone(JobRef, int, boolean)}, with the status API's run id given by the caller
+   * (GitHub's {@code GITHUB_RUN_ID}); it wins over the stored one.
+   */
+  public void jobDone(JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
+      throws IOException {
+    requirePublishable(job);
+    if (status < 0 || status > 255) {
+      throw new BadInput("status " + status + " must be 0-255");
+    }
+    String explicit = statusRunId == null ? "" : statusRunId.value();
+    JobEntry known = index.job(job);
+    if (known == null || known.inProgress()) {
+      // Checked again under the index lock: the files may have been stored meanwhile.
+      apply(
+          job,
+          old ->
+              old != null && old.done()
+                  ? old
+                  : running(job, old, Instant.now()).withDoneEntry(status, explicit));
+    }
+    if (updateStatusApi) {
+      JobEntry now = index.job(job);
+      String id = !explicit.isEmpty() ? explicit : now == null ? "" : now.statusRunId();
+      StatusFiles.write(
+          settings.root(), job, id.isEmpty() ? job.run().value() : id, status, Instant.now());
+    }
+  }
+
+  /**
+   * Renders the pages of each host's newest runs and rewrites those that differ from the files: an
+   * event cut short by a crash leaves at most those stale. Older pages need {@code regen}.
+   */
+  private void refreshRecent() throws IOException {
+    Set<Page> recent = new LinkedHashSet<>();
+    for (WorkerHost host : WorkerHost.values()) {
+      recent.addAll(Regeneration.recentPagesOf(index, host, PageRenderer.INDEX_GROUPS));
+    }
+    recent.add(new Page.Home());
+    pages.updateAll(recent);
+  }
+
+  /** Rebuilds every page from the index (the {@code regen} command, after {@link #open}). */
   public void regenerateAll() throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    SiteAssets.write(settings.root());
+    List<Page> all = new ArrayList<>();
+    for (WorkerHost host : WorkerHost.values()) {
+      all.addAll(Regeneration.pagesOf(index, host));
+    }
+    all.add(new Page.Home());
+    pages.updateAll(all);
+  }
+
+  /** Stops the page writers and the hook runner, waiting briefly for running hooks. */
+  @Override
+  public void close() {
+    hooks.close();
+    pages.close();
+  }
+
+  /** True for a folder name that can be a run: a valid name that no page uses. */
+  static boolean isRunName(String name) {
+    return SiteText.isSafeName(name) && !RESERVED.contains(name);
+  }
+
+  /** True for a file name (without {@code .json}) that can be a job's. */
+  static boolean isJobName(String name) {
+    return SiteText.isSafeName(name) && !name.equals(RESERVED_JOB);
+  }
+
+  int writeCount(String path) {
+    return pages.writeCount(path);
+  }
+
+  SiteIndex index() {
+    return index;
+  }
+
+  private static JobEntry running(JobRef job, @Nullable JobEntry old, Instant at) {
+    if (old != null && old.running() != null) {
+      return old;
+    }
+    RunningJob fresh = RunningJob.startedAt(at.getEpochSecond());
+    return new JobEntry(job.job(), old == null ? null : old.stored(), fresh);
+  }
+
+  private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
+    requirePublishable(job);
+    Change change = index.update(job, update);
+    Set<Page> todo = new LinkedHashSet<>(change.pages());
+    List<RunState> removed = change.newRun() ? retention.select(index, job.host()) : List.of();
+    for (RunState run : removed) {
+      todo.addAll(Retention.pagesOf(job.host(), run));
+    }
+    pages.updateAll(todo);
+    for (RunState run : removed) {
+      retention.deleteFiles(job.host(), run);
+    }
+    HookEvents.of(change).forEach(hooks::submit);
+  }
+
+  /**
+   * Refuses a run or job name that would collide with a page of the site: runs named {@code
+   * commits}, {@code days}, {@code index.html}, {@code index.json} or {@code raw.html}, and the job
+   * {@code index} (its {@code index.json} is the run's JSON page). Call it before storing files;
+   * every method of this class calls it too.
+   */
+  public static void requirePublishable(JobRef job) {
+    requireRunName(job.run());
+    if (job.job().value().equals(RESERVED_JOB)) {
+      throw new BadInput(
+          "jobName '"
+              + RESERVED_JOB
+              + "' is reserved for the run's JSON page; use another job name");
+    }
+  }
+
+  private static void requireRunName(RunId run) {
+    if (RESERVED.contains(run.value())) {
+      throw new BadInput(
+          "runId '" + run + "' is reserved for the site's pages; use another run name");
+    }
   }
 }
