@@ -20,15 +20,18 @@ import java.nio.file.Files;
 public final class SoilServer implements AutoCloseable {
   private final Undertow undertow;
   private final WwzHandler wwz;
+  private final Site site;
 
-  private SoilServer(Undertow undertow, WwzHandler wwz) {
+  private SoilServer(Undertow undertow, WwzHandler wwz, Site site) {
     this.undertow = undertow;
     this.wwz = wwz;
+    this.site = site;
   }
 
   /** The site settings a configuration gives. */
   static SiteSettings siteSettings(ServerConfig config) {
-    return new SiteSettings(config.site(), config.keepRuns(), config.repositoryUrl());
+    return new SiteSettings(
+        config.site(), config.keepRuns(), config.repositoryUrl(), config.hooks());
   }
 
   /** Opens the site and starts listening. */
@@ -58,7 +61,7 @@ public final class SoilServer implements AutoCloseable {
             .setHandler(Routes.handler(parts))
             .build();
     undertow.start();
-    return new SoilServer(undertow, wwz);
+    return new SoilServer(undertow, wwz, site);
   }
 
   /** The port listened on (useful with port 0). */
@@ -70,5 +73,6 @@ public final class SoilServer implements AutoCloseable {
   public void close() {
     undertow.stop();
     wwz.close();
+    site.close();
   }
 }

@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.soilci.result.BadInput;
+import io.soilci.server.hooks.HookEvent;
+import io.soilci.server.hooks.HookSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +61,7 @@ public final class ConfigFile {
             keys.bool("publicReads").orElse(defaults.publicReads()),
             keys.integer("keepRuns", 1, 1_000_000).orElse(defaults.keepRuns()),
             keys.text("repositoryUrl").map(ConfigFile::requireHttpUrl),
-            keys.object("hooks").map(ConfigFile::hooks).orElse(Hooks.NONE),
+            keys.object("hooks").map(ConfigFile::hooks).orElse(HookSettings.NONE),
             keys.object("limits").map(ConfigFile::limits).orElse(Limits.DEFAULTS));
     keys.requireNoOthers();
     return config;
@@ -92,12 +95,22 @@ public final class ConfigFile {
     return limits;
   }
 
-  private static Hooks hooks(Keys keys) {
-    Map<String, List<String>> commands = new LinkedHashMap<>();
-    for (String event : keys.names()) {
-      commands.put(event, keys.textList(event));
+  private static HookSettings hooks(Keys keys) {
+    HookSettings d = HookSettings.NONE;
+    Map<String, String> commands = new LinkedHashMap<>();
+    for (String event : List.of(HookEvent.JOB_PASSED, HookEvent.JOB_FAILED, HookEvent.RUN_FINISHED)) {
+      keys.text(event).ifPresent(command -> commands.put(event, command));
     }
-    return new Hooks(commands);
+    HookSettings hooks =
+        new HookSettings(
+            commands,
+            keys.integer("threads", 1, 64).orElse(d.threads()),
+            keys.integer("queue", 1, 100_000).orElse(d.queue()),
+            keys.integer("timeoutSeconds", 1, 86_400)
+                .map(Duration::ofSeconds)
+                .orElse(d.timeout()));
+    keys.requireNoOthers();
+    return hooks;
   }
 
   /** One JSON object's keys, each read at most once; the rest are unknown. */
@@ -182,18 +195,6 @@ public final class ConfigFile {
       return get(key).map(v -> new Keys(v, name(key)));
     }
 
-    List<String> textList(String key) {
-      JsonNode v = get(key).orElseThrow();
-      List<String> items = new ArrayList<>();
-      if (v.isArray() && !v.isEmpty()) {
-        v.forEach(item -> items.add(item.isTextual() ? item.asText() : ""));
-      }
-      if (items.isEmpty() || items.contains("")) {
-        throw new BadInput(
-            "config key '" + name(key) + "' must be a non-empty list of strings (argv), got " + v);
-      }
-      return items;
-    }
 
     void requireNoOthers() {
       for (String key : names()) {

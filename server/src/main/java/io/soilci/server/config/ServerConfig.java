@@ -1,5 +1,7 @@
 package io.soilci.server.config;
 
+import io.soilci.server.hooks.HookSettings;
+import io.soilci.server.site.SiteSettings;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -12,7 +14,7 @@ import java.util.Optional;
  * @param publicReads whether GET needs no token
  * @param keepRuns newest runs kept per host
  * @param repositoryUrl for commit and PR links
- * @param hooks commands run after site changes, by event name (passed to the site)
+ * @param hooks shell commands the site runs on job-passed, job-failed, run-finished
  * @param limits what one request may cost
  */
 public record ServerConfig(
@@ -22,7 +24,7 @@ public record ServerConfig(
     boolean publicReads,
     int keepRuns,
     Optional<String> repositoryUrl,
-    Hooks hooks,
+    HookSettings hooks,
     Limits limits) {
 
   /** The defaults for a site folder: state beside it in {@code soil-state}. */
@@ -32,9 +34,9 @@ public record ServerConfig(
         defaultState(site),
         Listen.DEFAULT,
         true,
-        100,
+        SiteSettings.DEFAULT_KEEP_RUNS,
         Optional.empty(),
-        Hooks.NONE,
+        HookSettings.NONE,
         Limits.DEFAULTS);
   }
 

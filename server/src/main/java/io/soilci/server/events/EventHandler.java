@@ -2,6 +2,7 @@ package io.soilci.server.events;
 
 import io.soilci.result.BadInput;
 import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.server.auth.Authenticator;
@@ -63,7 +64,12 @@ public final class EventHandler implements HttpHandler {
       case "start" -> site.jobStarted(ref, clock.instant());
       case "task-start" -> site.taskStarted(ref, task(query), clock.instant());
       case "task-done" -> site.taskFinished(ref, row(query));
-      default -> site.jobDone(ref, status(query), updateStatusApi);
+      default ->
+          site.jobDone(
+              ref,
+              status(query),
+              updateStatusApi,
+              query.optional("statusRunId").map(RunId::new).orElse(null));
     }
   }
 

@@ -116,9 +116,7 @@ public final class WwupHandler implements HttpHandler {
             form.field("arg2")
                 .orElseThrow(() -> new BadInput("form field 'arg2' (the run)" + " is required")));
     List<StoredJob> jobs = store.finishedJobs(host, run);
-    for (StoredJob job : jobs) {
-      metrics.timeSiteUpdate(() -> site.jobStored(job.ref(), job.meta(), job.rows()));
-    }
+    metrics.timeSiteUpdate(() -> site.runStored(host, run));
     return "--- wwup.cgi run-hook ---\nhook "
         + hook
         + "\nargv "

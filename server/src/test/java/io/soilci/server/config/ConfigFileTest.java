@@ -7,7 +7,6 @@ import io.soilci.result.BadInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +25,7 @@ class ConfigFileTest {
             "{\"site\": \"www\", \"state\": \"/srv/state\", \"listen\": \"0.0.0.0:9000\","
                 + " \"publicReads\": false, \"keepRuns\": 7,"
                 + " \"repositoryUrl\": \"https://github.com/o/r/\","
-                + " \"hooks\": {\"job-done\": [\"/bin/echo\", \"done\"]},"
+                + " \"hooks\": {\"job-failed\": \"echo failed\", \"timeoutSeconds\": 5},"
                 + " \"limits\": {\"maxParts\": 5, \"maxRequestBytes\": 4096}}");
 
     assertThat(config.site()).isEqualTo(dir.resolve("www"));
@@ -35,7 +34,8 @@ class ConfigFileTest {
     assertThat(config.publicReads()).isFalse();
     assertThat(config.keepRuns()).isEqualTo(7);
     assertThat(config.repositoryUrl()).contains("https://github.com/o/r");
-    assertThat(config.hooks().commands()).containsEntry("job-done", List.of("/bin/echo", "done"));
+    assertThat(config.hooks().commands()).containsEntry("job-failed", "echo failed");
+    assertThat(config.hooks().timeout()).isEqualTo(java.time.Duration.ofSeconds(5));
     assertThat(config.limits().maxParts()).isEqualTo(5);
     assertThat(config.limits().maxRequestBytes()).isEqualTo(4096);
     assertThat(config.limits().maxZipEntries()).isEqualTo(Limits.DEFAULTS.maxZipEntries());
