@@ -50,7 +50,9 @@ public final class ResultStore {
     return new StoredJob(ref, meta, rows);
   }
 
-  /** Every job of a run whose JSON (its last file) is stored beside its wwz, read from the files. */
+  /**
+   * Every job of a run whose JSON (its last file) is stored beside its wwz, read from the files.
+   */
   public List<StoredJob> finishedJobs(WorkerHost host, RunId run) throws IOException {
     Path dir = root.resolve(host.prefix()).resolve(run.value());
     List<StoredJob> jobs = new ArrayList<>();

@@ -20,8 +20,15 @@ public final class RawHttp implements AutoCloseable {
   public RawHttp postHeaders(String pathAndQuery, String authorization, String type, long length)
       throws IOException {
     String head =
-        "POST " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
-            + "\r\nContent-Type: " + type + "\r\nContent-Length: " + length + "\r\n\r\n";
+        "POST "
+            + pathAndQuery
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+            + authorization
+            + "\r\nContent-Type: "
+            + type
+            + "\r\nContent-Length: "
+            + length
+            + "\r\n\r\n";
     return write(head.getBytes(StandardCharsets.US_ASCII));
   }
 

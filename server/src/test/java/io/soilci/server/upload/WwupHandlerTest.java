@@ -52,7 +52,9 @@ class WwupHandlerTest {
   @Test
   void storesSoilsUploadAndUpdatesPagesOnTheRunHook() throws IOException {
     HttpResponse<String> upload =
-        server.post("/uuu/wwup.cgi", server.github,
+        server.post(
+            "/uuu/wwup.cgi",
+            server.github,
             soilUpload("github-jobs", "5101", "github-jobs/4101", "cpp-small"));
     HttpResponse<String> hook = server.post("/wwup", server.github, runHook("github-", "5101"));
 
@@ -190,8 +192,9 @@ class WwupHandlerTest {
         server.send(
             java.net.http.HttpRequest.newBuilder(server.uri("/wwup"))
                 .header("Content-Type", new Multipart().contentType())
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
-                    soilUpload("github-jobs", "4101", "github-jobs/4101", "cpp-small").bytes()))
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                        soilUpload("github-jobs", "4101", "github-jobs/4101", "cpp-small").bytes()))
                 .build());
 
     assertThat(response.statusCode()).isEqualTo(401);

@@ -72,7 +72,8 @@ class WwzServingTest {
     HttpResponse<String> response = server.get("/github-jobs/4101/cpp-small.wwz");
 
     assertThat(response.statusCode()).isEqualTo(302);
-    assertThat(response.headers().firstValue("Location")).contains("/github-jobs/4101/cpp-small.wwz/");
+    assertThat(response.headers().firstValue("Location"))
+        .contains("/github-jobs/4101/cpp-small.wwz/");
   }
 
   @Test
@@ -80,8 +81,7 @@ class WwzServingTest {
     HttpResponse<String> response = server.get(WWZ + "_tmp/soil/");
 
     assertThat(response.statusCode()).isEqualTo(302);
-    assertThat(response.headers().firstValue("Location"))
-        .contains(WWZ + "_tmp/soil/-wwz-index");
+    assertThat(response.headers().firstValue("Location")).contains(WWZ + "_tmp/soil/-wwz-index");
   }
 
   @Test
