@@ -16,6 +16,7 @@ import io.soilci.server.upload.WwupHandler;
 import io.soilci.server.wwz.WwzHandler;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
@@ -45,14 +46,13 @@ final class Routes {
     long drain = p.config().limits().drainBytes();
     var limits = p.config().limits();
     HttpHandler results =
-        blocking(
+        write(
             new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
             drain);
     HttpHandler wwup =
-        blocking(
-            new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()), drain);
+        write(new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()), drain);
     HttpHandler event =
-        blocking(new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC()), drain);
+        write(new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC()), drain);
     HttpHandler wwz = blocking(reads(p, p.wwz()), drain);
     HttpHandler files =
         p.config().publicReads()
@@ -95,6 +95,11 @@ final class Routes {
 
   private static HttpHandler blocking(HttpHandler handler, long drainBytes) {
     return new BlockingHandler(new ErrorMapper(handler, drainBytes));
+  }
+
+  /** A write: "100 Continue" only once the handler reads the body (after auth and limits). */
+  private static HttpHandler write(HttpHandler handler, long drainBytes) {
+    return new HttpContinueReadHandler(blocking(handler, drainBytes));
   }
 
   /** Reads are public unless configured otherwise; then any worker's token may read. */
