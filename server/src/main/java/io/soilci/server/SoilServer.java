@@ -21,11 +21,13 @@ public final class SoilServer implements AutoCloseable {
   private final Undertow undertow;
   private final WwzHandler wwz;
   private final Site site;
+  private final ServerConfig config;
 
-  private SoilServer(Undertow undertow, WwzHandler wwz, Site site) {
+  private SoilServer(Undertow undertow, WwzHandler wwz, Site site, ServerConfig config) {
     this.undertow = undertow;
     this.wwz = wwz;
     this.site = site;
+    this.config = config;
   }
 
   /** The site settings a configuration gives. */
@@ -61,7 +63,9 @@ public final class SoilServer implements AutoCloseable {
             .setHandler(Routes.handler(parts))
             .build();
     undertow.start();
-    return new SoilServer(undertow, wwz, site);
+    SoilServer server = new SoilServer(undertow, wwz, site, config);
+    LocalServer.announce(config.state(), config.listen(), server.port());
+    return server;
   }
 
   /** The port listened on (useful with port 0). */
@@ -71,6 +75,11 @@ public final class SoilServer implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      LocalServer.withdraw(config.state());
+    } catch (IOException e) {
+      // A stale file only makes ingest try this server and fall back to the files.
+    }
     undertow.stop();
     wwz.close();
     site.close();
