@@ -70,19 +70,7 @@ final class LocalServer {
       }
       JsonNode server = JSON.readTree(file(state).toFile());
       String url = server.path("url").asText();
-      String boundary = "soil-ingest-" + System.nanoTime();
-      StringBuilder body = new StringBuilder();
-      field(body, boundary, "run-hook", "soil-event-job-done");
-      field(body, boundary, "arg1", job.host().prefix());
-      field(body, boundary, "arg2", job.run().value());
-      body.append("--").append(boundary).append("--\r\n");
-      HttpRequest request =
-          HttpRequest.newBuilder(URI.create(url))
-              .timeout(Duration.ofSeconds(60))
-              .header("Authorization", "Bearer " + server.path("token").asText())
-              .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-              .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
-              .build();
+      HttpRequest request = runHook(url, server.path("token").asText(), job);
       HttpResponse<String> response =
           HttpClient.newBuilder()
               .connectTimeout(Duration.ofSeconds(5))
@@ -95,6 +83,21 @@ final class LocalServer {
       Thread.currentThread().interrupt();
       return Optional.empty();
     }
+  }
+
+  private static HttpRequest runHook(String url, String token, JobRef job) {
+    String boundary = "soil-ingest-" + System.nanoTime();
+    StringBuilder body = new StringBuilder();
+    field(body, boundary, "run-hook", "soil-event-job-done");
+    field(body, boundary, "arg1", job.host().prefix());
+    field(body, boundary, "arg2", job.run().value());
+    body.append("--").append(boundary).append("--\r\n");
+    return HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
+        .build();
   }
 
   private static void field(StringBuilder body, String boundary, String name, String value) {

@@ -242,4 +242,17 @@ class UploadLimitsTest {
       assertThat(raw.response()).startsWith("HTTP/1.1 400 ");
     }
   }
+
+  @Test
+  void refusesHeadersLargerThanTheLimit() throws IOException {
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.write(
+          ("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(16 * 1024) + "\r\n\r\n")
+              .getBytes(UTF_8));
+
+      String response = raw.response();
+
+      assertThat(response).startsWith("HTTP/1.1 400 ");
+    }
+  }
 }
