@@ -29,6 +29,9 @@ public final class Site implements AutoCloseable {
   private static final Set<String> RESERVED =
       Set.of("commits", "days", "index.html", "index.json", "raw.html");
 
+  /** Pages written at once; writes mostly wait on fsync. */
+  private static final int PAGE_THREADS = 8;
+
   private final SiteSettings settings;
   private final SiteIndex index;
   private final PageWriter pages;
@@ -38,7 +41,7 @@ public final class Site implements AutoCloseable {
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
     this.index = index;
-    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings));
+    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings), PAGE_THREADS);
     this.retention = new Retention(settings.root(), settings.keepRuns());
     this.hooks = new Hooks(settings.hooks());
   }
@@ -86,8 +89,8 @@ public final class Site implements AutoCloseable {
    * meta} and {@code tasks} are what they hold. The job is done; its running state is dropped.
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
-    long fallback = jsonTime(job);
-    JobFacts facts = JobFacts.of(meta, tasks, fallback).withName(job.job());
+    Path json = settings.root().resolve(job.file(".json"));
+    JobFacts facts = JobFacts.of(meta, tasks, () -> SiteLoader.modified(json)).withName(job.job());
     apply(job, old -> new JobEntry(job.job(), facts, null));
   }
 
@@ -150,13 +153,14 @@ public final class Site implements AutoCloseable {
       all.addAll(Regeneration.pagesOf(index, host));
     }
     all.add(new Page.Home());
-    Regeneration.update(pages, all);
+    pages.updateAll(all);
   }
 
-  /** Stops the hook runner, waiting briefly for running hooks. */
+  /** Stops the page writers and the hook runner, waiting briefly for running hooks. */
   @Override
   public void close() {
     hooks.close();
+    pages.close();
   }
 
   /** True for a folder name that can be a run: a valid name that no page uses. */
@@ -180,13 +184,6 @@ public final class Site implements AutoCloseable {
     return new JobEntry(job.job(), old == null ? null : old.stored(), fresh);
   }
 
-  private long jsonTime(JobRef job) throws IOException {
-    Path json = settings.root().resolve(job.file(".json"));
-    return Files.exists(json)
-        ? Files.getLastModifiedTime(json).toInstant().getEpochSecond()
-        : Instant.now().getEpochSecond();
-  }
-
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
     requireRunName(job.run());
     Change change = index.update(job, update);
@@ -195,9 +192,7 @@ public final class Site implements AutoCloseable {
     for (RunState run : removed) {
       todo.addAll(Retention.pagesOf(job.host(), run));
     }
-    for (Page page : todo) {
-      pages.update(page);
-    }
+    pages.updateAll(todo);
     for (RunState run : removed) {
       retention.deleteFiles(job.host(), run);
     }
