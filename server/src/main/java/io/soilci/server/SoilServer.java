@@ -15,6 +15,8 @@ import io.undertow.UndertowOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
+import org.slf4j.LoggerFactory;
 
 /** A running server: the site opened from its files, the routes, Undertow listening. */
 public final class SoilServer implements AutoCloseable {
@@ -39,6 +41,11 @@ public final class SoilServer implements AutoCloseable {
   /** Opens the site and starts listening. */
   public static SoilServer start(ServerConfig config) throws IOException {
     Files.createDirectories(config.site());
+    ResultStore store = new ResultStore(config.site(), config.limits());
+    int swept = store.sweepTemps(Duration.ofHours(1));
+    if (swept > 0) {
+      LoggerFactory.getLogger(SoilServer.class).info("deleted {} stale temp files", swept);
+    }
     Site site = Site.open(siteSettings(config));
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
@@ -47,7 +54,7 @@ public final class SoilServer implements AutoCloseable {
         new Routes.Parts(
             config,
             site,
-            new ResultStore(config.site(), limits),
+            store,
             new Authenticator(new WorkerStore(config.state())),
             new UploadGate(limits.maxUploadsInFlight(), metrics),
             wwz,
