@@ -38,32 +38,46 @@ final class Routes {
       Metrics metrics) {}
 
   /**
-   * AccessLog (every request: one log line, one count) → route by method and path → for each route
-   * that blocks: BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the
-   * route's handler.
+   * AccessLog (every request: one log line, one count) → route by method and path (each route named
+   * for the metrics) → for writes: HttpContinueReadHandler → for each route that blocks:
+   * BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the handler.
    */
   static HttpHandler handler(Parts p) {
     long drain = p.config().limits().drainBytes();
     var limits = p.config().limits();
     HttpHandler results =
-        write(
-            new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
-            drain);
+        AccessLog.route(
+            "/results",
+            write(
+                new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
+                drain));
     HttpHandler wwup =
-        write(new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()), drain);
+        AccessLog.route(
+            "/wwup",
+            write(
+                new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
+                drain));
     HttpHandler event =
-        write(new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC()), drain);
-    HttpHandler wwz = blocking(reads(p, p.wwz()), drain);
+        AccessLog.route(
+            "/event",
+            write(new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC()), drain));
+    HttpHandler wwz = AccessLog.route("wwz", blocking(reads(p, p.wwz()), drain));
     HttpHandler files =
-        p.config().publicReads()
-            ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
-            : blocking(reads(p, new SiteFilesHandler(p.config().site())), drain);
-    HttpHandler health = exchange -> Responses.text(exchange, 200, "ok");
+        AccessLog.route(
+            "static",
+            p.config().publicReads()
+                ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
+                : blocking(reads(p, new SiteFilesHandler(p.config().site())), drain));
+    HttpHandler health =
+        AccessLog.route("/healthz", exchange -> Responses.text(exchange, 200, "ok"));
     HttpHandler metrics =
-        exchange -> {
-          exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
-          exchange.getResponseSender().send(p.metrics().format(), StandardCharsets.UTF_8);
-        };
+        AccessLog.route(
+            "/metrics",
+            exchange -> {
+              exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
+              exchange.getResponseSender().send(p.metrics().format(), StandardCharsets.UTF_8);
+            });
+    HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
     HttpHandler router =
         exchange -> {
           String path = exchange.getRelativePath();
@@ -72,21 +86,19 @@ final class Routes {
           boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
           HttpHandler next;
           if (post && path.equals("/results")) {
-            next = AccessLog.route("/results", results);
+            next = results;
           } else if (post && path.equals("/event")) {
-            next = AccessLog.route("/event", event);
+            next = event;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
-            next = AccessLog.route("/wwup", wwup);
+            next = wwup;
           } else if (read && path.equals("/healthz")) {
-            next = AccessLog.route("/healthz", health);
+            next = health;
           } else if (read && path.equals("/metrics")) {
-            next = AccessLog.route("/metrics", metrics);
+            next = metrics;
           } else if (read && WwzHandler.matches(path)) {
-            next = AccessLog.route("wwz", wwz);
-          } else if (read) {
-            next = AccessLog.route("static", files);
+            next = wwz;
           } else {
-            next = AccessLog.route("other", Routes::methodNotAllowed);
+            next = read ? files : other;
           }
           next.handleRequest(exchange);
         };
