@@ -32,6 +32,9 @@ public final class Site implements AutoCloseable {
   /** Pages written at once; writes mostly wait on fsync. */
   private static final int PAGE_THREADS = 8;
 
+  /** The job name whose JSON file would be the run's {@code index.json}. */
+  private static final String RESERVED_JOB = "index";
+
   private final SiteSettings settings;
   private final SiteIndex index;
   private final PageWriter pages;
@@ -128,7 +131,7 @@ public final class Site implements AutoCloseable {
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
       throws IOException {
-    requireRunName(job.run());
+    requirePublishable(job);
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
     }
@@ -168,6 +171,11 @@ public final class Site implements AutoCloseable {
     return SiteText.isSafeName(name) && !RESERVED.contains(name);
   }
 
+  /** True for a file name (without {@code .json}) that can be a job's. */
+  static boolean isJobName(String name) {
+    return SiteText.isSafeName(name) && !name.equals(RESERVED_JOB);
+  }
+
   int writeCount(String path) {
     return pages.writeCount(path);
   }
@@ -185,7 +193,7 @@ public final class Site implements AutoCloseable {
   }
 
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
-    requireRunName(job.run());
+    requirePublishable(job);
     Change change = index.update(job, update);
     Set<Page> todo = new LinkedHashSet<>(change.pages());
     List<RunState> removed = change.newRun() ? retention.select(index, job.host()) : List.of();
@@ -197,6 +205,22 @@ public final class Site implements AutoCloseable {
       retention.deleteFiles(job.host(), run);
     }
     HookEvents.of(change).forEach(hooks::submit);
+  }
+
+  /**
+   * Refuses a run or job name that would collide with a page of the site: runs named {@code
+   * commits}, {@code days}, {@code index.html}, {@code index.json} or {@code raw.html}, and the job
+   * {@code index} (its {@code index.json} is the run's JSON page). Call it before storing files;
+   * every method of this class calls it too.
+   */
+  public static void requirePublishable(JobRef job) {
+    requireRunName(job.run());
+    if (job.job().value().equals(RESERVED_JOB)) {
+      throw new BadInput(
+          "jobName '"
+              + RESERVED_JOB
+              + "' is reserved for the run's JSON page; use another job name");
+    }
   }
 
   private static void requireRunName(RunId run) {

@@ -44,14 +44,7 @@ final class SiteLoader {
     if (!Files.isDirectory(hostDir)) {
       return List.of();
     }
-    List<Path> runDirs = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(hostDir, Files::isDirectory)) {
-      for (Path dir : dirs) {
-        if (Site.isRunName(dir.getFileName().toString())) {
-          runDirs.add(dir);
-        }
-      }
-    }
+    List<Path> runDirs = runDirs(hostDir);
     ForkJoinPool pool = new ForkJoinPool(READERS);
     try {
       return pool.submit(
@@ -69,6 +62,18 @@ final class SiteLoader {
     } finally {
       pool.shutdown();
     }
+  }
+
+  private static List<Path> runDirs(Path hostDir) throws IOException {
+    List<Path> runDirs = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(hostDir, Files::isDirectory)) {
+      for (Path dir : dirs) {
+        if (Site.isRunName(dir.getFileName().toString())) {
+          runDirs.add(dir);
+        }
+      }
+    }
+    return runDirs;
   }
 
   /** The named runs of {@code host} as their folders hold them now (missing ones left out). */
@@ -113,9 +118,7 @@ final class SiteLoader {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
         String name = file.getFileName().toString();
-        if (name.endsWith(".json")
-            && !AtomicFiles.isTemp(file)
-            && SiteText.isSafeName(jobName(name))) {
+        if (name.endsWith(".json") && !AtomicFiles.isTemp(file) && Site.isJobName(jobName(name))) {
           out.add(file);
         }
       }
