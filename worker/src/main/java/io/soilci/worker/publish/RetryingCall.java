@@ -64,10 +64,7 @@ final class RetryingCall {
         what
             + " failed after "
             + attempts
-            + (attempts == 1 ? " attempt" : " attempts")
-            + " in "
-            + retry.totalTime().toSeconds()
-            + " s: "
+            + (attempts == 1 ? " attempt: " : " attempts: ")
             + answer.describe()
             + "; check that the server is up and --server is right");
   }
