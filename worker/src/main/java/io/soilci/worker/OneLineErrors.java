@@ -23,7 +23,7 @@ final class OneLineErrors implements IExecutionExceptionHandler {
   }
 
   static int exitCode(Throwable e) {
-    if (e instanceof BadInput) {
+    if (e instanceof BadInput || e instanceof CommandLine.ParameterException) {
       return WorkerMain.USAGE;
     }
     return WorkerMain.FAILURE;
