@@ -3,6 +3,7 @@ package io.soilci.worker.publish;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
+import io.soilci.result.TaskRow;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -15,16 +16,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * One {@code POST /event}: a job started or is done, or one of its tasks started or finished.
  *
- * @param githubRunId GitHub's run id for the status API (the run folder is the run number)
+ * @param row the finished task's row, for {@code task-done}
  */
 public record Event(
     Name name,
     JobRef job,
     @Nullable TaskName task,
     @Nullable Integer status,
-    @Nullable Double elapsedSeconds,
-    boolean updateStatusApi,
-    @Nullable String githubRunId) {
+    @Nullable TaskRow row,
+    boolean updateStatusApi) {
 
   /** The kinds of event, as the server's {@code eventName} parameter spells them. */
   public enum Name {
@@ -61,19 +61,19 @@ public record Event(
   }
 
   public static Event start(JobRef job) {
-    return new Event(Name.START, job, null, null, null, false, null);
+    return new Event(Name.START, job, null, null, null, false);
   }
 
-  public static Event done(JobRef job, int status, boolean updateStatusApi, @Nullable String id) {
-    return new Event(Name.DONE, job, null, status, null, updateStatusApi, id);
+  public static Event done(JobRef job, int status, boolean updateStatusApi) {
+    return new Event(Name.DONE, job, null, status, null, updateStatusApi);
   }
 
   public static Event taskStart(JobRef job, TaskName task) {
-    return new Event(Name.TASK_START, job, task, null, null, false, null);
+    return new Event(Name.TASK_START, job, task, null, null, false);
   }
 
-  public static Event taskDone(JobRef job, TaskName task, int status, double elapsed) {
-    return new Event(Name.TASK_DONE, job, task, status, elapsed, false, null);
+  public static Event taskDone(JobRef job, TaskRow row) {
+    return new Event(Name.TASK_DONE, job, row.name(), row.status(), row, false);
   }
 
   /** The request's query string, without the {@code ?}. */
@@ -85,15 +85,20 @@ public record Event(
     params.put("jobName", job.job().value());
     Optional.ofNullable(task).ifPresent(t -> params.put("task", t.value()));
     Optional.ofNullable(status).ifPresent(s -> params.put("status", Integer.toString(s)));
-    Optional.ofNullable(elapsedSeconds)
-        .ifPresent(e -> params.put("elapsed", String.format(Locale.ROOT, "%.3f", e)));
+    Optional.ofNullable(row).ifPresent(r -> putRow(params, r));
     if (updateStatusApi) {
       params.put("updateStatusApi", "1");
     }
-    Optional.ofNullable(githubRunId).ifPresent(id -> params.put("githubRunId", id));
     return params.entrySet().stream()
         .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));
+  }
+
+  private static void putRow(Map<String, String> params, TaskRow row) {
+    params.put("elapsed", String.format(Locale.ROOT, "%.3f", row.elapsedSeconds()));
+    params.put("script", row.scriptName());
+    params.put("func", row.func());
+    params.put("resultsUrl", row.resultsUrl());
   }
 
   @Override

@@ -53,6 +53,6 @@ public final class EventCommand implements Callable<Integer> {
     if (status == null || status < 0 || status > 255) {
       throw new BadInput("--name done needs --status N (0-255), the job's largest task status");
     }
-    return Event.done(ref, status, jobOptions.updateStatusApi(), jobOptions.githubRunId(null));
+    return Event.done(ref, status, jobOptions.updateStatusApi());
   }
 }

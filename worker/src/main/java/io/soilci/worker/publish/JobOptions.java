@@ -6,6 +6,7 @@ import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
@@ -29,40 +30,38 @@ public final class JobOptions {
 
   @Option(
       names = "--update-status-api",
-      description = "With the done event, write status-api/github/RUN_ID/JOB.status.txt.")
-  boolean updateStatusApi;
-
-  @Option(
-      names = "--github-run-id",
-      paramLabel = "ID",
       description =
-          "GitHub's run id for the status API. Default: GITHUB_RUN_ID from the job's JSON.")
-  @Nullable String githubRunId;
+          "With the done event, have the server write status-api/github/RUN_ID/JOB.status.txt"
+              + " (maybe-merge reads it; RUN_ID is GITHUB_RUN_ID from the job's JSON).")
+  boolean updateStatusApi;
 
   /** The job's place on the site; a missing {@code --run-id} is taken from {@code meta}. */
   public JobRef jobRef(JobName job, @Nullable JobMeta meta) {
+    return jobRef(job, meta, Map.of());
+  }
+
+  /**
+   * The job's place on the site: the run is {@code --run-id}, else the run number in {@code meta},
+   * else in the CI's environment ({@code GITHUB_RUN_NUMBER} or sourcehut's {@code JOB_ID}).
+   */
+  public JobRef jobRef(JobName job, @Nullable JobMeta meta, Map<String, String> env) {
     WorkerHost host = WorkerHost.parse(workerHost);
+    String key = host == WorkerHost.GITHUB ? JobMeta.GITHUB_RUN_NUMBER : JobMeta.JOB_ID;
     String run = runId;
     if (run == null && meta != null) {
-      String key = host == WorkerHost.GITHUB ? JobMeta.GITHUB_RUN_NUMBER : JobMeta.JOB_ID;
       run = meta.get(key).orElse(null);
     }
     if (run == null) {
-      throw new BadInput("--run-id is required (the job's JSON has no run number to use)");
+      run = env.get(key);
+    }
+    if (run == null) {
+      throw new BadInput("--run-id is required (no " + key + " in the job's JSON or environment)");
     }
     return new JobRef(host, new RunId(run), job);
   }
 
   public boolean updateStatusApi() {
     return updateStatusApi;
-  }
-
-  /** GitHub's run id, from the flag or else from {@code meta}. */
-  public @Nullable String githubRunId(@Nullable JobMeta meta) {
-    if (githubRunId != null || meta == null) {
-      return githubRunId;
-    }
-    return meta.get(JobMeta.GITHUB_RUN_ID).orElse(null);
   }
 
   /** The raw {@code --run-id}, when given. */

@@ -41,7 +41,7 @@ public final class LiveEvents implements JobListener {
 
   @Override
   public void taskFinished(TaskRow row) {
-    deliver(Event.taskDone(job, row.name(), row.status(), row.elapsedSeconds()));
+    deliver(Event.taskDone(job, row));
   }
 
   /** True once events were given up on. */

@@ -93,9 +93,7 @@ public final class PublishCommand implements Callable<Integer> {
     System.out.println("published " + job + " to " + soil.base() + job.runDir() + "/");
     if (!noDoneEvent) {
       int status = new JobSummary(job.job(), readRows(files)).maxStatus();
-      soil.send(
-          Event.done(job, status, jobOptions.updateStatusApi(), jobOptions.githubRunId(meta)),
-          server.retry());
+      soil.send(Event.done(job, status, jobOptions.updateStatusApi()), server.retry());
     }
     return 0;
   }

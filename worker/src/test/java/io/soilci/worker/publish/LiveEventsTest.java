@@ -38,7 +38,7 @@ class LiveEventsTest {
               "/event?eventName=start&workerHost=sourcehut&runId=1234&jobName=cpp",
               "/event?eventName=task-start&workerHost=sourcehut&runId=1234&jobName=cpp&task=build",
               "/event?eventName=task-done&workerHost=sourcehut&runId=1234&jobName=cpp&task=build"
-                  + "&status=2&elapsed=3.250");
+                  + "&status=2&elapsed=3.250&script=sh&func=b&resultsUrl=-");
     }
   }
 

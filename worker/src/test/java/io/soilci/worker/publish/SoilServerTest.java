@@ -139,12 +139,12 @@ class SoilServerTest {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
       SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2));
 
-      server.send(Event.done(JOB, 1, true, "6474853823"), Duration.ofSeconds(2));
+      server.send(Event.done(JOB, 1, true), Duration.ofSeconds(2));
 
       assertThat(http.requests().get(0).pathAndQuery())
           .isEqualTo(
               "/event?eventName=done&workerHost=github&runId=4101&jobName=dev-minimal&status=1"
-                  + "&updateStatusApi=1&githubRunId=6474853823");
+                  + "&updateStatusApi=1");
     }
   }
 }
