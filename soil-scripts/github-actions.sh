@@ -57,7 +57,7 @@ run-job() {
 
 maybe-merge() {
   local jobs=$1
-  : "${SOIL_SERVER:?set SOIL_SERVER to the Soil server's URL}"
+  : "${SOIL_SERVER:?set SOIL_SERVER to the URL of the Soil server}"
   soil_build_if_needed
   local status=0
   soil_worker maybe-merge --server "$SOIL_SERVER" --run-id "${GITHUB_RUN_ID:?}" \
