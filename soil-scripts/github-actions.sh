@@ -72,5 +72,5 @@ maybe-merge() {
 
 case ${1:-} in
   run-job|maybe-merge) "$@" ;;
-  *) sed -n '2,19p' "$0" >&2; exit 2 ;;
+  *) soil_usage "$0" ;;
 esac

@@ -61,5 +61,5 @@ run-job() {
 
 case ${1:-} in
   prepare-image|mount-perms|run-job) "$@" ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) soil_usage "$0" ;;
 esac

@@ -27,3 +27,9 @@ soil_build_if_needed() {
     (cd "$SOIL_ROOT" && mvn -B -ntp -q package -DskipTests) || soil_die "the build failed"
   fi
 }
+
+# Prints the calling script's header comment (its usage) to stderr and exits 2.
+soil_usage() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$1" >&2
+  exit 2
+}

@@ -9,7 +9,8 @@
 #   --port N    listen on N (default: 8080 if free, else the next free port)
 # Needs only Java 17+ and Maven.
 set -o nounset -o pipefail -o errexit
-. "$(dirname "$0")/lib.sh"
+script=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+. "$(dirname "$script")/lib.sh"
 cd "$SOIL_ROOT"
 
 wait_for_ctrl_c=1
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --no-wait) wait_for_ctrl_c= ;;
     --port) port=${2:?--port needs a number}; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) (soil_usage "$script") 2>&1 || true; exit 0 ;;
     *) echo "quickstart: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift

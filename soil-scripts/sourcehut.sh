@@ -44,5 +44,5 @@ run-job() {
 
 case ${1:-} in
   run-job) "$@" ;;
-  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+  *) soil_usage "$0" ;;
 esac
