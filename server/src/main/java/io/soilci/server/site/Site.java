@@ -1,62 +1,213 @@
 package io.soilci.server.site;
 
+import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
+import io.soilci.result.WorkerHost;
+import io.soilci.server.hooks.Hooks;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The site: an in-memory index of every run and job, kept in step with the files under the site
  * root, and the pages rendered from it. Each change re-renders only the pages it affects, each
  * written atomically. Safe for concurrent callers.
- *
- * <p>SKELETON: the server-site work fills this in; the method set is the contract the HTTP handlers
- * code against.
  */
-public final class Site {
-  private Site() {}
+public final class Site implements AutoCloseable {
+  /** Names under a host folder that are pages, not runs. */
+  private static final Set<String> RESERVED =
+      Set.of("commits", "days", "index.html", "index.json", "raw.html");
 
-  /** Reads every stored job under {@code settings.root()} into the index. */
+  private final SiteSettings settings;
+  private final SiteIndex index;
+  private final PageWriter pages;
+  private final Retention retention;
+  private final Hooks hooks;
+
+  private Site(SiteSettings settings, SiteIndex index) {
+    this.settings = settings;
+    this.index = index;
+    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings));
+    this.retention = new Retention(settings.root(), settings.keepRuns());
+    this.hooks = new Hooks(settings.hooks());
+  }
+
+  /**
+   * Reads every stored job under {@code settings.root()} into the index and writes the site's
+   * stylesheet and script. A site without a home page yet gets every page.
+   */
   public static Site open(SiteSettings settings) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    SiteIndex index = new SiteIndex();
+    for (WorkerHost host : WorkerHost.values()) {
+      index.load(host, SiteLoader.load(settings.root(), host));
+    }
+    Site site = new Site(settings, index);
+    SiteAssets.write(settings.root());
+    if (!Files.exists(settings.root().resolve("index.html"))) {
+      site.regenerateAll();
+    }
+    return site;
   }
 
   /** A job started: pages show it as running. */
   public void jobStarted(JobRef job, Instant at) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    apply(
+        job,
+        old ->
+            new JobEntry(
+                job.job(),
+                old == null ? null : old.stored(),
+                RunningJob.startedAt(at.getEpochSecond())));
   }
 
   /** A running job started a task. */
   public void taskStarted(JobRef job, TaskName task, Instant at) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    apply(job, old -> running(job, old, at).withTaskStartedEntry(task.value(), at));
   }
 
   /** A running job finished a task. */
   public void taskFinished(JobRef job, TaskRow row) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    apply(job, old -> running(job, old, Instant.now()).withTaskFinishedEntry(row));
   }
 
   /**
    * A job's files ({@code .wwz}, {@code .tsv}, then {@code .json}) are durable in place; {@code
-   * meta} and {@code tasks} are what they hold.
+   * meta} and {@code tasks} are what they hold. The job is done; its running state is dropped.
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    long fallback = jsonTime(job);
+    JobFacts facts = JobFacts.of(meta, tasks, fallback).withName(job.job());
+    apply(job, old -> new JobEntry(job.job(), facts, null));
+  }
+
+  /**
+   * The files of a whole run were put in place by someone else (Soil's uploader, then its {@code
+   * run-hook=soil-event-job-done}): reads the run's folder again and applies what changed.
+   */
+  public void runStored(WorkerHost host, RunId run) throws IOException {
+    requireRunName(run);
+    List<RunState> found = SiteLoader.loadRuns(settings.root(), host, List.of(run));
+    RunState now = found.isEmpty() ? RunState.empty(run) : found.get(0);
+    for (JobEntry job : now.jobs().values()) {
+      JobFacts facts = job.stored();
+      JobRef ref = new JobRef(host, run, job.name());
+      JobEntry known = index.job(ref);
+      if (facts != null
+          && (known == null || !facts.equals(known.stored()) || known.running() != null)) {
+        apply(ref, old -> new JobEntry(job.name(), facts, null));
+      }
+    }
   }
 
   /**
    * A job is done with {@code status}; with {@code updateStatusApi} its status file is written
-   * under {@code status-api/HOST/STATUS_RUN_ID/JOB.status.txt}.
+   * under {@code status-api/HOST/STATUS_RUN_ID/JOB.status.txt}, where STATUS_RUN_ID is the stored
+   * job's {@code GITHUB_RUN_ID}, else the job's run.
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi) throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    jobDone(job, status, updateStatusApi, null);
   }
 
-  /** Rebuilds every page from the files alone (the {@code regen} command). */
+  /**
+   * As {@link #jobDone(JobRef, int, boolean)}, with the status API's run id given by the caller
+   * (GitHub's {@code GITHUB_RUN_ID}); it wins over the stored one.
+   */
+  public void jobDone(JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
+      throws IOException {
+    requireRunName(job.run());
+    if (status < 0 || status > 255) {
+      throw new BadInput("status " + status + " must be 0-255");
+    }
+    String explicit = statusRunId == null ? "" : statusRunId.value();
+    JobEntry known = index.job(job);
+    if (known == null || known.inProgress()) {
+      apply(job, old -> running(job, old, Instant.now()).withDoneEntry(status, explicit));
+    }
+    if (updateStatusApi) {
+      JobEntry now = index.job(job);
+      String id = !explicit.isEmpty() ? explicit : now == null ? "" : now.statusRunId();
+      StatusFiles.write(
+          settings.root(), job, id.isEmpty() ? job.run().value() : id, status, Instant.now());
+    }
+  }
+
+  /** Rebuilds every page from the index (the {@code regen} command, after {@link #open}). */
   public void regenerateAll() throws IOException {
-    throw new UnsupportedOperationException("not built yet");
+    SiteAssets.write(settings.root());
+    List<Page> all = new ArrayList<>();
+    for (WorkerHost host : WorkerHost.values()) {
+      all.addAll(Regeneration.pagesOf(index, host));
+    }
+    all.add(new Page.Home());
+    Regeneration.update(pages, all);
+  }
+
+  /** Stops the hook runner, waiting briefly for running hooks. */
+  @Override
+  public void close() {
+    hooks.close();
+  }
+
+  /** True for a folder name that can be a run: a valid name that no page uses. */
+  static boolean isRunName(String name) {
+    return SiteText.isSafeName(name) && !RESERVED.contains(name);
+  }
+
+  int writeCount(String path) {
+    return pages.writeCount(path);
+  }
+
+  SiteIndex index() {
+    return index;
+  }
+
+  private static JobEntry running(JobRef job, @Nullable JobEntry old, Instant at) {
+    if (old != null && old.running() != null) {
+      return old;
+    }
+    RunningJob fresh = RunningJob.startedAt(at.getEpochSecond());
+    return new JobEntry(job.job(), old == null ? null : old.stored(), fresh);
+  }
+
+  private long jsonTime(JobRef job) throws IOException {
+    Path json = settings.root().resolve(job.file(".json"));
+    return Files.exists(json)
+        ? Files.getLastModifiedTime(json).toInstant().getEpochSecond()
+        : Instant.now().getEpochSecond();
+  }
+
+  private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
+    requireRunName(job.run());
+    Change change = index.update(job, update);
+    Set<Page> todo = new LinkedHashSet<>(change.pages());
+    List<RunState> removed = change.newRun() ? retention.select(index, job.host()) : List.of();
+    for (RunState run : removed) {
+      todo.addAll(Retention.pagesOf(job.host(), run));
+    }
+    for (Page page : todo) {
+      pages.update(page);
+    }
+    for (RunState run : removed) {
+      retention.deleteFiles(job.host(), run);
+    }
+    HookEvents.of(change).forEach(hooks::submit);
+  }
+
+  private static void requireRunName(RunId run) {
+    if (RESERVED.contains(run.value())) {
+      throw new BadInput(
+          "runId '" + run + "' is reserved for the site's pages; use another run name");
+    }
   }
 }

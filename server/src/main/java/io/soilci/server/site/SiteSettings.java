@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.server.hooks.HookSettings;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -9,11 +10,21 @@ import java.util.Optional;
  * @param root the site folder; the files under it are the truth
  * @param keepRuns newest runs kept per host; older finished runs are deleted
  * @param repositoryUrl e.g. {@code https://github.com/OWNER/REPO}, for commit and PR links
+ * @param hooks commands run when jobs pass or fail and runs finish
  */
-public record SiteSettings(Path root, int keepRuns, Optional<String> repositoryUrl) {
+public record SiteSettings(
+    Path root, int keepRuns, Optional<String> repositoryUrl, HookSettings hooks) {
+  /** The default number of runs kept per host. */
+  public static final int DEFAULT_KEEP_RUNS = 200;
+
   public SiteSettings {
     if (keepRuns < 1) {
       throw new IllegalArgumentException("keepRuns must be >= 1: " + keepRuns);
     }
+  }
+
+  /** Settings without hooks. */
+  public SiteSettings(Path root, int keepRuns, Optional<String> repositoryUrl) {
+    this(root, keepRuns, repositoryUrl, HookSettings.NONE);
   }
 }

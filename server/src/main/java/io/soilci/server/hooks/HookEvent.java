@@ -1,0 +1,25 @@
+package io.soilci.server.hooks;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Something a hook may run on, with its facts as environment variables ({@code SOIL_HOST}, {@code
+ * SOIL_RUN}, {@code SOIL_JOB}, {@code SOIL_STATUS}, ...).
+ */
+public record HookEvent(String name, Map<String, String> env) {
+  public static final String JOB_PASSED = "job-passed";
+  public static final String JOB_FAILED = "job-failed";
+  public static final String RUN_FINISHED = "run-finished";
+  public static final Set<String> NAMES = Set.of(JOB_PASSED, JOB_FAILED, RUN_FINISHED);
+
+  public HookEvent {
+    if (!NAMES.contains(name)) {
+      throw new IllegalArgumentException("unknown hook event " + name);
+    }
+    Map<String, String> copy = new LinkedHashMap<>(env);
+    copy.put("SOIL_EVENT", name);
+    env = java.util.Collections.unmodifiableMap(copy);
+  }
+}

@@ -1,0 +1,46 @@
+package io.soilci.server.site;
+
+import io.soilci.result.JobRef;
+import io.soilci.result.WorkerHost;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one change did to a run: the run before and after, and whether the job or the run just
+ * finished. It names the pages the change affects.
+ */
+record Change(
+    JobRef job, @Nullable RunState before, RunState after, boolean jobFinished, boolean newRun) {
+
+  WorkerHost host() {
+    return job.host();
+  }
+
+  /** True when the job finished and no other job of its run still runs. */
+  boolean runFinished() {
+    return jobFinished && !after.inProgress();
+  }
+
+  /** Every page whose content may differ after this change. */
+  List<Page> pages() {
+    Set<Page> pages = new LinkedHashSet<>();
+    WorkerHost host = host();
+    pages.add(new Page.RunningFile(job));
+    pages.add(new Page.RunHtml(host, after.id()));
+    pages.add(new Page.RunJson(host, after.id()));
+    for (RunState run : before == null ? List.of(after) : List.of(before, after)) {
+      run.commits().forEach(c -> pages.add(new Page.CommitHtml(host, c)));
+      run.statusRunIds().forEach(id -> pages.add(new Page.StatusJson(host, id)));
+      if (!run.jobs().isEmpty()) {
+        pages.add(new Page.DayHtml(host, run.day()));
+      }
+    }
+    pages.add(new Page.HostIndex(host));
+    pages.add(new Page.HostJson(host));
+    pages.add(new Page.RawHtml(host));
+    pages.add(new Page.Home());
+    return List.copyOf(pages);
+  }
+}

@@ -1,0 +1,99 @@
+package io.soilci.server.site;
+
+import io.soilci.result.RunId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/** The runs of one worker host, oldest first, with lookups by commit, day and status run id. */
+final class HostRuns {
+  private final NavigableMap<RunKey, RunState> runs = new TreeMap<>();
+  private final RunsByKey byCommit = new RunsByKey();
+  private final RunsByKey byDay = new RunsByKey();
+  private final RunsByKey byStatusId = new RunsByKey();
+
+  @Nullable RunState get(RunId run) {
+    return runs.get(RunKey.of(run));
+  }
+
+  /** Replaces the run (or removes it when {@code after} has no jobs) and refiles it. */
+  void replace(@Nullable RunState before, RunState after) {
+    RunKey key = after.key();
+    byCommit.move(key, before == null ? Set.of() : before.commits(), after.commits());
+    byDay.move(key, days(before), days(after));
+    byStatusId.move(key, before == null ? Set.of() : before.statusRunIds(), after.statusRunIds());
+    if (after.jobs().isEmpty()) {
+      byCommit.move(key, after.commits(), Set.of());
+      byDay.move(key, days(after), Set.of());
+      byStatusId.move(key, after.statusRunIds(), Set.of());
+      runs.remove(key);
+    } else {
+      runs.put(key, after);
+    }
+  }
+
+  private static Set<String> days(@Nullable RunState run) {
+    return run == null || run.jobs().isEmpty() ? Set.of() : Set.of(run.day());
+  }
+
+  int size() {
+    return runs.size();
+  }
+
+  /** Up to {@code limit} runs, newest first. */
+  List<RunState> newest(int limit) {
+    List<RunState> out = new ArrayList<>(Math.min(limit, runs.size()));
+    for (RunState run : runs.descendingMap().values()) {
+      if (out.size() == limit) {
+        break;
+      }
+      out.add(run);
+    }
+    return out;
+  }
+
+  /** Every run, oldest first. */
+  List<RunState> all() {
+    return List.copyOf(runs.values());
+  }
+
+  List<RunState> ofCommit(String commit) {
+    return lookup(byCommit.newestFirst(commit));
+  }
+
+  List<RunState> ofDay(String day) {
+    return lookup(byDay.newestFirst(day));
+  }
+
+  List<RunState> ofStatusId(String id) {
+    return lookup(byStatusId.newestFirst(id));
+  }
+
+  /** Days with runs, newest first. */
+  List<String> days() {
+    return List.copyOf(new TreeSet<>(byDay.keys()).descendingSet());
+  }
+
+  Set<String> commits() {
+    return byCommit.keys();
+  }
+
+  Set<String> statusIds() {
+    return byStatusId.keys();
+  }
+
+  private List<RunState> lookup(List<RunKey> keys) {
+    List<RunState> out = new ArrayList<>(keys.size());
+    for (RunKey key : keys) {
+      RunState run = runs.get(key);
+      if (run != null) {
+        out.add(run);
+      }
+    }
+    return out;
+  }
+}

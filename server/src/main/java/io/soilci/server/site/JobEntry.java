@@ -1,0 +1,104 @@
+package io.soilci.server.site;
+
+import io.soilci.result.JobName;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One job of a run as the index knows it: its stored files' facts, its running state, or both (a
+ * job run again after it stored files shows as running until its new files arrive).
+ */
+record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob running) {
+  JobEntry {
+    if (stored == null && running == null) {
+      throw new IllegalArgumentException("job " + name + " has neither files nor running state");
+    }
+  }
+
+  /** True while the job runs: started, no done event, no new files yet. */
+  boolean inProgress() {
+    return running != null && !running.done();
+  }
+
+  /** True once the job stored its files or a done event came. */
+  boolean done() {
+    return !inProgress();
+  }
+
+  /** {@code running}, {@code pass} or {@code fail}. */
+  String state() {
+    if (inProgress()) {
+      return "running";
+    }
+    return maxStatus() == 0 ? "pass" : "fail";
+  }
+
+  /** The largest task status of the stored tasks, else the done event's status. */
+  int maxStatus() {
+    if (stored != null && (running == null || !running.done())) {
+      return stored.totals().maxStatus();
+    }
+    return Objects.requireNonNullElse(Objects.requireNonNull(running).doneStatus(), 0);
+  }
+
+  /** When the job started (epoch seconds): the running start, else {@code task-run-start-time}. */
+  long startEpoch() {
+    return running != null ? running.startedEpoch() : Objects.requireNonNull(stored).startEpoch();
+  }
+
+  /** Seconds of work known: the stored tasks' sum, else the finished tasks' sum. */
+  double elapsed() {
+    if (running == null) {
+      return Objects.requireNonNull(stored).totals().elapsed();
+    }
+    return running.finished().stream().mapToDouble(r -> r.elapsedSeconds()).sum();
+  }
+
+  /** The facts pages show beside the status ({@code "task X"}, {@code "running unit"} ...). */
+  String statusText() {
+    if (inProgress()) {
+      RunningJob now = Objects.requireNonNull(running);
+      return now.currentTask().isEmpty() ? "running" : "running " + now.currentTask();
+    }
+    if (stored != null && (running == null || !running.done())) {
+      return stored.totals().statusText();
+    }
+    return maxStatus() == 0 ? "passed (no files)" : "status " + maxStatus() + " (no files)";
+  }
+
+  /** The stored facts when the job's files are what pages should show. */
+  @Nullable JobFacts shownFacts() {
+    return running == null ? stored : null;
+  }
+
+  String commit() {
+    return stored == null ? "" : stored.commit();
+  }
+
+  /** GitHub's run id for the status API: the stored files' value, else the done event's. */
+  String statusRunId() {
+    if (stored != null && !stored.statusRunId().isEmpty()) {
+      return stored.statusRunId();
+    }
+    return running == null ? "" : running.statusRunId();
+  }
+
+  JobEntry withTaskStartedEntry(String task, java.time.Instant at) {
+    return new JobEntry(name, stored, requireRunning().withTaskStarted(task, at.getEpochSecond()));
+  }
+
+  JobEntry withTaskFinishedEntry(io.soilci.result.TaskRow row) {
+    return new JobEntry(name, stored, requireRunning().withTaskFinished(row));
+  }
+
+  JobEntry withDoneEntry(int status, String statusRunId) {
+    return new JobEntry(name, stored, requireRunning().withDone(status, statusRunId));
+  }
+
+  private RunningJob requireRunning() {
+    if (running == null) {
+      throw new IllegalStateException("job " + name + " is not running");
+    }
+    return running;
+  }
+}

@@ -1,0 +1,76 @@
+package io.soilci.server.site;
+
+import io.soilci.result.JobMeta;
+import io.soilci.result.JobName;
+import io.soilci.result.TaskRow;
+import java.util.List;
+
+/**
+ * What the index keeps of a stored (done) job: the few {@code JOB.json} facts pages show, and its
+ * task totals. Strings are empty when the file lacks the key. Kept small: 100,000 of these fit in
+ * memory.
+ *
+ * @param startEpoch {@code task-run-start-time}, else the JSON file's modification time
+ * @param statusRunId {@code GITHUB_RUN_ID}, the status API's folder for this job's run
+ */
+record JobFacts(
+    JobName name,
+    String commit,
+    String commitLine,
+    String commitDate,
+    String jobUrl,
+    String pullTime,
+    String pullRequest,
+    String branch,
+    String statusRunId,
+    long startEpoch,
+    TaskTotals totals) {
+
+  static JobFacts of(JobMeta meta, List<TaskRow> tasks, long fallbackEpoch) {
+    JobName name = meta.jobName();
+    return new JobFacts(
+        name,
+        shared(meta.commit().orElse("")),
+        shared(meta.get(JobMeta.COMMIT_LINE).orElse("")),
+        shared(meta.get(JobMeta.COMMIT_DATE).orElse("")),
+        shared(meta.get(JobMeta.JOB_URL).orElse("")),
+        meta.get(JobMeta.IMAGE_PULL_TIME).map(JobFacts::realSeconds).orElse(""),
+        shared(meta.pullRequest().orElse("")),
+        shared(meta.branch().orElse("")),
+        shared(meta.get(JobMeta.GITHUB_RUN_ID).orElse("")),
+        meta.taskRunStartTime().orElse(fallbackEpoch),
+        TaskTotals.of(name, tasks));
+  }
+
+  /** These facts filed under {@code job}, the name its files have. */
+  JobFacts withName(JobName job) {
+    return new JobFacts(
+        job,
+        commit,
+        commitLine,
+        commitDate,
+        jobUrl,
+        pullTime,
+        pullRequest,
+        branch,
+        statusRunId,
+        startEpoch,
+        totals);
+  }
+
+  /** The jobs of one run repeat these strings; one copy is enough. */
+  private static String shared(String value) {
+    return value.length() <= 512 ? value.intern() : value;
+  }
+
+  /** {@code time -p} output's {@code real} line ({@code "real 19.99"}) as {@code "19.99 s"}. */
+  static String realSeconds(String timeOutput) {
+    for (String line : timeOutput.split("\n", -1)) {
+      String trimmed = line.trim();
+      if (trimmed.startsWith("real ")) {
+        return trimmed.substring("real ".length()).trim() + " s";
+      }
+    }
+    return timeOutput.length() > 40 ? timeOutput.substring(0, 40) : timeOutput;
+  }
+}

@@ -1,0 +1,121 @@
+package io.soilci.server.site;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.soilci.result.JobRef;
+import io.soilci.result.TaskRow;
+import io.soilci.result.WorkerHost;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON mirrors of the pages, for machines: host index, run, and the status API summary. */
+final class JsonPages {
+  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final SiteIndex index;
+
+  JsonPages(SiteIndex index) {
+    this.index = index;
+  }
+
+  byte[] host(WorkerHost host, List<RunState> newest) {
+    List<Object> runs = new ArrayList<>();
+    for (RunState run : newest) {
+      runs.add(runSummary(run));
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("host", host.id());
+    out.put("runCount", index.runCount(host));
+    out.put("runs", runs);
+    return write(out);
+  }
+
+  byte[] run(WorkerHost host, RunState run, RunPageModel model) {
+    Map<String, Object> out = runSummary(run);
+    List<Object> jobs = new ArrayList<>();
+    for (JobEntry job : run.jobs().values()) {
+      Map<String, Object> j = job(job);
+      List<Object> tasks = new ArrayList<>();
+      for (TaskRow row : model.rows(new JobRef(host, run.id(), job.name()), job)) {
+        tasks.add(task(row));
+      }
+      j.put("tasks", tasks);
+      jobs.add(j);
+    }
+    out.put("host", host.id());
+    out.put("jobs", jobs);
+    return write(out);
+  }
+
+  /** Every job of the runs with one GitHub run id: what maybe-merge and people poll. */
+  byte[] status(WorkerHost host, String statusRunId, List<RunState> runs) {
+    List<Object> jobs = new ArrayList<>();
+    boolean running = false;
+    int maxStatus = 0;
+    for (RunState run : runs) {
+      for (JobEntry job : run.jobs().values()) {
+        Map<String, Object> j = job(job);
+        j.put("run", run.id().value());
+        jobs.add(j);
+        running |= job.inProgress();
+        maxStatus = Math.max(maxStatus, job.inProgress() ? 0 : job.maxStatus());
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("host", host.id());
+    out.put("statusRunId", statusRunId);
+    out.put("state", running ? "running" : maxStatus == 0 ? "pass" : "fail");
+    out.put("maxStatus", maxStatus);
+    out.put("jobs", jobs);
+    return write(out);
+  }
+
+  private static Map<String, Object> runSummary(RunState run) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("run", run.id().value());
+    out.put("commit", run.commit());
+    out.put("start", SiteText.iso(run.startEpoch()));
+    out.put("running", run.inProgress());
+    List<Object> jobs = new ArrayList<>();
+    for (JobEntry job : run.jobs().values()) {
+      jobs.add(job(job));
+    }
+    out.put("jobs", jobs);
+    return out;
+  }
+
+  private static Map<String, Object> job(JobEntry job) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("job", job.name().value());
+    out.put("state", job.state());
+    out.put("status", job.inProgress() ? null : job.maxStatus());
+    out.put("statusText", job.statusText());
+    out.put("start", SiteText.iso(job.startEpoch()));
+    out.put("elapsedSeconds", Math.round(job.elapsed() * 1000) / 1000.0);
+    return out;
+  }
+
+  private static Map<String, Object> task(TaskRow row) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("task", row.name().value());
+    out.put("status", row.status());
+    out.put("elapsedSeconds", row.elapsedSeconds());
+    out.put("log", row.logPath());
+    out.put("result", row.resultPath().orElse(null));
+    return out;
+  }
+
+  static byte[] write(Object value) {
+    try {
+      byte[] json = MAPPER.writeValueAsBytes(value);
+      byte[] out = java.util.Arrays.copyOf(json, json.length + 1);
+      out[json.length] = '\n';
+      return out;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("maps of strings and numbers always serialize", e);
+    }
+  }
+}

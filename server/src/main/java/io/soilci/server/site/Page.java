@@ -1,0 +1,150 @@
+package io.soilci.server.site;
+
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.WorkerHost;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A file the site derives from the index: where it lives under the root, and which renderer makes
+ * it. A renderer that returns null means the file must not exist (its run or commit is gone).
+ */
+sealed interface Page {
+  /** The folder of running-job state: a dot-folder, so it is never served. */
+  String RUNNING_DIR = ".running";
+
+  /** The path under the site root, with '/' separators. */
+  String path();
+
+  byte @Nullable [] render(PageRenderer renderer);
+
+  /** The home page: each host's recent state. */
+  record Home() implements Page {
+    @Override
+    public String path() {
+      return "index.html";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.home();
+    }
+  }
+
+  /** A host's newest runs, grouped. */
+  record HostIndex(WorkerHost host) implements Page {
+    @Override
+    public String path() {
+      return host.prefix() + "/index.html";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.hostIndex(host);
+    }
+  }
+
+  /** The host index for machines. */
+  record HostJson(WorkerHost host) implements Page {
+    @Override
+    public String path() {
+      return host.prefix() + "/index.json";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.hostJson(host);
+    }
+  }
+
+  /** A host's newest jobs, flat. */
+  record RawHtml(WorkerHost host) implements Page {
+    @Override
+    public String path() {
+      return host.prefix() + "/raw.html";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.raw(host);
+    }
+  }
+
+  /** One run: its jobs and every task. */
+  record RunHtml(WorkerHost host, RunId run) implements Page {
+    @Override
+    public String path() {
+      return host.prefix() + "/" + run.value() + "/index.html";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.runHtml(host, run);
+    }
+  }
+
+  /** One run for machines. */
+  record RunJson(WorkerHost host, RunId run) implements Page {
+    @Override
+    public String path() {
+      return host.prefix() + "/" + run.value() + "/index.json";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.runJson(host, run);
+    }
+  }
+
+  /** Every job of one commit, across runs. */
+  record CommitHtml(WorkerHost host, String commit) implements Page {
+    @Override
+    public String path() {
+      return host.prefix() + "/commits/" + commit + ".html";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.commitHtml(host, commit);
+    }
+  }
+
+  /** The runs that started on one UTC day: history older than the host index shows. */
+  record DayHtml(WorkerHost host, String day) implements Page {
+    @Override
+    public String path() {
+      return host.prefix() + "/days/" + day + ".html";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.dayHtml(host, day);
+    }
+  }
+
+  /** The status API's summary of a run for machines: every job, running or done. */
+  record StatusJson(WorkerHost host, String statusRunId) implements Page {
+    @Override
+    public String path() {
+      return "status-api/" + host.id() + "/" + statusRunId + "/index.json";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.statusJson(host, statusRunId);
+    }
+  }
+
+  /** A running job's state, kept so a restart still knows it. */
+  record RunningFile(JobRef job) implements Page {
+    @Override
+    public String path() {
+      return job.runDir() + "/" + RUNNING_DIR + "/" + job.job().value() + ".json";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.runningFile(job);
+    }
+  }
+}

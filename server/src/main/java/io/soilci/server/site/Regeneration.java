@@ -1,0 +1,49 @@
+package io.soilci.server.site;
+
+import io.soilci.result.JobRef;
+import io.soilci.result.WorkerHost;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every page of a host, for a full rebuild; pages are written in parallel. */
+final class Regeneration {
+  private Regeneration() {}
+
+  static List<Page> pagesOf(SiteIndex index, WorkerHost host) {
+    List<Page> pages = new ArrayList<>();
+    for (RunState run : index.all(host)) {
+      pages.add(new Page.RunHtml(host, run.id()));
+      pages.add(new Page.RunJson(host, run.id()));
+      for (JobEntry job : run.jobs().values()) {
+        if (job.running() != null) {
+          pages.add(new Page.RunningFile(new JobRef(host, run.id(), job.name())));
+        }
+      }
+    }
+    index.commits(host).forEach(c -> pages.add(new Page.CommitHtml(host, c)));
+    index.days(host).forEach(d -> pages.add(new Page.DayHtml(host, d)));
+    index.statusIds(host).forEach(id -> pages.add(new Page.StatusJson(host, id)));
+    pages.add(new Page.HostIndex(host));
+    pages.add(new Page.HostJson(host));
+    pages.add(new Page.RawHtml(host));
+    return pages;
+  }
+
+  static void update(PageWriter writer, List<Page> pages) throws IOException {
+    try {
+      pages.parallelStream()
+          .forEach(
+              page -> {
+                try {
+                  writer.update(page);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+}

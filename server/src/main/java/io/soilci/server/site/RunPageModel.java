@@ -1,0 +1,98 @@
+package io.soilci.server.site;
+
+import io.soilci.result.BadInput;
+import io.soilci.result.Durations;
+import io.soilci.result.JobRef;
+import io.soilci.result.TaskRow;
+import io.soilci.result.TaskRows;
+import io.soilci.result.WorkerHost;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The run page's model: the run's commit, its jobs (failures first) and every task of every job. A
+ * stored job's tasks are read back from its {@code JOB.tsv}; a running job's from its state.
+ */
+final class RunPageModel {
+  private final Path root;
+  private final Views views;
+
+  RunPageModel(Path root, Views views) {
+    this.root = root;
+    this.views = views;
+  }
+
+  Map<String, Object> model(WorkerHost host, RunState run) {
+    Map<String, Object> model = new LinkedHashMap<>(views.commit(run));
+    model.put("c", views.commit(run));
+    List<Map<String, Object>> jobs = new ArrayList<>();
+    for (JobEntry job : Views.sorted(run)) {
+      Map<String, Object> view = views.job(run, job, "../");
+      view.put("tasks", tasks(new JobRef(host, run.id(), job.name()), job));
+      jobs.add(view);
+    }
+    model.put("run", run.id().value());
+    model.put("jobs", jobs);
+    model.put("startIso", SiteText.iso(run.startEpoch()));
+    model.put("startText", SiteText.shortTime(run.startEpoch()));
+    model.put("wall", Durations.readable(run.wallSeconds()));
+    model.put("running", run.inProgress());
+    return model;
+  }
+
+  /** The job's tasks, failed first, each with its log and result links inside the job's wwz. */
+  List<Map<String, Object>> tasks(JobRef ref, JobEntry job) {
+    List<Map<String, Object>> tasks = new ArrayList<>();
+    RunningJob running = job.running();
+    boolean stored = job.shownFacts() != null;
+    for (TaskRow row : rows(ref, job)) {
+      tasks.add(task(ref, row, stored));
+    }
+    tasks.sort(Comparator.comparingInt(Views::rankOf));
+    if (running != null && !running.currentTask().isEmpty()) {
+      Map<String, Object> now = new LinkedHashMap<>();
+      now.put("name", running.currentTask());
+      now.put("state", "running");
+      now.put("status", "");
+      now.put("elapsed", "");
+      now.put("since", running.currentSince());
+      now.put("sinceIso", SiteText.iso(running.currentSince()));
+      now.put("log", "");
+      now.put("result", "");
+      tasks.add(0, now);
+    }
+    return tasks;
+  }
+
+  /** The task rows: from the running state, else from {@code JOB.tsv} (empty if unreadable). */
+  List<TaskRow> rows(JobRef ref, JobEntry job) {
+    RunningJob running = job.running();
+    if (running != null) {
+      return running.finished();
+    }
+    try {
+      return TaskRows.read(root.resolve(ref.file(".tsv")), ref.file(".tsv"));
+    } catch (IOException | BadInput e) {
+      return List.of();
+    }
+  }
+
+  private static Map<String, Object> task(JobRef ref, TaskRow row, boolean stored) {
+    String wwz = ref.job().value() + ".wwz/";
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("name", row.name().value());
+    t.put("state", row.passed() ? "pass" : "fail");
+    t.put("status", Integer.toString(row.status()));
+    t.put("elapsed", Durations.readable(row.elapsedSeconds()));
+    t.put("since", 0L);
+    t.put("sinceIso", "");
+    t.put("log", stored ? wwz + row.logPath() : "");
+    t.put("result", stored ? row.resultPath().map(p -> wwz + p).orElse("") : "");
+    return t;
+  }
+}

@@ -1,0 +1,93 @@
+package io.soilci.server.site;
+
+import io.soilci.result.RunId;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/** One run's jobs by name: immutable, so pages render from it without holding the index lock. */
+record RunState(RunKey key, SortedMap<String, JobEntry> jobs) {
+  /** A commit hash that may name a page file: hex only. */
+  private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{7,64}");
+
+  RunState {
+    jobs = Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
+  }
+
+  static RunState empty(RunId run) {
+    return new RunState(RunKey.of(run), new TreeMap<>());
+  }
+
+  RunId id() {
+    return key.run();
+  }
+
+  /** This run with {@code entry} put in place of its job, or the job removed when null. */
+  RunState with(String job, @Nullable JobEntry entry) {
+    TreeMap<String, JobEntry> copy = new TreeMap<>(jobs);
+    if (entry == null) {
+      copy.remove(job);
+    } else {
+      copy.put(job, entry);
+    }
+    return new RunState(key, copy);
+  }
+
+  boolean inProgress() {
+    return jobs.values().stream().anyMatch(JobEntry::inProgress);
+  }
+
+  /** Commits of the run's jobs that can name a commit page, in job order. */
+  Set<String> commits() {
+    Set<String> commits = new LinkedHashSet<>();
+    for (JobEntry job : jobs.values()) {
+      if (COMMIT.matcher(job.commit()).matches()) {
+        commits.add(job.commit());
+      }
+    }
+    return commits;
+  }
+
+  /** The run's commit: its first job's. */
+  String commit() {
+    Set<String> commits = commits();
+    return commits.isEmpty() ? "" : commits.iterator().next();
+  }
+
+  /** Status API run ids of the run's jobs that are safe folder names. */
+  Set<String> statusRunIds() {
+    Set<String> ids = new LinkedHashSet<>();
+    for (JobEntry job : jobs.values()) {
+      String id = job.statusRunId();
+      if (SiteText.isSafeName(id)) {
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
+  /** The earliest job start, epoch seconds. */
+  long startEpoch() {
+    return jobs.values().stream().mapToLong(JobEntry::startEpoch).min().orElse(0);
+  }
+
+  /** Seconds from the earliest job start to the latest known job end. */
+  double wallSeconds() {
+    long start = startEpoch();
+    return jobs.values().stream()
+        .mapToDouble(j -> j.startEpoch() + j.elapsed() - start)
+        .max()
+        .orElse(0);
+  }
+
+  /** The UTC day the run started, {@code 2026-11-20}: the history page it is listed on. */
+  String day() {
+    return Instant.ofEpochSecond(startEpoch()).atOffset(ZoneOffset.UTC).toLocalDate().toString();
+  }
+}

@@ -1,0 +1,76 @@
+package io.soilci.server.site;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.soilci.result.TaskName;
+import io.soilci.result.TaskRow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A running job's state on disk: {@code RUN/.running/JOB.json}, written atomically after each
+ * event, deleted when the job's files are stored. The dot-folder is never served.
+ */
+final class RunningFiles {
+  /** Larger state files are refused; one holds at most a job's task rows. */
+  static final long MAX_BYTES = 4L << 20;
+
+  private RunningFiles() {}
+
+  static byte[] format(RunningJob job) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("startedEpoch", job.startedEpoch());
+    out.put("currentTask", job.currentTask());
+    out.put("currentSince", job.currentSince());
+    out.put("doneStatus", job.doneStatus());
+    out.put("statusRunId", job.statusRunId());
+    List<Object> rows = new ArrayList<>();
+    for (TaskRow row : job.finished()) {
+      rows.add(
+          List.of(
+              row.status(),
+              row.elapsedSeconds(),
+              row.name().value(),
+              row.scriptName(),
+              row.func(),
+              row.resultsUrl()));
+    }
+    out.put("finished", rows);
+    return JsonPages.write(out);
+  }
+
+  /** Reads a state file; a malformed one is an {@link IOException} naming the file. */
+  static RunningJob read(Path file) throws IOException {
+    if (Files.size(file) > MAX_BYTES) {
+      throw new IOException(file + " is larger than " + MAX_BYTES + " bytes");
+    }
+    try {
+      JsonNode node = JsonPages.MAPPER.readTree(file.toFile());
+      List<TaskRow> rows = new ArrayList<>();
+      for (JsonNode row : node.path("finished")) {
+        rows.add(
+            new TaskRow(
+                row.get(0).asInt(),
+                row.get(1).asDouble(),
+                new TaskName(row.get(2).asText()),
+                row.get(3).asText(),
+                row.get(4).asText(),
+                row.get(5).asText()));
+      }
+      JsonNode done = node.path("doneStatus");
+      return new RunningJob(
+          node.path("startedEpoch").asLong(),
+          rows,
+          node.path("currentTask").asText(""),
+          node.path("currentSince").asLong(),
+          done.isInt() ? done.asInt() : null,
+          node.path("statusRunId").asText(""));
+    } catch (RuntimeException e) {
+      throw new IOException(file + " is not a running-job state: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.soilci.server.site;
+
+import io.soilci.result.TaskRow;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A job between its start event and its stored files: the tasks it finished, the task it runs now,
+ * and, once a done event came without files, its status.
+ *
+ * @param startedEpoch when the start event said the job started (epoch seconds)
+ * @param currentTask the task running now, or empty
+ * @param currentSince when {@code currentTask} started (epoch seconds), or 0
+ * @param doneStatus the done event's status, or null while running
+ * @param statusRunId the status API run id the done event named, or empty
+ */
+record RunningJob(
+    long startedEpoch,
+    List<TaskRow> finished,
+    String currentTask,
+    long currentSince,
+    @Nullable Integer doneStatus,
+    String statusRunId) {
+
+  RunningJob {
+    finished = List.copyOf(finished);
+  }
+
+  static RunningJob startedAt(long epoch) {
+    return new RunningJob(epoch, List.of(), "", 0, null, "");
+  }
+
+  boolean done() {
+    return doneStatus != null;
+  }
+
+  RunningJob withTaskStarted(String task, long epoch) {
+    return new RunningJob(startedEpoch, finished, task, epoch, doneStatus, statusRunId);
+  }
+
+  /** Adds or replaces the row for {@code row}'s task; clears the current task if it was that. */
+  RunningJob withTaskFinished(TaskRow row) {
+    List<TaskRow> rows = new ArrayList<>(finished);
+    rows.removeIf(r -> r.name().equals(row.name()));
+    rows.add(row);
+    boolean wasCurrent = currentTask.equals(row.name().value());
+    return new RunningJob(
+        startedEpoch,
+        rows,
+        wasCurrent ? "" : currentTask,
+        wasCurrent ? 0 : currentSince,
+        doneStatus,
+        statusRunId);
+  }
+
+  RunningJob withDone(int status, String runId) {
+    return new RunningJob(
+        startedEpoch, finished, "", 0, status, runId.isEmpty() ? statusRunId : runId);
+  }
+}

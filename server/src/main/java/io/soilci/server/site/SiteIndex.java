@@ -1,0 +1,130 @@
+package io.soilci.server.site;
+
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.WorkerHost;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every run and job of the site in memory (runs → jobs → task totals). Changes are short and
+ * synchronized; reads return immutable {@link RunState}s that pages render from.
+ */
+final class SiteIndex {
+  private final Map<WorkerHost, HostRuns> hosts = new EnumMap<>(WorkerHost.class);
+
+  SiteIndex() {
+    for (WorkerHost host : WorkerHost.values()) {
+      hosts.put(host, new HostRuns());
+    }
+  }
+
+  /** Replaces the job with {@code update}'s result (null removes it); says what changed. */
+  synchronized Change update(JobRef ref, UnaryOperator<@Nullable JobEntry> update) {
+    HostRuns runs = host(ref.host());
+    RunState before = runs.get(ref.run());
+    RunState base = before == null ? RunState.empty(ref.run()) : before;
+    JobEntry old = base.jobs().get(ref.job().value());
+    JobEntry now = update.apply(old);
+    RunState after = base.with(ref.job().value(), now);
+    runs.replace(before, after);
+    boolean finished = now != null && now.done() && (old == null || old.inProgress());
+    return new Change(ref, before, after, finished, before == null);
+  }
+
+  /** Adds runs read from files at start. */
+  synchronized void load(WorkerHost host, List<RunState> runs) {
+    HostRuns hostRuns = host(host);
+    for (RunState run : runs) {
+      hostRuns.replace(hostRuns.get(run.id()), run);
+    }
+  }
+
+  /** Removes a whole run (retention); returns it, or null when unknown. */
+  synchronized @Nullable RunState remove(WorkerHost host, RunId run) {
+    HostRuns runs = host(host);
+    RunState before = runs.get(run);
+    if (before != null) {
+      runs.replace(before, new RunState(before.key(), new java.util.TreeMap<>()));
+    }
+    return before;
+  }
+
+  synchronized @Nullable RunState run(WorkerHost host, RunId run) {
+    return host(host).get(run);
+  }
+
+  synchronized @Nullable JobEntry job(JobRef ref) {
+    RunState run = run(ref.host(), ref.run());
+    return run == null ? null : run.jobs().get(ref.job().value());
+  }
+
+  synchronized List<RunState> newest(WorkerHost host, int limit) {
+    return host(host).newest(limit);
+  }
+
+  /** Up to {@code limit} jobs, newest run first, each run's jobs newest start first. */
+  synchronized List<RunJob> newestJobs(WorkerHost host, int limit) {
+    List<RunJob> out = new ArrayList<>();
+    for (RunState run : host(host).newest(limit)) {
+      List<JobEntry> jobs = new ArrayList<>(run.jobs().values());
+      jobs.sort(
+          (a, b) ->
+              a.startEpoch() != b.startEpoch()
+                  ? Long.compare(b.startEpoch(), a.startEpoch())
+                  : a.name().value().compareTo(b.name().value()));
+      for (JobEntry job : jobs) {
+        if (out.size() == limit) {
+          return out;
+        }
+        out.add(new RunJob(run, job));
+      }
+    }
+    return out;
+  }
+
+  synchronized List<RunState> all(WorkerHost host) {
+    return host(host).all();
+  }
+
+  synchronized int runCount(WorkerHost host) {
+    return host(host).size();
+  }
+
+  synchronized List<RunState> ofCommit(WorkerHost host, String commit) {
+    return host(host).ofCommit(commit);
+  }
+
+  synchronized List<RunState> ofDay(WorkerHost host, String day) {
+    return host(host).ofDay(day);
+  }
+
+  synchronized List<RunState> ofStatusId(WorkerHost host, String id) {
+    return host(host).ofStatusId(id);
+  }
+
+  synchronized List<String> days(WorkerHost host) {
+    return host(host).days();
+  }
+
+  synchronized Set<String> commits(WorkerHost host) {
+    return host(host).commits();
+  }
+
+  synchronized Set<String> statusIds(WorkerHost host) {
+    return host(host).statusIds();
+  }
+
+  private HostRuns host(WorkerHost host) {
+    return Objects.requireNonNull(hosts.get(host));
+  }
+
+  /** A job with the run it belongs to. */
+  record RunJob(RunState run, JobEntry job) {}
+}

@@ -1,0 +1,134 @@
+package io.soilci.server.site;
+
+import io.soilci.result.BadInput;
+import io.soilci.result.JobMeta;
+import io.soilci.result.JobMetaCodec;
+import io.soilci.result.JobName;
+import io.soilci.result.RunId;
+import io.soilci.result.TaskRow;
+import io.soilci.result.TaskRows;
+import io.soilci.result.WorkerHost;
+import io.soilci.server.storage.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the site's stored jobs into runs: every {@code RUN/JOB.json} with its {@code JOB.tsv} (a
+ * job is done when its JSON exists), and every running job's state. Runs are read in parallel; a
+ * broken file is logged and skipped, never stops the start.
+ */
+final class SiteLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(SiteLoader.class);
+
+  private SiteLoader() {}
+
+  /** Every run of {@code host} found under {@code root}. */
+  static List<RunState> load(Path root, WorkerHost host) throws IOException {
+    Path hostDir = root.resolve(host.prefix());
+    if (!Files.isDirectory(hostDir)) {
+      return List.of();
+    }
+    List<Path> runDirs = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(hostDir, Files::isDirectory)) {
+      for (Path dir : dirs) {
+        if (Site.isRunName(dir.getFileName().toString())) {
+          runDirs.add(dir);
+        }
+      }
+    }
+    return runDirs.parallelStream()
+        .map(dir -> loadRun(host, dir))
+        .filter(run -> run != null && !run.jobs().isEmpty())
+        .toList();
+  }
+
+  /** The named runs of {@code host} as their folders hold them now (missing ones left out). */
+  static List<RunState> loadRuns(Path root, WorkerHost host, List<RunId> runs) {
+    List<RunState> out = new ArrayList<>();
+    for (RunId run : runs) {
+      Path dir = root.resolve(host.prefix()).resolve(run.value());
+      RunState state = Files.isDirectory(dir) ? loadRun(host, dir) : null;
+      if (state != null) {
+        out.add(state);
+      }
+    }
+    return out;
+  }
+
+  private static @Nullable RunState loadRun(WorkerHost host, Path dir) {
+    RunId run = new RunId(dir.getFileName().toString());
+    TreeMap<String, JobEntry> jobs = new TreeMap<>();
+    try {
+      for (Path json : files(dir)) {
+        JobFacts facts = readJob(host, run, json);
+        if (facts != null) {
+          jobs.put(facts.name().value(), new JobEntry(facts.name(), facts, null));
+        }
+      }
+      Path runningDir = dir.resolve(Page.RUNNING_DIR);
+      if (Files.isDirectory(runningDir)) {
+        for (Path state : files(runningDir)) {
+          readRunning(host, run, state, jobs);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("{}/{}: skipped, cannot list the run folder: {}", host.prefix(), run, e.toString());
+      return null;
+    }
+    return new RunState(RunKey.of(run), jobs);
+  }
+
+  /** The {@code *.json} files of a folder that name a job, not temp files. */
+  private static List<Path> files(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        if (!AtomicFiles.isTemp(file) && SiteText.isSafeName(jobName(name))) {
+          out.add(file);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String jobName(String fileName) {
+    return fileName.substring(0, fileName.length() - ".json".length());
+  }
+
+  private static @Nullable JobFacts readJob(WorkerHost host, RunId run, Path json) {
+    JobName job = new JobName(jobName(json.getFileName().toString()));
+    String where = host.prefix() + "/" + run + "/" + job;
+    try {
+      JobMeta meta = JobMetaCodec.read(json, where + ".json");
+      List<TaskRow> tasks = TaskRows.read(json.resolveSibling(job + ".tsv"), where + ".tsv");
+      long mtime = Files.getLastModifiedTime(json).toInstant().getEpochSecond();
+      JobFacts facts = JobFacts.of(meta, tasks, mtime);
+      return facts.name().equals(job) ? facts : facts.withName(job);
+    } catch (IOException | BadInput e) {
+      LOG.warn("{}: skipped, cannot read the stored job: {}", where, e.getMessage());
+      return null;
+    }
+  }
+
+  private static void readRunning(
+      WorkerHost host, RunId run, Path file, Map<String, JobEntry> jobs) {
+    JobName job = new JobName(jobName(file.getFileName().toString()));
+    try {
+      RunningJob running = RunningFiles.read(file);
+      JobEntry stored = jobs.get(job.value());
+      jobs.put(job.value(), new JobEntry(job, stored == null ? null : stored.stored(), running));
+    } catch (IOException e) {
+      LOG.warn("{}/{}/{}: running state skipped: {}", host.prefix(), run, job, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.soilci.server.site;
+
+import io.soilci.result.Durations;
+import io.soilci.result.JobName;
+import io.soilci.result.JobSummary;
+import io.soilci.result.TaskRow;
+import java.util.List;
+
+/**
+ * What the index keeps of a job's task table: counts, the first failed task and the run time. The
+ * rows themselves stay in {@code JOB.tsv} and are read back only for the run's page.
+ */
+record TaskTotals(int tasks, int failed, int maxStatus, String firstFailed, double elapsed) {
+  static final TaskTotals NONE = new TaskTotals(0, 0, 0, "", 0);
+
+  static TaskTotals of(JobName job, List<TaskRow> rows) {
+    JobSummary summary = new JobSummary(job, rows);
+    List<TaskRow> failedRows = summary.failedTasks();
+    return new TaskTotals(
+        rows.size(),
+        failedRows.size(),
+        summary.maxStatus(),
+        failedRows.isEmpty() ? "" : failedRows.get(0).name().value(),
+        summary.elapsedSeconds());
+  }
+
+  boolean passed() {
+    return failed == 0;
+  }
+
+  /** {@code "passed"}, {@code "task X"} or {@code "N of M tasks"}, as {@link JobSummary}. */
+  String statusText() {
+    if (failed == 0) {
+      return "passed";
+    }
+    return failed == 1 ? "task " + firstFailed : failed + " of " + tasks + " tasks";
+  }
+
+  String elapsedText() {
+    return Durations.minutesSeconds(elapsed);
+  }
+}

@@ -1,0 +1,40 @@
+package io.soilci.server.wwz;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Recently served zip entries, decompressed, up to a byte budget: a popular log is inflated once,
+ * not on every request. Keys carry the zip's version, so a replaced zip never serves stale bytes.
+ */
+final class EntryCache {
+  private final long budget;
+  private final int maxEntryBytes;
+  private long used;
+  private final LinkedHashMap<String, byte[]> entries = new LinkedHashMap<>(64, 0.75f, true);
+
+  EntryCache(long budget, int maxEntryBytes) {
+    this.budget = budget;
+    this.maxEntryBytes = maxEntryBytes;
+  }
+
+  boolean fits(long size) {
+    return size <= maxEntryBytes && size <= budget;
+  }
+
+  synchronized byte @Nullable [] get(String key) {
+    return entries.get(key);
+  }
+
+  synchronized void put(String key, byte[] bytes) {
+    byte[] previous = entries.put(key, bytes);
+    used += bytes.length - (previous == null ? 0 : previous.length);
+    var eldest = entries.entrySet().iterator();
+    while (used > budget && eldest.hasNext()) {
+      Map.Entry<String, byte[]> e = eldest.next();
+      used -= e.getValue().length;
+      eldest.remove();
+    }
+  }
+}
