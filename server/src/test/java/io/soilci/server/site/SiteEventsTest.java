@@ -1,0 +1,160 @@
+package io.soilci.server.site;
+
+import static io.soilci.server.site.SiteTrees.meta;
+import static io.soilci.server.site.SiteTrees.read;
+import static io.soilci.server.site.SiteTrees.ref;
+import static io.soilci.server.site.SiteTrees.row;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.soilci.result.BadInput;
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.TaskName;
+import io.soilci.result.WorkerHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SiteEventsTest {
+  static final String COMMIT = "07ee33e4bb59fd268d5cc7200578668347eb96ec";
+  static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+
+  @TempDir Path root;
+  Site site;
+
+  @BeforeEach
+  void open() throws Exception {
+    site = Site.open(new SiteSettings(root, 200, Optional.empty()));
+  }
+
+  @AfterEach
+  void close() {
+    site.close();
+  }
+
+  @Test
+  void showsAStartedJobAsRunningOnTheHostIndexAndTheRunPage() throws Exception {
+    site.jobStarted(ref("7", "cpp"), T0);
+
+    assertThat(read(root, "github-jobs/index.html")).contains("<li class=\"chip running\">");
+    assertThat(read(root, "github-jobs/7/index.html")).contains("running");
+    assertThat(root.resolve("github-jobs/7/.running/cpp.json")).isRegularFile();
+  }
+
+  @Test
+  void showsTheRunningTaskAndTheFinishedOnes() throws Exception {
+    JobRef job = ref("7", "cpp");
+    site.jobStarted(job, T0);
+    site.taskStarted(job, new TaskName("build"), T0);
+    site.taskFinished(job, row("build", 0, 61));
+    site.taskStarted(job, new TaskName("unit"), T0.plusSeconds(61));
+
+    String page = read(root, "github-jobs/7/index.html");
+
+    assertThat(page).contains("running unit").contains("<td>build</td>").contains("1:01");
+    assertThat(SiteTrees.job(SiteTrees.run(site, WorkerHost.GITHUB, "7"), "cpp").elapsed())
+        .isEqualTo(61.0);
+  }
+
+  @Test
+  void storingTheFilesEndsTheRunningStateAndShowsTheResult() throws Exception {
+    JobRef job = ref("7", "cpp");
+    site.jobStarted(job, T0);
+
+    SiteTrees.store(
+        site, root, job, meta("cpp", "7", COMMIT, "msg", 1000), List.of(row("unit", 1, 5)));
+
+    assertThat(root.resolve("github-jobs/7/.running/cpp.json")).doesNotExist();
+    assertThat(read(root, "github-jobs/index.html"))
+        .contains("<li class=\"chip fail\">")
+        .contains("task unit");
+    assertThat(read(root, "github-jobs/7/index.html"))
+        .contains("href=\"cpp.wwz/_tmp/soil/logs/unit.txt\"");
+  }
+
+  @Test
+  void aRestartStillKnowsWhatIsInProgress() throws Exception {
+    JobRef job = ref("7", "cpp");
+    site.jobStarted(job, T0);
+    site.taskStarted(job, new TaskName("unit"), T0);
+    site.close();
+
+    site = Site.open(new SiteSettings(root, 200, Optional.empty()));
+
+    JobEntry entry = SiteTrees.job(SiteTrees.run(site, WorkerHost.GITHUB, "7"), "cpp");
+    assertThat(entry.inProgress()).isTrue();
+    assertThat(entry.statusText()).isEqualTo("running unit");
+  }
+
+  @Test
+  void writesTheStatusFileUnderTheStoredGithubRunId() throws Exception {
+    JobRef job = ref("7", "cpp");
+    SiteTrees.store(site, root, job, meta("cpp", "7", COMMIT, "m", 1000), List.of(row("a", 1, 1)));
+
+    site.jobDone(job, 1, true);
+
+    assertThat(read(root, "status-api/github/97/cpp.status.txt"))
+        .matches("1 \\d{4}-\\d\\d-\\d\\d__\\d\\d-\\d\\d-\\d\\d\n");
+    assertThat(read(root, "status-api/github/97/index.json")).contains("\"state\" : \"fail\"");
+  }
+
+  @Test
+  void writesTheStatusFileUnderAnExplicitStatusRunId() throws Exception {
+    JobRef job = ref("7", "cpp");
+    site.jobStarted(job, T0);
+
+    site.jobDone(job, 0, true, new RunId("123456"));
+
+    assertThat(read(root, "status-api/github/123456/cpp.status.txt")).startsWith("0 ");
+    assertThat(read(root, "status-api/github/123456/index.json")).contains("\"state\" : \"pass\"");
+    assertThat(read(root, "github-jobs/7/index.html")).contains("passed (no files)");
+  }
+
+  @Test
+  void writesNoStatusFileWithoutUpdateStatusApi() throws Exception {
+    site.jobDone(ref("7", "cpp"), 0, false);
+
+    assertThat(root.resolve("status-api/github/7/cpp.status.txt")).doesNotExist();
+  }
+
+  @Test
+  void rejectsARunNamedLikeAPage() {
+    assertThatThrownBy(() -> site.jobStarted(ref("commits", "cpp"), T0))
+        .isInstanceOf(BadInput.class)
+        .hasMessage("runId 'commits' is reserved for the site's pages; use another run name");
+    assertThat(root.resolve("github-jobs/commits/.running")).doesNotExist();
+  }
+
+  @Test
+  void runStoredReadsFilesPutInPlaceByAnotherUploader() throws Exception {
+    SiteTrees.copyFixtures(root);
+
+    site.runStored(WorkerHost.GITHUB, new RunId("4101"));
+
+    assertThat(read(root, "github-jobs/4101/index.html"))
+        .contains("cpp-small")
+        .contains("dev-minimal");
+    assertThat(read(root, "github-jobs/index.html")).contains("4101").doesNotContain("4102");
+  }
+
+  @Test
+  void skipsABrokenStoredFileAtOpen() throws Exception {
+    SiteTrees.copyFixtures(root);
+    Files.writeString(root.resolve("github-jobs/4101/cpp-small.tsv"), "not\ta\trow\n");
+    Files.writeString(root.resolve("github-jobs/4102/dev-minimal.json"), "{\"job-name\": ");
+    site.close();
+
+    site = Site.open(new SiteSettings(root, 200, Optional.empty()));
+
+    assertThat(SiteTrees.run(site, WorkerHost.GITHUB, "4101").jobs().keySet())
+        .containsExactly("dev-minimal");
+    assertThat(site.index().run(WorkerHost.GITHUB, new RunId("4102"))).isNull();
+  }
+}
