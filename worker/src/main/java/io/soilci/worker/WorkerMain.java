@@ -1,43 +1,90 @@
 package io.soilci.worker;
 
+import io.soilci.result.BadInput;
 import io.soilci.worker.merge.MaybeMergeCommand;
 import io.soilci.worker.publish.EventCommand;
 import io.soilci.worker.publish.PublishCommand;
+import io.soilci.worker.run.RunJobCommand;
+import io.soilci.worker.run.SoilVersion;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
-/** {@code soil-worker}: the root command; each subcommand does one part of a CI job. */
+/** {@code soil-worker}: the root command; each subcommand is one thing a CI host asks for. */
 @Command(
     name = "soil-worker",
     mixinStandardHelpOptions = true,
-    version = "soil-worker 0.1.0",
-    description = "Runs CI jobs and publishes their results to a Soil server.",
+    versionProvider = WorkerMain.Version.class,
+    description = "Runs Soil jobs and publishes their results.",
     subcommands = {
+      RunJobCommand.class,
       PublishCommand.class,
       EventCommand.class,
-      MaybeMergeCommand.class,
-      CommandLine.HelpCommand.class
+      MaybeMergeCommand.class
     })
-public final class WorkerMain {
-  /** Exit status of an expected failure of the environment. */
-  public static final int FAILURE = 1;
+public final class WorkerMain implements Callable<Integer> {
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "On failure, print the stack trace too.")
+  boolean verbose;
 
-  /** Exit status of bad usage. */
-  public static final int USAGE = 2;
+  @Spec CommandSpec spec = CommandSpec.create();
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured command line, for tests and for {@link #main}. */
+  /** The configured command line: exit 2 for bad usage, 1 for failure, one-line errors. */
   public static CommandLine commandLine() {
-    return commandLine(new WorkerMain());
+    return commandLine(CommandLine.defaultFactory());
   }
 
-  /** A command line for {@code command} with the worker's error handling. */
-  public static CommandLine commandLine(Object command) {
-    return new CommandLine(command)
-        .setExecutionExceptionHandler(new OneLineErrors())
-        .setExitCodeExceptionMapper(OneLineErrors::exitCode);
+  /** The same, making commands with {@code factory} (tests give commands their environment). */
+  public static CommandLine commandLine(CommandLine.IFactory factory) {
+    WorkerMain root = new WorkerMain();
+    CommandLine cli = new CommandLine(root, factory);
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine failed = e.getCommandLine();
+          PrintWriter err = failed.getErr();
+          err.println(
+              "soil-worker: "
+                  + e.getMessage()
+                  + " (see '"
+                  + failed.getCommandSpec().qualifiedName()
+                  + " --help')");
+          return 2;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, failed, parseResult) -> {
+          PrintWriter err = failed.getErr();
+          err.println("soil-worker: " + e.getMessage());
+          if (root.verbose) {
+            e.printStackTrace(err);
+          }
+          return e instanceof BadInput ? 2 : 1;
+        });
+    return cli;
+  }
+
+  /** With no command: the usage, exit 2. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return 2;
+  }
+
+  /** {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"soil-worker " + SoilVersion.get()};
+    }
   }
 }

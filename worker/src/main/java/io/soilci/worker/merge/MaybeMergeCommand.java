@@ -120,9 +120,6 @@ public final class MaybeMergeCommand implements Callable<Integer> {
       description = "Seconds between reads of the status API. Default: ${DEFAULT-VALUE}.")
   double pollSeconds;
 
-  @Option(names = "--verbose", description = "Show stack traces of failures.")
-  boolean verbose;
-
   public MaybeMergeCommand() {
     this(System.getenv(), System.out);
   }

@@ -36,9 +36,6 @@ public final class EventCommand implements Callable<Integer> {
       description = "The job's status (largest task exit status); required with --name done.")
   @Nullable Integer status;
 
-  @Option(names = "--verbose", description = "Show stack traces of failures.")
-  boolean verbose;
-
   @Override
   public Integer call() {
     Event.Name which = Event.Name.parseJobEvent(name);

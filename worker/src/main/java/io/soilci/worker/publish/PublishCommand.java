@@ -70,9 +70,6 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(names = "--no-done-event", description = "Upload only; send no done event.")
   boolean noDoneEvent;
 
-  @Option(names = "--verbose", description = "Show stack traces of failures.")
-  boolean verbose;
-
   @Parameters(
       paramLabel = "DIR/JOB",
       description = "The job's files without extension, e.g. _tmp/soil/my-job.")

@@ -24,6 +24,7 @@ class MaybeMergeGitHubTest {
   private Cli.Result maybeMerge(Map<String, String> env, String api, StatusFolder status) {
     return Cli.run(
         new MaybeMergeCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8)),
+        "maybe-merge",
         "--server",
         status.url(),
         "--jobs",
@@ -74,7 +75,7 @@ class MaybeMergeGitHubTest {
       assertThat(result.exit()).isEqualTo(1);
       assertThat(result.err())
           .isEqualTo(
-              "maybe-merge: refused: "
+              "soil-worker: refused: "
                   + SHA
                   + " is not a fast-forward of GitHub oils/oils branch"
                   + " master (GitHub: Update is not a fast forward); the branch moved on, run again"
@@ -93,7 +94,7 @@ class MaybeMergeGitHubTest {
 
       assertThat(result.err())
           .isEqualTo(
-              "maybe-merge: GitHub refused GITHUB_TOKEN for GitHub oils/oils branch master (HTTP"
+              "soil-worker: GitHub refused GITHUB_TOKEN for GitHub oils/oils branch master (HTTP"
                   + " 401: Bad credentials); give the token contents: write permission");
     }
   }
@@ -119,7 +120,7 @@ class MaybeMergeGitHubTest {
       assertThat(result.exit()).isEqualTo(2);
       assertThat(result.err())
           .isEqualTo(
-              "maybe-merge: GITHUB_TOKEN is not set: export a token with contents: write, or use"
+              "soil-worker: GITHUB_TOKEN is not set: export a token with contents: write, or use"
                   + " --git-remote URL");
     }
   }

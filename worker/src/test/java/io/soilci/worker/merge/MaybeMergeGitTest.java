@@ -38,6 +38,7 @@ class MaybeMergeGitTest {
   private Cli.Result maybeMergeWaiting(
       StatusFolder status, String sha, String wait, String... more) {
     String[] args = {
+      "maybe-merge",
       "--server",
       status.url(),
       "--run-id",
@@ -175,7 +176,7 @@ class MaybeMergeGitTest {
       assertThat(result.exit()).isEqualTo(1);
       assertThat(result.err())
           .isEqualTo(
-              "maybe-merge: refused: "
+              "soil-worker: refused: "
                   + side
                   + " is not a fast-forward of branch main of "
                   + bare
@@ -192,7 +193,7 @@ class MaybeMergeGitTest {
       assertThat(result.exit()).isEqualTo(2);
       assertThat(result.err())
           .isEqualTo(
-              "maybe-merge: jobName 'b/c' must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
+              "soil-worker: jobName 'b/c' must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
   }
 
@@ -205,6 +206,7 @@ class MaybeMergeGitTest {
     Cli.Result result =
         Cli.run(
             new MaybeMergeCommand(Map.of(), System.out),
+            "maybe-merge",
             "--server",
             url,
             "--run-id",
@@ -219,7 +221,7 @@ class MaybeMergeGitTest {
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.err())
         .startsWith(
-            "maybe-merge: cannot read the status API at "
+            "soil-worker: cannot read the status API at "
                 + url
                 + "status-api/github/77/a.status.txt: java.net.ConnectException")
         .endsWith("; check --server");

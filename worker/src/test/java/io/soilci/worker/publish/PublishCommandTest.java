@@ -18,7 +18,7 @@ class PublishCommandTest {
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err())
         .isEqualTo(
-            "publish: cannot publish my-job: missing "
+            "soil-worker: cannot publish my-job: missing "
                 + dir.resolve("my-job.wwz")
                 + ", "
                 + dir.resolve("my-job.tsv")
@@ -36,7 +36,7 @@ class PublishCommandTest {
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err())
         .isEqualTo(
-            "publish: --server 'soil.example.org' must be an http(s) URL, e.g."
+            "soil-worker: --server 'soil.example.org' must be an http(s) URL, e.g."
                 + " https://soil.example.org/");
   }
 
@@ -48,6 +48,6 @@ class PublishCommandTest {
 
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err())
-        .startsWith("publish: --ssh 'soil@host:site' must be USER@HOST:/absolute/site/folder");
+        .startsWith("soil-worker: --ssh 'soil@host:site' must be USER@HOST:/absolute/site/folder");
   }
 }

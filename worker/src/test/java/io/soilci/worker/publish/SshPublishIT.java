@@ -96,7 +96,7 @@ class SshPublishIT {
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.err())
         .startsWith(
-            "publish: cannot log in to "
+            "soil-worker: cannot log in to "
                 + System.getProperty("user.name")
                 + "@127.0.0.1 port "
                 + sshd.port
@@ -132,7 +132,7 @@ class SshPublishIT {
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.err())
         .isEqualTo(
-            "publish: ingest on 127.0.0.1 exited 3: site is locked (command: sh -c 'echo site is"
+            "soil-worker: ingest on 127.0.0.1 exited 3: site is locked (command: sh -c 'echo site is"
                 + " locked >&2; exit 3' x --site '"
                 + tmp.resolve("site5")
                 + "' 'github-jobs/10/j';"
