@@ -51,7 +51,7 @@ trap 'exit 130' INT TERM
 
 soil_build_if_needed
 
-work=$SOIL_ROOT/_tmp/quickstart
+work=${SOIL_QUICKSTART_DIR:-$SOIL_ROOT/_tmp/quickstart}
 rm -rf "$work"
 mkdir -p "$work/site" "$work/state" "$work/checkout"
 port=${port:-$(pick_port)}
