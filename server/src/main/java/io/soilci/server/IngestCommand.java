@@ -12,7 +12,9 @@ import io.soilci.server.upload.StoredJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ingest}: a job's files are already in place (e.g. over SFTP); check them, update pages.
@@ -27,6 +29,8 @@ import picocli.CommandLine.Parameters;
 final class IngestCommand implements Callable<Integer> {
   @Mixin SiteOptions options = new SiteOptions();
 
+  @Spec CommandSpec spec = CommandSpec.create();
+
   @Parameters(
       index = "0",
       paramLabel = "PREFIX/RUN/JOB",
@@ -39,7 +43,9 @@ final class IngestCommand implements Callable<Integer> {
     JobRef ref = parse(job);
     StoredJob stored = new ResultStore(config.site(), config.limits()).ingest(ref);
     Site.open(SoilServer.siteSettings(config)).jobStored(ref, stored.meta(), stored.rows());
-    System.out.println("ingested " + ref + " (" + stored.rows().size() + " tasks)");
+    spec.commandLine()
+        .getOut()
+        .println("ingested " + ref + " (" + stored.rows().size() + " tasks)");
     return 0;
   }
 

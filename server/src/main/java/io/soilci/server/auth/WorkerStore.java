@@ -9,7 +9,7 @@ import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -29,7 +29,7 @@ public final class WorkerStore {
   private final Path file;
   private final int iterations;
   private Map<String, Entry> entries = Map.of();
-  private FileTime loaded = FileTime.fromMillis(0);
+  private String loaded = "";
 
   /** Opens the store in {@code stateDir}; {@code iterations} is the KDF cost for new workers. */
   public WorkerStore(Path stateDir, int iterations) {
@@ -43,13 +43,21 @@ public final class WorkerStore {
 
   /** The worker named {@code name}, re-reading the file if it changed. */
   synchronized Optional<Entry> find(String name) throws IOException {
-    FileTime modified =
-        Files.exists(file) ? Files.getLastModifiedTime(file) : FileTime.fromMillis(0);
-    if (!modified.equals(loaded)) {
-      entries = Files.exists(file) ? parse(JSON.readTree(file.toFile())) : Map.of();
-      loaded = modified;
+    String version = version();
+    if (!version.equals(loaded)) {
+      entries = version.isEmpty() ? Map.of() : parse(JSON.readTree(file.toFile()));
+      loaded = version;
     }
     return Optional.ofNullable(entries.get(name));
+  }
+
+  /** Identifies one version of the file: every write renames a new file (a new inode) over it. */
+  private String version() throws IOException {
+    if (!Files.exists(file)) {
+      return "";
+    }
+    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    return attrs.lastModifiedTime() + "|" + attrs.size() + "|" + attrs.fileKey();
   }
 
   /**
@@ -70,6 +78,8 @@ public final class WorkerStore {
     restrict(dir, "rwx------");
     AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(format(next)));
     restrict(file, "rw-------");
+    entries = next;
+    loaded = version();
     return secret;
   }
 
