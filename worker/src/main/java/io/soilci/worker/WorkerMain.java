@@ -45,7 +45,7 @@ public final class WorkerMain implements Callable<Integer> {
     return commandLine(CommandLine.defaultFactory());
   }
 
-  /** The same, making commands with {@code factory} (tests give commands their environment). */
+  /** The command line whose commands {@code factory} makes (tests give theirs). */
   public static CommandLine commandLine(CommandLine.IFactory factory) {
     WorkerMain root = new WorkerMain();
     CommandLine cli = new CommandLine(root, factory);
