@@ -21,10 +21,12 @@ import java.util.Map;
 final class RunPageModel {
   private final Path root;
   private final Views views;
+  private final Fragments fragments;
 
-  RunPageModel(Path root, Views views) {
+  RunPageModel(Path root, Views views, Fragments fragments) {
     this.root = root;
     this.views = views;
+    this.fragments = fragments;
   }
 
   Map<String, Object> model(WorkerHost host, RunState run) {
@@ -62,6 +64,7 @@ final class RunPageModel {
       now.put("elapsed", "");
       now.put("since", running.currentSince());
       now.put("sinceIso", SiteText.iso(running.currentSince()));
+      now.put("sinceText", SiteText.shortTime(running.currentSince()));
       now.put("log", "");
       now.put("result", "");
       tasks.add(0, now);
@@ -75,6 +78,10 @@ final class RunPageModel {
     if (running != null) {
       return running.finished();
     }
+    return fragments.get("tsv|" + ref, List.of(job), () -> readRows(ref));
+  }
+
+  private List<TaskRow> readRows(JobRef ref) {
     try {
       return TaskRows.read(root.resolve(ref.file(".tsv")), ref.file(".tsv"));
     } catch (IOException | BadInput e) {
@@ -91,6 +98,7 @@ final class RunPageModel {
     t.put("elapsed", Durations.readable(row.elapsedSeconds()));
     t.put("since", 0L);
     t.put("sinceIso", "");
+    t.put("sinceText", "");
     t.put("log", stored ? wwz + row.logPath() : "");
     t.put("result", stored ? row.resultPath().map(p -> wwz + p).orElse("") : "");
     return t;

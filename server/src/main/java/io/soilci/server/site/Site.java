@@ -29,6 +29,9 @@ public final class Site implements AutoCloseable {
   private static final Set<String> RESERVED =
       Set.of("commits", "days", "index.html", "index.json", "raw.html");
 
+  /** Pages written at once; writes mostly wait on fsync. */
+  private static final int PAGE_THREADS = 8;
+
   private final SiteSettings settings;
   private final SiteIndex index;
   private final PageWriter pages;
@@ -38,7 +41,7 @@ public final class Site implements AutoCloseable {
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
     this.index = index;
-    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings));
+    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings), PAGE_THREADS);
     this.retention = new Retention(settings.root(), settings.keepRuns());
     this.hooks = new Hooks(settings.hooks());
   }
@@ -150,13 +153,14 @@ public final class Site implements AutoCloseable {
       all.addAll(Regeneration.pagesOf(index, host));
     }
     all.add(new Page.Home());
-    Regeneration.update(pages, all);
+    pages.updateAll(all);
   }
 
-  /** Stops the hook runner, waiting briefly for running hooks. */
+  /** Stops the page writers and the hook runner, waiting briefly for running hooks. */
   @Override
   public void close() {
     hooks.close();
+    pages.close();
   }
 
   /** True for a folder name that can be a run: a valid name that no page uses. */
@@ -195,9 +199,7 @@ public final class Site implements AutoCloseable {
     for (RunState run : removed) {
       todo.addAll(Retention.pagesOf(job.host(), run));
     }
-    for (Page page : todo) {
-      pages.update(page);
-    }
+    pages.updateAll(todo);
     for (RunState run : removed) {
       retention.deleteFiles(job.host(), run);
     }
