@@ -7,7 +7,6 @@ import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import java.util.Map;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -62,10 +61,5 @@ public final class JobOptions {
 
   public boolean updateStatusApi() {
     return updateStatusApi;
-  }
-
-  /** The raw {@code --run-id}, when given. */
-  public Optional<String> runId() {
-    return Optional.ofNullable(runId);
   }
 }
