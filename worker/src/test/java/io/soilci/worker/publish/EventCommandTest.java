@@ -44,6 +44,37 @@ class EventCommandTest {
   }
 
   @Test
+  void namesGitHubsRunIdForTheStatusFile() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), "gh:xyz\n");
+    try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, "done"))) {
+      Cli.Result result =
+          Cli.run(
+              "event",
+              "--server",
+              http.uri().toString(),
+              "--token-file",
+              token.toString(),
+              "--name",
+              "done",
+              "--job",
+              "lint",
+              "--run-id",
+              "77",
+              "--status",
+              "0",
+              "--update-status-api",
+              "--status-run-id",
+              "6474853823");
+
+      assertThat(result.exit()).isEqualTo(0);
+      assertThat(http.requests().get(0).pathAndQuery())
+          .isEqualTo(
+              "/event?eventName=done&workerHost=github&runId=77&jobName=lint&status=0"
+                  + "&updateStatusApi=1&statusRunId=6474853823");
+    }
+  }
+
+  @Test
   void asksForTheStatusOfADoneEvent() throws Exception {
     Path token = Files.writeString(dir.resolve("token"), "w:s");
 
