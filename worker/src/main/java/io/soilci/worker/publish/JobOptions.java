@@ -31,7 +31,8 @@ public final class JobOptions {
       names = "--update-status-api",
       description =
           "With the done event, have the server write status-api/github/RUN_ID/JOB.status.txt"
-              + " (maybe-merge reads it; RUN_ID is GITHUB_RUN_ID from the job's JSON).")
+              + " (maybe-merge reads it; RUN_ID is GITHUB_RUN_ID from the job's JSON). Over SSH the"
+              + " worker writes it after ingest.")
   boolean updateStatusApi;
 
   /** The job's place on the site; a missing {@code --run-id} is taken from {@code meta}. */
