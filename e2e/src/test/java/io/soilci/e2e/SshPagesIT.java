@@ -76,4 +76,47 @@ class SshPagesIT {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
     }
   }
+
+  @Test
+  void logsInWithAKeyFromTheSshAgent() throws Exception {
+    Path job = JobDir.write(tmp.resolve("out"), "agent-job", 13, 0, 0);
+    Path socket = tmp.resolve("agent.sock");
+    Process agent =
+        new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("agent.log").toFile())
+            .start();
+    try (Sshd sshd = new Sshd(Files.createDirectories(tmp.resolve("sshd")))) {
+      for (int i = 0; i < 100 && !Files.exists(socket); i++) {
+        Thread.sleep(50);
+      }
+      Map<String, String> env = Map.of("SSH_AUTH_SOCK", socket.toString());
+      Processes.Result added = Processes.run(tmp, env, 30, "ssh-add", sshd.clientKey.toString());
+      assertThat(added.exit()).as(added.output()).isEqualTo(0);
+      Path site = tmp.resolve("agent-site");
+      Path ingest = Files.writeString(tmp.resolve("ingest.sh"), "#!/bin/sh\nexit 0\n");
+      Files.setPosixFilePermissions(ingest, PosixFilePermissions.fromString("rwx------"));
+
+      Processes.Result published =
+          Processes.java(
+              tmp,
+              env,
+              Repo.WORKER_JAR,
+              "publish",
+              "--ssh",
+              System.getProperty("user.name") + "@127.0.0.1:" + site,
+              "--ssh-port",
+              Integer.toString(sshd.port),
+              "--known-hosts",
+              sshd.knownHosts.toString(),
+              "--ingest-command",
+              ingest.toString(),
+              job.toString());
+
+      assertThat(published.exit()).as(published.output()).isEqualTo(0);
+      assertThat(site.resolve("github-jobs/13/agent-job.json")).exists();
+    } finally {
+      agent.destroy();
+    }
+  }
 }
