@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param statusRunId GitHub's run id for the status file; the server otherwise takes the stored
  *     job's {@code GITHUB_RUN_ID}
  */
-public record Event(
+record Event(
     Name name,
     JobRef job,
     @Nullable TaskName task,

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** Which run a job belongs to on the site: {@code --worker-host}, {@code --run-id}, status API. */
-public final class JobOptions {
+final class JobOptions {
   @Option(
       names = "--worker-host",
       paramLabel = "HOST",

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * command runs over SSH so the pages come out as they would over HTTP. Host keys are checked
  * against {@code known_hosts}; keys come from a file or the SSH agent.
  */
-public final class SshPublisher {
+final class SshPublisher {
   private static final int CONNECT_TIMEOUT_MS = 15_000;
   private static final DateTimeFormatter JOB_ID =
       DateTimeFormatter.ofPattern("yyyy-MM-dd__HH-mm-ss").withZone(ZoneOffset.UTC);

@@ -190,7 +190,7 @@ public final class RunJobCommand implements Callable<Integer> {
   /** Publishes the finished job; a failed upload makes a passed job fail (exit 1). */
   private static int published(LiveJob live, JobSettings settings, int status, CommandLine cli) {
     try {
-      live.publish(RunJobPublishing.filesIn(settings.out(), settings.job()), status);
+      live.publish(settings.out(), status);
       return status;
     } catch (WorkerFailure e) {
       cli.getErr().println("soil-worker: " + e.getMessage());
