@@ -1,6 +1,9 @@
 package io.soilci.worker;
 
 import io.soilci.result.BadInput;
+import io.soilci.worker.merge.MaybeMergeCommand;
+import io.soilci.worker.publish.EventCommand;
+import io.soilci.worker.publish.PublishCommand;
 import io.soilci.worker.run.RunJobCommand;
 import io.soilci.worker.run.SoilVersion;
 import java.io.PrintWriter;
@@ -18,7 +21,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = WorkerMain.Version.class,
     description = "Runs Soil jobs and publishes their results.",
-    subcommands = {RunJobCommand.class})
+    subcommands = {
+      RunJobCommand.class,
+      PublishCommand.class,
+      EventCommand.class,
+      MaybeMergeCommand.class
+    })
 public final class WorkerMain implements Callable<Integer> {
   @Option(
       names = "--verbose",

@@ -3,9 +3,12 @@ package io.soilci.worker.run;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobName;
 import io.soilci.result.WorkerHost;
+import io.soilci.worker.WorkerFailure;
 import io.soilci.worker.provider.Provider;
 import io.soilci.worker.provider.Providers;
 import io.soilci.worker.provider.TaskEnvironment;
+import io.soilci.worker.publish.LiveJob;
+import io.soilci.worker.publish.RunJobPublishing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,7 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -144,6 +148,7 @@ public final class RunJobCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   private String workerHost = "auto";
 
+  @Mixin private RunJobPublishing publishing = new RunJobPublishing();
   @Spec private CommandSpec spec = CommandSpec.create();
 
   private final Function<JobName, JobListener> listeners;
@@ -168,8 +173,54 @@ public final class RunJobCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     JobSettings settings = settings(environment);
+    Optional<LiveJob> live =
+        publishing.connect(settings.job(), settings.workerHost(), settings.workerEnv());
+    JobListener listener = live.<JobListener>map(LiveJob::listener).orElse(JobListener.NONE);
     CommandLine cli = spec.commandLine();
-    return new JobRun(settings, listeners.apply(settings.job()), cli.getOut(), cli.getErr()).run();
+    int status =
+        new JobRun(
+                settings,
+                both(listeners.apply(settings.job()), listener),
+                cli.getOut(),
+                cli.getErr())
+            .run();
+    return live.isEmpty() ? status : published(live.get(), settings, status, cli);
+  }
+
+  /** Publishes the finished job; a failed upload makes a passed job fail (exit 1). */
+  private static int published(LiveJob live, JobSettings settings, int status, CommandLine cli) {
+    try {
+      live.publish(settings.out(), status);
+      return status;
+    } catch (WorkerFailure e) {
+      cli.getErr().println("soil-worker: " + e.getMessage());
+      return status == 0 ? 1 : status;
+    }
+  }
+
+  private static JobListener both(JobListener first, JobListener second) {
+    if (first == JobListener.NONE) {
+      return second;
+    }
+    return new JobListener() {
+      @Override
+      public void jobStarted() {
+        first.jobStarted();
+        second.jobStarted();
+      }
+
+      @Override
+      public void taskStarted(io.soilci.result.TaskName task) {
+        first.taskStarted(task);
+        second.taskStarted(task);
+      }
+
+      @Override
+      public void taskFinished(io.soilci.result.TaskRow row) {
+        first.taskFinished(row);
+        second.taskFinished(row);
+      }
+    };
   }
 
   /** Checks every option; throws {@link BadInput} with the first problem. */
