@@ -51,7 +51,7 @@ public record WorkspaceConfig(
     if (repositories == null) {
       return List.of();
     }
-    if (repositories.contains(null)) {
+    if (repositories.stream().anyMatch(java.util.Objects::isNull)) {
       throw new BadInput("repositories must hold objects, found null");
     }
     return List.copyOf(repositories);

@@ -1,0 +1,115 @@
+package io.soilci.worker.workspace;
+
+import io.soilci.result.BadInput;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code podman} and {@code docker} providers' setup: the script runs in a container of the
+ * workspace's image with the workspace folder bind-mounted at {@link #MOUNT_POINT}, given only the
+ * workspace's {@code env}; the container is then committed to a local image that the jobs start
+ * from. Both CLIs take the same arguments for what is used here.
+ */
+final class ContainerSetup implements SetupHost {
+  /** Where the workspace folder is mounted in its containers, for the setup and for the jobs. */
+  static final String MOUNT_POINT = "/workspace";
+
+  private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(30);
+
+  private final String binary;
+  private final HostEnvironment host;
+
+  ContainerSetup(String binary, HostEnvironment host) {
+    this.binary = binary;
+    this.host = host;
+  }
+
+  @Override
+  public String provider() {
+    return binary;
+  }
+
+  @Override
+  public BaseImage baseImage(WorkspaceConfig config, Consumer<String> progress) {
+    String image = requireImage(config);
+    Duration pullTime = null;
+    if (!exists(image)) {
+      progress.accept("pulling " + image);
+      long start = System.nanoTime();
+      tool(List.of("pull", "-q", image)).run(line -> {});
+      pullTime = Duration.ofNanos(System.nanoTime() - start);
+    }
+    String id = tool(List.of("image", "inspect", "--format", "{{.Id}}", image)).run(line -> {});
+    return new BaseImage(id.strip(), pullTime);
+  }
+
+  @Override
+  public String setUp(WorkspaceConfig config, String key, Path dir, Consumer<String> progress) {
+    String image = requireImage(config);
+    String container = "soil-setup-" + key + "-" + Long.toHexString(System.nanoTime());
+    String target =
+        "localhost/soil-workspace-" + config.name().toLowerCase(Locale.ROOT) + ":" + key;
+    try {
+      progress.accept("running setup script in " + binary + " container of " + image);
+      new Exec(setupCommand(config, container, dir), dir, host.forTools(), SETUP_TIMEOUT)
+          .run(line -> progress.accept("setup: " + line));
+      progress.accept("committing image " + target);
+      tool(List.of("commit", "-q", container, target)).run(line -> {});
+      return target;
+    } finally {
+      tool(List.of("rm", "-f", "--volumes", container)).status();
+    }
+  }
+
+  private List<String> setupCommand(WorkspaceConfig config, String container, Path dir) {
+    List<String> command = new ArrayList<>(List.of(binary, "run", "--name", container));
+    command.addAll(List.of("-v", dir.toAbsolutePath() + ":" + MOUNT_POINT, "-w", MOUNT_POINT));
+    for (Map.Entry<String, String> entry : config.env().entrySet()) {
+      command.addAll(List.of("-e", entry.getKey() + "=" + entry.getValue()));
+    }
+    command.addAll(List.of(requireImage(config), "sh", "-c", config.setupScript()));
+    return command;
+  }
+
+  @Override
+  public boolean holds(@Nullable String image) {
+    return image != null && exists(image);
+  }
+
+  private boolean exists(String image) {
+    return tool(List.of("image", "inspect", "--format", "{{.Id}}", image)).status() == 0;
+  }
+
+  @Override
+  public void discard(@Nullable String image) {
+    if (image != null) {
+      // Without -f: an image a running job still uses stays until that job is gone.
+      tool(List.of("rmi", image)).status();
+    }
+  }
+
+  private String requireImage(WorkspaceConfig config) {
+    String image = config.image();
+    if (image == null) {
+      throw new BadInput(
+          "workspace '"
+              + config.name()
+              + "' has no \"image\": the "
+              + binary
+              + " provider needs one");
+    }
+    return image;
+  }
+
+  private Exec tool(List<String> args) {
+    List<String> command = new ArrayList<>(List.of(binary));
+    command.addAll(args);
+    return new Exec(command, Path.of("/"), host.forTools(), COMMAND_TIMEOUT);
+  }
+}
