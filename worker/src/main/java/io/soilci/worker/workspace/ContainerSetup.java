@@ -57,7 +57,12 @@ final class ContainerSetup implements SetupHost {
         "localhost/soil-workspace-" + config.name().toLowerCase(Locale.ROOT) + ":" + key;
     try {
       progress.accept("running setup script in " + binary + " container of " + image);
-      new Exec(setupCommand(config, container, dir), dir, host.forTools(), SETUP_TIMEOUT)
+      new Exec(
+              "the setup script",
+              setupCommand(config, container, dir),
+              dir,
+              host.forTools(),
+              SETUP_TIMEOUT)
           .run(line -> progress.accept("setup: " + line));
       progress.accept("committing image " + target);
       tool(List.of("commit", "-q", container, target)).run(line -> {});
@@ -110,6 +115,7 @@ final class ContainerSetup implements SetupHost {
   private Exec tool(List<String> args) {
     List<String> command = new ArrayList<>(List.of(binary));
     command.addAll(args);
-    return new Exec(command, Path.of("/"), host.forTools(), COMMAND_TIMEOUT);
+    return new Exec(
+        binary + " " + args.get(0), command, Path.of("/"), host.forTools(), COMMAND_TIMEOUT);
   }
 }

@@ -15,12 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One external command (git, podman, cp, sh) with exactly the environment given, never the worker's
- * own: what a command may see is decided here, which keeps host secrets out of setup scripts.
- * Output (stdout and stderr together) goes line by line to a listener; the last lines are kept for
- * the error message.
+ * One external command (git, podman, cp, sh), called {@code label} in messages, with exactly the
+ * environment given, never the worker's own: what a command may see is decided here, which keeps
+ * host secrets out of setup scripts. Output (stdout and stderr together) goes line by line to a
+ * listener; the last lines are kept for the error message.
  */
-record Exec(List<String> command, Path dir, Map<String, String> env, Duration timeout) {
+record Exec(
+    String label, List<String> command, Path dir, Map<String, String> env, Duration timeout) {
   private static final int KEPT_LINES = 20;
 
   Exec {
@@ -59,7 +60,7 @@ record Exec(List<String> command, Path dir, Map<String, String> env, Duration ti
     } catch (IOException e) {
       throw new WorkspaceFailure("cannot start " + command.get(0) + ": " + e.getMessage(), e);
     }
-    Thread reader = new Thread(() -> pump(process, lines), "exec-" + command.get(0));
+    Thread reader = new Thread(() -> pump(process, lines), "exec-" + label);
     reader.setDaemon(true);
     reader.start();
     try {
@@ -104,6 +105,6 @@ record Exec(List<String> command, Path dir, Map<String, String> env, Duration ti
   }
 
   private String describe() {
-    return command.size() > 1 ? command.get(0) + " " + command.get(1) : command.get(0);
+    return label;
   }
 }

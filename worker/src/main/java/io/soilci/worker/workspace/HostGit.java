@@ -72,6 +72,6 @@ final class HostGit {
   private String git(Path dir, String url, String... args) {
     List<String> command = new ArrayList<>(List.of("git"));
     command.addAll(List.of(args));
-    return new Exec(command, dir, host.forGit(url), TIMEOUT).run(line -> {});
+    return new Exec("git " + args[0], command, dir, host.forGit(url), TIMEOUT).run(line -> {});
   }
 }

@@ -33,6 +33,7 @@ final class LocalSetup implements SetupHost {
     if (!config.setupScript().isBlank()) {
       progress.accept("running setup script in " + dir);
       new Exec(
+              "the setup script",
               List.of("sh", "-c", config.setupScript()),
               dir,
               host.forSetup(dir, config.env()),

@@ -20,6 +20,9 @@ public record Repository(
   private static final Pattern SECRET_IN_URL =
       Pattern.compile("^(?i:https?://[^/@]+@|[a-z][a-z0-9+.-]*://[^/@]*:[^/@]*@)");
 
+  /** The path of a repository that is the workspace's folder itself. */
+  public static final String ROOT = ".";
+
   /** The ref checked out when a repository names none. */
   public static final String DEFAULT_REF = "HEAD";
 
@@ -49,13 +52,16 @@ public record Repository(
     if (path == null) {
       throw new BadInput("'path' is missing: give the folder inside the workspace, e.g. \"src\"");
     }
+    if (path.equals(ROOT)) {
+      return path;
+    }
     String[] segments = path.split("/", -1);
     for (String segment : segments) {
       if (segment.equals("..") || segment.equals(".") || !PATH_SEGMENT.matcher(segment).matches()) {
         throw new BadInput(
             "path '"
                 + Printable.of(path)
-                + "' must be relative, without '..' or '.', of segments of letters, digits,"
+                + "' must be '.' or relative, without '..' or '.', of segments of letters, digits,"
                 + " '.', '_', '+' or '-'");
       }
     }

@@ -25,6 +25,7 @@ final class Trees {
   /** Makes {@code target} (which must not exist) a copy of {@code source}, times and modes kept. */
   static void copy(Path source, Path target, Map<String, String> env) {
     new Exec(
+            "cp",
             List.of(
                 "cp",
                 "-a",

@@ -60,6 +60,11 @@ public record WorkspaceConfig(
   private static void requireDistinctPaths(List<Repository> repositories) {
     Set<String> seen = new HashSet<>();
     for (Repository repository : repositories) {
+      if (repository.path().equals(Repository.ROOT) && !seen.isEmpty()) {
+        throw new BadInput(
+            "repository with path '.' must come first: it is cloned into the workspace's folder"
+                + " before the others go inside it");
+      }
       for (String other : seen) {
         if (nested(repository.path(), other) || nested(other, repository.path())) {
           throw new BadInput(
@@ -74,7 +79,11 @@ public record WorkspaceConfig(
     }
   }
 
+  /** Whether {@code inner} is {@code outer} or inside it; any folder may hold a clone in ".". */
   private static boolean nested(String inner, String outer) {
+    if (inner.equals(Repository.ROOT) || outer.equals(Repository.ROOT)) {
+      return inner.equals(outer);
+    }
     return inner.equals(outer) || inner.startsWith(outer + "/");
   }
 

@@ -220,6 +220,29 @@ class LocalWorkspaceIT {
     assertThat(workspaces.status(config(SETUP))).contains("state: not prepared");
   }
 
+  @Test
+  void aRepositoryAtDotIsTheWorkspaceFolderWithOthersInside() throws IOException {
+    GitFixture other = GitFixture.create(tmp.resolve("other"));
+    other.commit("LIB", "lib\n");
+    WorkspaceConfig config =
+        new WorkspaceConfig(
+            "rooted",
+            List.of(
+                new Repository(origin.url(), ".", "main"),
+                new Repository(other.url(), "deps/other", "main")),
+            "ls deps/other > listing.txt",
+            null,
+            Map.of());
+
+    try (Lease lease = workspaces.open(config, "job")) {
+      assertThat(lease.dir().resolve("README")).hasContent("first");
+      assertThat(lease.dir().resolve("deps/other/LIB")).hasContent("lib");
+      assertThat(lease.dir().resolve("listing.txt")).hasContent("LIB\nREADME");
+      assertThat(GitFixture.git(lease.dir(), "rev-parse", "HEAD").strip())
+          .isEqualTo(lease.preparation().commits().get("."));
+    }
+  }
+
   private CacheEntry entry() throws IOException {
     try (var dirs = Files.list(tmp.resolve("cache"))) {
       return new CacheEntry(dirs.filter(Files::isDirectory).findFirst().orElseThrow());

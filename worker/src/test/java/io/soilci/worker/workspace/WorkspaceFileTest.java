@@ -77,7 +77,7 @@ class WorkspaceFileTest {
             rejection(
                 "{\"name\": \"w\", \"repositories\": [{\"url\": \"u\", \"path\": \"src/../..\"}]}"))
         .hasMessage(
-            "ws.json: repositories[0]: path 'src/../..' must be relative, without '..' or '.', of"
+            "ws.json: repositories[0]: path 'src/../..' must be '.' or relative, without '..' or '.', of"
                 + " segments of letters, digits, '.', '_', '+' or '-'");
   }
 
@@ -86,7 +86,7 @@ class WorkspaceFileTest {
     assertThat(
             rejection(
                 "{\"name\": \"w\", \"repositories\": [{\"url\": \"u\", \"path\": \"/etc\"}]}"))
-        .hasMessageContaining("path '/etc' must be relative");
+        .hasMessageContaining("path '/etc' must be '.' or relative");
   }
 
   @Test
@@ -144,5 +144,27 @@ class WorkspaceFileTest {
     assertThatThrownBy(() -> WorkspaceFile.parse("ws.json", "{\"name\": \n \"w\",,}"))
         .isInstanceOf(BadInput.class)
         .hasMessageStartingWith("ws.json: not valid JSON at line 2: ");
+  }
+
+  @Test
+  void acceptsTheWorkspaceFolderItselfAsTheFirstRepositorysPath() {
+    WorkspaceConfig config =
+        WorkspaceFile.parse(
+            "ws.json",
+            "{\"name\": \"w\", \"repositories\": [{\"url\": \"a\", \"path\": \".\"},"
+                + " {\"url\": \"b\", \"path\": \"deps/b\"}]}");
+
+    assertThat(config.repositories()).extracting(Repository::path).containsExactly(".", "deps/b");
+  }
+
+  @Test
+  void rejectsTheWorkspaceFolderAfterAnotherRepository() {
+    assertThat(
+            rejection(
+                "{\"name\": \"w\", \"repositories\": [{\"url\": \"b\", \"path\": \"b\"},"
+                    + " {\"url\": \"a\", \"path\": \".\"}]}"))
+        .hasMessage(
+            "ws.json: repository with path '.' must come first: it is cloned into the workspace's"
+                + " folder before the others go inside it");
   }
 }
