@@ -3,6 +3,7 @@ package io.soilci.worker;
 import io.soilci.result.BadInput;
 import io.soilci.worker.run.RunJobCommand;
 import io.soilci.worker.run.SoilVersion;
+import io.soilci.worker.workspace.WorkspaceCommand;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = WorkerMain.Version.class,
     description = "Runs Soil jobs and publishes their results.",
-    subcommands = {RunJobCommand.class})
+    subcommands = {RunJobCommand.class, WorkspaceCommand.class})
 public final class WorkerMain implements Callable<Integer> {
   @Option(
       names = "--verbose",

@@ -1,8 +1,6 @@
 package io.soilci.worker.workspace;
 
-import io.soilci.result.BadInput;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -60,35 +58,20 @@ public final class WorkspaceCommand implements Callable<Integer> {
                 + " ~/.cache/soil/workspaces).")
     @Nullable Path root;
 
-    @Option(names = "--verbose", description = "Print the stack trace of a failure.")
-    boolean verbose;
-
     @Spec(Spec.Target.MIXEE)
     @Nullable CommandSpec spec;
 
-    /** Runs {@code work} on the workspace and its config; failures become one line and a status. */
+    /**
+     * Runs {@code work} on the workspace and its config. A {@code BadInput} (exit 2) or a {@link
+     * WorkspaceFailure} (exit 1) goes up to the root command, which prints its one line.
+     */
     int run(Function<Workspace, Integer> work) {
       CommandSpec command = java.util.Objects.requireNonNull(spec);
       PrintWriter err = command.commandLine().getErr();
-      try {
-        WorkspaceConfig config = WorkspaceFile.read(java.util.Objects.requireNonNull(file));
-        Path cacheRoot = root != null ? root : Workspaces.defaultRoot(System.getenv());
-        Workspaces workspaces = Workspaces.create(cacheRoot, provider, line -> progress(err, line));
-        return work.apply(new Workspace(workspaces, config, command.commandLine().getOut()));
-      } catch (BadInput e) {
-        return fail(err, e, 2);
-      } catch (WorkspaceFailure | UncheckedIOException e) {
-        return fail(err, e, 1);
-      }
-    }
-
-    private int fail(PrintWriter err, RuntimeException e, int status) {
-      err.println("soil-worker workspace: " + e.getMessage());
-      if (verbose) {
-        e.printStackTrace(err);
-      }
-      err.flush();
-      return status;
+      WorkspaceConfig config = WorkspaceFile.read(java.util.Objects.requireNonNull(file));
+      Path cacheRoot = root != null ? root : Workspaces.defaultRoot(System.getenv());
+      Workspaces workspaces = Workspaces.create(cacheRoot, provider, line -> progress(err, line));
+      return work.apply(new Workspace(workspaces, config, command.commandLine().getOut()));
     }
 
     private static void progress(PrintWriter err, String line) {

@@ -56,6 +56,27 @@ final class GitFixture {
     return git(work, "rev-parse", "HEAD").strip();
   }
 
+  /** Writes {@code file} as an executable script and pushes a commit of it; returns its hash. */
+  String commitScript(String file, String content) throws IOException {
+    Path path = work.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, content);
+    path.toFile().setExecutable(true);
+    git(work, "add", file);
+    git(
+        work,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.org",
+        "commit",
+        "-q",
+        "-m",
+        "add " + file);
+    git(work, "push", "-q", bare.toString(), "main");
+    return git(work, "rev-parse", "HEAD").strip();
+  }
+
   static String git(Path dir, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of("git"));
     command.addAll(List.of(args));

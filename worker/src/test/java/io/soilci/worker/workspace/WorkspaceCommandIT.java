@@ -2,6 +2,7 @@ package io.soilci.worker.workspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.soilci.worker.WorkerMain;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -31,10 +32,13 @@ class WorkspaceCommandIT {
   }
 
   private int run(String... args) {
-    CommandLine cli = new CommandLine(new WorkspaceCommand());
+    CommandLine cli = WorkerMain.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    String[] full = new String[args.length + 1];
+    full[0] = "workspace";
+    System.arraycopy(args, 0, full, 1, args.length);
+    return cli.execute(full);
   }
 
   private String root() {
@@ -90,7 +94,7 @@ class WorkspaceCommandIT {
     assertThat(status).isEqualTo(2);
     assertThat(err.toString())
         .isEqualTo(
-            "soil-worker workspace: "
+            "soil-worker: "
                 + file
                 + ": unknown key 'repos' (known keys: env, image, name, repositories,"
                 + " setup_script)\n");
@@ -102,7 +106,7 @@ class WorkspaceCommandIT {
 
     assertThat(status).isEqualTo(2);
     assertThat(err.toString())
-        .isEqualTo("soil-worker workspace: provider 'vm' must be local, podman or docker\n");
+        .isEqualTo("soil-worker: provider 'vm' must be local, podman or docker\n");
   }
 
   @Test
@@ -114,8 +118,7 @@ class WorkspaceCommandIT {
 
     assertThat(status).isEqualTo(1);
     assertThat(err.toString())
-        .endsWith(
-            "soil-worker workspace: the setup script exited with status 3: cannot find make\n");
+        .endsWith("soil-worker: the setup script exited with status 3: cannot find make\n");
   }
 
   @Test
