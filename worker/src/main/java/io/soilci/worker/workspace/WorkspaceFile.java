@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -48,6 +49,8 @@ public final class WorkspaceFile {
       return config;
     } catch (UnrecognizedPropertyException e) {
       throw new BadInput(source + ": " + unknownKey(e), e);
+    } catch (MismatchedInputException e) {
+      throw new BadInput(source + ": " + wrongType(e), e);
     } catch (JsonMappingException e) {
       throw new BadInput(source + ": " + at(e) + reason(e), e);
     } catch (JsonProcessingException e) {
@@ -69,6 +72,18 @@ public final class WorkspaceFile {
             .collect(Collectors.joining(", "));
     String where = e.getPath().size() > 1 ? "in " + path(e, e.getPath().size() - 1) + " " : "";
     return "unknown key '" + e.getPropertyName() + "' " + where + "(known keys: " + known + ")";
+  }
+
+  private static String wrongType(MismatchedInputException e) {
+    Class<?> target = e.getTargetType();
+    String expected =
+        target == null
+            ? "another type"
+            : target == String.class
+                ? "a string"
+                : java.util.Collection.class.isAssignableFrom(target) ? "a list" : "an object";
+    String path = path(e, e.getPath().size());
+    return (path.isEmpty() ? "the file" : path) + " must be " + expected;
   }
 
   private static String at(JsonMappingException e) {

@@ -118,7 +118,18 @@ class WorkspaceFileTest {
   @Test
   void rejectsANonStringEnvValue() {
     assertThat(rejection("{\"name\": \"w\", \"env\": {\"N\": 1}}"))
-        .hasMessageStartingWith("ws.json: env.N: ");
+        .hasMessage("ws.json: env.N must be a string");
+  }
+
+  @Test
+  void rejectsRepositoriesThatAreNotAList() {
+    assertThat(rejection("{\"name\": \"w\", \"repositories\": \"x\"}"))
+        .hasMessage("ws.json: repositories must be a list");
+  }
+
+  @Test
+  void rejectsAFileThatIsNotAnObject() {
+    assertThat(rejection("[1]")).hasMessage("ws.json: the file must be an object");
   }
 
   @Test
