@@ -122,6 +122,17 @@ class WorkspaceCommandIT {
   }
 
   @Test
+  void noSubcommandIsBadUsage() {
+    int status = run();
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-worker: give a subcommand: prepare, status, reset or remove (see 'soil-worker"
+                + " workspace --help')\n");
+  }
+
+  @Test
   void everySubcommandHasHelp() {
     for (String sub : new String[] {"prepare", "status", "reset", "remove"}) {
       out.getBuffer().setLength(0);
