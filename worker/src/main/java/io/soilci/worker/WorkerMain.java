@@ -35,8 +35,13 @@ public final class WorkerMain implements Callable<Integer> {
 
   /** The configured command line: exit 2 for bad usage, 1 for failure, one-line errors. */
   public static CommandLine commandLine() {
+    return commandLine(CommandLine.defaultFactory());
+  }
+
+  /** The command line whose commands {@code factory} makes (tests give theirs). */
+  public static CommandLine commandLine(CommandLine.IFactory factory) {
     WorkerMain root = new WorkerMain();
-    CommandLine cli = new CommandLine(root);
+    CommandLine cli = new CommandLine(root, factory);
     cli.setParameterExceptionHandler(
         (e, args) -> {
           CommandLine failed = e.getCommandLine();

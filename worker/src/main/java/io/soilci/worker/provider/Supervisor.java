@@ -254,7 +254,11 @@ final class Supervisor {
       if (in == null) {
         throw new IllegalStateException("supervisor.sh missing from the jar");
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      // Comment lines stay in the resource for readers, out of every process listing.
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .filter(line -> !line.strip().startsWith("#"))
+          .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -11,7 +11,7 @@ import io.soilci.worker.provider.Instance;
 import io.soilci.worker.provider.InstanceSpec;
 import io.soilci.worker.provider.TaskEnvironment;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,9 +25,9 @@ final class JobRun {
   private final JobSettings settings;
   private final SafeListener listener;
   private final Progress progress;
-  private final PrintStream err;
+  private final PrintWriter err;
 
-  JobRun(JobSettings settings, JobListener listener, PrintStream out, PrintStream err) {
+  JobRun(JobSettings settings, JobListener listener, PrintWriter out, PrintWriter err) {
     this.settings = settings;
     this.listener = new SafeListener(listener, err);
     this.progress = new Progress(out);
@@ -76,6 +76,7 @@ final class JobRun {
     Map<String, String> commit = GitFacts.read(settings.checkout(), gitEnv);
     if (commit.isEmpty()) {
       err.println("soil-worker: no git commit in " + settings.checkout() + "; commit-* left out");
+      err.flush();
     }
     JobMetadata metadata = new JobMetadata(settings.job(), commit);
     facts.forEach(metadata::put);
@@ -114,7 +115,9 @@ final class JobRun {
     }
     byte[] index = WwzIndexPage.render(settings.job(), rows).getBytes(StandardCharsets.UTF_8);
     WwzStats stats =
-        files.write(files.wwz(), file -> WwzWriter.write(file, index, entries.entries()));
+        files.write(
+            files.wwz(),
+            file -> WwzWriter.write(file, index, entries.entries(), settings.zipLevel()));
     progress.packaged(files.wwz().toString(), stats);
     files.write(files.tsv(), TaskRows.format(rows).getBytes(StandardCharsets.UTF_8));
     files.write(files.json(), JobMetaCodec.format(metadata.toMeta()));

@@ -6,7 +6,7 @@ import io.soilci.worker.provider.Provider;
 import io.soilci.worker.provider.TaskCommand;
 import io.soilci.worker.provider.TaskResult;
 import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -23,16 +23,15 @@ public final class WorkspaceRun {
 
   /** Reads {@code file} and gives {@code job} its own instance, printing progress lines. */
   public static Lease open(
-      Path file, @Nullable Path root, String provider, String job, PrintStream progress) {
+      Path file, @Nullable Path root, String provider, String job, PrintWriter progress) {
     WorkspaceConfig config = WorkspaceFile.read(file);
     Path cacheRoot = root != null ? root : Workspaces.defaultRoot(System.getenv());
     Lease lease =
-        Workspaces.create(cacheRoot, provider, line -> progress.println("workspace: " + line))
-            .open(config, job);
+        Workspaces.create(cacheRoot, provider, line -> say(progress, line)).open(config, job);
     Preparation done = lease.preparation();
-    progress.println(
-        "workspace: "
-            + config.name()
+    say(
+        progress,
+        config.name()
             + " ready in "
             + lease.dir()
             + ": cache "
@@ -41,6 +40,11 @@ public final class WorkspaceRun {
             + Preparation.seconds(done.prepareTime())
             + " s");
     return lease;
+  }
+
+  private static void say(PrintWriter progress, String line) {
+    progress.println("workspace: " + line);
+    progress.flush();
   }
 
   /** The worker's environment as the job sees it: no git credentials, the workspace's env added. */
