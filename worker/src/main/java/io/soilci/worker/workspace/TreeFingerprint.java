@@ -33,23 +33,7 @@ final class TreeFingerprint {
     }
     List<String> entries = new ArrayList<>();
     try {
-      Files.walkFileTree(
-          root,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-                throws IOException {
-              entries.add(describe(root, dir));
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              entries.add(describe(root, file));
-              return FileVisitResult.CONTINUE;
-            }
-          });
+      Files.walkFileTree(root, new Collector(root, entries));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the tree " + root, e);
     }
@@ -78,6 +62,30 @@ final class TreeFingerprint {
       return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+
+  /** Adds a line per folder and file it visits. */
+  private static final class Collector extends SimpleFileVisitor<Path> {
+    private final Path root;
+    private final List<String> entries;
+
+    Collector(Path root, List<String> entries) {
+      this.root = root;
+      this.entries = entries;
+    }
+
+    @Override
+    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+        throws IOException {
+      entries.add(describe(root, dir));
+      return FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+      entries.add(describe(root, file));
+      return FileVisitResult.CONTINUE;
     }
   }
 }

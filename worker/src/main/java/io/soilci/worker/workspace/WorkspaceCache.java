@@ -102,11 +102,7 @@ final class WorkspaceCache {
     }
     Path building = entry.building();
     Trees.delete(building);
-    Map<String, String> commits = new LinkedHashMap<>();
-    for (Repository repository : config.repositories()) {
-      commits.put(
-          repository.path(), git.cloneInto(repository, building.resolve(repository.path())));
-    }
+    Map<String, String> commits = cloneAll(config, building);
     mkdirs(building);
     String image = setup.setUp(config, key(config), building, progress);
     Trees.delete(entry.prepared());
@@ -123,6 +119,15 @@ final class WorkspaceCache {
             Instant.now().getEpochSecond());
     StateFiles.write(entry.state(), state);
     return state;
+  }
+
+  private Map<String, String> cloneAll(WorkspaceConfig config, Path building) {
+    Map<String, String> commits = new LinkedHashMap<>();
+    for (Repository repository : config.repositories()) {
+      commits.put(
+          repository.path(), git.cloneInto(repository, building.resolve(repository.path())));
+    }
+    return commits;
   }
 
   private PreparedState update(WorkspaceConfig config, CacheEntry entry, PreparedState cached) {

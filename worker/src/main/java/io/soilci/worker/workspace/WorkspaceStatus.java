@@ -38,6 +38,12 @@ final class WorkspaceStatus {
       line(out, "state: not prepared");
       return out.toString();
     }
+    describePrepared(out, config, entry, state);
+    return out.toString();
+  }
+
+  private void describePrepared(
+      StringBuilder out, WorkspaceConfig config, CacheEntry entry, PreparedState state) {
     String stale = cache.staleReason(config, state, entry, null);
     line(
         out,
@@ -58,7 +64,6 @@ final class WorkspaceStatus {
         line(out, "instance " + slot + ": " + instance(entry, slot, state));
       }
     }
-    return out.toString();
   }
 
   private String instance(CacheEntry entry, int slot, PreparedState state) {
