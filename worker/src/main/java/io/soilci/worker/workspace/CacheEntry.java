@@ -33,6 +33,16 @@ record CacheEntry(Path dir) {
     return dir.resolve("instances").resolve(slot + ".lock");
   }
 
+  /** The prepared folder's manifest as the instance's last sync saw it. */
+  Path instanceSource(int slot) {
+    return dir.resolve("instances").resolve(slot + ".source");
+  }
+
+  /** The instance's manifest right after its last sync. */
+  Path instanceTarget(int slot) {
+    return dir.resolve("instances").resolve(slot + ".target");
+  }
+
   Path instanceState(int slot) {
     return dir.resolve("instances").resolve(slot + ".json");
   }

@@ -86,15 +86,34 @@ final class InstancePool {
     return null;
   }
 
-  /** Replaces instance {@code slot} with a fresh copy of the prepared folder, marked clean. */
+  /**
+   * Makes instance {@code slot} equal to the prepared folder again, marked clean: a full copy the
+   * first time, then only what the job (or a new commit) changed.
+   */
   void remake(CacheEntry entry, int slot, PreparedState state) {
     Path dir = entry.instance(slot);
-    Trees.delete(dir);
-    Trees.copy(entry.prepared(), dir, toolEnv);
+    TreeSync.Synced last = lastSync(entry, slot);
+    TreeSync.Synced synced;
+    if (last == null || !Files.isDirectory(dir)) {
+      Trees.delete(dir);
+      TreeManifest source = TreeManifest.of(entry.prepared());
+      Trees.copy(entry.prepared(), dir, toolEnv);
+      synced = new TreeSync.Synced(source, TreeManifest.of(dir));
+    } else {
+      synced = TreeSync.sync(entry.prepared(), dir, last);
+    }
+    synced.source().write(entry.instanceSource(slot));
+    synced.target().write(entry.instanceTarget(slot));
     InstanceState clean =
         new InstanceState(
-            InstanceState.CLEAN, state.generation(), TreeFingerprint.of(dir), null, now());
+            InstanceState.CLEAN, state.generation(), synced.target().digest(), null, now());
     StateFiles.write(entry.instanceState(slot), clean);
+  }
+
+  private static TreeSync.@Nullable Synced lastSync(CacheEntry entry, int slot) {
+    TreeManifest source = TreeManifest.read(entry.instanceSource(slot));
+    TreeManifest target = TreeManifest.read(entry.instanceTarget(slot));
+    return source == null || target == null ? null : new TreeSync.Synced(source, target);
   }
 
   @Nullable InstanceState read(CacheEntry entry, int slot) {

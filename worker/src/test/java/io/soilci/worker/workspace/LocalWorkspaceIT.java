@@ -126,6 +126,23 @@ class LocalWorkspaceIT {
   }
 
   @Test
+  void aResetOrANewCommitCopiesOnlyWhatChanged() throws IOException {
+    Object libInode;
+    try (Lease lease = workspaces.open(config(SETUP), "job1")) {
+      libInode = Files.getAttribute(lease.dir().resolve("deps/lib.txt"), "unix:ino");
+      Files.writeString(lease.dir().resolve("src/README"), "changed by the job");
+    }
+    origin.commit("NEWS", "second\n");
+
+    try (Lease lease = workspaces.open(config(SETUP), "job2")) {
+      assertThat(lease.dir().resolve("src/README")).hasContent("first");
+      assertThat(lease.dir().resolve("src/NEWS")).hasContent("second");
+      assertThat(Files.getAttribute(lease.dir().resolve("deps/lib.txt"), "unix:ino"))
+          .isEqualTo(libInode);
+    }
+  }
+
+  @Test
   void anInstanceLeftInUseByACrashedJobIsMadeAgainNotReused() throws IOException {
     Lease crashed = workspaces.open(config(SETUP), "crashed-job");
     Files.writeString(crashed.dir().resolve("src/half-written"), "x");
