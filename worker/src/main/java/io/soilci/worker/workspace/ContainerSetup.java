@@ -38,15 +38,27 @@ final class ContainerSetup implements SetupHost {
   @Override
   public BaseImage baseImage(WorkspaceConfig config, Consumer<String> progress) {
     String image = requireImage(config);
+    String id = imageId(image);
     Duration pullTime = null;
-    if (!exists(image)) {
+    if (id == null) {
       progress.accept("pulling " + image);
       long start = System.nanoTime();
       tool(List.of("pull", "-q", image)).run(line -> {});
       pullTime = Duration.ofNanos(System.nanoTime() - start);
+      id = tool(List.of("image", "inspect", "--format", "{{.Id}}", image)).run(line -> {}).strip();
     }
-    String id = tool(List.of("image", "inspect", "--format", "{{.Id}}", image)).run(line -> {});
-    return new BaseImage(id.strip(), pullTime);
+    return new BaseImage(id, pullTime);
+  }
+
+  /** The id of {@code image}, or null when it is not here. */
+  private @Nullable String imageId(String image) {
+    try {
+      return tool(List.of("image", "inspect", "--format", "{{.Id}}", image))
+          .run(line -> {})
+          .strip();
+    } catch (WorkspaceFailure e) {
+      return null;
+    }
   }
 
   @Override
@@ -84,11 +96,7 @@ final class ContainerSetup implements SetupHost {
 
   @Override
   public boolean holds(@Nullable String image) {
-    return image != null && exists(image);
-  }
-
-  private boolean exists(String image) {
-    return tool(List.of("image", "inspect", "--format", "{{.Id}}", image)).status() == 0;
+    return image != null && imageId(image) != null;
   }
 
   @Override
