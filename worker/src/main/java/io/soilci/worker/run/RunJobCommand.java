@@ -209,7 +209,8 @@ public final class RunJobCommand implements Callable<Integer> {
     }
     new JobName(job);
     try (Lease held =
-        WorkspaceRun.open(file, workspaceRoot, provider, job, spec.commandLine().getErr())) {
+        WorkspaceRun.open(
+            file, workspaceRoot, provider, containerCli, job, spec.commandLine().getErr())) {
       lease = held;
       checkout = held.dir();
       image = held.image();

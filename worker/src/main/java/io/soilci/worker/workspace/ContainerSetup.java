@@ -22,17 +22,23 @@ final class ContainerSetup implements SetupHost {
 
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(30);
 
+  private final String provider;
   private final String binary;
   private final HostEnvironment host;
 
-  ContainerSetup(String binary, HostEnvironment host) {
+  /**
+   * @param provider {@code podman} or {@code docker}, part of the cache key
+   * @param binary the CLI to run: a name looked up on the PATH, or a path
+   */
+  ContainerSetup(String provider, String binary, HostEnvironment host) {
+    this.provider = provider;
     this.binary = binary;
     this.host = host;
   }
 
   @Override
   public String provider() {
-    return binary;
+    return provider;
   }
 
   @Override
@@ -68,7 +74,7 @@ final class ContainerSetup implements SetupHost {
     String target =
         "localhost/soil-workspace-" + config.name().toLowerCase(Locale.ROOT) + ":" + key;
     try {
-      progress.accept("running setup script in " + binary + " container of " + image);
+      progress.accept("running setup script in " + provider + " container of " + image);
       new Exec(
               "the setup script",
               setupCommand(config, container, dir),
@@ -77,7 +83,7 @@ final class ContainerSetup implements SetupHost {
               SETUP_TIMEOUT)
           .run(line -> progress.accept("setup: " + line));
       progress.accept("committing image " + target);
-      tool(List.of("commit", "-q", container, target)).run(line -> {});
+      tool(List.of("commit", container, target)).run(line -> {});
       return target;
     } finally {
       tool(List.of("rm", "-f", "--volumes", container)).status();
@@ -114,7 +120,7 @@ final class ContainerSetup implements SetupHost {
           "workspace '"
               + config.name()
               + "' has no \"image\": the "
-              + binary
+              + provider
               + " provider needs one");
     }
     return image;
@@ -124,6 +130,6 @@ final class ContainerSetup implements SetupHost {
     List<String> command = new ArrayList<>(List.of(binary));
     command.addAll(args);
     return new Exec(
-        binary + " " + args.get(0), command, Path.of("/"), host.forTools(), COMMAND_TIMEOUT);
+        provider + " " + args.get(0), command, Path.of("/"), host.forTools(), COMMAND_TIMEOUT);
   }
 }

@@ -51,6 +51,12 @@ public final class WorkspaceCommand implements Callable<Integer> {
     String provider = "local";
 
     @Option(
+        names = "--container-cli",
+        paramLabel = "PATH",
+        description = "The container CLI to run instead of 'podman' or 'docker'.")
+    @Nullable String containerCli;
+
+    @Option(
         names = "--workspace-root",
         paramLabel = "DIR",
         description =
@@ -70,7 +76,8 @@ public final class WorkspaceCommand implements Callable<Integer> {
       PrintWriter err = command.commandLine().getErr();
       WorkspaceConfig config = WorkspaceFile.read(java.util.Objects.requireNonNull(file));
       Path cacheRoot = root != null ? root : Workspaces.defaultRoot(System.getenv());
-      Workspaces workspaces = Workspaces.create(cacheRoot, provider, line -> progress(err, line));
+      Workspaces workspaces =
+          Workspaces.create(cacheRoot, provider, containerCli, line -> progress(err, line));
       return work.apply(new Workspace(workspaces, config, command.commandLine().getOut()));
     }
 

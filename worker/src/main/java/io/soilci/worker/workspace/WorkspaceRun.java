@@ -21,13 +21,22 @@ import org.jspecify.annotations.Nullable;
 public final class WorkspaceRun {
   private WorkspaceRun() {}
 
-  /** Reads {@code file} and gives {@code job} its own instance, printing progress lines. */
+  /**
+   * Reads {@code file} and gives {@code job} its own instance, printing progress lines; {@code
+   * containerCli} as run-job's {@code --container-cli} (null: the provider's name).
+   */
   public static Lease open(
-      Path file, @Nullable Path root, String provider, String job, PrintWriter progress) {
+      Path file,
+      @Nullable Path root,
+      String provider,
+      @Nullable String containerCli,
+      String job,
+      PrintWriter progress) {
     WorkspaceConfig config = WorkspaceFile.read(file);
     Path cacheRoot = root != null ? root : Workspaces.defaultRoot(System.getenv());
     Lease lease =
-        Workspaces.create(cacheRoot, provider, line -> say(progress, line)).open(config, job);
+        Workspaces.create(cacheRoot, provider, containerCli, line -> say(progress, line))
+            .open(config, job);
     Preparation done = lease.preparation();
     say(
         progress,

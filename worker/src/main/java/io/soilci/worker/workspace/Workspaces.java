@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Workspaces under one cache root for one provider: {@link #open} gives a job its own instance,
@@ -30,14 +31,21 @@ public final class Workspaces {
    * docker}), with this process's environment as the host's; progress lines go to {@code progress}.
    */
   public static Workspaces create(Path root, String provider, Consumer<String> progress) {
-    HostEnvironment host = HostEnvironment.current();
-    return new Workspaces(root, setupHost(provider, host), host, progress);
+    return create(root, provider, null, progress);
   }
 
-  static SetupHost setupHost(String provider, HostEnvironment host) {
+  /** As {@link #create(Path, String, Consumer)}, running {@code containerCli} when not null. */
+  public static Workspaces create(
+      Path root, String provider, @Nullable String containerCli, Consumer<String> progress) {
+    HostEnvironment host = HostEnvironment.current();
+    return new Workspaces(root, setupHost(provider, containerCli, host), host, progress);
+  }
+
+  static SetupHost setupHost(String provider, @Nullable String containerCli, HostEnvironment host) {
     return switch (provider) {
       case "local" -> new LocalSetup(host);
-      case "podman", "docker" -> new ContainerSetup(provider, host);
+      case "podman", "docker" ->
+          new ContainerSetup(provider, containerCli == null ? provider : containerCli, host);
       default ->
           throw new BadInput(
               "provider '" + Printable.of(provider) + "' must be local, podman or docker");

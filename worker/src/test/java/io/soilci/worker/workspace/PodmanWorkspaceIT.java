@@ -39,7 +39,10 @@ class PodmanWorkspaceIT {
     HostEnvironment host = new HostEnvironment(env);
     workspaces =
         new Workspaces(
-            tmp.resolve("cache"), new ContainerSetup("podman", host), host, progress::add);
+            tmp.resolve("cache"),
+            new ContainerSetup("podman", "podman", host),
+            host,
+            progress::add);
   }
 
   @AfterEach

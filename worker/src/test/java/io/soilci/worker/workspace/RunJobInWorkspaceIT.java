@@ -12,6 +12,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code run-job --workspace FILE} end to end: local and podman, real git, real containers. */
 class RunJobInWorkspaceIT {
@@ -69,7 +71,13 @@ class RunJobInWorkspaceIT {
                 provider,
                 "--worker-host",
                 "none"));
+    args.addAll(cli(provider));
     return WorkerMain.commandLine().execute(args.toArray(new String[0]));
+  }
+
+  /** Docker is run through podman's docker-compatible CLI here: no Docker engine on this host. */
+  private static List<String> cli(String provider) {
+    return provider.equals("docker") ? List.of("--container-cli", "podman") : List.of();
   }
 
   private static String taskLog(Path out) throws IOException {
@@ -98,15 +106,16 @@ class RunJobInWorkspaceIT {
         .contains("\"commit-hash\": \"");
   }
 
-  @Test
-  void aPodmanJobRunsInTheCommittedSetupImage() throws IOException {
+  @ParameterizedTest
+  @ValueSource(strings = {"podman", "docker"})
+  void aContainerJobRunsInTheCommittedSetupImage(String provider) throws IOException {
     Path file =
         workspaceFile(
             "echo \\\"$GREETING\\\" > deps.txt; mkdir -p /opt/tool; echo tool-1 > /opt/tool/version",
             Podman.testImage());
     try {
-      int first = runJob(file, "podman", tmp.resolve("out1"));
-      int second = runJob(file, "podman", tmp.resolve("out2"));
+      int first = runJob(file, provider, tmp.resolve("out1"));
+      int second = runJob(file, provider, tmp.resolve("out2"));
 
       assertThat(first).isZero();
       assertThat(second).isZero();
@@ -116,15 +125,18 @@ class RunJobInWorkspaceIT {
           .contains("\"image\": \"localhost/soil-workspace-" + name + ":");
       assertThat(taskLog(tmp.resolve("out2"))).isEqualTo("hi\ntool-1\n");
     } finally {
-      WorkerMain.commandLine()
-          .execute(
-              "workspace",
-              "remove",
-              file.toString(),
-              "--provider",
-              "podman",
-              "--workspace-root",
-              tmp.resolve("cache").toString());
+      List<String> remove =
+          new ArrayList<>(
+              List.of(
+                  "workspace",
+                  "remove",
+                  file.toString(),
+                  "--provider",
+                  provider,
+                  "--workspace-root",
+                  tmp.resolve("cache").toString()));
+      remove.addAll(cli(provider));
+      WorkerMain.commandLine().execute(remove.toArray(new String[0]));
     }
   }
 
