@@ -133,7 +133,7 @@ public final class RunJobCommand implements Callable<Integer> {
       defaultValue = "6",
       description =
           "Deflate level of the wwz, 1 (fastest) to 9 (smallest). Default: ${DEFAULT-VALUE}, as"
-              + " zip's; logs compress ~12% less at 4 but twice as fast.")
+              + " zip's; logs compress ~12%% less at 4 but twice as fast.")
   private int zipLevel = WwzWriter.DEFAULT_LEVEL;
 
   @Option(

@@ -52,7 +52,9 @@ class RunJobContainerIT {
             .script(
                 "t/hang.sh",
                 "sleep \"$1\" &\n"
-                    + "ps -eo args | grep \"^sleep $1\"\n"
+                    + "i=0; until ps -eo args | grep \"^sleep $1\"; do\n"
+                    + "  i=$((i+1)); [ $i -lt 50 ] || break; sleep 0.1\n"
+                    + "done\n"
                     + "echo waiting; sleep 60; echo never")
             .script("t/ps.sh", "ps -eo args")
             .script("t/env.sh", "env | sort");
@@ -116,7 +118,7 @@ class RunJobContainerIT {
                 "--env",
                 "PASSED_VAR",
                 "--task-timeout",
-                "hang=1"));
+                "hang=3"));
     args.addAll(providerArgs(provider));
 
     Run run = worker(args.toArray(String[]::new));
@@ -168,9 +170,9 @@ class RunJobContainerIT {
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err())
         .matches(
-            "soil-worker: image 'localhost/soil-no-such-image:latest' not found and 'podman"
-                + " pull' failed \\(exit status \\d+\\); build or pull the image first, or fix"
-                + " --image\\. It said: .+\n");
+            "soil-worker: image 'localhost/soil-no-such-image:latest' is not available:"
+                + " 'podman pull' failed with exit status \\d+ \\(.+\\); fix --image, pull or"
+                + " build the image, or check that podman works\n");
     try (Stream<Path> files = Files.list(out)) {
       assertThat(files).containsExactly(out.resolve("it-missing.json"));
     }
