@@ -18,9 +18,11 @@ public final class Workspaces {
   private final InstancePool pool;
   private final SetupHost setup;
   private final Path root;
+  private final Consumer<String> progress;
 
   Workspaces(Path root, SetupHost setup, HostEnvironment host, Consumer<String> progress) {
     this.root = root;
+    this.progress = progress;
     this.setup = setup;
     this.cache = new WorkspaceCache(root, setup, new HostGit(host, progress), progress);
     this.pool = new InstancePool(progress, host.forTools());
@@ -95,7 +97,11 @@ public final class Workspaces {
         });
   }
 
-  /** Resets {@code lease}'s instance from the prepared state and frees it. */
+  /**
+   * Resets {@code lease}'s instance from the prepared state and frees it. A reset that fails is
+   * reported, not thrown: the job is over, and its instance stays marked in use, so the next job
+   * finds it stale and makes it again.
+   */
   void release(Lease lease) {
     InstancePool.Taken taken = lease.taken();
     try {
@@ -110,6 +116,13 @@ public final class Workspaces {
             }
             return null;
           });
+    } catch (WorkspaceFailure | java.io.UncheckedIOException e) {
+      progress.accept(
+          "could not reset instance "
+              + taken.slot()
+              + " ("
+              + e.getMessage()
+              + "): the next job will make it again");
     } finally {
       taken.hold().close();
     }
@@ -176,8 +189,13 @@ public final class Workspaces {
     return new WorkspaceStatus(root, cache, pool, setup).describe(config);
   }
 
-  private static <T> T underLock(CacheEntry entry, java.util.function.Supplier<T> work) {
-    FileLockHold hold = FileLockHold.take(entry.lock());
+  private <T> T underLock(CacheEntry entry, java.util.function.Supplier<T> work) {
+    FileLockHold hold = FileLockHold.tryTake(entry.lock());
+    if (hold == null) {
+      progress.accept(
+          "waiting for another job preparing or resetting " + entry.dir().getFileName());
+      hold = FileLockHold.take(entry.lock());
+    }
     try {
       return work.get();
     } finally {
