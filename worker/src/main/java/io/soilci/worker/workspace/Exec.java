@@ -23,6 +23,8 @@ import java.util.function.Consumer;
 record Exec(
     String label, List<String> command, Path dir, Map<String, String> env, Duration timeout) {
   private static final int KEPT_LINES = 20;
+  private static final java.util.regex.Pattern ERROR_LINE =
+      java.util.regex.Pattern.compile("(?i)(fatal:|error:|denied|not found|no such)");
 
   Exec {
     command = List.copyOf(command);
@@ -100,7 +102,13 @@ record Exec(
     lines.accept(line);
   }
 
+  /** The line that says most: the first that reads as an error, else the last one. */
   private static String lastLine(Deque<String> last) {
+    for (String line : last) {
+      if (ERROR_LINE.matcher(line).find()) {
+        return Printable.of(line.strip());
+      }
+    }
     return last.isEmpty() ? "" : Printable.of(last.getLast());
   }
 

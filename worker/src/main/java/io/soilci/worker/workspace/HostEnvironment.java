@@ -21,6 +21,9 @@ final class HostEnvironment {
   /** A private key file for ssh remotes. */
   static final String GIT_SSH_KEY = "SOIL_GIT_SSH_KEY";
 
+  /** A known_hosts file for ssh remotes (else ssh's own; unknown hosts are refused). */
+  static final String GIT_SSH_KNOWN_HOSTS = "SOIL_GIT_SSH_KNOWN_HOSTS";
+
   private static final List<String> PASSED_TO_SETUP =
       List.of("PATH", "HOME", "USER", "LANG", "TMPDIR");
 
@@ -43,6 +46,7 @@ final class HostEnvironment {
     Map<String, String> out = new LinkedHashMap<>(env);
     out.remove(GIT_TOKEN);
     out.remove(GIT_SSH_KEY);
+    out.remove(GIT_SSH_KNOWN_HOSTS);
     return out;
   }
 
@@ -60,13 +64,35 @@ final class HostEnvironment {
       out.put("GIT_CONFIG_KEY_0", "http." + url + ".extraHeader");
       out.put("GIT_CONFIG_VALUE_0", "Authorization: Basic " + basic);
     }
-    String key = env.get(GIT_SSH_KEY);
-    if (key != null && !key.isEmpty()) {
-      out.put(
-          "GIT_SSH_COMMAND",
-          "ssh -i '" + key.replace("'", "'\\''") + "' -o IdentitiesOnly=yes -o BatchMode=yes");
+    String ssh = sshCommand();
+    if (ssh != null) {
+      out.put("GIT_SSH_COMMAND", ssh);
     }
     return out;
+  }
+
+  /** ssh with the host's key and known hosts, never asking anything; null without either. */
+  private @Nullable String sshCommand() {
+    String key = env.get(GIT_SSH_KEY);
+    String knownHosts = env.get(GIT_SSH_KNOWN_HOSTS);
+    boolean hasKey = key != null && !key.isEmpty();
+    boolean hasHosts = knownHosts != null && !knownHosts.isEmpty();
+    if (!hasKey && !hasHosts) {
+      return null;
+    }
+    StringBuilder ssh = new StringBuilder("ssh -o BatchMode=yes");
+    if (hasKey) {
+      ssh.append(" -i ").append(quoted(key)).append(" -o IdentitiesOnly=yes");
+    }
+    if (hasHosts) {
+      ssh.append(" -o UserKnownHostsFile=").append(quoted(knownHosts));
+      ssh.append(" -o StrictHostKeyChecking=yes");
+    }
+    return ssh.toString();
+  }
+
+  private static String quoted(@Nullable String word) {
+    return "'" + String.valueOf(word).replace("'", "'\\''") + "'";
   }
 
   /**

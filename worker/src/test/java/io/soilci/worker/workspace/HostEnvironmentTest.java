@@ -30,7 +30,7 @@ class HostEnvironmentTest {
         .containsEntry("GIT_CONFIG_KEY_0", "http.https://h/r.git.extraHeader")
         .containsEntry("GIT_CONFIG_VALUE_0", "Authorization: Basic " + basic)
         .containsEntry(
-            "GIT_SSH_COMMAND", "ssh -i '/keys/id' -o IdentitiesOnly=yes -o BatchMode=yes")
+            "GIT_SSH_COMMAND", "ssh -o BatchMode=yes -i '/keys/id' -o IdentitiesOnly=yes")
         .containsEntry("GIT_TERMINAL_PROMPT", "0")
         .doesNotContainKeys("SOIL_GIT_TOKEN", "SOIL_GIT_SSH_KEY");
   }
