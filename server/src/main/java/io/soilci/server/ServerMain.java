@@ -1,10 +1,10 @@
 package io.soilci.server;
 
-/** {@code soil-server}: SKELETON, the server work replaces this with its CLI. */
+/** {@code soil-server}: runs the command the arguments name and exits with its status. */
 public final class ServerMain {
   private ServerMain() {}
 
   public static void main(String[] args) {
-    System.out.println("usage: soil-server serve|add-worker|regen (not built yet)");
+    System.exit(ServerCommand.commandLine().execute(args));
   }
 }

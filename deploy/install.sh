@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs soil-server on a Debian-like host, as root: a 'soil' system user, the folders
+# (site /srv/soil/site, state /var/lib/soil), /etc/soil/config.json, the jar in /opt/soil,
+# a 'soil-server' command, the systemd unit, and the first worker token (printed once).
+#
+# Usage: deploy/install.sh [--jar PATH] [--worker NAME] [--scopes LIST] [--no-start]
+#   --jar      the server jar (default: server/target/soil-server.jar; build it first)
+#   --worker   the first worker's name (default: ci); --scopes (default: github-jobs,status-api)
+#   --no-start install only; do not enable or start the service
+# Environment (for tests and unusual layouts): SOIL_PREFIX (default /) is prepended to every
+# installed path; with SOIL_PREFIX set, no user is created and systemd is not touched.
+set -o nounset -o pipefail -o errexit
+here=$(cd "$(dirname "$0")" && pwd)
+
+jar=$here/../server/target/soil-server.jar
+worker=ci
+scopes=github-jobs,status-api
+start=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --jar) jar=$2; shift ;;
+    --worker) worker=$2; shift ;;
+    --scopes) scopes=$2; shift ;;
+    --no-start) start= ;;
+    *) echo "install: unknown option '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ -f "$jar" ] || { echo "install: no jar at $jar: run 'mvn -B -ntp package -DskipTests' first" >&2; exit 1; }
+
+prefix=${SOIL_PREFIX:-}
+say() { echo "install: $*" >&2; }
+
+if [ -z "$prefix" ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "install: run as root" >&2; exit 1; }
+  command -v java >/dev/null || { say "installing a Java runtime"; apt-get install -y -qq openjdk-17-jre-headless; }
+  id soil >/dev/null 2>&1 || useradd --system --home-dir /var/lib/soil --shell /usr/sbin/nologin soil
+fi
+
+install -d -m 0755 "$prefix/opt/soil" "$prefix/etc/soil" "$prefix/srv/soil/site" "$prefix/usr/local/bin"
+install -d -m 0700 "$prefix/var/lib/soil"
+install -m 0644 "$jar" "$prefix/opt/soil/soil-server.jar"
+if [ ! -f "$prefix/etc/soil/config.json" ]; then
+  sed -e "s#\"/srv/soil/site\"#\"$prefix/srv/soil/site\"#" -e "s#\"/var/lib/soil\"#\"$prefix/var/lib/soil\"#" \
+    "$here/config.json" > "$prefix/etc/soil/config.json"
+  say "wrote $prefix/etc/soil/config.json"
+else
+  say "kept the existing $prefix/etc/soil/config.json"
+fi
+cat > "$prefix/usr/local/bin/soil-server" <<EOT
+#!/bin/sh
+# soil-server CLI (serve, add-worker, regen, ingest) with the installed jar.
+exec java -jar $prefix/opt/soil/soil-server.jar "\$@"
+EOT
+chmod 0755 "$prefix/usr/local/bin/soil-server"
+
+if [ -z "$prefix" ]; then
+  chown -R soil:soil /srv/soil /var/lib/soil
+  install -m 0644 "$here/soil-server.service" /etc/systemd/system/soil-server.service
+fi
+
+if [ ! -s "$prefix/var/lib/soil/workers.json" ]; then
+  token=$(java -jar "$prefix/opt/soil/soil-server.jar" add-worker "$worker" \
+    --config "$prefix/etc/soil/config.json" --scopes "$scopes" 2>/dev/null)
+  [ -z "$prefix" ] && chown soil:soil /var/lib/soil/workers.json
+  echo "First worker token (shown once; store it as the CI secret SOIL_TOKEN):"
+  echo "  $token"
+fi
+
+if [ -z "$prefix" ] && [ -n "$start" ]; then
+  systemctl daemon-reload
+  systemctl enable --now soil-server
+  say "started: systemctl status soil-server; next, put deploy/nginx/soil.conf in front of it"
+fi

@@ -1,0 +1,56 @@
+package io.soilci.server;
+
+import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
+import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.config.ServerConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code add-worker}: creates a worker token; prints the secret once, stores only its hash. */
+@Command(
+    name = "add-worker",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Create a token for a worker and print it once as NAME:SECRET.",
+      "Only a slow hash of the secret is stored, in the state folder (never served).",
+      "Send it as HTTP Basic (user NAME, password SECRET) or 'Authorization: Bearer NAME:SECRET'."
+    })
+final class AddWorkerCommand implements Callable<Integer> {
+  @Mixin SiteOptions options = new SiteOptions();
+
+  @Spec CommandSpec spec = CommandSpec.create();
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "The worker's name, e.g. gh-runner.")
+  String name = "";
+
+  @Option(
+      names = "--scopes",
+      required = true,
+      paramLabel = "LIST",
+      description = "Comma-separated: github-jobs, sourcehut-jobs, status-api.")
+  String scopes = "";
+
+  @Option(names = "--replace", description = "Give an existing worker a new token.")
+  boolean replace;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = options.config();
+    Worker worker = new Worker(name, Scope.parseList("--scopes", scopes));
+    String secret = new WorkerStore(config.state()).add(worker, replace);
+    spec.commandLine().getOut().println(worker.name() + ":" + secret);
+    spec.commandLine()
+        .getErr()
+        .println(
+            "soil-server: token stored hashed in "
+                + config.state().resolve("workers.json")
+                + "; this is the only time the secret is shown");
+    return 0;
+  }
+}

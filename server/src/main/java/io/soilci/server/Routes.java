@@ -1,0 +1,139 @@
+package io.soilci.server;
+
+import io.soilci.server.auth.Authenticator;
+import io.soilci.server.config.ServerConfig;
+import io.soilci.server.events.EventHandler;
+import io.soilci.server.files.SiteFilesHandler;
+import io.soilci.server.http.AccessLog;
+import io.soilci.server.http.ErrorMapper;
+import io.soilci.server.http.Metrics;
+import io.soilci.server.http.Responses;
+import io.soilci.server.site.Site;
+import io.soilci.server.upload.ResultStore;
+import io.soilci.server.upload.ResultsHandler;
+import io.soilci.server.upload.UploadGate;
+import io.soilci.server.upload.WwupHandler;
+import io.soilci.server.wwz.WwzHandler;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
+/** Every route of the server and the order of its handler chain, in one place. */
+final class Routes {
+  private Routes() {}
+
+  /** What the routes are built from. */
+  record Parts(
+      ServerConfig config,
+      Site site,
+      ResultStore store,
+      Authenticator auth,
+      UploadGate gate,
+      WwzHandler wwz,
+      Metrics metrics) {}
+
+  /**
+   * AccessLog (every request: one log line, one count) → route by method and path (each route named
+   * for the metrics) → for writes: HttpContinueReadHandler → for each route that blocks:
+   * BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the handler.
+   */
+  static HttpHandler handler(Parts p) {
+    long drain = p.config().limits().drainBytes();
+    var limits = p.config().limits();
+    HttpHandler results =
+        AccessLog.route(
+            "/results",
+            write(
+                new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
+                drain));
+    HttpHandler wwup =
+        AccessLog.route(
+            "/wwup",
+            write(
+                new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
+                drain));
+    HttpHandler event =
+        AccessLog.route(
+            "/event",
+            write(new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC()), drain));
+    HttpHandler wwz = AccessLog.route("wwz", blocking(reads(p, p.wwz()), drain));
+    HttpHandler files =
+        AccessLog.route(
+            "static",
+            p.config().publicReads()
+                ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
+                : blocking(reads(p, new SiteFilesHandler(p.config().site())), drain));
+    HttpHandler health =
+        AccessLog.route("/healthz", exchange -> Responses.text(exchange, 200, "ok"));
+    HttpHandler metrics =
+        AccessLog.route(
+            "/metrics",
+            exchange -> {
+              exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
+              exchange.getResponseSender().send(p.metrics().format(), StandardCharsets.UTF_8);
+            });
+    HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
+    HttpHandler router =
+        exchange -> {
+          String path = exchange.getRelativePath();
+          HttpString method = exchange.getRequestMethod();
+          boolean post = method.equals(Methods.POST);
+          boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
+          HttpHandler next;
+          if (post && path.equals("/results")) {
+            next = results;
+          } else if (post && path.equals("/event")) {
+            next = event;
+          } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
+            next = wwup;
+          } else if (read && path.equals("/healthz")) {
+            next = health;
+          } else if (read && path.equals("/metrics")) {
+            next = metrics;
+          } else if (read && WwzHandler.matches(path)) {
+            next = wwz;
+          } else {
+            next = read ? files : other;
+          }
+          next.handleRequest(exchange);
+        };
+    return new AccessLog(router, p.metrics());
+  }
+
+  private static HttpHandler blocking(HttpHandler handler, long drainBytes) {
+    return new BlockingHandler(new ErrorMapper(handler, drainBytes));
+  }
+
+  /** A write: "100 Continue" only once the handler reads the body (after auth and limits). */
+  private static HttpHandler write(HttpHandler handler, long drainBytes) {
+    return new HttpContinueReadHandler(blocking(handler, drainBytes));
+  }
+
+  /** Reads are public unless configured otherwise; then any worker's token may read. */
+  private static HttpHandler reads(Parts p, HttpHandler handler) {
+    if (p.config().publicReads()) {
+      return handler;
+    }
+    Authenticator auth = p.auth();
+    return exchange -> {
+      auth.authenticate(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
+      handler.handleRequest(exchange);
+    };
+  }
+
+  private static void methodNotAllowed(io.undertow.server.HttpServerExchange exchange) {
+    exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD, POST");
+    Responses.text(
+        exchange,
+        405,
+        "method "
+            + exchange.getRequestMethod()
+            + " is not allowed on "
+            + exchange.getRequestPath());
+  }
+}

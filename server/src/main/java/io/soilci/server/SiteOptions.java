@@ -1,0 +1,44 @@
+package io.soilci.server;
+
+import io.soilci.result.BadInput;
+import io.soilci.server.config.ConfigFile;
+import io.soilci.server.config.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/** The options every command shares: where the site, its state and its config are. */
+final class SiteOptions {
+  @Option(names = "--site", paramLabel = "DIR", description = "The site folder (served).")
+  @Nullable Path site;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "JSON configuration file (see docs/HTTP-API.md); --site overrides its site.")
+  @Nullable Path config;
+
+  @Option(
+      names = "--state",
+      paramLabel = "DIR",
+      description = "Folder of worker tokens, never served. Default: SITE/../soil-state.")
+  @Nullable Path state;
+
+  @Option(names = "--verbose", description = "Print stack traces of failures.")
+  boolean verbose;
+
+  /** The configuration from the file (if any), then the command-line options over it. */
+  ServerConfig config() throws IOException {
+    ServerConfig read;
+    if (config != null) {
+      read = ConfigFile.read(config, Optional.ofNullable(site));
+    } else if (site != null) {
+      read = ServerConfig.defaults(site);
+    } else {
+      throw new BadInput("--site DIR or --config FILE is required");
+    }
+    return state == null ? read : read.withState(state);
+  }
+}

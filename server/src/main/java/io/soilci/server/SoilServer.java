@@ -1,0 +1,94 @@
+package io.soilci.server;
+
+import io.soilci.server.auth.Authenticator;
+import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.config.Limits;
+import io.soilci.server.config.ServerConfig;
+import io.soilci.server.http.Metrics;
+import io.soilci.server.site.Site;
+import io.soilci.server.site.SiteSettings;
+import io.soilci.server.upload.ResultStore;
+import io.soilci.server.upload.UploadGate;
+import io.soilci.server.wwz.WwzHandler;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.slf4j.LoggerFactory;
+
+/** A running server: the site opened from its files, the routes, Undertow listening. */
+public final class SoilServer implements AutoCloseable {
+  private final Undertow undertow;
+  private final WwzHandler wwz;
+  private final Site site;
+  private final ServerConfig config;
+
+  private SoilServer(Undertow undertow, WwzHandler wwz, Site site, ServerConfig config) {
+    this.undertow = undertow;
+    this.wwz = wwz;
+    this.site = site;
+    this.config = config;
+  }
+
+  /** The site settings a configuration gives. */
+  static SiteSettings siteSettings(ServerConfig config) {
+    return new SiteSettings(
+        config.site(), config.keepRuns(), config.repositoryUrl(), config.hooks());
+  }
+
+  /** Opens the site and starts listening. */
+  public static SoilServer start(ServerConfig config) throws IOException {
+    Files.createDirectories(config.site());
+    ResultStore store = new ResultStore(config.site(), config.limits());
+    int swept = store.sweepTemps(Duration.ofHours(1));
+    if (swept > 0) {
+      LoggerFactory.getLogger(SoilServer.class).info("deleted {} stale temp files", swept);
+    }
+    Site site = Site.open(siteSettings(config));
+    Metrics metrics = new Metrics();
+    Limits limits = config.limits();
+    WwzHandler wwz = new WwzHandler(config.site());
+    Routes.Parts parts =
+        new Routes.Parts(
+            config,
+            site,
+            store,
+            new Authenticator(new WorkerStore(config.state())),
+            new UploadGate(limits.maxUploadsInFlight(), metrics),
+            wwz,
+            metrics);
+    long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
+    Undertow undertow =
+        Undertow.builder()
+            .addHttpListener(config.listen().port(), config.listen().host())
+            .setWorkerThreads(Math.max(16, limits.maxUploadsInFlight() + 8))
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
+            .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
+            .setHandler(Routes.handler(parts))
+            .build();
+    undertow.start();
+    SoilServer server = new SoilServer(undertow, wwz, site, config);
+    LocalServer.announce(config.state(), config.listen(), server.port());
+    return server;
+  }
+
+  /** The port listened on (useful with port 0). */
+  public int port() {
+    return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    try {
+      LocalServer.withdraw(config.state());
+    } catch (IOException e) {
+      // A stale file only makes ingest try this server and fall back to the files.
+    }
+    undertow.stop();
+    wwz.close();
+    site.close();
+  }
+}

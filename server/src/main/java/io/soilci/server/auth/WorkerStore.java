@@ -1,0 +1,126 @@
+package io.soilci.server.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.soilci.result.BadInput;
+import io.soilci.server.storage.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The workers' names, scopes and secret hashes in {@code STATE/workers.json}, outside the served
+ * tree. Re-read when the file changes, so {@code add-worker} works while the server runs.
+ */
+public final class WorkerStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A stored worker: who it is and how to check its secret. */
+  record Entry(Worker worker, SecretHash secret) {}
+
+  private final Path file;
+  private final int iterations;
+  private Map<String, Entry> entries = Map.of();
+  private String loaded = "";
+
+  /** Opens the store in {@code stateDir}; {@code iterations} is the KDF cost for new workers. */
+  public WorkerStore(Path stateDir, int iterations) {
+    this.file = stateDir.resolve("workers.json");
+    this.iterations = iterations;
+  }
+
+  public WorkerStore(Path stateDir) {
+    this(stateDir, SecretHash.ITERATIONS);
+  }
+
+  /** The worker named {@code name}, re-reading the file if it changed. */
+  synchronized Optional<Entry> find(String name) throws IOException {
+    String version = version();
+    if (!version.equals(loaded)) {
+      entries = version.isEmpty() ? Map.of() : parse(JSON.readTree(file.toFile()));
+      loaded = version;
+    }
+    return Optional.ofNullable(entries.get(name));
+  }
+
+  /** Identifies one version of the file: every write renames a new file (a new inode) over it. */
+  private String version() throws IOException {
+    if (!Files.exists(file)) {
+      return "";
+    }
+    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    return attrs.lastModifiedTime() + "|" + attrs.size() + "|" + attrs.fileKey();
+  }
+
+  /**
+   * Adds a worker and returns its secret, which is stored only hashed. An existing name is refused
+   * unless {@code replace}.
+   */
+  public synchronized String add(Worker worker, boolean replace) throws IOException {
+    find(worker.name());
+    if (entries.containsKey(worker.name()) && !replace) {
+      throw new BadInput(
+          "worker '" + worker.name() + "' exists; use --replace to give it a new token");
+    }
+    String secret = SecretHash.newSecret();
+    Map<String, Entry> next = new LinkedHashMap<>(entries);
+    next.put(worker.name(), new Entry(worker, SecretHash.of(secret, iterations)));
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(java.util.Objects.requireNonNull(dir));
+    restrict(dir, "rwx------");
+    AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(format(next)));
+    restrict(file, "rw-------");
+    entries = next;
+    loaded = version();
+    return secret;
+  }
+
+  private static void restrict(Path path, String permissions) throws IOException {
+    try {
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: its own permissions apply.
+    }
+  }
+
+  private Map<String, Entry> parse(JsonNode root) {
+    Map<String, Entry> parsed = new LinkedHashMap<>();
+    Base64.Decoder b64 = Base64.getDecoder();
+    for (JsonNode w : root.path("workers")) {
+      java.util.Set<Scope> scopes = java.util.EnumSet.noneOf(Scope.class);
+      w.path("scopes").forEach(s -> scopes.add(Scope.parse(file + " scope", s.asText())));
+      Worker worker = new Worker(w.path("name").asText(), scopes);
+      SecretHash hash =
+          new SecretHash(
+              b64.decode(w.path("salt").asText()),
+              w.path("iterations").asInt(),
+              b64.decode(w.path("hash").asText()));
+      parsed.put(worker.name(), new Entry(worker, hash));
+    }
+    return parsed;
+  }
+
+  private static ObjectNode format(Map<String, Entry> entries) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode workers = root.putArray("workers");
+    Base64.Encoder b64 = Base64.getEncoder();
+    for (Entry e : entries.values()) {
+      ObjectNode w = workers.addObject();
+      w.put("name", e.worker().name());
+      ArrayNode scopes = w.putArray("scopes");
+      e.worker().scopes().stream().sorted().forEach(s -> scopes.add(s.folder()));
+      w.put("salt", b64.encodeToString(e.secret().salt()));
+      w.put("iterations", e.secret().iterations());
+      w.put("hash", b64.encodeToString(e.secret().hash()));
+    }
+    return root;
+  }
+}

@@ -1,0 +1,209 @@
+package io.soilci.server.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.soilci.result.BadInput;
+import io.soilci.server.hooks.HookEvent;
+import io.soilci.server.hooks.HookSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the JSON configuration file. An unknown key or a bad value fails with the key's full name
+ * and the rule, so a typo never silently falls back to a default.
+ */
+public final class ConfigFile {
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+
+  private ConfigFile() {}
+
+  /** The configuration in {@code file}; keys it lacks keep their defaults. */
+  public static ServerConfig read(Path file, Optional<Path> siteFromCommandLine)
+      throws IOException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      throw new BadInput("config file '" + file + "' does not exist");
+    } catch (JsonProcessingException e) {
+      throw new BadInput("config file '" + file + "' is not valid JSON: " + e.getOriginalMessage());
+    }
+    Path base = java.util.Objects.requireNonNull(file.toAbsolutePath().getParent());
+    return parse(root, base, siteFromCommandLine);
+  }
+
+  static ServerConfig parse(JsonNode root, Path base, Optional<Path> siteFromCommandLine) {
+    Keys keys = new Keys(root, "");
+    Optional<Path> siteInFile = keys.text("site").map(base::resolve);
+    Optional<Path> site = siteFromCommandLine.or(() -> siteInFile);
+    ServerConfig defaults =
+        ServerConfig.defaults(
+            site.orElseThrow(() -> new BadInput("config key 'site' is required (or --site)")));
+    ServerConfig config =
+        new ServerConfig(
+            defaults.site(),
+            keys.text("state").map(base::resolve).orElse(defaults.state()),
+            keys.text("listen")
+                .map(v -> Listen.parse("config key 'listen'", v))
+                .orElse(defaults.listen()),
+            keys.bool("publicReads").orElse(defaults.publicReads()),
+            keys.integer("keepRuns", 1, 1_000_000).orElse(defaults.keepRuns()),
+            keys.text("repositoryUrl").map(ConfigFile::requireHttpUrl),
+            keys.object("hooks").map(ConfigFile::hooks).orElse(HookSettings.NONE),
+            keys.object("limits").map(ConfigFile::limits).orElse(Limits.DEFAULTS));
+    keys.requireNoOthers();
+    return config;
+  }
+
+  private static String requireHttpUrl(String url) {
+    if (!url.matches("https?://[^\\s\"'<>]+")) {
+      throw new BadInput(
+          "config key 'repositoryUrl' '"
+              + url
+              + "' must be an http(s) URL, e.g."
+              + " https://github.com/OWNER/REPO");
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  private static Limits limits(Keys keys) {
+    Limits d = Limits.DEFAULTS;
+    long maxLong = Long.MAX_VALUE / 4;
+    Limits limits =
+        new Limits(
+            keys.number("maxRequestBytes", 1024, maxLong).orElse(d.maxRequestBytes()),
+            keys.integer("maxParts", 1, 10_000).orElse(d.maxParts()),
+            keys.integer("maxHeaderBytes", 1024, 1 << 24).orElse(d.maxHeaderBytes()),
+            keys.integer("maxZipEntries", 1, 10_000_000).orElse(d.maxZipEntries()),
+            keys.number("maxUncompressedBytes", 1, maxLong).orElse(d.maxUncompressedBytes()),
+            keys.integer("maxCompressionRatio", 1, 100_000).orElse(d.maxCompressionRatio()),
+            keys.integer("maxUploadsInFlight", 1, 10_000).orElse(d.maxUploadsInFlight()),
+            keys.number("drainBytes", 1, maxLong).orElse(d.drainBytes()));
+    keys.requireNoOthers();
+    return limits;
+  }
+
+  private static HookSettings hooks(Keys keys) {
+    HookSettings d = HookSettings.NONE;
+    Map<String, String> commands = new LinkedHashMap<>();
+    for (String event :
+        List.of(HookEvent.JOB_PASSED, HookEvent.JOB_FAILED, HookEvent.RUN_FINISHED)) {
+      keys.text(event).ifPresent(command -> commands.put(event, command));
+    }
+    HookSettings hooks =
+        new HookSettings(
+            commands,
+            keys.integer("threads", 1, 64).orElse(d.threads()),
+            keys.integer("queue", 1, 100_000).orElse(d.queue()),
+            keys.integer("timeoutSeconds", 1, 86_400).map(Duration::ofSeconds).orElse(d.timeout()));
+    keys.requireNoOthers();
+    return hooks;
+  }
+
+  /** One JSON object's keys, each read at most once; the rest are unknown. */
+  static final class Keys {
+    private final JsonNode node;
+    private final String path;
+    private final List<String> read = new ArrayList<>();
+
+    Keys(JsonNode node, String path) {
+      if (!node.isObject()) {
+        throw new BadInput(
+            (path.isEmpty() ? "the config file" : "config key '" + path + "'")
+                + " must be a JSON object");
+      }
+      this.node = node;
+      this.path = path;
+    }
+
+    private String name(String key) {
+      return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private Optional<JsonNode> get(String key) {
+      read.add(key);
+      JsonNode value = node.get(key);
+      return value == null || value.isNull() ? Optional.empty() : Optional.of(value);
+    }
+
+    List<String> names() {
+      List<String> names = new ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      return names;
+    }
+
+    Optional<String> text(String key) {
+      return get(key).map(v -> requireText(key, v));
+    }
+
+    private String requireText(String key, JsonNode v) {
+      if (!v.isTextual() || v.asText().isEmpty()) {
+        throw new BadInput("config key '" + name(key) + "' must be a non-empty string, got " + v);
+      }
+      return v.asText();
+    }
+
+    Optional<Boolean> bool(String key) {
+      return get(key)
+          .map(
+              v -> {
+                if (!v.isBoolean()) {
+                  throw new BadInput(
+                      "config key '" + name(key) + "' must be true or false, got " + v);
+                }
+                return v.asBoolean();
+              });
+    }
+
+    Optional<Long> number(String key, long min, long max) {
+      return get(key)
+          .map(
+              v -> {
+                if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+                  throw new BadInput(
+                      "config key '"
+                          + name(key)
+                          + "' must be an integer from "
+                          + min
+                          + " to "
+                          + max
+                          + ", got "
+                          + v);
+                }
+                return v.asLong();
+              });
+    }
+
+    Optional<Integer> integer(String key, int min, int max) {
+      return number(key, min, max).map(Long::intValue);
+    }
+
+    Optional<Keys> object(String key) {
+      return get(key).map(v -> new Keys(v, name(key)));
+    }
+
+    void requireNoOthers() {
+      for (String key : names()) {
+        if (!read.contains(key)) {
+          throw new BadInput(
+              "config key '"
+                  + name(key)
+                  + "' is unknown; known keys here: "
+                  + String.join(", ", read));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.soilci.server.config;
+
+import io.soilci.server.hooks.HookSettings;
+import io.soilci.server.site.SiteSettings;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Everything the server reads at start.
+ *
+ * @param site the site folder, served and written
+ * @param state the folder of the server's own files (worker tokens); never served
+ * @param listen host and port to listen on
+ * @param publicReads whether GET needs no token
+ * @param keepRuns newest runs kept per host
+ * @param repositoryUrl for commit and PR links
+ * @param hooks shell commands the site runs on job-passed, job-failed, run-finished
+ * @param limits what one request may cost
+ */
+public record ServerConfig(
+    Path site,
+    Path state,
+    Listen listen,
+    boolean publicReads,
+    int keepRuns,
+    Optional<String> repositoryUrl,
+    HookSettings hooks,
+    Limits limits) {
+
+  /** The defaults for a site folder: state beside it in {@code soil-state}. */
+  public static ServerConfig defaults(Path site) {
+    return new ServerConfig(
+        site,
+        defaultState(site),
+        Listen.DEFAULT,
+        true,
+        SiteSettings.DEFAULT_KEEP_RUNS,
+        Optional.empty(),
+        HookSettings.NONE,
+        Limits.DEFAULTS);
+  }
+
+  /** {@code SITE/../soil-state}: outside the served tree. */
+  public static Path defaultState(Path site) {
+    return site.toAbsolutePath().normalize().resolveSibling("soil-state");
+  }
+
+  public ServerConfig withSite(Path newSite) {
+    return new ServerConfig(
+        newSite, state, listen, publicReads, keepRuns, repositoryUrl, hooks, limits);
+  }
+
+  public ServerConfig withState(Path newState) {
+    return new ServerConfig(
+        site, newState, listen, publicReads, keepRuns, repositoryUrl, hooks, limits);
+  }
+
+  public ServerConfig withListen(Listen newListen) {
+    return new ServerConfig(
+        site, state, newListen, publicReads, keepRuns, repositoryUrl, hooks, limits);
+  }
+
+  public ServerConfig withLimits(Limits newLimits) {
+    return new ServerConfig(
+        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, newLimits);
+  }
+
+  public ServerConfig withPublicReads(boolean value) {
+    return new ServerConfig(site, state, listen, value, keepRuns, repositoryUrl, hooks, limits);
+  }
+}

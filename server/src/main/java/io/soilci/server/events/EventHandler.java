@@ -1,0 +1,104 @@
+package io.soilci.server.events;
+
+import io.soilci.result.BadInput;
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.TaskName;
+import io.soilci.result.TaskRow;
+import io.soilci.server.auth.Authenticator;
+import io.soilci.server.auth.Scope;
+import io.soilci.server.http.ErrorMapper;
+import io.soilci.server.http.Metrics;
+import io.soilci.server.http.Printable;
+import io.soilci.server.http.Query;
+import io.soilci.server.http.Responses;
+import io.soilci.server.site.Site;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * {@code POST /event?eventName=start|task-start|task-done|done&workerHost=H&runId=R&jobName=J}: a
+ * job's progress. {@code task-start} takes {@code task}; {@code task-done} takes {@code task},
+ * {@code status}, {@code elapsed} (and optionally {@code script}, {@code func}, {@code
+ * resultsUrl}); {@code done} takes {@code status} and optionally {@code updateStatusApi=1}.
+ */
+public final class EventHandler implements HttpHandler {
+  private static final List<String> EVENTS = List.of("start", "task-start", "task-done", "done");
+
+  private final Authenticator auth;
+  private final Site site;
+  private final Metrics metrics;
+  private final Clock clock;
+
+  public EventHandler(Authenticator auth, Site site, Metrics metrics, Clock clock) {
+    this.auth = auth;
+    this.site = site;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    Query query = new Query(exchange);
+    String event = query.require("eventName");
+    if (!EVENTS.contains(event)) {
+      throw new BadInput(
+          "eventName '" + Printable.of(event) + "' must be one of " + String.join(", ", EVENTS));
+    }
+    JobRef ref = query.jobRef();
+    ErrorMapper.about(exchange, ref.toString());
+    String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+    auth.authorize(authorization, Scope.of(ref.host()));
+    boolean updateStatusApi = query.optional("updateStatusApi").filter("1"::equals).isPresent();
+    if (updateStatusApi) {
+      auth.authorize(authorization, Scope.STATUS_API);
+    }
+    metrics.timeSiteUpdate(() -> apply(event, ref, query, updateStatusApi));
+    Responses.text(exchange, 200, event + " " + ref);
+  }
+
+  private void apply(String event, JobRef ref, Query query, boolean updateStatusApi)
+      throws java.io.IOException {
+    switch (event) {
+      case "start" -> site.jobStarted(ref, clock.instant());
+      case "task-start" -> site.taskStarted(ref, task(query), clock.instant());
+      case "task-done" -> site.taskFinished(ref, row(query));
+      default ->
+          site.jobDone(
+              ref,
+              status(query),
+              updateStatusApi,
+              query.optional("statusRunId").map(RunId::new).orElse(null));
+    }
+  }
+
+  private static TaskName task(Query query) {
+    return new TaskName(query.require("task"));
+  }
+
+  private static int status(Query query) {
+    return query
+        .integer("status", 255)
+        .orElseThrow(() -> new BadInput("query parameter 'status' is required"));
+  }
+
+  private static TaskRow row(Query query) {
+    TaskName task = task(query);
+    int status = status(query);
+    String elapsed = query.require("elapsed");
+    if (!elapsed.matches("[0-9]{1,12}(\\.[0-9]{1,9})?")) {
+      throw new BadInput(
+          "elapsed '" + Printable.of(elapsed) + "' must be a number of seconds, e.g. 12.5");
+    }
+    return new TaskRow(
+        status,
+        Double.parseDouble(elapsed),
+        task,
+        query.optional("script").orElse(TaskRow.NONE),
+        query.optional("func").orElse(TaskRow.NONE),
+        query.optional("resultsUrl").orElse(TaskRow.NONE));
+  }
+}

@@ -1,0 +1,66 @@
+package io.soilci.server.upload;
+
+import io.soilci.result.JobRef;
+import io.soilci.server.auth.Authenticator;
+import io.soilci.server.auth.Scope;
+import io.soilci.server.config.Limits;
+import io.soilci.server.http.ErrorMapper;
+import io.soilci.server.http.Metrics;
+import io.soilci.server.http.Query;
+import io.soilci.server.http.Responses;
+import io.soilci.server.site.Site;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+
+/**
+ * {@code POST /results?jobName=J&workerHost=github|sourcehut&runId=R}: multipart parts {@code wwz},
+ * {@code tsv} and {@code json}. Answers 200 once all three are durable and the pages are updated.
+ */
+public final class ResultsHandler implements HttpHandler {
+  private final ResultStore store;
+  private final MultipartReader reader;
+  private final Authenticator auth;
+  private final UploadGate gate;
+  private final Site site;
+  private final Metrics metrics;
+
+  public ResultsHandler(
+      ResultStore store,
+      Limits limits,
+      Authenticator auth,
+      UploadGate gate,
+      Site site,
+      Metrics metrics) {
+    this.store = store;
+    this.reader = new MultipartReader(limits);
+    this.auth = auth;
+    this.gate = gate;
+    this.site = site;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    JobRef ref = new Query(exchange).jobRef();
+    ErrorMapper.about(exchange, ref.toString());
+    auth.authorize(
+        exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.of(ref.host()));
+    reader.requireDeclaredSizeWithinLimit(exchange);
+    StoredJob job;
+    try (UploadGate.Pass pass = gate.enter();
+        Staging staging = store.stage(ref)) {
+      reader.read(exchange, part -> staging.receive(FileKind.ofField(part.field()), part.body()));
+      staging.requireAll();
+      metrics.uploaded(staging.bytes());
+      job =
+          staging
+              .commit(
+                  stored ->
+                      metrics.timeSiteUpdate(
+                          () -> site.jobStored(ref, stored.meta(), stored.rows())))
+              .orElseThrow();
+    }
+    Responses.text(exchange, 200, "stored " + ref + " (" + job.rows().size() + " tasks)");
+  }
+}

@@ -1,0 +1,174 @@
+package io.soilci.server.upload;
+
+import io.soilci.result.BadInput;
+import io.soilci.result.JobMeta;
+import io.soilci.result.JobRef;
+import io.soilci.result.TaskRow;
+import io.soilci.server.storage.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One upload of a job's files in progress: each received into a temp file beside its target, all
+ * validated, then committed (wwz, tsv, JSON last) under the job's lock. Closing it removes what was
+ * not committed, including folders it created, so a refused upload changes nothing.
+ */
+final class Staging implements AutoCloseable {
+  /** Told of a job once its files are durable, still under the job's lock. */
+  interface Committed {
+    void stored(StoredJob job) throws IOException;
+  }
+
+  private final JobRef ref;
+  private final Path root;
+  private final JobFileCheck check;
+  private final ReentrantLock lock;
+  private final List<Path> createdFolders = new ArrayList<>();
+  private final Map<FileKind, Path> temps = new EnumMap<>(FileKind.class);
+  private long bytes;
+
+  Staging(JobRef ref, Path root, JobFileCheck check, ReentrantLock lock) {
+    this.ref = ref;
+    this.root = root;
+    this.check = check;
+    this.lock = lock;
+  }
+
+  JobRef ref() {
+    return ref;
+  }
+
+  private Path target(FileKind kind) {
+    return root.resolve(ref.file(kind.extension()));
+  }
+
+  private String source(FileKind kind) {
+    return ref.job().value() + kind.extension();
+  }
+
+  /** Streams {@code body} into a temp file for {@code kind}; a second one is bad input. */
+  long receive(FileKind kind, InputStream body) throws IOException {
+    if (temps.containsKey(kind)) {
+      throw new BadInput("the " + kind.field() + " file (" + source(kind) + ") was sent twice");
+    }
+    createFolders();
+    Path temp = AtomicFiles.createTemp(target(kind));
+    temps.put(kind, temp);
+    long n;
+    try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
+      n = body.transferTo(out);
+    }
+    bytes += n;
+    return n;
+  }
+
+  long bytes() {
+    return bytes;
+  }
+
+  private void createFolders() throws IOException {
+    if (!createdFolders.isEmpty() || !temps.isEmpty()) {
+      return;
+    }
+    Path run = root.resolve(ref.runDir());
+    for (Path dir : List.of(run.getParent(), run)) {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        createdFolders.add(0, dir);
+      }
+    }
+  }
+
+  /** Fails unless all three files were received. */
+  void requireAll() {
+    for (FileKind kind : FileKind.values()) {
+      if (!temps.containsKey(kind)) {
+        throw new BadInput(
+            "part '" + kind.field() + "' (the job's " + kind.extension() + " file) is missing");
+      }
+    }
+  }
+
+  /**
+   * Validates what was received and commits it; with a JSON file the job is complete and {@code
+   * committed} is told. A JSON file without a tsv in this upload uses the stored tsv.
+   */
+  Optional<StoredJob> commit(Committed committed) throws IOException {
+    Optional<StoredJob> job = validate();
+    lock.lock();
+    try {
+      for (FileKind kind : FileKind.values()) {
+        Path temp = temps.remove(kind);
+        if (temp != null) {
+          AtomicFiles.commit(temp, target(kind));
+        }
+      }
+      createdFolders.clear();
+      if (job.isPresent()) {
+        committed.stored(job.get());
+      }
+      return job;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Optional<StoredJob> validate() throws IOException {
+    if (temps.isEmpty()) {
+      throw new BadInput("no file was sent for job '" + ref.job() + "'");
+    }
+    Path wwz = temps.get(FileKind.WWZ);
+    if (wwz != null) {
+      check.wwz(wwz, source(FileKind.WWZ));
+    }
+    Path tsv = temps.get(FileKind.TSV);
+    List<TaskRow> rows = tsv == null ? List.of() : check.rows(tsv, source(FileKind.TSV));
+    Path json = temps.get(FileKind.JSON);
+    if (json == null) {
+      return Optional.empty();
+    }
+    JobMeta meta = check.meta(json, source(FileKind.JSON), ref.job());
+    if (tsv == null) {
+      rows = storedRows();
+    }
+    return Optional.of(new StoredJob(ref, meta, rows));
+  }
+
+  private List<TaskRow> storedRows() throws IOException {
+    Path stored = target(FileKind.TSV);
+    if (!Files.isRegularFile(stored)) {
+      throw new BadInput(
+          source(FileKind.JSON)
+              + " needs "
+              + source(FileKind.TSV)
+              + ": send it in the same request or before");
+    }
+    return check.rows(stored, source(FileKind.TSV));
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (Path temp : temps.values()) {
+      Files.deleteIfExists(temp);
+    }
+    temps.clear();
+    for (Path dir : createdFolders) {
+      try {
+        Files.deleteIfExists(dir);
+      } catch (DirectoryNotEmptyException e) {
+        // Another upload put files there meanwhile; the folder is theirs now.
+      }
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package io.soilci.server.wwz;
+
+import io.soilci.result.BadInput;
+import io.soilci.result.WwzPath;
+import io.soilci.server.http.HttpError;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.DateUtils;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Date;
+import java.util.Map;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+
+/**
+ * {@code GET …/JOB.wwz/PATH}: a file served out of the zip without extracting it; {@code …/DIR/}
+ * serves the folder's {@code index.html} or redirects to {@code -wwz-index}, the generated listing.
+ * HTML (and SVG) from a zip is sandboxed by CSP; every answer has an ETag and Last-Modified.
+ */
+public final class WwzHandler implements HttpHandler, AutoCloseable {
+  private static final String LISTING = "-wwz-index";
+  private static final HttpString CSP = new HttpString("Content-Security-Policy");
+  private static final HttpString NOSNIFF = new HttpString("X-Content-Type-Options");
+
+  private final Path root;
+  private final ZipCache zips = new ZipCache(256);
+  private final EntryCache entries = new EntryCache(128L << 20, 8 << 20);
+
+  public WwzHandler(Path root) {
+    this.root = root;
+  }
+
+  /** True if {@code path} (the request path) points into or at a {@code .wwz}. */
+  public static boolean matches(String path) {
+    return path.endsWith(".wwz") || path.contains(".wwz/");
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    WwzRequest request = WwzRequest.parse(exchange.getRelativePath());
+    Path file = root.resolve(request.zipPath());
+    if (!Files.isRegularFile(file)) {
+      throw HttpError.notFound("no such file: " + request.zipPath());
+    }
+    if (request.entry().isEmpty() && !exchange.getRelativePath().endsWith("/")) {
+      redirect(exchange, exchange.getRequestPath() + "/");
+      return;
+    }
+    ZipCache.OpenZip zip = zips.get(file);
+    String entry = request.entry();
+    if (entry.isEmpty() || entry.endsWith("/")) {
+      serveFolder(exchange, zip, entry);
+    } else if (entry.equals(LISTING) || entry.endsWith("/" + LISTING)) {
+      serveListing(exchange, zip, request, entry.substring(0, entry.length() - LISTING.length()));
+    } else {
+      serveEntry(exchange, zip, WwzPath.require("path", entry));
+    }
+  }
+
+  private void serveFolder(HttpServerExchange exchange, ZipCache.OpenZip zip, String dir)
+      throws IOException {
+    ZipArchiveEntry index = zip.zip.getEntry(dir + "index.html");
+    if (index != null && !index.isDirectory()) {
+      send(exchange, zip, index);
+    } else {
+      redirect(exchange, exchange.getRequestPath() + LISTING);
+    }
+  }
+
+  private void serveListing(
+      HttpServerExchange exchange, ZipCache.OpenZip zip, WwzRequest request, String dir) {
+    Map<String, Long> children = WwzListing.children(zip, dir);
+    if (children.isEmpty() && !dir.isEmpty()) {
+      throw HttpError.notFound("no folder '" + dir + "' in " + request.zipPath());
+    }
+    String etag = "\"" + Integer.toHexString(zip.key.hashCode()) + "-ls\"";
+    if (notModified(exchange, zip, etag)) {
+      return;
+    }
+    String html = WwzListing.render(request.zipPath() + "/" + dir, !dir.isEmpty(), children);
+    headers(exchange, "text/html; charset=utf-8", zip, etag);
+    exchange.getResponseSender().send(html, StandardCharsets.UTF_8);
+  }
+
+  private void serveEntry(HttpServerExchange exchange, ZipCache.OpenZip zip, String name)
+      throws IOException {
+    ZipArchiveEntry entry = zip.zip.getEntry(name);
+    if (entry != null && !entry.isDirectory()) {
+      send(exchange, zip, entry);
+    } else if (entry != null || !WwzListing.children(zip, name + "/").isEmpty()) {
+      redirect(exchange, exchange.getRequestPath() + "/");
+    } else {
+      throw HttpError.notFound("no file '" + name + "' in this zip");
+    }
+  }
+
+  private void send(HttpServerExchange exchange, ZipCache.OpenZip zip, ZipArchiveEntry entry)
+      throws IOException {
+    String etag =
+        "\""
+            + Integer.toHexString(zip.key.hashCode())
+            + "-"
+            + Long.toHexString(entry.getCrc())
+            + "\"";
+    if (notModified(exchange, zip, etag)) {
+      return;
+    }
+    long size = entry.getSize();
+    if (size < 0) {
+      throw new IOException(entry.getName() + " has no size in the zip's central directory");
+    }
+    headers(exchange, ContentTypes.of(entry.getName()), zip, etag);
+    exchange.setResponseContentLength(size);
+    if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+      exchange.endExchange();
+    } else if (entries.fits(size)) {
+      exchange.getResponseSender().send(cached(zip, entry).duplicate());
+    } else {
+      stream(exchange, zip, entry);
+    }
+  }
+
+  private ByteBuffer cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
+    String key = zip.key + "!" + entry.getName();
+    ByteBuffer cached = entries.get(key);
+    if (cached == null) {
+      cached = EntryBytes.read(zip.zip, entry);
+      entries.put(key, cached);
+    }
+    return cached;
+  }
+
+  /** Streams at most the entry's declared size: a lying zip cannot make us send more. */
+  private static void stream(HttpServerExchange exchange, ZipCache.OpenZip zip, ZipArchiveEntry e)
+      throws IOException {
+    exchange.startBlocking();
+    try (InputStream in = zip.zip.getInputStream(e);
+        OutputStream out = exchange.getOutputStream()) {
+      byte[] buffer = new byte[64 * 1024];
+      long left = e.getSize();
+      while (left > 0) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+          exchange.setPersistent(false);
+          break;
+        }
+        out.write(buffer, 0, n);
+        left -= n;
+      }
+    }
+  }
+
+  private static boolean notModified(
+      HttpServerExchange exchange, ZipCache.OpenZip zip, String tag) {
+    String ifNoneMatch = exchange.getRequestHeaders().getFirst(Headers.IF_NONE_MATCH);
+    String ifModifiedSince = exchange.getRequestHeaders().getFirst(Headers.IF_MODIFIED_SINCE);
+    boolean same =
+        ifNoneMatch != null
+            ? ifNoneMatch.contains(tag) || ifNoneMatch.trim().equals("*")
+            : ifModifiedSince != null
+                && !DateUtils.handleIfModifiedSince(ifModifiedSince, new Date(zip.modifiedMillis));
+    if (same) {
+      exchange.getResponseHeaders().put(Headers.ETAG, tag);
+      exchange.setStatusCode(StatusCodes.NOT_MODIFIED);
+      exchange.endExchange();
+    }
+    return same;
+  }
+
+  private static void headers(
+      HttpServerExchange exchange, String type, ZipCache.OpenZip zip, String etag) {
+    var headers = exchange.getResponseHeaders();
+    headers.put(Headers.CONTENT_TYPE, type);
+    headers.put(NOSNIFF, "nosniff");
+    headers.put(Headers.ETAG, etag);
+    headers.put(Headers.LAST_MODIFIED, DateUtils.toDateString(new Date(zip.modifiedMillis)));
+    if (ContentTypes.isActive(type)) {
+      headers.put(CSP, "sandbox");
+    }
+  }
+
+  private static void redirect(HttpServerExchange exchange, String location) {
+    exchange.setStatusCode(StatusCodes.FOUND);
+    exchange.getResponseHeaders().put(Headers.LOCATION, location);
+    exchange.endExchange();
+  }
+
+  @Override
+  public void close() {
+    zips.close();
+  }
+
+  /** The zip's path under the site root and the entry path inside it. */
+  record WwzRequest(String zipPath, String entry) {
+    static WwzRequest parse(String path) {
+      int at = path.indexOf(".wwz/");
+      String zip = at < 0 ? path : path.substring(0, at + 4);
+      String entry = at < 0 ? "" : path.substring(at + 5);
+      zip = zip.startsWith("/") ? zip.substring(1) : zip;
+      for (String segment : zip.split("/", -1)) {
+        if (segment.isEmpty() || segment.startsWith(".") || segment.contains("\\")) {
+          throw new BadInput("path '" + zip + "' must not have empty or hidden segments");
+        }
+      }
+      return new WwzRequest(zip, entry);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.soilci.server.wwz;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Open zips, keyed by path, modification time, size and inode: a zip renamed over the old one is
+ * opened fresh on the next request. Replaced or evicted zips are closed a while later, once
+ * requests still reading them are done.
+ */
+final class ZipCache implements AutoCloseable {
+  private static final long CLOSE_AFTER_NANOS = 60_000_000_000L;
+
+  /** One opened zip; {@code key} identifies this version of the file. */
+  static final class OpenZip {
+    final String key;
+    final ZipFile zip;
+    final long modifiedMillis;
+    private @Nullable List<String> names;
+
+    OpenZip(String key, ZipFile zip, long modifiedMillis) {
+      this.key = key;
+      this.zip = zip;
+      this.modifiedMillis = modifiedMillis;
+    }
+
+    /** Every entry name, sorted (for listings). */
+    synchronized List<String> names() {
+      if (names == null) {
+        List<String> all = new ArrayList<>();
+        for (ZipArchiveEntry e : Collections.list(zip.getEntries())) {
+          all.add(e.getName());
+        }
+        Collections.sort(all);
+        names = List.copyOf(all);
+      }
+      return names;
+    }
+  }
+
+  private record Retired(ZipFile zip, long since) {}
+
+  private final int capacity;
+  private final Map<Path, OpenZip> open;
+  private final Deque<Retired> retired = new ArrayDeque<>();
+
+  ZipCache(int capacity) {
+    this.capacity = capacity;
+    this.open = new LinkedHashMap<>(16, 0.75f, true);
+  }
+
+  /** The open zip at {@code path}, opening it if new or changed. */
+  OpenZip get(Path path) throws IOException {
+    BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+    String key = key(path, attrs);
+    synchronized (this) {
+      closeRetired(false);
+      OpenZip cached = open.get(path);
+      if (cached != null && cached.key.equals(key)) {
+        return cached;
+      }
+    }
+    OpenZip fresh =
+        new OpenZip(
+            key, ZipFile.builder().setPath(path).get(), attrs.lastModifiedTime().toMillis());
+    synchronized (this) {
+      OpenZip previous = open.put(path, fresh);
+      if (previous != null) {
+        retired.add(new Retired(previous.zip, System.nanoTime()));
+      }
+      while (open.size() > capacity) {
+        var eldest = open.entrySet().iterator();
+        retired.add(new Retired(eldest.next().getValue().zip, System.nanoTime()));
+        eldest.remove();
+      }
+    }
+    return fresh;
+  }
+
+  /** One version of the file: a zip renamed over it has a new inode, size or time. */
+  private static String key(Path path, BasicFileAttributes attrs) {
+    return path
+        + "|"
+        + attrs.lastModifiedTime().toMillis()
+        + "|"
+        + attrs.size()
+        + "|"
+        + Objects.toString(attrs.fileKey());
+  }
+
+  private void closeRetired(boolean all) {
+    long now = System.nanoTime();
+    while (!retired.isEmpty() && (all || now - retired.peek().since() > CLOSE_AFTER_NANOS)) {
+      ZipFile.closeQuietly(retired.poll().zip());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closeRetired(true);
+    open.values().forEach(z -> ZipFile.closeQuietly(z.zip));
+    open.clear();
+  }
+}

@@ -1,0 +1,60 @@
+package io.soilci.server.testing;
+
+import io.soilci.result.Fixtures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Site folders for tests: the original Soil's fixtures copied, and a checksum of a whole tree. */
+public final class SiteTrees {
+  private SiteTrees() {}
+
+  /** Copies the original Soil's fixture files under {@code site} (writable copies). */
+  public static void copyFixtures(Path site) throws IOException {
+    Path from = Fixtures.soilOriginal();
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path file : files.toList()) {
+        Path to = site.resolve(from.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(to);
+        } else if (!file.getFileName().toString().equals("README.md")) {
+          Files.copy(file, to);
+          to.toFile().setWritable(true);
+        }
+      }
+    }
+  }
+
+  /** A fixture file's bytes, e.g. {@code github-jobs/4101/cpp-small.wwz}. */
+  public static byte[] fixture(String path) {
+    try {
+      return Files.readAllBytes(Fixtures.soilOriginal().resolve(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** SHA-256 over every path (files and folders) and file content under {@code root}. */
+  public static String checksum(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      List<Path> paths = walk.sorted().toList();
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (Path path : paths) {
+        digest.update(root.relativize(path).toString().getBytes());
+        digest.update((byte) 0);
+        if (Files.isRegularFile(path)) {
+          digest.update(Files.readAllBytes(path));
+        }
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.soilci.server.testing;
+
+import io.soilci.server.SoilServer;
+import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
+import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.config.Limits;
+import io.soilci.server.config.Listen;
+import io.soilci.server.config.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real server on 127.0.0.1, port 0, over a temp site with three workers: {@link #github}
+ * (github-jobs, status-api), {@link #sourcehut} (sourcehut-jobs) and {@link #statusOnly}.
+ */
+public final class TestServer implements AutoCloseable {
+  public final Path site;
+  public final Path state;
+  public final String github;
+  public final String sourcehut;
+  public final String statusOnly;
+  public final SoilServer server;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestServer(Path dir, boolean fixtures, UnaryOperator<ServerConfig> tweak)
+      throws IOException {
+    site = Files.createDirectories(dir.resolve("site"));
+    if (fixtures) {
+      SiteTrees.copyFixtures(site);
+    }
+    state = dir.resolve("state");
+    WorkerStore workers = new WorkerStore(state, 1000);
+    github = bearer(workers, "gh", Set.of(Scope.GITHUB_JOBS, Scope.STATUS_API));
+    sourcehut = bearer(workers, "srht", Set.of(Scope.SOURCEHUT_JOBS));
+    statusOnly = bearer(workers, "status", Set.of(Scope.STATUS_API));
+    ServerConfig config =
+        ServerConfig.defaults(site).withState(state).withListen(new Listen("127.0.0.1", 0));
+    server = SoilServer.start(tweak.apply(config));
+  }
+
+  private static String bearer(WorkerStore workers, String name, Set<Scope> scopes)
+      throws IOException {
+    return "Bearer " + name + ":" + workers.add(new Worker(name, scopes), false);
+  }
+
+  /** Starts a server over an empty {@code dir/site}. */
+  public static TestServer start(Path dir, UnaryOperator<ServerConfig> tweak) throws IOException {
+    return new TestServer(dir, false, tweak);
+  }
+
+  public static TestServer start(Path dir) throws IOException {
+    return new TestServer(dir, false, c -> c);
+  }
+
+  /** Starts a server over {@code dir/site} holding the original Soil's fixture files. */
+  public static TestServer withFixtures(Path dir, UnaryOperator<ServerConfig> tweak)
+      throws IOException {
+    return new TestServer(dir, true, tweak);
+  }
+
+  public static TestServer withFixtures(Path dir) throws IOException {
+    return new TestServer(dir, true, c -> c);
+  }
+
+  /** Default limits with a few changed. */
+  public static UnaryOperator<ServerConfig> limits(UnaryOperator<Limits> change) {
+    return c -> c.withLimits(change.apply(c.limits()));
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+  }
+
+  public HttpResponse<String> post(String pathAndQuery, String authorization, Multipart body) {
+    return send(
+        HttpRequest.newBuilder(uri(pathAndQuery))
+            .header("Authorization", authorization)
+            .header("Content-Type", body.contentType())
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()))
+            .build());
+  }
+
+  public HttpResponse<String> post(String pathAndQuery, String authorization) {
+    return send(
+        HttpRequest.newBuilder(uri(pathAndQuery))
+            .header("Authorization", authorization)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  public HttpClient client() {
+    return client;
+  }
+
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The three files of a fixture job as a {@code /results} body. */
+  public static Multipart fixtureJob(String runDir, String job) {
+    return new Multipart()
+        .file("wwz", job + ".wwz", SiteTrees.fixture(runDir + "/" + job + ".wwz"))
+        .file("tsv", job + ".tsv", SiteTrees.fixture(runDir + "/" + job + ".tsv"))
+        .file("json", job + ".json", SiteTrees.fixture(runDir + "/" + job + ".json"));
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

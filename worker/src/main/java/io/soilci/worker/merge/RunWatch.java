@@ -1,0 +1,73 @@
+package io.soilci.worker.merge;
+
+import io.soilci.worker.WorkerFailure;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Polls the status API until every expected job reported, one of them failed, or time is up; prints
+ * one progress line per poll.
+ */
+final class RunWatch {
+  private final StatusApi api;
+  private final Duration wait;
+  private final Duration poll;
+  private final PrintStream progress;
+
+  RunWatch(StatusApi api, Duration wait, Duration poll, PrintStream progress) {
+    this.api = api;
+    this.wait = wait;
+    this.poll = poll;
+    this.progress = progress;
+  }
+
+  /** The last known state of each job, in the order given. */
+  List<JobState> await(List<String> jobs) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    Map<String, JobState> states = new LinkedHashMap<>();
+    while (true) {
+      for (String job : jobs) {
+        if (!states.containsKey(job) || !states.get(job).reported()) {
+          states.put(job, api.read(job));
+        }
+      }
+      List<JobState> all = new ArrayList<>(states.values());
+      long left = deadline - System.nanoTime();
+      if (all.stream().allMatch(JobState::reported)
+          || all.stream().anyMatch(s -> s.reported() && !s.green())
+          || left <= 0) {
+        return all;
+      }
+      progress.println(progressLine(all, Duration.ofNanos(left)));
+      sleep(Duration.ofNanos(Math.min(left, poll.toNanos())));
+    }
+  }
+
+  private static String progressLine(List<JobState> states, Duration left) {
+    List<String> waiting =
+        states.stream().filter(s -> !s.reported()).map(JobState::job).collect(Collectors.toList());
+    return "maybe-merge: "
+        + (states.size() - waiting.size())
+        + " of "
+        + states.size()
+        + " jobs reported; waiting for "
+        + String.join(", ", waiting)
+        + " ("
+        + left.toSeconds()
+        + " s left)";
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(Math.max(1, duration.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WorkerFailure("interrupted while waiting for the status API", e);
+    }
+  }
+}

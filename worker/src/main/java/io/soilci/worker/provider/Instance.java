@@ -1,0 +1,22 @@
+package io.soilci.worker.provider;
+
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Map;
+
+/** A started provider instance that runs a job's tasks one at a time; close it to stop it. */
+public interface Instance extends AutoCloseable {
+  /**
+   * Runs one task with stdin from /dev/null, its stdout and stderr copied to {@code log}. When
+   * {@code timeout} passes, every process of the task is killed and the result is {@link
+   * TaskResult#timedOut()}.
+   */
+  TaskResult run(TaskCommand task, Duration timeout, OutputStream log);
+
+  /** Facts for the job's metadata, in Soil's keys (e.g. {@code image-pull-time}). */
+  Map<String, String> facts();
+
+  /** Stops the instance; tasks' leftover processes end with it. */
+  @Override
+  void close();
+}

@@ -1,0 +1,117 @@
+package io.soilci.worker.publish;
+
+import io.soilci.result.BadInput;
+import io.soilci.result.JobRef;
+import io.soilci.result.TaskName;
+import io.soilci.result.TaskRow;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One {@code POST /event}: a job started or is done, or one of its tasks started or finished.
+ *
+ * @param row the finished task's row, for {@code task-done}
+ * @param statusRunId GitHub's run id for the status file; the server otherwise takes the stored
+ *     job's {@code GITHUB_RUN_ID}
+ */
+record Event(
+    Name name,
+    JobRef job,
+    @Nullable TaskName task,
+    @Nullable Integer status,
+    @Nullable TaskRow row,
+    boolean updateStatusApi,
+    @Nullable String statusRunId) {
+
+  /** The kinds of event, as the server's {@code eventName} parameter spells them. */
+  public enum Name {
+    START("start"),
+    DONE("done"),
+    TASK_START("task-start"),
+    TASK_DONE("task-done");
+
+    private final String wire;
+
+    Name(String wire) {
+      this.wire = wire;
+    }
+
+    public String wire() {
+      return wire;
+    }
+
+    /** Parses {@code start} or {@code done}, the two a person sends by hand. */
+    public static Name parseJobEvent(String value) {
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "start" -> START;
+        case "done" -> DONE;
+        default -> throw new BadInput("--name '" + value + "' must be start or done");
+      };
+    }
+  }
+
+  public Event {
+    boolean taskEvent = name == Name.TASK_START || name == Name.TASK_DONE;
+    if (taskEvent != (task != null)) {
+      throw new IllegalArgumentException(name.wire() + " event: task given = " + (task != null));
+    }
+  }
+
+  public static Event start(JobRef job) {
+    return new Event(Name.START, job, null, null, null, false, null);
+  }
+
+  public static Event done(JobRef job, int status, boolean updateStatusApi) {
+    return new Event(Name.DONE, job, null, status, null, updateStatusApi, null);
+  }
+
+  /** A done event naming GitHub's run id for the status file (jobs with no stored JSON). */
+  public static Event done(JobRef job, int status, @Nullable String statusRunId) {
+    return new Event(Name.DONE, job, null, status, null, statusRunId != null, statusRunId);
+  }
+
+  public static Event taskStart(JobRef job, TaskName task) {
+    return new Event(Name.TASK_START, job, task, null, null, false, null);
+  }
+
+  public static Event taskDone(JobRef job, TaskRow row) {
+    return new Event(Name.TASK_DONE, job, row.name(), row.status(), row, false, null);
+  }
+
+  /** The request's query string, without the {@code ?}. */
+  public String query() {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("eventName", name.wire());
+    params.put("workerHost", job.host().id());
+    params.put("runId", job.run().value());
+    params.put("jobName", job.job().value());
+    Optional.ofNullable(task).ifPresent(t -> params.put("task", t.value()));
+    Optional.ofNullable(status).ifPresent(s -> params.put("status", Integer.toString(s)));
+    Optional.ofNullable(row).ifPresent(r -> putRow(params, r));
+    if (updateStatusApi) {
+      params.put("updateStatusApi", "1");
+    }
+    Optional.ofNullable(statusRunId).ifPresent(id -> params.put("statusRunId", id));
+    return params.entrySet().stream()
+        .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .collect(Collectors.joining("&"));
+  }
+
+  private static void putRow(Map<String, String> params, TaskRow row) {
+    params.put("elapsed", String.format(Locale.ROOT, "%.3f", row.elapsedSeconds()));
+    params.put("script", row.scriptName());
+    params.put("func", row.func());
+    params.put("resultsUrl", row.resultsUrl());
+  }
+
+  @Override
+  public String toString() {
+    return name.wire() + " event for " + job + (task == null ? "" : " task " + task);
+  }
+}

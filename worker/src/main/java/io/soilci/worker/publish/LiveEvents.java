@@ -1,0 +1,71 @@
+package io.soilci.worker.publish;
+
+import io.soilci.result.JobRef;
+import io.soilci.result.TaskName;
+import io.soilci.result.TaskRow;
+import io.soilci.worker.WorkerFailure;
+import io.soilci.worker.run.JobListener;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the server as a job runs: job start, each task's start and end. A failed event costs at
+ * most {@code timeout} and one log line; after {@value #GIVE_UP_AFTER} failures in a row the rest
+ * are skipped, so a dead server slows a job by seconds, never fails it.
+ */
+final class LiveEvents implements JobListener {
+  static final int GIVE_UP_AFTER = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(LiveEvents.class);
+
+  private final SoilServer server;
+  private final JobRef job;
+  private final Duration timeout;
+  private int failuresInARow;
+
+  public LiveEvents(SoilServer server, JobRef job, Duration timeout) {
+    this.server = server;
+    this.job = job;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public void jobStarted() {
+    deliver(Event.start(job));
+  }
+
+  @Override
+  public void taskStarted(TaskName task) {
+    deliver(Event.taskStart(job, task));
+  }
+
+  @Override
+  public void taskFinished(TaskRow row) {
+    deliver(Event.taskDone(job, row));
+  }
+
+  /** True once events were given up on. */
+  public boolean gaveUp() {
+    return failuresInARow >= GIVE_UP_AFTER;
+  }
+
+  private void deliver(Event event) {
+    if (gaveUp()) {
+      return;
+    }
+    try {
+      server.send(event, timeout);
+      failuresInARow = 0;
+    } catch (WorkerFailure e) {
+      failuresInARow++;
+      LOG.warn(
+          "{} not delivered ({}){}",
+          event,
+          e.getMessage(),
+          gaveUp() ? "; skipping further live events of this job" : "");
+    } catch (RuntimeException e) {
+      failuresInARow++;
+      LOG.warn("{} not delivered ({})", event, e.toString());
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.soilci.worker.publish;
+
+import io.soilci.result.JobRef;
+import io.soilci.worker.run.JobListener;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * {@code run-job --server}'s link to the server: live events while the job runs, then the three
+ * files published and the done event. The token stays in this (host) process; nothing of it is
+ * passed to the job's container.
+ */
+public final class LiveJob {
+  private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final SoilServer server;
+  private final JobRef job;
+  private final RetryPolicy retry;
+  private final boolean updateStatusApi;
+  private final LiveEvents events;
+
+  LiveJob(SoilServer server, JobRef job, RetryPolicy retry, boolean updateStatusApi) {
+    this.server = server;
+    this.job = job;
+    this.retry = retry;
+    this.updateStatusApi = updateStatusApi;
+    this.events = new LiveEvents(server, job, EVENT_TIMEOUT);
+  }
+
+  /** Hears the job's progress and tells the server; never throws. */
+  public JobListener listener() {
+    return events;
+  }
+
+  public JobRef job() {
+    return job;
+  }
+
+  /**
+   * Uploads the packaged job from {@code out} (with retries), then sends the done event with {@code
+   * status}. Throws {@code WorkerFailure} when the upload fails for good.
+   */
+  public void publish(Path out, int status) {
+    server.publish(job, new JobFiles(out, job.job()), retry);
+    System.out.println("published " + job + " to " + server.base() + job.runDir() + "/");
+    server.send(Event.done(job, status, updateStatusApi), retry);
+  }
+}

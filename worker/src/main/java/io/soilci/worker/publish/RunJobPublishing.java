@@ -1,0 +1,58 @@
+package io.soilci.worker.publish;
+
+import io.soilci.result.BadInput;
+import io.soilci.result.JobMeta;
+import io.soilci.result.JobName;
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.WorkerHost;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code run-job}'s publishing options: with {@code --server}, live events while the job runs, then
+ * the three files and the done event. The token is read here, on the host, before the job starts;
+ * it is never handed to the tasks.
+ */
+public final class RunJobPublishing {
+  @Mixin ServerOptions server = new ServerOptions();
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "RUN",
+      description =
+          "With --server: the run folder. Default: GITHUB_RUN_NUMBER on GitHub, JOB_ID on"
+              + " sourcehut.")
+  @Nullable String runId;
+
+  @Option(
+      names = "--update-status-api",
+      description =
+          "With --server: the done event also writes status-api/github/GITHUB_RUN_ID/JOB.status.txt"
+              + " (maybe-merge reads it).")
+  boolean updateStatusApi;
+
+  /** The link to the server when {@code --server} was given; fails fast on a missing token. */
+  public Optional<LiveJob> connect(
+      JobName job, Optional<WorkerHost> host, Map<String, String> env) {
+    if (!server.given()) {
+      return Optional.empty();
+    }
+    WorkerHost where =
+        host.orElseThrow(
+            () ->
+                new BadInput(
+                    "--server needs --worker-host github or sourcehut (auto found neither"
+                        + " GITHUB_ACTIONS=true nor sourcehut's JOB_ID)"));
+    String key = where == WorkerHost.GITHUB ? JobMeta.GITHUB_RUN_NUMBER : JobMeta.JOB_ID;
+    String run = runId != null ? runId : env.get(key);
+    if (run == null) {
+      throw new BadInput("--server needs --run-id RUN (" + key + " is not set)");
+    }
+    JobRef ref = new JobRef(where, new RunId(run), job);
+    return Optional.of(new LiveJob(server.connect(env), ref, server.retry(), updateStatusApi));
+  }
+}

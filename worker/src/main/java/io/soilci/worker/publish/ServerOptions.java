@@ -1,0 +1,57 @@
+package io.soilci.worker.publish;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the server is and how to prove who we are: {@code --server}, {@code --token-file} (or
+ * {@code SOIL_TOKEN} in the environment; never a secret on the command line).
+ */
+final class ServerOptions {
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description = "The Soil server's base URL, e.g. https://soil.example.org/")
+  @Nullable String server;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "File holding the worker token NAME:SECRET. Default: the SOIL_TOKEN environment"
+              + " variable. Never pass a secret on the command line.")
+  @Nullable Path tokenFile;
+
+  @Option(
+      names = "--retry-for",
+      paramLabel = "SECONDS",
+      defaultValue = "120",
+      description =
+          "Keep retrying an upload on connection errors and 5xx answers for at most this long"
+              + " (exponential back-off with jitter; honours Retry-After). Default: ${DEFAULT-VALUE}.")
+  long retryForSeconds;
+
+  /** True when {@code --server} was given. */
+  public boolean given() {
+    return server != null;
+  }
+
+  /** The server client; {@code --server} and a token are required here. */
+  public SoilServer connect(Map<String, String> env) {
+    if (server == null) {
+      throw new io.soilci.result.BadInput("--server URL is required");
+    }
+    return new SoilServer(
+        ServerUri.parse(server), Token.find(tokenFile, env), Duration.ofSeconds(10));
+  }
+
+  public RetryPolicy retry() {
+    if (retryForSeconds < 0) {
+      throw new io.soilci.result.BadInput("--retry-for " + retryForSeconds + " must be >= 0");
+    }
+    return RetryPolicy.upTo(Duration.ofSeconds(retryForSeconds));
+  }
+}

@@ -1,0 +1,102 @@
+package io.soilci.worker.publish;
+
+import io.soilci.result.JobRef;
+import io.soilci.worker.WorkerFailure;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The worker's side of a Soil server's write API: {@code POST /results} with retries and {@code
+ * POST /event} once. Every request carries the worker's token; 4xx answers stop at once with the
+ * server's own one-line reason.
+ */
+final class SoilServer {
+  private static final Map<String, String> CONTENT_TYPES =
+      Map.of(
+          ".wwz", "application/zip",
+          ".tsv", "text/tab-separated-values",
+          ".json", "application/json");
+
+  private final URI base;
+  private final Token token;
+  private final HttpClient http;
+
+  public SoilServer(URI base, Token token, Duration connectTimeout) {
+    this.base = ServerUri.normalize(base);
+    this.token = token;
+    this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  /**
+   * Uploads the job's three files (the JSON last), trying again on connection errors and 5xx
+   * answers as {@code retry} allows. Publishing the same job again replaces it on the server.
+   */
+  public void publish(JobRef job, JobFiles files, RetryPolicy retry) {
+    files.requireAll();
+    String query =
+        "results?jobName="
+            + job.job().value()
+            + "&workerHost="
+            + job.host().id()
+            + "&runId="
+            + job.run().value();
+    new RetryingCall(this, "publish " + job, retry)
+        .run(timeout -> postResults(query, files, timeout));
+  }
+
+  /** Sends one event and gives up after {@code timeout}; throws {@link WorkerFailure} then. */
+  public void send(Event event, Duration timeout) {
+    Answer answer = post("event?" + event.query(), BodyPublishers.noBody(), "text/plain", timeout);
+    answer.requireSuccess(event.toString(), base);
+  }
+
+  /** Sends one event, trying again as {@code retry} allows. */
+  public void send(Event event, RetryPolicy retry) {
+    new RetryingCall(this, "send " + event, retry)
+        .run(
+            timeout ->
+                post("event?" + event.query(), BodyPublishers.noBody(), "text/plain", timeout));
+  }
+
+  private Answer postResults(String query, JobFiles files, Duration timeout) throws IOException {
+    Multipart body = new Multipart();
+    for (String extension : JobFiles.EXTENSIONS) {
+      body.file(
+          extension.substring(1),
+          files.file(extension),
+          CONTENT_TYPES.getOrDefault(extension, "application/octet-stream"));
+    }
+    return post(query, body.body(), body.contentType(), timeout);
+  }
+
+  Answer post(String pathAndQuery, BodyPublisher body, String contentType, Duration timeout) {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(pathAndQuery))
+            .timeout(timeout)
+            .header("Authorization", token.authorization())
+            .header("Content-Type", contentType)
+            .header("User-Agent", "soil-worker")
+            .POST(body)
+            .build();
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return Answer.of(response);
+    } catch (IOException e) {
+      return Answer.unreachable(base, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WorkerFailure("interrupted while sending to " + base, e);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.soilci.worker.run;
+
+import io.soilci.result.JobName;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A job's three files in the output folder, each written to a temp file, synced and renamed into
+ * place, {@code JOB.json} last: its presence means the job's files are complete.
+ */
+final class JobFiles {
+  static final String TEMP_PREFIX = ".soil-tmp-";
+
+  private final Path dir;
+  private final JobName job;
+
+  JobFiles(Path dir, JobName job) {
+    this.dir = dir;
+    this.job = job;
+  }
+
+  Path wwz() {
+    return dir.resolve(job.value() + ".wwz");
+  }
+
+  Path tsv() {
+    return dir.resolve(job.value() + ".tsv");
+  }
+
+  Path json() {
+    return dir.resolve(job.value() + ".json");
+  }
+
+  /** Removes an earlier run's files, JSON first, so they never mix with this run's. */
+  void removeOld() throws IOException {
+    Files.deleteIfExists(json());
+    Files.deleteIfExists(tsv());
+    Files.deleteIfExists(wwz());
+  }
+
+  /** Something that writes a whole file at the path it is given. */
+  interface Writer<T> {
+    T writeTo(Path file) throws IOException;
+  }
+
+  /** Writes {@code target} through a temp file beside it, then renames it into place. */
+  <T> T write(Path target, Writer<T> writer) throws IOException {
+    Files.createDirectories(dir);
+    Path temp = Files.createTempFile(dir, TEMP_PREFIX, "-" + target.getFileName());
+    try {
+      T result = writer.writeTo(temp);
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
+        folder.force(true);
+      }
+      return result;
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  void write(Path target, byte[] bytes) throws IOException {
+    write(
+        target,
+        file -> {
+          Files.write(file, bytes);
+          return bytes.length;
+        });
+  }
+}

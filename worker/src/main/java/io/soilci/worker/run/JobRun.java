@@ -1,0 +1,129 @@
+package io.soilci.worker.run;
+
+import io.soilci.result.JobMeta;
+import io.soilci.result.JobMetaCodec;
+import io.soilci.result.JobSummary;
+import io.soilci.result.TaskRow;
+import io.soilci.result.TaskRows;
+import io.soilci.result.WwzPath;
+import io.soilci.web.WwzIndexPage;
+import io.soilci.worker.provider.Instance;
+import io.soilci.worker.provider.InstanceSpec;
+import io.soilci.worker.provider.TaskEnvironment;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run of a job: start the provider's instance, run the tasks, stop it, then write the metadata
+ * and the job's three files.
+ */
+final class JobRun {
+  private final JobSettings settings;
+  private final SafeListener listener;
+  private final Progress progress;
+  private final PrintWriter err;
+
+  JobRun(JobSettings settings, JobListener listener, PrintWriter out, PrintWriter err) {
+    this.settings = settings;
+    this.listener = new SafeListener(listener, err);
+    this.progress = new Progress(out);
+    this.err = err;
+  }
+
+  /** Runs the job; returns its exit status, the largest task status. */
+  int run() throws IOException {
+    JobFiles files = new JobFiles(settings.out(), settings.job());
+    long deployStart = epochSeconds();
+    TasksRun ran = runTasks(files);
+    JobSummary summary = new JobSummary(settings.job(), ran.rows());
+    JobMetadata metadata = metadata(ran.facts(), deployStart, ran.startTime(), summary.maxStatus());
+    writeFiles(files, metadata, ran.rows());
+    progress.summary(summary, settings.out().toString());
+    return summary.maxStatus();
+  }
+
+  /** What running the tasks gave: their rows, when they started, the instance's facts. */
+  private record TasksRun(List<TaskRow> rows, long startTime, Map<String, String> facts) {}
+
+  private TasksRun runTasks(JobFiles files) throws IOException {
+    InstanceSpec spec =
+        new InstanceSpec(
+            settings.job(), settings.checkout(), settings.workerEnv(), settings.envNames());
+    try (Instance instance = settings.provider().start(spec)) {
+      // Only once the instance runs: a job that cannot start leaves the last run's files be.
+      files.removeOld();
+      long startTime = epochSeconds();
+      JobRunner runner =
+          new JobRunner(
+              instance,
+              settings.checkout(),
+              settings.timeouts(),
+              settings.logCap(),
+              listener,
+              progress);
+      List<TaskRow> rows = runner.run(settings.tasks());
+      return new TasksRun(rows, startTime, instance.facts());
+    }
+  }
+
+  private JobMetadata metadata(
+      Map<String, String> facts, long deployStart, long runStart, int status) {
+    Map<String, String> gitEnv = TaskEnvironment.local(settings.workerEnv(), List.of());
+    Map<String, String> commit = GitFacts.read(settings.checkout(), gitEnv);
+    if (commit.isEmpty()) {
+      err.println("soil-worker: no git commit in " + settings.checkout() + "; commit-* left out");
+      err.flush();
+    }
+    JobMetadata metadata = new JobMetadata(settings.job(), commit);
+    facts.forEach(metadata::put);
+    metadata
+        .put(JobMeta.TASK_DEPLOY_START_TIME, Long.toString(deployStart))
+        .put(JobMeta.TASK_RUN_START_TIME, Long.toString(runStart))
+        .put(JobMetadata.SOIL_VERSION, SoilVersion.get())
+        .put(JobMetadata.PROVIDER, settings.provider().name());
+    String image = settings.image();
+    if (image != null) {
+      metadata.put(JobMetadata.IMAGE, image);
+    }
+    metadata.put(JobMetadata.JOB_STATUS, Integer.toString(status));
+    return metadata.hostEnvironment(settings.workerHost(), settings.workerEnv());
+  }
+
+  private void writeFiles(JobFiles files, JobMetadata metadata, List<TaskRow> rows)
+      throws IOException {
+    Path checkout = settings.checkout();
+    List<Path> metaFiles = metadata.writeFiles(checkout);
+    ResultFiles entries =
+        new ResultFiles(
+            checkout,
+            settings.maxResultBytes(),
+            List.of(checkout.resolve(WwzPath.META_DIR), settings.out()),
+            err);
+    entries.addOwn(checkout.resolve(WwzPath.INDEX_TSV));
+    metaFiles.forEach(entries::addOwn);
+    for (TaskRow row : rows) {
+      entries.addOwn(checkout.resolve(row.logPath()));
+    }
+    for (TaskRow row : rows) {
+      if (row.resultPath().isPresent()) {
+        entries.addResultFolder(row.resultPath().get());
+      }
+    }
+    byte[] index = WwzIndexPage.render(settings.job(), rows).getBytes(StandardCharsets.UTF_8);
+    WwzStats stats =
+        files.write(
+            files.wwz(),
+            file -> WwzWriter.write(file, index, entries.entries(), settings.zipLevel()));
+    progress.packaged(files.wwz().toString(), stats);
+    files.write(files.tsv(), TaskRows.format(rows).getBytes(StandardCharsets.UTF_8));
+    files.write(files.json(), JobMetaCodec.format(metadata.toMeta()));
+  }
+
+  private static long epochSeconds() {
+    return System.currentTimeMillis() / 1000;
+  }
+}

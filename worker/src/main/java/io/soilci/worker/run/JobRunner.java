@@ -1,0 +1,94 @@
+package io.soilci.worker.run;
+
+import io.soilci.result.TaskRow;
+import io.soilci.result.TaskRows;
+import io.soilci.result.WwzPath;
+import io.soilci.worker.provider.Instance;
+import io.soilci.worker.provider.TaskResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a job's tasks one after another in a started instance: a failing task does not stop the job.
+ * Each task's output goes to {@code _tmp/soil/logs/NAME.txt}, its row to {@code INDEX.tsv}.
+ */
+final class JobRunner {
+  /** The status recorded for a task whose instance broke: its own status is unknown. */
+  static final int INFRASTRUCTURE_FAILED = 255;
+
+  private final Instance instance;
+  private final Path checkout;
+  private final TaskTimeouts timeouts;
+  private final long logCap;
+  private final SafeListener listener;
+  private final Progress progress;
+
+  JobRunner(
+      Instance instance,
+      Path checkout,
+      TaskTimeouts timeouts,
+      long logCap,
+      SafeListener listener,
+      Progress progress) {
+    this.instance = instance;
+    this.checkout = checkout;
+    this.timeouts = timeouts;
+    this.logCap = logCap;
+    this.listener = listener;
+    this.progress = progress;
+  }
+
+  /** Runs every task (or up to an infrastructure failure) and returns their rows. */
+  List<TaskRow> run(List<TaskLine> tasks) throws IOException {
+    Path index = checkout.resolve(WwzPath.INDEX_TSV);
+    Files.createDirectories(checkout.resolve(WwzPath.LOGS_DIR));
+    Files.write(index, new byte[0]);
+    listener.jobStarted();
+    List<TaskRow> rows = new ArrayList<>();
+    for (TaskLine task : tasks) {
+      listener.taskStarted(task.name());
+      long start = System.nanoTime();
+      TaskResult result = runLogged(task);
+      TaskRow row = rowOf(task, result, (System.nanoTime() - start) / 1e9);
+      rows.add(row);
+      Files.write(
+          index,
+          TaskRows.format(List.of(row)).getBytes(StandardCharsets.UTF_8),
+          StandardOpenOption.APPEND);
+      listener.taskFinished(row);
+      progress.taskFinished(rows.size(), tasks.size(), row, timeouts.of(task.name()));
+      if (!result.completed()) {
+        progress.stopped(String.valueOf(result.failure()), tasks.size() - rows.size());
+        break;
+      }
+    }
+    return List.copyOf(rows);
+  }
+
+  private TaskResult runLogged(TaskLine task) throws IOException {
+    Path file = checkout.resolve(WwzPath.logOf(task.name()));
+    try (CappedLog log = CappedLog.create(file, logCap)) {
+      TaskResult result = instance.run(task.command(), timeouts.of(task.name()), log);
+      if (!result.completed()) {
+        log.note("the task's outcome is unknown: " + result.failure());
+      }
+      return result;
+    }
+  }
+
+  private static TaskRow rowOf(TaskLine task, TaskResult result, double elapsed) {
+    int status = result.completed() ? result.status() : INFRASTRUCTURE_FAILED;
+    return new TaskRow(
+        status,
+        elapsed,
+        task.name(),
+        task.command().script(),
+        task.command().action(),
+        task.resultsUrl());
+  }
+}

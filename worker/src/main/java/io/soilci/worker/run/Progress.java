@@ -1,0 +1,72 @@
+package io.soilci.worker.run;
+
+import io.soilci.result.JobSummary;
+import io.soilci.result.TaskRow;
+import io.soilci.worker.provider.TaskResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+
+/** The lines a person watching the job reads: one per finished task, then a summary. */
+final class Progress {
+  private final PrintWriter out;
+
+  Progress(PrintWriter out) {
+    this.out = out;
+  }
+
+  /** E.g. {@code [2/3] unit: status 1 (failed) in 312.50 s}. */
+  void taskFinished(int done, int total, TaskRow row, Duration timeout) {
+    String outcome;
+    if (row.status() == 0) {
+      outcome = "status 0";
+    } else if (row.status() == TaskResult.TIMED_OUT) {
+      outcome = "status 124 (timed out after " + timeout.toSeconds() + " s)";
+    } else if (row.status() == JobRunner.INFRASTRUCTURE_FAILED) {
+      outcome = "status 255 (the infrastructure failed)";
+    } else {
+      outcome = "status " + row.status() + " (failed)";
+    }
+    out.printf(
+        Locale.ROOT,
+        "[%d/%d] %s: %s in %.2f s%n",
+        done,
+        total,
+        row.name(),
+        outcome,
+        row.elapsedSeconds());
+    out.flush();
+  }
+
+  void stopped(String failure, int notRun) {
+    out.printf(Locale.ROOT, "stopped: %s; %d task(s) not run%n", failure, notRun);
+    out.flush();
+  }
+
+  void packaged(String wwz, WwzStats stats) {
+    out.printf(
+        Locale.ROOT,
+        "packaged %s: %d files, %.1f MiB -> %.1f MiB in %.2f s%n",
+        wwz,
+        stats.files(),
+        stats.inputBytes() / 1048576.0,
+        stats.zipBytes() / 1048576.0,
+        stats.seconds());
+    out.flush();
+  }
+
+  /** E.g. {@code job cpp-small failed (task unit): 3 tasks in 5:14, exit status 1}. */
+  void summary(JobSummary summary, String outDir) {
+    String verdict = summary.passed() ? "passed" : "failed (" + summary.statusText() + ")";
+    out.printf(
+        Locale.ROOT,
+        "job %s %s: %d tasks in %s, exit status %d; results in %s%n",
+        summary.job(),
+        verdict,
+        summary.tasks().size(),
+        summary.elapsedText(),
+        summary.maxStatus(),
+        outDir);
+    out.flush();
+  }
+}

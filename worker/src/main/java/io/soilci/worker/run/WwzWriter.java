@@ -1,0 +1,90 @@
+package io.soilci.worker.run;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.zip.ZipEntry;
+import org.apache.commons.compress.archivers.zip.ParallelScatterZipCreator;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.apache.commons.compress.parallel.FileBasedScatterGatherBackingStore;
+import org.apache.commons.compress.parallel.InputStreamSupplier;
+
+/**
+ * Writes a job's wwz: an ordinary deflated zip, entries compressed on every core at once and
+ * streamed through temp files, so memory stays flat whatever the logs weigh.
+ */
+final class WwzWriter {
+  private static final int FILE_MODE = 0644;
+
+  private WwzWriter() {}
+
+  /** Deflate's level when none is given: zip's and Soil's, so sizes match theirs. */
+  static final int DEFAULT_LEVEL = 6;
+
+  /**
+   * Writes {@code index.html} then {@code entries} to {@code zip} (created or replaced), deflated
+   * at {@code level} (1 fastest, 9 smallest).
+   */
+  static WwzStats write(Path zip, byte[] indexHtml, List<WwzEntry> entries, int level)
+      throws IOException {
+    long start = System.nanoTime();
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    ParallelScatterZipCreator creator =
+        new ParallelScatterZipCreator(
+            pool,
+            () ->
+                new FileBasedScatterGatherBackingStore(
+                    Files.createTempFile("soil-wwz-", ".deflated")),
+            level);
+    long inputBytes = indexHtml.length;
+    FileTime now = FileTime.fromMillis(System.currentTimeMillis());
+    creator.addArchiveEntry(entry("index.html", now), () -> new ByteArrayInputStream(indexHtml));
+    for (WwzEntry e : entries) {
+      inputBytes += Files.size(e.file());
+      creator.addArchiveEntry(
+          entry(e.name(), Files.getLastModifiedTime(e.file())), opener(e.file()));
+    }
+    try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(zip)) {
+      creator.writeTo(out);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while writing " + zip, e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IOException("packaging " + zip + " failed: " + cause.getMessage(), e);
+    } finally {
+      pool.shutdownNow();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new WwzStats(entries.size() + 1, inputBytes, Files.size(zip), seconds);
+  }
+
+  private static ZipArchiveEntry entry(String name, FileTime time) {
+    ZipArchiveEntry entry = new ZipArchiveEntry(name);
+    entry.setMethod(ZipEntry.DEFLATED);
+    entry.setUnixMode(FILE_MODE);
+    entry.setLastModifiedTime(time);
+    return entry;
+  }
+
+  private static InputStreamSupplier opener(Path file) {
+    return () -> {
+      try {
+        // Commons Compress reads 4 KiB at a time: buffer to spare a system call each.
+        return new BufferedInputStream(Files.newInputStream(file), 64 * 1024);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+  }
+}
