@@ -140,23 +140,12 @@ final class WorkspaceCache {
           repository.path(),
           git.update(repository, entry.prepared().resolve(repository.path()), known));
     }
-    String fingerprint = TreeFingerprint.of(entry.prepared());
-    if (commits.equals(cached.commits()) && fingerprint.equals(cached.fingerprint())) {
+    if (commits.equals(cached.commits())) {
+      // An up-to-date fetch writes nothing (HostGit#fetch); were it to, the next job would find
+      // the fingerprint changed and prepare again: slow, never wrong.
       return cached;
     }
-    // A new commit makes a new generation; a fetch that only left traces keeps it.
-    PreparedState state =
-        commits.equals(cached.commits())
-            ? new PreparedState(
-                cached.key(),
-                cached.provider(),
-                cached.generation(),
-                commits,
-                cached.image(),
-                cached.baseImageId(),
-                fingerprint,
-                cached.preparedAt())
-            : cached.updated(commits, fingerprint);
+    PreparedState state = cached.updated(commits, TreeFingerprint.of(entry.prepared()));
     StateFiles.write(entry.state(), state);
     return state;
   }
