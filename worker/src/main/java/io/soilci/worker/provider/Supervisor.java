@@ -163,6 +163,16 @@ final class Supervisor {
     }
   }
 
+  /** Kills the process group of the task running now, if any (e.g. as the worker exits). */
+  void killRunningTask() {
+    for (long id : running) {
+      Long pid = pids.get(id);
+      if (pid != null) {
+        killGroup(pid);
+      }
+    }
+  }
+
   /** The pid the supervisor reported for task {@code id}, waiting up to 5 s for it. */
   private @Nullable Long awaitPid(long id) {
     for (int i = 0; i < 100 && process.isAlive(); i++) {

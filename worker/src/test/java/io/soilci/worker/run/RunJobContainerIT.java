@@ -49,13 +49,7 @@ class RunJobContainerIT {
                 "echo \"pass $1 in $(pwd)\"\n"
                     + "mkdir -p _tmp/unit; echo '<h1>unit</h1>' > _tmp/unit/index.html")
             .script("t/fail.sh", "echo failing >&2; exit 3")
-            .script(
-                "t/hang.sh",
-                "sleep \"$1\" &\n"
-                    + "i=0; until ps -eo args | grep \"^sleep $1\"; do\n"
-                    + "  i=$((i+1)); [ $i -lt 50 ] || break; sleep 0.1\n"
-                    + "done\n"
-                    + "echo waiting; sleep 60; echo never")
+            .script("t/hang.sh", Checkout.HANG_WITH_CHILD)
             .script("t/ps.sh", "ps -eo args")
             .script("t/env.sh", "env | sort");
     checkout.file(

@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -44,13 +45,7 @@ class RunJobLocalTest {
                     + "mkdir -p _tmp/unit/sub; echo '<h1>unit</h1>' > _tmp/unit/index.html\n"
                     + "echo detail > _tmp/unit/sub/detail.txt")
             .script("t/fail.sh", "echo failing; exit 3")
-            .script(
-                "t/hang.sh",
-                "sleep \"$1\" &\n"
-                    + "i=0; until ps -eo args | grep \"^sleep $1\"; do\n"
-                    + "  i=$((i+1)); [ $i -lt 50 ] || break; sleep 0.1\n"
-                    + "done\n"
-                    + "echo waiting; sleep 60; echo never")
+            .script("t/hang.sh", Checkout.HANG_WITH_CHILD)
             .script("t/ps.sh", "ps -eo args")
             .script(
                 "t/loud.sh",
@@ -70,6 +65,14 @@ class RunJobLocalTest {
             + "loud  t/loud.sh x -\n"
             + "env   t/env.sh  x -\n");
     result = runJob(events);
+  }
+
+  @AfterAll
+  void endTheBackgroundedChildShouldItHaveSurvived() {
+    // Only this test's own child: its argument is random.
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains("sleep " + childSeconds))
+        .forEach(ProcessHandle::destroyForcibly);
   }
 
   private Map<String, String> workerEnv() {
