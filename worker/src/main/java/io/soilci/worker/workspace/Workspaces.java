@@ -20,7 +20,9 @@ public final class Workspaces {
   private final Path root;
   private final Consumer<String> progress;
 
-  Workspaces(Path root, SetupHost setup, HostEnvironment host, Consumer<String> progress) {
+  Workspaces(Path cacheRoot, SetupHost setup, HostEnvironment host, Consumer<String> progress) {
+    // Absolute: instance folders become bind mounts and checkouts, which must be.
+    Path root = cacheRoot.toAbsolutePath().normalize();
     this.root = root;
     this.progress = progress;
     this.setup = setup;
