@@ -42,6 +42,11 @@ final class ContainerSetup implements SetupHost {
   }
 
   @Override
+  public void check(WorkspaceConfig config) {
+    requireImage(config);
+  }
+
+  @Override
   public BaseImage baseImage(
       WorkspaceConfig config, @Nullable String committed, Consumer<String> progress) {
     String image = requireImage(config);

@@ -16,6 +16,9 @@ interface SetupHost {
   /** The provider's name, part of the cache key: {@code local}, {@code podman}, {@code docker}. */
   String provider();
 
+  /** Throws a {@code BadInput} when {@code config} lacks what this provider needs. */
+  default void check(WorkspaceConfig config) {}
+
   /**
    * The base image the setup runs on, pulled first when missing, and whether {@code committed} (a
    * result of {@link #setUp}, when not null) still exists; null without images.

@@ -194,5 +194,6 @@ class RunJobInWorkspaceIT {
             "soil-worker: workspace '"
                 + name
                 + "' has no \"image\": the podman provider needs one\n");
+    assertThat(tmp.resolve("cache")).doesNotExist();
   }
 }
