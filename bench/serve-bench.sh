@@ -53,6 +53,33 @@ with zipfile.ZipFile("../bench.wwz", "w", zipfile.ZIP_DEFLATED) as z:
 ')
 rm -rf "$SITE/github-jobs/1/bench"
 
+# The cache-miss case: 400 different 1 MiB logs (400 MiB inflated, over the server's 128 MiB
+# entry cache), requested in random order, from one wwz and as 400 static files.
+MANY=400
+mkdir -p "$SITE/static/many"
+python3 - "$SITE" "$MANY" <<'PY'
+import sys, zipfile
+site, many = sys.argv[1], int(sys.argv[2])
+base = open(site + "/static/big.txt", "rb").read()
+with zipfile.ZipFile(site + "/github-jobs/1/many.wwz", "w", zipfile.ZIP_DEFLATED) as z:
+    for i in range(many):
+        data = (b"log %03d\n" % i) + base[: (1 << 20) - 8]
+        open(site + "/static/many/t%03d.txt" % i, "wb").write(data)
+        z.writestr("_tmp/soil/logs/t%03d.txt" % i, data)
+PY
+for prefix in wwz static; do
+  cat >"$WORK/random-$prefix.lua" <<LUA
+math.randomseed(42)
+request = function()
+  local i = math.random(0, $MANY - 1)
+  if "$prefix" == "wwz" then
+    return wrk.format("GET", string.format("/github-jobs/1/many.wwz/_tmp/soil/logs/t%03d.txt", i))
+  end
+  return wrk.format("GET", string.format("/static/many/t%03d.txt", i))
+end
+LUA
+done
+
 SOIL_PORT=$(free_port)
 java -Xmx1g -jar "$JAR" serve --site "$SITE" --state "$WORK/state" \
   --listen "127.0.0.1:$SOIL_PORT" >"$WORK/soil.log" 2>&1 &
@@ -94,10 +121,12 @@ cmp <(curl -fsS "$WWZ_URL") "$SITE/static/big.txt"
 cmp <(curl -fsS "$STATIC_URL") "$SITE/static/big.txt"
 cmp <(curl -fsS "$NGINX_URL") "$SITE/static/big.txt"
 
-# Prints "requests/s p99" for one URL.
+# Prints "requests/s p99" for one URL (and optionally a wrk Lua script choosing paths).
 measure() {
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "$1" >/dev/null
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1" >"$WORK/wrk.out"
+  local script=()
+  if [ -n "${2:-}" ]; then script=(-s "$2"); fi
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "${script[@]}" "$1" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${script[@]}" "$1" >"$WORK/wrk.out"
   if grep -q "Non-2xx\|Socket errors" "$WORK/wrk.out"; then
     cat "$WORK/wrk.out" >&2
     echo "errors while measuring $1" >&2
@@ -109,6 +138,10 @@ measure() {
 read -r WWZ_RPS WWZ_P99 < <(measure "$WWZ_URL")
 read -r STATIC_RPS STATIC_P99 < <(measure "$STATIC_URL")
 read -r NGINX_RPS NGINX_P99 < <(measure "$NGINX_URL")
+SOIL_BASE="http://127.0.0.1:$SOIL_PORT"
+read -r MWWZ_RPS MWWZ_P99 < <(measure "$SOIL_BASE" "$WORK/random-wwz.lua")
+read -r MSTATIC_RPS MSTATIC_P99 < <(measure "$SOIL_BASE" "$WORK/random-static.lua")
+read -r MNGINX_RPS MNGINX_P99 < <(measure "http://127.0.0.1:$NGINX_PORT" "$WORK/random-static.lua")
 
 echo "1 MiB file, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, loopback, $(nproc) cores"
 printf '%-34s %12s %10s\n' "case" "requests/s" "p99"
@@ -116,3 +149,10 @@ printf '%-34s %12s %10s\n' "soil-server: wwz entry" "$WWZ_RPS" "$WWZ_P99"
 printf '%-34s %12s %10s\n' "soil-server: static file" "$STATIC_RPS" "$STATIC_P99"
 printf '%-34s %12s %10s\n' "nginx: static file" "$NGINX_RPS" "$NGINX_P99"
 awk -v w="$WWZ_RPS" -v s="$STATIC_RPS" 'BEGIN {printf "wwz / static (soil-server) = %.2f (target >= 0.70)\n", w / s}'
+echo
+echo "$MANY different 1 MiB files in random order (entry cache mostly missing)"
+printf '%-34s %12s %10s\n' "case" "requests/s" "p99"
+printf '%-34s %12s %10s\n' "soil-server: wwz entries" "$MWWZ_RPS" "$MWWZ_P99"
+printf '%-34s %12s %10s\n' "soil-server: static files" "$MSTATIC_RPS" "$MSTATIC_P99"
+printf '%-34s %12s %10s\n' "nginx: static files" "$MNGINX_RPS" "$MNGINX_P99"
+awk -v w="$MWWZ_RPS" -v s="$MSTATIC_RPS" 'BEGIN {printf "wwz / static (soil-server) = %.2f\n", w / s}'

@@ -107,7 +107,7 @@ input_bytes=$(du -sb "$data/_tmp/bench" | cut -f1)
 sync
 
 pack() { # LEVEL -> the worker's packaging seconds; keeps its output in $work/pack-LEVEL.*
-  /usr/bin/time -f '%M' -o "$work/rss-$1" java -Xmx64m -Xlog:gc:file="$work/gc-$1.log" \
+  /usr/bin/time -f '%M %U %S' -o "$work/rss-$1" java -Xmx64m -Xlog:gc:file="$work/gc-$1.log" \
     -jar "$jar" run-job pack --checkout "$data" --tasks "$work/pack.txt" --out "$work/out-$1" \
     --zip-level "$1" > "$work/pack-$1.out"
   grep '^packaged' "$work/pack-$1.out" | sed -E 's/.* in ([0-9.]+) s$/\1/'
@@ -115,13 +115,16 @@ pack() { # LEVEL -> the worker's packaging seconds; keeps its output in $work/pa
 zip_s=; soil_s=; fast_s=
 for _ in 1 2; do
   rm -f "$work/zip.zip"; t0=$(now)
-  (cd "$data" && zip -r -q "$work/zip.zip" _tmp/bench)
+  (cd "$data" && /usr/bin/time -f '%U %S' -o "$work/zip-cpu" zip -r -q "$work/zip.zip" _tmp/bench)
   t1=$(now)
   zip_s=$(min "$(seconds "$t0" "$t1")" "$zip_s")
   soil_s=$(min "$(pack 6)" "$soil_s")
   fast_s=$(min "$(pack 4)" "$fast_s")
 done
-rss_kb=$(tail -1 "$work/rss-6")
+rss_kb=$(tail -1 "$work/rss-6" | cut -d' ' -f1)
+# CPU seconds (user+sys) of the last run of each: what the work costs whatever the load.
+zip_cpu=$(tail -1 "$work/zip-cpu" | awk '{ print $1 + $2 }')
+soil_cpu=$(tail -1 "$work/rss-6" | awk '{ print $2 + $3 }')
 heap_peak=$(grep -oE '[0-9]+M->[0-9]+M' "$work/gc-6.log" | cut -dM -f1 | sort -n | tail -1)
 
 mb() { calc "$1 / 1048576"; }
@@ -135,6 +138,8 @@ printf '%-44s %8.2f s %8.1f MiB/s %8.1f MiB\n' "run-job packaging, --zip-level 4
   "$(calc "$(mb "$input_bytes") / $fast_s")" "$(mb "$(stat -c %s "$work/out-4/pack.wwz")")"
 printf '%-44s %8.2fx\n' "speed-up over zip -r -q, level 6 (default)" "$(calc "$zip_s / $soil_s")"
 printf '%-44s %8.2fx\n' "speed-up over zip -r -q, --zip-level 4" "$(calc "$zip_s / $fast_s")"
+printf '%-44s %8.2f s\n' "CPU time, zip -r -q (user+sys)" "$zip_cpu"
+printf '%-44s %8.2f s\n' "CPU time, worker level 6 (whole JVM)" "$soil_cpu"
 printf '%-44s %8d MiB\n' "worker peak RSS (whole JVM, level 6)" "$((rss_kb / 1024))"
 printf '%-44s %8s MiB (-Xmx64m)\n' "worker peak heap in use (GC log, before GC)" "${heap_peak:-?}"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -32,6 +32,9 @@ public final class Site implements AutoCloseable {
   /** Pages written at once; writes mostly wait on fsync. */
   private static final int PAGE_THREADS = 8;
 
+  /** The job name whose JSON file would be the run's {@code index.json}. */
+  private static final String RESERVED_JOB = "index";
+
   private final SiteSettings settings;
   private final SiteIndex index;
   private final PageWriter pages;
@@ -48,7 +51,8 @@ public final class Site implements AutoCloseable {
 
   /**
    * Reads every stored job under {@code settings.root()} into the index and writes the site's
-   * stylesheet and script. A site without a home page yet gets every page.
+   * stylesheet and script. A site without a home page yet gets every page; otherwise the pages of
+   * each host's newest runs are checked and rewritten where they differ (after a crash).
    */
   public static Site open(SiteSettings settings) throws IOException {
     SiteIndex index = new SiteIndex();
@@ -59,6 +63,8 @@ public final class Site implements AutoCloseable {
     SiteAssets.write(settings.root());
     if (!Files.exists(settings.root().resolve("index.html"))) {
       site.regenerateAll();
+    } else {
+      site.refreshRecent();
     }
     return site;
   }
@@ -89,8 +95,8 @@ public final class Site implements AutoCloseable {
    * meta} and {@code tasks} are what they hold. The job is done; its running state is dropped.
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
-    long fallback = jsonTime(job);
-    JobFacts facts = JobFacts.of(meta, tasks, fallback).withName(job.job());
+    Path json = settings.root().resolve(job.file(".json"));
+    JobFacts facts = JobFacts.of(meta, tasks, () -> SiteLoader.modified(json)).withName(job.job());
     apply(job, old -> new JobEntry(job.job(), facts, null));
   }
 
@@ -128,14 +134,20 @@ public final class Site implements AutoCloseable {
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
       throws IOException {
-    requireRunName(job.run());
+    requirePublishable(job);
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
     }
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
     if (known == null || known.inProgress()) {
-      apply(job, old -> running(job, old, Instant.now()).withDoneEntry(status, explicit));
+      // Checked again under the index lock: the files may have been stored meanwhile.
+      apply(
+          job,
+          old ->
+              old != null && old.done()
+                  ? old
+                  : running(job, old, Instant.now()).withDoneEntry(status, explicit));
     }
     if (updateStatusApi) {
       JobEntry now = index.job(job);
@@ -143,6 +155,19 @@ public final class Site implements AutoCloseable {
       StatusFiles.write(
           settings.root(), job, id.isEmpty() ? job.run().value() : id, status, Instant.now());
     }
+  }
+
+  /**
+   * Renders the pages of each host's newest runs and rewrites those that differ from the files: an
+   * event cut short by a crash leaves at most those stale. Older pages need {@code regen}.
+   */
+  private void refreshRecent() throws IOException {
+    Set<Page> recent = new LinkedHashSet<>();
+    for (WorkerHost host : WorkerHost.values()) {
+      recent.addAll(Regeneration.recentPagesOf(index, host, PageRenderer.INDEX_GROUPS));
+    }
+    recent.add(new Page.Home());
+    pages.updateAll(recent);
   }
 
   /** Rebuilds every page from the index (the {@code regen} command, after {@link #open}). */
@@ -168,6 +193,11 @@ public final class Site implements AutoCloseable {
     return SiteText.isSafeName(name) && !RESERVED.contains(name);
   }
 
+  /** True for a file name (without {@code .json}) that can be a job's. */
+  static boolean isJobName(String name) {
+    return SiteText.isSafeName(name) && !name.equals(RESERVED_JOB);
+  }
+
   int writeCount(String path) {
     return pages.writeCount(path);
   }
@@ -184,15 +214,8 @@ public final class Site implements AutoCloseable {
     return new JobEntry(job.job(), old == null ? null : old.stored(), fresh);
   }
 
-  private long jsonTime(JobRef job) throws IOException {
-    Path json = settings.root().resolve(job.file(".json"));
-    return Files.exists(json)
-        ? Files.getLastModifiedTime(json).toInstant().getEpochSecond()
-        : Instant.now().getEpochSecond();
-  }
-
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
-    requireRunName(job.run());
+    requirePublishable(job);
     Change change = index.update(job, update);
     Set<Page> todo = new LinkedHashSet<>(change.pages());
     List<RunState> removed = change.newRun() ? retention.select(index, job.host()) : List.of();
@@ -204,6 +227,22 @@ public final class Site implements AutoCloseable {
       retention.deleteFiles(job.host(), run);
     }
     HookEvents.of(change).forEach(hooks::submit);
+  }
+
+  /**
+   * Refuses a run or job name that would collide with a page of the site: runs named {@code
+   * commits}, {@code days}, {@code index.html}, {@code index.json} or {@code raw.html}, and the job
+   * {@code index} (its {@code index.json} is the run's JSON page). Call it before storing files;
+   * every method of this class calls it too.
+   */
+  public static void requirePublishable(JobRef job) {
+    requireRunName(job.run());
+    if (job.job().value().equals(RESERVED_JOB)) {
+      throw new BadInput(
+          "jobName '"
+              + RESERVED_JOB
+              + "' is reserved for the run's JSON page; use another job name");
+    }
   }
 
   private static void requireRunName(RunId run) {

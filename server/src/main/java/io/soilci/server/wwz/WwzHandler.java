@@ -133,14 +133,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     String key = zip.key + "!" + entry.getName();
     ByteBuffer cached = entries.get(key);
     if (cached == null) {
-      byte[] bytes;
-      try (InputStream in = zip.zip.getInputStream(entry)) {
-        bytes = in.readNBytes((int) entry.getSize());
-      }
-      if (bytes.length != entry.getSize()) {
-        throw new IOException(entry.getName() + " is shorter than its declared size");
-      }
-      cached = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer();
+      cached = EntryBytes.read(zip.zip, entry);
       entries.put(key, cached);
     }
     return cached;

@@ -38,6 +38,20 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
+  /** The status line and headers of the next response (e.g. an interim "100 Continue"). */
+  public String head() throws IOException {
+    StringBuilder out = new StringBuilder();
+    InputStream in = socket.getInputStream();
+    while (!out.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      out.append((char) b);
+    }
+    return out.toString();
+  }
+
   /** Everything the server sends until it closes or 10 s pass without a byte. */
   public String response() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

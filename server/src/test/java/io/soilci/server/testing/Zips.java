@@ -94,4 +94,18 @@ public final class Zips {
     }
     return bytes.toByteArray();
   }
+
+  /** Makes every central-directory entry claim an uncompressed size of {@code size} bytes. */
+  public static byte[] claimingSize(byte[] zip, int size) {
+    byte[] out = zip.clone();
+    for (int i = 0; i + 28 < out.length; i++) {
+      if (out[i] == 'P' && out[i + 1] == 'K' && out[i + 2] == 1 && out[i + 3] == 2) {
+        out[i + 24] = (byte) size;
+        out[i + 25] = (byte) (size >> 8);
+        out[i + 26] = (byte) (size >> 16);
+        out[i + 27] = (byte) (size >> 24);
+      }
+    }
+    return out;
+  }
 }

@@ -201,4 +201,58 @@ class UploadLimitsTest {
     }
     assertThat(condition.getAsBoolean()).as("condition reached within 5 s").isTrue();
   }
+
+  @Test
+  void answersARefusedExpectContinueRequestWithoutWaitingForItsBody() throws IOException {
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.write(
+          ("POST "
+                  + JOB
+                  + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer gh:wrong\r\n"
+                  + "Expect: 100-continue\r\nContent-Type: "
+                  + new Multipart().contentType()
+                  + "\r\nContent-Length: 50000\r\n\r\n")
+              .getBytes(UTF_8));
+
+      String response = raw.response();
+
+      assertThat(response).startsWith("HTTP/1.1 401 ").endsWith("worker token not recognized\n");
+    }
+    assertNothingChanged();
+  }
+
+  @Test
+  void sendsContinueThenStoresAnExpectContinueUpload() throws IOException {
+    byte[] body = TestServer.fixtureJob("github-jobs/4102", "dev-minimal").bytes();
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.write(
+          ("POST /results?workerHost=github&runId=4102&jobName=dev-minimal HTTP/1.1\r\n"
+                  + "Host: x\r\nAuthorization: "
+                  + server.github
+                  + "\r\n"
+                  + "Expect: 100-continue\r\nContent-Type: "
+                  + new Multipart().contentType()
+                  + "\r\nContent-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(UTF_8));
+
+      assertThat(raw.head()).startsWith("HTTP/1.1 100 Continue");
+      raw.write(body);
+      assertThat(raw.response()).startsWith("HTTP/1.1 400 ");
+    }
+  }
+
+  @Test
+  void refusesHeadersLargerThanTheLimit() throws IOException {
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.write(
+          ("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(16 * 1024) + "\r\n\r\n")
+              .getBytes(UTF_8));
+
+      String response = raw.response();
+
+      assertThat(response).startsWith("HTTP/1.1 400 ");
+    }
+  }
 }

@@ -185,4 +185,31 @@ class WwzServingTest {
     assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
     assertThat(response.headers().firstValue("ETag")).isPresent();
   }
+
+  @Test
+  void sendsNoMoreThanAnEntrysDeclaredSize() throws IOException {
+    byte[] zip = Zips.claimingSize(Zips.of(Map.of("log.txt", "a".repeat(100_000))), 10);
+    Files.write(server.site.resolve("github-jobs/4101/liar.wwz"), zip);
+
+    HttpResponse<String> response = server.get("/github-jobs/4101/liar.wwz/log.txt");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("a".repeat(10));
+  }
+
+  @Test
+  void streamsAnEntryTooLargeToKeepInflated() throws IOException {
+    Files.write(server.site.resolve("github-jobs/4101/big.wwz"), Zips.zeros("big.txt", 9 << 20));
+
+    HttpResponse<byte[]> response =
+        server
+            .client()
+            .sendAsync(
+                HttpRequest.newBuilder(server.uri("/github-jobs/4101/big.wwz/big.txt")).build(),
+                HttpResponse.BodyHandlers.ofByteArray())
+            .join();
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).hasSize(9 << 20);
+  }
 }

@@ -38,20 +38,25 @@ final class JobRun {
   int run() throws IOException {
     JobFiles files = new JobFiles(settings.out(), settings.job());
     long deployStart = epochSeconds();
-    List<TaskRow> rows;
-    long runStart;
-    Map<String, String> facts;
-    try (Instance instance =
-        settings
-            .provider()
-            .start(
-                new InstanceSpec(
-                    settings.job(),
-                    settings.checkout(),
-                    settings.workerEnv(),
-                    settings.envNames()))) {
+    TasksRun ran = runTasks(files);
+    JobSummary summary = new JobSummary(settings.job(), ran.rows());
+    JobMetadata metadata = metadata(ran.facts(), deployStart, ran.startTime(), summary.maxStatus());
+    writeFiles(files, metadata, ran.rows());
+    progress.summary(summary, settings.out().toString());
+    return summary.maxStatus();
+  }
+
+  /** What running the tasks gave: their rows, when they started, the instance's facts. */
+  private record TasksRun(List<TaskRow> rows, long startTime, Map<String, String> facts) {}
+
+  private TasksRun runTasks(JobFiles files) throws IOException {
+    InstanceSpec spec =
+        new InstanceSpec(
+            settings.job(), settings.checkout(), settings.workerEnv(), settings.envNames());
+    try (Instance instance = settings.provider().start(spec)) {
+      // Only once the instance runs: a job that cannot start leaves the last run's files be.
       files.removeOld();
-      runStart = epochSeconds();
+      long startTime = epochSeconds();
       JobRunner runner =
           new JobRunner(
               instance,
@@ -60,14 +65,9 @@ final class JobRun {
               settings.logCap(),
               listener,
               progress);
-      rows = runner.run(settings.tasks());
-      facts = instance.facts();
+      List<TaskRow> rows = runner.run(settings.tasks());
+      return new TasksRun(rows, startTime, instance.facts());
     }
-    JobSummary summary = new JobSummary(settings.job(), rows);
-    JobMetadata metadata = metadata(facts, deployStart, runStart, summary.maxStatus());
-    writeFiles(files, metadata, rows);
-    progress.summary(summary, settings.out().toString());
-    return summary.maxStatus();
   }
 
   private JobMetadata metadata(

@@ -9,6 +9,8 @@ import io.soilci.worker.provider.Providers;
 import io.soilci.worker.provider.TaskEnvironment;
 import io.soilci.worker.publish.LiveJob;
 import io.soilci.worker.publish.RunJobPublishing;
+import io.soilci.worker.workspace.Lease;
+import io.soilci.worker.workspace.WorkspaceRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,7 +137,7 @@ public final class RunJobCommand implements Callable<Integer> {
       defaultValue = "6",
       description =
           "Deflate level of the wwz, 1 (fastest) to 9 (smallest). Default: ${DEFAULT-VALUE}, as"
-              + " zip's; logs compress ~12% less at 4 but twice as fast.")
+              + " zip's; logs compress ~12%% less at 4 but twice as fast.")
   private int zipLevel = WwzWriter.DEFAULT_LEVEL;
 
   @Option(
@@ -149,6 +151,28 @@ public final class RunJobCommand implements Callable<Integer> {
   private String workerHost = "auto";
 
   @Mixin private RunJobPublishing publishing = new RunJobPublishing();
+
+  @Option(
+      names = "--workspace",
+      paramLabel = "FILE",
+      description =
+          "Run in a cached workspace this JSON file describes (docs/WORKSPACES.md): its"
+              + " repositories cloned with the host's credentials and its setup run once; the job"
+              + " gets its own instance, reset afterwards. Gives the checkout and the image (drop"
+              + " --checkout, --image); --out defaults to ./_tmp/soil/out.")
+  private @Nullable Path workspace;
+
+  @Option(
+      names = "--workspace-root",
+      paramLabel = "DIR",
+      description =
+          "Where workspaces are cached. Default: $XDG_CACHE_HOME/soil/workspaces or"
+              + " ~/.cache/soil/workspaces.")
+  private @Nullable Path workspaceRoot;
+
+  /** The job's workspace instance while a {@code --workspace} job runs. */
+  private @Nullable Lease lease;
+
   @Spec private CommandSpec spec = CommandSpec.create();
 
   private final Function<JobName, JobListener> listeners;
@@ -172,7 +196,13 @@ public final class RunJobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    JobSettings settings = settings(environment);
+    if (workspace != null) {
+      return runInWorkspace(workspace);
+    }
+    return run(settings(environment));
+  }
+
+  private int run(JobSettings settings) throws IOException {
     Optional<LiveJob> live =
         publishing.connect(settings.job(), settings.workerHost(), settings.workerEnv());
     JobListener listener = live.<JobListener>map(LiveJob::listener).orElse(JobListener.NONE);
@@ -223,11 +253,34 @@ public final class RunJobCommand implements Callable<Integer> {
     };
   }
 
+  /** The workspace's instance is the checkout, its image the container's; reset after the job. */
+  private int runInWorkspace(Path file) throws IOException {
+    if (image != null || !checkout.equals(Path.of("."))) {
+      throw new BadInput(
+          "--workspace gives the checkout and the image; drop --checkout and --image");
+    }
+    new JobName(job);
+    try (Lease held =
+        WorkspaceRun.open(
+            file, workspaceRoot, provider, containerCli, job, spec.commandLine().getErr())) {
+      lease = held;
+      checkout = held.dir();
+      image = held.image();
+      out = out != null ? out : Path.of("_tmp/soil/out");
+      envNames.addAll(held.env().keySet());
+      return run(settings(WorkspaceRun.workerEnv(held, environment)));
+    }
+  }
+
   /** Checks every option; throws {@link BadInput} with the first problem. */
   JobSettings settings(Map<String, String> env) {
     JobName name = new JobName(job);
     envNames.forEach(RunJobCommand::requireEnvName);
-    Provider chosen = Providers.named(provider, image, containerCli);
+    Provider chosen =
+        Providers.named(provider, image, containerCli, lease == null ? null : lease.mountPoint());
+    if (lease != null) {
+      chosen = WorkspaceRun.provider(chosen, lease);
+    }
     long cap = ByteSize.parse("--log-cap", logCap);
     long results = ByteSize.parse("--max-results", maxResults);
     Optional<WorkerHost> host = host(env);

@@ -9,6 +9,17 @@ import java.util.concurrent.TimeUnit;
 
 /** A git checkout in a temp folder with executable task scripts, as a job would find it. */
 final class Checkout {
+  /**
+   * A task script that starts {@code sleep ARG} in the background, prints that child's process line
+   * once it runs, then hangs: a timeout must take the child too.
+   */
+  static final String HANG_WITH_CHILD =
+      "sleep \"$1\" &\n"
+          + "i=0; until ps -eo args | grep \"^sleep $1\"; do\n"
+          + "  i=$((i+1)); [ $i -lt 50 ] || break; sleep 0.1\n"
+          + "done\n"
+          + "echo waiting; sleep 60; echo never";
+
   private final Path dir;
 
   private Checkout(Path dir) {

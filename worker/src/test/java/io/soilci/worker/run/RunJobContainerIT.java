@@ -49,11 +49,7 @@ class RunJobContainerIT {
                 "echo \"pass $1 in $(pwd)\"\n"
                     + "mkdir -p _tmp/unit; echo '<h1>unit</h1>' > _tmp/unit/index.html")
             .script("t/fail.sh", "echo failing >&2; exit 3")
-            .script(
-                "t/hang.sh",
-                "sleep \"$1\" &\n"
-                    + "ps -eo args | grep \"^sleep $1\"\n"
-                    + "echo waiting; sleep 60; echo never")
+            .script("t/hang.sh", Checkout.HANG_WITH_CHILD)
             .script("t/ps.sh", "ps -eo args")
             .script("t/env.sh", "env | sort");
     checkout.file(
@@ -116,7 +112,7 @@ class RunJobContainerIT {
                 "--env",
                 "PASSED_VAR",
                 "--task-timeout",
-                "hang=1"));
+                "hang=3"));
     args.addAll(providerArgs(provider));
 
     Run run = worker(args.toArray(String[]::new));
@@ -168,9 +164,9 @@ class RunJobContainerIT {
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err())
         .matches(
-            "soil-worker: image 'localhost/soil-no-such-image:latest' not found and 'podman"
-                + " pull' failed \\(exit status \\d+\\); build or pull the image first, or fix"
-                + " --image\\. It said: .+\n");
+            "soil-worker: image 'localhost/soil-no-such-image:latest' is not available:"
+                + " 'podman pull' failed with exit status \\d+ \\(.+\\); fix --image, pull or"
+                + " build the image, or check that podman works\n");
     try (Stream<Path> files = Files.list(out)) {
       assertThat(files).containsExactly(out.resolve("it-missing.json"));
     }

@@ -17,18 +17,26 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+/** One job of every kind of task, run once through the CLI; each test reads one side of it. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunJobLocalTest {
-  @TempDir Path dir;
+  private Path dir = Path.of("");
 
   private Checkout checkout;
   private final int childSeconds = 7000 + ThreadLocalRandom.current().nextInt(2000);
 
-  @BeforeEach
-  void createCheckout() throws Exception {
+  private final List<String> events = new ArrayList<>();
+  private Worker.Result result = new Worker.Result(-1, "", "");
+
+  @BeforeAll
+  void runAJobOfEveryKindOfTask(@TempDir Path tempDir) throws Exception {
+    dir = tempDir;
     checkout =
         Checkout.create(dir, "Fix <b>the</b> parser")
             .script(
@@ -37,11 +45,7 @@ class RunJobLocalTest {
                     + "mkdir -p _tmp/unit/sub; echo '<h1>unit</h1>' > _tmp/unit/index.html\n"
                     + "echo detail > _tmp/unit/sub/detail.txt")
             .script("t/fail.sh", "echo failing; exit 3")
-            .script(
-                "t/hang.sh",
-                "sleep \"$1\" &\n"
-                    + "ps -eo args | grep \"^sleep $1\"\n"
-                    + "echo waiting; sleep 60; echo never")
+            .script("t/hang.sh", Checkout.HANG_WITH_CHILD)
             .script("t/ps.sh", "ps -eo args")
             .script(
                 "t/loud.sh",
@@ -60,6 +64,15 @@ class RunJobLocalTest {
             + "ps    t/ps.sh   after -\n"
             + "loud  t/loud.sh x -\n"
             + "env   t/env.sh  x -\n");
+    result = runJob(events);
+  }
+
+  @AfterAll
+  void endTheBackgroundedChildShouldItHaveSurvived() {
+    // Only this test's own child: its argument is random.
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains("sleep " + childSeconds))
+        .forEach(ProcessHandle::destroyForcibly);
   }
 
   private Map<String, String> workerEnv() {
@@ -102,7 +115,7 @@ class RunJobLocalTest {
         "--task-timeout",
         "30",
         "--task-timeout",
-        "hang=1",
+        "hang=3",
         "--log-cap",
         "1000",
         "--env",
@@ -111,10 +124,6 @@ class RunJobLocalTest {
 
   @Test
   void runsEveryTaskAndExitsWithTheLargestStatus() throws Exception {
-    List<String> events = new ArrayList<>();
-
-    Worker.Result result = runJob(events);
-
     assertThat(result.exit()).isEqualTo(124);
     List<TaskRow> rows = TaskRows.read(dir.resolve("_tmp/soil/out/cpp-small.tsv"), "tsv");
     assertThat(rows).extracting(TaskRow::status).containsExactly(0, 3, 124, 0, 0, 0);
@@ -127,7 +136,7 @@ class RunJobLocalTest {
             "ps t/ps.sh after -",
             "loud t/loud.sh x -",
             "env t/env.sh x -");
-    assertThat(rows.get(2).elapsedSeconds()).isBetween(0.9, 5.0);
+    assertThat(rows.get(2).elapsedSeconds()).isBetween(2.9, 10.0);
     assertThat(checkout.read("_tmp/soil/INDEX.tsv")).isEqualTo(TaskRows.format(rows));
     assertThat(events)
         .startsWith("start cpp-small", "task pass", "done pass 0", "task fail", "done fail 3")
@@ -136,14 +145,12 @@ class RunJobLocalTest {
 
   @Test
   void printsOneLinePerTaskAndASummary() {
-    Worker.Result result = runJob(new ArrayList<>());
-
     List<String> lines = result.out().lines().toList();
     assertThat(lines).hasSize(8);
     assertThat(lines.get(0)).matches("\\[1/6\\] pass: status 0 in \\d+\\.\\d\\d s");
     assertThat(lines.get(1)).matches("\\[2/6\\] fail: status 3 \\(failed\\) in \\d+\\.\\d\\d s");
     assertThat(lines.get(2))
-        .matches("\\[3/6\\] hang: status 124 \\(timed out after 1 s\\) in \\d+\\.\\d\\d s");
+        .matches("\\[3/6\\] hang: status 124 \\(timed out after 3 s\\) in \\d+\\.\\d\\d s");
     assertThat(lines.get(6)).startsWith("packaged " + dir.resolve("_tmp/soil/out/cpp-small.wwz"));
     assertThat(lines.get(7))
         .matches(
@@ -153,8 +160,6 @@ class RunJobLocalTest {
 
   @Test
   void logsEachTasksOutputAndKillsWhatATimedOutTaskLeftRunning() throws Exception {
-    runJob(new ArrayList<>());
-
     assertThat(checkout.read("_tmp/soil/logs/pass.txt")).isEqualTo("pass one\nwarning\n");
     assertThat(checkout.read("_tmp/soil/logs/fail.txt")).isEqualTo("failing\n");
     // The background child was running before the timeout, and is gone after it.
@@ -167,8 +172,6 @@ class RunJobLocalTest {
 
   @Test
   void cutsALogAtTheCapWithAMarkerWithoutFailingTheTask() throws Exception {
-    runJob(new ArrayList<>());
-
     String log = checkout.read("_tmp/soil/logs/loud.txt");
     assertThat(log).hasSize(1000 + CappedLog.marker(1000).length());
     assertThat(log).endsWith(CappedLog.marker(1000));
@@ -176,8 +179,6 @@ class RunJobLocalTest {
 
   @Test
   void localTasksSeeNoCredentialOfTheWorker() throws Exception {
-    runJob(new ArrayList<>());
-
     String env = checkout.read("_tmp/soil/logs/env.txt");
     assertThat(env).contains("PASSED_VAR=hello", "PATH=");
     assertThat(env).doesNotContain("SOIL_TOKEN", "worker-secret-1", "UPLOAD_SECRET");
@@ -185,8 +186,6 @@ class RunJobLocalTest {
 
   @Test
   void writesTheJsonWithSoilsKeysAndOurs() throws Exception {
-    runJob(new ArrayList<>());
-
     JobMeta meta = JobMetaCodec.read(dir.resolve("_tmp/soil/out/cpp-small.json"), "json");
     assertThat(meta.jobName().value()).isEqualTo("cpp-small");
     assertThat(meta.get(JobMeta.COMMIT_HASH)).contains(checkout.head());
@@ -207,8 +206,6 @@ class RunJobLocalTest {
 
   @Test
   void packagesLogsMetadataAndTheResultFolderOnly() throws Exception {
-    runJob(new ArrayList<>());
-
     Path wwz = dir.resolve("_tmp/soil/out/cpp-small.wwz");
     List<String> names = new ArrayList<>();
     try (ZipFile zip = ZipFile.builder().setPath(wwz).get()) {
@@ -238,20 +235,79 @@ class RunJobLocalTest {
   }
 
   @Test
-  void readsTheTaskListFromACommand() throws Exception {
+  void readsTheTaskListFromACommand(@TempDir Path own) throws Exception {
+    Checkout mine = smallCheckout(own);
     Worker.Result result =
         Worker.run(
             workerEnv(),
             "run-job",
             "dev-minimal",
             "--checkout",
-            dir.toString(),
+            own.toString(),
             "--tasks-from",
             "printf 'a t/fail.sh x -\\nb t/pass.sh y -\\n'");
 
     assertThat(result.exit()).isEqualTo(3);
-    assertThat(TaskRows.read(dir.resolve("_tmp/soil/out/dev-minimal.tsv"), "tsv"))
+    assertThat(TaskRows.read(own.resolve("_tmp/soil/out/dev-minimal.tsv"), "tsv"))
         .extracting(r -> r.name() + " " + r.status())
         .containsExactly("a 3", "b 0");
+  }
+
+  @Test
+  void stopsTheJobWhenItsTaskRunnerDiesAndRecordsTheTaskAs255(@TempDir Path own) throws Exception {
+    Checkout mine = smallCheckout(own);
+    mine.script("t/killer.sh", "echo killing; kill -9 $PPID; echo bye");
+    mine.file("broken.txt", "killer t/killer.sh x -\nnext t/pass.sh y -\n");
+
+    Worker.Result result =
+        Worker.run(
+            workerEnv(),
+            "run-job",
+            "broken",
+            "--checkout",
+            own.toString(),
+            "--tasks",
+            own.resolve("broken.txt").toString());
+
+    assertThat(result.exit()).isEqualTo(255);
+    assertThat(TaskRows.read(own.resolve("_tmp/soil/out/broken.tsv"), "tsv"))
+        .extracting(r -> r.name() + " " + r.status())
+        .containsExactly("killer 255");
+    assertThat(mine.read("_tmp/soil/logs/killer.txt"))
+        .startsWith("killing\nbye\n")
+        .contains("[soil-worker: the task's outcome is unknown: the task runner ended");
+    assertThat(result.out()).contains("stopped: the task runner ended", "1 task(s) not run");
+  }
+
+  @Test
+  void aListenerThatThrowsDoesNotFailTheJob(@TempDir Path own) throws Exception {
+    Checkout mine = smallCheckout(own);
+    Worker.Result result =
+        Worker.run(
+            workerEnv(),
+            job ->
+                new JobListener() {
+                  @Override
+                  public void taskFinished(TaskRow row) {
+                    throw new IllegalStateException("server down");
+                  }
+                },
+            "run-job",
+            "listened",
+            "--checkout",
+            own.toString(),
+            "--tasks-from",
+            "echo 'a t/pass.sh x -'; echo 'b t/pass.sh y -'");
+
+    assertThat(result.exit()).isZero();
+    assertThat(result.err())
+        .isEqualTo("soil-worker: reporting progress failed, the job goes on: server down\n");
+    assertThat(own.resolve("_tmp/soil/out/listened.json")).exists();
+  }
+
+  private static Checkout smallCheckout(Path own) throws Exception {
+    return Checkout.create(own, "small")
+        .script("t/pass.sh", "echo \"pass $1\"")
+        .script("t/fail.sh", "echo failing; exit 3");
   }
 }
