@@ -43,6 +43,10 @@ public final class ErrorMapper implements HttpHandler {
       answer(exchange, e.status(), String.valueOf(e.getMessage()), e.headers());
     } catch (IOException | UncheckedIOException e) {
       String subject = exchange.getAttachment(SUBJECT);
+      if (!exchange.getConnection().isOpen()) {
+        LOG.info("{}: client closed the connection mid-request: {}", subject, e.getMessage());
+        return;
+      }
       LOG.error(
           "{}: {} {} failed: {}",
           subject == null ? "-" : subject,

@@ -24,17 +24,17 @@ final class Retention {
     this.keepRuns = keepRuns;
   }
 
-  /** Takes the runs past the limit out of the index; returns them, oldest first. */
+  /**
+   * Takes the runs older than the newest {@code keepRuns} out of the index, except those in
+   * progress; returns them, oldest first.
+   */
   List<RunState> select(SiteIndex index, WorkerHost host) {
     int excess = index.runCount(host) - keepRuns;
     List<RunState> removed = new ArrayList<>();
     if (excess <= 0) {
       return removed;
     }
-    for (RunState run : index.all(host)) {
-      if (removed.size() == excess) {
-        break;
-      }
+    for (RunState run : index.all(host).subList(0, excess)) {
       if (!run.inProgress() && index.remove(host, run.id()) != null) {
         removed.add(run);
       }

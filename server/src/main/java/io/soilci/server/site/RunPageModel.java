@@ -62,6 +62,7 @@ final class RunPageModel {
       now.put("elapsed", "");
       now.put("since", running.currentSince());
       now.put("sinceIso", SiteText.iso(running.currentSince()));
+      now.put("sinceText", SiteText.shortTime(running.currentSince()));
       now.put("log", "");
       now.put("result", "");
       tasks.add(0, now);
@@ -91,6 +92,7 @@ final class RunPageModel {
     t.put("elapsed", Durations.readable(row.elapsedSeconds()));
     t.put("since", 0L);
     t.put("sinceIso", "");
+    t.put("sinceText", "");
     t.put("log", stored ? wwz + row.logPath() : "");
     t.put("result", stored ? row.resultPath().map(p -> wwz + p).orElse("") : "");
     return t;

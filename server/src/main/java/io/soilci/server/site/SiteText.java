@@ -28,6 +28,16 @@ final class SiteText {
     return epochSeconds <= 0 ? "" : SHORT.format(Instant.ofEpochSecond(epochSeconds));
   }
 
+  /**
+   * {@code url} when it is an http(s) URL, else empty: a stored URL becomes a link, and a {@code
+   * javascript:} one must not (escaping alone does not stop it).
+   */
+  static String httpUrl(String url) {
+    String lower = url.toLowerCase(java.util.Locale.ROOT);
+    boolean web = lower.startsWith("https://") || lower.startsWith("http://");
+    return web && url.chars().noneMatch(c -> c <= ' ') ? url : "";
+  }
+
   /** The first 8 characters of a commit hash. */
   static String shortHash(String commit) {
     return commit.length() > 8 ? commit.substring(0, 8) : commit;

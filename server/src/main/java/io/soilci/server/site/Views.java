@@ -22,7 +22,10 @@ final class Views {
 
   Views(Optional<String> repositoryUrl) {
     this.repositoryUrl =
-        repositoryUrl.map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
+        repositoryUrl
+            .map(SiteText::httpUrl)
+            .filter(u -> !u.isEmpty())
+            .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
   }
 
   /** The sort rank of a view map's {@code state}. */
@@ -54,7 +57,7 @@ final class Views {
     v.put("startText", SiteText.shortTime(job.startEpoch()));
     v.put("href", runDir + "index.html#job-" + job.name().value());
     v.put("wwz", facts == null ? "" : runDir + job.name().value() + ".wwz/");
-    v.put("jobUrl", facts == null ? "" : facts.jobUrl());
+    v.put("jobUrl", facts == null ? "" : SiteText.httpUrl(facts.jobUrl()));
     v.put("pullTime", facts == null ? "" : facts.pullTime());
     RunningJob running = job.running();
     v.put("currentTask", running == null ? "" : running.currentTask());

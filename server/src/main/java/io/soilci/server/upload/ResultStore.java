@@ -50,7 +50,7 @@ public final class ResultStore {
     return new StoredJob(ref, meta, rows);
   }
 
-  /** Every job of a run whose JSON (its last file) is stored, read from the files. */
+  /** Every job of a run whose JSON (its last file) is stored beside its wwz, read from the files. */
   public List<StoredJob> finishedJobs(WorkerHost host, RunId run) throws IOException {
     Path dir = root.resolve(host.prefix()).resolve(run.value());
     List<StoredJob> jobs = new ArrayList<>();
@@ -60,7 +60,9 @@ public final class ResultStore {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
       for (Path json : files) {
         String name = json.getFileName().toString();
-        if (AtomicFiles.isTemp(json)) {
+        String stem = name.substring(0, name.length() - ".json".length());
+        // Only a job has its wwz beside its JSON; index.json and the like are the site's pages.
+        if (AtomicFiles.isTemp(json) || !Files.isRegularFile(dir.resolve(stem + ".wwz"))) {
           continue;
         }
         JobRef ref = new JobRef(host, run, new JobName(name.substring(0, name.length() - 5)));

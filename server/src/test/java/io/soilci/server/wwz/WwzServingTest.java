@@ -1,0 +1,188 @@
+package io.soilci.server.wwz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.soilci.server.testing.SiteTrees;
+import io.soilci.server.testing.TestServer;
+import io.soilci.server.testing.Zips;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WwzServingTest {
+  private static final String WWZ = "/github-jobs/4101/cpp-small.wwz/";
+
+  @TempDir Path dir;
+  private TestServer server;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = TestServer.withFixtures(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void servesTheZipsIndexHtmlSandboxed() {
+    HttpResponse<String> response = server.get(WWZ);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+    assertThat(response.headers().firstValue("Content-Security-Policy")).contains("sandbox");
+    assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    assertThat(response.body()).contains("href=\"_tmp/soil/INDEX.tsv\"");
+  }
+
+  @Test
+  void servesALogAsPlainTextWithItsExactBytes() {
+    HttpResponse<String> response = server.get(WWZ + "_tmp/soil/logs/unit.txt");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).contains("text/plain; charset=utf-8");
+    assertThat(response.headers().firstValue("Content-Security-Policy")).isEmpty();
+    assertThat(response.body()).isNotEmpty();
+    assertThat(response.headers().firstValue("Content-Length"))
+        .contains(Integer.toString(response.body().length()));
+  }
+
+  @Test
+  void servesTheTaskTableInsideTheZip() {
+    HttpResponse<String> response = server.get(WWZ + "_tmp/soil/INDEX.tsv");
+
+    assertThat(response.body())
+        .isEqualTo(new String(SiteTrees.fixture("github-jobs/4101/cpp-small.tsv")));
+  }
+
+  @Test
+  void redirectsTheZipWithoutASlashToTheFolder() {
+    HttpResponse<String> response = server.get("/github-jobs/4101/cpp-small.wwz");
+
+    assertThat(response.statusCode()).isEqualTo(302);
+    assertThat(response.headers().firstValue("Location")).contains("/github-jobs/4101/cpp-small.wwz/");
+  }
+
+  @Test
+  void redirectsAFolderWithoutIndexToItsListing() {
+    HttpResponse<String> response = server.get(WWZ + "_tmp/soil/");
+
+    assertThat(response.statusCode()).isEqualTo(302);
+    assertThat(response.headers().firstValue("Location"))
+        .contains(WWZ + "_tmp/soil/-wwz-index");
+  }
+
+  @Test
+  void redirectsAFolderNamedWithoutItsSlash() {
+    HttpResponse<String> response = server.get(WWZ + "_tmp/soil");
+
+    assertThat(response.statusCode()).isEqualTo(302);
+    assertThat(response.headers().firstValue("Location")).contains(WWZ + "_tmp/soil/");
+  }
+
+  @Test
+  void listsAFolderOfTheZip() {
+    HttpResponse<String> response = server.get(WWZ + "_tmp/soil/-wwz-index");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body())
+        .contains("href=\"./logs/-wwz-index\">logs/</a>")
+        .contains("href=\"./INDEX.tsv\">INDEX.tsv</a>")
+        .contains("href=\"../-wwz-index\"");
+  }
+
+  @Test
+  void escapesEntryNamesInTheListing() throws IOException {
+    Map<String, String> entries = new LinkedHashMap<>();
+    entries.put("<script>alert(1)</script>.txt", "x");
+    Files.write(server.site.resolve("github-jobs/4101/evil.wwz"), Zips.of(entries));
+
+    String body = server.get("/github-jobs/4101/evil.wwz/-wwz-index").body();
+
+    assertThat(body).doesNotContain("<script>alert").contains("&lt;script&gt;alert(1)");
+  }
+
+  @Test
+  void answers404ForAMissingEntry() {
+    HttpResponse<String> response = server.get(WWZ + "_tmp/soil/logs/nope.txt");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.body()).isEqualTo("no file '_tmp/soil/logs/nope.txt' in this zip\n");
+  }
+
+  @Test
+  void rejectsTraversalInTheEntryPath() {
+    HttpResponse<String> response = server.get(WWZ + "_tmp/../../cpp-small.json");
+
+    assertThat(response.body())
+        .isEqualTo(
+            "path '_tmp/../../cpp-small.json' must be a relative path of at most 1024"
+                + " characters with no '..', '.', empty segment, backslash or control character\n");
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(server.get(WWZ + "_tmp/..%2F..%2Fcpp-small.json").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void answers304ToARepeatedRequestWithItsEtag() {
+    HttpResponse<String> first = server.get(WWZ + "_tmp/soil/INDEX.tsv");
+    String etag = first.headers().firstValue("ETag").orElseThrow();
+
+    HttpResponse<String> again =
+        server.send(
+            HttpRequest.newBuilder(server.uri(WWZ + "_tmp/soil/INDEX.tsv"))
+                .header("If-None-Match", etag)
+                .build());
+
+    assertThat(again.statusCode()).isEqualTo(304);
+    assertThat(first.headers().firstValue("Last-Modified")).isPresent();
+  }
+
+  @Test
+  void servesAReplacedZipFreshAtOnce() throws IOException {
+    Path zip = server.site.resolve("github-jobs/4101/cpp-small.wwz");
+    assertThat(server.get(WWZ + "_tmp/soil/INDEX.tsv").statusCode()).isEqualTo(200);
+    Path next = server.site.resolve("github-jobs/4101/.tmp-next.wwz");
+    Files.write(next, Zips.of(Map.of("_tmp/soil/INDEX.tsv", "replaced\n")));
+    Files.setLastModifiedTime(next, FileTime.from(Instant.now().plusSeconds(5)));
+
+    Files.move(next, zip, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+
+    assertThat(server.get(WWZ + "_tmp/soil/INDEX.tsv").body()).isEqualTo("replaced\n");
+  }
+
+  @Test
+  void neverServesTempFilesOrHiddenFolders() throws IOException {
+    Files.writeString(server.site.resolve("github-jobs/4101/.tmp-123-x.json"), "{}");
+
+    assertThat(server.get("/github-jobs/4101/.tmp-123-x.json").statusCode()).isEqualTo(404);
+    assertThat(server.get("/github-jobs/4101/%2Etmp-123-x.json").statusCode()).isEqualTo(404);
+    assertThat(server.get("/github-jobs/4101/cpp-small.json").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void neverServesTheStateFolder() {
+    assertThat(server.get("/../state/workers.json").statusCode()).isIn(400, 404);
+    assertThat(server.get("/%2E%2E/state/workers.json").statusCode()).isIn(400, 404);
+  }
+
+  @Test
+  void servesStaticFilesWithNosniffAndAnEtag() {
+    HttpResponse<String> response = server.get("/github-jobs/4101/cpp-small.tsv");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    assertThat(response.headers().firstValue("ETag")).isPresent();
+  }
+}
