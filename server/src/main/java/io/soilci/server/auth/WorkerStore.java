@@ -8,8 +8,9 @@ import io.soilci.result.BadInput;
 import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ public final class WorkerStore {
   private final Path file;
   private final int iterations;
   private Map<String, Entry> entries = Map.of();
-  private FileTime loaded = FileTime.fromMillis(0);
+  private String loaded = "";
 
   /** Opens the store in {@code stateDir}; {@code iterations} is the KDF cost for new workers. */
   public WorkerStore(Path stateDir, int iterations) {
@@ -43,13 +44,25 @@ public final class WorkerStore {
 
   /** The worker named {@code name}, re-reading the file if it changed. */
   synchronized Optional<Entry> find(String name) throws IOException {
-    FileTime modified =
-        Files.exists(file) ? Files.getLastModifiedTime(file) : FileTime.fromMillis(0);
-    if (!modified.equals(loaded)) {
+    String current = version();
+    if (!current.equals(loaded)) {
       entries = Files.exists(file) ? parse(JSON.readTree(file.toFile())) : Map.of();
-      loaded = modified;
+      loaded = current;
     }
     return Optional.ofNullable(entries.get(name));
+  }
+
+  /**
+   * Which version of the file is on disk: its inode (every write renames a new file in) and
+   * modification time. A token checked against another version must be checked again.
+   */
+  String version() throws IOException {
+    try {
+      BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+      return attrs.fileKey() + "|" + attrs.lastModifiedTime().toMillis();
+    } catch (NoSuchFileException e) {
+      return "none";
+    }
   }
 
   /**
