@@ -56,6 +56,15 @@ final class MultipartReader
         "request body is larger than the limit of " + limits.maxRequestBytes() + " bytes");
   }
 
+  /** The size error to answer: a part's headers have their own, much smaller limit. */
+  private HttpError tooLarge(FileUploadSizeException e) {
+    if (String.valueOf(e.getMessage()).startsWith("Header section")) {
+      return HttpError.tooLarge(
+          "a part's headers are larger than the limit of " + getMaxPartHeaderSize() + " bytes");
+    }
+    return tooLarge();
+  }
+
   /** Hands every part to {@code consumer}, in order. */
   void read(HttpServerExchange exchange, PartConsumer consumer) throws IOException {
     requireDeclaredSizeWithinLimit(exchange);
@@ -72,14 +81,14 @@ final class MultipartReader
         }
       }
     } catch (FileUploadSizeException e) {
-      throw tooLarge();
+      throw tooLarge(e);
     } catch (FileUploadException e) {
       throw new BadInput("request is not valid multipart/form-data: " + e.getMessage());
     } catch (IOException e) {
       // FileUpload wraps its limit errors in IOExceptions while a part streams.
       Throwable cause = e.getCause();
-      if (e instanceof FileUploadSizeException || cause instanceof FileUploadSizeException) {
-        throw tooLarge();
+      if (cause instanceof FileUploadSizeException size) {
+        throw tooLarge(size);
       }
       if (cause instanceof FileUploadException) {
         throw new BadInput("request is not valid multipart/form-data: " + cause.getMessage());
