@@ -7,6 +7,7 @@ import io.soilci.server.config.ServerConfig;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
+import io.soilci.server.storage.AtomicFiles;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.UploadGate;
 import io.soilci.server.wwz.WwzHandler;
@@ -37,6 +38,8 @@ public final class SoilServer implements AutoCloseable {
   /** Opens the site and starts listening. */
   public static SoilServer start(ServerConfig config) throws IOException {
     Files.createDirectories(config.site());
+    // A crash mid-write leaves temp files; none is ever served, and none should stay forever.
+    AtomicFiles.sweep(config.site());
     Site site = Site.open(siteSettings(config));
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
