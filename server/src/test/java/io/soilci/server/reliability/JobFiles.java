@@ -77,6 +77,15 @@ record JobFiles(String run, String job, byte[] wwz, byte[] tsv, byte[] json) {
     return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The same wwz and TSV as another job of {@code run} named {@code newJob} (fresh JSON). */
+  JobFiles as(String newRun, String newJob) {
+    String text =
+        new String(json, java.nio.charset.StandardCharsets.UTF_8)
+            .replace("\"job-name\": \"" + job + "\"", "\"job-name\": \"" + newJob + "\"");
+    return new JobFiles(
+        newRun, newJob, wwz, tsv, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   String query() {
     return "workerHost=github&runId=" + run + "&jobName=" + job;
   }
