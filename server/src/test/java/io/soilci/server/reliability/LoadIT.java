@@ -90,7 +90,7 @@ class LoadIT {
           String.format(
               "load: %d workers, 4 readers, %d s, -Xmx256m; wwz %d KB each%n  %s%n  %s%n"
                   + "  acknowledged %d jobs (%.1f uploads/s)%n  RSS MiB samples %s%n"
-                  + "  heap MiB after each GC %s",
+                  + "  heap MiB after GC, peak of each quarter of the run %s",
               WORKERS,
               SECONDS,
               templates.get(0).wwz().length / 1024,
@@ -99,7 +99,7 @@ class LoadIT {
               load.acknowledged.size(),
               load.acknowledged.size() / (double) SECONDS,
               rss,
-              heapAfterGc));
+              quarterPeaks(heapAfterGc)));
       assertThat(load.uploads.unexpected("200")).as("upload errors").isEmpty();
       assertThat(load.reads.unexpected("200")).as("read errors").isEmpty();
       assertThat(load.acknowledged).isNotEmpty();
@@ -183,6 +183,15 @@ class LoadIT {
       }
     }
     return after;
+  }
+
+  private static List<Integer> quarterPeaks(List<Integer> values) {
+    List<Integer> peaks = new ArrayList<>();
+    for (int q = 0; q < 4 && values.size() >= 4; q++) {
+      List<Integer> quarter = values.subList(q * values.size() / 4, (q + 1) * values.size() / 4);
+      peaks.add(quarter.stream().max(Integer::compare).orElse(0));
+    }
+    return peaks;
   }
 
   /** No leak: the second half's peaks stay near the first half's (heap after GC, and RSS). */
