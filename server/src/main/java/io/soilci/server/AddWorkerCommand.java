@@ -7,8 +7,10 @@ import io.soilci.server.config.ServerConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code add-worker}: creates a worker token; prints the secret once, stores only its hash. */
 @Command(
@@ -21,6 +23,8 @@ import picocli.CommandLine.Parameters;
     })
 final class AddWorkerCommand implements Callable<Integer> {
   @Mixin SiteOptions options = new SiteOptions();
+
+  @Spec CommandSpec spec = CommandSpec.create();
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The worker's name, e.g. gh-runner.")
   String name = "";
@@ -40,11 +44,13 @@ final class AddWorkerCommand implements Callable<Integer> {
     ServerConfig config = options.config();
     Worker worker = new Worker(name, Scope.parseList("--scopes", scopes));
     String secret = new WorkerStore(config.state()).add(worker, replace);
-    System.out.println(worker.name() + ":" + secret);
-    System.err.println(
-        "soil-server: token stored hashed in "
-            + config.state().resolve("workers.json")
-            + "; this is the only time the secret is shown");
+    spec.commandLine().getOut().println(worker.name() + ":" + secret);
+    spec.commandLine()
+        .getErr()
+        .println(
+            "soil-server: token stored hashed in "
+                + config.state().resolve("workers.json")
+                + "; this is the only time the secret is shown");
     return 0;
   }
 }

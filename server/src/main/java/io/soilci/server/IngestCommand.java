@@ -9,10 +9,13 @@ import io.soilci.server.config.ServerConfig;
 import io.soilci.server.site.Site;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.StoredJob;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ingest}: a job's files are already in place (e.g. over SFTP); check them, update pages.
@@ -22,10 +25,14 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Validate a job's .wwz, .tsv and .json already under the site (copied over SFTP)",
-      "and update the pages. Exit 2 if a file is invalid."
+      "and update the pages: through the server running on this site if there is one",
+      "(it leaves its address in STATE/server.json), else directly.",
+      "Exit 2 if a file is invalid."
     })
 final class IngestCommand implements Callable<Integer> {
   @Mixin SiteOptions options = new SiteOptions();
+
+  @Spec CommandSpec spec = CommandSpec.create();
 
   @Parameters(
       index = "0",
@@ -38,8 +45,16 @@ final class IngestCommand implements Callable<Integer> {
     ServerConfig config = options.config();
     JobRef ref = parse(job);
     StoredJob stored = new ResultStore(config.site(), config.limits()).ingest(ref);
-    Site.open(SoilServer.siteSettings(config)).jobStored(ref, stored.meta(), stored.rows());
-    System.out.println("ingested " + ref + " (" + stored.rows().size() + " tasks)");
+    Optional<String> server = LocalServer.updatePages(config.state(), ref);
+    if (server.isEmpty()) {
+      try (Site site = Site.open(SoilServer.siteSettings(config))) {
+        site.jobStored(ref, stored.meta(), stored.rows());
+      }
+    }
+    String how = server.map(url -> "; pages updated by the server at " + url).orElse("");
+    spec.commandLine()
+        .getOut()
+        .println("ingested " + ref + " (" + stored.rows().size() + " tasks)" + how);
     return 0;
   }
 

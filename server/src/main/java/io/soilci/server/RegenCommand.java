@@ -15,7 +15,9 @@ final class RegenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Site.open(SoilServer.siteSettings(options.config())).regenerateAll();
+    try (Site site = Site.open(SoilServer.siteSettings(options.config()))) {
+      site.regenerateAll();
+    }
     return 0;
   }
 }

@@ -6,7 +6,9 @@ import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
+import io.soilci.server.http.HealthHandler;
 import io.soilci.server.http.Metrics;
+import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
 import io.soilci.server.site.Site;
 import io.soilci.server.upload.ResultStore;
@@ -16,10 +18,10 @@ import io.soilci.server.upload.WwupHandler;
 import io.soilci.server.wwz.WwzHandler;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
 /** Every route of the server and the order of its handler chain, in one place. */
@@ -37,33 +39,39 @@ final class Routes {
       Metrics metrics) {}
 
   /**
-   * AccessLog (every request: one log line, one count) → route by method and path → for each route
-   * that blocks: BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the
-   * route's handler.
+   * AccessLog (every request: one log line, one count) → route by method and path (each route named
+   * for the metrics) → for writes: HttpContinueReadHandler → for each route that blocks:
+   * BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the handler.
    */
   static HttpHandler handler(Parts p) {
     long drain = p.config().limits().drainBytes();
     var limits = p.config().limits();
     HttpHandler results =
-        blocking(
-            new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
-            drain);
+        AccessLog.route(
+            "/results",
+            write(
+                new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
+                drain));
     HttpHandler wwup =
-        blocking(
-            new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()), drain);
+        AccessLog.route(
+            "/wwup",
+            write(
+                new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
+                drain));
     HttpHandler event =
-        blocking(new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC()), drain);
-    HttpHandler wwz = blocking(reads(p, p.wwz()), drain);
+        AccessLog.route(
+            "/event",
+            write(new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC()), drain));
+    HttpHandler wwz = AccessLog.route("wwz", blocking(reads(p, p.wwz()), drain));
     HttpHandler files =
-        p.config().publicReads()
-            ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
-            : blocking(reads(p, new SiteFilesHandler(p.config().site())), drain);
-    HttpHandler health = exchange -> Responses.text(exchange, 200, "ok");
-    HttpHandler metrics =
-        exchange -> {
-          exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
-          exchange.getResponseSender().send(p.metrics().format(), StandardCharsets.UTF_8);
-        };
+        AccessLog.route(
+            "static",
+            p.config().publicReads()
+                ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
+                : blocking(reads(p, new SiteFilesHandler(p.config().site())), drain));
+    HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
+    HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
+    HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
     HttpHandler router =
         exchange -> {
           String path = exchange.getRelativePath();
@@ -72,21 +80,19 @@ final class Routes {
           boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
           HttpHandler next;
           if (post && path.equals("/results")) {
-            next = AccessLog.route("/results", results);
+            next = results;
           } else if (post && path.equals("/event")) {
-            next = AccessLog.route("/event", event);
+            next = event;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
-            next = AccessLog.route("/wwup", wwup);
+            next = wwup;
           } else if (read && path.equals("/healthz")) {
-            next = AccessLog.route("/healthz", health);
+            next = health;
           } else if (read && path.equals("/metrics")) {
-            next = AccessLog.route("/metrics", metrics);
+            next = metrics;
           } else if (read && WwzHandler.matches(path)) {
-            next = AccessLog.route("wwz", wwz);
-          } else if (read) {
-            next = AccessLog.route("static", files);
+            next = wwz;
           } else {
-            next = AccessLog.route("other", Routes::methodNotAllowed);
+            next = read ? files : other;
           }
           next.handleRequest(exchange);
         };
@@ -95,6 +101,11 @@ final class Routes {
 
   private static HttpHandler blocking(HttpHandler handler, long drainBytes) {
     return new BlockingHandler(new ErrorMapper(handler, drainBytes));
+  }
+
+  /** A write: "100 Continue" only once the handler reads the body (after auth and limits). */
+  private static HttpHandler write(HttpHandler handler, long drainBytes) {
+    return new HttpContinueReadHandler(blocking(handler, drainBytes));
   }
 
   /** Reads are public unless configured otherwise; then any worker's token may read. */

@@ -7,7 +7,9 @@ import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code serve}: runs the server until it is stopped. */
 @Command(
@@ -16,6 +18,8 @@ import picocli.CommandLine.Option;
     description = "Serve the site and receive uploads and events until stopped (SIGTERM).")
 final class ServeCommand implements Callable<Integer> {
   @Mixin SiteOptions options = new SiteOptions();
+
+  @Spec CommandSpec spec = CommandSpec.create();
 
   @Option(
       names = "--listen",
@@ -38,13 +42,15 @@ final class ServeCommand implements Callable<Integer> {
                   server.close();
                   stopped.countDown();
                 }));
-    System.err.println(
-        "soil-server: serving "
-            + config.site()
-            + " on "
-            + config.listen().host()
-            + ":"
-            + server.port());
+    spec.commandLine()
+        .getErr()
+        .println(
+            "soil-server: serving "
+                + config.site()
+                + " on "
+                + config.listen().host()
+                + ":"
+                + server.port());
     stopped.await();
     return 0;
   }

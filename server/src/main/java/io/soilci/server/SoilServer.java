@@ -7,7 +7,6 @@ import io.soilci.server.config.ServerConfig;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
-import io.soilci.server.storage.AtomicFiles;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.UploadGate;
 import io.soilci.server.wwz.WwzHandler;
@@ -16,17 +15,21 @@ import io.undertow.UndertowOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
+import org.slf4j.LoggerFactory;
 
 /** A running server: the site opened from its files, the routes, Undertow listening. */
 public final class SoilServer implements AutoCloseable {
   private final Undertow undertow;
   private final WwzHandler wwz;
   private final Site site;
+  private final ServerConfig config;
 
-  private SoilServer(Undertow undertow, WwzHandler wwz, Site site) {
+  private SoilServer(Undertow undertow, WwzHandler wwz, Site site, ServerConfig config) {
     this.undertow = undertow;
     this.wwz = wwz;
     this.site = site;
+    this.config = config;
   }
 
   /** The site settings a configuration gives. */
@@ -38,8 +41,11 @@ public final class SoilServer implements AutoCloseable {
   /** Opens the site and starts listening. */
   public static SoilServer start(ServerConfig config) throws IOException {
     Files.createDirectories(config.site());
-    // A crash mid-write leaves temp files; none is ever served, and none should stay forever.
-    AtomicFiles.sweep(config.site());
+    ResultStore store = new ResultStore(config.site(), config.limits());
+    int swept = store.sweepTemps(Duration.ofHours(1));
+    if (swept > 0) {
+      LoggerFactory.getLogger(SoilServer.class).info("deleted {} stale temp files", swept);
+    }
     Site site = Site.open(siteSettings(config));
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
@@ -48,7 +54,7 @@ public final class SoilServer implements AutoCloseable {
         new Routes.Parts(
             config,
             site,
-            new ResultStore(config.site(), limits),
+            store,
             new Authenticator(new WorkerStore(config.state())),
             new UploadGate(limits.maxUploadsInFlight(), metrics),
             wwz,
@@ -64,7 +70,9 @@ public final class SoilServer implements AutoCloseable {
             .setHandler(Routes.handler(parts))
             .build();
     undertow.start();
-    return new SoilServer(undertow, wwz, site);
+    SoilServer server = new SoilServer(undertow, wwz, site, config);
+    LocalServer.announce(config.state(), config.listen(), server.port());
+    return server;
   }
 
   /** The port listened on (useful with port 0). */
@@ -74,6 +82,11 @@ public final class SoilServer implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      LocalServer.withdraw(config.state());
+    } catch (IOException e) {
+      // A stale file only makes ingest try this server and fall back to the files.
+    }
     undertow.stop();
     wwz.close();
     site.close();

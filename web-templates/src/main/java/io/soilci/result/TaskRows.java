@@ -31,6 +31,8 @@ public final class TaskRows {
 
   public static final int MAX_ROWS = 10_000;
   private static final int COLUMNS = 6;
+  private static final java.util.regex.Pattern ELAPSED =
+      java.util.regex.Pattern.compile("[0-9]{1,12}(\\.[0-9]{1,9})?");
 
   private static final CSVFormat TSV =
       CSVFormat.DEFAULT
@@ -152,7 +154,7 @@ public final class TaskRows {
   }
 
   private static double parseElapsed(String text, String where) {
-    if (!text.matches("[0-9]{1,12}(\\.[0-9]{1,9})?")) {
+    if (!ELAPSED.matcher(text).matches()) {
       throw new BadInput(
           where + ": elapsed '" + SafeName.printable(text) + "' is not a number of seconds");
     }

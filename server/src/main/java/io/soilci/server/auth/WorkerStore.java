@@ -44,25 +44,26 @@ public final class WorkerStore {
 
   /** The worker named {@code name}, re-reading the file if it changed. */
   synchronized Optional<Entry> find(String name) throws IOException {
-    String current = version();
-    if (!current.equals(loaded)) {
-      entries = Files.exists(file) ? parse(JSON.readTree(file.toFile())) : Map.of();
-      loaded = current;
+    String version = version();
+    if (!version.equals(loaded)) {
+      entries = version.isEmpty() ? Map.of() : parse(JSON.readTree(file.toFile()));
+      loaded = version;
     }
     return Optional.ofNullable(entries.get(name));
   }
 
   /**
-   * Which version of the file is on disk: its inode (every write renames a new file in) and
-   * modification time. A token checked against another version must be checked again.
+   * Identifies one version of the file: every write renames a new file (a new inode) over it. A
+   * token verified against another version must be verified again.
    */
   String version() throws IOException {
-    try {
-      BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-      return attrs.fileKey() + "|" + attrs.lastModifiedTime().toMillis();
-    } catch (NoSuchFileException e) {
-      return "none";
+    if (!Files.exists(file)) {
+      return "";
     }
+    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    return attrs.lastModifiedTime() + "|" + attrs.size() + "|" + attrs.fileKey();
+  }
+
   }
 
   /**
@@ -83,6 +84,8 @@ public final class WorkerStore {
     restrict(dir, "rwx------");
     AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(format(next)));
     restrict(file, "rw-------");
+    entries = next;
+    loaded = version();
     return secret;
   }
 

@@ -98,7 +98,8 @@ public final class ConfigFile {
   private static HookSettings hooks(Keys keys) {
     HookSettings d = HookSettings.NONE;
     Map<String, String> commands = new LinkedHashMap<>();
-    for (String event : List.of(HookEvent.JOB_PASSED, HookEvent.JOB_FAILED, HookEvent.RUN_FINISHED)) {
+    for (String event :
+        List.of(HookEvent.JOB_PASSED, HookEvent.JOB_FAILED, HookEvent.RUN_FINISHED)) {
       keys.text(event).ifPresent(command -> commands.put(event, command));
     }
     HookSettings hooks =
@@ -106,9 +107,7 @@ public final class ConfigFile {
             commands,
             keys.integer("threads", 1, 64).orElse(d.threads()),
             keys.integer("queue", 1, 100_000).orElse(d.queue()),
-            keys.integer("timeoutSeconds", 1, 86_400)
-                .map(Duration::ofSeconds)
-                .orElse(d.timeout()));
+            keys.integer("timeoutSeconds", 1, 86_400).map(Duration::ofSeconds).orElse(d.timeout()));
     keys.requireNoOthers();
     return hooks;
   }
@@ -194,7 +193,6 @@ public final class ConfigFile {
     Optional<Keys> object(String key) {
       return get(key).map(v -> new Keys(v, name(key)));
     }
-
 
     void requireNoOthers() {
       for (String key : names()) {

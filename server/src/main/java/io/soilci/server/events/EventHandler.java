@@ -17,6 +17,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * {@code POST /event?eventName=start|task-start|task-done|done&workerHost=H&runId=R&jobName=J}: a
@@ -25,7 +26,7 @@ import java.time.Clock;
  * resultsUrl}); {@code done} takes {@code status} and optionally {@code updateStatusApi=1}.
  */
 public final class EventHandler implements HttpHandler {
-  private static final String EVENTS = "start, task-start, task-done, done";
+  private static final List<String> EVENTS = List.of("start", "task-start", "task-done", "done");
 
   private final Authenticator auth;
   private final Site site;
@@ -43,8 +44,9 @@ public final class EventHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     Query query = new Query(exchange);
     String event = query.require("eventName");
-    if (!java.util.List.of(EVENTS.split(", ")).contains(event)) {
-      throw new BadInput("eventName '" + Printable.of(event) + "' must be one of " + EVENTS);
+    if (!EVENTS.contains(event)) {
+      throw new BadInput(
+          "eventName '" + Printable.of(event) + "' must be one of " + String.join(", ", EVENTS));
     }
     JobRef ref = query.jobRef();
     ErrorMapper.about(exchange, ref.toString());

@@ -1,6 +1,7 @@
 package io.soilci.server.http;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.Headers;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,12 @@ public final class Bodies {
    */
   public static void drain(HttpServerExchange exchange, long maxBytes) {
     if (exchange.isRequestComplete() || !exchange.isBlocking()) {
+      return;
+    }
+    if (HttpContinue.requiresContinueResponse(exchange)
+        && !HttpContinue.isContinueResponseSent(exchange)) {
+      // The client waits for "100 Continue" before sending the body: answer, send no body.
+      exchange.setPersistent(false);
       return;
     }
     long declared = exchange.getRequestContentLength();

@@ -21,7 +21,7 @@ final class HookEvents {
     env.put("SOIL_JOB", job.name().value());
     env.put("SOIL_STATUS", Integer.toString(job.maxStatus()));
     env.put("SOIL_STATUS_TEXT", job.statusText());
-    env.put("SOIL_JOB_URL", change.job().file(".wwz") + "/");
+    env.put("SOIL_JOB_PATH", change.job().file(".wwz") + "/");
     events.add(
         new HookEvent(job.maxStatus() == 0 ? HookEvent.JOB_PASSED : HookEvent.JOB_FAILED, env));
     if (change.runFinished()) {
@@ -40,7 +40,7 @@ final class HookEvents {
     env.put("SOIL_HOST", change.host().id());
     env.put("SOIL_RUN", change.after().id().value());
     env.put("SOIL_COMMIT", change.after().commit());
-    env.put("SOIL_RUN_URL", change.job().runDir() + "/index.html");
+    env.put("SOIL_RUN_PATH", change.job().runDir() + "/index.html");
     return env;
   }
 }

@@ -27,9 +27,6 @@ final class HostRuns {
     byDay.move(key, days(before), days(after));
     byStatusId.move(key, before == null ? Set.of() : before.statusRunIds(), after.statusRunIds());
     if (after.jobs().isEmpty()) {
-      byCommit.move(key, after.commits(), Set.of());
-      byDay.move(key, days(after), Set.of());
-      byStatusId.move(key, after.statusRunIds(), Set.of());
       runs.remove(key);
     } else {
       runs.put(key, after);

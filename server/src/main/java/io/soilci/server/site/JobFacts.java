@@ -26,7 +26,9 @@ record JobFacts(
     long startEpoch,
     TaskTotals totals) {
 
-  static JobFacts of(JobMeta meta, List<TaskRow> tasks, long fallbackEpoch) {
+  /** The facts; {@code fallbackEpoch} is asked only when the meta has no start time. */
+  static JobFacts of(
+      JobMeta meta, List<TaskRow> tasks, java.util.function.LongSupplier fallbackEpoch) {
     JobName name = meta.jobName();
     return new JobFacts(
         name,
@@ -38,7 +40,7 @@ record JobFacts(
         shared(meta.pullRequest().orElse("")),
         shared(meta.branch().orElse("")),
         shared(meta.get(JobMeta.GITHUB_RUN_ID).orElse("")),
-        meta.taskRunStartTime().orElse(fallbackEpoch),
+        meta.taskRunStartTime().orElseGet(fallbackEpoch::getAsLong),
         TaskTotals.of(name, tasks));
   }
 

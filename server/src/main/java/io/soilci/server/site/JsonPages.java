@@ -15,22 +15,38 @@ import java.util.Map;
 final class JsonPages {
   static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private final SiteIndex index;
+  private static final ObjectMapper COMPACT = new ObjectMapper();
 
-  JsonPages(SiteIndex index) {
+  private final SiteIndex index;
+  private final Fragments fragments;
+
+  JsonPages(SiteIndex index, Fragments fragments) {
     this.index = index;
+    this.fragments = fragments;
   }
 
+  /** The newest runs, compact: each run's JSON is made once per version of the run. */
   byte[] host(WorkerHost host, List<RunState> newest) {
-    List<Object> runs = new ArrayList<>();
-    for (RunState run : newest) {
-      runs.add(runSummary(run));
+    StringBuilder out = new StringBuilder();
+    out.append("{\"host\":\"").append(host.id()).append("\",\"runCount\":");
+    out.append(index.runCount(host)).append(",\"runs\":[");
+    for (int i = 0; i < newest.size(); i++) {
+      RunState run = newest.get(i);
+      out.append(i == 0 ? "\n" : ",\n");
+      out.append(
+          fragments.<String>get(
+              "json|" + host + "|" + run.id(), List.of(run), () -> compact(runSummary(run))));
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("host", host.id());
-    out.put("runCount", index.runCount(host));
-    out.put("runs", runs);
-    return write(out);
+    out.append("]}\n");
+    return out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String compact(Object value) {
+    try {
+      return COMPACT.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("maps of strings and numbers always serialize", e);
+    }
   }
 
   byte[] run(WorkerHost host, RunState run, RunPageModel model) {

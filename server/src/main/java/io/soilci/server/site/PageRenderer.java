@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.pebbletemplates.pebble.extension.escaper.SafeString;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
@@ -20,7 +21,7 @@ final class PageRenderer {
   static final int INDEX_GROUPS = 50;
 
   /** Jobs on a raw page. */
-  static final int RAW_JOBS = 500;
+  static final int RAW_JOBS = 300;
 
   /** Groups per host on the home page. */
   static final int HOME_GROUPS = 8;
@@ -29,12 +30,13 @@ final class PageRenderer {
   private final Views views;
   private final RunPageModel runModel;
   private final JsonPages json;
+  private final Fragments fragments = new Fragments();
 
   PageRenderer(SiteIndex index, SiteSettings settings) {
     this.index = index;
     this.views = new Views(settings.repositoryUrl());
-    this.runModel = new RunPageModel(settings.root(), views);
-    this.json = new JsonPages(index);
+    this.runModel = new RunPageModel(settings.root(), views, fragments);
+    this.json = new JsonPages(index, fragments);
   }
 
   byte[] home() {
@@ -60,16 +62,36 @@ final class PageRenderer {
   }
 
   byte[] raw(WorkerHost host) {
-    List<Map<String, Object>> jobs = new ArrayList<>();
-    for (SiteIndex.RunJob rj : index.newestJobs(host, RAW_JOBS)) {
-      Map<String, Object> job = views.job(rj.run(), rj.job(), "");
-      job.putAll(views.commit(rj.run()));
-      jobs.add(job);
+    List<SafeString> rows = new ArrayList<>();
+    int left = RAW_JOBS;
+    for (RunState run : index.newest(host, RAW_JOBS)) {
+      if (left == 0) {
+        break;
+      }
+      int count = Math.min(left, run.jobs().size());
+      rows.add(rawRows(run, count));
+      left -= count;
     }
     Map<String, Object> model = hostModel(host, host.prefix() + " — newest jobs");
-    model.put("jobs", jobs);
+    model.put("rows", rows);
     model.put("limit", RAW_JOBS);
     return html("site-raw", model);
+  }
+
+  /** The raw page's rows of a run's newest {@code count} jobs. */
+  private SafeString rawRows(RunState run, int count) {
+    return fragments.get(
+        "raw|" + run.id() + "|" + count,
+        List.of(run),
+        () -> {
+          List<Map<String, Object>> jobs = new ArrayList<>();
+          for (JobEntry job : Views.newestFirst(run).subList(0, count)) {
+            Map<String, Object> view = views.job(run, job, "");
+            view.putAll(views.commit(run));
+            jobs.add(view);
+          }
+          return new SafeString(Templates.shared().render("site-raw-rows", Map.of("jobs", jobs)));
+        });
   }
 
   byte @Nullable [] dayHtml(WorkerHost host, String day) {
@@ -90,9 +112,9 @@ final class PageRenderer {
     if (runs.isEmpty()) {
       return null;
     }
-    List<Map<String, Object>> groups = new ArrayList<>();
+    List<SafeString> groups = new ArrayList<>();
     for (RunState run : runs) {
-      groups.add(views.group(WorkerHost.GITHUB, List.of(run), "../"));
+      groups.add(card(WorkerHost.GITHUB, List.of(run), "../"));
     }
     Map<String, Object> model = hostModel(host, "commit " + SiteText.shortHash(commit));
     model.put("root", "../../");
@@ -135,13 +157,24 @@ final class PageRenderer {
     return running == null ? null : RunningFiles.format(running);
   }
 
-  private List<Map<String, Object>> groups(
-      WorkerHost host, List<RunState> runs, int limit, String base) {
-    List<Map<String, Object>> out = new ArrayList<>();
+  /** Each group's card, rendered once per version of its runs. */
+  private List<SafeString> groups(WorkerHost host, List<RunState> runs, int limit, String base) {
+    List<SafeString> out = new ArrayList<>();
     for (List<RunState> group : Views.groups(host, runs, limit)) {
-      out.add(views.group(host, group, base));
+      out.add(card(host, group, base));
     }
     return out;
+  }
+
+  private SafeString card(WorkerHost grouping, List<RunState> runs, String base) {
+    String key = "card|" + grouping + "|" + base + "|" + runs.get(0).id();
+    return fragments.get(
+        key,
+        runs,
+        () ->
+            new SafeString(
+                Templates.shared()
+                    .render("site-group", Map.of("g", views.group(grouping, runs, base)))));
   }
 
   private static Map<String, Object> hostModel(WorkerHost host, String title) {

@@ -2,13 +2,21 @@ package io.soilci.server.site;
 
 import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -23,10 +31,56 @@ final class PageWriter {
   private final PageRenderer renderer;
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
+  private final ExecutorService pool;
 
-  PageWriter(Path root, PageRenderer renderer) {
+  /**
+   * {@code threads} pages are rendered and written at once: each write waits on fsync, and the file
+   * system commits concurrent syncs together (10 pages: ~5 ms at once, ~60 ms in turn).
+   */
+  PageWriter(Path root, PageRenderer renderer, int threads) {
     this.root = root;
     this.renderer = renderer;
+    this.pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread thread = new Thread(r, "soil-page-writer");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /** Brings every page up to date, in parallel; returns when all are written. */
+  void updateAll(Collection<Page> pages) throws IOException {
+    List<Future<?>> writing = new ArrayList<>(pages.size());
+    for (Page page : pages) {
+      writing.add(
+          pool.submit(
+              () -> {
+                update(page);
+                return null;
+              }));
+    }
+    IOException failure = null;
+    for (Future<?> future : writing) {
+      try {
+        future.get();
+      } catch (ExecutionException e) {
+        if (failure == null) {
+          failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while writing pages");
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  void close() {
+    pool.shutdown();
   }
 
   /** Brings {@code page} up to date with the index; call after the index changed. */

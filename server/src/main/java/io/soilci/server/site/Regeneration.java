@@ -2,12 +2,10 @@ package io.soilci.server.site;
 
 import io.soilci.result.JobRef;
 import io.soilci.result.WorkerHost;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every page of a host, for a full rebuild; pages are written in parallel. */
+/** Every page of a host, for a full rebuild. */
 final class Regeneration {
   private Regeneration() {}
 
@@ -29,21 +27,5 @@ final class Regeneration {
     pages.add(new Page.HostJson(host));
     pages.add(new Page.RawHtml(host));
     return pages;
-  }
-
-  static void update(PageWriter writer, List<Page> pages) throws IOException {
-    try {
-      pages.parallelStream()
-          .forEach(
-              page -> {
-                try {
-                  writer.update(page);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 }

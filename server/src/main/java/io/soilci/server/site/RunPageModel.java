@@ -21,10 +21,12 @@ import java.util.Map;
 final class RunPageModel {
   private final Path root;
   private final Views views;
+  private final Fragments fragments;
 
-  RunPageModel(Path root, Views views) {
+  RunPageModel(Path root, Views views, Fragments fragments) {
     this.root = root;
     this.views = views;
+    this.fragments = fragments;
   }
 
   Map<String, Object> model(WorkerHost host, RunState run) {
@@ -76,6 +78,10 @@ final class RunPageModel {
     if (running != null) {
       return running.finished();
     }
+    return fragments.get("tsv|" + ref, List.of(job), () -> readRows(ref));
+  }
+
+  private List<TaskRow> readRows(JobRef ref) {
     try {
       return TaskRows.read(root.resolve(ref.file(".tsv")), ref.file(".tsv"));
     } catch (IOException | BadInput e) {

@@ -29,6 +29,12 @@ public final class Site implements AutoCloseable {
   private static final Set<String> RESERVED =
       Set.of("commits", "days", "index.html", "index.json", "raw.html");
 
+  /** Pages written at once; writes mostly wait on fsync. */
+  private static final int PAGE_THREADS = 8;
+
+  /** The job name whose JSON file would be the run's {@code index.json}. */
+  private static final String RESERVED_JOB = "index";
+
   private final SiteSettings settings;
   private final SiteIndex index;
   private final PageWriter pages;
@@ -38,7 +44,7 @@ public final class Site implements AutoCloseable {
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
     this.index = index;
-    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings));
+    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings), PAGE_THREADS);
     this.retention = new Retention(settings.root(), settings.keepRuns());
     this.hooks = new Hooks(settings.hooks());
   }
@@ -86,8 +92,8 @@ public final class Site implements AutoCloseable {
    * meta} and {@code tasks} are what they hold. The job is done; its running state is dropped.
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
-    long fallback = jsonTime(job);
-    JobFacts facts = JobFacts.of(meta, tasks, fallback).withName(job.job());
+    Path json = settings.root().resolve(job.file(".json"));
+    JobFacts facts = JobFacts.of(meta, tasks, () -> SiteLoader.modified(json)).withName(job.job());
     apply(job, old -> new JobEntry(job.job(), facts, null));
   }
 
@@ -125,7 +131,7 @@ public final class Site implements AutoCloseable {
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
       throws IOException {
-    requireRunName(job.run());
+    requirePublishable(job);
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
     }
@@ -150,18 +156,24 @@ public final class Site implements AutoCloseable {
       all.addAll(Regeneration.pagesOf(index, host));
     }
     all.add(new Page.Home());
-    Regeneration.update(pages, all);
+    pages.updateAll(all);
   }
 
-  /** Stops the hook runner, waiting briefly for running hooks. */
+  /** Stops the page writers and the hook runner, waiting briefly for running hooks. */
   @Override
   public void close() {
     hooks.close();
+    pages.close();
   }
 
   /** True for a folder name that can be a run: a valid name that no page uses. */
   static boolean isRunName(String name) {
     return SiteText.isSafeName(name) && !RESERVED.contains(name);
+  }
+
+  /** True for a file name (without {@code .json}) that can be a job's. */
+  static boolean isJobName(String name) {
+    return SiteText.isSafeName(name) && !name.equals(RESERVED_JOB);
   }
 
   int writeCount(String path) {
@@ -180,28 +192,35 @@ public final class Site implements AutoCloseable {
     return new JobEntry(job.job(), old == null ? null : old.stored(), fresh);
   }
 
-  private long jsonTime(JobRef job) throws IOException {
-    Path json = settings.root().resolve(job.file(".json"));
-    return Files.exists(json)
-        ? Files.getLastModifiedTime(json).toInstant().getEpochSecond()
-        : Instant.now().getEpochSecond();
-  }
-
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
-    requireRunName(job.run());
+    requirePublishable(job);
     Change change = index.update(job, update);
     Set<Page> todo = new LinkedHashSet<>(change.pages());
     List<RunState> removed = change.newRun() ? retention.select(index, job.host()) : List.of();
     for (RunState run : removed) {
       todo.addAll(Retention.pagesOf(job.host(), run));
     }
-    for (Page page : todo) {
-      pages.update(page);
-    }
+    pages.updateAll(todo);
     for (RunState run : removed) {
       retention.deleteFiles(job.host(), run);
     }
     HookEvents.of(change).forEach(hooks::submit);
+  }
+
+  /**
+   * Refuses a run or job name that would collide with a page of the site: runs named {@code
+   * commits}, {@code days}, {@code index.html}, {@code index.json} or {@code raw.html}, and the job
+   * {@code index} (its {@code index.json} is the run's JSON page). Call it before storing files;
+   * every method of this class calls it too.
+   */
+  public static void requirePublishable(JobRef job) {
+    requireRunName(job.run());
+    if (job.job().value().equals(RESERVED_JOB)) {
+      throw new BadInput(
+          "jobName '"
+              + RESERVED_JOB
+              + "' is reserved for the run's JSON page; use another job name");
+    }
   }
 
   private static void requireRunName(RunId run) {

@@ -3,7 +3,6 @@ package io.soilci.server.site;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -69,26 +68,6 @@ final class SiteIndex {
     return host(host).newest(limit);
   }
 
-  /** Up to {@code limit} jobs, newest run first, each run's jobs newest start first. */
-  synchronized List<RunJob> newestJobs(WorkerHost host, int limit) {
-    List<RunJob> out = new ArrayList<>();
-    for (RunState run : host(host).newest(limit)) {
-      List<JobEntry> jobs = new ArrayList<>(run.jobs().values());
-      jobs.sort(
-          (a, b) ->
-              a.startEpoch() != b.startEpoch()
-                  ? Long.compare(b.startEpoch(), a.startEpoch())
-                  : a.name().value().compareTo(b.name().value()));
-      for (JobEntry job : jobs) {
-        if (out.size() == limit) {
-          return out;
-        }
-        out.add(new RunJob(run, job));
-      }
-    }
-    return out;
-  }
-
   synchronized List<RunState> all(WorkerHost host) {
     return host(host).all();
   }
@@ -124,7 +103,4 @@ final class SiteIndex {
   private HostRuns host(WorkerHost host) {
     return Objects.requireNonNull(hosts.get(host));
   }
-
-  /** A job with the run it belongs to. */
-  record RunJob(RunState run, JobEntry job) {}
 }

@@ -10,6 +10,8 @@ import io.soilci.result.TaskRows;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +33,9 @@ import org.slf4j.LoggerFactory;
 final class SiteLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SiteLoader.class);
 
+  /** Runs read at once: reading waits on the disk more than on the CPU. */
+  private static final int READERS = 8;
+
   private SiteLoader() {}
 
   /** Every run of {@code host} found under {@code root}. */
@@ -37,6 +44,27 @@ final class SiteLoader {
     if (!Files.isDirectory(hostDir)) {
       return List.of();
     }
+    List<Path> runDirs = runDirs(hostDir);
+    ForkJoinPool pool = new ForkJoinPool(READERS);
+    try {
+      return pool.submit(
+              () ->
+                  runDirs.parallelStream()
+                      .map(dir -> loadRun(host, dir))
+                      .filter(run -> run != null && !run.jobs().isEmpty())
+                      .toList())
+          .get();
+    } catch (ExecutionException e) {
+      throw new IOException("reading " + hostDir + " failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading " + hostDir);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static List<Path> runDirs(Path hostDir) throws IOException {
     List<Path> runDirs = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(hostDir, Files::isDirectory)) {
       for (Path dir : dirs) {
@@ -45,10 +73,7 @@ final class SiteLoader {
         }
       }
     }
-    return runDirs.parallelStream()
-        .map(dir -> loadRun(host, dir))
-        .filter(run -> run != null && !run.jobs().isEmpty())
-        .toList();
+    return runDirs;
   }
 
   /** The named runs of {@code host} as their folders hold them now (missing ones left out). */
@@ -90,10 +115,10 @@ final class SiteLoader {
   /** The {@code *.json} files of a folder that name a job, not temp files. */
   private static List<Path> files(Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
         String name = file.getFileName().toString();
-        if (!AtomicFiles.isTemp(file) && SiteText.isSafeName(jobName(name))) {
+        if (name.endsWith(".json") && !AtomicFiles.isTemp(file) && Site.isJobName(jobName(name))) {
           out.add(file);
         }
       }
@@ -109,14 +134,34 @@ final class SiteLoader {
     JobName job = new JobName(jobName(json.getFileName().toString()));
     String where = host.prefix() + "/" + run + "/" + job;
     try {
-      JobMeta meta = JobMetaCodec.read(json, where + ".json");
-      List<TaskRow> tasks = TaskRows.read(json.resolveSibling(job + ".tsv"), where + ".tsv");
-      long mtime = Files.getLastModifiedTime(json).toInstant().getEpochSecond();
-      JobFacts facts = JobFacts.of(meta, tasks, mtime);
+      JobMeta meta = JobMetaCodec.parse(small(json, JobMetaCodec.MAX_BYTES), where + ".json");
+      byte[] tsv = small(json.resolveSibling(job + ".tsv"), TaskRows.MAX_BYTES);
+      List<TaskRow> tasks = TaskRows.parse(new String(tsv, StandardCharsets.UTF_8), where + ".tsv");
+      JobFacts facts = JobFacts.of(meta, tasks, () -> modified(json));
       return facts.name().equals(job) ? facts : facts.withName(job);
     } catch (IOException | BadInput e) {
       LOG.warn("{}: skipped, cannot read the stored job: {}", where, e.getMessage());
       return null;
+    }
+  }
+
+  /**
+   * The bytes of a file of at most {@code max} bytes, read at once: a stored job's files are small,
+   * and one read beats a stack of buffered readers per file at 100,000 jobs.
+   */
+  private static byte[] small(Path file, int max) throws IOException {
+    if (Files.size(file) > max) {
+      throw new BadInput(file.getFileName() + " is larger than " + max + " bytes");
+    }
+    return Files.readAllBytes(file);
+  }
+
+  /** The file's modification time in epoch seconds: the start of a job that lacks one. */
+  static long modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toInstant().getEpochSecond();
+    } catch (IOException e) {
+      return 0;
     }
   }
 

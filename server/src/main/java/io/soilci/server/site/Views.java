@@ -68,21 +68,6 @@ final class Views {
   /** A group of runs shown as one row: a GitHub run, or the runs of one sourcehut commit. */
   Map<String, Object> group(WorkerHost host, List<RunState> runs, String base) {
     RunState newest = runs.get(0);
-    List<Map<String, Object>> jobs = new ArrayList<>();
-    int failed = 0;
-    int running = 0;
-    int passed = 0;
-    for (RunState run : runs) {
-      for (JobEntry job : sorted(run)) {
-        jobs.add(job(run, job, base));
-        switch (job.state()) {
-          case "fail" -> failed++;
-          case "running" -> running++;
-          default -> passed++;
-        }
-      }
-    }
-    jobs.sort(Comparator.comparingInt(Views::rankOf));
     Map<String, Object> v = new LinkedHashMap<>(commit(newest));
     boolean byCommit = host == WorkerHost.SOURCEHUT && !newest.commit().isEmpty();
     v.put("title", byCommit ? "git-" + SiteText.shortHash(newest.commit()) : newest.id().value());
@@ -94,15 +79,31 @@ final class Views {
     long start = runs.stream().mapToLong(RunState::startEpoch).min().orElse(0);
     v.put("startIso", SiteText.iso(start));
     v.put("startText", SiteText.shortTime(start));
-    v.put(
-        "wall",
-        Durations.readable(runs.stream().mapToDouble(RunState::wallSeconds).max().orElse(0)));
-    v.put("jobs", jobs);
-    v.put("failed", failed);
-    v.put("running", running);
-    v.put("passed", passed);
-    v.put("state", failed > 0 ? "fail" : running > 0 ? "running" : "pass");
+    double wall = runs.stream().mapToDouble(RunState::wallSeconds).max().orElse(0);
+    v.put("wall", Durations.readable(wall));
+    v.putAll(jobs(runs, base));
     return v;
+  }
+
+  /** The jobs of the runs, failures first, with how many failed, run and passed. */
+  private Map<String, Object> jobs(List<RunState> runs, String base) {
+    List<Map<String, Object>> jobs = new ArrayList<>();
+    Map<String, Integer> counts = new LinkedHashMap<>(Map.of("fail", 0, "running", 0, "pass", 0));
+    for (RunState run : runs) {
+      for (JobEntry job : sorted(run)) {
+        jobs.add(job(run, job, base));
+        counts.merge(job.state(), 1, Integer::sum);
+      }
+    }
+    jobs.sort(Comparator.comparingInt(Views::rankOf));
+    int failed = counts.getOrDefault("fail", 0);
+    int running = counts.getOrDefault("running", 0);
+    return Map.of(
+        "jobs", jobs,
+        "failed", failed,
+        "running", running,
+        "passed", counts.getOrDefault("pass", 0),
+        "state", failed > 0 ? "fail" : running > 0 ? "running" : "pass");
   }
 
   /** The commit facts of a run: hash, link, subject, PR, branch. */
@@ -127,6 +128,16 @@ final class Views {
 
   private String commitUrl(String commit) {
     return commit.isEmpty() ? "" : repositoryUrl.map(u -> u + "/commit/" + commit).orElse("");
+  }
+
+  /** The run's jobs, latest start first, by name within a start. */
+  static List<JobEntry> newestFirst(RunState run) {
+    List<JobEntry> jobs = new ArrayList<>(run.jobs().values());
+    jobs.sort(
+        Comparator.comparingLong(JobEntry::startEpoch)
+            .reversed()
+            .thenComparing(j -> j.name().value()));
+    return jobs;
   }
 
   static List<JobEntry> sorted(RunState run) {

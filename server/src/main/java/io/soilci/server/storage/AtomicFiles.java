@@ -5,12 +5,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Writes files so that a reader sees the old content or the new, never a part, and so that a file
@@ -79,27 +76,6 @@ public final class AtomicFiles {
       throw new IllegalArgumentException("no parent folder: " + file);
     }
     return dir;
-  }
-
-  /**
-   * Deletes the temp files a crash (SIGKILL, power loss) left anywhere under {@code root}; returns
-   * how many. Call before serving: nothing else is writing then.
-   */
-  public static int sweep(Path root) throws IOException {
-    if (!Files.isDirectory(root)) {
-      return 0;
-    }
-    List<Path> temps;
-    try (Stream<Path> files = Files.walk(root)) {
-      temps =
-          files
-              .filter(p -> isTemp(p) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-              .toList();
-    }
-    for (Path temp : temps) {
-      Files.deleteIfExists(temp);
-    }
-    return temps.size();
   }
 
   /** True for files this class leaves while writing. */

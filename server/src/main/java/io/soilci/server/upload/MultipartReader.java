@@ -80,21 +80,22 @@ final class MultipartReader
           consumer.accept(new Part(item.getFieldName(), item.getName(), body));
         }
       }
-    } catch (FileUploadSizeException e) {
-      throw tooLarge(e);
-    } catch (FileUploadException e) {
-      throw new BadInput("request is not valid multipart/form-data: " + e.getMessage());
     } catch (IOException e) {
-      // FileUpload wraps its limit errors in IOExceptions while a part streams.
-      Throwable cause = e.getCause();
-      if (cause instanceof FileUploadSizeException size) {
-        throw tooLarge(size);
-      }
-      if (cause instanceof FileUploadException) {
-        throw new BadInput("request is not valid multipart/form-data: " + cause.getMessage());
-      }
-      throw e;
+      throw translate(e);
     }
+  }
+
+  /** FileUpload's limit errors as 413, its parse errors as 400; other I/O failures as they are. */
+  private IOException translate(IOException e) {
+    // While a part streams, FileUpload wraps its limit errors in plain IOExceptions.
+    Throwable cause = e instanceof FileUploadException ? e : e.getCause();
+    if (cause instanceof FileUploadSizeException size) {
+      throw tooLarge(size);
+    }
+    if (cause instanceof FileUploadException) {
+      throw new BadInput("request is not valid multipart/form-data: " + cause.getMessage());
+    }
+    return e;
   }
 
   @Override

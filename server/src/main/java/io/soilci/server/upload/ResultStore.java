@@ -7,14 +7,19 @@ import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.config.Limits;
 import io.soilci.server.http.Printable;
+import io.soilci.server.site.Site;
 import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The job files under the site root: receiving uploads ({@link Staging}), checking files that
@@ -33,12 +38,15 @@ public final class ResultStore {
     this.check = new JobFileCheck(limits);
   }
 
+  /** A new upload of {@code ref}'s files; a name that collides with a site page is refused. */
   Staging stage(JobRef ref) {
+    Site.requirePublishable(ref);
     return new Staging(ref, root, check, locks.of(ref));
   }
 
   /** Validates a job's three files already in place (e.g. copied over SFTP). */
   public StoredJob ingest(JobRef ref) throws IOException {
+    Site.requirePublishable(ref);
     for (FileKind kind : FileKind.values()) {
       if (!Files.isRegularFile(root.resolve(ref.file(kind.extension())))) {
         throw new BadInput(ref.file(kind.extension()) + " does not exist under " + root);
@@ -50,7 +58,9 @@ public final class ResultStore {
     return new StoredJob(ref, meta, rows);
   }
 
-  /** Every job of a run whose JSON (its last file) is stored beside its wwz, read from the files. */
+  /**
+   * Every job of a run whose JSON (its last file) is stored beside its wwz, read from the files.
+   */
   public List<StoredJob> finishedJobs(WorkerHost host, RunId run) throws IOException {
     Path dir = root.resolve(host.prefix()).resolve(run.value());
     List<StoredJob> jobs = new ArrayList<>();
@@ -74,6 +84,30 @@ public final class ResultStore {
       }
     }
     return jobs;
+  }
+
+  /**
+   * Deletes temp files older than {@code age} (left by a crash or a cut-off SFTP copy) from the
+   * host, run and status folders; younger ones may belong to a copy still going on. Returns how
+   * many were deleted.
+   */
+  public int sweepTemps(Duration age) throws IOException {
+    Instant cutoff = Instant.now().minus(age);
+    int deleted = 0;
+    if (!Files.isDirectory(root)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(root, 4)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        if (AtomicFiles.isTemp(file)
+            && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+            && Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+          Files.deleteIfExists(file);
+          deleted++;
+        }
+      }
+    }
+    return deleted;
   }
 
   /** Checks a status file: named {@code JOB.status.txt}, one line {@code "<status> <job id>"}. */

@@ -47,14 +47,19 @@ final class WwzCheck {
                   + " bytes uncompressed (maxUncompressedBytes)");
         }
       }
-      if (total > (long) limits.maxCompressionRatio() * Math.max(compressed, 1024)) {
-        throw new BadInput(
-            source
-                + " expands "
-                + (total / Math.max(compressed, 1))
-                + " times, more than maxCompressionRatio "
-                + limits.maxCompressionRatio());
-      }
+      checkRatio(source, total, compressed);
+    }
+  }
+
+  /** A small zip may expand a lot in absolute terms; ratios count from 1 KiB compressed. */
+  private void checkRatio(String what, long size, long packed) {
+    if (size > (long) limits.maxCompressionRatio() * Math.max(packed, 1024)) {
+      throw new BadInput(
+          what
+              + " expands "
+              + (size / Math.max(packed, 1))
+              + " times, more than maxCompressionRatio "
+              + limits.maxCompressionRatio());
     }
   }
 
@@ -85,17 +90,6 @@ final class WwzCheck {
     if (!entry.isDirectory() && !file.canReadEntryData(entry)) {
       throw new BadInput(source + " entry '" + name + "' uses an unsupported compression method");
     }
-    long size = entry.getSize();
-    long packed = entry.getCompressedSize();
-    if (size > (long) limits.maxCompressionRatio() * Math.max(packed, 1024)) {
-      throw new BadInput(
-          source
-              + " entry '"
-              + name
-              + "' expands "
-              + (size / Math.max(packed, 1))
-              + " times, more than maxCompressionRatio "
-              + limits.maxCompressionRatio());
-    }
+    checkRatio(source + " entry '" + name + "'", entry.getSize(), entry.getCompressedSize());
   }
 }

@@ -123,25 +123,20 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       exchange.endExchange();
     } else if (entries.fits(size)) {
-      exchange.getResponseSender().send(ByteBuffer.wrap(cached(zip, entry)));
+      exchange.getResponseSender().send(cached(zip, entry).duplicate());
     } else {
       stream(exchange, zip, entry);
     }
   }
 
-  private byte[] cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
+  private ByteBuffer cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
     String key = zip.key + "!" + entry.getName();
-    byte[] bytes = entries.get(key);
-    if (bytes == null) {
-      try (InputStream in = zip.zip.getInputStream(entry)) {
-        bytes = in.readNBytes((int) entry.getSize());
-      }
-      if (bytes.length != entry.getSize()) {
-        throw new IOException(entry.getName() + " is shorter than its declared size");
-      }
-      entries.put(key, bytes);
+    ByteBuffer cached = entries.get(key);
+    if (cached == null) {
+      cached = EntryBytes.read(zip.zip, entry);
+      entries.put(key, cached);
     }
-    return bytes;
+    return cached;
   }
 
   /** Streams at most the entry's declared size: a lying zip cannot make us send more. */

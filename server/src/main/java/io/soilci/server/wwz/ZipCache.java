@@ -65,14 +65,7 @@ final class ZipCache implements AutoCloseable {
   /** The open zip at {@code path}, opening it if new or changed. */
   OpenZip get(Path path) throws IOException {
     BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-    String key =
-        path
-            + "|"
-            + attrs.lastModifiedTime().toMillis()
-            + "|"
-            + attrs.size()
-            + "|"
-            + Objects.toString(attrs.fileKey());
+    String key = key(path, attrs);
     synchronized (this) {
       closeRetired(false);
       OpenZip cached = open.get(path);
@@ -95,6 +88,17 @@ final class ZipCache implements AutoCloseable {
       }
     }
     return fresh;
+  }
+
+  /** One version of the file: a zip renamed over it has a new inode, size or time. */
+  private static String key(Path path, BasicFileAttributes attrs) {
+    return path
+        + "|"
+        + attrs.lastModifiedTime().toMillis()
+        + "|"
+        + attrs.size()
+        + "|"
+        + Objects.toString(attrs.fileKey());
   }
 
   private void closeRetired(boolean all) {

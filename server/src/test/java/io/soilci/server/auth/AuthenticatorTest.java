@@ -66,8 +66,7 @@ class AuthenticatorTest {
   void rejectsMissingCredentialsAskingForThem() {
     assertThatThrownBy(() -> auth.authenticate(null))
         .isInstanceOfSatisfying(
-            HttpError.class,
-            e -> assertThat(e.headers()).containsKey("WWW-Authenticate"))
+            HttpError.class, e -> assertThat(e.headers()).containsKey("WWW-Authenticate"))
         .hasMessageStartingWith("a worker token is required");
   }
 
@@ -99,9 +98,24 @@ class AuthenticatorTest {
 
   @Test
   void seesWorkersAddedAfterItStarted() throws IOException {
-    String other = new WorkerStore(state, 1000).add(
-        new Worker("srht", Set.of(Scope.SOURCEHUT_JOBS)), false);
+    String other =
+        new WorkerStore(state, 1000).add(new Worker("srht", Set.of(Scope.SOURCEHUT_JOBS)), false);
 
     assertThat(auth.authenticate("Bearer srht:" + other).name()).isEqualTo("srht");
+  }
+
+  @Test
+  void keepsEveryWorkerAddedInQuickSuccession() throws IOException {
+    java.util.Map<String, String> secrets = new java.util.HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      secrets.put("w" + i, store.add(new Worker("w" + i, Set.of(Scope.STATUS_API)), false));
+    }
+
+    Authenticator fresh = new Authenticator(new WorkerStore(state, 1000));
+
+    for (var e : secrets.entrySet()) {
+      assertThat(fresh.authenticate("Bearer " + e.getKey() + ":" + e.getValue()).name())
+          .isEqualTo(e.getKey());
+    }
   }
 }

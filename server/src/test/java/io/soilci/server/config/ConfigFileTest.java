@@ -64,7 +64,8 @@ class ConfigFileTest {
   @Test
   void rejectsABadValueNamingTheKeyAndRule() {
     assertThatThrownBy(() -> read("{\"site\": \"www\", \"limits\": {\"maxParts\": \"many\"}}"))
-        .hasMessage("config key 'limits.maxParts' must be an integer from 1 to 10000, got \"many\"");
+        .hasMessage(
+            "config key 'limits.maxParts' must be an integer from 1 to 10000, got \"many\"");
   }
 
   @Test
@@ -77,7 +78,8 @@ class ConfigFileTest {
   @Test
   void rejectsARepeatedKey() {
     assertThatThrownBy(() -> read("{\"site\": \"a\", \"site\": \"b\"}"))
-        .hasMessageStartingWith("config file '" + dir.resolve("soil.json") + "' is not valid JSON:");
+        .hasMessageStartingWith(
+            "config file '" + dir.resolve("soil.json") + "' is not valid JSON:");
   }
 
   @Test

@@ -56,7 +56,8 @@ class EventHandlerTest {
 
     assertThat(done.statusCode()).isEqualTo(200);
     assertThat(server.site.resolve("status-api/github/98001/dev-minimal.status.txt")).exists();
-    assertThat(Files.readString(server.site.resolve("status-api/github/98001/dev-minimal.status.txt")))
+    assertThat(
+            Files.readString(server.site.resolve("status-api/github/98001/dev-minimal.status.txt")))
         .startsWith("1 ");
   }
 

@@ -32,6 +32,7 @@ class HooksTest {
       hooks.submit(new HookEvent(HookEvent.JOB_PASSED, Map.of("SOIL_JOB", "dev")));
 
       awaitTrue(() -> hooks.succeeded() == 1);
+      assertThat(hooks.failed()).isZero();
       assertThat(Files.readString(out))
           .isEqualTo("SOIL_EVENT=job-failed\nSOIL_JOB=cpp\nSOIL_STATUS=1\n");
     }

@@ -9,7 +9,11 @@ import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
+import io.undertow.Undertow;
+import io.undertow.server.handlers.resource.PathResourceManager;
+import io.undertow.server.handlers.resource.ResourceHandler;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,19 +25,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Loads generated pages in real headless Chromium: the script runs without errors (it marks
- * sortable tables), and desktop and phone screenshots land in {@code target/screenshots/}.
+ * Loads generated pages, served over HTTP on 127.0.0.1, in real headless Chromium: the script runs
+ * (it marks sortable tables, adds each task's history from the JSON pages), and desktop and phone
+ * screenshots land in {@code target/screenshots/}.
  */
 class SiteBrowserIT {
   static final Path SHOTS = Path.of("target/screenshots");
   static final String CHROMIUM = "/usr/bin/chromium";
 
   @TempDir static Path root;
+  static Undertow server;
 
   @BeforeAll
   static void buildSite() throws Exception {
@@ -85,6 +92,17 @@ class SiteBrowserIT {
       SiteTrees.store(site, root, ref("5012", "pea"), new JobMeta(pr), tasks(0, 1));
     }
     Files.createDirectories(SHOTS);
+    server =
+        Undertow.builder()
+            .addHttpListener(0, "127.0.0.1")
+            .setHandler(new ResourceHandler(new PathResourceManager(root)))
+            .build();
+    server.start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.stop();
   }
 
   static String sha1(String text) throws Exception {
@@ -122,6 +140,18 @@ class SiteBrowserIT {
     assertThat(dom).contains("class=\"sortable jobs js\"");
   }
 
+  @Test
+  void theRunPageShowsEachTasksStatusInThePreviousRuns() throws Exception {
+    String dom = dumpDom("github-jobs/5010/index.html");
+
+    assertThat(dom).contains("<th>previous runs</th>");
+    assertThat(dom)
+        .contains(
+            "<a class=\"dot fail\" href=\"../5007/index.html#job-cpp-small\" title=\"run 5007: status 1\"></a>")
+        .contains(
+            "<a class=\"dot pass\" href=\"../5008/index.html#job-cpp-small\" title=\"run 5008: status 0\"></a>");
+  }
+
   static void shoot(String page, Path png, String size) throws Exception {
     run(
         List.of(
@@ -136,7 +166,8 @@ class SiteBrowserIT {
   }
 
   static String url(String page) {
-    return root.resolve(page).toUri().toString();
+    InetSocketAddress address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+    return "http://127.0.0.1:" + address.getPort() + "/" + page;
   }
 
   static String run(List<String> args) throws IOException, InterruptedException {

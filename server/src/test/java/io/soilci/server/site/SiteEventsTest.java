@@ -133,6 +133,25 @@ class SiteEventsTest {
   }
 
   @Test
+  void rejectsAJobWhoseJsonWouldBeTheRunsJsonPage() {
+    assertThatThrownBy(() -> Site.requirePublishable(ref("7", "index")))
+        .isInstanceOf(BadInput.class)
+        .hasMessage("jobName 'index' is reserved for the run's JSON page; use another job name");
+  }
+
+  @Test
+  void doesNotTakeTheRunsJsonPageForAJobAtOpen() throws Exception {
+    SiteTrees.store(
+        site, root, ref("7", "cpp"), meta("cpp", "7", COMMIT, "m", 1000), List.of(row("a", 0, 1)));
+    assertThat(root.resolve("github-jobs/7/index.json")).isRegularFile();
+    site.close();
+
+    site = Site.open(new SiteSettings(root, 200, Optional.empty()));
+
+    assertThat(SiteTrees.run(site, WorkerHost.GITHUB, "7").jobs().keySet()).containsExactly("cpp");
+  }
+
+  @Test
   void runStoredReadsFilesPutInPlaceByAnotherUploader() throws Exception {
     SiteTrees.copyFixtures(root);
 

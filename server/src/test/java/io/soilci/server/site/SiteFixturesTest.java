@@ -62,6 +62,10 @@ class SiteFixturesTest {
           .contains("href=\"cpp-small.wwz/_test/unit/index.html\"")
           .contains(
               "https://github.com/example/proj/commit/07ee33e4bb59fd268d5cc7200578668347eb96ec");
+      assertThat(SiteTrees.read(root, "sourcehut-jobs/index.html"))
+          .contains(">git-35139ef8</a>")
+          .contains("href=\"commits/35139ef894b28b73bea022755166a23933c7d9cb.html\"")
+          .contains("href=\"345/index.html#job-dev-minimal\"");
       assertThat(Files.readString(root.resolve("status-api/github/94101/cpp-small.status.txt")))
           .isEqualTo("1 2026-11-20__10-07-00\n");
     }

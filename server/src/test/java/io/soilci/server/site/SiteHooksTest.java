@@ -21,7 +21,9 @@ class SiteHooksTest {
 
   @Test
   void firesJobFailedThenRunFinishedWhenTheLastRunningJobEnds() throws Exception {
-    String record = "env | grep '^SOIL_' | sort > \"" + out + "/$SOIL_EVENT-$SOIL_JOB.txt\"";
+    // Written under a temp name, then renamed: the test sees a file only once it is complete.
+    String file = "\"" + out + "/$SOIL_EVENT-$SOIL_JOB.txt\"";
+    String record = "env | grep '^SOIL_' | sort > " + file + ".tmp && mv " + file + ".tmp " + file;
     HookSettings hooks =
         HookSettings.NONE
             .with(HookEvent.JOB_FAILED, record)
@@ -45,6 +47,8 @@ class SiteHooksTest {
           List.of(row("t", 2, 1)));
 
       HooksTestSupport.awaitFile(out.resolve("run-finished-.txt"));
+      HooksTestSupport.awaitFile(out.resolve("job-failed-cpp.txt"));
+      HooksTestSupport.awaitFile(out.resolve("job-passed-dev.txt"));
       assertThat(Files.readString(out.resolve("job-failed-cpp.txt")))
           .contains(
               "SOIL_HOST=github\n",

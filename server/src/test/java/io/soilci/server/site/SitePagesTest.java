@@ -226,6 +226,37 @@ class SitePagesTest {
   }
 
   @Test
+  void concurrentTaskEventsOfOneJobAllReachItsRunPageAndState() throws Exception {
+    int tasks = 32;
+    JobRef job = ref("9", "cpp");
+    try (Site site = open(200)) {
+      site.jobStarted(job, Instant.ofEpochSecond(DAY2));
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < tasks; i++) {
+        String task = "task-" + i;
+        done.add(
+            pool.submit(
+                () -> {
+                  site.taskFinished(job, row(task, 0, 1));
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+
+      String runPage = read(root, "github-jobs/9/index.html");
+      RunningJob state = RunningFiles.read(root.resolve("github-jobs/9/.running/cpp.json"));
+      assertThat(state.finished()).hasSize(tasks);
+      for (int i = 0; i < tasks; i++) {
+        assertThat(runPage).contains("<td>task-" + i + "</td>");
+      }
+    }
+  }
+
+  @Test
   void escapesHtmlFromCommitSubjectsAndRefs() throws Exception {
     Map<String, @Nullable String> values =
         new LinkedHashMap<>(

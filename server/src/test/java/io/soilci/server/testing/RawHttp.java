@@ -20,8 +20,15 @@ public final class RawHttp implements AutoCloseable {
   public RawHttp postHeaders(String pathAndQuery, String authorization, String type, long length)
       throws IOException {
     String head =
-        "POST " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
-            + "\r\nContent-Type: " + type + "\r\nContent-Length: " + length + "\r\n\r\n";
+        "POST "
+            + pathAndQuery
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+            + authorization
+            + "\r\nContent-Type: "
+            + type
+            + "\r\nContent-Length: "
+            + length
+            + "\r\n\r\n";
     return write(head.getBytes(StandardCharsets.US_ASCII));
   }
 
@@ -29,6 +36,20 @@ public final class RawHttp implements AutoCloseable {
     socket.getOutputStream().write(bytes);
     socket.getOutputStream().flush();
     return this;
+  }
+
+  /** The status line and headers of the next response (e.g. an interim "100 Continue"). */
+  public String head() throws IOException {
+    StringBuilder out = new StringBuilder();
+    InputStream in = socket.getInputStream();
+    while (!out.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      out.append((char) b);
+    }
+    return out.toString();
   }
 
   /** Everything the server sends until it closes or 10 s pass without a byte. */

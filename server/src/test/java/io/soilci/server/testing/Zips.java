@@ -6,9 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
-import java.util.zip.ZipOutputStream;
 
 /** Zips built in memory for tests, including malicious ones. */
 public final class Zips {
@@ -93,5 +93,19 @@ public final class Zips {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  /** Makes every central-directory entry claim an uncompressed size of {@code size} bytes. */
+  public static byte[] claimingSize(byte[] zip, int size) {
+    byte[] out = zip.clone();
+    for (int i = 0; i + 28 < out.length; i++) {
+      if (out[i] == 'P' && out[i + 1] == 'K' && out[i + 2] == 1 && out[i + 3] == 2) {
+        out[i + 24] = (byte) size;
+        out[i + 25] = (byte) (size >> 8);
+        out[i + 26] = (byte) (size >> 16);
+        out[i + 27] = (byte) (size >> 24);
+      }
+    }
+    return out;
   }
 }

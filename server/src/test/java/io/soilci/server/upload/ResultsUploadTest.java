@@ -85,12 +85,18 @@ class ResultsUploadTest {
             "jobName '" + long101 + RULE),
         Arguments.of(
             "/results?workerHost=github&runId=..%2F..%2Fetc&jobName=cpp-small",
-            GOOD,
-            "runId '../../etc" + RULE),
+            GOOD, "runId '../../etc" + RULE),
         Arguments.of(
             "/results?workerHost=..%2Fgithub&runId=4101&jobName=cpp-small",
+            GOOD, "workerHost '../github' must be one of github, sourcehut"),
+        Arguments.of(
+            "/results?workerHost=github&runId=commits&jobName=cpp-small",
             GOOD,
-            "workerHost '../github' must be one of github, sourcehut"),
+            "runId 'commits' is reserved for the site's pages; use another run name"),
+        Arguments.of(
+            "/results?workerHost=github&runId=4101&jobName=index",
+            GOOD,
+            "jobName 'index' is reserved for the run's JSON page; use another job name"),
         Arguments.of(
             "/results?workerHost=github&jobName=cpp-small",
             GOOD,
@@ -178,7 +184,8 @@ class ResultsUploadTest {
                 .build());
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body()).isEqualTo("Content-Type 'text/plain' must be multipart/form-data\n");
+    assertThat(response.body())
+        .isEqualTo("Content-Type 'text/plain' must be multipart/form-data\n");
     assertThat(SiteTrees.checksum(server.site)).isEqualTo(before);
   }
 

@@ -1,5 +1,6 @@
 package io.soilci.server.upload;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.server.config.Limits;
@@ -8,8 +9,6 @@ import io.soilci.server.testing.RawHttp;
 import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
 import io.soilci.server.testing.Zips;
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -38,8 +37,14 @@ class UploadLimitsTest {
             TestServer.limits(
                 d ->
                     new Limits(
-                        64 * 1024, 4, 8 * 1024, 10, d.maxUncompressedBytes(),
-                        d.maxCompressionRatio(), 1, 1 << 20)));
+                        64 * 1024,
+                        4,
+                        8 * 1024,
+                        10,
+                        d.maxUncompressedBytes(),
+                        d.maxCompressionRatio(),
+                        1,
+                        1 << 20)));
     before = SiteTrees.checksum(server.site);
   }
 
@@ -118,7 +123,8 @@ class UploadLimitsTest {
         server.post(JOB, server.github, TestServer.fixtureJob("github-jobs/4101", "cpp-small"));
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body()).isEqualTo("cpp-small.wwz has more than 10 entries (maxZipEntries)\n");
+    assertThat(response.body())
+        .isEqualTo("cpp-small.wwz has more than 10 entries (maxZipEntries)\n");
     assertNothingChanged();
   }
 
@@ -135,8 +141,9 @@ class UploadLimitsTest {
 
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body())
-        .matches("cpp-small.wwz entry 'zeros.txt' expands [0-9]+ times, more than"
-            + " maxCompressionRatio 200\n");
+        .matches(
+            "cpp-small.wwz entry 'zeros.txt' expands [0-9]+ times, more than"
+                + " maxCompressionRatio 200\n");
     assertNothingChanged();
   }
 
@@ -193,5 +200,59 @@ class UploadLimitsTest {
       Thread.sleep(50);
     }
     assertThat(condition.getAsBoolean()).as("condition reached within 5 s").isTrue();
+  }
+
+  @Test
+  void answersARefusedExpectContinueRequestWithoutWaitingForItsBody() throws IOException {
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.write(
+          ("POST "
+                  + JOB
+                  + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer gh:wrong\r\n"
+                  + "Expect: 100-continue\r\nContent-Type: "
+                  + new Multipart().contentType()
+                  + "\r\nContent-Length: 50000\r\n\r\n")
+              .getBytes(UTF_8));
+
+      String response = raw.response();
+
+      assertThat(response).startsWith("HTTP/1.1 401 ").endsWith("worker token not recognized\n");
+    }
+    assertNothingChanged();
+  }
+
+  @Test
+  void sendsContinueThenStoresAnExpectContinueUpload() throws IOException {
+    byte[] body = TestServer.fixtureJob("github-jobs/4102", "dev-minimal").bytes();
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.write(
+          ("POST /results?workerHost=github&runId=4102&jobName=dev-minimal HTTP/1.1\r\n"
+                  + "Host: x\r\nAuthorization: "
+                  + server.github
+                  + "\r\n"
+                  + "Expect: 100-continue\r\nContent-Type: "
+                  + new Multipart().contentType()
+                  + "\r\nContent-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(UTF_8));
+
+      assertThat(raw.head()).startsWith("HTTP/1.1 100 Continue");
+      raw.write(body);
+      assertThat(raw.response()).startsWith("HTTP/1.1 400 ");
+    }
+  }
+
+  @Test
+  void refusesHeadersLargerThanTheLimit() throws IOException {
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.write(
+          ("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(16 * 1024) + "\r\n\r\n")
+              .getBytes(UTF_8));
+
+      String response = raw.response();
+
+      assertThat(response).startsWith("HTTP/1.1 400 ");
+    }
   }
 }

@@ -52,7 +52,9 @@ class WwupHandlerTest {
   @Test
   void storesSoilsUploadAndUpdatesPagesOnTheRunHook() throws IOException {
     HttpResponse<String> upload =
-        server.post("/uuu/wwup.cgi", server.github,
+        server.post(
+            "/uuu/wwup.cgi",
+            server.github,
             soilUpload("github-jobs", "5101", "github-jobs/4101", "cpp-small"));
     HttpResponse<String> hook = server.post("/wwup", server.github, runHook("github-", "5101"));
 
@@ -101,6 +103,9 @@ class WwupHandlerTest {
         Arguments.of(
             soilUpload("github-jobs", "..", "github-jobs/4101", "cpp-small"),
             "runId '.." + runRule),
+        Arguments.of(
+            soilUpload("github-jobs", "raw.html", "github-jobs/4101", "cpp-small"),
+            "runId 'raw.html' is reserved for the site's pages; use another run name"),
         Arguments.of(
             soilUpload("osh-runtime", "4101", "github-jobs/4101", "cpp-small"),
             "payload-type 'osh-runtime' must be one of github-jobs, sourcehut-jobs, status-api"),
@@ -190,8 +195,9 @@ class WwupHandlerTest {
         server.send(
             java.net.http.HttpRequest.newBuilder(server.uri("/wwup"))
                 .header("Content-Type", new Multipart().contentType())
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
-                    soilUpload("github-jobs", "4101", "github-jobs/4101", "cpp-small").bytes()))
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                        soilUpload("github-jobs", "4101", "github-jobs/4101", "cpp-small").bytes()))
                 .build());
 
     assertThat(response.statusCode()).isEqualTo(401);

@@ -124,8 +124,15 @@ class WwzCheckTest {
     Limits d = Limits.DEFAULTS;
     WwzCheck small =
         new WwzCheck(
-            new Limits(d.maxRequestBytes(), d.maxParts(), d.maxHeaderBytes(), d.maxZipEntries(),
-                1000, d.maxCompressionRatio(), d.maxUploadsInFlight(), d.drainBytes()));
+            new Limits(
+                d.maxRequestBytes(),
+                d.maxParts(),
+                d.maxHeaderBytes(),
+                d.maxZipEntries(),
+                1000,
+                d.maxCompressionRatio(),
+                d.maxUploadsInFlight(),
+                d.drainBytes()));
 
     assertThatThrownBy(() -> small.check(zip, "j.wwz"))
         .hasMessage("j.wwz holds more than 1000 bytes uncompressed (maxUncompressedBytes)");
@@ -133,7 +140,14 @@ class WwzCheckTest {
 
   private static Limits withZipEntries(int n) {
     Limits d = Limits.DEFAULTS;
-    return new Limits(d.maxRequestBytes(), d.maxParts(), d.maxHeaderBytes(), n,
-        d.maxUncompressedBytes(), d.maxCompressionRatio(), d.maxUploadsInFlight(), d.drainBytes());
+    return new Limits(
+        d.maxRequestBytes(),
+        d.maxParts(),
+        d.maxHeaderBytes(),
+        n,
+        d.maxUncompressedBytes(),
+        d.maxCompressionRatio(),
+        d.maxUploadsInFlight(),
+        d.drainBytes());
   }
 }

@@ -72,7 +72,8 @@ class WwzServingTest {
     HttpResponse<String> response = server.get("/github-jobs/4101/cpp-small.wwz");
 
     assertThat(response.statusCode()).isEqualTo(302);
-    assertThat(response.headers().firstValue("Location")).contains("/github-jobs/4101/cpp-small.wwz/");
+    assertThat(response.headers().firstValue("Location"))
+        .contains("/github-jobs/4101/cpp-small.wwz/");
   }
 
   @Test
@@ -80,8 +81,7 @@ class WwzServingTest {
     HttpResponse<String> response = server.get(WWZ + "_tmp/soil/");
 
     assertThat(response.statusCode()).isEqualTo(302);
-    assertThat(response.headers().firstValue("Location"))
-        .contains(WWZ + "_tmp/soil/-wwz-index");
+    assertThat(response.headers().firstValue("Location")).contains(WWZ + "_tmp/soil/-wwz-index");
   }
 
   @Test
@@ -184,5 +184,32 @@ class WwzServingTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
     assertThat(response.headers().firstValue("ETag")).isPresent();
+  }
+
+  @Test
+  void sendsNoMoreThanAnEntrysDeclaredSize() throws IOException {
+    byte[] zip = Zips.claimingSize(Zips.of(Map.of("log.txt", "a".repeat(100_000))), 10);
+    Files.write(server.site.resolve("github-jobs/4101/liar.wwz"), zip);
+
+    HttpResponse<String> response = server.get("/github-jobs/4101/liar.wwz/log.txt");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("a".repeat(10));
+  }
+
+  @Test
+  void streamsAnEntryTooLargeToKeepInflated() throws IOException {
+    Files.write(server.site.resolve("github-jobs/4101/big.wwz"), Zips.zeros("big.txt", 9 << 20));
+
+    HttpResponse<byte[]> response =
+        server
+            .client()
+            .sendAsync(
+                HttpRequest.newBuilder(server.uri("/github-jobs/4101/big.wwz/big.txt")).build(),
+                HttpResponse.BodyHandlers.ofByteArray())
+            .join();
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).hasSize(9 << 20);
   }
 }

@@ -1,0 +1,140 @@
+package io.soilci.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.soilci.server.testing.SiteTrees;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServerCommandTest {
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = ServerCommand.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void printsHelpForEveryCommand() {
+    for (String command : new String[] {"serve", "add-worker", "regen", "ingest"}) {
+      assertThat(run(command, "--help")).as(command).isZero();
+    }
+
+    assertThat(out.toString())
+        .contains("--listen=HOST:PORT")
+        .contains("--scopes=LIST")
+        .contains("PREFIX/RUN/JOB")
+        .contains("--state=DIR");
+  }
+
+  @Test
+  void exitsWith2OnBadUsage() {
+    assertThat(run("serve", "--no-such-option")).isEqualTo(2);
+    assertThat(run("add-worker", "w1")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required option: '--scopes=LIST'");
+  }
+
+  @Test
+  void exitsWith2OnABadConfigNamingTheKey() throws IOException {
+    Path config = Files.writeString(dir.resolve("soil.json"), "{\"site\": \"s\", \"port\": 1}");
+
+    int status = run("serve", "--config", config.toString());
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("soil-server: config key 'port' is unknown; known keys here: site, ");
+  }
+
+  @Test
+  void addsAWorkerPrintingItsTokenOnceAndStoringItOutsideTheSite() throws IOException {
+    Path site = dir.resolve("www");
+
+    int status =
+        run(
+            "add-worker",
+            "gh-runner",
+            "--scopes",
+            "github-jobs,status-api",
+            "--site",
+            site.toString());
+
+    assertThat(status).isZero();
+    String token = out.toString().trim();
+    assertThat(token).matches("gh-runner:[A-Za-z0-9_-]{43}");
+    Path stored = dir.resolve("soil-state/workers.json");
+    assertThat(Files.readString(stored)).doesNotContain(token.substring("gh-runner:".length()));
+    assertThat(site.resolve("workers.json")).doesNotExist();
+  }
+
+  @Test
+  void rejectsAnUnknownScopeWithExit2() {
+    int status = run("add-worker", "w", "--scopes", "github-jobs,root", "--site", dir.toString());
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: --scopes 'root' must be one of github-jobs, sourcehut-jobs,"
+                + " status-api\n");
+  }
+
+  @Test
+  void ingestsAJobCopiedInPlaceAndBuildsItsPages() throws IOException {
+    Path site = dir.resolve("www");
+    SiteTrees.copyFixtures(site);
+
+    int status = run("ingest", "--site", site.toString(), "github-jobs/4101/cpp-small");
+
+    assertThat(status).as(err.toString()).isZero();
+    assertThat(out.toString()).isEqualTo("ingested github-jobs/4101/cpp-small (3 tasks)\n");
+    assertThat(Files.readString(site.resolve("github-jobs/4101/index.html"))).contains("cpp-small");
+  }
+
+  @Test
+  void refusesToIngestAnInvalidJobWithExit2() throws IOException {
+    Path site = dir.resolve("www");
+    SiteTrees.copyFixtures(site);
+    Files.writeString(site.resolve("github-jobs/4101/cpp-small.tsv"), "0\t1.0\tunit\n");
+
+    int status = run("ingest", "--site", site.toString(), "github-jobs/4101/cpp-small");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: github-jobs/4101/cpp-small.tsv line 1: has 3 columns, expected 6"
+                + " (status, elapsed, name, script_name, func, results_url)\n");
+  }
+
+  @Test
+  void rejectsAMalformedJobPathWithExit2() {
+    int status = run("ingest", "--site", dir.toString(), "github-jobs/../x");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: runId '..' must be 1-100 letters, digits, '.', '_' or '-', starting"
+                + " with a letter or digit\n");
+  }
+
+  @Test
+  void regeneratesEveryPageFromTheFiles() throws IOException {
+    Path site = dir.resolve("www");
+    SiteTrees.copyFixtures(site);
+
+    int status = run("regen", "--site", site.toString());
+
+    assertThat(status).as(err.toString()).isZero();
+    assertThat(site.resolve("github-jobs/4101/index.html")).exists();
+    assertThat(site.resolve("sourcehut-jobs/345/index.html")).exists();
+  }
+}
