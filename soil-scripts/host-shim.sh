@@ -5,10 +5,12 @@
 # Usage:
 #   soil-scripts/host-shim.sh prepare-image RUNTIME IMAGE [CONTAINERFILE|ROOTFS.tar]
 #       pull IMAGE (or build it from a Containerfile, or import a rootfs tarball when no
-#       registry is reachable); writes _tmp/soil/image-pull-time.txt (time -p format)
+#       registry is reachable; a localhost/ image must already exist); writes
+#       _tmp/soil/image-pull-time.txt (time -p format)
 #   soil-scripts/host-shim.sh run-job RUNTIME IMAGE JOB TASKS [run-job options...]
-#       prepares the image, then runs the job's tasks in it (TASKS: a task file, or
-#       'cmd:COMMAND' whose output lists the tasks). Exit status = the job's (largest task
+#       builds the image first when SOIL_IMAGE_SOURCE names a Containerfile or rootfs tarball
+#       (else run-job pulls it when missing and records the pull time), then runs the tasks
+#       in it (TASKS: a task file, or 'cmd:COMMAND' whose output lists the tasks). Exit status = the job's (largest task
 #       status). Secrets (SOIL_TOKEN) stay in this host process; the container never sees them.
 #   soil-scripts/host-shim.sh mount-perms DIR
 #       lets the container's user write to the bind-mounted checkout
@@ -21,7 +23,10 @@ prepare-image() {
   local timing=_tmp/soil/image-pull-time.txt
   local start end status=0
   start=$(date +%s.%N)
-  if [ -z "$source" ]; then
+  if [ -z "$source" ] && [[ "$image" == localhost/* ]]; then
+    # A local-only image (built or imported on this host) cannot be pulled; check it is there.
+    "$runtime" image inspect "$image" > /dev/null || status=$?
+  elif [ -z "$source" ]; then
     "$runtime" pull "$image" >&2 || status=$?
   elif [ -f "$source" ] && [[ "$source" == *.tar || "$source" == *.tar.gz ]]; then
     "$runtime" import "$source" "$image" >&2 || status=$?
@@ -48,8 +53,12 @@ mount-perms() {
 run-job() {
   local runtime=$1 image=$2 job=$3 tasks=$4
   shift 4
-  local source=${SOIL_IMAGE_SOURCE:-}
-  prepare-image "$runtime" "$image" "$source"
+  # Images made on this host (SOIL_IMAGE_SOURCE: a Containerfile or a rootfs tarball) are built
+  # first; otherwise run-job's provider pulls the image when missing and records the pull time
+  # (image-pull-time in JOB.json), as Soil does.
+  if [ -n "${SOIL_IMAGE_SOURCE:-}" ]; then
+    prepare-image "$runtime" "$image" "$SOIL_IMAGE_SOURCE"
+  fi
   local -a task_args
   if [[ "$tasks" == cmd:* ]]; then
     task_args=(--tasks-from "${tasks#cmd:}")

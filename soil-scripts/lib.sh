@@ -24,7 +24,7 @@ soil_build_if_needed() {
   if [ -n "$stale" ]; then
     command -v mvn >/dev/null || soil_die "the jars need building and mvn is not installed"
     soil_log "building the jars (mvn -B -ntp -q package -DskipTests) ..."
-    (cd "$SOIL_ROOT" && mvn -B -ntp -q package -DskipTests) || soil_die "the build failed"
+    (cd "$SOIL_ROOT" && mvn -B -ntp -q -Dstyle.color=never package -DskipTests) || soil_die "the build failed"
   fi
 }
 

@@ -18,6 +18,8 @@ command -v nginx >/dev/null || need_packages+=(nginx)
 command -v git >/dev/null || need_packages+=(git)
 command -v zip >/dev/null || need_packages+=(zip)
 command -v curl >/dev/null || need_packages+=(curl)  # SoilShellClientIT runs Soil's curl commands
+command -v openssl >/dev/null || need_packages+=(openssl)
+command -v systemd-analyze >/dev/null || need_packages+=(systemd)
 if [ ${#need_packages[@]} -gt 0 ]; then
   say "installing ${need_packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

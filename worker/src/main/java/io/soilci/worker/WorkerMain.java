@@ -6,6 +6,7 @@ import io.soilci.worker.publish.EventCommand;
 import io.soilci.worker.publish.PublishCommand;
 import io.soilci.worker.run.RunJobCommand;
 import io.soilci.worker.run.SoilVersion;
+import io.soilci.worker.workspace.WorkspaceCommand;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
       RunJobCommand.class,
       PublishCommand.class,
       EventCommand.class,
-      MaybeMergeCommand.class
+      MaybeMergeCommand.class,
+      WorkspaceCommand.class
     })
 public final class WorkerMain implements Callable<Integer> {
   @Option(
@@ -45,7 +47,7 @@ public final class WorkerMain implements Callable<Integer> {
     return commandLine(CommandLine.defaultFactory());
   }
 
-  /** The same, making commands with {@code factory} (tests give commands their environment). */
+  /** The command line whose commands {@code factory} makes (tests give theirs). */
   public static CommandLine commandLine(CommandLine.IFactory factory) {
     WorkerMain root = new WorkerMain();
     CommandLine cli = new CommandLine(root, factory);

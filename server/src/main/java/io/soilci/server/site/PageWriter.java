@@ -109,7 +109,11 @@ final class PageWriter {
       return;
     }
     byte[] digest = sha256(bytes);
-    if (slot.digest != null && Arrays.equals(slot.digest, digest) && Files.exists(file)) {
+    if (slot.digest == null && Files.isRegularFile(file)) {
+      // First write since start: the file may already hold these bytes.
+      slot.digest = sha256(Files.readAllBytes(file));
+    }
+    if (Arrays.equals(slot.digest, digest) && Files.exists(file)) {
       return;
     }
     AtomicFiles.write(file, bytes);

@@ -9,6 +9,30 @@ import java.util.List;
 final class Regeneration {
   private Regeneration() {}
 
+  /**
+   * The pages of the newest runs of a host and the host's own pages: what an event interrupted by a
+   * crash may have left stale. Rendered at open; only those that differ are written.
+   */
+  static List<Page> recentPagesOf(SiteIndex index, WorkerHost host, int runs) {
+    List<Page> pages = new ArrayList<>();
+    for (RunState run : index.newest(host, runs)) {
+      pages.add(new Page.RunHtml(host, run.id()));
+      pages.add(new Page.RunJson(host, run.id()));
+      run.commits().forEach(c -> pages.add(new Page.CommitHtml(host, c)));
+      run.statusRunIds().forEach(id -> pages.add(new Page.StatusJson(host, id)));
+      pages.add(new Page.DayHtml(host, run.day()));
+      for (JobEntry job : run.jobs().values()) {
+        if (job.running() != null) {
+          pages.add(new Page.RunningFile(new JobRef(host, run.id(), job.name())));
+        }
+      }
+    }
+    pages.add(new Page.HostIndex(host));
+    pages.add(new Page.HostJson(host));
+    pages.add(new Page.RawHtml(host));
+    return pages;
+  }
+
   static List<Page> pagesOf(SiteIndex index, WorkerHost host) {
     List<Page> pages = new ArrayList<>();
     for (RunState run : index.all(host)) {

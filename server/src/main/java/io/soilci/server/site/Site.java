@@ -51,7 +51,8 @@ public final class Site implements AutoCloseable {
 
   /**
    * Reads every stored job under {@code settings.root()} into the index and writes the site's
-   * stylesheet and script. A site without a home page yet gets every page.
+   * stylesheet and script. A site without a home page yet gets every page; otherwise the pages of
+   * each host's newest runs are checked and rewritten where they differ (after a crash).
    */
   public static Site open(SiteSettings settings) throws IOException {
     SiteIndex index = new SiteIndex();
@@ -62,6 +63,8 @@ public final class Site implements AutoCloseable {
     SiteAssets.write(settings.root());
     if (!Files.exists(settings.root().resolve("index.html"))) {
       site.regenerateAll();
+    } else {
+      site.refreshRecent();
     }
     return site;
   }
@@ -138,7 +141,13 @@ public final class Site implements AutoCloseable {
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
     if (known == null || known.inProgress()) {
-      apply(job, old -> running(job, old, Instant.now()).withDoneEntry(status, explicit));
+      // Checked again under the index lock: the files may have been stored meanwhile.
+      apply(
+          job,
+          old ->
+              old != null && old.done()
+                  ? old
+                  : running(job, old, Instant.now()).withDoneEntry(status, explicit));
     }
     if (updateStatusApi) {
       JobEntry now = index.job(job);
@@ -146,6 +155,19 @@ public final class Site implements AutoCloseable {
       StatusFiles.write(
           settings.root(), job, id.isEmpty() ? job.run().value() : id, status, Instant.now());
     }
+  }
+
+  /**
+   * Renders the pages of each host's newest runs and rewrites those that differ from the files: an
+   * event cut short by a crash leaves at most those stale. Older pages need {@code regen}.
+   */
+  private void refreshRecent() throws IOException {
+    Set<Page> recent = new LinkedHashSet<>();
+    for (WorkerHost host : WorkerHost.values()) {
+      recent.addAll(Regeneration.recentPagesOf(index, host, PageRenderer.INDEX_GROUPS));
+    }
+    recent.add(new Page.Home());
+    pages.updateAll(recent);
   }
 
   /** Rebuilds every page from the index (the {@code regen} command, after {@link #open}). */

@@ -118,6 +118,34 @@ class SiteEventsTest {
   }
 
   @Test
+  void aDoneEventAfterTheFilesKeepsTheStoredResult() throws Exception {
+    JobRef job = ref("7", "cpp");
+    site.jobStarted(job, T0);
+    SiteTrees.store(site, root, job, meta("cpp", "7", COMMIT, "m", 1000), List.of(row("u", 1, 1)));
+
+    site.jobDone(job, 1, false);
+
+    assertThat(read(root, "github-jobs/7/index.html"))
+        .contains("task u")
+        .doesNotContain("no files");
+  }
+
+  @Test
+  void groupsSourcehutJobsOfOneCommitIntoOneRow() throws Exception {
+    for (String id : List.of("345", "346")) {
+      JobRef job =
+          new JobRef(WorkerHost.SOURCEHUT, new RunId(id), new io.soilci.result.JobName("j" + id));
+      SiteTrees.store(
+          site, root, job, meta("j" + id, id, COMMIT, "m", 1000), List.of(row("u", 0, 1)));
+    }
+
+    String index = read(root, "sourcehut-jobs/index.html");
+
+    assertThat(index.split("<article", -1)).hasSize(2);
+    assertThat(index).contains(">git-07ee33e4</a>").contains(">j345</a>").contains(">j346</a>");
+  }
+
+  @Test
   void writesNoStatusFileWithoutUpdateStatusApi() throws Exception {
     site.jobDone(ref("7", "cpp"), 0, false);
 
@@ -161,6 +189,21 @@ class SiteEventsTest {
         .contains("cpp-small")
         .contains("dev-minimal");
     assertThat(read(root, "github-jobs/index.html")).contains("4101").doesNotContain("4102");
+  }
+
+  @Test
+  void rewritesAtOpenARecentPageThatACrashLeftStale() throws Exception {
+    JobRef job = ref("7", "cpp");
+    SiteTrees.store(site, root, job, meta("cpp", "7", COMMIT, "m", 1000), List.of(row("u", 1, 1)));
+    String runPage = read(root, "github-jobs/7/index.html");
+    Files.writeString(root.resolve("github-jobs/7/index.html"), "stale");
+    site.close();
+
+    site = Site.open(new SiteSettings(root, 200, Optional.empty()));
+
+    assertThat(read(root, "github-jobs/7/index.html")).isEqualTo(runPage);
+    assertThat(site.writeCount("github-jobs/7/index.html")).isEqualTo(1);
+    assertThat(site.writeCount("github-jobs/index.html")).isZero();
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One container per job, started from {@code IMAGE} with the checkout bind-mounted at the same
@@ -17,15 +18,18 @@ final class ContainerProvider implements Provider {
   private final String name;
   private final String cli;
   private final String image;
+  private final @Nullable String mountPoint;
 
   /**
    * @param name the provider's name, which is also the default CLI ({@code podman}, {@code docker})
    * @param cli the CLI to run: a name looked up on the PATH, or a path
+   * @param mountPoint where the checkout is mounted and tasks start; null for its own path
    */
-  ContainerProvider(String name, String cli, String image) {
+  ContainerProvider(String name, String cli, String image, @Nullable String mountPoint) {
     this.name = name;
     this.cli = cli;
     this.image = image;
+    this.mountPoint = mountPoint;
   }
 
   @Override
@@ -77,6 +81,7 @@ final class ContainerProvider implements Provider {
   }
 
   private List<String> runCommand(Path binary, String container, String dir, List<String> env) {
+    String guest = mountPoint == null ? dir : mountPoint;
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -89,9 +94,9 @@ final class ContainerProvider implements Provider {
                 "--label",
                 "io.soilci.worker=run-job",
                 "-v",
-                dir + ":" + dir,
+                dir + ":" + guest,
                 "-w",
-                dir));
+                guest));
     for (String name : env) {
       // NAME alone: the CLI copies the value from its own environment, never onto a command line.
       command.add("-e");

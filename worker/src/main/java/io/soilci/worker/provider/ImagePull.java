@@ -50,12 +50,15 @@ final class ImagePull {
         throw new ProviderFailure(
             "image '"
                 + image
-                + "' not found and '"
+                + "' is not available: '"
                 + cli.getFileName()
-                + " pull' failed (exit status "
+                + " pull' failed with exit status "
                 + process.exitValue()
-                + "); build or pull the image first, or fix --image. It said: "
-                + errors.lastLine());
+                + " ("
+                + errors.lastLine()
+                + "); fix --image, pull or build the image, or check that "
+                + cli.getFileName()
+                + " works");
       }
       return format(real, out);
     } catch (IOException e) {

@@ -32,7 +32,13 @@ final class LocalProvider implements Provider {
               mark,
               Supervisor::killArguments,
               Duration.ofSeconds(30));
-      return new SupervisedInstance(supervisor, Map.of(), endedCleanly -> {});
+      // A task runs in its own session, so it would outlive a worker stopped mid-job.
+      Thread killOnExit = new Thread(supervisor::killRunningTask);
+      Runtime.getRuntime().addShutdownHook(killOnExit);
+      return new SupervisedInstance(
+          supervisor,
+          Map.of(),
+          endedCleanly -> Runtime.getRuntime().removeShutdownHook(killOnExit));
     } catch (IOException e) {
       throw new ProviderFailure(
           "cannot run tasks with sh in " + spec.checkout() + ": " + e.getMessage());

@@ -18,6 +18,18 @@ public final class Providers {
    * @param containerCli the container CLI (name or path); null for the provider's own name
    */
   public static Provider named(String name, @Nullable String image, @Nullable String containerCli) {
+    return named(name, image, containerCli, null);
+  }
+
+  /**
+   * As {@link #named(String, String, String)}; a container provider mounts the checkout at {@code
+   * mountPoint} instead of its own path (a workspace's setup saw its folder there).
+   */
+  public static Provider named(
+      String name,
+      @Nullable String image,
+      @Nullable String containerCli,
+      @Nullable String mountPoint) {
     return switch (name) {
       case LocalProvider.NAME -> {
         if (image != null || containerCli != null) {
@@ -31,7 +43,8 @@ public final class Providers {
         if (image == null) {
           throw new BadInput("--provider " + name + " needs --image IMAGE, the image tasks run in");
         }
-        yield new ContainerProvider(name, containerCli == null ? name : containerCli, image);
+        yield new ContainerProvider(
+            name, containerCli == null ? name : containerCli, image, mountPoint);
       }
       default ->
           throw new BadInput(

@@ -1,17 +1,13 @@
 package io.soilci.worker.provider;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +39,7 @@ final class Supervisor {
   private final LongFunction<List<String>> killCommand;
   private final Map<Long, Long> pids = new ConcurrentHashMap<>();
   private final Set<Long> running = ConcurrentHashMap.newKeySet();
-  private final Deque<String> stderrTail = new ArrayDeque<>();
+  private final StderrTail stderr;
   private final ScheduledExecutorService timer;
   private long seq;
 
@@ -60,9 +56,7 @@ final class Supervisor {
               t.setDaemon(true);
               return t;
             });
-    Thread reader = new Thread(this::readStderr, "soil-supervisor-stderr");
-    reader.setDaemon(true);
-    reader.start();
+    this.stderr = StderrTail.start(process.getErrorStream(), this::takePid);
   }
 
   /** A fresh random mark, so that no task prints it by chance. */
@@ -107,7 +101,7 @@ final class Supervisor {
     deadline.cancel(false);
     if (!"ready".equals(word)) {
       supervisor.close(Duration.ofSeconds(5));
-      throw new IOException("it ended before starting: " + supervisor.stderrTail());
+      throw new IOException("it ended before starting: " + supervisor.stderr.lastLines());
     }
     return supervisor;
   }
@@ -125,7 +119,7 @@ final class Supervisor {
       commands.flush();
       String word = output.copyUntilMark(log);
       if (word == null) {
-        return TaskResult.infrastructureFailed("the task runner ended: " + stderrTail());
+        return TaskResult.infrastructureFailed("the task runner ended: " + stderr.lastLines());
       }
       int status = Integer.parseInt(word);
       return timedOut.get() ? TaskResult.timedOut() : TaskResult.completed(status);
@@ -143,15 +137,7 @@ final class Supervisor {
     timedOut.set(true);
     Long pid = awaitPid(id);
     if (pid != null) {
-      try {
-        Process kill = new ProcessBuilder(killCommand.apply(pid)).redirectErrorStream(true).start();
-        kill.getInputStream().transferTo(OutputStream.nullOutputStream());
-        kill.waitFor(KILL_GRACE.toSeconds(), TimeUnit.SECONDS);
-      } catch (IOException e) {
-        rememberStderr("killing the timed-out task failed: " + e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      killGroup(pid);
     }
     // If the task is still not reported, the instance is broken: ending it ends the run's read.
     var unused =
@@ -165,6 +151,29 @@ final class Supervisor {
             TimeUnit.MILLISECONDS);
   }
 
+  private void killGroup(long pid) {
+    try {
+      Process kill = new ProcessBuilder(killCommand.apply(pid)).redirectErrorStream(true).start();
+      kill.getInputStream().transferTo(OutputStream.nullOutputStream());
+      kill.waitFor(KILL_GRACE.toSeconds(), TimeUnit.SECONDS);
+    } catch (IOException e) {
+      stderr.remember("killing the timed-out task failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Kills the process group of the task running now, if any (e.g. as the worker exits). */
+  void killRunningTask() {
+    for (long id : running) {
+      Long pid = pids.get(id);
+      if (pid != null) {
+        killGroup(pid);
+      }
+    }
+  }
+
+  /** The pid the supervisor reported for task {@code id}, waiting up to 5 s for it. */
   private @Nullable Long awaitPid(long id) {
     for (int i = 0; i < 100 && process.isAlive(); i++) {
       Long pid = pids.get(id);
@@ -181,43 +190,23 @@ final class Supervisor {
     return null;
   }
 
-  private void readStderr() {
-    try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-      String prefix = mark + " pid ";
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        String[] words = line.split(" ", -1);
-        if (line.startsWith(prefix) && words.length == 4) {
-          pids.put(Long.parseLong(words[2]), Long.parseLong(words[3]));
-        } else {
-          rememberStderr(line);
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      rememberStderr("reading the task runner's stderr failed: " + e.getMessage());
+  /** Takes a line {@code MARK pid SEQ PID} the supervisor writes as a task starts. */
+  private boolean takePid(String line) {
+    String[] words = line.split(" ", -1);
+    if (words.length != 4 || !words[0].equals(mark) || !words[1].equals("pid")) {
+      return false;
     }
-  }
-
-  private void rememberStderr(String line) {
-    synchronized (stderrTail) {
-      if (stderrTail.size() == 5) {
-        stderrTail.removeFirst();
-      }
-      stderrTail.addLast(line.length() > 300 ? line.substring(0, 300) + "..." : line);
+    try {
+      pids.put(Long.parseLong(words[2]), Long.parseLong(words[3]));
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
     }
   }
 
   /** The last lines the supervisor (or the container CLI) wrote to stderr, on one line. */
   String stderrTail() {
-    try {
-      process.waitFor(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    synchronized (stderrTail) {
-      return stderrTail.isEmpty() ? "(no message)" : String.join(" / ", stderrTail);
-    }
+    return stderr.lastLines();
   }
 
   boolean isAlive() {
@@ -254,7 +243,11 @@ final class Supervisor {
       if (in == null) {
         throw new IllegalStateException("supervisor.sh missing from the jar");
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      // Comment lines stay in the resource for readers, out of every process listing.
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .filter(line -> !line.strip().startsWith("#"))
+          .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -17,14 +17,17 @@ import org.jspecify.annotations.Nullable;
  * One {@code POST /event}: a job started or is done, or one of its tasks started or finished.
  *
  * @param row the finished task's row, for {@code task-done}
+ * @param statusRunId GitHub's run id for the status file; the server otherwise takes the stored
+ *     job's {@code GITHUB_RUN_ID}
  */
-public record Event(
+record Event(
     Name name,
     JobRef job,
     @Nullable TaskName task,
     @Nullable Integer status,
     @Nullable TaskRow row,
-    boolean updateStatusApi) {
+    boolean updateStatusApi,
+    @Nullable String statusRunId) {
 
   /** The kinds of event, as the server's {@code eventName} parameter spells them. */
   public enum Name {
@@ -61,19 +64,24 @@ public record Event(
   }
 
   public static Event start(JobRef job) {
-    return new Event(Name.START, job, null, null, null, false);
+    return new Event(Name.START, job, null, null, null, false, null);
   }
 
   public static Event done(JobRef job, int status, boolean updateStatusApi) {
-    return new Event(Name.DONE, job, null, status, null, updateStatusApi);
+    return new Event(Name.DONE, job, null, status, null, updateStatusApi, null);
+  }
+
+  /** A done event naming GitHub's run id for the status file (jobs with no stored JSON). */
+  public static Event done(JobRef job, int status, @Nullable String statusRunId) {
+    return new Event(Name.DONE, job, null, status, null, statusRunId != null, statusRunId);
   }
 
   public static Event taskStart(JobRef job, TaskName task) {
-    return new Event(Name.TASK_START, job, task, null, null, false);
+    return new Event(Name.TASK_START, job, task, null, null, false, null);
   }
 
   public static Event taskDone(JobRef job, TaskRow row) {
-    return new Event(Name.TASK_DONE, job, row.name(), row.status(), row, false);
+    return new Event(Name.TASK_DONE, job, row.name(), row.status(), row, false, null);
   }
 
   /** The request's query string, without the {@code ?}. */
@@ -89,6 +97,7 @@ public record Event(
     if (updateStatusApi) {
       params.put("updateStatusApi", "1");
     }
+    Optional.ofNullable(statusRunId).ifPresent(id -> params.put("statusRunId", id));
     return params.entrySet().stream()
         .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));

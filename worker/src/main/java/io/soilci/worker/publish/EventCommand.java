@@ -36,6 +36,14 @@ public final class EventCommand implements Callable<Integer> {
       description = "The job's status (largest task exit status); required with --name done.")
   @Nullable Integer status;
 
+  @Option(
+      names = "--status-run-id",
+      paramLabel = "ID",
+      description =
+          "With --update-status-api: GitHub's run id for the status file. Default:"
+              + " $GITHUB_RUN_ID, else the server takes it from the job's stored JSON.")
+  @Nullable String statusRunId;
+
   @Override
   public Integer call() {
     Event.Name which = Event.Name.parseJobEvent(name);
@@ -50,6 +58,10 @@ public final class EventCommand implements Callable<Integer> {
     if (status == null || status < 0 || status > 255) {
       throw new BadInput("--name done needs --status N (0-255), the job's largest task status");
     }
-    return Event.done(ref, status, jobOptions.updateStatusApi());
+    if (!jobOptions.updateStatusApi()) {
+      return Event.done(ref, status, false);
+    }
+    String runId = statusRunId != null ? statusRunId : System.getenv("GITHUB_RUN_ID");
+    return runId == null ? Event.done(ref, status, true) : Event.done(ref, status, runId);
   }
 }

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A packaged job's three files side by side: {@code DIR/JOB.wwz}, {@code .tsv}, {@code .json}. */
-public record JobFiles(Path dir, JobName job) {
+record JobFiles(Path dir, JobName job) {
   /** The extensions in upload order: the JSON last, since its presence means "job done". */
   public static final List<String> EXTENSIONS = List.of(".wwz", ".tsv", ".json");
 

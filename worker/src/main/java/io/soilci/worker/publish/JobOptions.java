@@ -7,12 +7,11 @@ import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import java.util.Map;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** Which run a job belongs to on the site: {@code --worker-host}, {@code --run-id}, status API. */
-public final class JobOptions {
+final class JobOptions {
   @Option(
       names = "--worker-host",
       paramLabel = "HOST",
@@ -32,7 +31,8 @@ public final class JobOptions {
       names = "--update-status-api",
       description =
           "With the done event, have the server write status-api/github/RUN_ID/JOB.status.txt"
-              + " (maybe-merge reads it; RUN_ID is GITHUB_RUN_ID from the job's JSON).")
+              + " (maybe-merge reads it; RUN_ID is GITHUB_RUN_ID from the job's JSON). Over SSH the"
+              + " worker writes it after ingest.")
   boolean updateStatusApi;
 
   /** The job's place on the site; a missing {@code --run-id} is taken from {@code meta}. */
@@ -62,10 +62,5 @@ public final class JobOptions {
 
   public boolean updateStatusApi() {
     return updateStatusApi;
-  }
-
-  /** The raw {@code --run-id}, when given. */
-  public Optional<String> runId() {
-    return Optional.ofNullable(runId);
   }
 }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * most {@code timeout} and one log line; after {@value #GIVE_UP_AFTER} failures in a row the rest
  * are skipped, so a dead server slows a job by seconds, never fails it.
  */
-public final class LiveEvents implements JobListener {
+final class LiveEvents implements JobListener {
   static final int GIVE_UP_AFTER = 3;
   private static final Logger LOG = LoggerFactory.getLogger(LiveEvents.class);
 

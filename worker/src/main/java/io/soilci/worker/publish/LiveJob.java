@@ -2,6 +2,7 @@ package io.soilci.worker.publish;
 
 import io.soilci.result.JobRef;
 import io.soilci.worker.run.JobListener;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -18,18 +19,12 @@ public final class LiveJob {
   private final boolean updateStatusApi;
   private final LiveEvents events;
 
-  public LiveJob(SoilServer server, JobRef job, RetryPolicy retry, boolean updateStatusApi) {
+  LiveJob(SoilServer server, JobRef job, RetryPolicy retry, boolean updateStatusApi) {
     this.server = server;
     this.job = job;
     this.retry = retry;
     this.updateStatusApi = updateStatusApi;
     this.events = new LiveEvents(server, job, EVENT_TIMEOUT);
-  }
-
-  /** Connects as {@code server} and {@code options} say, for the job {@code job}. */
-  public static LiveJob connect(ServerOptions server, JobOptions options, JobRef job) {
-    return new LiveJob(
-        server.connect(System.getenv()), job, server.retry(), options.updateStatusApi());
   }
 
   /** Hears the job's progress and tells the server; never throws. */
@@ -42,11 +37,11 @@ public final class LiveJob {
   }
 
   /**
-   * Uploads the packaged job (with retries), then sends the done event with {@code status}. Throws
-   * {@code WorkerFailure} when the upload fails for good.
+   * Uploads the packaged job from {@code out} (with retries), then sends the done event with {@code
+   * status}. Throws {@code WorkerFailure} when the upload fails for good.
    */
-  public void publish(JobFiles files, int status) {
-    server.publish(job, files, retry);
+  public void publish(Path out, int status) {
+    server.publish(job, new JobFiles(out, job.job()), retry);
     System.out.println("published " + job + " to " + server.base() + job.runDir() + "/");
     server.send(Event.done(job, status, updateStatusApi), retry);
   }

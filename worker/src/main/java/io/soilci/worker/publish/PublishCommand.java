@@ -81,7 +81,7 @@ public final class PublishCommand implements Callable<Integer> {
     JobMeta meta = readMeta(files);
     JobRef job = jobOptions.jobRef(files.job(), meta);
     if (ssh != null) {
-      sshPublisher().publish(job, files);
+      sshPublisher().publish(job, files, statusLine(job, meta, files));
       System.out.println("published " + job + " over SSH to " + ssh);
       return 0;
     }
@@ -93,6 +93,17 @@ public final class PublishCommand implements Callable<Integer> {
       soil.send(Event.done(job, status, jobOptions.updateStatusApi()), server.retry());
     }
     return 0;
+  }
+
+  /** With --update-status-api over SSH: GitHub's run id from the JSON, else the run. */
+  private SshPublisher.@Nullable StatusApiLine statusLine(
+      JobRef job, JobMeta meta, JobFiles files) {
+    if (!jobOptions.updateStatusApi()) {
+      return null;
+    }
+    String runId = meta.get(JobMeta.GITHUB_RUN_ID).orElse(job.run().value());
+    return new SshPublisher.StatusApiLine(
+        runId, new JobSummary(job.job(), readRows(files)).maxStatus());
   }
 
   private SshPublisher sshPublisher() {

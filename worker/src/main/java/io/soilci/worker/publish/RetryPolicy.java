@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param maxDelay no single wait is longer, unless the server's {@code Retry-After} asks for it
  * @param totalTime no attempt starts after this much time since the first
  */
-public record RetryPolicy(Duration firstDelay, Duration maxDelay, Duration totalTime) {
+record RetryPolicy(Duration firstDelay, Duration maxDelay, Duration totalTime) {
   public RetryPolicy {
     if (firstDelay.isNegative() || maxDelay.compareTo(firstDelay) < 0 || totalTime.isNegative()) {
       throw new IllegalArgumentException("retry policy " + firstDelay + " " + maxDelay);

@@ -6,7 +6,6 @@ import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -55,10 +54,5 @@ public final class RunJobPublishing {
     }
     JobRef ref = new JobRef(where, new RunId(run), job);
     return Optional.of(new LiveJob(server.connect(env), ref, server.retry(), updateStatusApi));
-  }
-
-  /** The packaged job in {@code out}, as run-job left it. */
-  public static JobFiles filesIn(Path out, JobName job) {
-    return new JobFiles(out, job);
   }
 }

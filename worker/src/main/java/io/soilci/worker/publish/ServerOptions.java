@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * Where the server is and how to prove who we are: {@code --server}, {@code --token-file} (or
  * {@code SOIL_TOKEN} in the environment; never a secret on the command line).
  */
-public final class ServerOptions {
+final class ServerOptions {
   @Option(
       names = "--server",
       paramLabel = "URL",

@@ -17,7 +17,7 @@ import java.util.Map;
  * POST /event} once. Every request carries the worker's token; 4xx answers stop at once with the
  * server's own one-line reason.
  */
-public final class SoilServer {
+final class SoilServer {
   private static final Map<String, String> CONTENT_TYPES =
       Map.of(
           ".wwz", "application/zip",

@@ -10,8 +10,13 @@ import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpException;
 import io.soilci.result.JobRef;
 import io.soilci.worker.WorkerFailure;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,8 +28,10 @@ import org.jspecify.annotations.Nullable;
  * command runs over SSH so the pages come out as they would over HTTP. Host keys are checked
  * against {@code known_hosts}; keys come from a file or the SSH agent.
  */
-public final class SshPublisher {
+final class SshPublisher {
   private static final int CONNECT_TIMEOUT_MS = 15_000;
+  private static final DateTimeFormatter JOB_ID =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd__HH-mm-ss").withZone(ZoneOffset.UTC);
 
   private final SshTarget target;
   private final SshKeys keys;
@@ -36,14 +43,55 @@ public final class SshPublisher {
     this.ingestCommand = ingestCommand;
   }
 
-  public void publish(JobRef job, JobFiles files) {
+  /**
+   * Uploads and ingests the job; with {@code status} given, then writes its status API file as the
+   * server would (Soil's own SSH publishing copied it the same way).
+   */
+  public void publish(JobRef job, JobFiles files, @Nullable StatusApiLine status) {
     files.requireAll();
     Session session = connect();
     try {
       upload(session, job, files);
       new RemoteCommand(session, target).run(ingestLine(job));
+      if (status != null) {
+        writeStatus(session, job, status);
+      }
     } finally {
       session.disconnect();
+    }
+  }
+
+  /** What goes into {@code status-api/HOST/RUN_ID/JOB.status.txt}. */
+  public record StatusApiLine(String statusRunId, int status) {
+    String path(JobRef job) {
+      return "status-api/" + job.host().id() + "/" + statusRunId + "/" + job.job() + ".status.txt";
+    }
+
+    /** {@code "<status> <job id>"}, the job id being the UTC time as Soil writes it. */
+    String line(Instant now) {
+      return status + " " + JOB_ID.format(now) + "\n";
+    }
+  }
+
+  private void writeStatus(Session session, JobRef job, StatusApiLine status) {
+    String path = target.site() + "/" + status.path(job);
+    String dir = path.substring(0, path.lastIndexOf('/'));
+    ChannelSftp sftp = null;
+    try {
+      sftp = (ChannelSftp) session.openChannel("sftp");
+      sftp.connect(CONNECT_TIMEOUT_MS);
+      makeDirs(sftp, dir);
+      String temp = dir + "/.tmp-" + UUID.randomUUID().toString().substring(0, 8) + "-status";
+      byte[] line = status.line(Instant.now()).getBytes(StandardCharsets.UTF_8);
+      sftp.put(new ByteArrayInputStream(line), temp);
+      replace(sftp, temp, path);
+    } catch (JSchException | SftpException e) {
+      throw new WorkerFailure(
+          "writing " + path + " on " + target.host() + " failed: " + e.getMessage(), e);
+    } finally {
+      if (sftp != null) {
+        sftp.disconnect();
+      }
     }
   }
 

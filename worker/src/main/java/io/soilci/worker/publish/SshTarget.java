@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** {@code --ssh USER@HOST:SITE}: who to log in as, where, and the server's site folder there. */
-public record SshTarget(String user, String host, int port, String site) {
+record SshTarget(String user, String host, int port, String site) {
   private static final Pattern FORM =
       Pattern.compile("([A-Za-z0-9._-]+)@([A-Za-z0-9.:_\\[\\]-]+?):(/[A-Za-z0-9._/-]+)");
 

@@ -11,7 +11,7 @@ import io.soilci.worker.provider.Instance;
 import io.soilci.worker.provider.InstanceSpec;
 import io.soilci.worker.provider.TaskEnvironment;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,9 +25,9 @@ final class JobRun {
   private final JobSettings settings;
   private final SafeListener listener;
   private final Progress progress;
-  private final PrintStream err;
+  private final PrintWriter err;
 
-  JobRun(JobSettings settings, JobListener listener, PrintStream out, PrintStream err) {
+  JobRun(JobSettings settings, JobListener listener, PrintWriter out, PrintWriter err) {
     this.settings = settings;
     this.listener = new SafeListener(listener, err);
     this.progress = new Progress(out);
@@ -38,20 +38,25 @@ final class JobRun {
   int run() throws IOException {
     JobFiles files = new JobFiles(settings.out(), settings.job());
     long deployStart = epochSeconds();
-    List<TaskRow> rows;
-    long runStart;
-    Map<String, String> facts;
-    try (Instance instance =
-        settings
-            .provider()
-            .start(
-                new InstanceSpec(
-                    settings.job(),
-                    settings.checkout(),
-                    settings.workerEnv(),
-                    settings.envNames()))) {
+    TasksRun ran = runTasks(files);
+    JobSummary summary = new JobSummary(settings.job(), ran.rows());
+    JobMetadata metadata = metadata(ran.facts(), deployStart, ran.startTime(), summary.maxStatus());
+    writeFiles(files, metadata, ran.rows());
+    progress.summary(summary, settings.out().toString());
+    return summary.maxStatus();
+  }
+
+  /** What running the tasks gave: their rows, when they started, the instance's facts. */
+  private record TasksRun(List<TaskRow> rows, long startTime, Map<String, String> facts) {}
+
+  private TasksRun runTasks(JobFiles files) throws IOException {
+    InstanceSpec spec =
+        new InstanceSpec(
+            settings.job(), settings.checkout(), settings.workerEnv(), settings.envNames());
+    try (Instance instance = settings.provider().start(spec)) {
+      // Only once the instance runs: a job that cannot start leaves the last run's files be.
       files.removeOld();
-      runStart = epochSeconds();
+      long startTime = epochSeconds();
       JobRunner runner =
           new JobRunner(
               instance,
@@ -60,14 +65,9 @@ final class JobRun {
               settings.logCap(),
               listener,
               progress);
-      rows = runner.run(settings.tasks());
-      facts = instance.facts();
+      List<TaskRow> rows = runner.run(settings.tasks());
+      return new TasksRun(rows, startTime, instance.facts());
     }
-    JobSummary summary = new JobSummary(settings.job(), rows);
-    JobMetadata metadata = metadata(facts, deployStart, runStart, summary.maxStatus());
-    writeFiles(files, metadata, rows);
-    progress.summary(summary, settings.out().toString());
-    return summary.maxStatus();
   }
 
   private JobMetadata metadata(
@@ -76,6 +76,7 @@ final class JobRun {
     Map<String, String> commit = GitFacts.read(settings.checkout(), gitEnv);
     if (commit.isEmpty()) {
       err.println("soil-worker: no git commit in " + settings.checkout() + "; commit-* left out");
+      err.flush();
     }
     JobMetadata metadata = new JobMetadata(settings.job(), commit);
     facts.forEach(metadata::put);
@@ -114,7 +115,9 @@ final class JobRun {
     }
     byte[] index = WwzIndexPage.render(settings.job(), rows).getBytes(StandardCharsets.UTF_8);
     WwzStats stats =
-        files.write(files.wwz(), file -> WwzWriter.write(file, index, entries.entries()));
+        files.write(
+            files.wwz(),
+            file -> WwzWriter.write(file, index, entries.entries(), settings.zipLevel()));
     progress.packaged(files.wwz().toString(), stats);
     files.write(files.tsv(), TaskRows.format(rows).getBytes(StandardCharsets.UTF_8));
     files.write(files.json(), JobMetaCodec.format(metadata.toMeta()));

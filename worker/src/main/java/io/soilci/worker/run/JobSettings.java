@@ -1,5 +1,6 @@
 package io.soilci.worker.run;
 
+import io.soilci.result.BadInput;
 import io.soilci.result.JobName;
 import io.soilci.result.WorkerHost;
 import io.soilci.worker.provider.Provider;
@@ -15,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param checkout the absolute, real folder the tasks run in
  * @param out the folder that receives {@code JOB.wwz}, {@code JOB.tsv}, {@code JOB.json}
  * @param image the container image, or null for the local provider
+ * @param zipLevel deflate's level for the wwz, 1-9
  * @param workerEnv the worker's environment
  */
 record JobSettings(
@@ -28,11 +30,15 @@ record JobSettings(
     Path out,
     long logCap,
     long maxResultBytes,
+    int zipLevel,
     Optional<WorkerHost> workerHost,
     Map<String, String> workerEnv) {
   JobSettings {
     tasks = List.copyOf(tasks);
     envNames = List.copyOf(envNames);
     workerEnv = Map.copyOf(workerEnv);
+    if (zipLevel < 1 || zipLevel > 9) {
+      throw new BadInput("--zip-level " + zipLevel + " must be 1-9 (1 fastest, 9 smallest)");
+    }
   }
 }

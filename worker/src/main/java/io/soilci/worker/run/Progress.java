@@ -3,15 +3,15 @@ package io.soilci.worker.run;
 import io.soilci.result.JobSummary;
 import io.soilci.result.TaskRow;
 import io.soilci.worker.provider.TaskResult;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 
 /** The lines a person watching the job reads: one per finished task, then a summary. */
 final class Progress {
-  private final PrintStream out;
+  private final PrintWriter out;
 
-  Progress(PrintStream out) {
+  Progress(PrintWriter out) {
     this.out = out;
   }
 
@@ -40,6 +40,7 @@ final class Progress {
 
   void stopped(String failure, int notRun) {
     out.printf(Locale.ROOT, "stopped: %s; %d task(s) not run%n", failure, notRun);
+    out.flush();
   }
 
   void packaged(String wwz, WwzStats stats) {
@@ -51,6 +52,7 @@ final class Progress {
         stats.inputBytes() / 1048576.0,
         stats.zipBytes() / 1048576.0,
         stats.seconds());
+    out.flush();
   }
 
   /** E.g. {@code job cpp-small failed (task unit): 3 tasks in 5:14, exit status 1}. */

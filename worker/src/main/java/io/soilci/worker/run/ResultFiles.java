@@ -2,7 +2,7 @@ package io.soilci.worker.run;
 
 import io.soilci.result.WwzPath;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,7 +25,7 @@ final class ResultFiles {
   private final Path checkout;
   private final long maxBytes;
   private final List<Path> excluded;
-  private final PrintStream warnings;
+  private final PrintWriter warnings;
   private final Map<String, WwzEntry> entries = new LinkedHashMap<>();
   private long resultBytes;
   private int resultFiles;
@@ -35,7 +35,7 @@ final class ResultFiles {
    * @param maxBytes the most bytes of result files taken over all tasks
    * @param excluded folders never taken (the job's own {@code _tmp/soil}, the output folder)
    */
-  ResultFiles(Path checkout, long maxBytes, List<Path> excluded, PrintStream warnings) {
+  ResultFiles(Path checkout, long maxBytes, List<Path> excluded, PrintWriter warnings) {
     this.checkout = checkout;
     this.maxBytes = maxBytes;
     this.excluded = List.copyOf(excluded);
@@ -120,6 +120,7 @@ final class ResultFiles {
     if (!warned) {
       warned = true;
       warnings.println("soil-worker: " + message);
+      warnings.flush();
     }
   }
 

@@ -9,8 +9,9 @@ import io.soilci.worker.provider.Providers;
 import io.soilci.worker.provider.TaskEnvironment;
 import io.soilci.worker.publish.LiveJob;
 import io.soilci.worker.publish.RunJobPublishing;
+import io.soilci.worker.workspace.Lease;
+import io.soilci.worker.workspace.WorkspaceRun;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,10 +22,13 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code run-job JOB}: runs a job's tasks and writes {@code JOB.wwz}, {@code .tsv}, {@code .json}.
@@ -128,6 +132,15 @@ public final class RunJobCommand implements Callable<Integer> {
   private String maxResults = "1GiB";
 
   @Option(
+      names = "--zip-level",
+      paramLabel = "N",
+      defaultValue = "6",
+      description =
+          "Deflate level of the wwz, 1 (fastest) to 9 (smallest). Default: ${DEFAULT-VALUE}, as"
+              + " zip's; logs compress ~12%% less at 4 but twice as fast.")
+  private int zipLevel = WwzWriter.DEFAULT_LEVEL;
+
+  @Option(
       names = "--worker-host",
       paramLabel = "HOST",
       defaultValue = "auto",
@@ -139,7 +152,31 @@ public final class RunJobCommand implements Callable<Integer> {
 
   @Mixin private RunJobPublishing publishing = new RunJobPublishing();
 
+  @Option(
+      names = "--workspace",
+      paramLabel = "FILE",
+      description =
+          "Run in a cached workspace this JSON file describes (docs/WORKSPACES.md): its"
+              + " repositories cloned with the host's credentials and its setup run once; the job"
+              + " gets its own instance, reset afterwards. Gives the checkout and the image (drop"
+              + " --checkout, --image); --out defaults to ./_tmp/soil/out.")
+  private @Nullable Path workspace;
+
+  @Option(
+      names = "--workspace-root",
+      paramLabel = "DIR",
+      description =
+          "Where workspaces are cached. Default: $XDG_CACHE_HOME/soil/workspaces or"
+              + " ~/.cache/soil/workspaces.")
+  private @Nullable Path workspaceRoot;
+
+  /** The job's workspace instance while a {@code --workspace} job runs. */
+  private @Nullable Lease lease;
+
+  @Spec private CommandSpec spec = CommandSpec.create();
+
   private final Function<JobName, JobListener> listeners;
+  private final Map<String, String> environment;
 
   /** A command whose jobs report progress to nobody but stdout. */
   public RunJobCommand() {
@@ -148,29 +185,45 @@ public final class RunJobCommand implements Callable<Integer> {
 
   /** A command whose jobs also report to the listener {@code listeners} makes for the job. */
   public RunJobCommand(Function<JobName, JobListener> listeners) {
+    this(listeners, System.getenv());
+  }
+
+  /** For tests: {@code environment} stands for the worker's environment. */
+  RunJobCommand(Function<JobName, JobListener> listeners, Map<String, String> environment) {
     this.listeners = listeners;
+    this.environment = Map.copyOf(environment);
   }
 
   @Override
   public Integer call() throws IOException {
-    JobSettings settings = settings(System.getenv());
+    if (workspace != null) {
+      return runInWorkspace(workspace);
+    }
+    return run(settings(environment));
+  }
+
+  private int run(JobSettings settings) throws IOException {
     Optional<LiveJob> live =
         publishing.connect(settings.job(), settings.workerHost(), settings.workerEnv());
     JobListener listener = live.<JobListener>map(LiveJob::listener).orElse(JobListener.NONE);
-    PrintStream stdout = new PrintStream(System.out, true, java.nio.charset.StandardCharsets.UTF_8);
+    CommandLine cli = spec.commandLine();
     int status =
-        new JobRun(settings, both(listeners.apply(settings.job()), listener), stdout, System.err)
+        new JobRun(
+                settings,
+                both(listeners.apply(settings.job()), listener),
+                cli.getOut(),
+                cli.getErr())
             .run();
-    return live.isEmpty() ? status : published(live.get(), settings, status);
+    return live.isEmpty() ? status : published(live.get(), settings, status, cli);
   }
 
   /** Publishes the finished job; a failed upload makes a passed job fail (exit 1). */
-  private static int published(LiveJob live, JobSettings settings, int status) {
+  private static int published(LiveJob live, JobSettings settings, int status, CommandLine cli) {
     try {
-      live.publish(RunJobPublishing.filesIn(settings.out(), settings.job()), status);
+      live.publish(settings.out(), status);
       return status;
     } catch (WorkerFailure e) {
-      System.err.println("soil-worker: " + e.getMessage());
+      cli.getErr().println("soil-worker: " + e.getMessage());
       return status == 0 ? 1 : status;
     }
   }
@@ -200,11 +253,34 @@ public final class RunJobCommand implements Callable<Integer> {
     };
   }
 
+  /** The workspace's instance is the checkout, its image the container's; reset after the job. */
+  private int runInWorkspace(Path file) throws IOException {
+    if (image != null || !checkout.equals(Path.of("."))) {
+      throw new BadInput(
+          "--workspace gives the checkout and the image; drop --checkout and --image");
+    }
+    new JobName(job);
+    try (Lease held =
+        WorkspaceRun.open(
+            file, workspaceRoot, provider, containerCli, job, spec.commandLine().getErr())) {
+      lease = held;
+      checkout = held.dir();
+      image = held.image();
+      out = out != null ? out : Path.of("_tmp/soil/out");
+      envNames.addAll(held.env().keySet());
+      return run(settings(WorkspaceRun.workerEnv(held, environment)));
+    }
+  }
+
   /** Checks every option; throws {@link BadInput} with the first problem. */
   JobSettings settings(Map<String, String> env) {
     JobName name = new JobName(job);
     envNames.forEach(RunJobCommand::requireEnvName);
-    Provider chosen = Providers.named(provider, image, containerCli);
+    Provider chosen =
+        Providers.named(provider, image, containerCli, lease == null ? null : lease.mountPoint());
+    if (lease != null) {
+      chosen = WorkspaceRun.provider(chosen, lease);
+    }
     long cap = ByteSize.parse("--log-cap", logCap);
     long results = ByteSize.parse("--max-results", maxResults);
     Optional<WorkerHost> host = host(env);
@@ -216,7 +292,19 @@ public final class RunJobCommand implements Callable<Integer> {
     List<TaskLine> tasks = tasks(dir, env);
     TaskTimeouts taskTimeouts = TaskTimeouts.parse(timeouts, tasks);
     return new JobSettings(
-        name, tasks, taskTimeouts, chosen, image, envNames, dir, outDir, cap, results, host, env);
+        name,
+        tasks,
+        taskTimeouts,
+        chosen,
+        image,
+        envNames,
+        dir,
+        outDir,
+        cap,
+        results,
+        zipLevel,
+        host,
+        env);
   }
 
   private List<TaskLine> tasks(Path dir, Map<String, String> env) {

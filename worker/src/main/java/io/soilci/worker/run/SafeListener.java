@@ -2,15 +2,15 @@ package io.soilci.worker.run;
 
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /** Calls a {@link JobListener} so that its failure never fails the job: it is reported once. */
 final class SafeListener {
   private final JobListener listener;
-  private final PrintStream err;
+  private final PrintWriter err;
   private boolean warned;
 
-  SafeListener(JobListener listener, PrintStream err) {
+  SafeListener(JobListener listener, PrintWriter err) {
     this.listener = listener;
     this.err = err;
   }
@@ -34,6 +34,7 @@ final class SafeListener {
       if (!warned) {
         warned = true;
         err.println("soil-worker: reporting progress failed, the job goes on: " + e.getMessage());
+        err.flush();
       }
     }
   }

@@ -77,14 +77,14 @@ class SoilServerTest {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(500, "disk full\n"))) {
       SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2));
       RetryPolicy briefly =
-          new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(400));
+          new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(1000));
 
       assertThatThrownBy(() -> server.publish(JOB, files(), briefly))
           .isInstanceOf(WorkerFailure.class)
           .hasMessageStartingWith("publish github-jobs/4101/dev-minimal failed after ")
           .hasMessageEndingWith(
               " attempts: HTTP 500: disk full; check that the server is up and --server is right");
-      assertThat(http.requests().size()).isBetween(3, 30);
+      assertThat(http.requests().size()).isBetween(2, 60);
     }
   }
 
@@ -128,7 +128,7 @@ class SoilServerTest {
 
     assertThatThrownBy(() -> server.publish(JOB, files(), briefly))
         .hasMessageContaining(
-            " attempts: cannot reach "
+            ": cannot reach "
                 + closed
                 + ": connection refused; check that the server"
                 + " is up and --server is right");

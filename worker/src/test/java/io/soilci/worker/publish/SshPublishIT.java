@@ -69,6 +69,32 @@ class SshPublishIT {
   }
 
   @Test
+  void writesTheStatusApiFileAfterIngestWhenAsked() throws Exception {
+    Path job = JobFixture.write(tmp.resolve("out6"), "lint", "4102", 0, 2);
+    Path site = tmp.resolve("site6");
+
+    Cli.Result result =
+        Cli.run(
+            "publish",
+            "--ssh",
+            System.getProperty("user.name") + "@127.0.0.1:" + site,
+            "--ssh-port",
+            Integer.toString(sshd.port),
+            "--ssh-key",
+            sshd.clientKey.toString(),
+            "--known-hosts",
+            sshd.knownHosts.toString(),
+            "--ingest-command",
+            ingest.toString(),
+            "--update-status-api",
+            job.toString());
+
+    assertThat(result.exit()).as(result.err()).isEqualTo(0);
+    assertThat(Files.readString(site.resolve("status-api/github/994102/lint.status.txt")))
+        .matches("2 \\d{4}-\\d\\d-\\d\\d__\\d\\d-\\d\\d-\\d\\d\n");
+  }
+
+  @Test
   void publishingAgainReplacesTheFiles() throws Exception {
     Path site = tmp.resolve("site2");
     publish(

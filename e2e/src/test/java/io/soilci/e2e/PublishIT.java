@@ -1,0 +1,83 @@
+package io.soilci.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** soil-worker publish against a real server: idempotent, and precise about a bad token. */
+class PublishIT {
+  @TempDir Path tmp;
+
+  @Test
+  void publishingTheSameJobTwiceLeavesTheSameSite() throws Exception {
+    try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
+      Path job = JobDir.write(tmp.resolve("out"), "twice", 5, 1, 0);
+      Map<String, String> env = Map.of("SOIL_TOKEN", server.token);
+      String url = server.uri().toString();
+
+      Processes.Result first =
+          Processes.java(
+              tmp,
+              env,
+              Repo.WORKER_JAR,
+              "publish",
+              "--server",
+              url,
+              "--update-status-api",
+              job.toString());
+      byte[] page = Files.readAllBytes(server.site.resolve("github-jobs/5/index.html"));
+      Processes.Result second =
+          Processes.java(
+              tmp,
+              env,
+              Repo.WORKER_JAR,
+              "publish",
+              "--server",
+              url,
+              "--update-status-api",
+              job.toString());
+
+      assertThat(first.exit()).as(first.output()).isEqualTo(0);
+      assertThat(second.exit()).as(second.output()).isEqualTo(0);
+      assertThat(server.site.resolve("github-jobs/5/index.html")).hasBinaryContent(page);
+      assertThat(
+              new Http()
+                  .get(server.uri().resolve("status-api/github/1005/twice.status.txt"))
+                  .body())
+          .startsWith("1 ");
+      try (var files = Files.list(server.site.resolve("github-jobs/5"))) {
+        assertThat(files.map(p -> p.getFileName().toString()).sorted())
+            .containsExactly("index.html", "index.json", "twice.json", "twice.tsv", "twice.wwz");
+      }
+    }
+  }
+
+  @Test
+  void aWrongTokenFailsAtOnceSayingWhatToCheck() throws Exception {
+    try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
+      Path job = JobDir.write(tmp.resolve("out"), "j", 6, 0, 0);
+      String wrong = server.token.substring(0, server.token.indexOf(':')) + ":not-the-secret";
+
+      Processes.Result result =
+          Processes.java(
+              tmp,
+              Map.of("SOIL_TOKEN", wrong),
+              Repo.WORKER_JAR,
+              "publish",
+              "--server",
+              server.uri().toString(),
+              job.toString());
+
+      assertThat(result.exit()).isEqualTo(1);
+      assertThat(result.output().strip())
+          .startsWith(
+              "soil-worker: server " + server.uri() + " refused the worker token (HTTP 401: ")
+          .endsWith("); check SOIL_TOKEN or --token-file and the token's scopes");
+      assertThat(server.site.resolve("github-jobs/6")).doesNotExist();
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.soilci.worker.workspace;
+
+/** A value as it can be quoted in a one-line message: control characters escaped, cut short. */
+final class Printable {
+  private static final int MAX = 120;
+
+  private Printable() {}
+
+  static String of(String value) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < value.length() && out.length() < MAX; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        out.append(String.format("\\x%02x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return value.length() > MAX ? out + "..." : out.toString();
+  }
+}

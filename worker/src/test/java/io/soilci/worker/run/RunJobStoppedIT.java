@@ -1,0 +1,64 @@
+package io.soilci.worker.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A worker stopped mid-job (SIGTERM, as a CI cancel sends) takes its running task with it. */
+class RunJobStoppedIT {
+  private static final Path JAR = Path.of("target/soil-worker.jar").toAbsolutePath();
+
+  @Test
+  void aStoppedWorkerKillsTheLocalTaskItWasRunning(@TempDir Path dir) throws Exception {
+    int seconds = 7000 + ThreadLocalRandom.current().nextInt(2000);
+    Checkout.create(dir, "stop").script("t/long.sh", "echo started; exec sleep \"$1\"");
+    Path tasks = Files.writeString(dir.resolve("tasks.txt"), "long t/long.sh " + seconds + " -\n");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process worker =
+        new ProcessBuilder(
+                List.of(
+                    java.toString(),
+                    "-jar",
+                    JAR.toString(),
+                    "run-job",
+                    "stop",
+                    "--tasks",
+                    tasks.toString()))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("worker.txt").toFile())
+            .start();
+    Path log = dir.resolve("_tmp/soil/logs/long.txt");
+    for (int i = 0;
+        i < 200 && !(Files.exists(log) && Files.readString(log).contains("started"));
+        i++) {
+      Thread.sleep(50);
+    }
+    assertThat(sleepers(seconds)).as("the task runs").isNotEmpty();
+
+    worker.destroy();
+
+    try {
+      assertThat(worker.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      for (int i = 0; i < 100 && !sleepers(seconds).isEmpty(); i++) {
+        Thread.sleep(50);
+      }
+      assertThat(sleepers(seconds)).as("the task after the worker stopped").isEmpty();
+    } finally {
+      // Only this test's own sleeper (its argument is random), should it have survived.
+      sleepers(seconds).forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  private static List<ProcessHandle> sleepers(int seconds) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains("sleep " + seconds))
+        .toList();
+  }
+}
