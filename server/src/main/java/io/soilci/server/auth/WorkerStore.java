@@ -8,7 +8,6 @@ import io.soilci.result.BadInput;
 import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,8 +61,6 @@ public final class WorkerStore {
     }
     BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
     return attrs.lastModifiedTime() + "|" + attrs.size() + "|" + attrs.fileKey();
-  }
-
   }
 
   /**
