@@ -61,6 +61,14 @@ final class CrashLoad {
     threads.add(started(new Thread(this::read, "crash-reader")));
   }
 
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static Thread started(Thread thread) {
     thread.setDaemon(true);
     thread.start();
@@ -107,7 +115,11 @@ final class CrashLoad {
         answered.incrementAndGet();
         return;
       }
-      if (r != null && r.statusCode() != 503) {
+      if (r == null) {
+        pause(20); // the server is down: try again shortly, as a worker's back-off does
+        continue;
+      }
+      if (r.statusCode() != 503) {
         violations.add("upload " + job.query() + " answered " + r.statusCode() + ": " + r.body());
         return;
       }
