@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import java.io.ByteArrayOutputStream;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -64,6 +65,9 @@ public final class JobMetaCodec {
         throw new BadInput(source + " is larger than " + MAX_BYTES + " bytes");
       }
       throw new BadInput(source + " is not valid JSON: " + e.getOriginalMessage());
+    } catch (CharConversionException e) {
+      // Jackson guesses UTF-16/32 from the first bytes; an impossible guess is bad input too.
+      throw new BadInput(source + " is not valid JSON: " + e.getMessage());
     }
     if (bounded.getCount() > MAX_BYTES) {
       throw new BadInput(source + " is larger than " + MAX_BYTES + " bytes");

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Checks an {@code Authorization} header: HTTP Basic (user = worker name, password = secret) or
  * {@code Bearer NAME:SECRET}. A verified token is remembered for a minute (at most 1024 of them) so
- * the slow KDF is not paid on every request.
+ * the slow KDF is not paid on every request; a change to the worker store forgets them all.
  */
 public final class Authenticator {
   private static final int CACHE_SIZE = 1024;
@@ -30,7 +30,7 @@ public final class Authenticator {
         }
       };
 
-  private record Verified(Worker worker, long expires) {}
+  private record Verified(Worker worker, long expires, String storeVersion) {}
 
   private record Credentials(String name, String secret) {}
 
@@ -48,15 +48,19 @@ public final class Authenticator {
                         "a worker token is required: HTTP Basic (worker name, secret) or"
                             + " 'Authorization: Bearer NAME:SECRET'"));
     String key = SecretHash.digest(credentials.name(), credentials.secret());
+    // A token replaced or removed since it was verified must not keep working from the cache.
+    String storeVersion = store.version();
     synchronized (cache) {
       Verified hit = cache.get(key);
-      if (hit != null && hit.expires() - System.nanoTime() > 0) {
+      if (hit != null
+          && hit.expires() - System.nanoTime() > 0
+          && hit.storeVersion().equals(storeVersion)) {
         return hit.worker();
       }
     }
     Worker worker = verify(credentials);
     synchronized (cache) {
-      cache.put(key, new Verified(worker, System.nanoTime() + CACHE_NANOS));
+      cache.put(key, new Verified(worker, System.nanoTime() + CACHE_NANOS, storeVersion));
     }
     return worker;
   }

@@ -51,8 +51,11 @@ public final class WorkerStore {
     return Optional.ofNullable(entries.get(name));
   }
 
-  /** Identifies one version of the file: every write renames a new file (a new inode) over it. */
-  private String version() throws IOException {
+  /**
+   * Identifies one version of the file: every write renames a new file (a new inode) over it. A
+   * token verified against another version must be verified again.
+   */
+  String version() throws IOException {
     if (!Files.exists(file)) {
       return "";
     }

@@ -32,11 +32,13 @@ public final class SiteFilesHandler implements HttpHandler {
     }
     this.resources =
         new ResourceHandler(
-                PathResourceManager.builder()
-                    .setBase(root)
-                    .setFollowLinks(false)
-                    .setETagFunction(SiteFilesHandler::etag)
-                    .build())
+                new SnapshotResources(
+                    PathResourceManager.builder()
+                        .setBase(root)
+                        .setFollowLinks(false)
+                        .setETagFunction(SiteFilesHandler::etag)
+                        .build(),
+                    SiteFilesHandler::etag))
             .setDirectoryListingEnabled(false)
             .setWelcomeFiles("index.html")
             .setMimeMappings(types.build());
@@ -44,15 +46,18 @@ public final class SiteFilesHandler implements HttpHandler {
 
   private static ETag etag(Path file) {
     try {
-      BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-      return new ETag(
-          false,
-          Long.toHexString(attrs.lastModifiedTime().toMillis())
-              + "-"
-              + Long.toHexString(attrs.size()));
+      return etag(Files.readAttributes(file, BasicFileAttributes.class));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static ETag etag(BasicFileAttributes attrs) {
+    return new ETag(
+        false,
+        Long.toHexString(attrs.lastModifiedTime().toMillis())
+            + "-"
+            + Long.toHexString(attrs.size()));
   }
 
   @Override

@@ -7,14 +7,16 @@ import io.undertow.util.AttachmentKey;
 import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns exceptions into statuses: bad input 400 with its message, {@link HttpError} its own status,
- * I/O failures 500 with one log line that starts with the run and job. Must sit inside {@code
- * BlockingHandler}, where the handler's exceptions are thrown.
+ * a full disk 507 with {@code Retry-After}, other I/O failures 500 with one log line that starts
+ * with the run and job. Must sit inside {@code BlockingHandler}, where the handler's exceptions are
+ * thrown.
  */
 public final class ErrorMapper implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
@@ -47,6 +49,16 @@ public final class ErrorMapper implements HttpHandler {
         LOG.info("{}: client closed the connection mid-request: {}", subject, e.getMessage());
         return;
       }
+      if (isDiskFull(e)) {
+        LOG.error("{}: disk full: {}", subject == null ? "-" : subject, e.toString());
+        answer(
+            exchange,
+            507,
+            "the server's disk is full (No space left on device); this request was not"
+                + " acknowledged: retry later",
+            Map.of("Retry-After", "60"));
+        return;
+      }
       LOG.error(
           "{}: {} {} failed: {}",
           subject == null ? "-" : subject,
@@ -56,6 +68,20 @@ public final class ErrorMapper implements HttpHandler {
       answer(
           exchange, 500, "internal error storing or reading files; see the server log", Map.of());
     }
+  }
+
+  /** ENOSPC, as the JDK reports it from a write, a create or a rename. */
+  static boolean isDiskFull(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String text =
+          t instanceof FileSystemException fs
+              ? fs.getReason() + " " + fs.getMessage()
+              : t.getMessage();
+      if (text != null && text.contains("No space left on device")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void answer(

@@ -56,6 +56,15 @@ final class MultipartReader
         "request body is larger than the limit of " + limits.maxRequestBytes() + " bytes");
   }
 
+  /** The size error to answer: a part's headers have their own, much smaller limit. */
+  private HttpError tooLarge(FileUploadSizeException e) {
+    if (String.valueOf(e.getMessage()).startsWith("Header section")) {
+      return HttpError.tooLarge(
+          "a part's headers are larger than the limit of " + getMaxPartHeaderSize() + " bytes");
+    }
+    return tooLarge();
+  }
+
   /** Hands every part to {@code consumer}, in order. */
   void read(HttpServerExchange exchange, PartConsumer consumer) throws IOException {
     requireDeclaredSizeWithinLimit(exchange);
@@ -80,8 +89,8 @@ final class MultipartReader
   private IOException translate(IOException e) {
     // While a part streams, FileUpload wraps its limit errors in plain IOExceptions.
     Throwable cause = e instanceof FileUploadException ? e : e.getCause();
-    if (cause instanceof FileUploadSizeException) {
-      throw tooLarge();
+    if (cause instanceof FileUploadSizeException size) {
+      throw tooLarge(size);
     }
     if (cause instanceof FileUploadException) {
       throw new BadInput("request is not valid multipart/form-data: " + cause.getMessage());

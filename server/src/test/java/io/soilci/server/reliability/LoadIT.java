@@ -1,0 +1,222 @@
+package io.soilci.server.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
+import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.testing.SiteTrees;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 64 workers upload realistic jobs (~300 KB wwz of logs) while 4 readers fetch pages and logs, the
+ * real jar capped at {@code -Xmx256m}: zero errors, heap after GC and RSS flat, p50/p99 reported.
+ * Then past a small in-flight cap: 503 with {@code Retry-After}, never more uploads at once than
+ * the cap. {@code -Dsoil.load.seconds=N} (default 10; the {@code load} profile and bench/load.sh
+ * run 60), {@code -Dsoil.load.workers=N} (default 64). Figures go to {@code
+ * target/reliability/load.txt}.
+ */
+class LoadIT {
+  private static final int SECONDS = Integer.getInteger("soil.load.seconds", 10);
+  private static final int WORKERS = Integer.getInteger("soil.load.workers", 64);
+  private static final Pattern GC = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+
+  @TempDir Path dir;
+
+  private static List<JobFiles> templates() {
+    List<JobFiles> jobs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      jobs.add(JobFiles.make("0", "template-" + i, 4, 250_000, i));
+    }
+    return jobs;
+  }
+
+  private ServerProcess start(int maxUploadsInFlight) throws Exception {
+    Path site = Files.createDirectories(dir.resolve("site"));
+    SiteTrees.copyFixtures(site);
+    Path config = dir.resolve("config.json");
+    Files.writeString(
+        config,
+        "{\"site\": \"site\", \"state\": \"state\", \"limits\": {\"maxUploadsInFlight\": "
+            + maxUploadsInFlight
+            + "}}");
+    return ServerProcess.serve(
+        dir.resolve("server.log"),
+        List.of("-Xmx256m", "-Xlog:gc:file=" + dir.resolve("gc.log")),
+        List.of("--config", config.toString()));
+  }
+
+  private String token() throws IOException {
+    return "Bearer load:"
+        + new WorkerStore(dir.resolve("state"), 1000)
+            .add(new Worker("load", Set.of(Scope.GITHUB_JOBS)), false);
+  }
+
+  @Test
+  void sixtyFourWorkersUploadWithZeroErrorsAndFlatMemory() throws Exception {
+    String token = token();
+    List<JobFiles> templates = templates();
+    try (ServerProcess server = start(WORKERS + 8)) {
+      List<Long> rss = new CopyOnWriteArrayList<>();
+      AtomicBoolean running = new AtomicBoolean(true);
+      Thread sampler = new Thread(() -> sampleRss(server, rss, running), "rss-sampler");
+      sampler.start();
+      LoadRun load = new LoadRun(server, token, templates, 40);
+
+      load.run(WORKERS, 4, Duration.ofSeconds(SECONDS));
+
+      running.set(false);
+      sampler.join();
+      List<Integer> heapAfterGc = heapAfterGc(dir.resolve("gc.log"));
+      report(
+          String.format(
+              "load: %d workers, 4 readers, %d s, -Xmx256m; wwz %d KB each%n  %s%n  %s%n"
+                  + "  acknowledged %d jobs (%.1f uploads/s)%n  RSS MiB samples %s%n"
+                  + "  heap MiB after GC, peak of each quarter of the run %s",
+              WORKERS,
+              SECONDS,
+              templates.get(0).wwz().length / 1024,
+              load.uploads,
+              load.reads,
+              load.acknowledged.size(),
+              load.acknowledged.size() / (double) SECONDS,
+              rss,
+              quarterPeaks(heapAfterGc)));
+      assertThat(load.uploads.unexpected("200")).as("upload errors").isEmpty();
+      assertThat(load.reads.unexpected("200")).as("read errors").isEmpty();
+      assertThat(load.acknowledged).isNotEmpty();
+      assertFlat(heapAfterGc, rss);
+      assertThat(get(server, "/healthz")).isEqualTo("ok\n");
+    }
+  }
+
+  @Test
+  void backPressureAnswers503WithRetryAfterInsteadOfQueueing() throws Exception {
+    String token = token();
+    try (ServerProcess server = start(4)) {
+      AtomicInteger maxInFlight = new AtomicInteger();
+      AtomicBoolean running = new AtomicBoolean(true);
+      Thread watcher = new Thread(() -> watchInFlight(server, maxInFlight, running), "in-flight");
+      watcher.start();
+      LoadRun load = new LoadRun(server, token, templates(), 10);
+
+      load.run(WORKERS, 0, Duration.ofSeconds(Math.min(SECONDS, 10)));
+
+      running.set(false);
+      watcher.join();
+      report(
+          String.format(
+              "back-pressure: maxUploadsInFlight 4, %d workers, %d s%n  %s%n"
+                  + "  503 answers with Retry-After: %d; most uploads in flight seen: %d",
+              WORKERS,
+              Math.min(SECONDS, 10),
+              load.uploads,
+              load.retryAfterHeaders.get(),
+              maxInFlight.get()));
+      assertThat(load.uploads.unexpected("200", "503")).isEmpty();
+      assertThat(load.uploads.count("503")).isPositive();
+      assertThat(load.retryAfterHeaders.get()).isEqualTo(load.uploads.count("503"));
+      assertThat(load.uploads.count("200")).isPositive();
+      assertThat(maxInFlight.get()).isBetween(1, 4);
+    }
+  }
+
+  private static void sampleRss(ServerProcess server, List<Long> rss, AtomicBoolean running) {
+    for (int i = 0; running.get() && i < 100_000; i++) {
+      try {
+        rss.add(server.rssKiB() / 1024);
+        Thread.sleep(SECONDS > 20 ? 5000 : 1000);
+      } catch (IOException | InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private static void watchInFlight(
+      ServerProcess server, AtomicInteger max, AtomicBoolean running) {
+    Pattern gauge = Pattern.compile("(?m)^soil_uploads_in_flight (\\d+)$");
+    for (int i = 0; running.get() && i < 100_000; i++) {
+      try {
+        Matcher m = gauge.matcher(get(server, "/metrics"));
+        if (m.find()) {
+          max.accumulateAndGet(Integer.parseInt(m.group(1)), Math::max);
+        }
+        Thread.sleep(20);
+      } catch (IOException | InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private static String get(ServerProcess server, String path)
+      throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  static List<Integer> heapAfterGc(Path gcLog) throws IOException {
+    List<Integer> after = new ArrayList<>();
+    for (String line : Files.readAllLines(gcLog)) {
+      Matcher m = GC.matcher(line);
+      if (line.contains("Pause") && m.find()) {
+        after.add(Integer.parseInt(m.group(2)));
+      }
+    }
+    return after;
+  }
+
+  private static List<Integer> quarterPeaks(List<Integer> values) {
+    List<Integer> peaks = new ArrayList<>();
+    for (int q = 0; q < 4 && values.size() >= 4; q++) {
+      List<Integer> quarter = values.subList(q * values.size() / 4, (q + 1) * values.size() / 4);
+      peaks.add(quarter.stream().max(Integer::compare).orElse(0));
+    }
+    return peaks;
+  }
+
+  /** No leak: the second half's peaks stay near the first half's (heap after GC, and RSS). */
+  private static void assertFlat(List<Integer> heapAfterGc, List<Long> rss) {
+    if (heapAfterGc.size() >= 4) {
+      int half = heapAfterGc.size() / 2;
+      int firstPeak = heapAfterGc.subList(0, half).stream().max(Integer::compare).orElse(0);
+      int secondPeak =
+          heapAfterGc.subList(half, heapAfterGc.size()).stream().max(Integer::compare).orElse(0);
+      assertThat(secondPeak)
+          .as("heap after GC, second half vs first")
+          .isLessThanOrEqualTo(firstPeak * 3 / 2 + 32);
+    }
+    assertThat(rss).as("RSS MiB").allMatch(mib -> mib < 1024);
+  }
+
+  private static void report(String text) throws IOException {
+    System.out.println(text);
+    Path out = Path.of("target", "reliability", "load.txt");
+    Files.createDirectories(out.getParent());
+    Files.writeString(
+        out,
+        text + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+}
