@@ -14,11 +14,13 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * {@code GET /live/HOST-jobs/RUN/JOB/TASK.txt[?offset=N]}: the running task's kept log from byte
  * {@code N} as plain text (never sniffed, never cached); {@code X-Soil-Log-Start} and {@code
- * X-Soil-Log-End} say which bytes these are, so a script asks for {@code offset=END} next.
+ * X-Soil-Log-End} say which bytes these are, so a script asks for {@code offset=END} next. No live
+ * log: 404, or 204 when {@code offset} was given (a script polls before the first chunk arrives).
  */
 public final class LiveTailHandler implements HttpHandler {
   public static final String PREFIX = "/live/";
@@ -48,18 +50,25 @@ public final class LiveTailHandler implements HttpHandler {
     JobRef ref =
         new JobRef(WorkerHost.fromPrefix(parts[0]), new RunId(parts[1]), new JobName(parts[2]));
     TaskName task = new TaskName(parts[3].substring(0, parts[3].length() - ".txt".length()));
+    Query query = new Query(exchange);
+    Optional<LiveTail> found = logs.read(ref, task, offset(query));
+    if (found.isEmpty() && query.optional("offset").isPresent()) {
+      // A script following the log: nothing yet (or any more); the page update ends the polling.
+      exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+      exchange.setStatusCode(204);
+      return;
+    }
     LiveTail tail =
-        logs.read(ref, task, offset(new Query(exchange)))
-            .orElseThrow(
-                () ->
-                    HttpError.notFound(
-                        "no live log of task '"
-                            + task
-                            + "' of "
-                            + ref
-                            + ": the task is not running (a finished task's log is in "
-                            + ref.job()
-                            + ".wwz)"));
+        found.orElseThrow(
+            () ->
+                HttpError.notFound(
+                    "no live log of task '"
+                        + task
+                        + "' of "
+                        + ref
+                        + ": the task is not running (a finished task's log is in "
+                        + ref.job()
+                        + ".wwz)"));
     var headers = exchange.getResponseHeaders();
     headers.put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
     headers.put(new HttpString("X-Content-Type-Options"), "nosniff");

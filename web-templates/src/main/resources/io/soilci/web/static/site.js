@@ -253,6 +253,7 @@
     tail.busy = true;
     fetch(url + '?offset=' + tail.offset, { cache: 'no-store' }).then(function (r) {
       if (!r.ok) { return Promise.reject(r.status); }
+      if (r.status === 204) { return; }
       var start = Number(r.headers.get('X-Soil-Log-Start'));
       var end = Number(r.headers.get('X-Soil-Log-End'));
       return r.arrayBuffer().then(function (bytes) {
@@ -273,7 +274,8 @@
       tail.busy = false;
       setTimeout(function () { followTail(url, pre); }, Math.min(2000, pollMs()));
     }, function () {
-      tail.busy = false;  // 404: the task ended; the next page update shows its row
+      tail.busy = false;  // the server is away: try again a little later
+      setTimeout(function () { followTail(url, pre); }, 5 * Math.min(2000, pollMs()));
     });
   }
 
