@@ -93,7 +93,7 @@ final class JsonPages {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("run", run.id().value());
     out.put("commit", run.commit());
-    out.put("branch", branch(run));
+    out.put("branch", Badges.branch(run));
     out.put("start", SiteText.iso(run.startEpoch()));
     out.put("running", run.inProgress());
     List<Object> jobs = new ArrayList<>();
@@ -102,17 +102,6 @@ final class JsonPages {
     }
     out.put("jobs", jobs);
     return out;
-  }
-
-  /** The run's branch (GITHUB_REF's name, or the PR's head ref), for per-branch history. */
-  private static String branch(RunState run) {
-    for (JobEntry job : run.jobs().values()) {
-      JobFacts facts = job.stored();
-      if (facts != null) {
-        return facts.branch().isEmpty() ? facts.pullRequest() : facts.branch();
-      }
-    }
-    return "";
   }
 
   private static Map<String, Object> job(JobEntry job) {
