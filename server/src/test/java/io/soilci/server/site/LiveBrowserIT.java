@@ -110,7 +110,8 @@ class LiveBrowserIT {
             "github-jobs/6002/index.html",
             "github-jobs/6006/index.html",
             "github-jobs/6007/index.html",
-            "github-jobs/commits/" + pastCommit + ".html")) {
+            "github-jobs/commits/" + pastCommit + ".html",
+            "github-jobs/badges/branch/soil-staging.svg")) {
       chromium.open(server.uri("/" + page).toString());
       Thread.sleep(700);
 
