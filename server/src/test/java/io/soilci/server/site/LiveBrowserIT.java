@@ -110,8 +110,7 @@ class LiveBrowserIT {
             "github-jobs/6002/index.html",
             "github-jobs/6006/index.html",
             "github-jobs/6007/index.html",
-            "github-jobs/commits/" + pastCommit + ".html",
-            "github-jobs/badges/branch/soil-staging.svg")) {
+            "github-jobs/commits/" + pastCommit + ".html")) {
       chromium.open(server.uri("/" + page).toString());
       Thread.sleep(700);
 
@@ -124,6 +123,9 @@ class LiveBrowserIT {
       chromium.screenshot(SHOTS.resolve("live-" + name + "-desktop.png"), 1280, false);
       chromium.screenshot(SHOTS.resolve("live-" + name + "-phone.png"), 390, true);
     }
+    HttpResponse<String> badge = server.get("/github-jobs/badges/branch/soil-staging.svg");
+    assertThat(badge.headers().firstValue("Content-Type")).contains("image/svg+xml");
+    assertThat(badge.body()).contains("<title>soil-staging: passing</title>");
     chromium.open(server.uri("/github-jobs/6006/index.html").toString());
     assertThat(chromium.eval("document.querySelector('main').textContent").asText())
         .contains(SUBJECT)
