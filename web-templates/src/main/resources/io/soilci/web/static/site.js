@@ -185,12 +185,16 @@
     svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
     var known = times.filter(function (t) { return typeof t === 'number' && !isNaN(t); });
     if (known.length < 2) { return svg; }
-    var max = Math.max.apply(null, known) || 1;
+    // Scaled from the fastest to the slowest run shown, so a slow-down stands out; the title
+    // holds the seconds.
+    var max = Math.max.apply(null, known), min = Math.min.apply(null, known);
+    var range = max - min || 1;
     var step = w / Math.max(1, times.length - 1);
     var points = [];
     times.forEach(function (t, i) {
       if (typeof t === 'number' && !isNaN(t)) {
-        points.push((i * step).toFixed(1) + ',' + (h - 1 - (t / max) * (h - 2)).toFixed(1));
+        var y = max === min ? h / 2 : h - 2 - ((t - min) / range) * (h - 4);
+        points.push((i * step).toFixed(1) + ',' + y.toFixed(1));
       }
     });
     var line = document.createElementNS(ns, 'polyline');
