@@ -11,6 +11,7 @@
 #
 #   bench/workspace-bench.sh            # both providers
 #   PROVIDERS=local bench/workspace-bench.sh
+#   JAVA_OPTS=-XX:TieredStopAtLevel=1 bench/workspace-bench.sh   # JVM options for each job
 # Bounded: 3 jobs per provider, each under a minute; everything is made in a temp folder and removed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -57,13 +58,15 @@ cache_state() { sed -n 's/.*"workspace-cache": "\([a-z]*\)".*/\1/p' "$1"; }
 
 run_job() { # provider label
   local out="$work/out-$1-$2"
-  timeout 120 java -jar "$jar" run-job demo --workspace "$work/ws.json" --provider "$1" \
+  # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+  timeout 120 java ${JAVA_OPTS:-} -jar "$jar" run-job demo --workspace "$work/ws.json" --provider "$1" \
     --workspace-root "$work/cache-$1" --tasks "$work/tasks.txt" --out "$out" \
     --worker-host none >/dev/null 2>"$work/err-$1-$2" || { cat "$work/err-$1-$2" >&2; exit 1; }
   echo "$(prepare_time "$out/demo.json") $(cache_state "$out/demo.json")"
 }
 
 status=0
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); JAVA_OPTS=${JAVA_OPTS:-}"
 printf '%-8s %-16s %-16s %-16s %s\n' provider cold hit moved hit/cold
 for p in $providers; do
   read -r cold cold_state <<<"$(run_job "$p" cold)"

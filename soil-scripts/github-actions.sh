@@ -21,9 +21,13 @@ set -o nounset -o pipefail -o errexit
 export-job-env() {
   : "${GITHUB_RUN_NUMBER:?not running under GitHub Actions (GITHUB_RUN_NUMBER unset)}"
   export JOB_URL="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}"
-  export GITHUB_WORKFLOW GITHUB_RUN_ID GITHUB_RUN_NUMBER GITHUB_JOB GITHUB_ACTION GITHUB_REF
-  export GITHUB_PR_NUMBER=${GITHUB_PR_NUMBER:-} GITHUB_PR_HEAD_REF=${GITHUB_PR_HEAD_REF:-}
-  export GITHUB_PR_HEAD_SHA=${GITHUB_PR_HEAD_SHA:-}
+  local name
+  # The workflow sets the PR variables on every event, empty on a push: an empty one is unset
+  # so JOB.json records null (no "PR #" line on the pages), as Soil does for a missing variable.
+  for name in GITHUB_WORKFLOW GITHUB_RUN_ID GITHUB_RUN_NUMBER GITHUB_JOB GITHUB_ACTION GITHUB_REF \
+      GITHUB_PR_NUMBER GITHUB_PR_HEAD_REF GITHUB_PR_HEAD_SHA; do
+    if [ -n "${!name:-}" ]; then export "${name?}"; else unset "$name"; fi
+  done
 }
 
 server-args() {

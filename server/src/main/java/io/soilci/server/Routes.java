@@ -6,7 +6,9 @@ import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
+import io.soilci.server.http.HealthHandler;
 import io.soilci.server.http.Metrics;
+import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.live.LiveTailHandler;
@@ -23,7 +25,6 @@ import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
 /** Every route of the server and the order of its handler chain, in one place. */
@@ -77,15 +78,8 @@ final class Routes {
             p.config().publicReads()
                 ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
                 : blocking(reads(p, new SiteFilesHandler(p.config().site())), drain));
-    HttpHandler health =
-        AccessLog.route("/healthz", exchange -> Responses.text(exchange, 200, "ok"));
-    HttpHandler metrics =
-        AccessLog.route(
-            "/metrics",
-            exchange -> {
-              exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
-              exchange.getResponseSender().send(p.metrics().format(), StandardCharsets.UTF_8);
-            });
+    HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
+    HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
     HttpHandler router =
         exchange -> {

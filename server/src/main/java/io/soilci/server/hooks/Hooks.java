@@ -56,6 +56,9 @@ public final class Hooks implements AutoCloseable {
   private void run(HookEvent event, String command) {
     ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", command).inheritIO();
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    // The event's SOIL_* facts are the only SOIL_* variables a hook sees: none leak in from the
+    // server's own environment to be mistaken for facts of this event.
+    builder.environment().keySet().removeIf(name -> name.startsWith("SOIL_"));
     builder.environment().putAll(event.env());
     try {
       Process process = builder.start();

@@ -7,6 +7,7 @@ import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.config.Limits;
 import io.soilci.server.http.Printable;
+import io.soilci.server.site.Site;
 import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,12 +38,15 @@ public final class ResultStore {
     this.check = new JobFileCheck(limits);
   }
 
+  /** A new upload of {@code ref}'s files; a name that collides with a site page is refused. */
   Staging stage(JobRef ref) {
+    Site.requirePublishable(ref);
     return new Staging(ref, root, check, locks.of(ref));
   }
 
   /** Validates a job's three files already in place (e.g. copied over SFTP). */
   public StoredJob ingest(JobRef ref) throws IOException {
+    Site.requirePublishable(ref);
     for (FileKind kind : FileKind.values()) {
       if (!Files.isRegularFile(root.resolve(ref.file(kind.extension())))) {
         throw new BadInput(ref.file(kind.extension()) + " does not exist under " + root);

@@ -90,6 +90,14 @@ class ResultsUploadTest {
             "/results?workerHost=..%2Fgithub&runId=4101&jobName=cpp-small",
             GOOD, "workerHost '../github' must be one of github, sourcehut"),
         Arguments.of(
+            "/results?workerHost=github&runId=commits&jobName=cpp-small",
+            GOOD,
+            "runId 'commits' is reserved for the site's pages; use another run name"),
+        Arguments.of(
+            "/results?workerHost=github&runId=4101&jobName=index",
+            GOOD,
+            "jobName 'index' is reserved for the run's JSON page; use another job name"),
+        Arguments.of(
             "/results?workerHost=github&jobName=cpp-small",
             GOOD,
             "query parameter 'runId' is required"),

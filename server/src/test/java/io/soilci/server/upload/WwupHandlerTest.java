@@ -104,6 +104,9 @@ class WwupHandlerTest {
             soilUpload("github-jobs", "..", "github-jobs/4101", "cpp-small"),
             "runId '.." + runRule),
         Arguments.of(
+            soilUpload("github-jobs", "raw.html", "github-jobs/4101", "cpp-small"),
+            "runId 'raw.html' is reserved for the site's pages; use another run name"),
+        Arguments.of(
             soilUpload("osh-runtime", "4101", "github-jobs/4101", "cpp-small"),
             "payload-type 'osh-runtime' must be one of github-jobs, sourcehut-jobs, status-api"),
         Arguments.of(

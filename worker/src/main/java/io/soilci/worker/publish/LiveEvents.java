@@ -6,8 +6,6 @@ import io.soilci.result.TaskRow;
 import io.soilci.worker.WorkerFailure;
 import io.soilci.worker.run.JobListener;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Tells the server as a job runs: job start, each task's start and end. A failed event costs at
@@ -16,7 +14,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LiveEvents implements JobListener {
   static final int GIVE_UP_AFTER = 3;
-  private static final Logger LOG = LoggerFactory.getLogger(LiveEvents.class);
 
   private final SoilServer server;
   private final JobRef job;
@@ -56,16 +53,13 @@ final class LiveEvents implements JobListener {
     try {
       server.send(event, timeout);
       failuresInARow = 0;
-    } catch (WorkerFailure e) {
-      failuresInARow++;
-      LOG.warn(
-          "{} not delivered ({}){}",
-          event,
-          e.getMessage(),
-          gaveUp() ? "; skipping further live events of this job" : "");
     } catch (RuntimeException e) {
       failuresInARow++;
-      LOG.warn("{} not delivered ({})", event, e.toString());
+      String message = e instanceof WorkerFailure ? e.getMessage() : event + " failed: " + e;
+      System.err.println(
+          "soil-worker: "
+              + message
+              + (gaveUp() ? "; no more live events for this job" : "; the job goes on"));
     }
   }
 }

@@ -4,12 +4,9 @@ import io.soilci.worker.WorkerFailure;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** One request tried until it succeeds, gets a 4xx, or the policy's time is up. */
 final class RetryingCall {
-  private static final Logger LOG = LoggerFactory.getLogger(RetryingCall.class);
   private static final Duration MIN_ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
 
   /** One attempt; {@code timeout} bounds it. */
@@ -39,12 +36,9 @@ final class RetryingCall {
       if (remaining(deadline).compareTo(wait) < 0) {
         throw giveUp(answer, number);
       }
-      LOG.warn(
-          "{}: {}; attempt {} failed, trying again in {} ms",
-          what,
-          answer.describe(),
-          number,
-          wait.toMillis());
+      System.err.printf(
+          "soil-worker: %s: %s; attempt %d failed, trying again in %.1f s%n",
+          what, answer.describe(), number, wait.toMillis() / 1000.0);
       sleep(wait);
     }
   }

@@ -42,8 +42,21 @@ final class ContainerSetup implements SetupHost {
   }
 
   @Override
-  public BaseImage baseImage(WorkspaceConfig config, Consumer<String> progress) {
+  public void check(WorkspaceConfig config) {
+    requireImage(config);
+  }
+
+  @Override
+  public BaseImage baseImage(
+      WorkspaceConfig config, @Nullable String committed, Consumer<String> progress) {
     String image = requireImage(config);
+    if (committed != null) {
+      // The usual case, both present: one call for both.
+      String ids = imageId(image, committed);
+      if (ids != null) {
+        return new BaseImage(ids.lines().findFirst().orElse(""), null, true);
+      }
+    }
     String id = imageId(image);
     Duration pullTime = null;
     if (id == null) {
@@ -53,15 +66,15 @@ final class ContainerSetup implements SetupHost {
       pullTime = Duration.ofNanos(System.nanoTime() - start);
       id = tool(List.of("image", "inspect", "--format", "{{.Id}}", image)).run(line -> {}).strip();
     }
-    return new BaseImage(id, pullTime);
+    return new BaseImage(id, pullTime, committed != null && imageId(committed) != null);
   }
 
-  /** The id of {@code image}, or null when it is not here. */
-  private @Nullable String imageId(String image) {
+  /** The ids of {@code images}, a line each, or null when one of them is not here. */
+  private @Nullable String imageId(String... images) {
+    List<String> command = new ArrayList<>(List.of("image", "inspect", "--format", "{{.Id}}"));
+    command.addAll(List.of(images));
     try {
-      return tool(List.of("image", "inspect", "--format", "{{.Id}}", image))
-          .run(line -> {})
-          .strip();
+      return tool(command).run(line -> {}).strip();
     } catch (WorkspaceFailure e) {
       return null;
     }

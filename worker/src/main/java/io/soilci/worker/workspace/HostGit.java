@@ -16,6 +16,9 @@ import java.util.function.Consumer;
 final class HostGit {
   private static final Duration TIMEOUT = Duration.ofMinutes(30);
 
+  /** Where the configured ref is fetched to in each workspace repository. */
+  static final String FETCHED = "refs/soil/fetched";
+
   private final HostEnvironment host;
   private final Consumer<String> progress;
 
@@ -47,19 +50,35 @@ final class HostGit {
     progress.accept(
         "fetching " + repository.ref() + " of " + repository.url() + " in " + repository.path());
     fetch(repository, dir);
-    String fetched = revParse(dir, repository.url(), "FETCH_HEAD");
+    String fetched = revParse(dir, repository.url(), FETCHED);
     if (fetched.equals(commit)) {
       return commit;
     }
     return checkout(repository, dir);
   }
 
+  /**
+   * Fetches the ref into {@link #FETCHED}. Nothing in the repository changes when the ref did not
+   * move (no FETCH_HEAD written, no automatic gc), so an unchanged cache keeps its fingerprint.
+   */
   private void fetch(Repository repository, Path dir) {
-    git(dir, repository.url(), "fetch", "-q", "--no-tags", "origin", repository.ref());
+    git(
+        dir,
+        repository.url(),
+        "-c",
+        "gc.auto=0",
+        "-c",
+        "maintenance.auto=false",
+        "fetch",
+        "-q",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "origin",
+        "+" + repository.ref() + ":" + FETCHED);
   }
 
   private String checkout(Repository repository, Path dir) {
-    String commit = revParse(dir, repository.url(), "FETCH_HEAD");
+    String commit = revParse(dir, repository.url(), FETCHED);
     progress.accept("checking out " + commit.substring(0, 12) + " in " + repository.path());
     git(dir, repository.url(), "checkout", "-q", "-f", "--detach", commit);
     return commit;
@@ -72,6 +91,7 @@ final class HostGit {
   private String git(Path dir, String url, String... args) {
     List<String> command = new ArrayList<>(List.of("git"));
     command.addAll(List.of(args));
-    return new Exec("git " + args[0], command, dir, host.forGit(url), TIMEOUT).run(line -> {});
+    String verb = args[0].equals("-c") ? args[4] : args[0];
+    return new Exec("git " + verb, command, dir, host.forGit(url), TIMEOUT).run(line -> {});
   }
 }

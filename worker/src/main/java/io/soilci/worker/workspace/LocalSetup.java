@@ -23,7 +23,8 @@ final class LocalSetup implements SetupHost {
   }
 
   @Override
-  public @Nullable BaseImage baseImage(WorkspaceConfig config, Consumer<String> progress) {
+  public @Nullable BaseImage baseImage(
+      WorkspaceConfig config, @Nullable String committed, Consumer<String> progress) {
     return null;
   }
 

@@ -16,8 +16,15 @@ interface SetupHost {
   /** The provider's name, part of the cache key: {@code local}, {@code podman}, {@code docker}. */
   String provider();
 
-  /** The base image the setup runs on, pulled first when missing; null without images. */
-  @Nullable BaseImage baseImage(WorkspaceConfig config, Consumer<String> progress);
+  /** Throws a {@code BadInput} when {@code config} lacks what this provider needs. */
+  default void check(WorkspaceConfig config) {}
+
+  /**
+   * The base image the setup runs on, pulled first when missing, and whether {@code committed} (a
+   * result of {@link #setUp}, when not null) still exists; null without images.
+   */
+  @Nullable BaseImage baseImage(
+      WorkspaceConfig config, @Nullable String committed, Consumer<String> progress);
 
   /**
    * Runs {@code config}'s setup script with the workspace folder {@code dir}; returns the image
@@ -31,6 +38,9 @@ interface SetupHost {
   /** Removes {@code image} (a result of {@link #setUp}) when it exists. */
   void discard(@Nullable String image);
 
-  /** A base image's id and, when it had to be pulled, how long that took. */
-  record BaseImage(String id, @Nullable Duration pullTime) {}
+  /**
+   * A base image's id, how long its pull took when it had to be pulled, and whether the committed
+   * image asked about exists.
+   */
+  record BaseImage(String id, @Nullable Duration pullTime, boolean committedExists) {}
 }

@@ -42,8 +42,9 @@ final class WorkspaceCache {
   /** Makes {@code entry} hold {@code config} prepared at the refs' current commits. */
   Preparation prepare(WorkspaceConfig config, CacheEntry entry) {
     long start = System.nanoTime();
-    SetupHost.BaseImage base = setup.baseImage(config, progress);
     PreparedState cached = StateFiles.read(entry.state(), PreparedState.class);
+    SetupHost.BaseImage base =
+        setup.baseImage(config, cached == null ? null : cached.image(), progress);
     String stale = cached == null ? null : staleReason(config, cached, entry, base);
     PreparedState state;
     if (cached != null && stale == null) {
@@ -86,7 +87,8 @@ final class WorkspaceCache {
     if (base != null && !base.id().equals(state.baseImageId())) {
       return "its base image changed";
     }
-    if (!setup.holds(state.image())) {
+    boolean kept = base != null ? base.committedExists() : setup.holds(state.image());
+    if (state.image() != null && !kept) {
       return "its image " + state.image() + " is gone";
     }
     return null;
@@ -138,20 +140,12 @@ final class WorkspaceCache {
           repository.path(),
           git.update(repository, entry.prepared().resolve(repository.path()), known));
     }
-    // A fetch rewrites .git/FETCH_HEAD even when nothing moved: take the fingerprint again.
-    String fingerprint = TreeFingerprint.of(entry.prepared());
-    PreparedState state =
-        commits.equals(cached.commits())
-            ? new PreparedState(
-                cached.key(),
-                cached.provider(),
-                cached.generation(),
-                commits,
-                cached.image(),
-                cached.baseImageId(),
-                fingerprint,
-                cached.preparedAt())
-            : cached.updated(commits, fingerprint);
+    if (commits.equals(cached.commits())) {
+      // An up-to-date fetch writes nothing (HostGit#fetch); were it to, the next job would find
+      // the fingerprint changed and prepare again: slow, never wrong.
+      return cached;
+    }
+    PreparedState state = cached.updated(commits, TreeFingerprint.of(entry.prepared()));
     StateFiles.write(entry.state(), state);
     return state;
   }

@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Prepares, shows, resets or removes a cached workspace: repositories cloned on the host with"
-          + " its credentials (SOIL_GIT_TOKEN, SOIL_GIT_SSH_KEY), then a setup script run once"
-          + " inside it. run-job --workspace FILE uses the same cache."
+          + " its credentials (SOIL_GIT_TOKEN, SOIL_GIT_SSH_KEY, SOIL_GIT_SSH_KNOWN_HOSTS), then a"
+          + " setup script run once inside it. run-job --workspace FILE uses the same cache."
     },
     subcommands = {
       WorkspaceCommand.Prepare.class,
@@ -47,6 +47,7 @@ public final class WorkspaceCommand implements Callable<Integer> {
     @Option(
         names = "--provider",
         defaultValue = "local",
+        paramLabel = "NAME",
         description = "Where the setup runs: local, podman or docker (default: ${DEFAULT-VALUE}).")
     String provider = "local";
 
@@ -145,7 +146,7 @@ public final class WorkspaceCommand implements Callable<Integer> {
       name = "reset",
       mixinStandardHelpOptions = true,
       description = {
-        "Makes every instance that no running job holds a fresh copy of the prepared state."
+        "Makes every instance that no running job holds equal to the prepared state again."
       })
   static final class Reset implements Callable<Integer> {
     @Mixin Options options = new Options();

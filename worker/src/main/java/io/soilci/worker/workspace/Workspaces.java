@@ -20,7 +20,9 @@ public final class Workspaces {
   private final Path root;
   private final Consumer<String> progress;
 
-  Workspaces(Path root, SetupHost setup, HostEnvironment host, Consumer<String> progress) {
+  Workspaces(Path cacheRoot, SetupHost setup, HostEnvironment host, Consumer<String> progress) {
+    // Absolute: instance folders become bind mounts and checkouts, which must be.
+    Path root = cacheRoot.toAbsolutePath().normalize();
     this.root = root;
     this.progress = progress;
     this.setup = setup;
@@ -70,12 +72,14 @@ public final class Workspaces {
 
   /** Makes {@code config}'s cache entry ready: cloned and set up, or fetched when cached. */
   public Preparation prepare(WorkspaceConfig config) {
+    setup.check(config);
     CacheEntry entry = cache.entry(config);
     return underLock(entry, () -> cache.prepare(config, entry));
   }
 
   /** Gives {@code job} its own instance of {@code config}'s workspace, ready to run in. */
   public Lease open(WorkspaceConfig config, String job) {
+    setup.check(config);
     long start = System.nanoTime();
     CacheEntry entry = cache.entry(config);
     return underLock(

@@ -97,6 +97,20 @@ class LocalWorkspaceIT {
   }
 
   @Test
+  void aHitWithoutANewCommitLeavesTheCacheUntouched() throws IOException {
+    workspaces.prepare(config(SETUP));
+    CacheEntry entry = entry();
+    String fingerprint = TreeFingerprint.of(entry.prepared());
+    Object stateInode = Files.getAttribute(entry.state(), "unix:ino");
+
+    Preparation hit = workspaces.prepare(config(SETUP));
+
+    assertThat(hit.cacheHit()).isTrue();
+    assertThat(TreeFingerprint.of(entry.prepared())).isEqualTo(fingerprint);
+    assertThat(Files.getAttribute(entry.state(), "unix:ino")).isEqualTo(stateInode);
+  }
+
+  @Test
   void aChangedSetupScriptPreparesAgain() throws IOException {
     workspaces.prepare(config(SETUP));
 

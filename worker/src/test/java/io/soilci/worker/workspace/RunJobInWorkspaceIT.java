@@ -53,6 +53,20 @@ class RunJobInWorkspaceIT {
     return file;
   }
 
+  private int runJobWith(picocli.CommandLine cli, Path file, String provider) {
+    return cli.execute(
+        "run-job",
+        "demo",
+        "--workspace",
+        file.toString(),
+        "--workspace-root",
+        tmp.resolve("cache").toString(),
+        "--tasks",
+        tasks.toString(),
+        "--provider",
+        provider);
+  }
+
   private int runJob(Path file, String provider, Path out) {
     List<String> args =
         new ArrayList<>(
@@ -143,19 +157,43 @@ class RunJobInWorkspaceIT {
   @Test
   void workspaceAndImageTogetherAreBadUsage() throws IOException {
     Path file = workspaceFile("true", "");
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cli = WorkerMain.commandLine();
+    cli.setErr(new java.io.PrintWriter(err, true));
 
     int status =
-        WorkerMain.commandLine()
-            .execute(
-                "run-job",
-                "demo",
-                "--workspace",
-                file.toString(),
-                "--image",
-                "x",
-                "--tasks",
-                tasks.toString());
+        cli.execute(
+            "run-job",
+            "demo",
+            "--workspace",
+            file.toString(),
+            "--image",
+            "x",
+            "--tasks",
+            tasks.toString());
 
     assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-worker: --workspace gives the checkout and the image; drop --checkout and"
+                + " --image\n");
+  }
+
+  @Test
+  void aContainerProviderNeedsTheWorkspacesImage() throws IOException {
+    Path file = workspaceFile("true", "");
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cli = WorkerMain.commandLine();
+    cli.setErr(new java.io.PrintWriter(err, true));
+
+    int status = runJobWith(cli, file, "podman");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-worker: workspace '"
+                + name
+                + "' has no \"image\": the podman provider needs one\n");
+    assertThat(tmp.resolve("cache")).doesNotExist();
   }
 }

@@ -133,16 +133,22 @@ class CiScriptsIT {
               "run-job",
               "demo",
               "soil-scripts/demo/tasks.txt");
+      Map<String, String> push = github(32);
+      push.putAll(
+          Map.of("GITHUB_PR_NUMBER", "", "GITHUB_PR_HEAD_REF", "", "GITHUB_PR_HEAD_SHA", ""));
       Processes.Result green =
           Processes.run(
               checkout("green", false),
-              github(32),
+              push,
               300,
               script.toString(),
               "run-job",
               "demo",
               "soil-scripts/demo/tasks.txt");
       assertThat(List.of(red.exit(), green.exit())).isEqualTo(List.of(1, 0));
+      assertThat(http.get(server.uri().resolve("github-jobs/32/demo.json")).body())
+          .contains("\"GITHUB_PR_NUMBER\": null");
+      assertThat(http.get(server.uri().resolve("github-jobs/32/")).body()).doesNotContain("PR #");
       Map<String, String> env = github(31);
       env.put("GITHUB_TOKEN", "ghs_x");
       env.put("GITHUB_API_URL", "http://127.0.0.1:" + api.getAddress().getPort());

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,13 +88,17 @@ class EndToEndIT {
     return builder.start();
   }
 
-  private static String awaitPage(String path, String needle) throws Exception {
+  /** The run page's row of a running task, whatever other attributes the row carries. */
+  private static final Pattern GATE_RUNNING =
+      Pattern.compile("<tr class=\"running\"[^>]*><td>gate</td>");
+
+  private static String awaitPage(String path, Pattern needle) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     String body = "";
     while (System.nanoTime() < deadline) {
       var response = http.get(server.uri().resolve(path));
       body = response.body();
-      if (response.statusCode() == 200 && body.contains(needle)) {
+      if (response.statusCode() == 200 && needle.matcher(body).find()) {
         return body;
       }
       Thread.sleep(100);
@@ -112,8 +117,11 @@ class EndToEndIT {
     Path checkout = checkout("green", "pass");
     Process job = runJob(checkout, 7);
 
-    String live = awaitPage("github-jobs/7/", "<tr class=\"running\"><td>gate</td>");
-    assertThat(live).contains("<span class=\"tag running\">running</span>");
+    String live = awaitPage("github-jobs/7/", GATE_RUNNING);
+    assertThat(live)
+        .contains("<span class=\"tag running\">running</span>")
+        .containsPattern("<tr class=\"pass\"[^>]*><td>first</td>")
+        .doesNotContain("<td>last</td>");
     assertThat(
             http.get(server.uri().resolve("status-api/github/9007/e2e-job.status.txt"))
                 .statusCode())
@@ -122,8 +130,10 @@ class EndToEndIT {
     int exit = finish(checkout, job);
 
     assertThat(exit).as(Files.readString(checkout.resolve("run-job.log"))).isEqualTo(0);
-    String done = awaitPage("github-jobs/7/", "<td>last</td>");
-    assertThat(done).doesNotContain("tag running").doesNotContain("<tr class=\"running\">");
+    String done = awaitPage("github-jobs/7/", Pattern.compile("<td>last</td>"));
+    assertThat(done)
+        .doesNotContain("tag running")
+        .doesNotContainPattern("<tr class=\"running\"[^>]*><td>");
     assertThat(http.get(server.uri().resolve("status-api/github/9007/e2e-job.status.txt")).body())
         .startsWith("0 ");
     assertThat(maybeMerge(9007, tmp.resolve("merge-green"))).isEqualTo(List.of("0", "merged"));
@@ -133,12 +143,12 @@ class EndToEndIT {
   void aFailedJobIsShownFailedAndMaybeMergeRefusesIt() throws Exception {
     Path checkout = checkout("red", "fail");
     Process job = runJob(checkout, 8);
-    awaitPage("github-jobs/8/", "<tr class=\"running\"><td>gate</td>");
+    awaitPage("github-jobs/8/", GATE_RUNNING);
 
     int exit = finish(checkout, job);
 
     assertThat(exit).isEqualTo(1);
-    String page = awaitPage("github-jobs/8/", "<td>last</td>");
+    String page = awaitPage("github-jobs/8/", Pattern.compile("<td>last</td>"));
     assertThat(page).doesNotContain("tag running");
     assertThat(http.get(server.uri().resolve("status-api/github/9008/e2e-job.status.txt")).body())
         .startsWith("1 ");
@@ -149,7 +159,7 @@ class EndToEndIT {
   void theWorkerTokenNeverReachesTheTasks() throws Exception {
     Path checkout = checkout("secret", "pass");
     Process job = runJob(checkout, 9);
-    awaitPage("github-jobs/9/", "<tr class=\"running\"><td>gate</td>");
+    awaitPage("github-jobs/9/", GATE_RUNNING);
     finish(checkout, job);
 
     var log = http.get(server.uri().resolve("github-jobs/9/e2e-job.wwz/_tmp/soil/logs/first.txt"));
