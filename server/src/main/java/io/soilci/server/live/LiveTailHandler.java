@@ -39,14 +39,7 @@ public final class LiveTailHandler implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
-    String path = exchange.getRelativePath();
-    String[] parts = path.substring(PREFIX.length()).split("/", -1);
-    if (parts.length != 4 || !parts[3].endsWith(".txt")) {
-      throw new BadInput(
-          "live log path '"
-              + Printable.of(path)
-              + "' must be /live/HOST-jobs/RUN/JOB/TASK.txt, e.g. /live/github-jobs/4101/cpp/build.txt");
-    }
+    String[] parts = parts(exchange.getRelativePath());
     JobRef ref =
         new JobRef(WorkerHost.fromPrefix(parts[0]), new RunId(parts[1]), new JobName(parts[2]));
     TaskName task = new TaskName(parts[3].substring(0, parts[3].length() - ".txt".length()));
@@ -58,17 +51,33 @@ public final class LiveTailHandler implements HttpHandler {
       exchange.setStatusCode(204);
       return;
     }
-    LiveTail tail =
-        found.orElseThrow(
-            () ->
-                HttpError.notFound(
-                    "no live log of task '"
-                        + task
-                        + "' of "
-                        + ref
-                        + ": the task is not running (a finished task's log is in "
-                        + ref.job()
-                        + ".wwz)"));
+    send(exchange, found.orElseThrow(() -> notRunning(ref, task)));
+  }
+
+  /** HOST-jobs, RUN, JOB and TASK.txt from {@code /live/HOST-jobs/RUN/JOB/TASK.txt}. */
+  private static String[] parts(String path) {
+    String[] parts = path.substring(PREFIX.length()).split("/", -1);
+    if (parts.length != 4 || !parts[3].endsWith(".txt")) {
+      throw new BadInput(
+          "live log path '"
+              + Printable.of(path)
+              + "' must be /live/HOST-jobs/RUN/JOB/TASK.txt, e.g. /live/github-jobs/4101/cpp/build.txt");
+    }
+    return parts;
+  }
+
+  private static HttpError notRunning(JobRef ref, TaskName task) {
+    return HttpError.notFound(
+        "no live log of task '"
+            + task
+            + "' of "
+            + ref
+            + ": the task is not running (a finished task's log is in "
+            + ref.job()
+            + ".wwz)");
+  }
+
+  private static void send(HttpServerExchange exchange, LiveTail tail) {
     var headers = exchange.getResponseHeaders();
     headers.put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
     headers.put(new HttpString("X-Content-Type-Options"), "nosniff");
