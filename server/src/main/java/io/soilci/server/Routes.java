@@ -10,6 +10,9 @@ import io.soilci.server.http.HealthHandler;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
+import io.soilci.server.live.LiveLogs;
+import io.soilci.server.live.LiveTailHandler;
+import io.soilci.server.live.LogHandler;
 import io.soilci.server.site.Site;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.ResultsHandler;
@@ -36,7 +39,8 @@ final class Routes {
       Authenticator auth,
       UploadGate gate,
       WwzHandler wwz,
-      Metrics metrics) {}
+      Metrics metrics,
+      LiveLogs live) {}
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
@@ -61,7 +65,12 @@ final class Routes {
     HttpHandler event =
         AccessLog.route(
             "/event",
-            write(new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC()), drain));
+            write(
+                new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC(), p.live()),
+                drain));
+    HttpHandler log = AccessLog.route("/log", write(new LogHandler(p.auth(), p.live()), drain));
+    HttpHandler liveTail =
+        AccessLog.route("/live", blocking(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", blocking(reads(p, p.wwz()), drain));
     HttpHandler files =
         AccessLog.route(
@@ -83,6 +92,10 @@ final class Routes {
             next = results;
           } else if (post && path.equals("/event")) {
             next = event;
+          } else if (post && path.equals("/log")) {
+            next = log;
+          } else if (read && LiveTailHandler.matches(path)) {
+            next = liveTail;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
             next = wwup;
           } else if (read && path.equals("/healthz")) {

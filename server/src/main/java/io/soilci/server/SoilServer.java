@@ -5,6 +5,7 @@ import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.http.Metrics;
+import io.soilci.server.live.LiveLogs;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
 import io.soilci.server.upload.ResultStore;
@@ -58,7 +59,8 @@ public final class SoilServer implements AutoCloseable {
             new Authenticator(new WorkerStore(config.state())),
             new UploadGate(limits.maxUploadsInFlight(), metrics),
             wwz,
-            metrics);
+            metrics,
+            new LiveLogs());
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
         Undertow.builder()

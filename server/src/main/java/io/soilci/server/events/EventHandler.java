@@ -12,6 +12,7 @@ import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Printable;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
+import io.soilci.server.live.LiveLogs;
 import io.soilci.server.site.Site;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -32,12 +33,19 @@ public final class EventHandler implements HttpHandler {
   private final Site site;
   private final Metrics metrics;
   private final Clock clock;
+  private final LiveLogs live;
 
   public EventHandler(Authenticator auth, Site site, Metrics metrics, Clock clock) {
+    this(auth, site, metrics, clock, new LiveLogs());
+  }
+
+  /** With the live logs, whose tails of a job go when its done event arrives. */
+  public EventHandler(Authenticator auth, Site site, Metrics metrics, Clock clock, LiveLogs live) {
     this.auth = auth;
     this.site = site;
     this.metrics = metrics;
     this.clock = clock;
+    this.live = live;
   }
 
   @Override
@@ -66,12 +74,14 @@ public final class EventHandler implements HttpHandler {
       case "start" -> site.jobStarted(ref, clock.instant());
       case "task-start" -> site.taskStarted(ref, task(query), clock.instant());
       case "task-done" -> site.taskFinished(ref, row(query));
-      default ->
-          site.jobDone(
-              ref,
-              status(query),
-              updateStatusApi,
-              query.optional("statusRunId").map(RunId::new).orElse(null));
+      default -> {
+        live.drop(ref);
+        site.jobDone(
+            ref,
+            status(query),
+            updateStatusApi,
+            query.optional("statusRunId").map(RunId::new).orElse(null));
+      }
     }
   }
 

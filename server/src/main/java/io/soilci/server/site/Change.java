@@ -36,6 +36,7 @@ record Change(
       if (!run.jobs().isEmpty()) {
         pages.add(new Page.DayHtml(host, run.day()));
       }
+      pages.addAll(Page.badgesOf(host, run));
     }
     pages.add(new Page.HostIndex(host));
     pages.add(new Page.HostJson(host));

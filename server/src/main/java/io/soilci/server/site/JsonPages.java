@@ -93,6 +93,7 @@ final class JsonPages {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("run", run.id().value());
     out.put("commit", run.commit());
+    out.put("branch", Badges.branch(run));
     out.put("start", SiteText.iso(run.startEpoch()));
     out.put("running", run.inProgress());
     List<Object> jobs = new ArrayList<>();

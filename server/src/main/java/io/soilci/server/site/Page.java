@@ -1,8 +1,11 @@
 package io.soilci.server.site;
 
+import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -146,5 +149,42 @@ sealed interface Page {
     public byte @Nullable [] render(PageRenderer r) {
       return r.runningFile(job);
     }
+  }
+
+  /** A branch's status badge: its newest run. */
+  record BranchBadge(WorkerHost host, String file) implements Page {
+    @Override
+    public String path() {
+      return host.prefix() + "/badges/branch/" + file + ".svg";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.badges().branch(host, file);
+    }
+  }
+
+  /** A job's status badge: its newest result. */
+  record JobBadge(WorkerHost host, JobName job) implements Page {
+    @Override
+    public String path() {
+      return host.prefix() + "/badges/job/" + job.value() + ".svg";
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.badges().job(host, job);
+    }
+  }
+
+  /** The badges a run shows on: its branch's and each of its jobs'. */
+  static List<Page> badgesOf(WorkerHost host, RunState run) {
+    List<Page> pages = new ArrayList<>();
+    String branch = Badges.pushedBranch(run);
+    if (!branch.isEmpty()) {
+      pages.add(new BranchBadge(host, Badges.fileName(branch)));
+    }
+    run.jobs().values().forEach(j -> pages.add(new JobBadge(host, j.name())));
+    return pages;
   }
 }

@@ -31,12 +31,18 @@ final class PageRenderer {
   private final RunPageModel runModel;
   private final JsonPages json;
   private final Fragments fragments = new Fragments();
+  private final Badges badges;
 
   PageRenderer(SiteIndex index, SiteSettings settings) {
     this.index = index;
     this.views = new Views(settings.repositoryUrl());
     this.runModel = new RunPageModel(settings.root(), views, fragments);
     this.json = new JsonPages(index, fragments);
+    this.badges = new Badges(index);
+  }
+
+  Badges badges() {
+    return badges;
   }
 
   byte[] home() {

@@ -62,10 +62,12 @@ final class RunPageModel {
       now.put("state", "running");
       now.put("status", "");
       now.put("elapsed", "");
+      now.put("seconds", "");
       now.put("since", running.currentSince());
       now.put("sinceIso", SiteText.iso(running.currentSince()));
       now.put("sinceText", SiteText.shortTime(running.currentSince()));
-      now.put("log", "");
+      // The server's live tail of the task (GET /live/...): the site root is two folders up.
+      now.put("log", "../../live/" + ref + "/" + running.currentTask() + ".txt");
       now.put("result", "");
       tasks.add(0, now);
     }
@@ -96,6 +98,7 @@ final class RunPageModel {
     t.put("state", row.passed() ? "pass" : "fail");
     t.put("status", Integer.toString(row.status()));
     t.put("elapsed", Durations.readable(row.elapsedSeconds()));
+    t.put("seconds", Long.toString(Math.round(row.elapsedSeconds())));
     t.put("since", 0L);
     t.put("sinceIso", "");
     t.put("sinceText", "");

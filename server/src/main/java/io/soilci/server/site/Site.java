@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
 public final class Site implements AutoCloseable {
   /** Names under a host folder that are pages, not runs. */
   private static final Set<String> RESERVED =
-      Set.of("commits", "days", "index.html", "index.json", "raw.html");
+      Set.of("badges", "commits", "days", "index.html", "index.json", "raw.html");
 
   /** Pages written at once; writes mostly wait on fsync. */
   private static final int PAGE_THREADS = 8;

@@ -31,37 +31,83 @@
     return /^\d+$/.test(t) ? Number(t) : t;
   }
 
-  // While something runs, fetch the page again now and then and swap in its main part.
+  // While something runs: poll the page's small JSON mirror (index.json beside it, if any) and,
+  // when it changed, fetch the page and replace only the parts of <main> that differ.
+  function pollMs() { return window.soilPollMs || 5000; }
+
   function liveRefresh() {
-    if (!document.querySelector('.running')) { return; }
-    setTimeout(function () {
+    if (live.timer || !document.querySelector('.running') || !window.fetch) { return; }
+    live.timer = setTimeout(function () {
+      live.timer = 0;
       if (document.hidden) { liveRefresh(); return; }
-      fetch(location.href, { cache: 'no-store' })
+      var mirror = document.getElementById('run') || document.querySelector('p.views') ? 'index.json' : location.href;
+      fetch(mirror, { cache: 'no-store' })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-        .then(function (html) {
-          var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('main');
-          var main = document.querySelector('main');
-          if (fresh && main) { main.innerHTML = fresh.innerHTML; init(); }
+        .then(function (text) {
+          if (text === live.seen) { return; }
+          live.seen = text;
+          return mirror === location.href ? swapMain(text) :
+            fetch(location.href, { cache: 'no-store' }).then(function (r) { return r.text(); }).then(swapMain);
         })
-        .catch(function () { liveRefresh(); });
-    }, 15000);
+        .catch(function () { /* try again at the next tick */ })
+        .then(liveRefresh);
+    }, pollMs());
+  }
+
+  var live = { timer: 0, seen: null };
+
+  // Replaces each child of <main> whose HTML changed; unchanged ones (and what the script added
+  // to them) stay as they are, so nothing flickers and the scroll position holds.
+  function swapMain(html) {
+    var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('main');
+    var main = document.querySelector('main');
+    if (!fresh || !main) { return; }
+    var now = Array.prototype.slice.call(main.children);
+    var next = Array.prototype.slice.call(fresh.children);
+    if (now.length !== next.length) {
+      now.forEach(function (el) { main.removeChild(el); });
+      next.forEach(function (el) { main.appendChild(remember(document.importNode(el, true))); });
+    } else {
+      next.forEach(function (el, i) {
+        if (now[i].soilSource !== el.outerHTML) {
+          main.replaceChild(remember(document.importNode(el, true)), now[i]);
+        }
+      });
+    }
+    init();
+  }
+
+  function remember(el) {
+    el.soilSource = el.outerHTML;
+    return el;
   }
 
   // On a run page: each task's status in the job's previous runs (from the JSON mirrors).
-  var HISTORY = 5;
+  var HISTORY = 10;
+  var history = { commit: '', commits: {}, shown: null };
 
   function taskHistory() {
     var marker = document.getElementById('run');
     if (!marker || !window.fetch || location.protocol === 'file:') { return; }
     var run = marker.getAttribute('data-run');
+    if (history.shown) { showHistory(history.shown.runs, history.shown.pages); return; }
     getJson('../index.json').then(function (host) {
-      var runs = host.runs.map(function (r) { return r.run; });
-      var at = runs.indexOf(run);
+      var at = host.runs.map(function (r) { return r.run; }).indexOf(run);
       if (at < 0) { return; }
-      var older = runs.slice(at + 1, at + 1 + HISTORY).reverse();
+      var self = host.runs[at];
+      var older = host.runs.slice(at + 1).filter(function (r) {
+        return !self.branch || r.branch === self.branch;
+      }).slice(0, HISTORY).map(function (r) { return r.run; }).reverse();
+      var commits = {};
+      host.runs.forEach(function (r) { commits[r.run] = r.commit; });
+      history.commit = self.commit;
+      history.commits = commits;
       return Promise.all(older.map(function (r) {
         return getJson('../' + r + '/index.json').catch(function () { return null; });
-      })).then(function (pages) { showHistory(older, pages); });
+      })).then(function (pages) {
+        history.shown = { runs: older, pages: pages };
+        showHistory(older, pages);
+      });
     }).catch(function () { /* history is a comfort; the page is complete without it */ });
   }
 
@@ -73,20 +119,26 @@
 
   function showHistory(runs, pages) {
     var status = {};  // job -> task -> [status per run]
+    var seconds = {};  // job -> task -> [elapsed seconds per run]
     pages.forEach(function (page, i) {
       (page ? page.jobs : []).forEach(function (job) {
         (job.tasks || []).forEach(function (t) {
           var tasks = status[job.job] = status[job.job] || {};
           (tasks[t.task] = tasks[t.task] || [])[i] = t.status;
+          var times = seconds[job.job] = seconds[job.job] || {};
+          (times[t.task] = times[t.task] || [])[i] = t.elapsedSeconds;
         });
       });
     });
     Array.prototype.forEach.call(document.querySelectorAll('table.tasks'), function (table) {
+      if (table.soilHistory) { return; }
+      table.soilHistory = true;
       var job = table.getAttribute('data-job');
       var head = document.createElement('th');
       head.textContent = 'previous runs';
       table.tHead.rows[0].appendChild(head);
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        if (row.classList.contains('live-tail')) { return; }
         var cell = row.insertCell(-1);
         cell.className = 'history';
         var seen = (status[job] || {})[row.getAttribute('data-task')] || [];
@@ -98,15 +150,148 @@
           a.title = 'run ' + r + ': ' + (s === undefined ? 'not run' : 'status ' + s);
           cell.appendChild(a);
         });
+        var task = row.getAttribute('data-task');
+        var times = ((seconds[job] || {})[task] || []).slice();
+        var mine = row.cells[2] && row.cells[2].getAttribute('data-seconds');
+        if (mine !== null && mine !== undefined) { times.push(Number(mine)); }
+        cell.appendChild(sparkline(times));
+        if (row.classList.contains('pass') && failedOnThisCommit(runs, seen)) {
+          var tag = document.createElement('span');
+          tag.className = 'tag flaky';
+          tag.textContent = 'flaky';
+          tag.title = 'failed in an earlier run of this commit, passed now';
+          row.cells[0].appendChild(document.createTextNode(' '));
+          row.cells[0].appendChild(tag);
+        }
       });
     });
   }
 
+  // A failure of this task in an earlier run of the same commit: it failed, then passed.
+  function failedOnThisCommit(runs, seen) {
+    return runs.some(function (r, i) {
+      return history.commit && history.commits[r] === history.commit && seen[i] !== undefined && seen[i] !== 0;
+    });
+  }
+
+  // A small inline SVG of the task's durations, oldest first (gaps where it did not run).
+  function sparkline(times) {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    var w = 60, h = 14;
+    svg.setAttribute('class', 'spark');
+    svg.setAttribute('width', w);
+    svg.setAttribute('height', h);
+    svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
+    var known = times.filter(function (t) { return typeof t === 'number' && !isNaN(t); });
+    if (known.length < 2) { return svg; }
+    // Scaled from the fastest to the slowest run shown, so a slow-down stands out; the title
+    // holds the seconds.
+    var max = Math.max.apply(null, known), min = Math.min.apply(null, known);
+    var range = max - min || 1;
+    var step = w / Math.max(1, times.length - 1);
+    var points = [];
+    times.forEach(function (t, i) {
+      if (typeof t === 'number' && !isNaN(t)) {
+        var y = max === min ? h / 2 : h - 2 - ((t - min) / range) * (h - 4);
+        points.push((i * step).toFixed(1) + ',' + y.toFixed(1));
+      }
+    });
+    var line = document.createElementNS(ns, 'polyline');
+    line.setAttribute('points', points.join(' '));
+    svg.appendChild(line);
+    var title = document.createElementNS(ns, 'title');
+    title.textContent = 'durations, oldest first: ' + known.map(function (t) { return Math.round(t) + ' s'; }).join(', ');
+    svg.appendChild(title);
+    return svg;
+  }
+
+  // Running things: the elapsed time ticks next to each element with data-since (epoch seconds).
+  function tick() {
+    var now = Date.now() / 1000;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-since]'), function (el) {
+      var since = Number(el.getAttribute('data-since'));
+      if (!since) { return; }
+      var out = el.querySelector('.ticking');
+      if (!out) {
+        out = document.createElement('span');
+        out.className = 'ticking';
+        el.appendChild(out);
+      }
+      out.textContent = ' \u00b7 ' + clock(Math.max(0, now - since));
+    });
+  }
+
+  function clock(seconds) {
+    var s = Math.floor(seconds), m = Math.floor(s / 60), h = Math.floor(m / 60);
+    var mm = h ? String(m % 60).padStart(2, '0') : String(m);
+    return (h ? h + ':' : '') + mm + ':' + String(s % 60).padStart(2, '0');
+  }
+
+  // Under a running task: its log as the server receives it, polled from the live-log link.
+  // Text only: every chunk goes in as a text node, never parsed as HTML.
+  var tails = {};  // url -> { offset, text, decoder }
+  var MAX_TAIL_CHARS = 200000;
+
+  function liveLogs() {
+    Array.prototype.forEach.call(document.querySelectorAll('tr.running a.live-log'), function (a) {
+      var row = a.closest('tr');
+      if (row.nextElementSibling && row.nextElementSibling.classList.contains('live-tail')) { return; }
+      var tr = document.createElement('tr');
+      tr.className = 'live-tail';
+      var td = tr.insertCell(-1);
+      td.colSpan = 99;
+      var pre = document.createElement('pre');
+      pre.className = 'log';
+      td.appendChild(pre);
+      row.parentNode.insertBefore(tr, row.nextSibling);
+      var tail = tails[a.href] = tails[a.href] || { offset: 0, text: '', decoder: new TextDecoder() };
+      pre.textContent = tail.text;
+      followTail(a.href, pre);
+    });
+  }
+
+  function followTail(url, pre) {
+    var tail = tails[url];
+    if (tail.busy || !document.contains(pre)) { return; }
+    tail.busy = true;
+    fetch(url + '?offset=' + tail.offset, { cache: 'no-store' }).then(function (r) {
+      if (!r.ok) { return Promise.reject(r.status); }
+      if (r.status === 204) { return; }
+      var start = Number(r.headers.get('X-Soil-Log-Start'));
+      var end = Number(r.headers.get('X-Soil-Log-End'));
+      return r.arrayBuffer().then(function (bytes) {
+        var text = (start > tail.offset ? '[\u2026 ' + (start - tail.offset) + ' bytes not kept \u2026]\n' : '') +
+          tail.decoder.decode(bytes, { stream: true });
+        tail.offset = end;
+        if (!text) { return; }
+        var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+        tail.text = (tail.text + text).slice(-MAX_TAIL_CHARS);
+        if (tail.text.length < MAX_TAIL_CHARS) {
+          pre.appendChild(document.createTextNode(text));
+        } else {
+          pre.textContent = tail.text;
+        }
+        if (atBottom) { pre.scrollTop = pre.scrollHeight; }
+      });
+    }).then(function () {
+      tail.busy = false;
+      setTimeout(function () { followTail(url, pre); }, Math.min(2000, pollMs()));
+    }, function () {
+      tail.busy = false;  // the server is away: try again a little later
+      setTimeout(function () { followTail(url, pre); }, 5 * Math.min(2000, pollMs()));
+    });
+  }
+
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), sortable);
+    Array.prototype.forEach.call(document.querySelectorAll('table.sortable:not(.js)'), sortable);
     taskHistory();
+    liveLogs();
+    tick();
     liveRefresh();
   }
 
+  Array.prototype.forEach.call(document.querySelectorAll('main > *'), remember);
   init();
+  setInterval(tick, 1000);
 })();

@@ -1,6 +1,8 @@
 package io.soilci.worker.publish;
 
 import io.soilci.result.JobRef;
+import io.soilci.result.TaskName;
+import io.soilci.result.TaskRow;
 import io.soilci.worker.run.JobListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +32,32 @@ public final class LiveJob {
   /** Hears the job's progress and tells the server; never throws. */
   public JobListener listener() {
     return events;
+  }
+
+  /**
+   * Events plus the running task's log, read from {@code checkout}'s {@code _tmp/soil/logs/} and
+   * sent once a second; never throws.
+   */
+  public JobListener listener(Path checkout) {
+    LogStream logs = new LogStream(server, job, checkout, Duration.ofSeconds(1));
+    return new JobListener() {
+      @Override
+      public void jobStarted() {
+        events.jobStarted();
+      }
+
+      @Override
+      public void taskStarted(TaskName task) {
+        events.taskStarted(task);
+        logs.taskStarted(task);
+      }
+
+      @Override
+      public void taskFinished(TaskRow row) {
+        logs.taskFinished(row);
+        events.taskFinished(row);
+      }
+    };
   }
 
   public JobRef job() {

@@ -205,7 +205,8 @@ public final class RunJobCommand implements Callable<Integer> {
   private int run(JobSettings settings) throws IOException {
     Optional<LiveJob> live =
         publishing.connect(settings.job(), settings.workerHost(), settings.workerEnv());
-    JobListener listener = live.<JobListener>map(LiveJob::listener).orElse(JobListener.NONE);
+    JobListener listener =
+        live.<JobListener>map(l -> l.listener(settings.checkout())).orElse(JobListener.NONE);
     CommandLine cli = spec.commandLine();
     int status =
         new JobRun(

@@ -1,0 +1,63 @@
+package io.soilci.server.live;
+
+import io.soilci.result.JobRef;
+import io.soilci.result.TaskName;
+import io.soilci.server.auth.Authenticator;
+import io.soilci.server.auth.Scope;
+import io.soilci.server.http.ErrorMapper;
+import io.soilci.server.http.HttpError;
+import io.soilci.server.http.Query;
+import io.soilci.server.http.Responses;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * {@code POST /log?workerHost=H&runId=R&jobName=J&task=T}: the body (at most 64 KiB of the task's
+ * output) is appended to the task's live log; authenticated like events.
+ */
+public final class LogHandler implements HttpHandler {
+  private final Authenticator auth;
+  private final LiveLogs logs;
+
+  public LogHandler(Authenticator auth, LiveLogs logs) {
+    this.auth = auth;
+    this.logs = logs;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    Query query = new Query(exchange);
+    JobRef ref = query.jobRef();
+    TaskName task = new TaskName(query.require("task"));
+    ErrorMapper.about(exchange, ref.toString());
+    auth.authorize(
+        exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.of(ref.host()));
+    if (exchange.getRequestContentLength() > LiveLogs.MAX_CHUNK_BYTES) {
+      throw tooLarge(exchange.getRequestContentLength() + " bytes");
+    }
+    long end = logs.append(ref, task, body(exchange));
+    Responses.text(exchange, 200, "log " + ref + "/" + task + " " + end);
+  }
+
+  private static byte[] body(HttpServerExchange exchange) throws IOException {
+    exchange.startBlocking();
+    InputStream in = exchange.getInputStream();
+    byte[] chunk = in.readNBytes(LiveLogs.MAX_CHUNK_BYTES + 1);
+    if (chunk.length > LiveLogs.MAX_CHUNK_BYTES) {
+      throw tooLarge("more than " + LiveLogs.MAX_CHUNK_BYTES + " bytes");
+    }
+    return chunk;
+  }
+
+  private static HttpError tooLarge(String size) {
+    return HttpError.tooLarge(
+        "log chunk of "
+            + size
+            + " is over the limit of "
+            + LiveLogs.MAX_CHUNK_BYTES
+            + " bytes; send the log in smaller chunks");
+  }
+}

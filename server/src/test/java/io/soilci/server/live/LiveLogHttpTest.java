@@ -1,0 +1,121 @@
+package io.soilci.server.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.soilci.server.testing.TestServer;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LiveLogHttpTest {
+  private static final String JOB = "workerHost=github&runId=8001&jobName=cpp";
+
+  @TempDir Path dir;
+  private TestServer server;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = TestServer.start(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> log(String query, String authorization, byte[] body) {
+    return server.send(
+        HttpRequest.newBuilder(server.uri("/log?" + query))
+            .header("Authorization", authorization)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
+  @Test
+  void appendsChunksAndServesThemAsPlainTextFromAnOffset() {
+    assertThat(log(JOB + "&task=unit", server.github, "hello ".getBytes()).body())
+        .isEqualTo("log github-jobs/8001/cpp/unit 6\n");
+    log(JOB + "&task=unit", server.github, "<b>world</b>".getBytes());
+
+    HttpResponse<String> tail = server.get("/live/github-jobs/8001/cpp/unit.txt?offset=6");
+
+    assertThat(tail.statusCode()).isEqualTo(200);
+    assertThat(tail.body()).isEqualTo("<b>world</b>");
+    assertThat(tail.headers().firstValue("X-Soil-Log-Start")).contains("6");
+    assertThat(tail.headers().firstValue("X-Soil-Log-End")).contains("18");
+    assertThat(tail.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    assertThat(tail.headers().firstValue("Cache-Control")).contains("no-store");
+  }
+
+  @Test
+  void refusesAChunkOverTheLimitAndKeepsNothingOfIt() {
+    HttpResponse<String> answer =
+        log(JOB + "&task=unit", server.github, new byte[LiveLogs.MAX_CHUNK_BYTES + 1]);
+
+    assertThat(answer.statusCode()).isEqualTo(413);
+    assertThat(answer.body())
+        .isEqualTo(
+            "log chunk of 65537 bytes is over the limit of 65536 bytes; send the log in smaller"
+                + " chunks\n");
+    assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void refusesABadTaskNameAndAWorkerWithoutTheHostsScope() {
+    HttpResponse<String> bad = log(JOB + "&task=a/b", server.github, new byte[1]);
+    HttpResponse<String> forbidden = log(JOB + "&task=unit", server.sourcehut, new byte[1]);
+    HttpResponse<String> anonymous =
+        server.send(
+            HttpRequest.newBuilder(server.uri("/log?" + JOB + "&task=unit"))
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build());
+
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).startsWith("task name 'a/b' must be");
+    assertThat(forbidden.statusCode()).isEqualTo(403);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void answersAnUnknownLiveLogWithNotFoundOrNoContentForAScript() {
+    HttpResponse<String> page = server.get("/live/github-jobs/8001/cpp/unit.txt");
+    HttpResponse<String> script = server.get("/live/github-jobs/8001/cpp/unit.txt?offset=0");
+
+    assertThat(page.statusCode()).isEqualTo(404);
+    assertThat(page.body())
+        .isEqualTo(
+            "no live log of task 'unit' of github-jobs/8001/cpp: the task is not running (a"
+                + " finished task's log is in cpp.wwz)\n");
+    assertThat(script.statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void refusesABadLivePathOrOffset() {
+    HttpResponse<String> path = server.get("/live/github-jobs/8001/cpp");
+    HttpResponse<String> offset = server.get("/live/github-jobs/8001/cpp/unit.txt?offset=-1");
+    HttpResponse<String> host = server.get("/live/gitlab-jobs/8001/cpp/unit.txt");
+
+    assertThat(path.statusCode()).isEqualTo(400);
+    assertThat(path.body())
+        .isEqualTo(
+            "live log path '/live/github-jobs/8001/cpp' must be /live/HOST-jobs/RUN/JOB/TASK.txt,"
+                + " e.g. /live/github-jobs/4101/cpp/build.txt\n");
+    assertThat(offset.body())
+        .isEqualTo("offset '-1' must be a byte offset: 0 or a positive integer\n");
+    assertThat(host.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void theDoneEventDropsTheJobsLiveLogs() {
+    log(JOB + "&task=unit", server.github, "x".getBytes());
+
+    server.post("/event?eventName=done&status=0&" + JOB, server.github);
+
+    assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").statusCode()).isEqualTo(404);
+  }
+}

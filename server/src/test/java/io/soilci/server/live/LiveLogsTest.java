@@ -1,0 +1,92 @@
+package io.soilci.server.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.soilci.result.JobName;
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.TaskName;
+import io.soilci.result.WorkerHost;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class LiveLogsTest {
+  private final AtomicLong now = new AtomicLong();
+  private final LiveLogs logs = new LiveLogs(2, 8, now::get);
+  private final JobRef job = new JobRef(WorkerHost.GITHUB, new RunId("1"), new JobName("cpp"));
+  private final TaskName unit = new TaskName("unit");
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private String text(LiveTail tail) {
+    return new String(tail.bytes(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void servesWhatCameAfterTheGivenOffset() {
+    logs.append(job, unit, bytes("abc"));
+    logs.append(job, unit, bytes("de"));
+
+    LiveTail tail = logs.read(job, unit, 2).orElseThrow();
+
+    assertThat(text(tail)).isEqualTo("cde");
+    assertThat(tail.start()).isEqualTo(2);
+    assertThat(tail.end()).isEqualTo(5);
+  }
+
+  @Test
+  void keepsOnlyTheNewestBytesOfATaskAndSaysWhereTheyStart() {
+    logs.append(job, unit, bytes("0123456"));
+    logs.append(job, unit, bytes("789ab"));
+
+    LiveTail tail = logs.read(job, unit, 0).orElseThrow();
+
+    assertThat(text(tail)).isEqualTo("456789ab");
+    assertThat(tail.start()).isEqualTo(4);
+    assertThat(tail.end()).isEqualTo(12);
+  }
+
+  @Test
+  void keepsTheTailOfAChunkLargerThanTheWholeBudget() {
+    logs.append(job, unit, bytes("0123456789"));
+
+    assertThat(text(logs.read(job, unit, 0).orElseThrow())).isEqualTo("23456789");
+  }
+
+  @Test
+  void anOffsetPastTheEndGivesNothingNew() {
+    logs.append(job, unit, bytes("abc"));
+
+    LiveTail tail = logs.read(job, unit, 99).orElseThrow();
+
+    assertThat(tail.bytes()).isEmpty();
+    assertThat(tail.start()).isEqualTo(3);
+  }
+
+  @Test
+  void forgetsTheTaskWrittenToLeastRecentlyBeyondTheTaskLimit() {
+    logs.append(job, new TaskName("a"), bytes("1"));
+    logs.append(job, new TaskName("b"), bytes("2"));
+    logs.append(job, new TaskName("a"), bytes("3"));
+    logs.append(job, new TaskName("c"), bytes("4"));
+
+    assertThat(logs.read(job, new TaskName("b"), 0)).isEmpty();
+    assertThat(logs.read(job, new TaskName("a"), 0)).isPresent();
+    assertThat(logs.size()).isEqualTo(2);
+  }
+
+  @Test
+  void forgetsAJobsTasksWhenItIsDoneAndTasksSilentForAnHour() {
+    JobRef other = new JobRef(WorkerHost.GITHUB, new RunId("2"), new JobName("cpp"));
+    logs.append(job, unit, bytes("x"));
+    logs.drop(job);
+    logs.append(other, unit, bytes("y"));
+    now.addAndGet(3601L * 1_000_000_000L);
+
+    assertThat(logs.read(job, unit, 0)).isEmpty();
+    assertThat(logs.read(other, unit, 0)).isEmpty();
+  }
+}

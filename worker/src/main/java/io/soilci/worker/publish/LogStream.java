@@ -1,0 +1,146 @@
+package io.soilci.worker.publish;
+
+import io.soilci.result.JobRef;
+import io.soilci.result.TaskName;
+import io.soilci.result.TaskRow;
+import io.soilci.result.WwzPath;
+import io.soilci.worker.run.JobListener;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the running task's log to the server as it grows ({@code POST /log}): a background thread
+ * reads {@code _tmp/soil/logs/TASK.txt} once per {@code interval}, at most {@value #CHUNK} bytes a
+ * time (so at most that many bytes per interval); when it falls further behind than the server
+ * keeps, it skips ahead. It never blocks a task and never fails the job: after {@value
+ * #GIVE_UP_AFTER} failed sends in a row it stops for the rest of the job.
+ */
+final class LogStream implements JobListener {
+  static final int CHUNK = 64 * 1024;
+  static final int SERVER_KEEPS = 256 * 1024;
+  static final int GIVE_UP_AFTER = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(LogStream.class);
+  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
+
+  private final SoilServer server;
+  private final JobRef job;
+  private final Path checkout;
+  private final Duration interval;
+  private volatile int failuresInARow;
+  private @Nullable Tail current;
+
+  LogStream(SoilServer server, JobRef job, Path checkout, Duration interval) {
+    this.server = server;
+    this.job = job;
+    this.checkout = checkout;
+    this.interval = interval;
+  }
+
+  @Override
+  public void taskStarted(TaskName task) {
+    stopCurrent();
+    if (failuresInARow < GIVE_UP_AFTER) {
+      Tail tail = new Tail(task, checkout.resolve(WwzPath.logOf(task)));
+      current = tail;
+      Thread thread = new Thread(tail, "live-log-" + task);
+      thread.setDaemon(true);
+      tail.thread = thread;
+      thread.start();
+    }
+  }
+
+  @Override
+  public void taskFinished(TaskRow row) {
+    stopCurrent();
+  }
+
+  /** Asks the tail to send what is left and waits for it a bounded time. */
+  private void stopCurrent() {
+    Tail tail = current;
+    current = null;
+    if (tail != null && tail.thread != null) {
+      tail.stopping = true;
+      tail.thread.interrupt();
+      try {
+        tail.thread.join(SEND_TIMEOUT.toMillis() + 1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private final class Tail implements Runnable {
+    private final TaskName task;
+    private final Path log;
+    private volatile boolean stopping;
+    private @Nullable Thread thread;
+    private long position;
+
+    Tail(TaskName task, Path log) {
+      this.task = task;
+      this.log = log;
+    }
+
+    @Override
+    public void run() {
+      while (!stopping && failuresInARow < GIVE_UP_AFTER) {
+        sendNew();
+        try {
+          Thread.sleep(interval.toMillis());
+        } catch (InterruptedException e) {
+          break; // the task ended: one last read below
+        }
+      }
+      if (failuresInARow < GIVE_UP_AFTER) {
+        sendNew();
+      }
+    }
+
+    private void sendNew() {
+      byte[] chunk = read();
+      if (chunk.length == 0) {
+        return;
+      }
+      String query =
+          "log?workerHost="
+              + job.host().id()
+              + "&runId="
+              + job.run().value()
+              + "&jobName="
+              + job.job().value()
+              + "&task="
+              + task.value();
+      Answer answer =
+          server.post(
+              query, BodyPublishers.ofByteArray(chunk), "text/plain; charset=utf-8", SEND_TIMEOUT);
+      if (answer.succeeded()) {
+        failuresInARow = 0;
+      } else if (++failuresInARow >= GIVE_UP_AFTER) {
+        LOG.warn("{}/{}: live log not delivered ({}); giving up on it", job, task, answer.reason());
+      }
+    }
+
+    private byte[] read() {
+      try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+        long size = file.length();
+        if (size - position > SERVER_KEEPS) {
+          position = size - SERVER_KEEPS; // the server would drop these bytes anyway
+        }
+        file.seek(position);
+        byte[] buffer = new byte[(int) Math.min(CHUNK, Math.max(0, size - position))];
+        int read = file.read(buffer);
+        position += Math.max(0, read);
+        return read <= 0 ? new byte[0] : Arrays.copyOf(buffer, read);
+      } catch (IOException e) {
+        return new byte[0]; // not written yet
+      }
+    }
+  }
+}
