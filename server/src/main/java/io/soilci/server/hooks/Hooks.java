@@ -63,6 +63,8 @@ public final class Hooks implements AutoCloseable {
     try {
       Process process = builder.start();
       if (!process.waitFor(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        // The shell's children (the hook's real work) must not outlive the timeout either.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         failed.incrementAndGet();
         LOG.warn("hook {} killed after {}: {}", event.name(), settings.timeout(), event.env());

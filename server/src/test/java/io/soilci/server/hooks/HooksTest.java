@@ -40,8 +40,10 @@ class HooksTest {
 
   @Test
   void killsAHookThatRunsPastItsTimeout() throws Exception {
+    Path pid = dir.resolve("child.pid");
+    String command = "sleep 30 & echo $! > '" + pid + "'; wait";
     HookSettings settings =
-        new HookSettings(Map.of(HookEvent.RUN_FINISHED, "sleep 30"), 1, 10, Duration.ofMillis(200));
+        new HookSettings(Map.of(HookEvent.RUN_FINISHED, command), 1, 10, Duration.ofMillis(500));
     try (Hooks hooks = new Hooks(settings)) {
       long start = System.nanoTime();
 
@@ -49,6 +51,8 @@ class HooksTest {
 
       awaitTrue(() -> hooks.failed() == 1);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      long child = Long.parseLong(Files.readString(pid).trim());
+      awaitTrue(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
     }
   }
 
