@@ -20,6 +20,13 @@ public final class JobMeta {
   public static final String IMAGE_PULL_TIME = "image-pull-time";
   public static final String IMAGES_TAGGED = "images-tagged";
   public static final String IMAGE_LAYERS = "image-layers";
+
+  /** Ours: {@code hit} or {@code miss}, for a job run in a cached workspace. */
+  public static final String WORKSPACE_CACHE = "workspace-cache";
+
+  /** Ours: seconds spent making the job's workspace ready, e.g. {@code 0.412}. */
+  public static final String WORKSPACE_PREPARE_TIME = "workspace-prepare-time";
+
   public static final String JOB_URL = "JOB_URL";
   public static final String JOB_ID = "JOB_ID";
   public static final String GITHUB_WORKFLOW = "GITHUB_WORKFLOW";

@@ -20,6 +20,7 @@ record JobFacts(
     String commitDate,
     String jobUrl,
     String pullTime,
+    String workspace,
     String pullRequest,
     String branch,
     String statusRunId,
@@ -37,6 +38,7 @@ record JobFacts(
         shared(meta.get(JobMeta.COMMIT_DATE).orElse("")),
         shared(meta.get(JobMeta.JOB_URL).orElse("")),
         meta.get(JobMeta.IMAGE_PULL_TIME).map(JobFacts::realSeconds).orElse(""),
+        workspace(meta),
         shared(meta.pullRequest().orElse("")),
         shared(meta.branch().orElse("")),
         shared(meta.get(JobMeta.GITHUB_RUN_ID).orElse("")),
@@ -53,11 +55,24 @@ record JobFacts(
         commitDate,
         jobUrl,
         pullTime,
+        workspace,
         pullRequest,
         branch,
         statusRunId,
         startEpoch,
         totals);
+  }
+
+  /** {@code "hit 0.41 s"} or {@code "miss 12.30 s"} for a job run in a cached workspace. */
+  private static String workspace(JobMeta meta) {
+    return meta.get(JobMeta.WORKSPACE_CACHE)
+        .map(
+            cache ->
+                cache
+                    + meta.get(JobMeta.WORKSPACE_PREPARE_TIME).map(t -> " " + t + " s").orElse(""))
+        .map(text -> text.length() > 40 ? text.substring(0, 40) : text)
+        .map(JobFacts::shared)
+        .orElse("");
   }
 
   /** The jobs of one run repeat these strings; one copy is enough. */

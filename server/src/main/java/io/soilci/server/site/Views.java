@@ -59,6 +59,7 @@ final class Views {
     v.put("wwz", facts == null ? "" : runDir + job.name().value() + ".wwz/");
     v.put("jobUrl", facts == null ? "" : SiteText.httpUrl(facts.jobUrl()));
     v.put("pullTime", facts == null ? "" : facts.pullTime());
+    v.put("workspace", facts == null ? "" : facts.workspace());
     RunningJob running = job.running();
     v.put("currentTask", running == null ? "" : running.currentTask());
     v.put("currentSince", running == null ? 0L : running.currentSince());

@@ -289,4 +289,20 @@ class SitePagesTest {
           .doesNotContain("href=\"javascript:");
     }
   }
+
+  @Test
+  void showsImagePullAndWorkspaceCacheOnTheRunPage() throws Exception {
+    Map<String, @Nullable String> values =
+        new LinkedHashMap<>(meta("ws", "4", C1, "subject", DAY1).values());
+    values.put(JobMeta.IMAGE_PULL_TIME, "real 19.99\nuser 1.20\nsys 0.80");
+    values.put(JobMeta.WORKSPACE_CACHE, "hit");
+    values.put(JobMeta.WORKSPACE_PREPARE_TIME, "0.412");
+    try (Site site = open(200)) {
+
+      SiteTrees.store(site, root, ref("4", "ws"), new JobMeta(values), List.of(row("t", 0, 1)));
+
+      assertThat(read(root, "github-jobs/4/index.html"))
+          .contains("<td class=\"pull\">19.99 s</td><td class=\"pull\">hit 0.412 s</td>");
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.soilci.worker.workspace;
 
+import io.soilci.result.JobMeta;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -20,13 +21,13 @@ public record Preparation(
     Map<String, String> commits,
     @Nullable String image) {
   /** Job metadata key: {@code hit} or {@code miss}. */
-  public static final String WORKSPACE_CACHE = "workspace-cache";
+  public static final String WORKSPACE_CACHE = JobMeta.WORKSPACE_CACHE;
 
   /** Job metadata key: seconds spent making the workspace ready, e.g. {@code 0.412}. */
-  public static final String WORKSPACE_PREPARE_TIME = "workspace-prepare-time";
+  public static final String WORKSPACE_PREPARE_TIME = JobMeta.WORKSPACE_PREPARE_TIME;
 
   /** Job metadata key: Soil's {@code image-pull-time}, in {@code time -p}'s form. */
-  public static final String IMAGE_PULL_TIME = "image-pull-time";
+  public static final String IMAGE_PULL_TIME = JobMeta.IMAGE_PULL_TIME;
 
   public Preparation {
     commits = Map.copyOf(commits);
