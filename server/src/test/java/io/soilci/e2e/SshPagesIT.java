@@ -2,6 +2,7 @@ package io.soilci.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.soilci.worker.publish.Sshd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

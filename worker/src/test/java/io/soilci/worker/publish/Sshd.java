@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A real OpenSSH server on 127.0.0.1 with its own config, host key and authorized key. */
-final class Sshd implements AutoCloseable {
-  final Path dir;
-  final int port;
-  final Path clientKey;
-  final Path knownHosts;
+public final class Sshd implements AutoCloseable {
+  public final Path dir;
+  public final int port;
+  public final Path clientKey;
+  public final Path knownHosts;
   private final Process process;
 
-  Sshd(Path dir) throws IOException, InterruptedException {
+  public Sshd(Path dir) throws IOException, InterruptedException {
     this.dir = dir;
     this.port = freePort();
     Path hostKey = keygen(dir.resolve("host_ed25519"));
@@ -50,7 +50,7 @@ final class Sshd implements AutoCloseable {
     awaitListening();
   }
 
-  static Path keygen(Path key) throws IOException, InterruptedException {
+  public static Path keygen(Path key) throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString())
             .redirectErrorStream(true)
