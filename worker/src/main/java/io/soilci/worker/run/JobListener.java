@@ -12,6 +12,35 @@ public interface JobListener {
   /** Listens to nothing. */
   JobListener NONE = new JobListener() {};
 
+  /** Tells {@code first}, then {@code second}, of every step. */
+  static JobListener both(JobListener first, JobListener second) {
+    if (first == NONE) {
+      return second;
+    }
+    if (second == NONE) {
+      return first;
+    }
+    return new JobListener() {
+      @Override
+      public void jobStarted() {
+        first.jobStarted();
+        second.jobStarted();
+      }
+
+      @Override
+      public void taskStarted(TaskName task) {
+        first.taskStarted(task);
+        second.taskStarted(task);
+      }
+
+      @Override
+      public void taskFinished(TaskRow row) {
+        first.taskFinished(row);
+        second.taskFinished(row);
+      }
+    };
+  }
+
   /** The job is about to run its first task. */
   default void jobStarted() {}
 

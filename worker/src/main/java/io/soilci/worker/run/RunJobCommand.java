@@ -211,7 +211,7 @@ public final class RunJobCommand implements Callable<Integer> {
     int status =
         new JobRun(
                 settings,
-                both(listeners.apply(settings.job()), listener),
+                JobListener.both(listeners.apply(settings.job()), listener),
                 cli.getOut(),
                 cli.getErr())
             .run();
@@ -227,31 +227,6 @@ public final class RunJobCommand implements Callable<Integer> {
       cli.getErr().println("soil-worker: " + e.getMessage());
       return status == 0 ? 1 : status;
     }
-  }
-
-  private static JobListener both(JobListener first, JobListener second) {
-    if (first == JobListener.NONE) {
-      return second;
-    }
-    return new JobListener() {
-      @Override
-      public void jobStarted() {
-        first.jobStarted();
-        second.jobStarted();
-      }
-
-      @Override
-      public void taskStarted(io.soilci.result.TaskName task) {
-        first.taskStarted(task);
-        second.taskStarted(task);
-      }
-
-      @Override
-      public void taskFinished(io.soilci.result.TaskRow row) {
-        first.taskFinished(row);
-        second.taskFinished(row);
-      }
-    };
   }
 
   /** The workspace's instance is the checkout, its image the container's; reset after the job. */
