@@ -2,12 +2,12 @@ package io.soilci.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soilci.files.AtomicFiles;
 import io.soilci.result.JobRef;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Listen;
-import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

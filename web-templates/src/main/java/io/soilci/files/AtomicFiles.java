@@ -1,4 +1,4 @@
-package io.soilci.server.storage;
+package io.soilci.files;
 
 import java.io.IOException;
 import java.io.InputStream;

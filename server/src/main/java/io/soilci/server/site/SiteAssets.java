@@ -1,6 +1,6 @@
 package io.soilci.server.site;
 
-import io.soilci.server.storage.AtomicFiles;
+import io.soilci.files.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

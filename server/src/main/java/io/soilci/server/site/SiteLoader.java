@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobMetaCodec;
@@ -8,7 +9,6 @@ import io.soilci.result.RunId;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
 import io.soilci.result.WorkerHost;
-import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.soilci.server.site;
 
+import io.soilci.files.AtomicFiles;
 import io.soilci.result.JobRef;
-import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.soilci.server.upload;
 
+import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
@@ -8,7 +9,6 @@ import io.soilci.result.WorkerHost;
 import io.soilci.server.config.Limits;
 import io.soilci.server.http.Printable;
 import io.soilci.server.site.Site;
-import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

@@ -1,10 +1,10 @@
 package io.soilci.server.upload;
 
+import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskRow;
-import io.soilci.server.storage.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package io.soilci.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.soilci.server.storage.AtomicFiles;
+import io.soilci.files.AtomicFiles;
 import io.soilci.server.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

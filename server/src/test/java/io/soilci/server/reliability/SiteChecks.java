@@ -1,6 +1,6 @@
 package io.soilci.server.reliability;
 
-import io.soilci.server.storage.AtomicFiles;
+import io.soilci.files.AtomicFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

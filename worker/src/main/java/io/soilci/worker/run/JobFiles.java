@@ -1,20 +1,16 @@
 package io.soilci.worker.run;
 
+import io.soilci.files.AtomicFiles;
 import io.soilci.result.JobName;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * A job's three files in the output folder, each written to a temp file, synced and renamed into
  * place, {@code JOB.json} last: its presence means the job's files are complete.
  */
 final class JobFiles {
-  static final String TEMP_PREFIX = ".soil-tmp-";
-
   private final Path dir;
   private final JobName job;
 
@@ -49,17 +45,10 @@ final class JobFiles {
 
   /** Writes {@code target} through a temp file beside it, then renames it into place. */
   <T> T write(Path target, Writer<T> writer) throws IOException {
-    Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, TEMP_PREFIX, "-" + target.getFileName());
+    Path temp = AtomicFiles.createTemp(target);
     try {
       T result = writer.writeTo(temp);
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
-        folder.force(true);
-      }
+      AtomicFiles.commit(temp, target);
       return result;
     } finally {
       Files.deleteIfExists(temp);
