@@ -36,11 +36,16 @@ final class Fragments {
       return false;
     }
     for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
+      if (!same(a.get(i), b.get(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Index values are immutable and replaced on change: the same object or not. Counts: equal. */
+  private static boolean same(Object a, Object b) {
+    return a == b || (a instanceof Integer && a.equals(b));
   }
 
   private record Entry(List<?> sources, Object value) {}

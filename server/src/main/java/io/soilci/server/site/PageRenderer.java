@@ -86,9 +86,11 @@ final class PageRenderer {
 
   /** The raw page's rows of a run's newest {@code count} jobs. */
   private SafeString rawRows(RunState run, int count) {
+    // One entry per run, the count among its sources: a key per count would keep an old copy
+    // of the run for every count it ever had.
     return fragments.get(
-        "raw|" + run.id() + "|" + count,
-        List.of(run),
+        "raw|" + run.id(),
+        List.of(run, count),
         () -> {
           List<Map<String, Object>> jobs = new ArrayList<>();
           for (JobEntry job : Views.newestFirst(run).subList(0, count)) {
