@@ -29,7 +29,8 @@ final class MarkedStream {
 
   /**
    * Copies bytes to {@code sink} until the next mark and returns the word after it (a status or
-   * {@code ready}); null when the stream ends first.
+   * {@code ready}); null when the stream ends first. {@code sink} is flushed whenever no more input
+   * is ready, so what it holds is never older than the task's last pause.
    */
   @Nullable String copyUntilMark(OutputStream sink) throws IOException {
     // Only pattern[0] is '\n', so after a mismatch the match can only restart at this byte.
@@ -40,6 +41,11 @@ final class MarkedStream {
       if (pos == limit) {
         sink.write(buf, spanStart, pos - spanStart - (matched - carried));
         carried = matched;
+        if (in.available() == 0) {
+          // The task is quiet for now: what it printed goes to the log (and the live log) now,
+          // not when a buffer fills or the task ends.
+          sink.flush();
+        }
         if (!fill()) {
           sink.write(pattern, 0, carried);
           return null;

@@ -5,7 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class MarkedStreamTest {
@@ -47,6 +55,39 @@ class MarkedStreamTest {
 
     assertThat(word).isNull();
     assertThat(sink.toString(StandardCharsets.UTF_8)).isEqualTo("partial\nsoil-01");
+  }
+
+  @Test
+  void flushesWhatTheTaskPrintedWhenItPausesBeforeTheTaskEnds() throws Exception {
+    PipedOutputStream task = new PipedOutputStream();
+    MarkedStream marked = new MarkedStream(new PipedInputStream(task, 1 << 16), MARK);
+    List<String> flushed = new CopyOnWriteArrayList<>();
+    ByteArrayOutputStream sink =
+        new ByteArrayOutputStream() {
+          @Override
+          public void flush() {
+            flushed.add(toString(StandardCharsets.UTF_8));
+          }
+        };
+    ExecutorService reader = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> word = reader.submit(() -> marked.copyUntilMark(sink));
+
+      task.write("line 1\n".getBytes(StandardCharsets.UTF_8));
+      task.flush();
+      for (int i = 0; i < 100 && flushed.isEmpty(); i++) {
+        Thread.sleep(50);
+      }
+      List<String> beforeTheEnd = List.copyOf(flushed);
+      task.write("\nsoil-0123 0\n".getBytes(StandardCharsets.UTF_8));
+      task.flush();
+
+      // The line's newline waits for the next byte: it may begin the mark that ends the task.
+      assertThat(beforeTheEnd).containsExactly("line 1");
+      assertThat(word.get(10, TimeUnit.SECONDS)).isEqualTo("0");
+    } finally {
+      reader.shutdownNow();
+    }
   }
 
   private record Part(String output, String word) {}

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +61,43 @@ class LogStreamTest {
           .containsOnly("/log?workerHost=github&runId=41&jobName=cpp&task=unit");
       assertThat(String.join("", http.requests().stream().map(r -> r.bodyText()).toList()))
           .isEqualTo("one\ntwo <b>\n");
+    }
+  }
+
+  @Test
+  void aTaskEndingWhileAChunkIsInFlightStillSendsItsLastLines() throws Exception {
+    Path log = log();
+    CountDownLatch firstArrived = new CountDownLatch(1);
+    try (LoopbackHttp http =
+        new LoopbackHttp(
+            r -> {
+              firstArrived.countDown();
+              pause(Duration.ofMillis(500));
+              return Reply.of(200, "");
+            })) {
+      LogStream stream =
+          new LogStream(
+              new SoilServer(http.uri(), new Token("w", "s"), Duration.ofSeconds(1)),
+              JOB,
+              checkout,
+              Duration.ofMillis(100));
+      Files.writeString(log, "one\n");
+      stream.taskStarted(UNIT);
+      assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
+      Files.writeString(log, "two\n", StandardOpenOption.APPEND);
+
+      stream.taskFinished(done());
+
+      assertThat(String.join("", http.requests().stream().map(r -> r.bodyText()).toList()))
+          .isEqualTo("one\ntwo\n");
+    }
+  }
+
+  private static void pause(Duration time) {
+    try {
+      Thread.sleep(time.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
