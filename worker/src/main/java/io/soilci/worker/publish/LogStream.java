@@ -11,6 +11,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,8 @@ final class LogStream implements JobListener {
   private final JobRef job;
   private final Path checkout;
   private final Duration interval;
-  private volatile int failuresInARow;
+  // Counted by the task's sender thread, read by the job's thread that starts the next task.
+  private final AtomicInteger failuresInARow = new AtomicInteger();
   private @Nullable Tail current;
 
   LogStream(SoilServer server, JobRef job, Path checkout, Duration interval) {
@@ -46,7 +48,7 @@ final class LogStream implements JobListener {
   @Override
   public void taskStarted(TaskName task) {
     stopCurrent();
-    if (failuresInARow < GIVE_UP_AFTER) {
+    if (failuresInARow.get() < GIVE_UP_AFTER) {
       Tail tail = new Tail(task, checkout.resolve(WwzPath.logOf(task)));
       current = tail;
       Thread thread = new Thread(tail, "live-log-" + task);
@@ -90,7 +92,7 @@ final class LogStream implements JobListener {
 
     @Override
     public void run() {
-      while (!stopping && failuresInARow < GIVE_UP_AFTER) {
+      while (!stopping && failuresInARow.get() < GIVE_UP_AFTER) {
         sendNew();
         try {
           Thread.sleep(interval.toMillis());
@@ -98,7 +100,7 @@ final class LogStream implements JobListener {
           break; // the task ended: one last read below
         }
       }
-      if (failuresInARow < GIVE_UP_AFTER) {
+      if (failuresInARow.get() < GIVE_UP_AFTER) {
         sendNew();
       }
     }
@@ -121,8 +123,8 @@ final class LogStream implements JobListener {
           server.post(
               query, BodyPublishers.ofByteArray(chunk), "text/plain; charset=utf-8", SEND_TIMEOUT);
       if (answer.succeeded()) {
-        failuresInARow = 0;
-      } else if (++failuresInARow >= GIVE_UP_AFTER) {
+        failuresInARow.set(0);
+      } else if (failuresInARow.incrementAndGet() >= GIVE_UP_AFTER) {
         LOG.warn("{}/{}: live log not delivered ({}); giving up on it", job, task, answer.reason());
       }
     }
