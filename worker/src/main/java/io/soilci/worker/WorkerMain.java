@@ -6,7 +6,7 @@ import io.soilci.cli.Verbose;
 import io.soilci.worker.merge.MaybeMergeCommand;
 import io.soilci.worker.publish.EventCommand;
 import io.soilci.worker.publish.PublishCommand;
-import io.soilci.worker.run.RunJobCommand;
+import io.soilci.worker.runjob.RunJobCommand;
 import io.soilci.worker.workspace.WorkspaceCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

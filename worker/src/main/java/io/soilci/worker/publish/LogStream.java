@@ -11,6 +11,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,7 +35,6 @@ final class LogStream implements JobListener {
   private final JobRef job;
   private final Path checkout;
   private final Duration interval;
-  // Counted by the task's sender thread, read by the job's thread that starts the next task.
   private final AtomicInteger failuresInARow = new AtomicInteger();
   private @Nullable Tail current;
 
@@ -63,13 +63,15 @@ final class LogStream implements JobListener {
     stopCurrent();
   }
 
-  /** Asks the tail to send what is left and waits for it a bounded time. */
+  /**
+   * Asks the tail to send what is left and waits for it a bounded time. It is woken, never
+   * interrupted: an interrupt would abort a send in flight and lose the task's last lines.
+   */
   private void stopCurrent() {
     Tail tail = current;
     current = null;
     if (tail != null && tail.thread != null) {
-      tail.stopping = true;
-      tail.thread.interrupt();
+      tail.stop();
       try {
         tail.thread.join(SEND_TIMEOUT.toMillis() + 1000);
       } catch (InterruptedException e) {
@@ -93,15 +95,39 @@ final class LogStream implements JobListener {
     @Override
     public void run() {
       while (!stopping && failuresInARow.get() < GIVE_UP_AFTER) {
-        sendNew();
-        try {
-          Thread.sleep(interval.toMillis());
-        } catch (InterruptedException e) {
-          break; // the task ended: one last read below
-        }
+        sendNewSafely();
+        pause();
       }
       if (failuresInARow.get() < GIVE_UP_AFTER) {
+        sendNewSafely(); // the task ended: what it printed last
+      }
+    }
+
+    synchronized void stop() {
+      stopping = true;
+      notifyAll();
+    }
+
+    /** Waits one interval, or less when the task ends. */
+    private synchronized void pause() {
+      long end = System.nanoTime() + interval.toNanos();
+      try {
+        // In a loop: wait() may wake up spuriously, before the interval is over.
+        for (long left = interval.toMillis(); !stopping && left > 0; ) {
+          wait(left);
+          left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+        }
+      } catch (InterruptedException e) {
+        stopping = true; // nobody interrupts this thread but the JVM going down
+      }
+    }
+
+    /** A live log is a courtesy: whatever goes wrong costs a failure, never the thread. */
+    private void sendNewSafely() {
+      try {
         sendNew();
+      } catch (RuntimeException e) {
+        failed(e.getMessage());
       }
     }
 
@@ -124,8 +150,14 @@ final class LogStream implements JobListener {
               query, BodyPublishers.ofByteArray(chunk), "text/plain; charset=utf-8", SEND_TIMEOUT);
       if (answer.succeeded()) {
         failuresInARow.set(0);
-      } else if (failuresInARow.incrementAndGet() >= GIVE_UP_AFTER) {
-        LOG.warn("{}/{}: live log not delivered ({}); giving up on it", job, task, answer.reason());
+      } else {
+        failed(answer.reason());
+      }
+    }
+
+    private void failed(@Nullable String reason) {
+      if (failuresInARow.incrementAndGet() == GIVE_UP_AFTER) {
+        LOG.warn("{}/{}: live log not delivered ({}); giving up on it", job, task, reason);
       }
     }
 
