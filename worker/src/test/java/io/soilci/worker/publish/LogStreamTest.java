@@ -10,6 +10,8 @@ import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
 import io.soilci.worker.LoopbackHttp;
 import io.soilci.worker.LoopbackHttp.Reply;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +45,11 @@ class LogStreamTest {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
       LogStream stream =
           new LogStream(
-              new SoilServer(http.uri(), new Token("w", "s"), Duration.ofSeconds(1)),
+              new SoilServer(
+                  http.uri(),
+                  new Token("w", "s"),
+                  Duration.ofSeconds(1),
+                  new PrintWriter(Writer.nullWriter())),
               JOB,
               checkout,
               Duration.ofMillis(100));
@@ -108,7 +114,11 @@ class LogStreamTest {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
       LogStream stream =
           new LogStream(
-              new SoilServer(http.uri(), new Token("w", "s"), Duration.ofSeconds(1)),
+              new SoilServer(
+                  http.uri(),
+                  new Token("w", "s"),
+                  Duration.ofSeconds(1),
+                  new PrintWriter(Writer.nullWriter())),
               JOB,
               checkout,
               Duration.ofSeconds(30));
@@ -132,7 +142,11 @@ class LogStreamTest {
     Files.writeString(log(), "text\n");
     LogStream stream =
         new LogStream(
-            new SoilServer(closed, new Token("w", "s"), Duration.ofSeconds(1)),
+            new SoilServer(
+                closed,
+                new Token("w", "s"),
+                Duration.ofSeconds(1),
+                new PrintWriter(Writer.nullWriter())),
             JOB,
             checkout,
             Duration.ofMillis(10));
