@@ -83,7 +83,11 @@ class LogStreamTest {
             })) {
       LogStream stream =
           new LogStream(
-              new SoilServer(http.uri(), new Token("w", "s"), Duration.ofSeconds(1)),
+              new SoilServer(
+                  http.uri(),
+                  new Token("w", "s"),
+                  Duration.ofSeconds(1),
+                  new PrintWriter(Writer.nullWriter())),
               JOB,
               checkout,
               Duration.ofMillis(100));
