@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The site: an in-memory index of every run and job, kept in step with the files under the site
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * written atomically. Safe for concurrent callers.
  */
 public final class Site implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Site.class);
+
   /** Names under a host folder that are pages, not runs. */
   private static final Set<String> RESERVED =
       Set.of("badges", "commits", "days", "index.html", "index.json", "raw.html");
@@ -40,13 +44,23 @@ public final class Site implements AutoCloseable {
   private final PageWriter pages;
   private final Retention retention;
   private final Hooks hooks;
+  private final RunLocks locks = new RunLocks();
 
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
     this.index = index;
     this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings), PAGE_THREADS);
-    this.retention = new Retention(settings.root(), settings.keepRuns());
+    this.retention = new Retention(settings.root(), settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
+  }
+
+  /**
+   * The locks of the site's runs and jobs: whoever writes a job's files holds its run ({@link
+   * RunLocks#use}) and commits under the job's lock, so retention and the index never see a job
+   * half replaced.
+   */
+  public RunLocks locks() {
+    return locks;
   }
 
   /**
@@ -106,9 +120,20 @@ public final class Site implements AutoCloseable {
    */
   public void runStored(WorkerHost host, RunId run) throws IOException {
     requireRunName(run);
-    List<RunState> found = SiteLoader.loadRuns(settings.root(), host, List.of(run));
-    RunState now = found.isEmpty() ? RunState.empty(run) : found.get(0);
-    for (JobEntry job : now.jobs().values()) {
+    RunLocks.Hold hold = locks.use(host, run);
+    try {
+      applyStored(host, run);
+    } finally {
+      hold.close();
+    }
+  }
+
+  private void applyStored(WorkerHost host, RunId run) throws IOException {
+    List<RunState> found = SiteLoader.loadRuns(settings.root(), host, List.of(run), locks);
+    if (found.isEmpty()) {
+      return;
+    }
+    for (JobEntry job : found.get(0).jobs().values()) {
       JobFacts facts = job.stored();
       JobRef ref = new JobRef(host, run, job.name());
       JobEntry known = index.job(ref);
@@ -138,6 +163,17 @@ public final class Site implements AutoCloseable {
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
     }
+    RunLocks.Hold hold = locks.use(job.host(), job.run());
+    try {
+      applyDone(job, status, updateStatusApi, statusRunId);
+    } finally {
+      hold.close();
+    }
+  }
+
+  private void applyDone(
+      JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
+      throws IOException {
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
     if (known == null || known.inProgress()) {
@@ -152,8 +188,11 @@ public final class Site implements AutoCloseable {
     if (updateStatusApi) {
       JobEntry now = index.job(job);
       String id = !explicit.isEmpty() ? explicit : now == null ? "" : now.statusRunId();
-      StatusFiles.write(
-          settings.root(), job, id.isEmpty() ? job.run().value() : id, status, Instant.now());
+      String statusId = id.isEmpty() ? job.run().value() : id;
+      // Recorded first: retention deletes a status file only if its run is known to have written
+      // it.
+      RunRecords.ownsStatus(settings.root(), job, statusId);
+      StatusFiles.write(settings.root(), job, statusId, status, Instant.now());
     }
   }
 
@@ -216,17 +255,48 @@ public final class Site implements AutoCloseable {
 
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
     requirePublishable(job);
-    Change change = index.update(job, update);
-    Set<Page> todo = new LinkedHashSet<>(change.pages());
-    List<RunState> removed = change.newRun() ? retention.select(index, job.host()) : List.of();
-    for (RunState run : removed) {
-      todo.addAll(Retention.pagesOf(job.host(), run));
-    }
-    pages.updateAll(todo);
-    for (RunState run : removed) {
-      retention.deleteFiles(job.host(), run);
+    Change change;
+    RunLocks.Hold hold = locks.use(job.host(), job.run());
+    try {
+      change = index.update(job, update, System.currentTimeMillis());
+      if (change.newRun()) {
+        RunRecords.arrived(settings.root(), job.host(), job.run(), change.after().arrived());
+      }
+      pages.updateAll(change.pages());
+    } finally {
+      hold.close();
     }
     HookEvents.of(change).forEach(hooks::submit);
+    if (change.newRun()) {
+      retire(job);
+    }
+  }
+
+  /**
+   * Retention after a new run arrived. Its failure is logged, never the answer to the request that
+   * triggered it: that request's own change is already stored.
+   */
+  private void retire(JobRef trigger) {
+    WorkerHost host = trigger.host();
+    List<Retention.Retired> removed = retention.select(index, host, trigger.run());
+    try {
+      Set<Page> todo = new LinkedHashSet<>();
+      removed.forEach(r -> todo.addAll(Retention.pagesOf(host, r.run())));
+      todo.add(new Page.HostIndex(host));
+      todo.add(new Page.HostJson(host));
+      todo.add(new Page.RawHtml(host));
+      todo.add(new Page.Home());
+      if (!removed.isEmpty()) {
+        pages.updateAll(todo);
+      }
+      for (Retention.Retired r : removed) {
+        retention.deleteFiles(host, r.run());
+      }
+    } catch (IOException e) {
+      LOG.warn("{}: retention after this new run failed: {}", trigger, e.toString());
+    } finally {
+      removed.forEach(r -> r.hold().close());
+    }
   }
 
   /**
