@@ -10,6 +10,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Keeps the {@code keepRuns} runs per host that arrived last (not the highest-named: a run number
@@ -78,10 +79,13 @@ final class Retention {
     return pages;
   }
 
-  /** Deletes the status files the run wrote, then the run's folder. */
-  void deleteFiles(WorkerHost host, RunState run) throws IOException {
+  /**
+   * Deletes the status files the run owns under the status ids that {@code unclaimed} accepts (no
+   * run left claims them), then the run's folder.
+   */
+  void deleteFiles(WorkerHost host, RunState run, Predicate<String> unclaimed) throws IOException {
     Path runDir = root.resolve(host.prefix()).resolve(run.id().value());
-    RunRecords.deleteOwnedStatus(root, host, runDir);
+    RunRecords.deleteOwnedStatus(root, host, runDir, unclaimed);
     deleteTree(runDir);
   }
 

@@ -10,12 +10,14 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 
 /**
  * What retention needs to know of a run and the site's files cannot tell, kept in the run's hidden
  * folder {@code RUN/.retention/} (never served, deleted with the run, invisible to Soil's {@code ls
  * *}{@code /*.json}): {@code arrived}, when the server first saw the run (epoch millis), and {@code
- * status-api/RUN_ID/JOB}, one empty marker per status file this run's done events wrote.
+ * status-api/RUN_ID/JOB}, one empty marker per status file this run owns: written by its done
+ * events, or uploaded by Soil's uploader under a status id the run's jobs claim.
  */
 final class RunRecords {
   static final String DIR = ".retention";
@@ -76,16 +78,20 @@ final class RunRecords {
   }
 
   /**
-   * Deletes the status files the run in {@code runDir} wrote (and their folders once empty); a
-   * status file some other run or worker wrote stays.
+   * Deletes the status files the run in {@code runDir} owns (and their folders once empty) under
+   * the ids {@code unclaimed} accepts; a status file no record names stays.
    */
-  static void deleteOwnedStatus(Path root, WorkerHost host, Path runDir) throws IOException {
+  static void deleteOwnedStatus(
+      Path root, WorkerHost host, Path runDir, Predicate<String> unclaimed) throws IOException {
     Path owned = runDir.resolve(DIR).resolve(STATUS);
     if (!Files.isDirectory(owned)) {
       return;
     }
     try (DirectoryStream<Path> ids = Files.newDirectoryStream(owned, Files::isDirectory)) {
       for (Path id : ids) {
+        if (!unclaimed.test(id.getFileName().toString())) {
+          continue; // a run still kept claims these status files too; they go with it
+        }
         Path statusDir =
             root.resolve(STATUS).resolve(host.id()).resolve(id.getFileName().toString());
         try (DirectoryStream<Path> jobs = Files.newDirectoryStream(id)) {

@@ -2,6 +2,7 @@ package io.soilci.server.site;
 
 import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
+import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.TaskName;
@@ -197,6 +198,28 @@ public final class Site implements AutoCloseable {
   }
 
   /**
+   * Status files of {@code jobs} are about to be stored under {@code status-api/HOST/ID/} by Soil's
+   * uploader (whose worker has the status-api scope): every run whose jobs claim the id records
+   * them, so that retention deletes them with the last of those runs.
+   */
+  public void statusUploaded(WorkerHost host, RunId statusRun, List<JobName> jobs)
+      throws IOException {
+    for (RunState run : index.ofStatusId(host, statusRun.value())) {
+      RunLocks.Hold hold = locks.use(host, run.id());
+      try {
+        if (index.run(host, run.id()) != null) { // else retention took it meanwhile
+          for (JobName job : jobs) {
+            RunRecords.ownsStatus(
+                settings.root(), new JobRef(host, run.id(), job), statusRun.value());
+          }
+        }
+      } finally {
+        hold.close();
+      }
+    }
+  }
+
+  /**
    * Renders the pages of each host's newest runs and rewrites those that differ from the files: an
    * event cut short by a crash leaves at most those stale. Older pages need {@code regen}.
    */
@@ -290,7 +313,7 @@ public final class Site implements AutoCloseable {
         pages.updateAll(todo);
       }
       for (Retention.Retired r : removed) {
-        retention.deleteFiles(host, r.run());
+        retention.deleteFiles(host, r.run(), id -> index.ofStatusId(host, id).isEmpty());
       }
     } catch (IOException e) {
       LOG.warn("{}: retention after this new run failed: {}", trigger, e.toString());

@@ -102,10 +102,15 @@ class SameJobCrashIT {
       thread.join(60_000);
     }
 
+    long rolledForward;
+    try (var lines = Files.lines(log)) {
+      rolledForward = lines.filter(l -> l.contains("an interrupted commit of")).count();
+    }
     System.out.printf(
         "SameJobCrashIT: %d SIGKILLs, %d uploads sent, %d acknowledged, outcomes %s,"
-            + " %d restarts found the job stored, each time from one upload%n",
-        kills, sentAt.size(), ackedAt.size(), outcomes, checked);
+            + " %d restarts found the job stored, each time from one upload;"
+            + " %d commits cut off by a kill were completed at start%n",
+        kills, sentAt.size(), ackedAt.size(), outcomes, checked, rolledForward);
     assertThat(checked).isGreaterThan(kills / 2);
     assertThat(ackedAt).hasSizeGreaterThan(kills);
     Long last = checkOneUpload(site, System.nanoTime()) ? onDisk(site) : null;

@@ -196,6 +196,31 @@ class RetentionHttpTest {
   }
 
   @Test
+  void statusFilesFromSoilsUploaderGoWithTheLastRunThatClaimsTheirId() throws Exception {
+    try (TestServer server = TestServer.start(dir, c -> c.withKeepRuns(2))) {
+      stored(server, "github", "400", "cpp");
+      stored(server, "github", "401", "cpp");
+      Multipart status =
+          new Multipart()
+              .field("payload-type", "status-api")
+              .field("subdir", "github/9400")
+              .file(
+                  "file1",
+                  "cpp.status.txt",
+                  "0 2026-11-20__10-07-00\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(server.post("/wwup", server.statusOnly, status).statusCode()).isEqualTo(200);
+      Path file = dir.resolve("site/status-api/github/9400/cpp.status.txt");
+      assertThat(file).isRegularFile();
+
+      stored(server, "github", "402", "cpp");
+
+      assertThat(runsOnDisk("github-jobs")).containsExactly("401", "402");
+      assertThat(file).doesNotExist();
+      assertThat(dir.resolve("site/status-api/github/9401")).isDirectory();
+    }
+  }
+
+  @Test
   void uploadsRacingRetentionAreAllAcknowledgedAndStoredWhole() throws Exception {
     try (TestServer server = TestServer.start(dir, c -> c.withKeepRuns(1))) {
       ConcurrentLinkedQueue<String> answers = new ConcurrentLinkedQueue<>();
