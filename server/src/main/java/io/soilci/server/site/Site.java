@@ -243,6 +243,25 @@ public final class Site implements AutoCloseable {
     pages.updateAll(all);
   }
 
+  /**
+   * The stored jobs whose files break a rule, one line each ({@code github-jobs/7/cpp.json:
+   * reason}): pages list them as broken; {@code regen} names them.
+   */
+  public List<String> brokenJobs() {
+    List<String> out = new ArrayList<>();
+    for (WorkerHost host : WorkerHost.values()) {
+      for (RunState run : index.all(host)) {
+        for (JobEntry job : run.jobs().values()) {
+          JobFacts facts = job.stored();
+          if (facts != null && facts.isBroken()) {
+            out.add(facts.broken());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** Stops the page writers and the hook runner, waiting briefly for running hooks. */
   @Override
   public void close() {
