@@ -1,12 +1,14 @@
 package io.soilci.server;
 
 import io.soilci.server.auth.Authenticator;
+import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HealthHandler;
+import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
@@ -44,7 +46,8 @@ final class Routes {
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
-   * for the metrics) → for writes: HttpContinueReadHandler → for each route that blocks:
+   * for the metrics) → for writes: CredentialGate (browsers and bad credentials refused before the
+   * body is read, off the worker threads) → HttpContinueReadHandler → for each route that blocks:
    * BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the handler.
    */
   static HttpHandler handler(Parts p) {
@@ -54,21 +57,24 @@ final class Routes {
         AccessLog.route(
             "/results",
             write(
+                p,
                 new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
                 drain));
     HttpHandler wwup =
         AccessLog.route(
             "/wwup",
             write(
+                p,
                 new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
                 drain));
     HttpHandler event =
         AccessLog.route(
             "/event",
             write(
+                p,
                 new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC(), p.live()),
                 drain));
-    HttpHandler log = AccessLog.route("/log", write(new LogHandler(p.auth(), p.live()), drain));
+    HttpHandler log = AccessLog.route("/log", write(p, new LogHandler(p.auth(), p.live()), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", blocking(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", blocking(reads(p, p.wwz()), drain));
@@ -117,8 +123,8 @@ final class Routes {
   }
 
   /** A write: "100 Continue" only once the handler reads the body (after auth and limits). */
-  private static HttpHandler write(HttpHandler handler, long drainBytes) {
-    return new HttpContinueReadHandler(blocking(handler, drainBytes));
+  private static HttpHandler write(Parts p, HttpHandler handler, long drainBytes) {
+    return new CredentialGate(p.auth(), new HttpContinueReadHandler(blocking(handler, drainBytes)));
   }
 
   /** Reads are public unless configured otherwise; then any worker's token may read. */
@@ -128,7 +134,14 @@ final class Routes {
     }
     Authenticator auth = p.auth();
     return exchange -> {
-      auth.authenticate(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
+      try {
+        auth.authenticate(
+            exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION),
+            CredentialGate.clientAddress(exchange));
+      } catch (HttpError e) {
+        // A person reading a private site in a browser is asked for a token; writes never ask.
+        throw e.status() == 401 ? e.challenging() : e;
+      }
       handler.handleRequest(exchange);
     };
   }
