@@ -64,7 +64,7 @@ public final class SoilServer implements AutoCloseable {
                 guards.loginFailuresPerAddress(),
                 guards.loginFailuresPerName(),
                 guards.loginFailureWindowSeconds()),
-            new UploadGate(limits.maxUploadsInFlight(), metrics),
+            new UploadGate(limits.maxUploadsInFlight(), guards.maxUploadsPerWorker(), metrics),
             wwz,
             metrics,
             new LiveLogs());

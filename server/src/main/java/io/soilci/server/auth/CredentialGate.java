@@ -1,6 +1,7 @@
 package io.soilci.server.auth;
 
 import io.soilci.server.http.HttpError;
+import io.soilci.server.http.PacedBody;
 import io.soilci.server.http.Refusal;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -29,10 +30,18 @@ public final class CredentialGate implements HttpHandler {
   private final HttpHandler next;
   private final ThreadPoolExecutor verifier;
 
-  /** Admitted requests go on to {@code next} (on a worker thread, or the IO thread if cached). */
-  public CredentialGate(Authenticator auth, HttpHandler next) {
+  /**
+   * Admitted requests go on to {@code next} (on a worker thread, or the IO thread if cached), their
+   * bodies read at least {@code minBytesPerSecond} over each {@code windowSeconds}.
+   */
+  public CredentialGate(
+      Authenticator auth, HttpHandler next, long minBytesPerSecond, long windowSeconds) {
     this.auth = auth;
-    this.next = next;
+    this.next =
+        exchange -> {
+          PacedBody.apply(exchange, minBytesPerSecond, windowSeconds);
+          next.handleRequest(exchange);
+        };
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             Authenticator.PARALLEL_KDF,
