@@ -134,7 +134,8 @@ class LiveLogHttpTest {
                 .add(new Worker("gh2", Set.of(Scope.GITHUB_JOBS)), false);
     server.post("/event?eventName=start&" + JOB, server.github);
 
-    HttpResponse<String> forged = log(JOB + "&task=unit", other, "forged".getBytes());
+    HttpResponse<String> forged =
+        log(JOB + "&task=unit", other, "forged".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     assertThat(forged.statusCode()).isEqualTo(403);
     assertThat(forged.body())

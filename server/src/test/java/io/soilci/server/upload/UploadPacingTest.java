@@ -86,8 +86,12 @@ class UploadPacingTest {
     try (TestServer server = TestServer.withFixtures(dir, c -> c.withGuards(guards(1, 60, 2)));
         RawHttp first = new RawHttp(server.port());
         RawHttp second = new RawHttp(server.port())) {
-      first.postHeaders(RESULTS, server.github, TYPE, 100_000).write("--".getBytes());
-      second.postHeaders(RESULTS, server.github, TYPE, 100_000).write("--".getBytes());
+      first
+          .postHeaders(RESULTS, server.github, TYPE, 100_000)
+          .write("--".getBytes(StandardCharsets.UTF_8));
+      second
+          .postHeaders(RESULTS, server.github, TYPE, 100_000)
+          .write("--".getBytes(StandardCharsets.UTF_8));
       Thread.sleep(1000);
 
       HttpResponse<String> third =
@@ -100,7 +104,10 @@ class UploadPacingTest {
               new Multipart()
                   .field("payload-type", "status-api")
                   .field("subdir", "github/94101")
-                  .file("file1", "cpp-small.status.txt", "0 cpp-small\n".getBytes()));
+                  .file(
+                      "file1",
+                      "cpp-small.status.txt",
+                      "0 cpp-small\n".getBytes(StandardCharsets.UTF_8)));
 
       assertThat(third.statusCode()).isEqualTo(503);
       assertThat(third.body())
