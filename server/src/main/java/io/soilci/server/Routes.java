@@ -1,12 +1,14 @@
 package io.soilci.server;
 
 import io.soilci.server.auth.Authenticator;
+import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HealthHandler;
+import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
@@ -44,8 +46,10 @@ final class Routes {
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
-   * for the metrics) → for writes: HttpContinueReadHandler → for each route that blocks:
-   * BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the handler.
+   * for the metrics) → for writes: CredentialGate (browsers and bad credentials refused before the
+   * body is read, off the worker threads) → HttpContinueReadHandler → for each write:
+   * BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the handler; reads
+   * are dispatched to a worker thread but answered non-blocking.
    */
   static HttpHandler handler(Parts p) {
     long drain = p.config().limits().drainBytes();
@@ -54,30 +58,33 @@ final class Routes {
         AccessLog.route(
             "/results",
             write(
+                p,
                 new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
                 drain));
     HttpHandler wwup =
         AccessLog.route(
             "/wwup",
             write(
+                p,
                 new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
                 drain));
     HttpHandler event =
         AccessLog.route(
             "/event",
             write(
+                p,
                 new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC(), p.live()),
                 drain));
-    HttpHandler log = AccessLog.route("/log", write(new LogHandler(p.auth(), p.live()), drain));
+    HttpHandler log = AccessLog.route("/log", write(p, new LogHandler(p.auth(), p.live()), drain));
     HttpHandler liveTail =
-        AccessLog.route("/live", blocking(reads(p, new LiveTailHandler(p.live())), drain));
-    HttpHandler wwz = AccessLog.route("wwz", blocking(reads(p, p.wwz()), drain));
+        AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
+    HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
     HttpHandler files =
         AccessLog.route(
             "static",
             p.config().publicReads()
                 ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
-                : blocking(reads(p, new SiteFilesHandler(p.config().site())), drain));
+                : dispatched(reads(p, new SiteFilesHandler(p.config().site())), drain));
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
     HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
@@ -112,13 +119,32 @@ final class Routes {
     return new AccessLog(router, p.metrics());
   }
 
+  /**
+   * A read: on a worker thread (it may inflate or stat files, check a token) but answered
+   * non-blocking, so a client that reads slowly or never holds no thread.
+   */
+  private static HttpHandler dispatched(HttpHandler handler, long drainBytes) {
+    HttpHandler mapped = new ErrorMapper(handler, drainBytes);
+    return exchange -> {
+      if (exchange.isInIoThread()) {
+        exchange.dispatch(mapped);
+      } else {
+        mapped.handleRequest(exchange);
+      }
+    };
+  }
+
   private static HttpHandler blocking(HttpHandler handler, long drainBytes) {
     return new BlockingHandler(new ErrorMapper(handler, drainBytes));
   }
 
   /** A write: "100 Continue" only once the handler reads the body (after auth and limits). */
-  private static HttpHandler write(HttpHandler handler, long drainBytes) {
-    return new HttpContinueReadHandler(blocking(handler, drainBytes));
+  private static HttpHandler write(Parts p, HttpHandler handler, long drainBytes) {
+    return new CredentialGate(
+        p.auth(),
+        new HttpContinueReadHandler(blocking(handler, drainBytes)),
+        p.config().guards().minBodyBytesPerSecond(),
+        p.config().guards().bodyRateWindowSeconds());
   }
 
   /** Reads are public unless configured otherwise; then any worker's token may read. */
@@ -128,7 +154,14 @@ final class Routes {
     }
     Authenticator auth = p.auth();
     return exchange -> {
-      auth.authenticate(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
+      try {
+        auth.authenticate(
+            exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION),
+            CredentialGate.clientAddress(exchange));
+      } catch (HttpError e) {
+        // A person reading a private site in a browser is asked for a token; writes never ask.
+        throw e.status() == 401 ? e.challenging() : e;
+      }
       handler.handleRequest(exchange);
     };
   }

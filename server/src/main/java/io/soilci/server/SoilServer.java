@@ -2,6 +2,7 @@ package io.soilci.server;
 
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.http.Metrics;
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import org.slf4j.LoggerFactory;
+import org.xnio.Options;
 
 /** A running server: the site opened from its files, the routes, Undertow listening. */
 public final class SoilServer implements AutoCloseable {
@@ -56,14 +58,19 @@ public final class SoilServer implements AutoCloseable {
     }
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
+    Guards guards = config.guards();
     WwzHandler wwz = new WwzHandler(config.site());
     Routes.Parts parts =
         new Routes.Parts(
             config,
             site,
             store,
-            new Authenticator(new WorkerStore(config.state())),
-            new UploadGate(limits.maxUploadsInFlight(), metrics),
+            new Authenticator(
+                new WorkerStore(config.state()),
+                guards.loginFailuresPerAddress(),
+                guards.loginFailuresPerName(),
+                guards.loginFailureWindowSeconds()),
+            new UploadGate(limits.maxUploadsInFlight(), guards.maxUploadsPerWorker(), metrics),
             wwz,
             metrics,
             new LiveLogs());
@@ -75,6 +82,13 @@ public final class SoilServer implements AutoCloseable {
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
             .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
             .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
+            // A silent or slow client is cut instead of holding a connection or a thread forever.
+            .setServerOption(UndertowOptions.IDLE_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
+            .setServerOption(
+                UndertowOptions.REQUEST_PARSE_TIMEOUT, guards.requestParseTimeoutSeconds() * 1000)
+            .setSocketOption(Options.READ_TIMEOUT, guards.readTimeoutSeconds() * 1000)
+            .setSocketOption(Options.WRITE_TIMEOUT, guards.writeTimeoutSeconds() * 1000)
             .setHandler(Routes.handler(parts))
             .build();
     undertow.start();

@@ -41,6 +41,11 @@ public final class WorkerStore {
     this(stateDir, SecretHash.ITERATIONS);
   }
 
+  /** The KDF cost of new secrets, and of the stand-in checked for an unknown name. */
+  int iterations() {
+    return iterations;
+  }
+
   /** The worker named {@code name}, re-reading the file if it changed. */
   synchronized Optional<Entry> find(String name) throws IOException {
     String version = version();

@@ -62,7 +62,8 @@ public final class ConfigFile {
             keys.integer("keepRuns", 1, 1_000_000).orElse(defaults.keepRuns()),
             keys.text("repositoryUrl").map(ConfigFile::requireHttpUrl),
             keys.object("hooks").map(ConfigFile::hooks).orElse(HookSettings.NONE),
-            keys.object("limits").map(ConfigFile::limits).orElse(Limits.DEFAULTS));
+            keys.object("limits").map(ConfigFile::limits).orElse(Limits.DEFAULTS),
+            keys.object("guards").map(ConfigFile::guards).orElse(Guards.DEFAULTS));
     keys.requireNoOthers();
     return config;
   }
@@ -93,6 +94,28 @@ public final class ConfigFile {
             keys.number("drainBytes", 1, maxLong).orElse(d.drainBytes()));
     keys.requireNoOthers();
     return limits;
+  }
+
+  private static Guards guards(Keys keys) {
+    Guards d = Guards.DEFAULTS;
+    int day = 86_400;
+    Guards guards =
+        new Guards(
+            keys.integer("idleTimeoutSeconds", 1, day).orElse(d.idleTimeoutSeconds()),
+            keys.integer("requestParseTimeoutSeconds", 1, day)
+                .orElse(d.requestParseTimeoutSeconds()),
+            keys.integer("readTimeoutSeconds", 1, day).orElse(d.readTimeoutSeconds()),
+            keys.integer("writeTimeoutSeconds", 1, day).orElse(d.writeTimeoutSeconds()),
+            keys.integer("minBodyBytesPerSecond", 1, 1 << 30).orElse(d.minBodyBytesPerSecond()),
+            keys.integer("bodyRateWindowSeconds", 1, day).orElse(d.bodyRateWindowSeconds()),
+            keys.integer("maxUploadsPerWorker", 1, 10_000).orElse(d.maxUploadsPerWorker()),
+            keys.integer("loginFailuresPerAddress", 1, 1_000_000)
+                .orElse(d.loginFailuresPerAddress()),
+            keys.integer("loginFailuresPerName", 1, 1_000_000).orElse(d.loginFailuresPerName()),
+            keys.integer("loginFailureWindowSeconds", 1, day)
+                .orElse(d.loginFailureWindowSeconds()));
+    keys.requireNoOthers();
+    return guards;
   }
 
   private static HookSettings hooks(Keys keys) {

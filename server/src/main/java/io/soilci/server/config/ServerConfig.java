@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param repositoryUrl for commit and PR links
  * @param hooks shell commands the site runs on job-passed, job-failed, run-finished
  * @param limits what one request may cost
+ * @param guards what a slow or hostile client may hold (timeouts, rates, failed logins)
  */
 public record ServerConfig(
     Path site,
@@ -25,7 +26,8 @@ public record ServerConfig(
     int keepRuns,
     Optional<String> repositoryUrl,
     HookSettings hooks,
-    Limits limits) {
+    Limits limits,
+    Guards guards) {
 
   /** The defaults for a site folder: state beside it in {@code soil-state}. */
   public static ServerConfig defaults(Path site) {
@@ -37,7 +39,8 @@ public record ServerConfig(
         SiteSettings.DEFAULT_KEEP_RUNS,
         Optional.empty(),
         HookSettings.NONE,
-        Limits.DEFAULTS);
+        Limits.DEFAULTS,
+        Guards.DEFAULTS);
   }
 
   /** {@code SITE/../soil-state}: outside the served tree. */
@@ -47,26 +50,32 @@ public record ServerConfig(
 
   public ServerConfig withSite(Path newSite) {
     return new ServerConfig(
-        newSite, state, listen, publicReads, keepRuns, repositoryUrl, hooks, limits);
+        newSite, state, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards);
   }
 
   public ServerConfig withState(Path newState) {
     return new ServerConfig(
-        site, newState, listen, publicReads, keepRuns, repositoryUrl, hooks, limits);
+        site, newState, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards);
   }
 
   public ServerConfig withListen(Listen newListen) {
     return new ServerConfig(
-        site, state, newListen, publicReads, keepRuns, repositoryUrl, hooks, limits);
+        site, state, newListen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards);
   }
 
   public ServerConfig withLimits(Limits newLimits) {
     return new ServerConfig(
-        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, newLimits);
+        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, newLimits, guards);
   }
 
   public ServerConfig withPublicReads(boolean value) {
-    return new ServerConfig(site, state, listen, value, keepRuns, repositoryUrl, hooks, limits);
+    return new ServerConfig(
+        site, state, listen, value, keepRuns, repositoryUrl, hooks, limits, guards);
+  }
+
+  public ServerConfig withGuards(Guards newGuards) {
+    return new ServerConfig(
+        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, newGuards);
   }
 
   public ServerConfig withKeepRuns(int value) {

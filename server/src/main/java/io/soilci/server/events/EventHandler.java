@@ -7,6 +7,7 @@ import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Printable;
@@ -59,10 +60,13 @@ public final class EventHandler implements HttpHandler {
     JobRef ref = query.jobRef();
     ErrorMapper.about(exchange, ref.toString());
     String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-    auth.authorize(authorization, Scope.of(ref.host()));
+    Worker worker = auth.authorize(authorization, Scope.of(ref.host()));
     boolean updateStatusApi = query.optional("updateStatusApi").filter("1"::equals).isPresent();
     if (updateStatusApi) {
       auth.authorize(authorization, Scope.STATUS_API);
+    }
+    if (event.equals("start")) {
+      live.started(ref, worker.name());
     }
     metrics.timeSiteUpdate(() -> apply(event, ref, query, updateStatusApi));
     Responses.text(exchange, 200, event + " " + ref);

@@ -7,6 +7,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.ETag;
+import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.MimeMappings;
 import java.io.IOException;
@@ -18,10 +19,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 /**
  * {@code GET /PATH}: a file of the site, {@code index.html} for a folder. Any path with a segment
  * starting with '.' (temp files, hidden folders) is refused with 404; links are not followed out of
- * the root.
+ * the root. Only the site's own pages (HTML, written by the server) may run script; every other
+ * file (a job's JSON, TSV, wwz, status file) is served inside {@code Content-Security-Policy:
+ * sandbox}.
  */
 public final class SiteFilesHandler implements HttpHandler {
   private static final HttpString NOSNIFF = new HttpString("X-Content-Type-Options");
+  private static final HttpString CSP = new HttpString("Content-Security-Policy");
 
   private final ResourceHandler resources;
 
@@ -67,6 +71,14 @@ public final class SiteFilesHandler implements HttpHandler {
       throw HttpError.notFound("not found");
     }
     exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
+    exchange.addResponseCommitListener(SiteFilesHandler::sandboxUnlessPage);
     resources.handleRequest(exchange);
+  }
+
+  private static void sandboxUnlessPage(HttpServerExchange exchange) {
+    String type = exchange.getResponseHeaders().getFirst(Headers.CONTENT_TYPE);
+    if (type == null || !type.startsWith("text/html")) {
+      exchange.getResponseHeaders().put(CSP, "sandbox");
+    }
   }
 }

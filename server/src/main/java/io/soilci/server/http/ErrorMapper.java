@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
 
 /**
  * Turns exceptions into statuses: bad input 400 with its message, {@link HttpError} its own status,
@@ -41,6 +43,20 @@ public final class ErrorMapper implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     try {
       next.handleRequest(exchange);
+    } catch (BadInput | HttpError | IOException | UncheckedIOException e) {
+      Optional<HttpError> cut = PacedBody.cut(exchange);
+      if (cut.isPresent()) {
+        // Draining a body that trickles would hold this thread: answer, then close.
+        answerAndClose(exchange, cut.get());
+        return;
+      }
+      map(exchange, e);
+    }
+  }
+
+  private void map(HttpServerExchange exchange, Exception thrown) {
+    try {
+      throw thrown;
     } catch (BadInput e) {
       answer(exchange, 400, String.valueOf(e.getMessage()), Map.of());
     } catch (HttpError e) {
@@ -69,7 +85,19 @@ public final class ErrorMapper implements HttpHandler {
           e.toString());
       answer(
           exchange, 500, "internal error storing or reading files; see the server log", Map.of());
+    } catch (Exception e) {
+      throw new IllegalStateException("unmapped " + e, e);
     }
+  }
+
+  private static void answerAndClose(HttpServerExchange exchange, HttpError error) {
+    if (!exchange.isResponseStarted()) {
+      exchange.setPersistent(false);
+      exchange.getResponseHeaders().put(HttpString.tryFromString("Connection"), "close");
+      Responses.text(exchange, error.status(), String.valueOf(error.getMessage()));
+    }
+    // Closed now, so ending the exchange cannot wait for the rest of the body.
+    IoUtils.safeClose(exchange.getConnection());
   }
 
   /** ENOSPC, as the JDK reports it from a write, a create or a rename. */

@@ -22,9 +22,28 @@ public final class HttpError extends RuntimeException {
     return new HttpError(413, message, Map.of());
   }
 
+  /**
+   * 401 without a challenge: a challenge makes a browser ask for and then keep credentials, which a
+   * page could reuse; only reads of a private site ask ({@link #challenging}).
+   */
   public static HttpError unauthorized(String message) {
+    return new HttpError(401, message, Map.of());
+  }
+
+  /** This 401 with {@code WWW-Authenticate: Basic}, so a person's browser asks for a token. */
+  public HttpError challenging() {
     return new HttpError(
-        401, message, Map.of("WWW-Authenticate", "Basic realm=\"soil\", charset=\"UTF-8\""));
+        status,
+        String.valueOf(getMessage()),
+        Map.of("WWW-Authenticate", "Basic realm=\"soil\", charset=\"UTF-8\""));
+  }
+
+  public static HttpError tooManyFailures(String message, long retryAfterSeconds) {
+    return new HttpError(429, message, Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+  }
+
+  public static HttpError timeout(String message) {
+    return new HttpError(408, message, Map.of());
   }
 
   public static HttpError forbidden(String message) {

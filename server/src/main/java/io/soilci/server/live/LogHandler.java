@@ -4,6 +4,7 @@ import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Query;
@@ -33,12 +34,13 @@ public final class LogHandler implements HttpHandler {
     JobRef ref = query.jobRef();
     TaskName task = new TaskName(query.require("task"));
     ErrorMapper.about(exchange, ref.toString());
-    auth.authorize(
-        exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.of(ref.host()));
+    Worker worker =
+        auth.authorize(
+            exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.of(ref.host()));
     if (exchange.getRequestContentLength() > LiveLogs.MAX_CHUNK_BYTES) {
       throw tooLarge(exchange.getRequestContentLength() + " bytes");
     }
-    long end = logs.append(ref, task, body(exchange));
+    long end = logs.append(ref, task, worker.name(), body(exchange));
     Responses.text(exchange, 200, "log " + ref + "/" + task + " " + end);
   }
 

@@ -3,6 +3,7 @@ package io.soilci.server.upload;
 import io.soilci.result.JobRef;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
 import io.soilci.server.config.Limits;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.Metrics;
@@ -44,11 +45,12 @@ public final class ResultsHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     JobRef ref = new Query(exchange).jobRef();
     ErrorMapper.about(exchange, ref.toString());
-    auth.authorize(
-        exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.of(ref.host()));
+    Worker worker =
+        auth.authorize(
+            exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.of(ref.host()));
     reader.requireDeclaredSizeWithinLimit(exchange);
     StoredJob job;
-    try (UploadGate.Pass pass = gate.enter();
+    try (UploadGate.Pass pass = gate.enter(worker.name());
         Staging staging = store.stage(ref)) {
       reader.read(exchange, part -> staging.receive(FileKind.ofField(part.field()), part.body()));
       staging.requireAll();

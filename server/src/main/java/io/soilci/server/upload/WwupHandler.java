@@ -66,7 +66,7 @@ public final class WwupHandler implements HttpHandler {
     Worker worker = auth.authenticate(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
     reader.requireDeclaredSizeWithinLimit(exchange);
     String answer;
-    try (UploadGate.Pass pass = gate.enter();
+    try (UploadGate.Pass pass = gate.enter(worker.name());
         WwupForm form = new WwupForm(worker, store)) {
       reader.read(exchange, form::accept);
       answer = form.hook().isPresent() ? runHook(form, worker) : upload(exchange, form);

@@ -40,9 +40,4 @@ public final class ContentTypes {
     }
     return BY_EXTENSION.getOrDefault(name.substring(dot + 1).toLowerCase(Locale.ROOT), DEFAULT);
   }
-
-  /** Types a browser runs scripts in: served from a zip only inside a CSP sandbox. */
-  static boolean isActive(String contentType) {
-    return contentType.startsWith("text/html") || contentType.startsWith("image/svg");
-  }
 }

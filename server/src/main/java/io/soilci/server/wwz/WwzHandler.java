@@ -11,8 +11,6 @@ import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.StatusCodes;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,9 +20,12 @@ import java.util.Map;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 
 /**
- * {@code GET …/JOB.wwz/PATH}: a file served out of the zip without extracting it; {@code …/DIR/}
- * serves the folder's {@code index.html} or redirects to {@code -wwz-index}, the generated listing.
- * HTML (and SVG) from a zip is sandboxed by CSP; every answer has an ETag and Last-Modified.
+ * {@code GET …/JOB.wwz/PATH}: a file served out of the zip without extracting it, written
+ * non-blocking (a slow reader holds no worker thread); {@code …/DIR/} serves the folder's {@code
+ * index.html} or redirects to {@code -wwz-index}, the generated listing. Whatever its type, every
+ * answer carries {@code Content-Security-Policy: sandbox} and {@code nosniff}: a job's files are
+ * untrusted content and must never run script in the site's origin (XML, XHTML, SVG, PDF run it as
+ * well as HTML). Every answer has an ETag and Last-Modified.
  */
 public final class WwzHandler implements HttpHandler, AutoCloseable {
   private static final String LISTING = "-wwz-index";
@@ -125,7 +126,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     } else if (entries.fits(size)) {
       exchange.getResponseSender().send(cached(zip, entry).duplicate());
     } else {
-      stream(exchange, zip, entry);
+      EntryStream.send(exchange, zip.zip, entry);
     }
   }
 
@@ -137,26 +138,6 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
       entries.put(key, cached);
     }
     return cached;
-  }
-
-  /** Streams at most the entry's declared size: a lying zip cannot make us send more. */
-  private static void stream(HttpServerExchange exchange, ZipCache.OpenZip zip, ZipArchiveEntry e)
-      throws IOException {
-    exchange.startBlocking();
-    try (InputStream in = zip.zip.getInputStream(e);
-        OutputStream out = exchange.getOutputStream()) {
-      byte[] buffer = new byte[64 * 1024];
-      long left = e.getSize();
-      while (left > 0) {
-        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-        if (n < 0) {
-          exchange.setPersistent(false);
-          break;
-        }
-        out.write(buffer, 0, n);
-        left -= n;
-      }
-    }
   }
 
   private static boolean notModified(
@@ -183,9 +164,8 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     headers.put(NOSNIFF, "nosniff");
     headers.put(Headers.ETAG, etag);
     headers.put(Headers.LAST_MODIFIED, DateUtils.toDateString(new Date(zip.modifiedMillis)));
-    if (ContentTypes.isActive(type)) {
-      headers.put(CSP, "sandbox");
-    }
+    // The one place zip content is answered: no per-type list to forget a type in.
+    headers.put(CSP, "sandbox");
   }
 
   private static void redirect(HttpServerExchange exchange, String location) {

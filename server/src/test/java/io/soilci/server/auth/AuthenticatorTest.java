@@ -63,11 +63,39 @@ class AuthenticatorTest {
   }
 
   @Test
-  void rejectsMissingCredentialsAskingForThem() {
+  void rejectsMissingCredentialsWithoutAChallenge() {
     assertThatThrownBy(() -> auth.authenticate(null))
         .isInstanceOfSatisfying(
-            HttpError.class, e -> assertThat(e.headers()).containsKey("WWW-Authenticate"))
+            HttpError.class, e -> assertThat(e.headers()).doesNotContainKey("WWW-Authenticate"))
         .hasMessageStartingWith("a worker token is required");
+  }
+
+  @Test
+  void anUnknownNameCostsTheSameKdfAsAWrongSecret() throws IOException {
+    WorkerStore slow = new WorkerStore(state.resolve("slow"), 100_000);
+    String right = slow.add(new Worker("known", Set.of(Scope.GITHUB_JOBS)), false);
+    Authenticator slowAuth = new Authenticator(slow);
+
+    long wrongSecret = medianNanos(() -> slowAuth.authenticate("Bearer known:" + right + "x"));
+    long unknownName = medianNanos(() -> slowAuth.authenticate("Bearer unknown:" + right));
+
+    // Same iterations, same code: within 3x either way even on a busy machine (it was ~100x).
+    assertThat((double) unknownName / wrongSecret).isBetween(1 / 3.0, 3.0);
+  }
+
+  private interface Attempt {
+    void run() throws IOException;
+  }
+
+  private static long medianNanos(Attempt attempt) {
+    long[] nanos = new long[7];
+    for (int i = 0; i < nanos.length; i++) {
+      long start = System.nanoTime();
+      assertThatThrownBy(attempt::run).hasMessage("worker token not recognized");
+      nanos[i] = System.nanoTime() - start;
+    }
+    java.util.Arrays.sort(nanos);
+    return nanos[nanos.length / 2];
   }
 
   @Test

@@ -53,6 +53,8 @@ class HealthAndMetricsTest {
                   .build());
 
       assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+          .contains("Basic realm=\"soil\", charset=\"UTF-8\"");
       assertThat(worker.statusCode()).isEqualTo(200);
     }
   }

@@ -2,12 +2,16 @@ package io.soilci.server.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
+import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,6 +123,25 @@ class LiveLogHttpTest {
 
     server.post("/event?eventName=done&status=0&" + JOB, server.github);
 
+    assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void refusesAChunkFromAnotherWorkerThanTheOneThatStartedTheJob() throws IOException {
+    String other =
+        "Bearer gh2:"
+            + new WorkerStore(server.state, 1000)
+                .add(new Worker("gh2", Set.of(Scope.GITHUB_JOBS)), false);
+    server.post("/event?eventName=start&" + JOB, server.github);
+
+    HttpResponse<String> forged =
+        log(JOB + "&task=unit", other, "forged".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(forged.body())
+        .isEqualTo(
+            "the live log of github-jobs/8001/cpp belongs to worker 'gh', which started the job;"
+                + " worker 'gh2' may not append to it\n");
     assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").statusCode()).isEqualTo(404);
   }
 }

@@ -1,19 +1,21 @@
 package io.soilci.server.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.TaskName;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.http.HttpError;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class LiveLogsTest {
   private final AtomicLong now = new AtomicLong();
-  private final LiveLogs logs = new LiveLogs(2, 8, now::get);
+  private final LiveLogs logs = new LiveLogs(2, 2, 8, now::get);
   private final JobRef job = new JobRef(WorkerHost.GITHUB, new RunId("1"), new JobName("cpp"));
   private final TaskName unit = new TaskName("unit");
 
@@ -27,8 +29,8 @@ class LiveLogsTest {
 
   @Test
   void servesWhatCameAfterTheGivenOffset() {
-    logs.append(job, unit, bytes("abc"));
-    logs.append(job, unit, bytes("de"));
+    logs.append(job, unit, "gh", bytes("abc"));
+    logs.append(job, unit, "gh", bytes("de"));
 
     LiveTail tail = logs.read(job, unit, 2).orElseThrow();
 
@@ -39,8 +41,8 @@ class LiveLogsTest {
 
   @Test
   void keepsOnlyTheNewestBytesOfATaskAndSaysWhereTheyStart() {
-    logs.append(job, unit, bytes("0123456"));
-    logs.append(job, unit, bytes("789ab"));
+    logs.append(job, unit, "gh", bytes("0123456"));
+    logs.append(job, unit, "gh", bytes("789ab"));
 
     LiveTail tail = logs.read(job, unit, 0).orElseThrow();
 
@@ -51,14 +53,14 @@ class LiveLogsTest {
 
   @Test
   void keepsTheTailOfAChunkLargerThanTheWholeBudget() {
-    logs.append(job, unit, bytes("0123456789"));
+    logs.append(job, unit, "gh", bytes("0123456789"));
 
     assertThat(text(logs.read(job, unit, 0).orElseThrow())).isEqualTo("23456789");
   }
 
   @Test
   void anOffsetPastTheEndGivesNothingNew() {
-    logs.append(job, unit, bytes("abc"));
+    logs.append(job, unit, "gh", bytes("abc"));
 
     LiveTail tail = logs.read(job, unit, 99).orElseThrow();
 
@@ -68,10 +70,10 @@ class LiveLogsTest {
 
   @Test
   void forgetsTheTaskWrittenToLeastRecentlyBeyondTheTaskLimit() {
-    logs.append(job, new TaskName("a"), bytes("1"));
-    logs.append(job, new TaskName("b"), bytes("2"));
-    logs.append(job, new TaskName("a"), bytes("3"));
-    logs.append(job, new TaskName("c"), bytes("4"));
+    logs.append(job, new TaskName("a"), "gh", bytes("1"));
+    logs.append(job, new TaskName("b"), "gh", bytes("2"));
+    logs.append(job, new TaskName("a"), "gh", bytes("3"));
+    logs.append(job, new TaskName("c"), "gh", bytes("4"));
 
     assertThat(logs.read(job, new TaskName("b"), 0)).isEmpty();
     assertThat(logs.read(job, new TaskName("a"), 0)).isPresent();
@@ -81,12 +83,52 @@ class LiveLogsTest {
   @Test
   void forgetsAJobsTasksWhenItIsDoneAndTasksSilentForAnHour() {
     JobRef other = new JobRef(WorkerHost.GITHUB, new RunId("2"), new JobName("cpp"));
-    logs.append(job, unit, bytes("x"));
+    logs.append(job, unit, "gh", bytes("x"));
     logs.drop(job);
-    logs.append(other, unit, bytes("y"));
+    logs.append(other, unit, "gh", bytes("y"));
     now.addAndGet(3601L * 1_000_000_000L);
 
     assertThat(logs.read(job, unit, 0)).isEmpty();
     assertThat(logs.read(other, unit, 0)).isEmpty();
+  }
+
+  @Test
+  void anotherHostsTasksNeverEvictAHostsLiveLog() {
+    LiveLogs perHost = new LiveLogs(2, 2, 8, now::get);
+    perHost.append(job, unit, "gh", bytes("kept"));
+
+    for (int i = 0; i < 5; i++) {
+      JobRef srht = new JobRef(WorkerHost.SOURCEHUT, new RunId("s" + i), new JobName("cpp"));
+      perHost.append(srht, unit, "srht-" + i, bytes("x"));
+    }
+
+    assertThat(text(perHost.read(job, unit, 0).orElseThrow())).isEqualTo("kept");
+    assertThat(perHost.size()).isEqualTo(3);
+  }
+
+  @Test
+  void aWorkersTasksEvictOnlyItsOwnLiveLogs() {
+    LiveLogs perWorker = new LiveLogs(10, 1, 8, now::get);
+    JobRef mine = new JobRef(WorkerHost.GITHUB, new RunId("2"), new JobName("cpp"));
+    perWorker.append(job, unit, "other", bytes("kept"));
+
+    perWorker.append(mine, new TaskName("a"), "gh", bytes("1"));
+    perWorker.append(mine, new TaskName("b"), "gh", bytes("2"));
+
+    assertThat(text(perWorker.read(job, unit, 0).orElseThrow())).isEqualTo("kept");
+    assertThat(perWorker.read(mine, new TaskName("a"), 0)).isEmpty();
+    assertThat(perWorker.read(mine, new TaskName("b"), 0)).isPresent();
+  }
+
+  @Test
+  void aJobsLiveLogAcceptsOnlyTheWorkerThatStartedIt() {
+    logs.started(job, "gh");
+
+    assertThatThrownBy(() -> logs.append(job, unit, "intruder", bytes("forged")))
+        .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e.status()).isEqualTo(403))
+        .hasMessage(
+            "the live log of github-jobs/1/cpp belongs to worker 'gh', which started the job;"
+                + " worker 'intruder' may not append to it");
+    assertThat(logs.read(job, unit, 0)).isEmpty();
   }
 }

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class WwzServingTest {
   private static final String WWZ = "/github-jobs/4101/cpp-small.wwz/";
@@ -54,7 +56,7 @@ class WwzServingTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).contains("text/plain; charset=utf-8");
-    assertThat(response.headers().firstValue("Content-Security-Policy")).isEmpty();
+    assertThat(response.headers().firstValue("Content-Security-Policy")).contains("sandbox");
     assertThat(response.body()).isNotEmpty();
     assertThat(response.headers().firstValue("Content-Length"))
         .contains(Integer.toString(response.body().length()));
@@ -104,6 +106,52 @@ class WwzServingTest {
         .contains("href=\"./logs/-wwz-index\">logs/</a>")
         .contains("href=\"./INDEX.tsv\">INDEX.tsv</a>")
         .contains("href=\"../-wwz-index\"");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "evil.xml, application/xml",
+    "evil.xhtml, text/plain; charset=utf-8",
+    "evil.svg, image/svg+xml",
+    "evil.html, text/html; charset=utf-8",
+    "evil.pdf, application/pdf",
+    "evil.unknownext, text/plain; charset=utf-8",
+    "noextension, text/plain; charset=utf-8",
+    "-wwz-index, text/html; charset=utf-8"
+  })
+  void servesEveryEntryOfAJobSandboxedAndUnsniffedWhateverItsType(String name, String type)
+      throws IOException {
+    String script = "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script>alert(1)</script></html>";
+    Map<String, String> entries = new LinkedHashMap<>();
+    entries.put("evil.xml", script);
+    entries.put("evil.xhtml", script);
+    entries.put(
+        "evil.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>");
+    entries.put("evil.html", script);
+    entries.put("evil.pdf", "%PDF-1.4 " + script);
+    entries.put("evil.unknownext", script);
+    entries.put("noextension", script);
+    Files.write(server.site.resolve("github-jobs/4101/evil.wwz"), Zips.of(entries));
+
+    HttpResponse<String> response = server.get("/github-jobs/4101/evil.wwz/" + name);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).contains(type);
+    assertThat(response.headers().firstValue("Content-Security-Policy")).contains("sandbox");
+    assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+  }
+
+  @Test
+  void servesAJobsJsonAndTsvSandboxedButTheSitesOwnPagesNot() {
+    HttpResponse<String> json = server.get("/github-jobs/4101/cpp-small.json");
+    HttpResponse<String> tsv = server.get("/github-jobs/4101/cpp-small.tsv");
+    HttpResponse<String> page = server.get("/github-jobs/4101/index.html");
+
+    assertThat(json.statusCode()).isEqualTo(200);
+    assertThat(json.headers().firstValue("Content-Security-Policy")).contains("sandbox");
+    assertThat(tsv.headers().firstValue("Content-Security-Policy")).contains("sandbox");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Security-Policy")).isEmpty();
   }
 
   @Test
