@@ -9,7 +9,7 @@ soil_die() { echo "soil: $*" >&2; exit 1; }
 
 soil_worker() { java -jar "$SOIL_WORKER_JAR" "$@"; }
 
-# Builds the jars when one is missing or older than any source or pom (mvn needed then only).
+# Builds the jars when one is missing or older than any source or pom (with the Maven wrapper).
 soil_build_if_needed() {
   local stale=
   for jar in "$SOIL_WORKER_JAR" "$SOIL_SERVER_JAR"; do
@@ -22,9 +22,9 @@ soil_build_if_needed() {
     fi
   done
   if [ -n "$stale" ]; then
-    command -v mvn >/dev/null || soil_die "the jars need building and mvn is not installed"
-    soil_log "building the jars (mvn -B -ntp -q package -DskipTests) ..."
-    (cd "$SOIL_ROOT" && mvn -B -ntp -q -Dstyle.color=never package -DskipTests) || soil_die "the build failed"
+    soil_log "building the jars (soil-scripts/mvnw -B -ntp -q package -DskipTests) ..."
+    (cd "$SOIL_ROOT" && soil-scripts/mvnw -B -ntp -q -Dstyle.color=never package -DskipTests) \
+      || soil_die "the build failed"
   fi
 }
 

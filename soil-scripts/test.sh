@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . soil-scripts/test-env.sh
-exec mvn -B -ntp verify "$@"
+# The Maven wrapper: the Maven version pinned in .mvn/wrapper/, fetched once from Maven Central.
+exec soil-scripts/mvnw -B -ntp verify "$@"

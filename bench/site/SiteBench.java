@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  * long a full rebuild of every page takes, and the p50/p99 of applying one event (job started,
  * job stored) and rewriting its pages. Run by bench/site-bench.sh.
  */
+@SuppressWarnings("DefaultPackage") // run as a single source file: java bench/site/SiteBench.java
 public final class SiteBench {
   static final int JOBS_PER_RUN = 20;
   static final int EVENTS = 400;

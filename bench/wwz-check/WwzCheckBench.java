@@ -15,6 +15,7 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * then every entry's data inflated and CRC-checked; the tsv and JSON) against reading the zip's
  * central directory alone, which is what the check cost before entry data was read. Median of 7.
  */
+@SuppressWarnings("DefaultPackage") // run as a single source file: bench/wwz-check-bench.sh
 public final class WwzCheckBench {
   public static void main(String[] args) throws Exception {
     Path site = Path.of(args[0]);

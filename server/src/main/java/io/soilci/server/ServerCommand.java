@@ -1,16 +1,19 @@
 package io.soilci.server;
 
-import io.soilci.result.BadInput;
-import java.io.PrintWriter;
-import org.jspecify.annotations.Nullable;
+import io.soilci.cli.CliErrors;
+import io.soilci.cli.SoilVersion;
+import io.soilci.cli.Verbose;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The root command: its subcommands are the server's commands. */
 @Command(
     name = "soil-server",
     mixinStandardHelpOptions = true,
-    version = "soil-server 0.1",
+    versionProvider = SoilVersion.class,
     description = "Receives CI job results and serves them as a static site.",
     subcommands = {
       ServeCommand.class,
@@ -18,13 +21,16 @@ import picocli.CommandLine.Command;
       RegenCommand.class,
       IngestCommand.class
     })
-final class ServerCommand implements Runnable {
-  @CommandLine.Spec CommandLine.Model.@Nullable CommandSpec spec;
+final class ServerCommand implements java.util.concurrent.Callable<Integer> {
+  @Mixin Verbose verbose = new Verbose();
 
+  @Spec CommandSpec spec = CommandSpec.create();
+
+  /** With no command: the usage, exit 2. */
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(
-        java.util.Objects.requireNonNull(spec).commandLine(), "a command is required");
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CliErrors.BAD_USAGE;
   }
 
   /**
@@ -32,18 +38,6 @@ final class ServerCommand implements Runnable {
    * failures print one line (the stack trace only with {@code --verbose}).
    */
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new ServerCommand());
-    cli.setExecutionExceptionHandler(
-        (e, line, parsed) -> {
-          PrintWriter err = line.getErr();
-          boolean verbose = parsed.originalArgs().contains("--verbose");
-          if (verbose) {
-            e.printStackTrace(err);
-          }
-          err.println("soil-server: " + e.getMessage());
-          err.flush();
-          return e instanceof BadInput ? 2 : 1;
-        });
-    return cli;
+    return CliErrors.apply(new CommandLine(new ServerCommand()));
   }
 }

@@ -26,9 +26,6 @@ final class SiteOptions {
       description = "Folder of worker tokens, never served. Default: SITE/../soil-state.")
   @Nullable Path state;
 
-  @Option(names = "--verbose", description = "Print stack traces of failures.")
-  boolean verbose;
-
   /** The configuration from the file (if any), then the command-line options over it. */
   ServerConfig config() throws IOException {
     ServerConfig read;

@@ -7,6 +7,7 @@ import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,7 +68,9 @@ class SoilCompatibilityTest {
         HttpResponse<String> index = server.get("/" + job + ".wwz/");
         HttpResponse<String> tsv = server.get("/" + job + ".wwz/_tmp/soil/INDEX.tsv");
         assertThat(index.statusCode()).as(job).isEqualTo(200);
-        assertThat(tsv.body()).as(job).isEqualTo(new String(SiteTrees.fixture(job + ".tsv")));
+        assertThat(tsv.body())
+            .as(job)
+            .isEqualTo(new String(SiteTrees.fixture(job + ".tsv"), StandardCharsets.UTF_8));
       }
     }
   }

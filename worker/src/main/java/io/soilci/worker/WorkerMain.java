@@ -1,26 +1,25 @@
 package io.soilci.worker;
 
-import io.soilci.result.BadInput;
+import io.soilci.cli.CliErrors;
+import io.soilci.cli.SoilVersion;
+import io.soilci.cli.Verbose;
 import io.soilci.worker.merge.MaybeMergeCommand;
 import io.soilci.worker.publish.EventCommand;
 import io.soilci.worker.publish.PublishCommand;
-import io.soilci.worker.run.SoilVersion;
 import io.soilci.worker.runjob.RunJobCommand;
 import io.soilci.worker.workspace.WorkspaceCommand;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** {@code soil-worker}: the root command; each subcommand is one thing a CI host asks for. */
 @Command(
     name = "soil-worker",
     mixinStandardHelpOptions = true,
-    versionProvider = WorkerMain.Version.class,
+    versionProvider = SoilVersion.class,
     description = "Runs Soil jobs and publishes their results.",
     subcommands = {
       RunJobCommand.class,
@@ -30,11 +29,7 @@ import picocli.CommandLine.Spec;
       WorkspaceCommand.class
     })
 public final class WorkerMain implements Callable<Integer> {
-  @Option(
-      names = "--verbose",
-      scope = ScopeType.INHERIT,
-      description = "On failure, print the stack trace too.")
-  boolean verbose;
+  @Mixin Verbose verbose = new Verbose();
 
   @Spec CommandSpec spec = CommandSpec.create();
 
@@ -49,44 +44,13 @@ public final class WorkerMain implements Callable<Integer> {
 
   /** The command line whose commands {@code factory} makes (tests give theirs). */
   public static CommandLine commandLine(CommandLine.IFactory factory) {
-    WorkerMain root = new WorkerMain();
-    CommandLine cli = new CommandLine(root, factory);
-    cli.setParameterExceptionHandler(
-        (e, args) -> {
-          CommandLine failed = e.getCommandLine();
-          PrintWriter err = failed.getErr();
-          err.println(
-              "soil-worker: "
-                  + e.getMessage()
-                  + " (see '"
-                  + failed.getCommandSpec().qualifiedName()
-                  + " --help')");
-          return 2;
-        });
-    cli.setExecutionExceptionHandler(
-        (e, failed, parseResult) -> {
-          PrintWriter err = failed.getErr();
-          err.println("soil-worker: " + e.getMessage());
-          if (root.verbose) {
-            e.printStackTrace(err);
-          }
-          return e instanceof BadInput ? 2 : 1;
-        });
-    return cli;
+    return CliErrors.apply(new CommandLine(new WorkerMain(), factory));
   }
 
   /** With no command: the usage, exit 2. */
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
-    return 2;
-  }
-
-  /** {@code --version}. */
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"soil-worker " + SoilVersion.get()};
-    }
+    return CliErrors.BAD_USAGE;
   }
 }

@@ -4,10 +4,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
 
-/** Runs the worker's command line in-process and keeps what it printed to stderr. */
+/** Runs the worker's command line in-process and keeps what it printed. */
 public final class Cli {
-  /** Exit status and stderr of one run. */
-  public record Result(int exit, String err) {}
+  /** Exit status, stderr and stdout of one run. */
+  public record Result(int exit, String err, String out) {}
 
   private Cli() {}
 
@@ -30,7 +30,9 @@ public final class Cli {
 
   private static Result execute(CommandLine cli, String... args) {
     StringWriter err = new StringWriter();
+    StringWriter out = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
     int exit = cli.setErr(new PrintWriter(err, true)).execute(args);
-    return new Result(exit, err.toString().strip());
+    return new Result(exit, err.toString().strip(), out.toString());
   }
 }

@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns exceptions into statuses: bad input 400 with its message, {@link HttpError} its own status,
  * a full disk 507 with {@code Retry-After}, other I/O failures 500 with one log line that starts
- * with the run and job. Must sit inside {@code BlockingHandler}, where the handler's exceptions are
- * thrown.
+ * with the run and job. Wraps the handler directly: a blocking handler as {@code
+ * BlockingHandler(ErrorMapper(handler))}, since BlockingHandler dispatches to a worker thread and
+ * exceptions thrown there never come back out of it (Undertow answers 500); a handler that stays on
+ * the I/O thread (the site's files) is wrapped without BlockingHandler.
  */
 public final class ErrorMapper implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);

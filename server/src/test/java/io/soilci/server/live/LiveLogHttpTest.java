@@ -6,6 +6,7 @@ import io.soilci.server.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,9 +39,11 @@ class LiveLogHttpTest {
 
   @Test
   void appendsChunksAndServesThemAsPlainTextFromAnOffset() {
-    assertThat(log(JOB + "&task=unit", server.github, "hello ".getBytes()).body())
+    assertThat(
+            log(JOB + "&task=unit", server.github, "hello ".getBytes(StandardCharsets.UTF_8))
+                .body())
         .isEqualTo("log github-jobs/8001/cpp/unit 6\n");
-    log(JOB + "&task=unit", server.github, "<b>world</b>".getBytes());
+    log(JOB + "&task=unit", server.github, "<b>world</b>".getBytes(StandardCharsets.UTF_8));
 
     HttpResponse<String> tail = server.get("/live/github-jobs/8001/cpp/unit.txt?offset=6");
 
@@ -112,7 +115,7 @@ class LiveLogHttpTest {
 
   @Test
   void theDoneEventDropsTheJobsLiveLogs() {
-    log(JOB + "&task=unit", server.github, "x".getBytes());
+    log(JOB + "&task=unit", server.github, "x".getBytes(StandardCharsets.UTF_8));
 
     server.post("/event?eventName=done&status=0&" + JOB, server.github);
 

@@ -22,6 +22,8 @@ class UploadFuzzTest {
   private static final Set<Integer> ALLOWED = Set.of(200, 400, 403, 413);
   private static final String[] FIELDS = {"wwz", "tsv", "json", "payload-type", "subdir", "file1"};
   private static @Nullable TestServer server;
+
+  @SuppressWarnings("UnusedVariable") // held, never closed: the rule is for the whole JVM
   private static @Nullable SilentCloseable loopbackOnly;
 
   private static synchronized TestServer server() {

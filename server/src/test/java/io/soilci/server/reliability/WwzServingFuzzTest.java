@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 class WwzServingFuzzTest {
   private static final String SECRET = "TOP-SECRET-do-not-serve";
   private static @Nullable TestServer server;
+
+  @SuppressWarnings("UnusedVariable") // held, never closed: the rule is for the whole JVM
   private static @Nullable SilentCloseable loopbackOnly;
 
   private static synchronized TestServer server() {
@@ -69,7 +71,7 @@ class WwzServingFuzzTest {
     StringBuilder out = new StringBuilder();
     for (byte b : path) {
       char c = (char) (b & 0xff);
-      if (Character.isLetterOrDigit(c) && c < 0x7f || "/.-_~".indexOf(c) >= 0) {
+      if ((Character.isLetterOrDigit(c) && c < 0x7f) || "/.-_~".indexOf(c) >= 0) {
         out.append(c);
       } else {
         out.append('%').append(String.format("%02X", b & 0xff));

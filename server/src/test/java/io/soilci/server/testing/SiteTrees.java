@@ -3,6 +3,7 @@ package io.soilci.server.testing;
 import io.soilci.result.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -46,7 +47,7 @@ public final class SiteTrees {
       List<Path> paths = walk.sorted().toList();
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       for (Path path : paths) {
-        digest.update(root.relativize(path).toString().getBytes());
+        digest.update(root.relativize(path).toString().getBytes(StandardCharsets.UTF_8));
         digest.update((byte) 0);
         if (Files.isRegularFile(path)) {
           digest.update(Files.readAllBytes(path));

@@ -8,6 +8,7 @@ import io.soilci.server.testing.Zips;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,7 +65,9 @@ class WwzServingTest {
     HttpResponse<String> response = server.get(WWZ + "_tmp/soil/INDEX.tsv");
 
     assertThat(response.body())
-        .isEqualTo(new String(SiteTrees.fixture("github-jobs/4101/cpp-small.tsv")));
+        .isEqualTo(
+            new String(
+                SiteTrees.fixture("github-jobs/4101/cpp-small.tsv"), StandardCharsets.UTF_8));
   }
 
   @Test

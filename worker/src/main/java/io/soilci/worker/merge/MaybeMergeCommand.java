@@ -3,7 +3,7 @@ package io.soilci.worker.merge;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobName;
 import io.soilci.worker.publish.ServerUri;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code maybe-merge}: fast-forwards a branch to a commit only when all its jobs passed. */
 @Command(
@@ -43,7 +45,7 @@ public final class MaybeMergeCommand implements Callable<Integer> {
   private static final Pattern REPO = Pattern.compile("[A-Za-z0-9._-]+/[A-Za-z0-9._-]+");
 
   private final Map<String, String> env;
-  private final PrintStream out;
+  @Spec CommandSpec spec = CommandSpec.create();
 
   @Option(
       names = "--server",
@@ -121,16 +123,16 @@ public final class MaybeMergeCommand implements Callable<Integer> {
   double pollSeconds;
 
   public MaybeMergeCommand() {
-    this(System.getenv(), System.out);
+    this(System.getenv());
   }
 
-  MaybeMergeCommand(Map<String, String> env, PrintStream out) {
+  MaybeMergeCommand(Map<String, String> env) {
     this.env = env;
-    this.out = out;
   }
 
   @Override
   public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
     BranchUpdate update = validate();
     RunWatch watch =
         new RunWatch(

@@ -1,7 +1,7 @@
 package io.soilci.worker.merge;
 
 import io.soilci.worker.WorkerFailure;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,9 +17,9 @@ final class RunWatch {
   private final StatusApi api;
   private final Duration wait;
   private final Duration poll;
-  private final PrintStream progress;
+  private final PrintWriter progress;
 
-  RunWatch(StatusApi api, Duration wait, Duration poll, PrintStream progress) {
+  RunWatch(StatusApi api, Duration wait, Duration poll, PrintWriter progress) {
     this.api = api;
     this.wait = wait;
     this.poll = poll;

@@ -8,7 +8,9 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code event}: sends a job's start or done event by hand, for jobs run by a shell script. */
 @Command(
@@ -19,6 +21,7 @@ import picocli.CommandLine.Option;
     exitCodeList = {"0:sent", "1:failed: server unreachable or token refused", "2:bad usage"})
 public final class EventCommand implements Callable<Integer> {
   @Mixin ServerOptions server = new ServerOptions();
+  @Spec CommandSpec spec = CommandSpec.create();
   @Mixin JobOptions jobOptions = new JobOptions();
 
   @Option(
@@ -62,8 +65,8 @@ public final class EventCommand implements Callable<Integer> {
     Event.Name which = Event.Name.parseJobEvent(name);
     JobRef ref = jobOptions.jobRef(new JobName(job), null);
     Event event = which == Event.Name.START ? Event.start(ref) : done(ref);
-    server.connect(environment).send(event, server.retry());
-    System.out.println("sent " + event);
+    server.connect(environment, spec.commandLine().getErr()).send(event, server.retry());
+    spec.commandLine().getOut().println("sent " + event);
     return 0;
   }
 

@@ -56,10 +56,12 @@ final class LiveEvents implements JobListener {
     } catch (RuntimeException e) {
       failuresInARow++;
       String message = e instanceof WorkerFailure ? e.getMessage() : event + " failed: " + e;
-      System.err.println(
-          "soil-worker: "
-              + message
-              + (gaveUp() ? "; no more live events for this job" : "; the job goes on"));
+      server
+          .warnings()
+          .println(
+              "soil-worker: "
+                  + message
+                  + (gaveUp() ? "; no more live events for this job" : "; the job goes on"));
     }
   }
 }

@@ -4,6 +4,7 @@ import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.worker.run.JobListener;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -20,9 +21,16 @@ public final class LiveJob {
   private final RetryPolicy retry;
   private final boolean updateStatusApi;
   private final LiveEvents events;
+  private final PrintWriter stdout;
 
-  LiveJob(SoilServer server, JobRef job, RetryPolicy retry, boolean updateStatusApi) {
+  LiveJob(
+      SoilServer server,
+      JobRef job,
+      RetryPolicy retry,
+      boolean updateStatusApi,
+      PrintWriter stdout) {
     this.server = server;
+    this.stdout = stdout;
     this.job = job;
     this.retry = retry;
     this.updateStatusApi = updateStatusApi;
@@ -65,7 +73,7 @@ public final class LiveJob {
    */
   public void publish(Path out, int status) {
     server.publish(job, new JobFiles(out, job.job()), retry);
-    System.out.println("published " + job + " to " + server.base() + job.runDir() + "/");
+    stdout.println("published " + job + " to " + server.base() + job.runDir() + "/");
     server.send(Event.done(job, status, updateStatusApi), retry);
   }
 }

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -109,9 +110,12 @@ final class LogStream implements JobListener {
 
     /** Waits one interval, or less when the task ends. */
     private synchronized void pause() {
+      long end = System.nanoTime() + interval.toNanos();
       try {
-        if (!stopping) {
-          wait(interval.toMillis());
+        // In a loop: wait() may wake up spuriously, before the interval is over.
+        for (long left = interval.toMillis(); !stopping && left > 0; ) {
+          wait(left);
+          left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
         }
       } catch (InterruptedException e) {
         stopping = true; // nobody interrupts this thread but the JVM going down

@@ -13,8 +13,10 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code publish}: uploads a packaged job over HTTP or SSH, then sends its done event. */
 @Command(
@@ -35,6 +37,7 @@ import picocli.CommandLine.Parameters;
     })
 public final class PublishCommand implements Callable<Integer> {
   @Mixin ServerOptions server = new ServerOptions();
+  @Spec CommandSpec spec = CommandSpec.create();
   @Mixin JobOptions jobOptions = new JobOptions();
 
   @Option(
@@ -95,12 +98,14 @@ public final class PublishCommand implements Callable<Integer> {
     JobRef job = jobOptions.jobRef(files.job(), meta);
     if (ssh != null) {
       sshPublisher().publish(job, files, statusLine(job, meta, files));
-      System.out.println("published " + job + " over SSH to " + ssh);
+      spec.commandLine().getOut().println("published " + job + " over SSH to " + ssh);
       return 0;
     }
-    SoilServer soil = server.connect(environment);
+    SoilServer soil = server.connect(environment, spec.commandLine().getErr());
     soil.publish(job, files, server.retry());
-    System.out.println("published " + job + " to " + soil.base() + job.runDir() + "/");
+    spec.commandLine()
+        .getOut()
+        .println("published " + job + " to " + soil.base() + job.runDir() + "/");
     if (!noDoneEvent) {
       int status = new JobSummary(job.job(), readRows(files)).maxStatus();
       soil.send(Event.done(job, status, jobOptions.updateStatusApi()), server.retry());

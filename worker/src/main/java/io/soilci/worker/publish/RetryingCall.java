@@ -36,9 +36,11 @@ final class RetryingCall {
       if (remaining(deadline).compareTo(wait) < 0) {
         throw giveUp(answer, number);
       }
-      System.err.printf(
-          "soil-worker: %s: %s; attempt %d failed, trying again in %.1f s%n",
-          what, answer.describe(), number, wait.toMillis() / 1000.0);
+      server
+          .warnings()
+          .printf(
+              "soil-worker: %s: %s; attempt %d failed, trying again in %.1f s%n",
+              what, answer.describe(), number, wait.toMillis() / 1000.0);
       sleep(wait);
     }
   }

@@ -9,8 +9,11 @@ import io.soilci.result.WorkerHost;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code run-job}'s publishing options: with {@code --server}, live events while the job runs, then
@@ -19,6 +22,10 @@ import picocli.CommandLine.Option;
  */
 public final class RunJobPublishing {
   @Mixin ServerOptions server = new ServerOptions();
+
+  // run-job's own spec: its writers are the ones tests and callers set on the command line.
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command = CommandSpec.create();
 
   @Option(
       names = "--run-id",
@@ -53,6 +60,9 @@ public final class RunJobPublishing {
       throw new BadInput("--server needs --run-id RUN (" + key + " is not set)");
     }
     JobRef ref = new JobRef(where, new RunId(run), job);
-    return Optional.of(new LiveJob(server.connect(env), ref, server.retry(), updateStatusApi));
+    CommandLine cli = command.commandLine();
+    return Optional.of(
+        new LiveJob(
+            server.connect(env, cli.getErr()), ref, server.retry(), updateStatusApi, cli.getOut()));
   }
 }

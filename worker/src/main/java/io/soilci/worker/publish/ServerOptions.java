@@ -1,5 +1,6 @@
 package io.soilci.worker.publish;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -39,13 +40,16 @@ final class ServerOptions {
     return server != null;
   }
 
-  /** The server client; {@code --server} and a token are required here. */
-  public SoilServer connect(Map<String, String> env) {
+  /**
+   * The server client; {@code --server} and a token are required here. Retried attempts are
+   * reported to {@code warnings}.
+   */
+  public SoilServer connect(Map<String, String> env, PrintWriter warnings) {
     if (server == null) {
       throw new io.soilci.result.BadInput("--server URL is required");
     }
     return new SoilServer(
-        ServerUri.parse(server), Token.find(tokenFile, env), Duration.ofSeconds(10));
+        ServerUri.parse(server), Token.find(tokenFile, env), Duration.ofSeconds(10), warnings);
   }
 
   public RetryPolicy retry() {

@@ -3,6 +3,7 @@ package io.soilci.worker.publish;
 import io.soilci.result.JobRef;
 import io.soilci.worker.WorkerFailure;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,11 +28,18 @@ final class SoilServer {
   private final URI base;
   private final Token token;
   private final HttpClient http;
+  private final PrintWriter warnings;
 
-  public SoilServer(URI base, Token token, Duration connectTimeout) {
+  /** {@code warnings} hears of attempts that failed and are tried again: the command's stderr. */
+  public SoilServer(URI base, Token token, Duration connectTimeout, PrintWriter warnings) {
     this.base = ServerUri.normalize(base);
     this.token = token;
     this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+    this.warnings = warnings;
+  }
+
+  PrintWriter warnings() {
+    return warnings;
   }
 
   public URI base() {

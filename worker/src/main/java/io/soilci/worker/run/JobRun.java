@@ -1,5 +1,6 @@
 package io.soilci.worker.run;
 
+import io.soilci.cli.SoilVersion;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobMetaCodec;
 import io.soilci.result.JobSummary;

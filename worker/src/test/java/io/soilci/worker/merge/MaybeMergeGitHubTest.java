@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.soilci.worker.Cli;
 import io.soilci.worker.LoopbackHttp;
 import io.soilci.worker.LoopbackHttp.Reply;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,11 +16,10 @@ class MaybeMergeGitHubTest {
       Map.of("GITHUB_TOKEN", "ghs_test", "GITHUB_REPOSITORY", "oils/oils", "GITHUB_RUN_ID", "555");
 
   @TempDir Path tmp;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
   private Cli.Result maybeMerge(Map<String, String> env, String api, StatusFolder status) {
     return Cli.run(
-        new MaybeMergeCommand(env, new PrintStream(out, true, StandardCharsets.UTF_8)),
+        new MaybeMergeCommand(env),
         "maybe-merge",
         "--server",
         status.url(),

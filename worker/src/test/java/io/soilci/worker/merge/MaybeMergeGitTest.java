@@ -3,9 +3,6 @@ package io.soilci.worker.merge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.worker.Cli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +15,7 @@ class MaybeMergeGitTest {
   private Path bare;
   private Git clone;
   private String base;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final StringBuilder out = new StringBuilder();
 
   @BeforeEach
   void makeRepositories() throws Exception {
@@ -59,8 +56,9 @@ class MaybeMergeGitTest {
     String[] all =
         java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(more))
             .toArray(String[]::new);
-    return Cli.run(
-        new MaybeMergeCommand(Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8)), all);
+    Cli.Result result = Cli.run(new MaybeMergeCommand(Map.of()), all);
+    out.append(result.out());
+    return result;
   }
 
   private String remoteMain() throws Exception {
@@ -68,7 +66,7 @@ class MaybeMergeGitTest {
   }
 
   private String printed() {
-    return out.toString(StandardCharsets.UTF_8).strip();
+    return out.toString().strip();
   }
 
   @Test
@@ -205,7 +203,7 @@ class MaybeMergeGitTest {
     }
     Cli.Result result =
         Cli.run(
-            new MaybeMergeCommand(Map.of(), System.out),
+            new MaybeMergeCommand(Map.of()),
             "maybe-merge",
             "--server",
             url,

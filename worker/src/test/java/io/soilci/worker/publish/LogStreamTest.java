@@ -10,6 +10,8 @@ import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
 import io.soilci.worker.LoopbackHttp;
 import io.soilci.worker.LoopbackHttp.Reply;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +43,11 @@ class LogStreamTest {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
       LogStream stream =
           new LogStream(
-              new SoilServer(http.uri(), new Token("w", "s"), Duration.ofSeconds(1)),
+              new SoilServer(
+                  http.uri(),
+                  new Token("w", "s"),
+                  Duration.ofSeconds(1),
+                  new PrintWriter(Writer.nullWriter())),
               JOB,
               checkout,
               Duration.ofMillis(100));
@@ -69,7 +75,11 @@ class LogStreamTest {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
       LogStream stream =
           new LogStream(
-              new SoilServer(http.uri(), new Token("w", "s"), Duration.ofSeconds(1)),
+              new SoilServer(
+                  http.uri(),
+                  new Token("w", "s"),
+                  Duration.ofSeconds(1),
+                  new PrintWriter(Writer.nullWriter())),
               JOB,
               checkout,
               Duration.ofSeconds(30));
@@ -93,7 +103,11 @@ class LogStreamTest {
     Files.writeString(log(), "text\n");
     LogStream stream =
         new LogStream(
-            new SoilServer(closed, new Token("w", "s"), Duration.ofSeconds(1)),
+            new SoilServer(
+                closed,
+                new Token("w", "s"),
+                Duration.ofSeconds(1),
+                new PrintWriter(Writer.nullWriter())),
             JOB,
             checkout,
             Duration.ofMillis(10));

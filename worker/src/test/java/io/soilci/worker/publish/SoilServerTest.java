@@ -11,6 +11,8 @@ import io.soilci.worker.JobFixture;
 import io.soilci.worker.LoopbackHttp;
 import io.soilci.worker.LoopbackHttp.Reply;
 import io.soilci.worker.WorkerFailure;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
@@ -28,6 +30,8 @@ class SoilServerTest {
       new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(2));
 
   @TempDir Path dir;
+  private final StringWriter printed = new StringWriter();
+  private final PrintWriter warnings = new PrintWriter(printed, true);
 
   private JobFiles files() throws Exception {
     return JobFiles.parse(JobFixture.write(dir, "dev-minimal", "4101", 0, 1).toString());
@@ -36,7 +40,8 @@ class SoilServerTest {
   @Test
   void uploadsTheThreeFilesAsMultipartWithTheJsonLastAndTheTokenAsBasicAuth() throws Exception {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, "stored\n"))) {
-      new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2)).publish(JOB, files(), QUICK);
+      new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2), warnings)
+          .publish(JOB, files(), QUICK);
 
       LoopbackHttp.Request request = http.requests().get(0);
       assertThat(request.method()).isEqualTo("POST");
@@ -65,17 +70,22 @@ class SoilServerTest {
                     : Reply.of(200, "ok"))) {
       long start = System.nanoTime();
 
-      new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2)).publish(JOB, files(), QUICK);
+      new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2), warnings)
+          .publish(JOB, files(), QUICK);
 
       assertThat(http.requests()).hasSize(2);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(950));
+      assertThat(printed.toString())
+          .isEqualTo(
+              "soil-worker: publish github-jobs/4101/dev-minimal: HTTP 503: busy; attempt 1"
+                  + " failed, trying again in 1.0 s\n");
     }
   }
 
   @Test
   void givesUpOnRepeated5xxWithinTheTotalTimeNamingTheLastAnswer() throws Exception {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(500, "disk full\n"))) {
-      SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2));
+      SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2), warnings);
       RetryPolicy briefly =
           new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(1000));
 
@@ -92,7 +102,7 @@ class SoilServerTest {
   void stopsAtOnceOnA4xxWithTheServersMessage() throws Exception {
     try (LoopbackHttp http =
         new LoopbackHttp(r -> Reply.of(400, "jobName 'x' does not match the JSON's job-name\n"))) {
-      SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2));
+      SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2), warnings);
 
       assertThatThrownBy(() -> server.publish(JOB, files(), QUICK))
           .hasMessage(
@@ -105,7 +115,7 @@ class SoilServerTest {
   @Test
   void saysTheTokenWasRefusedOn401() throws Exception {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(401, "unknown worker 'ci-1'"))) {
-      SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2));
+      SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2), warnings);
 
       assertThatThrownBy(() -> server.publish(JOB, files(), QUICK))
           .hasMessage(
@@ -122,7 +132,7 @@ class SoilServerTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       closed = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/");
     }
-    SoilServer server = new SoilServer(closed, TOKEN, Duration.ofSeconds(1));
+    SoilServer server = new SoilServer(closed, TOKEN, Duration.ofSeconds(1), warnings);
     RetryPolicy briefly =
         new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(200));
 
@@ -137,7 +147,7 @@ class SoilServerTest {
   @Test
   void sendsEventsAsQueryParameters() throws Exception {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
-      SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2));
+      SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2), warnings);
 
       server.send(Event.done(JOB, 1, true), Duration.ofSeconds(2));
 

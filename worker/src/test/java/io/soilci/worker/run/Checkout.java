@@ -1,6 +1,7 @@
 package io.soilci.worker.run;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -68,7 +69,7 @@ final class Checkout {
 
   String head() throws Exception {
     Process git = new ProcessBuilder("git", "rev-parse", "HEAD").directory(dir.toFile()).start();
-    String hash = new String(git.getInputStream().readAllBytes()).strip();
+    String hash = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     git.waitFor(10, TimeUnit.SECONDS);
     return hash;
   }

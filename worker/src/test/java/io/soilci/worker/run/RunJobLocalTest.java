@@ -7,6 +7,7 @@ import io.soilci.result.JobMetaCodec;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -217,7 +218,10 @@ class RunJobLocalTest {
       for (ZipArchiveEntry e : java.util.Collections.list(zip.getEntries())) {
         names.add(e.getName());
       }
-      String index = new String(zip.getInputStream(zip.getEntry("index.html")).readAllBytes());
+      String index =
+          new String(
+              zip.getInputStream(zip.getEntry("index.html")).readAllBytes(),
+              StandardCharsets.UTF_8);
       assertThat(index).contains("_tmp/soil/logs/hang.txt", "_tmp/unit/index.html");
     }
     assertThat(names)
@@ -241,7 +245,7 @@ class RunJobLocalTest {
 
   @Test
   void readsTheTaskListFromACommand(@TempDir Path own) throws Exception {
-    Checkout mine = smallCheckout(own);
+    smallCheckout(own);
     Worker.Result result =
         Worker.run(
             workerEnv(),
@@ -286,7 +290,7 @@ class RunJobLocalTest {
 
   @Test
   void aListenerThatThrowsDoesNotFailTheJob(@TempDir Path own) throws Exception {
-    Checkout mine = smallCheckout(own);
+    smallCheckout(own);
     Worker.Result result =
         Worker.run(
             workerEnv(),

@@ -24,7 +24,7 @@ class TaskTimeoutsTest {
     TaskTimeouts timeouts = TaskTimeouts.parse(List.of("60", "spec=3600"), tasks);
 
     assertThat(timeouts.of(new TaskName("unit"))).isEqualTo(Duration.ofSeconds(60));
-    assertThat(timeouts.of(new TaskName("spec"))).isEqualTo(Duration.ofSeconds(3600));
+    assertThat(timeouts.of(new TaskName("spec"))).isEqualTo(Duration.ofHours(1));
   }
 
   @Test

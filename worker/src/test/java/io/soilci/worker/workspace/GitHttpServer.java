@@ -97,7 +97,7 @@ final class GitHttpServer implements AutoCloseable {
     }
     String head = new String(cgi, 0, end, StandardCharsets.ISO_8859_1);
     int status = 200;
-    for (String line : head.split("\r?\n")) {
+    for (String line : head.lines().toList()) {
       int colon = line.indexOf(':');
       String name = line.substring(0, colon).trim();
       String value = line.substring(colon + 1).trim();

@@ -106,10 +106,15 @@ final class SshServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     sshd.destroy();
-    if (!sshd.waitFor(10, TimeUnit.SECONDS)) {
+    try {
+      if (!sshd.waitFor(10, TimeUnit.SECONDS)) {
+        sshd.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
       sshd.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

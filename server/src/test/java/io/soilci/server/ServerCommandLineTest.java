@@ -1,0 +1,67 @@
+package io.soilci.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The server's command line ends the way the worker's does (io.soilci.cli). */
+class ServerCommandLineTest {
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = ServerCommand.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void aMisspelledSubcommandGetsASuggestionAndExit2() {
+    int status = run("serv");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: Unmatched argument at index 0: 'serv' (see 'soil-server --help')\n"
+                + "Did you mean: soil-server serve or soil-server add-worker?\n");
+  }
+
+  @Test
+  void printsTheVersionTheBuildSet() {
+    int status = run("--version");
+
+    assertThat(status).isZero();
+    assertThat(out.toString())
+        .isEqualTo("soil-server " + System.getProperty("soil.build.version") + "\n");
+  }
+
+  @Test
+  void anExpectedFailurePrintsOneLineAndWithVerboseTheStackTrace() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String listen = "127.0.0.1:" + taken.getLocalPort();
+      String site = dir.resolve("site").toString();
+
+      int quiet = run("serve", "--site", site, "--listen", listen);
+      String quietErr = err.toString();
+      err.getBuffer().setLength(0);
+      int verbose = run("serve", "--site", site, "--listen", listen, "--verbose");
+
+      assertThat(quiet).isEqualTo(1);
+      assertThat(quietErr)
+          .isEqualTo("soil-server: java.net.BindException: Address already in use\n");
+      assertThat(verbose).isEqualTo(1);
+      assertThat(err.toString()).startsWith(quietErr).contains("\tat ");
+    }
+  }
+}
