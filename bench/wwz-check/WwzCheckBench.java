@@ -3,6 +3,7 @@ import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.config.Limits;
+import io.soilci.server.site.RunLocks;
 import io.soilci.server.upload.ResultStore;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,7 +21,8 @@ public final class WwzCheckBench {
   public static void main(String[] args) throws Exception {
     Path site = Path.of(args[0]);
     JobRef ref = new JobRef(WorkerHost.GITHUB, new RunId("1"), new JobName("bench"));
-    ResultStore store = new ResultStore(site, Limits.DEFAULTS);
+    ResultStore store =
+        new ResultStore(site, site.resolveSibling("state"), Limits.DEFAULTS, new RunLocks());
     Path wwz = site.resolve(ref.file(".wwz"));
     for (int i = 0; i < 3; i++) {
       store.ingest(ref);

@@ -6,6 +6,7 @@ import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.site.RunLocks;
 import io.soilci.server.site.Site;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.StoredJob;
@@ -44,7 +45,8 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config = options.config();
     JobRef ref = parse(job);
-    StoredJob stored = new ResultStore(config.site(), config.limits()).ingest(ref);
+    StoredJob stored =
+        new ResultStore(config.site(), config.state(), config.limits(), new RunLocks()).ingest(ref);
     Optional<String> server = LocalServer.updatePages(config.state(), ref);
     if (server.isEmpty()) {
       try (Site site = Site.open(SoilServer.siteSettings(config))) {

@@ -42,12 +42,18 @@ public final class SoilServer implements AutoCloseable {
   /** Opens the site and starts listening. */
   public static SoilServer start(ServerConfig config) throws IOException {
     Files.createDirectories(config.site());
-    ResultStore store = new ResultStore(config.site(), config.limits());
+    // Before anything reads the files: a commit cut off by a crash is completed first.
+    int recovered = ResultStore.recoverCommits(config.site(), config.state());
+    if (recovered > 0) {
+      LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
+    }
+    Site site = Site.open(siteSettings(config));
+    ResultStore store =
+        new ResultStore(config.site(), config.state(), config.limits(), site.locks());
     int swept = store.sweepTemps(Duration.ofHours(1));
     if (swept > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("deleted {} stale temp files", swept);
     }
-    Site site = Site.open(siteSettings(config));
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
     WwzHandler wwz = new WwzHandler(config.site());

@@ -56,11 +56,16 @@ public final class AtomicFiles {
 
   /** Makes {@code temp} durable and renames it over {@code target}, then syncs the folder. */
   public static void commit(Path temp, Path target) throws IOException {
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-      channel.force(true);
-    }
+    sync(temp);
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(folderOf(target));
+  }
+
+  /** Makes a file's bytes durable (before it is renamed into place). */
+  public static void sync(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
   }
 
   /** Makes a rename or delete in {@code dir} durable. */

@@ -68,4 +68,8 @@ public record ServerConfig(
   public ServerConfig withPublicReads(boolean value) {
     return new ServerConfig(site, state, listen, value, keepRuns, repositoryUrl, hooks, limits);
   }
+
+  public ServerConfig withKeepRuns(int value) {
+    return new ServerConfig(site, state, listen, publicReads, value, repositoryUrl, hooks, limits);
+  }
 }

@@ -4,14 +4,28 @@ import io.soilci.result.RunId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
-/** The runs of one worker host, oldest first, with lookups by commit, day and status run id. */
+/**
+ * The runs of one worker host, oldest first, with lookups by commit, day and status run id, and in
+ * the order they arrived.
+ */
 final class HostRuns {
+  /** A run by when it arrived; ties (same millisecond) by its key. */
+  private record Arrival(long arrived, RunKey key) implements Comparable<Arrival> {
+    @Override
+    public int compareTo(Arrival other) {
+      int byTime = Long.compare(arrived, other.arrived);
+      return byTime != 0 ? byTime : key.compareTo(other.key);
+    }
+  }
+
   private final NavigableMap<RunKey, RunState> runs = new TreeMap<>();
+  private final NavigableSet<Arrival> arrivals = new TreeSet<>();
   private final RunsByKey byCommit = new RunsByKey();
   private final RunsByKey byDay = new RunsByKey();
   private final RunsByKey byStatusId = new RunsByKey();
@@ -26,11 +40,27 @@ final class HostRuns {
     byCommit.move(key, before == null ? Set.of() : before.commits(), after.commits());
     byDay.move(key, days(before), days(after));
     byStatusId.move(key, before == null ? Set.of() : before.statusRunIds(), after.statusRunIds());
+    if (before != null) {
+      arrivals.remove(new Arrival(before.arrived(), before.key()));
+    }
     if (after.jobs().isEmpty()) {
       runs.remove(key);
     } else {
       runs.put(key, after);
+      arrivals.add(new Arrival(after.arrived(), key));
     }
+  }
+
+  /** Up to {@code limit} runs that arrived first, oldest first. */
+  List<RunState> firstArrived(int limit) {
+    List<RunState> out = new ArrayList<>(Math.min(limit, runs.size()));
+    for (Arrival arrival : arrivals) {
+      if (out.size() == limit) {
+        break;
+      }
+      out.add(java.util.Objects.requireNonNull(runs.get(arrival.key())));
+    }
+    return out;
   }
 
   private static Set<String> days(@Nullable RunState run) {

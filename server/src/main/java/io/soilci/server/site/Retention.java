@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -9,34 +10,54 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
- * Keeps the newest {@code keepRuns} runs per host: older finished runs leave the index first (so
- * the pages rendered next no longer link to them), then their files and status files are deleted. A
- * run still in progress is never deleted.
+ * Keeps the {@code keepRuns} runs per host that arrived last (not the highest-named: a run number
+ * is whatever a worker sends). Older finished runs leave the index first (so the pages rendered
+ * next no longer link to them), then their files and the status files they wrote are deleted. A run
+ * in progress, the run that was just written, and a run that an upload or event is writing into are
+ * never deleted (the last waits for the next round).
  */
 final class Retention {
+  /** A run taken out of the index, held against writers until its files are gone. */
+  record Retired(RunState run, RunLocks.Hold hold) {}
+
   private final Path root;
   private final int keepRuns;
+  private final RunLocks locks;
 
-  Retention(Path root, int keepRuns) {
+  Retention(Path root, int keepRuns, RunLocks locks) {
     this.root = root;
     this.keepRuns = keepRuns;
+    this.locks = locks;
   }
 
   /**
-   * Takes the runs older than the newest {@code keepRuns} out of the index, except those in
-   * progress; returns them, oldest first.
+   * Takes the runs that arrived before the last {@code keepRuns} out of the index, except {@code
+   * keep}, those in progress and those in use; returns them, oldest first, each held until the
+   * caller closes it.
    */
-  List<RunState> select(SiteIndex index, WorkerHost host) {
+  List<Retired> select(SiteIndex index, WorkerHost host, RunId keep) {
     int excess = index.runCount(host) - keepRuns;
-    List<RunState> removed = new ArrayList<>();
+    List<Retired> removed = new ArrayList<>();
     if (excess <= 0) {
       return removed;
     }
-    for (RunState run : index.all(host).subList(0, excess)) {
-      if (!run.inProgress() && index.remove(host, run.id()) != null) {
-        removed.add(run);
+    for (RunState run : index.firstArrived(host, excess)) {
+      if (run.id().equals(keep) || run.inProgress()) {
+        continue;
+      }
+      RunLocks.Hold hold = locks.tryRetire(host, run.id());
+      if (hold == null) {
+        continue;
+      }
+      // Checked again now that no writer is inside: a start event may have come meanwhile.
+      RunState gone = index.removeFinished(host, run.id());
+      if (gone == null) {
+        hold.close();
+      } else {
+        removed.add(new Retired(gone, hold));
       }
     }
     return removed;
@@ -58,12 +79,14 @@ final class Retention {
     return pages;
   }
 
-  /** Deletes the run's folder and its status API folders. */
-  void deleteFiles(WorkerHost host, RunState run) throws IOException {
-    deleteTree(root.resolve(host.prefix()).resolve(run.id().value()));
-    for (String id : run.statusRunIds()) {
-      deleteTree(root.resolve("status-api").resolve(host.id()).resolve(id));
-    }
+  /**
+   * Deletes the status files the run owns under the status ids that {@code unclaimed} accepts (no
+   * run left claims them), then the run's folder.
+   */
+  void deleteFiles(WorkerHost host, RunState run, Predicate<String> unclaimed) throws IOException {
+    Path runDir = root.resolve(host.prefix()).resolve(run.id().value());
+    RunRecords.deleteOwnedStatus(root, host, runDir, unclaimed);
+    deleteTree(runDir);
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -11,8 +11,11 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** One run's jobs by name: immutable, so pages render from it without holding the index lock. */
-record RunState(RunKey key, SortedMap<String, JobEntry> jobs) {
+/**
+ * One run's jobs by name: immutable, so pages render from it without holding the index lock. {@code
+ * arrived} (epoch millis) is when the server first saw the run: retention keeps the newest by it.
+ */
+record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
   /** A commit hash that may name a page file: hex only. */
   private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{7,64}");
 
@@ -20,8 +23,8 @@ record RunState(RunKey key, SortedMap<String, JobEntry> jobs) {
     jobs = Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
   }
 
-  static RunState empty(RunId run) {
-    return new RunState(RunKey.of(run), new TreeMap<>());
+  static RunState empty(RunId run, long arrived) {
+    return new RunState(RunKey.of(run), arrived, new TreeMap<>());
   }
 
   RunId id() {
@@ -36,7 +39,7 @@ record RunState(RunKey key, SortedMap<String, JobEntry> jobs) {
     } else {
       copy.put(job, entry);
     }
-    return new RunState(key, copy);
+    return new RunState(key, arrived, copy);
   }
 
   boolean inProgress() {

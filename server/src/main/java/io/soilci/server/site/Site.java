@@ -2,6 +2,7 @@ package io.soilci.server.site;
 
 import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
+import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.TaskName;
@@ -44,13 +45,23 @@ public final class Site implements AutoCloseable {
   private final PageWriter pages;
   private final Retention retention;
   private final Hooks hooks;
+  private final RunLocks locks = new RunLocks();
 
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
     this.index = index;
     this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings), PAGE_THREADS);
-    this.retention = new Retention(settings.root(), settings.keepRuns());
+    this.retention = new Retention(settings.root(), settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
+  }
+
+  /**
+   * The locks of the site's runs and jobs: whoever writes a job's files holds its run ({@link
+   * RunLocks#use}) and commits under the job's lock, so retention and the index never see a job
+   * half replaced.
+   */
+  public RunLocks locks() {
+    return locks;
   }
 
   /**
@@ -110,9 +121,20 @@ public final class Site implements AutoCloseable {
    */
   public void runStored(WorkerHost host, RunId run) throws IOException {
     requireRunName(run);
-    List<RunState> found = SiteLoader.loadRuns(settings.root(), host, List.of(run));
-    RunState now = found.isEmpty() ? RunState.empty(run) : found.get(0);
-    for (JobEntry job : now.jobs().values()) {
+    RunLocks.Hold hold = locks.use(host, run);
+    try {
+      applyStored(host, run);
+    } finally {
+      hold.close();
+    }
+  }
+
+  private void applyStored(WorkerHost host, RunId run) throws IOException {
+    List<RunState> found = SiteLoader.loadRuns(settings.root(), host, List.of(run), locks);
+    if (found.isEmpty()) {
+      return;
+    }
+    for (JobEntry job : found.get(0).jobs().values()) {
       JobFacts facts = job.stored();
       JobRef ref = new JobRef(host, run, job.name());
       JobEntry known = index.job(ref);
@@ -142,6 +164,17 @@ public final class Site implements AutoCloseable {
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
     }
+    RunLocks.Hold hold = locks.use(job.host(), job.run());
+    try {
+      applyDone(job, status, updateStatusApi, statusRunId);
+    } finally {
+      hold.close();
+    }
+  }
+
+  private void applyDone(
+      JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
+      throws IOException {
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
     if (known == null || known.inProgress()) {
@@ -156,8 +189,33 @@ public final class Site implements AutoCloseable {
     if (updateStatusApi) {
       JobEntry now = index.job(job);
       String id = !explicit.isEmpty() ? explicit : now == null ? "" : now.statusRunId();
-      StatusFiles.write(
-          settings.root(), job, id.isEmpty() ? job.run().value() : id, status, Instant.now());
+      String statusId = id.isEmpty() ? job.run().value() : id;
+      // Recorded first: retention deletes a status file only if its run is known to have written
+      // it.
+      RunRecords.ownsStatus(settings.root(), job, statusId);
+      StatusFiles.write(settings.root(), job, statusId, status, Instant.now());
+    }
+  }
+
+  /**
+   * Status files of {@code jobs} are about to be stored under {@code status-api/HOST/ID/} by Soil's
+   * uploader (whose worker has the status-api scope): every run whose jobs claim the id records
+   * them, so that retention deletes them with the last of those runs.
+   */
+  public void statusUploaded(WorkerHost host, RunId statusRun, List<JobName> jobs)
+      throws IOException {
+    for (RunState run : index.ofStatusId(host, statusRun.value())) {
+      RunLocks.Hold hold = locks.use(host, run.id());
+      try {
+        if (index.run(host, run.id()) != null) { // else retention took it meanwhile
+          for (JobName job : jobs) {
+            RunRecords.ownsStatus(
+                settings.root(), new JobRef(host, run.id(), job), statusRun.value());
+          }
+        }
+      } finally {
+        hold.close();
+      }
     }
   }
 
@@ -239,33 +297,47 @@ public final class Site implements AutoCloseable {
 
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
     requirePublishable(job);
-    Change change = index.update(job, update);
-    Set<Page> todo = new LinkedHashSet<>(change.pages());
-    List<RunState> removed = change.newRun() ? retention.select(index, job.host()) : List.of();
-    for (RunState run : removed) {
-      todo.addAll(Retention.pagesOf(job.host(), run));
-    }
-    pages.updateAll(todo);
-    for (RunState run : removed) {
-      deleteRetired(job.host(), run);
+    Change change;
+    RunLocks.Hold hold = locks.use(job.host(), job.run());
+    try {
+      change = index.update(job, update, System.currentTimeMillis());
+      if (change.newRun()) {
+        RunRecords.arrived(settings.root(), job.host(), job.run(), change.after().arrived());
+      }
+      pages.updateAll(change.pages());
+    } finally {
+      hold.close();
     }
     HookEvents.of(change).forEach(hooks::submit);
+    if (change.newRun()) {
+      retire(job);
+    }
   }
 
   /**
-   * Deletes a run retention took out of the index. The change that triggered it is durable and its
-   * pages are written, so a failure here (an upload racing into the run's folder) is logged, not
-   * answered: the caller's request succeeded.
+   * Retention after a new run arrived. Its failure is logged, never the answer to the request that
+   * triggered it: that request's own change is already stored.
    */
-  private void deleteRetired(WorkerHost host, RunState run) {
+  private void retire(JobRef trigger) {
+    WorkerHost host = trigger.host();
+    List<Retention.Retired> removed = retention.select(index, host, trigger.run());
     try {
-      retention.deleteFiles(host, run);
+      Set<Page> todo = new LinkedHashSet<>();
+      removed.forEach(r -> todo.addAll(Retention.pagesOf(host, r.run())));
+      todo.add(new Page.HostIndex(host));
+      todo.add(new Page.HostJson(host));
+      todo.add(new Page.RawHtml(host));
+      todo.add(new Page.Home());
+      if (!removed.isEmpty()) {
+        pages.updateAll(todo);
+      }
+      for (Retention.Retired r : removed) {
+        retention.deleteFiles(host, r.run(), id -> index.ofStatusId(host, id).isEmpty());
+      }
     } catch (IOException e) {
-      LOG.warn(
-          "{}/{}: retention could not delete every file: {}",
-          host.prefix(),
-          run.id(),
-          e.toString());
+      LOG.warn("{}: retention after this new run failed: {}", trigger, e.toString());
+    } finally {
+      removed.forEach(r -> r.hold().close());
     }
   }
 

@@ -24,11 +24,14 @@ final class SiteIndex {
     }
   }
 
-  /** Replaces the job with {@code update}'s result (null removes it); says what changed. */
-  synchronized Change update(JobRef ref, UnaryOperator<@Nullable JobEntry> update) {
+  /**
+   * Replaces the job with {@code update}'s result (null removes it); says what changed. A run new
+   * to the index arrived at {@code arrivedAt} (epoch millis).
+   */
+  synchronized Change update(JobRef ref, UnaryOperator<@Nullable JobEntry> update, long arrivedAt) {
     HostRuns runs = host(ref.host());
     RunState before = runs.get(ref.run());
-    RunState base = before == null ? RunState.empty(ref.run()) : before;
+    RunState base = before == null ? RunState.empty(ref.run(), arrivedAt) : before;
     JobEntry old = base.jobs().get(ref.job().value());
     JobEntry now = update.apply(old);
     RunState after = base.with(ref.job().value(), now);
@@ -45,14 +48,20 @@ final class SiteIndex {
     }
   }
 
-  /** Removes a whole run (retention); returns it, or null when unknown. */
-  synchronized @Nullable RunState remove(WorkerHost host, RunId run) {
+  /** Removes a whole run unless a job of it is in progress (retention); returns what it removed. */
+  synchronized @Nullable RunState removeFinished(WorkerHost host, RunId run) {
     HostRuns runs = host(host);
     RunState before = runs.get(run);
-    if (before != null) {
-      runs.replace(before, new RunState(before.key(), new java.util.TreeMap<>()));
+    if (before == null || before.inProgress()) {
+      return null;
     }
+    runs.replace(before, RunState.empty(run, before.arrived()));
     return before;
+  }
+
+  /** Up to {@code limit} runs that arrived first, oldest first. */
+  synchronized List<RunState> firstArrived(WorkerHost host, int limit) {
+    return host(host).firstArrived(limit);
   }
 
   synchronized @Nullable RunState run(WorkerHost host, RunId run) {

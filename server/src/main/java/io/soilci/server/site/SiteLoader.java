@@ -5,6 +5,7 @@ import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobMetaCodec;
 import io.soilci.result.JobName;
+import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
@@ -51,7 +52,7 @@ final class SiteLoader {
       return pool.submit(
               () ->
                   runDirs.parallelStream()
-                      .map(dir -> loadRun(host, dir))
+                      .map(dir -> loadRun(host, dir, null))
                       .filter(run -> run != null && !run.jobs().isEmpty())
                       .toList())
           .get();
@@ -77,12 +78,15 @@ final class SiteLoader {
     return runDirs;
   }
 
-  /** The named runs of {@code host} as their folders hold them now (missing ones left out). */
-  static List<RunState> loadRuns(Path root, WorkerHost host, List<RunId> runs) {
+  /**
+   * The named runs of {@code host} as their folders hold them now (missing ones left out), each
+   * job's files read under its lock so that a commit going on is seen whole or not at all.
+   */
+  static List<RunState> loadRuns(Path root, WorkerHost host, List<RunId> runs, RunLocks locks) {
     List<RunState> out = new ArrayList<>();
     for (RunId run : runs) {
       Path dir = root.resolve(host.prefix()).resolve(run.value());
-      RunState state = Files.isDirectory(dir) ? loadRun(host, dir) : null;
+      RunState state = Files.isDirectory(dir) ? loadRun(host, dir, locks) : null;
       if (state != null) {
         out.add(state);
       }
@@ -90,12 +94,13 @@ final class SiteLoader {
     return out;
   }
 
-  private static @Nullable RunState loadRun(WorkerHost host, Path dir) {
+  private static @Nullable RunState loadRun(WorkerHost host, Path dir, @Nullable RunLocks locks) {
     RunId run = new RunId(dir.getFileName().toString());
     TreeMap<String, JobEntry> jobs = new TreeMap<>();
     try {
       for (Path json : files(dir)) {
-        JobFacts facts = readJob(host, run, json);
+        JobFacts facts =
+            locks == null ? readJob(host, run, json) : readLocked(host, run, json, locks);
         jobs.put(facts.name().value(), new JobEntry(facts.name(), facts, null));
       }
       Path runningDir = dir.resolve(Page.RUNNING_DIR);
@@ -108,7 +113,18 @@ final class SiteLoader {
       LOG.warn("{}/{}: skipped, cannot list the run folder: {}", host.prefix(), run, e.toString());
       return null;
     }
-    return new RunState(RunKey.of(run), jobs);
+    return new RunState(RunKey.of(run), RunRecords.arrivedOf(dir), jobs);
+  }
+
+  private static JobFacts readLocked(WorkerHost host, RunId run, Path json, RunLocks locks) {
+    var lock =
+        locks.job(new JobRef(host, run, new JobName(jobName(json.getFileName().toString()))));
+    lock.lock();
+    try {
+      return readJob(host, run, json);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The {@code *.json} files of a folder that name a job, not temp files. */

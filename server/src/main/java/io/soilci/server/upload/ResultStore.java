@@ -8,6 +8,7 @@ import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.config.Limits;
 import io.soilci.server.http.Printable;
+import io.soilci.server.site.RunLocks;
 import io.soilci.server.site.Site;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,17 +32,32 @@ public final class ResultStore {
 
   private final Path root;
   private final JobFileCheck check;
-  private final JobLocks locks = new JobLocks();
+  private final RunLocks locks;
+  private final CommitJournal journal;
 
-  public ResultStore(Path root, Limits limits) {
+  /**
+   * The job files under {@code root}, committed through a journal in {@code state}; {@code locks}
+   * are the site's, so that retention and readers see a job's files change together.
+   */
+  public ResultStore(Path root, Path state, Limits limits, RunLocks locks) {
     this.root = root;
     this.check = new JobFileCheck(limits);
+    this.locks = locks;
+    this.journal = new CommitJournal(root, state);
+  }
+
+  /**
+   * Completes the commits a crash interrupted (see {@link CommitJournal}); call it at start, before
+   * the site is read and temp files are swept. Returns how many there were.
+   */
+  public static int recoverCommits(Path root, Path state) throws IOException {
+    return new CommitJournal(root, state).recover();
   }
 
   /** A new upload of {@code ref}'s files; a name that collides with a site page is refused. */
   Staging stage(JobRef ref) {
     Site.requirePublishable(ref);
-    return new Staging(ref, root, check, locks.of(ref));
+    return new Staging(ref, root, check, locks, journal);
   }
 
   /** Validates a job's three files already in place (e.g. copied over SFTP). */

@@ -5,6 +5,7 @@ import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskRow;
+import io.soilci.server.site.RunLocks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,13 +19,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One upload of a job's files in progress: each received into a temp file beside its target, all
- * validated, then committed (wwz, tsv, JSON last) under the job's lock. Closing it removes what was
- * not committed, including folders it created, so a refused upload changes nothing.
+ * validated, then committed through the {@link CommitJournal} (wwz, tsv, JSON last) under the job's
+ * lock, so a crash can never leave files of two uploads. It holds its run against retention from
+ * the first byte to {@link #close}. Closing it removes what was not committed, including folders it
+ * created, so a refused upload changes nothing.
  */
 final class Staging implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Staging.class);
+
   /** Told of a job once its files are durable, still under the job's lock. */
   interface Committed {
     void stored(StoredJob job) throws IOException;
@@ -34,15 +42,19 @@ final class Staging implements AutoCloseable {
   private final Path root;
   private final JobFileCheck check;
   private final ReentrantLock lock;
+  private final CommitJournal journal;
+  private RunLocks.@Nullable Hold run;
   private final List<Path> createdFolders = new ArrayList<>();
   private final Map<FileKind, Path> temps = new EnumMap<>(FileKind.class);
   private long bytes;
 
-  Staging(JobRef ref, Path root, JobFileCheck check, ReentrantLock lock) {
+  Staging(JobRef ref, Path root, JobFileCheck check, RunLocks locks, CommitJournal journal) {
     this.ref = ref;
     this.root = root;
     this.check = check;
-    this.lock = lock;
+    this.lock = locks.job(ref);
+    this.journal = journal;
+    this.run = locks.use(ref.host(), ref.run());
   }
 
   JobRef ref() {
@@ -109,19 +121,48 @@ final class Staging implements AutoCloseable {
     Optional<StoredJob> job = validate();
     lock.lock();
     try {
-      for (FileKind kind : FileKind.values()) {
-        Path temp = temps.remove(kind);
-        if (temp != null) {
-          AtomicFiles.commit(temp, target(kind));
-        }
+      for (Path temp : temps.values()) {
+        AtomicFiles.sync(temp);
       }
+      journal.begin(ref, temps);
+      // From here on the journal owns the staged files: the commit completes, now or at start.
+      Map<FileKind, Path> staged = new EnumMap<>(temps);
+      temps.clear();
       createdFolders.clear();
+      try {
+        journal.rollForward(ref, staged);
+      } catch (IOException e) {
+        rollForwardAgain(staged, e);
+      }
+      journal.end(ref);
       if (job.isPresent()) {
-        committed.stored(job.get());
+        tell(committed, job.get());
       }
       return job;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** One more try of a failed rename, so that the answer can be the truth either way. */
+  private void rollForwardAgain(Map<FileKind, Path> staged, IOException first) throws IOException {
+    try {
+      journal.rollForward(ref, staged);
+    } catch (IOException again) {
+      first.addSuppressed(again);
+      throw first;
+    }
+  }
+
+  /**
+   * The files are stored: the upload is acknowledged whatever happens to the pages, which the next
+   * change of the same pages, the next start or {@code regen} renders again.
+   */
+  private void tell(Committed committed, StoredJob job) {
+    try {
+      committed.stored(job);
+    } catch (IOException e) {
+      LOG.warn("{}: stored, but updating its pages failed: {}", ref, e.toString());
     }
   }
 
@@ -173,15 +214,22 @@ final class Staging implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    for (Path temp : temps.values()) {
-      Files.deleteIfExists(temp);
-    }
-    temps.clear();
-    for (Path dir : createdFolders) {
-      try {
-        Files.deleteIfExists(dir);
-      } catch (DirectoryNotEmptyException e) {
-        // Another upload put files there meanwhile; the folder is theirs now.
+    try {
+      for (Path temp : temps.values()) {
+        Files.deleteIfExists(temp);
+      }
+      temps.clear();
+      for (Path dir : createdFolders) {
+        try {
+          Files.deleteIfExists(dir);
+        } catch (DirectoryNotEmptyException e) {
+          // Another upload put files there meanwhile; the folder is theirs now.
+        }
+      }
+    } finally {
+      if (run != null) {
+        run.close();
+        run = null;
       }
     }
   }

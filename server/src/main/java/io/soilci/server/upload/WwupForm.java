@@ -9,6 +9,7 @@ import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Printable;
+import io.soilci.server.site.Site;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -165,7 +166,7 @@ final class WwupForm implements AutoCloseable {
   /**
    * Validates the held status files' place ({@code subdir} = {@code HOST/RUN_ID}) and stores them.
    */
-  void storeStatusFiles() throws IOException {
+  void storeStatusFiles(Site site) throws IOException {
     String subdir = fields.getOrDefault("subdir", "");
     String[] parts = subdir.split("/", -1);
     if (parts.length != 2) {
@@ -177,9 +178,13 @@ final class WwupForm implements AutoCloseable {
     }
     WorkerHost host = WorkerHost.parse(parts[0]);
     RunId run = new RunId(parts[1]);
+    List<JobName> jobs = new ArrayList<>();
     for (StatusFile file : statusFiles) {
       store.checkStatus(file.name(), file.bytes());
+      jobs.add(new JobName(file.name().substring(0, file.name().indexOf(".status.txt"))));
     }
+    // Recorded first: retention deletes a status file only with a run known to own it.
+    site.statusUploaded(host, run, jobs);
     for (StatusFile file : statusFiles) {
       store.storeStatus(host, run, file.name(), file.bytes());
     }

@@ -79,7 +79,7 @@ public final class WwupHandler implements HttpHandler {
     String subdir = form.field("subdir").orElseThrow();
     ErrorMapper.about(exchange, payload.folder() + "/" + subdir);
     if (payload == Scope.STATUS_API) {
-      form.storeStatusFiles();
+      form.storeStatusFiles(site);
     } else {
       Staging staging = form.staging().orElseThrow();
       metrics.uploaded(staging.bytes());

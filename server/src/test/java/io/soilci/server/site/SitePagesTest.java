@@ -139,7 +139,10 @@ class SitePagesTest {
     }
   }
 
-  /** Deletes what the site derives, keeping what was stored: wwz/tsv/json, state, status lines. */
+  /**
+   * Deletes what the site derives, keeping what was stored: wwz/tsv/json, state, retention records,
+   * status lines.
+   */
   private static void deleteDerivedPages(Path root) throws Exception {
     try (Stream<Path> files = Files.walk(root)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -149,6 +152,7 @@ class SitePagesTest {
                 || rel.endsWith(".tsv")
                 || rel.endsWith(".status.txt")
                 || rel.contains("/.running/")
+                || rel.contains("/.retention/")
                 || (rel.endsWith(".json") && !rel.endsWith("index.json"));
         if (!stored) {
           Files.delete(file);

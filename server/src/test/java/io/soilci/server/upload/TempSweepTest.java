@@ -3,6 +3,7 @@ package io.soilci.server.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.server.config.Limits;
+import io.soilci.server.site.RunLocks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,9 @@ class TempSweepTest {
     Path job = Files.writeString(run.resolve("cpp-small.json"), "{}");
     Files.setLastModifiedTime(job, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
 
-    int deleted = new ResultStore(site, Limits.DEFAULTS).sweepTemps(Duration.ofHours(1));
+    int deleted =
+        new ResultStore(site, site.resolveSibling("state"), Limits.DEFAULTS, new RunLocks())
+            .sweepTemps(Duration.ofHours(1));
 
     assertThat(deleted).isEqualTo(1);
     assertThat(old).doesNotExist();

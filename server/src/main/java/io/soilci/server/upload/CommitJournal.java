@@ -1,0 +1,128 @@
+package io.soilci.server.upload;
+
+import io.soilci.files.AtomicFiles;
+import io.soilci.result.BadInput;
+import io.soilci.result.JobName;
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.WorkerHost;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The commit journal, {@code STATE/commits/HOST+RUN+JOB.commit}: before a job's staged files are
+ * renamed over its stored ones, a small manifest naming them is made durable; it is deleted once
+ * all are in place. At start a manifest still there is rolled forward (its staged files, fsync'd
+ * before it was written, still exist), so a job's three files always come from one upload: the last
+ * one journaled. Commits of one job are serialized by the caller (the job's lock).
+ */
+final class CommitJournal {
+  private static final Logger LOG = LoggerFactory.getLogger(CommitJournal.class);
+  private static final String SUFFIX = ".commit";
+
+  private final Path root;
+  private final Path dir;
+
+  CommitJournal(Path root, Path state) {
+    this.root = root;
+    this.dir = state.resolve("commits");
+  }
+
+  /**
+   * Makes durable that {@code staged} (each file fsync'd, in the job's run folder) replaces the
+   * job's files; from here on the commit completes, now or at the next start.
+   */
+  void begin(JobRef ref, Map<FileKind, Path> staged) throws IOException {
+    StringBuilder text =
+        new StringBuilder(ref.host().id() + "\t" + ref.run() + "\t" + ref.job() + "\n");
+    staged.forEach(
+        (kind, temp) ->
+            text.append(kind.name()).append('\t').append(temp.getFileName()).append('\n'));
+    AtomicFiles.write(manifest(ref), text.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Renames each staged file that is still there over its target (wwz, tsv, JSON last) and makes
+   * the renames durable. Renaming what was already renamed is a no-op, so it can be repeated.
+   */
+  void rollForward(JobRef ref, Map<FileKind, Path> staged) throws IOException {
+    Path runDir = root.resolve(ref.runDir());
+    for (FileKind kind : FileKind.values()) {
+      Path temp = staged.get(kind);
+      if (temp != null && Files.exists(temp)) {
+        Files.move(
+            temp,
+            root.resolve(ref.file(kind.extension())),
+            StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    AtomicFiles.syncDirectory(runDir);
+  }
+
+  /**
+   * The commit is complete. The delete need not be durable: a manifest that comes back names staged
+   * files that no longer exist, and rolling it forward does nothing.
+   */
+  void end(JobRef ref) throws IOException {
+    Files.deleteIfExists(manifest(ref));
+  }
+
+  /** Rolls forward every manifest a crash left; returns how many there were. */
+  int recover() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int recovered = 0;
+    try (DirectoryStream<Path> manifests = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+      for (Path manifest : manifests) {
+        if (AtomicFiles.isTemp(manifest)) {
+          // A manifest cut off while being written: nothing was renamed yet.
+          Files.delete(manifest);
+          continue;
+        }
+        recover(manifest);
+        recovered++;
+      }
+    }
+    return recovered;
+  }
+
+  private void recover(Path manifest) throws IOException {
+    List<String> lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
+    try {
+      String[] job = lines.get(0).split("\t", -1);
+      JobRef ref = new JobRef(WorkerHost.parse(job[0]), new RunId(job[1]), new JobName(job[2]));
+      Map<FileKind, Path> staged = new EnumMap<>(FileKind.class);
+      for (String line : lines.subList(1, lines.size())) {
+        String[] entry = line.split("\t", -1);
+        staged.put(FileKind.valueOf(entry[0]), stagedFile(ref, entry[1]));
+      }
+      rollForward(ref, staged);
+      LOG.info("{}: an interrupted commit of {} was completed", ref, staged.keySet());
+    } catch (BadInput | IllegalArgumentException | IndexOutOfBoundsException e) {
+      LOG.warn("{}: not a commit manifest, deleted: {}", manifest.getFileName(), e.toString());
+    }
+    Files.delete(manifest);
+  }
+
+  private Path stagedFile(JobRef ref, String name) {
+    if (!name.startsWith(AtomicFiles.TEMP_PREFIX) || name.contains("/") || name.contains("\\")) {
+      throw new IllegalArgumentException("staged file '" + name + "' is not a temp file");
+    }
+    return root.resolve(ref.runDir()).resolve(name);
+  }
+
+  private Path manifest(JobRef ref) {
+    return dir.resolve(ref.host().id() + "+" + ref.run() + "+" + ref.job() + SUFFIX);
+  }
+}

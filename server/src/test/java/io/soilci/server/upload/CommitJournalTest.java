@@ -1,0 +1,126 @@
+package io.soilci.server.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.soilci.files.AtomicFiles;
+import io.soilci.result.JobName;
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.WorkerHost;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommitJournalTest {
+  private static final JobRef REF =
+      new JobRef(WorkerHost.GITHUB, new RunId("500"), new JobName("demo"));
+
+  @TempDir Path dir;
+  private Path root;
+  private Path state;
+  private Path run;
+
+  @BeforeEach
+  void storeAnOldUpload() throws Exception {
+    root = dir.resolve("site");
+    state = dir.resolve("state");
+    run = Files.createDirectories(root.resolve("github-jobs/500"));
+    for (FileKind kind : FileKind.values()) {
+      Files.writeString(run.resolve("demo" + kind.extension()), "old " + kind);
+    }
+  }
+
+  private Map<FileKind, Path> stageANewUpload() throws Exception {
+    Map<FileKind, Path> staged = new EnumMap<>(FileKind.class);
+    for (FileKind kind : FileKind.values()) {
+      Path temp = AtomicFiles.createTemp(run.resolve("demo" + kind.extension()));
+      Files.writeString(temp, "new " + kind);
+      AtomicFiles.sync(temp);
+      staged.put(kind, temp);
+    }
+    return staged;
+  }
+
+  private String stored(FileKind kind) throws Exception {
+    return Files.readString(run.resolve("demo" + kind.extension()), StandardCharsets.UTF_8);
+  }
+
+  private long filesIn(Path folder) throws Exception {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.count();
+    }
+  }
+
+  @Test
+  void aCommitCutOffAfterItsFirstRenameIsCompletedAtStart() throws Exception {
+    Map<FileKind, Path> staged = stageANewUpload();
+    new CommitJournal(root, state).begin(REF, staged);
+    Files.move(staged.get(FileKind.WWZ), run.resolve("demo.wwz"), StandardCopyOption.ATOMIC_MOVE);
+    assertThat(stored(FileKind.WWZ)).isEqualTo("new WWZ");
+    assertThat(stored(FileKind.JSON)).isEqualTo("old JSON");
+
+    int recovered = new CommitJournal(root, state).recover();
+
+    assertThat(recovered).isEqualTo(1);
+    for (FileKind kind : FileKind.values()) {
+      assertThat(stored(kind)).isEqualTo("new " + kind);
+    }
+    assertThat(filesIn(run)).isEqualTo(3);
+    assertThat(filesIn(state.resolve("commits"))).isZero();
+  }
+
+  @Test
+  void aCommitCutOffBeforeItsFirstRenameIsCompletedAtStart() throws Exception {
+    new CommitJournal(root, state).begin(REF, stageANewUpload());
+
+    int recovered = new CommitJournal(root, state).recover();
+
+    assertThat(recovered).isEqualTo(1);
+    for (FileKind kind : FileKind.values()) {
+      assertThat(stored(kind)).isEqualTo("new " + kind);
+    }
+    assertThat(filesIn(run)).isEqualTo(3);
+  }
+
+  @Test
+  void aManifestCutOffWhileBeingWrittenChangesNothing() throws Exception {
+    Map<FileKind, Path> staged = stageANewUpload();
+    Path commits = Files.createDirectories(state.resolve("commits"));
+    Files.writeString(
+        commits.resolve(".tmp-123-github+500+demo.commit"),
+        "github\t500\tdemo\nWWZ\t"
+            + Objects.requireNonNull(staged.get(FileKind.WWZ)).getFileName()
+            + "\n");
+
+    int recovered = new CommitJournal(root, state).recover();
+
+    assertThat(recovered).isZero();
+    for (FileKind kind : FileKind.values()) {
+      assertThat(stored(kind)).isEqualTo("old " + kind);
+    }
+    assertThat(filesIn(commits)).isZero();
+  }
+
+  @Test
+  void aCompletedCommitWhoseManifestCameBackChangesNothing() throws Exception {
+    CommitJournal journal = new CommitJournal(root, state);
+    Map<FileKind, Path> first = stageANewUpload();
+    journal.begin(REF, first);
+    journal.rollForward(REF, first);
+    Files.writeString(run.resolve("demo.json"), "later JSON");
+
+    int recovered = new CommitJournal(root, state).recover();
+
+    assertThat(recovered).isEqualTo(1);
+    assertThat(stored(FileKind.WWZ)).isEqualTo("new WWZ");
+    assertThat(stored(FileKind.JSON)).isEqualTo("later JSON");
+  }
+}
