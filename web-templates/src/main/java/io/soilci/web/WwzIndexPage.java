@@ -1,6 +1,7 @@
 package io.soilci.web;
 
 import io.soilci.result.Durations;
+import io.soilci.result.ExitStatus;
 import io.soilci.result.JobName;
 import io.soilci.result.JobSummary;
 import io.soilci.result.TaskRow;
@@ -21,6 +22,7 @@ public final class WwzIndexPage {
                     Map.<String, Object>of(
                         "name", t.name().value(),
                         "status", t.status(),
+                        "why", t.passed() ? "" : ExitStatus.explain(t.status(), t.elapsedSeconds()),
                         "elapsed", Durations.readable(t.elapsedSeconds()),
                         "log", t.logPath(),
                         "result", t.resultPath().orElse("")))

@@ -19,7 +19,9 @@ class WwzIndexPageTest {
     String html = WwzIndexPage.render(new JobName("dev-minimal"), tasks);
 
     assertThat(html)
-        .contains("<a href=\"_tmp/soil/logs/build.txt\">log</a>")
+        .contains(
+            "<a href=\"_tmp/soil/logs/build.txt?view\">log</a>"
+                + " <a href=\"_tmp/soil/logs/build.txt\">raw</a>")
         .contains("<a href=\"_tmp/out/&lt;x&gt;.html\">result</a>")
         .contains("<a href=\"../dev-minimal.json\">")
         .contains("failed: task unit")

@@ -2,6 +2,7 @@ package io.soilci.server.site;
 
 import io.soilci.result.BadInput;
 import io.soilci.result.Durations;
+import io.soilci.result.ExitStatus;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
@@ -102,7 +103,9 @@ final class RunPageModel {
     t.put("since", 0L);
     t.put("sinceIso", "");
     t.put("sinceText", "");
-    t.put("log", stored ? wwz + row.logPath() : "");
+    t.put("why", ExitStatus.explain(row.status(), row.elapsedSeconds()));
+    t.put("log", stored ? wwz + row.logPath() + "?view" : "");
+    t.put("raw", stored ? wwz + row.logPath() : "");
     t.put("result", stored ? row.resultPath().map(p -> wwz + p).orElse("") : "");
     return t;
   }

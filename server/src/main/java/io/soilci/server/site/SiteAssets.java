@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /** The stylesheet and script every page links, copied from the classpath into {@code web/}. */
 final class SiteAssets {
-  static final List<String> FILES = List.of("site.css", "site.js");
+  static final List<String> FILES = List.of("site.css", "site.js", "log.js");
 
   private SiteAssets() {}
 

@@ -3,6 +3,8 @@ package io.soilci.server.wwz;
 import io.soilci.result.BadInput;
 import io.soilci.result.WwzPath;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.logview.ErrorPatterns;
+import io.soilci.server.logview.LogFactsCache;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.DateUtils;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Date;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 
 /**
@@ -35,9 +38,16 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   private final Path root;
   private final ZipCache zips = new ZipCache(256);
   private final EntryCache entries = new EntryCache(128L << 20, 8 << 20);
+  private final LogViewEntry logViews;
 
   public WwzHandler(Path root) {
+    this(root, ErrorPatterns.DEFAULTS);
+  }
+
+  /** Serves the zips under {@code root}; log views find errors with {@code patterns}. */
+  public WwzHandler(Path root, ErrorPatterns patterns) {
     this.root = root;
+    this.logViews = new LogViewEntry(root, new LogFactsCache(256, patterns));
   }
 
   /** True if {@code path} (the request path) points into or at a {@code .wwz}. */
@@ -63,7 +73,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     } else if (entry.equals(LISTING) || entry.endsWith("/" + LISTING)) {
       serveListing(exchange, zip, request, entry.substring(0, entry.length() - LISTING.length()));
     } else {
-      serveEntry(exchange, zip, WwzPath.require("path", entry));
+      serveEntry(exchange, zip, request, WwzPath.require("path", entry));
     }
   }
 
@@ -92,10 +102,14 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     exchange.getResponseSender().send(html, StandardCharsets.UTF_8);
   }
 
-  private void serveEntry(HttpServerExchange exchange, ZipCache.OpenZip zip, String name)
+  private void serveEntry(
+      HttpServerExchange exchange, ZipCache.OpenZip zip, WwzRequest request, String name)
       throws IOException {
     ZipArchiveEntry entry = zip.zip.getEntry(name);
-    if (entry != null && !entry.isDirectory()) {
+    boolean view = exchange.getQueryParameters().containsKey("view");
+    if (entry != null && !entry.isDirectory() && view && LogViewEntry.isTaskLog(name)) {
+      serveLogView(exchange, zip, request, entry);
+    } else if (entry != null && !entry.isDirectory()) {
       send(exchange, zip, entry);
     } else if (entry != null || !WwzListing.children(zip, name + "/").isEmpty()) {
       redirect(exchange, exchange.getRequestPath() + "/");
@@ -128,6 +142,24 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     } else {
       EntryStream.send(exchange, zip.zip, entry);
     }
+  }
+
+  private void serveLogView(
+      HttpServerExchange exchange, ZipCache.OpenZip zip, WwzRequest request, ZipArchiveEntry entry)
+      throws IOException {
+    var from = exchange.getQueryParameters().get("from");
+    String html =
+        logViews.render(
+            zip,
+            request.zipPath(),
+            entry,
+            Optional.ofNullable(from == null ? null : from.peekFirst()).filter(f -> !f.isEmpty()));
+    var headers = exchange.getResponseHeaders();
+    headers.put(Headers.CONTENT_TYPE, "text/html; charset=utf-8");
+    headers.put(NOSNIFF, "nosniff");
+    headers.put(CSP, LogViewEntry.POLICY);
+    headers.put(Headers.CACHE_CONTROL, "no-cache");
+    exchange.getResponseSender().send(html, StandardCharsets.UTF_8);
   }
 
   private ByteBuffer cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
