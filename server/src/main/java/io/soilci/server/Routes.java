@@ -3,6 +3,7 @@ package io.soilci.server;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.events.EventHandler;
+import io.soilci.server.files.MovedRunJsonHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
@@ -78,6 +79,7 @@ final class Routes {
             p.config().publicReads()
                 ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
                 : blocking(reads(p, new SiteFilesHandler(p.config().site())), drain));
+    HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
     HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
@@ -104,6 +106,8 @@ final class Routes {
             next = metrics;
           } else if (read && WwzHandler.matches(path)) {
             next = wwz;
+          } else if (read && MovedRunJsonHandler.matches(path)) {
+            next = moved;
           } else {
             next = read ? files : other;
           }

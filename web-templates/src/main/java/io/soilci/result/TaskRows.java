@@ -148,7 +148,7 @@ public final class TaskRows {
         return status;
       }
     } catch (NumberFormatException e) {
-      throw new BadInput(where + ": status '" + SafeName.printable(text) + "' is not an integer");
+      throw new BadInput(where + ": status '" + Printable.of(text) + "' is not an integer");
     }
     throw new BadInput(where + ": status '" + text + "' must be 0-255");
   }
@@ -156,7 +156,7 @@ public final class TaskRows {
   private static double parseElapsed(String text, String where) {
     if (!ELAPSED.matcher(text).matches()) {
       throw new BadInput(
-          where + ": elapsed '" + SafeName.printable(text) + "' is not a number of seconds");
+          where + ": elapsed '" + Printable.of(text) + "' is not a number of seconds");
     }
     return Double.parseDouble(text);
   }

@@ -2,14 +2,15 @@ package io.soilci.server.events;
 
 import io.soilci.result.BadInput;
 import io.soilci.result.JobRef;
+import io.soilci.result.Printable;
 import io.soilci.result.RunId;
+import io.soilci.result.SafeName;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.Metrics;
-import io.soilci.server.http.Printable;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
 import io.soilci.server.live.LiveLogs;
@@ -80,7 +81,10 @@ public final class EventHandler implements HttpHandler {
             ref,
             status(query),
             updateStatusApi,
-            query.optional("statusRunId").map(RunId::new).orElse(null));
+            query
+                .optional("statusRunId")
+                .map(id -> new RunId(SafeName.require("statusRunId", id)))
+                .orElse(null));
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -16,11 +17,11 @@ import java.util.List;
  * run still in progress is never deleted.
  */
 final class Retention {
-  private final Path root;
+  private final SiteLayout layout;
   private final int keepRuns;
 
-  Retention(Path root, int keepRuns) {
-    this.root = root;
+  Retention(SiteLayout layout, int keepRuns) {
+    this.layout = layout;
     this.keepRuns = keepRuns;
   }
 
@@ -60,9 +61,9 @@ final class Retention {
 
   /** Deletes the run's folder and its status API folders. */
   void deleteFiles(WorkerHost host, RunState run) throws IOException {
-    deleteTree(root.resolve(host.prefix()).resolve(run.id().value()));
+    deleteTree(layout.path(SiteLayout.runDir(host, run.id())));
     for (String id : run.statusRunIds()) {
-      deleteTree(root.resolve("status-api").resolve(host.id()).resolve(id));
+      deleteTree(layout.path(SiteLayout.statusDir(host, id)));
     }
   }
 

@@ -1,6 +1,8 @@
 package io.soilci.server.site;
 
 import io.soilci.result.RunId;
+import io.soilci.result.SafeName;
+import io.soilci.result.SiteLayout;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collections;
@@ -8,14 +10,10 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** One run's jobs by name: immutable, so pages render from it without holding the index lock. */
 record RunState(RunKey key, SortedMap<String, JobEntry> jobs) {
-  /** A commit hash that may name a page file: hex only. */
-  private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{7,64}");
-
   RunState {
     jobs = Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
   }
@@ -47,7 +45,7 @@ record RunState(RunKey key, SortedMap<String, JobEntry> jobs) {
   Set<String> commits() {
     Set<String> commits = new LinkedHashSet<>();
     for (JobEntry job : jobs.values()) {
-      if (COMMIT.matcher(job.commit()).matches()) {
+      if (SiteLayout.isCommit(job.commit())) {
         commits.add(job.commit());
       }
     }
@@ -65,7 +63,7 @@ record RunState(RunKey key, SortedMap<String, JobEntry> jobs) {
     Set<String> ids = new LinkedHashSet<>();
     for (JobEntry job : jobs.values()) {
       String id = job.statusRunId();
-      if (SiteText.isSafeName(id)) {
+      if (SafeName.isSafe(id)) {
         ids.add(id);
       }
     }

@@ -1,14 +1,19 @@
 package io.soilci.server.site;
 
+import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
+import io.soilci.result.SafeName;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.hooks.Hooks;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,17 +30,11 @@ import org.jspecify.annotations.Nullable;
  * written atomically. Safe for concurrent callers.
  */
 public final class Site implements AutoCloseable {
-  /** Names under a host folder that are pages, not runs. */
-  private static final Set<String> RESERVED =
-      Set.of("badges", "commits", "days", "index.html", "index.json", "raw.html");
-
   /** Pages written at once; writes mostly wait on fsync. */
   private static final int PAGE_THREADS = 8;
 
-  /** The job name whose JSON file would be the run's {@code index.json}. */
-  private static final String RESERVED_JOB = "index";
-
   private final SiteSettings settings;
+  private final SiteLayout layout;
   private final SiteIndex index;
   private final PageWriter pages;
   private final Retention retention;
@@ -43,9 +42,10 @@ public final class Site implements AutoCloseable {
 
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
+    this.layout = new SiteLayout(settings.root());
     this.index = index;
-    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings), PAGE_THREADS);
-    this.retention = new Retention(settings.root(), settings.keepRuns());
+    this.pages = new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS);
+    this.retention = new Retention(layout, settings.keepRuns());
     this.hooks = new Hooks(settings.hooks());
   }
 
@@ -61,7 +61,7 @@ public final class Site implements AutoCloseable {
     }
     Site site = new Site(settings, index);
     SiteAssets.write(settings.root());
-    if (!Files.exists(settings.root().resolve("index.html"))) {
+    if (!Files.exists(new SiteLayout(settings.root()).path(SiteLayout.home()))) {
       site.regenerateAll();
     } else {
       site.refreshRecent();
@@ -95,7 +95,7 @@ public final class Site implements AutoCloseable {
    * meta} and {@code tasks} are what they hold. The job is done; its running state is dropped.
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
-    Path json = settings.root().resolve(job.file(".json"));
+    Path json = layout.path(job.file(JobFile.JSON));
     JobFacts facts = JobFacts.of(meta, tasks, () -> SiteLoader.modified(json)).withName(job.job());
     apply(job, old -> new JobEntry(job.job(), facts, null));
   }
@@ -105,7 +105,7 @@ public final class Site implements AutoCloseable {
    * run-hook=soil-event-job-done}): reads the run's folder again and applies what changed.
    */
   public void runStored(WorkerHost host, RunId run) throws IOException {
-    requireRunName(run);
+    SiteLayout.requireRunName(run);
     List<RunState> found = SiteLoader.loadRuns(settings.root(), host, List.of(run));
     RunState now = found.isEmpty() ? RunState.empty(run) : found.get(0);
     for (JobEntry job : now.jobs().values()) {
@@ -120,9 +120,9 @@ public final class Site implements AutoCloseable {
   }
 
   /**
-   * A job is done with {@code status}; with {@code updateStatusApi} its status file is written
-   * under {@code status-api/HOST/STATUS_RUN_ID/JOB.status.txt}, where STATUS_RUN_ID is the stored
-   * job's {@code GITHUB_RUN_ID}, else the job's run.
+   * A job is done with {@code status}; with {@code updateStatusApi} its status file ({@link
+   * SiteLayout#statusFile}) is written under the stored job's {@code GITHUB_RUN_ID}, else the job's
+   * run.
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi) throws IOException {
     jobDone(job, status, updateStatusApi, null);
@@ -134,12 +134,13 @@ public final class Site implements AutoCloseable {
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
       throws IOException {
-    requirePublishable(job);
+    SiteLayout.requirePublishable(job);
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
     }
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
+    String statusFile = updateStatusApi ? statusFile(job, known, explicit) : "";
     if (known == null || known.inProgress()) {
       // Checked again under the index lock: the files may have been stored meanwhile.
       apply(
@@ -150,11 +151,24 @@ public final class Site implements AutoCloseable {
                   : running(job, old, Instant.now()).withDoneEntry(status, explicit));
     }
     if (updateStatusApi) {
-      JobEntry now = index.job(job);
-      String id = !explicit.isEmpty() ? explicit : now == null ? "" : now.statusRunId();
-      StatusFiles.write(
-          settings.root(), job, id.isEmpty() ? job.run().value() : id, status, Instant.now());
+      AtomicFiles.write(
+          layout.path(statusFile),
+          SiteLayout.statusLine(status, Instant.now()).getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * The status file of a done job: under the run id the event names, else the stored job's {@code
+   * GITHUB_RUN_ID}, else the job's run. Checked before anything changes: a stored id that is no
+   * safe name (stored before uploads checked it) is refused, never followed out of the root.
+   */
+  private static String statusFile(JobRef job, @Nullable JobEntry known, String explicit) {
+    String stored = known == null ? "" : known.statusRunId();
+    String id = !explicit.isEmpty() ? explicit : stored.isEmpty() ? job.run().value() : stored;
+    if (!SafeName.isSafe(id)) {
+      SafeName.require("GITHUB_RUN_ID of " + job + " (pass statusRunId to override it)", id);
+    }
+    return SiteLayout.statusFile(job.host(), id, job.job());
   }
 
   /**
@@ -188,16 +202,6 @@ public final class Site implements AutoCloseable {
     pages.close();
   }
 
-  /** True for a folder name that can be a run: a valid name that no page uses. */
-  static boolean isRunName(String name) {
-    return SiteText.isSafeName(name) && !RESERVED.contains(name);
-  }
-
-  /** True for a file name (without {@code .json}) that can be a job's. */
-  static boolean isJobName(String name) {
-    return SiteText.isSafeName(name) && !name.equals(RESERVED_JOB);
-  }
-
   int writeCount(String path) {
     return pages.writeCount(path);
   }
@@ -215,7 +219,7 @@ public final class Site implements AutoCloseable {
   }
 
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
-    requirePublishable(job);
+    SiteLayout.requirePublishable(job);
     Change change = index.update(job, update);
     Set<Page> todo = new LinkedHashSet<>(change.pages());
     List<RunState> removed = change.newRun() ? retention.select(index, job.host()) : List.of();
@@ -227,28 +231,5 @@ public final class Site implements AutoCloseable {
       retention.deleteFiles(job.host(), run);
     }
     HookEvents.of(change).forEach(hooks::submit);
-  }
-
-  /**
-   * Refuses a run or job name that would collide with a page of the site: runs named {@code
-   * commits}, {@code days}, {@code index.html}, {@code index.json} or {@code raw.html}, and the job
-   * {@code index} (its {@code index.json} is the run's JSON page). Call it before storing files;
-   * every method of this class calls it too.
-   */
-  public static void requirePublishable(JobRef job) {
-    requireRunName(job.run());
-    if (job.job().value().equals(RESERVED_JOB)) {
-      throw new BadInput(
-          "jobName '"
-              + RESERVED_JOB
-              + "' is reserved for the run's JSON page; use another job name");
-    }
-  }
-
-  private static void requireRunName(RunId run) {
-    if (RESERVED.contains(run.value())) {
-      throw new BadInput(
-          "runId '" + run + "' is reserved for the site's pages; use another run name");
-    }
   }
 }

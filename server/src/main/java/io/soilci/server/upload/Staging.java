@@ -2,8 +2,10 @@ package io.soilci.server.upload;
 
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,16 +33,16 @@ final class Staging implements AutoCloseable {
   }
 
   private final JobRef ref;
-  private final Path root;
+  private final SiteLayout layout;
   private final JobFileCheck check;
   private final ReentrantLock lock;
   private final List<Path> createdFolders = new ArrayList<>();
-  private final Map<FileKind, Path> temps = new EnumMap<>(FileKind.class);
+  private final Map<JobFile, Path> temps = new EnumMap<>(JobFile.class);
   private long bytes;
 
-  Staging(JobRef ref, Path root, JobFileCheck check, ReentrantLock lock) {
+  Staging(JobRef ref, SiteLayout layout, JobFileCheck check, ReentrantLock lock) {
     this.ref = ref;
-    this.root = root;
+    this.layout = layout;
     this.check = check;
     this.lock = lock;
   }
@@ -49,18 +51,18 @@ final class Staging implements AutoCloseable {
     return ref;
   }
 
-  private Path target(FileKind kind) {
-    return root.resolve(ref.file(kind.extension()));
+  private Path target(JobFile kind) {
+    return layout.path(ref.file(kind));
   }
 
-  private String source(FileKind kind) {
-    return ref.job().value() + kind.extension();
+  private String source(JobFile kind) {
+    return kind.fileName(ref.job());
   }
 
   /** Streams {@code body} into a temp file for {@code kind}; a second one is bad input. */
-  long receive(FileKind kind, InputStream body) throws IOException {
+  long receive(JobFile kind, InputStream body) throws IOException {
     if (temps.containsKey(kind)) {
-      throw new BadInput("the " + kind.field() + " file (" + source(kind) + ") was sent twice");
+      throw new BadInput("the " + kind.kind() + " file (" + source(kind) + ") was sent twice");
     }
     createFolders();
     Path temp = AtomicFiles.createTemp(target(kind));
@@ -81,7 +83,7 @@ final class Staging implements AutoCloseable {
     if (!createdFolders.isEmpty() || !temps.isEmpty()) {
       return;
     }
-    Path run = root.resolve(ref.runDir());
+    Path run = layout.path(ref.runDir());
     for (Path dir : List.of(run.getParent(), run)) {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir);
@@ -92,10 +94,10 @@ final class Staging implements AutoCloseable {
 
   /** Fails unless all three files were received. */
   void requireAll() {
-    for (FileKind kind : FileKind.values()) {
+    for (JobFile kind : JobFile.values()) {
       if (!temps.containsKey(kind)) {
         throw new BadInput(
-            "part '" + kind.field() + "' (the job's " + kind.extension() + " file) is missing");
+            "part '" + kind.kind() + "' (the job's " + kind.extension() + " file) is missing");
       }
     }
   }
@@ -108,7 +110,7 @@ final class Staging implements AutoCloseable {
     Optional<StoredJob> job = validate();
     lock.lock();
     try {
-      for (FileKind kind : FileKind.values()) {
+      for (JobFile kind : JobFile.values()) {
         Path temp = temps.remove(kind);
         if (temp != null) {
           AtomicFiles.commit(temp, target(kind));
@@ -128,17 +130,17 @@ final class Staging implements AutoCloseable {
     if (temps.isEmpty()) {
       throw new BadInput("no file was sent for job '" + ref.job() + "'");
     }
-    Path wwz = temps.get(FileKind.WWZ);
+    Path wwz = temps.get(JobFile.WWZ);
     if (wwz != null) {
-      check.wwz(wwz, source(FileKind.WWZ));
+      check.wwz(wwz, source(JobFile.WWZ));
     }
-    Path tsv = temps.get(FileKind.TSV);
-    List<TaskRow> rows = tsv == null ? List.of() : check.rows(tsv, source(FileKind.TSV));
-    Path json = temps.get(FileKind.JSON);
+    Path tsv = temps.get(JobFile.TSV);
+    List<TaskRow> rows = tsv == null ? List.of() : check.rows(tsv, source(JobFile.TSV));
+    Path json = temps.get(JobFile.JSON);
     if (json == null) {
       return Optional.empty();
     }
-    JobMeta meta = check.meta(json, source(FileKind.JSON), ref.job());
+    JobMeta meta = check.meta(json, source(JobFile.JSON), ref.job());
     if (tsv == null) {
       rows = storedRows();
     }
@@ -146,15 +148,15 @@ final class Staging implements AutoCloseable {
   }
 
   private List<TaskRow> storedRows() throws IOException {
-    Path stored = target(FileKind.TSV);
+    Path stored = target(JobFile.TSV);
     if (!Files.isRegularFile(stored)) {
       throw new BadInput(
-          source(FileKind.JSON)
+          source(JobFile.JSON)
               + " needs "
-              + source(FileKind.TSV)
+              + source(JobFile.TSV)
               + ": send it in the same request or before");
     }
-    return check.rows(stored, source(FileKind.TSV));
+    return check.rows(stored, source(JobFile.TSV));
   }
 
   @Override
