@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
 final class SiteTrees {
   private SiteTrees() {}
 
-  /** Copies the fixtures (read-only in the shared folder) into {@code root}, writable. */
+  /** Copies the fixtures (test resources, never to be changed) into {@code root}, writable. */
   static void copyFixtures(Path root) throws IOException {
     Path from = Fixtures.soilOriginal();
     try (Stream<Path> files = Files.walk(from)) {

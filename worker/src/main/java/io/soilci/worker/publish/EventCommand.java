@@ -3,6 +3,7 @@ package io.soilci.worker.publish;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -44,12 +45,24 @@ public final class EventCommand implements Callable<Integer> {
               + " $GITHUB_RUN_ID, else the server takes it from the job's stored JSON.")
   @Nullable String statusRunId;
 
+  private final Map<String, String> environment;
+
+  /** The command in this process's environment. */
+  public EventCommand() {
+    this(System.getenv());
+  }
+
+  /** The command with {@code environment} standing for the worker's (tests give theirs). */
+  public EventCommand(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
   @Override
   public Integer call() {
     Event.Name which = Event.Name.parseJobEvent(name);
     JobRef ref = jobOptions.jobRef(new JobName(job), null);
     Event event = which == Event.Name.START ? Event.start(ref) : done(ref);
-    server.connect(System.getenv()).send(event, server.retry());
+    server.connect(environment).send(event, server.retry());
     System.out.println("sent " + event);
     return 0;
   }
@@ -61,7 +74,7 @@ public final class EventCommand implements Callable<Integer> {
     if (!jobOptions.updateStatusApi()) {
       return Event.done(ref, status, false);
     }
-    String runId = statusRunId != null ? statusRunId : System.getenv("GITHUB_RUN_ID");
+    String runId = statusRunId != null ? statusRunId : environment.get("GITHUB_RUN_ID");
     return runId == null ? Event.done(ref, status, true) : Event.done(ref, status, runId);
   }
 }

@@ -29,11 +29,6 @@ public final class LiveJob {
     this.events = new LiveEvents(server, job, EVENT_TIMEOUT);
   }
 
-  /** Hears the job's progress and tells the server; never throws. */
-  public JobListener listener() {
-    return events;
-  }
-
   /**
    * Events plus the running task's log, read from {@code checkout}'s {@code _tmp/soil/logs/} and
    * sent once a second; never throws.

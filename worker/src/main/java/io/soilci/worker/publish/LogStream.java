@@ -11,6 +11,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,7 @@ final class LogStream implements JobListener {
   private final JobRef job;
   private final Path checkout;
   private final Duration interval;
-  private volatile int failuresInARow;
+  private final AtomicInteger failuresInARow = new AtomicInteger();
   private @Nullable Tail current;
 
   LogStream(SoilServer server, JobRef job, Path checkout, Duration interval) {
@@ -46,7 +47,7 @@ final class LogStream implements JobListener {
   @Override
   public void taskStarted(TaskName task) {
     stopCurrent();
-    if (failuresInARow < GIVE_UP_AFTER) {
+    if (failuresInARow.get() < GIVE_UP_AFTER) {
       Tail tail = new Tail(task, checkout.resolve(WwzPath.logOf(task)));
       current = tail;
       Thread thread = new Thread(tail, "live-log-" + task);
@@ -61,13 +62,15 @@ final class LogStream implements JobListener {
     stopCurrent();
   }
 
-  /** Asks the tail to send what is left and waits for it a bounded time. */
+  /**
+   * Asks the tail to send what is left and waits for it a bounded time. It is woken, never
+   * interrupted: an interrupt would abort a send in flight and lose the task's last lines.
+   */
   private void stopCurrent() {
     Tail tail = current;
     current = null;
     if (tail != null && tail.thread != null) {
-      tail.stopping = true;
-      tail.thread.interrupt();
+      tail.stop();
       try {
         tail.thread.join(SEND_TIMEOUT.toMillis() + 1000);
       } catch (InterruptedException e) {
@@ -90,16 +93,37 @@ final class LogStream implements JobListener {
 
     @Override
     public void run() {
-      while (!stopping && failuresInARow < GIVE_UP_AFTER) {
-        sendNew();
-        try {
-          Thread.sleep(interval.toMillis());
-        } catch (InterruptedException e) {
-          break; // the task ended: one last read below
-        }
+      while (!stopping && failuresInARow.get() < GIVE_UP_AFTER) {
+        sendNewSafely();
+        pause();
       }
-      if (failuresInARow < GIVE_UP_AFTER) {
+      if (failuresInARow.get() < GIVE_UP_AFTER) {
+        sendNewSafely(); // the task ended: what it printed last
+      }
+    }
+
+    synchronized void stop() {
+      stopping = true;
+      notifyAll();
+    }
+
+    /** Waits one interval, or less when the task ends. */
+    private synchronized void pause() {
+      try {
+        if (!stopping) {
+          wait(interval.toMillis());
+        }
+      } catch (InterruptedException e) {
+        stopping = true; // nobody interrupts this thread but the JVM going down
+      }
+    }
+
+    /** A live log is a courtesy: whatever goes wrong costs a failure, never the thread. */
+    private void sendNewSafely() {
+      try {
         sendNew();
+      } catch (RuntimeException e) {
+        failed(e.getMessage());
       }
     }
 
@@ -121,9 +145,15 @@ final class LogStream implements JobListener {
           server.post(
               query, BodyPublishers.ofByteArray(chunk), "text/plain; charset=utf-8", SEND_TIMEOUT);
       if (answer.succeeded()) {
-        failuresInARow = 0;
-      } else if (++failuresInARow >= GIVE_UP_AFTER) {
-        LOG.warn("{}/{}: live log not delivered ({}); giving up on it", job, task, answer.reason());
+        failuresInARow.set(0);
+      } else {
+        failed(answer.reason());
+      }
+    }
+
+    private void failed(@Nullable String reason) {
+      if (failuresInARow.incrementAndGet() == GIVE_UP_AFTER) {
+        LOG.warn("{}/{}: live log not delivered ({}); giving up on it", job, task, reason);
       }
     }
 

@@ -8,6 +8,7 @@ import io.soilci.result.TaskRows;
 import io.soilci.worker.WorkerFailure;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -75,6 +76,18 @@ public final class PublishCommand implements Callable<Integer> {
       description = "The job's files without extension, e.g. _tmp/soil/my-job.")
   String dirAndJob = "";
 
+  private final Map<String, String> environment;
+
+  /** The command in this process's environment. */
+  public PublishCommand() {
+    this(System.getenv());
+  }
+
+  /** The command with {@code environment} standing for the worker's (tests give theirs). */
+  public PublishCommand(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
   @Override
   public Integer call() {
     JobFiles files = JobFiles.parse(dirAndJob).requireAll();
@@ -85,7 +98,7 @@ public final class PublishCommand implements Callable<Integer> {
       System.out.println("published " + job + " over SSH to " + ssh);
       return 0;
     }
-    SoilServer soil = server.connect(System.getenv());
+    SoilServer soil = server.connect(environment);
     soil.publish(job, files, server.retry());
     System.out.println("published " + job + " to " + soil.base() + job.runDir() + "/");
     if (!noDoneEvent) {

@@ -21,13 +21,14 @@ import java.util.Map;
  * One run of a job: start the provider's instance, run the tasks, stop it, then write the metadata
  * and the job's three files.
  */
-final class JobRun {
+public final class JobRun {
   private final JobSettings settings;
   private final SafeListener listener;
   private final Progress progress;
   private final PrintWriter err;
 
-  JobRun(JobSettings settings, JobListener listener, PrintWriter out, PrintWriter err) {
+  /** A run that tells {@code listener} of its progress and prints its lines to out and err. */
+  public JobRun(JobSettings settings, JobListener listener, PrintWriter out, PrintWriter err) {
     this.settings = settings;
     this.listener = new SafeListener(listener, err);
     this.progress = new Progress(out);
@@ -35,14 +36,14 @@ final class JobRun {
   }
 
   /** Runs the job; returns its exit status, the largest task status. */
-  int run() throws IOException {
-    JobFiles files = new JobFiles(settings.out(), settings.job());
+  public int run() throws IOException {
+    JobFiles files = new JobFiles(settings.output().dir(), settings.job());
     long deployStart = epochSeconds();
     TasksRun ran = runTasks(files);
     JobSummary summary = new JobSummary(settings.job(), ran.rows());
     JobMetadata metadata = metadata(ran.facts(), deployStart, ran.startTime(), summary.maxStatus());
     writeFiles(files, metadata, ran.rows());
-    progress.summary(summary, settings.out().toString());
+    progress.summary(summary, settings.output().dir().toString());
     return summary.maxStatus();
   }
 
@@ -50,19 +51,20 @@ final class JobRun {
   private record TasksRun(List<TaskRow> rows, long startTime, Map<String, String> facts) {}
 
   private TasksRun runTasks(JobFiles files) throws IOException {
+    JobSettings.Placement placement = settings.placement();
     InstanceSpec spec =
         new InstanceSpec(
-            settings.job(), settings.checkout(), settings.workerEnv(), settings.envNames());
-    try (Instance instance = settings.provider().start(spec)) {
+            settings.job(), placement.checkout(), placement.workerEnv(), placement.envNames());
+    try (Instance instance = placement.provider().start(spec)) {
       // Only once the instance runs: a job that cannot start leaves the last run's files be.
       files.removeOld();
       long startTime = epochSeconds();
       JobRunner runner =
           new JobRunner(
               instance,
-              settings.checkout(),
+              placement.checkout(),
               settings.timeouts(),
-              settings.logCap(),
+              settings.output().logCap(),
               listener,
               progress);
       List<TaskRow> rows = runner.run(settings.tasks());
@@ -72,10 +74,11 @@ final class JobRun {
 
   private JobMetadata metadata(
       Map<String, String> facts, long deployStart, long runStart, int status) {
-    Map<String, String> gitEnv = TaskEnvironment.local(settings.workerEnv(), List.of());
-    Map<String, String> commit = GitFacts.read(settings.checkout(), gitEnv);
+    JobSettings.Placement placement = settings.placement();
+    Map<String, String> gitEnv = TaskEnvironment.local(placement.workerEnv(), List.of());
+    Map<String, String> commit = GitFacts.read(placement.checkout(), gitEnv);
     if (commit.isEmpty()) {
-      err.println("soil-worker: no git commit in " + settings.checkout() + "; commit-* left out");
+      err.println("soil-worker: no git commit in " + placement.checkout() + "; commit-* left out");
       err.flush();
     }
     JobMetadata metadata = new JobMetadata(settings.job(), commit);
@@ -84,24 +87,25 @@ final class JobRun {
         .put(JobMeta.TASK_DEPLOY_START_TIME, Long.toString(deployStart))
         .put(JobMeta.TASK_RUN_START_TIME, Long.toString(runStart))
         .put(JobMetadata.SOIL_VERSION, SoilVersion.get())
-        .put(JobMetadata.PROVIDER, settings.provider().name());
-    String image = settings.image();
+        .put(JobMetadata.PROVIDER, placement.provider().name());
+    String image = placement.image();
     if (image != null) {
       metadata.put(JobMetadata.IMAGE, image);
     }
     metadata.put(JobMetadata.JOB_STATUS, Integer.toString(status));
-    return metadata.hostEnvironment(settings.workerHost(), settings.workerEnv());
+    return metadata.hostEnvironment(settings.workerHost(), placement.workerEnv());
   }
 
   private void writeFiles(JobFiles files, JobMetadata metadata, List<TaskRow> rows)
       throws IOException {
-    Path checkout = settings.checkout();
+    Path checkout = settings.placement().checkout();
+    JobSettings.Output output = settings.output();
     List<Path> metaFiles = metadata.writeFiles(checkout);
     ResultFiles entries =
         new ResultFiles(
             checkout,
-            settings.maxResultBytes(),
-            List.of(checkout.resolve(WwzPath.META_DIR), settings.out()),
+            output.maxResultBytes(),
+            List.of(checkout.resolve(WwzPath.META_DIR), output.dir()),
             err);
     entries.addOwn(checkout.resolve(WwzPath.INDEX_TSV));
     metaFiles.forEach(entries::addOwn);
@@ -117,7 +121,7 @@ final class JobRun {
     WwzStats stats =
         files.write(
             files.wwz(),
-            file -> WwzWriter.write(file, index, entries.entries(), settings.zipLevel()));
+            file -> WwzWriter.write(file, index, entries.entries(), output.zipLevel()));
     progress.packaged(files.wwz().toString(), stats);
     files.write(files.tsv(), TaskRows.format(rows).getBytes(StandardCharsets.UTF_8));
     files.write(files.json(), JobMetaCodec.format(metadata.toMeta()));

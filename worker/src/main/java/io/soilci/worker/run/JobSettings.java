@@ -11,34 +11,56 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything a job run needs, checked: {@code run-job}'s options after parsing.
+ * Everything a job run needs, checked: {@code run-job}'s options after {@link JobSettingsFactory}.
  *
- * @param checkout the absolute, real folder the tasks run in
- * @param out the folder that receives {@code JOB.wwz}, {@code JOB.tsv}, {@code JOB.json}
- * @param image the container image, or null for the local provider
- * @param zipLevel deflate's level for the wwz, 1-9
- * @param workerEnv the worker's environment
+ * @param placement where and how the tasks run
+ * @param output what the job writes and how much of it
+ * @param workerHost whose CI variables the job's metadata records; empty for none
  */
-record JobSettings(
+public record JobSettings(
     JobName job,
     List<TaskLine> tasks,
     TaskTimeouts timeouts,
-    Provider provider,
-    @Nullable String image,
-    List<String> envNames,
-    Path checkout,
-    Path out,
-    long logCap,
-    long maxResultBytes,
-    int zipLevel,
-    Optional<WorkerHost> workerHost,
-    Map<String, String> workerEnv) {
-  JobSettings {
+    Placement placement,
+    Output output,
+    Optional<WorkerHost> workerHost) {
+  public JobSettings {
     tasks = List.copyOf(tasks);
-    envNames = List.copyOf(envNames);
-    workerEnv = Map.copyOf(workerEnv);
-    if (zipLevel < 1 || zipLevel > 9) {
-      throw new BadInput("--zip-level " + zipLevel + " must be 1-9 (1 fastest, 9 smallest)");
+  }
+
+  /**
+   * Where the tasks run.
+   *
+   * @param image the container image, or null for the local provider
+   * @param envNames the worker's variables passed to tasks as they are
+   * @param checkout the absolute, real folder the tasks run in
+   * @param workerEnv the worker's environment
+   */
+  public record Placement(
+      Provider provider,
+      @Nullable String image,
+      List<String> envNames,
+      Path checkout,
+      Map<String, String> workerEnv) {
+    public Placement {
+      envNames = List.copyOf(envNames);
+      workerEnv = Map.copyOf(workerEnv);
+    }
+  }
+
+  /**
+   * What the job writes.
+   *
+   * @param dir the folder that receives {@code JOB.wwz}, {@code JOB.tsv}, {@code JOB.json}
+   * @param logCap the most bytes kept of each task's log
+   * @param maxResultBytes the most bytes of result files packaged
+   * @param zipLevel deflate's level for the wwz, 1-9
+   */
+  public record Output(Path dir, long logCap, long maxResultBytes, int zipLevel) {
+    public Output {
+      if (zipLevel < 1 || zipLevel > 9) {
+        throw new BadInput("--zip-level " + zipLevel + " must be 1-9 (1 fastest, 9 smallest)");
+      }
     }
   }
 }

@@ -33,10 +33,6 @@ final class HostEnvironment {
     this.env = Map.copyOf(env);
   }
 
-  static HostEnvironment current() {
-    return new HostEnvironment(System.getenv());
-  }
-
   @Nullable String get(String name) {
     return env.get(name);
   }

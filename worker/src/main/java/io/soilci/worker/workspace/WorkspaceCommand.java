@@ -32,6 +32,18 @@ import picocli.CommandLine.Spec;
 public final class WorkspaceCommand implements Callable<Integer> {
   @Spec @Nullable CommandSpec spec;
 
+  private final Map<String, String> environment;
+
+  /** The command in this process's environment. */
+  public WorkspaceCommand() {
+    this(System.getenv());
+  }
+
+  /** The command with {@code environment} standing for the worker's (tests give theirs). */
+  public WorkspaceCommand(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
   @Override
   public Integer call() {
     throw new CommandLine.ParameterException(
@@ -76,10 +88,17 @@ public final class WorkspaceCommand implements Callable<Integer> {
       CommandSpec command = java.util.Objects.requireNonNull(spec);
       PrintWriter err = command.commandLine().getErr();
       WorkspaceConfig config = WorkspaceFile.read(java.util.Objects.requireNonNull(file));
-      Path cacheRoot = root != null ? root : Workspaces.defaultRoot(System.getenv());
+      Map<String, String> env = environment(command);
+      Path cacheRoot = root != null ? root : Workspaces.defaultRoot(env);
       Workspaces workspaces =
-          Workspaces.create(cacheRoot, provider, containerCli, line -> progress(err, line));
+          Workspaces.create(cacheRoot, provider, containerCli, env, line -> progress(err, line));
       return work.apply(new Workspace(workspaces, config, command.commandLine().getOut()));
+    }
+
+    /** The environment of the {@code workspace} command this subcommand belongs to. */
+    private static Map<String, String> environment(CommandSpec subcommand) {
+      CommandSpec parent = java.util.Objects.requireNonNull(subcommand.parent());
+      return ((WorkspaceCommand) parent.userObject()).environment;
     }
 
     private static void progress(PrintWriter err, String line) {

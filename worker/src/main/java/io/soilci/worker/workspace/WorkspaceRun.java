@@ -23,7 +23,8 @@ public final class WorkspaceRun {
 
   /**
    * Reads {@code file} and gives {@code job} its own instance, printing progress lines; {@code
-   * containerCli} as run-job's {@code --container-cli} (null: the provider's name).
+   * containerCli} as run-job's {@code --container-cli} (null: the provider's name), {@code env} the
+   * worker's environment.
    */
   public static Lease open(
       Path file,
@@ -31,11 +32,12 @@ public final class WorkspaceRun {
       String provider,
       @Nullable String containerCli,
       String job,
-      PrintWriter progress) {
+      PrintWriter progress,
+      Map<String, String> env) {
     WorkspaceConfig config = WorkspaceFile.read(file);
-    Path cacheRoot = root != null ? root : Workspaces.defaultRoot(System.getenv());
+    Path cacheRoot = root != null ? root : Workspaces.defaultRoot(env);
     Lease lease =
-        Workspaces.create(cacheRoot, provider, containerCli, line -> say(progress, line))
+        Workspaces.create(cacheRoot, provider, containerCli, env, line -> say(progress, line))
             .open(config, job);
     Preparation done = lease.preparation();
     say(

@@ -33,16 +33,16 @@ public final class Workspaces {
 
   /**
    * Workspaces under {@code root} for {@code provider} ({@code local}, {@code podman} or {@code
-   * docker}), with this process's environment as the host's; progress lines go to {@code progress}.
+   * docker}), running {@code containerCli} when not null, with {@code env} as the host's
+   * environment; progress lines go to {@code progress}.
    */
-  public static Workspaces create(Path root, String provider, Consumer<String> progress) {
-    return create(root, provider, null, progress);
-  }
-
-  /** As {@link #create(Path, String, Consumer)}, running {@code containerCli} when not null. */
   public static Workspaces create(
-      Path root, String provider, @Nullable String containerCli, Consumer<String> progress) {
-    HostEnvironment host = HostEnvironment.current();
+      Path root,
+      String provider,
+      @Nullable String containerCli,
+      Map<String, String> env,
+      Consumer<String> progress) {
+    HostEnvironment host = new HostEnvironment(env);
     return new Workspaces(root, setupHost(provider, containerCli, host), host, progress);
   }
 

@@ -2,6 +2,7 @@ package io.soilci.worker.run;
 
 import io.soilci.result.JobName;
 import io.soilci.worker.WorkerMain;
+import io.soilci.worker.runjob.RunJobCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;

@@ -1,0 +1,98 @@
+package io.soilci.server.logview;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads a log line by line (any size, once, in bounded memory) and keeps its {@link Excerpt}: the
+ * first {@value #MAX_BLOCKS} errors with {@value #BEFORE} lines before and {@value #AFTER} after,
+ * the last {@code set -x} command and the last {@value #TAIL} lines.
+ */
+public final class ErrorFinder {
+  static final int MAX_BLOCKS = 3;
+  static final int BEFORE = 2;
+  static final int AFTER = 6;
+  static final int TAIL = 10;
+  private static final int MAX_KEPT_CHARS = 2000;
+  private static final Pattern TRACE = Pattern.compile("^\\++ \\S");
+
+  private final ErrorPatterns patterns;
+  private final List<Excerpt.Block> blocks = new ArrayList<>();
+  private final Deque<Excerpt.Line> recent = new ArrayDeque<>();
+  private Excerpt.@Nullable Line lastCommand;
+  private @Nullable String blockTool;
+  private long blockError;
+  private final List<Excerpt.Line> block = new ArrayList<>();
+  private int afterLeft;
+  private long lines;
+
+  public ErrorFinder(ErrorPatterns patterns) {
+    this.patterns = patterns;
+  }
+
+  /** The next line (its text as logged, without the newline; a long line may come cut). */
+  public void line(String text) {
+    lines++;
+    Excerpt.Line line =
+        new Excerpt.Line(
+            lines, text.length() > MAX_KEPT_CHARS ? text.substring(0, MAX_KEPT_CHARS) : text);
+    String plain = AnsiHtml.plain(line.text());
+    if (TRACE.matcher(plain).find()) {
+      lastCommand = line;
+    }
+    if (blocks.size() < MAX_BLOCKS) {
+      find(line, plain);
+    }
+    recent.addLast(line);
+    if (recent.size() > Math.max(TAIL, BEFORE)) {
+      recent.removeFirst();
+    }
+  }
+
+  private void find(Excerpt.Line line, String plain) {
+    if (afterLeft > 0) {
+      block.add(line);
+      afterLeft--;
+      if (patterns.first(plain) != null) {
+        afterLeft = AFTER;
+      }
+      if (afterLeft == 0 || block.size() >= 3 * AFTER) {
+        closeBlock();
+      }
+      return;
+    }
+    ErrorPattern match = plain.isBlank() ? null : patterns.first(plain);
+    if (match != null) {
+      recent.stream().skip(Math.max(0, recent.size() - BEFORE)).forEach(block::add);
+      block.add(line);
+      blockTool = match.tool();
+      blockError = line.number();
+      afterLeft = AFTER;
+    }
+  }
+
+  private void closeBlock() {
+    if (blockTool != null) {
+      blocks.add(new Excerpt.Block(blockTool, blockError, block));
+    }
+    block.clear();
+    blockTool = null;
+    afterLeft = 0;
+  }
+
+  /** The excerpt of every line read so far. */
+  public Excerpt excerpt() {
+    List<Excerpt.Block> all = new ArrayList<>(blocks);
+    if (blockTool != null) {
+      all.add(new Excerpt.Block(blockTool, blockError, block));
+    }
+    List<Excerpt.Line> tail = new ArrayList<>(recent);
+    tail = tail.subList(Math.max(0, tail.size() - TAIL), tail.size());
+    return new Excerpt(all, Optional.ofNullable(lastCommand), tail, lines);
+  }
+}
