@@ -4,6 +4,8 @@ import io.soilci.server.site.Site;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code regen}: rebuilds every page from the files alone. */
 @Command(
@@ -12,11 +14,16 @@ import picocli.CommandLine.Mixin;
     description = "Rebuild every page of the site from the job files under it.")
 final class RegenCommand implements Callable<Integer> {
   @Mixin SiteOptions options = new SiteOptions();
+  @Spec CommandSpec spec = CommandSpec.create();
 
   @Override
   public Integer call() throws Exception {
     try (Site site = Site.open(SoilServer.siteSettings(options.config()))) {
       site.regenerateAll();
+      // A broken job does not fail the rebuild: it is listed as broken on its pages.
+      for (String broken : site.brokenJobs()) {
+        spec.commandLine().getErr().println("regen: listed as broken: " + broken);
+      }
     }
     return 0;
   }

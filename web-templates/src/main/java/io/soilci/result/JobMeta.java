@@ -58,13 +58,17 @@ public final class JobMeta {
 
   private final Map<String, @Nullable String> values;
 
-  /** Copies {@code values}; it must hold a valid {@code job-name}. */
+  /**
+   * Copies {@code values}; it must hold a valid {@code job-name}, and the facts pages compute with
+   * (times, dates, numbers) must keep {@link MetaRules}.
+   */
   public JobMeta(Map<String, @Nullable String> values) {
     String name = values.get(JOB_NAME);
     if (name == null) {
       throw new BadInput("JOB.json must have a string \"" + JOB_NAME + "\"");
     }
     new JobName(name);
+    MetaRules.check(values);
     this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 

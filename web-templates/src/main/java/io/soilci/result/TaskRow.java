@@ -23,12 +23,22 @@ public record TaskRow(
   /** The value Soil writes for "no result link". */
   public static final String NONE = "-";
 
+  /** A task's elapsed time is at most a year: anything longer is a broken clock or file. */
+  public static final double MAX_ELAPSED_SECONDS = 366 * 86_400;
+
   public TaskRow {
     if (status < 0 || status > 255) {
       throw new BadInput("task " + name + ": status " + status + " must be 0-255");
     }
-    if (!(elapsedSeconds >= 0) || Double.isInfinite(elapsedSeconds)) {
-      throw new BadInput("task " + name + ": elapsed " + elapsedSeconds + " must be >= 0");
+    if (!(elapsedSeconds >= 0 && elapsedSeconds <= MAX_ELAPSED_SECONDS)) {
+      throw new BadInput(
+          "task "
+              + name
+              + ": elapsed "
+              + elapsedSeconds
+              + " must be 0-"
+              + (long) MAX_ELAPSED_SECONDS
+              + " seconds");
     }
     requireField(name, "script_name", scriptName);
     requireField(name, "func", func);

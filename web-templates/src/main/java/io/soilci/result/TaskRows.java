@@ -31,6 +31,8 @@ public final class TaskRows {
 
   public static final int MAX_ROWS = 10_000;
   private static final int COLUMNS = 6;
+  private static final java.util.regex.Pattern STATUS =
+      java.util.regex.Pattern.compile("[0-9]{1,3}");
   private static final java.util.regex.Pattern ELAPSED =
       java.util.regex.Pattern.compile("[0-9]{1,12}(\\.[0-9]{1,9})?");
 
@@ -141,16 +143,13 @@ public final class TaskRows {
     }
   }
 
+  /** Plain ASCII digits only: {@code Integer.parseInt} would also take {@code +5} and {@code ٣}. */
   private static int parseStatus(String text, String where) {
-    try {
-      int status = Integer.parseInt(text);
-      if (status >= 0 && status <= 255) {
-        return status;
-      }
-    } catch (NumberFormatException e) {
-      throw new BadInput(where + ": status '" + Printable.of(text) + "' is not an integer");
+    if (STATUS.matcher(text).matches() && Integer.parseInt(text) <= 255) {
+      return Integer.parseInt(text);
     }
-    throw new BadInput(where + ": status '" + text + "' must be 0-255");
+    throw new BadInput(
+        where + ": status '" + Printable.of(text) + "' must be 0-255 in ASCII digits");
   }
 
   private static double parseElapsed(String text, String where) {

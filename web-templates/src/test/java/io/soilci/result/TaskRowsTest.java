@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TaskRowsTest {
   private static final Path FAILING_JOB =
@@ -54,7 +56,7 @@ class TaskRowsTest {
 
     assertThatThrownBy(() -> TaskRows.parse(text, "INDEX.tsv"))
         .isInstanceOf(BadInput.class)
-        .hasMessage("INDEX.tsv line 3: status 'x' is not an integer");
+        .hasMessage("INDEX.tsv line 3: status 'x' must be 0-255 in ASCII digits");
   }
 
   @Test
@@ -85,9 +87,28 @@ class TaskRowsTest {
   @Test
   void rejectsStatusOutOfRangeAndRepeatedNames() {
     assertThatThrownBy(() -> TaskRows.parse("256\t1.0\ta\ts.sh\ta\t-\n", "JOB.tsv"))
-        .hasMessage("JOB.tsv line 1: status '256' must be 0-255");
+        .hasMessage("JOB.tsv line 1: status '256' must be 0-255 in ASCII digits");
     assertThatThrownBy(() -> TaskRows.parse("0\t1\ta\ts\ta\t-\n0\t1\ta\ts\ta\t-\n", "JOB.tsv"))
         .hasMessage("JOB.tsv line 2: task name 'a' repeats");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"+5", "\u0663", "-0", "1000", "0x1", " 1", "1 ", "\uff11", "", "2147483648"})
+  void rejectsStatusesThatAreNotPlainAsciiDigits0To255(String status) {
+    assertThatThrownBy(() -> TaskRows.parse(status + "\t1.0\ta\ts.sh\ta\t-\n", "JOB.tsv"))
+        .isInstanceOf(BadInput.class)
+        .hasMessage("JOB.tsv line 1: status '" + status + "' must be 0-255 in ASCII digits");
+  }
+
+  @Test
+  void rejectsElapsedBeyondAYear() {
+    assertThatThrownBy(() -> TaskRows.parse("0\t31622401\ta\ts.sh\ta\t-\n", "JOB.tsv"))
+        .isInstanceOf(BadInput.class)
+        .hasMessage("JOB.tsv line 1: task a: elapsed 3.1622401E7 must be 0-31622400 seconds");
+    assertThatThrownBy(
+            () -> new TaskRow(0, Double.NaN, new TaskName("a"), "s.sh", "a", TaskRow.NONE))
+        .hasMessage("task a: elapsed NaN must be 0-31622400 seconds");
   }
 
   @Test

@@ -61,7 +61,7 @@ record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob ru
       return now.currentTask().isEmpty() ? "running" : "running " + now.currentTask();
     }
     if (stored != null && (running == null || !running.done())) {
-      return stored.totals().statusText();
+      return stored.isBroken() ? "broken: " + stored.broken() : stored.totals().statusText();
     }
     return maxStatus() == 0 ? "passed (no files)" : "status " + maxStatus() + " (no files)";
   }

@@ -12,6 +12,7 @@ import java.util.List;
  *
  * @param startEpoch {@code task-run-start-time}, else the JSON file's modification time
  * @param statusRunId {@code GITHUB_RUN_ID}, the status API's folder for this job's run
+ * @param broken why the stored files could not be read (pages show "broken: why"), or empty
  */
 record JobFacts(
     JobName name,
@@ -26,7 +27,25 @@ record JobFacts(
     String statusRunId,
     long startEpoch,
     List<TaskRow> tasks,
-    TaskTotals totals) {
+    TaskTotals totals,
+    String broken) {
+
+  /** Most of a reason is enough on a page; the log has all of it. */
+  private static final int MAX_REASON = 300;
+
+  /**
+   * A stored job whose files break a rule (copied in by hand, or written by an older version): it
+   * is listed as failed with its reason, started when its JSON file was last written.
+   */
+  static JobFacts broken(JobName name, String reason, long fileEpoch) {
+    String shown = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "..." : reason;
+    return new JobFacts(
+        name, "", "", "", "", "", "", "", "", "", fileEpoch, List.of(), TaskTotals.BROKEN, shown);
+  }
+
+  boolean isBroken() {
+    return !broken.isEmpty();
+  }
 
   JobFacts {
     tasks = List.copyOf(tasks);
@@ -49,7 +68,8 @@ record JobFacts(
         shared(meta.get(JobMeta.GITHUB_RUN_ID).orElse("")),
         meta.taskRunStartTime().orElseGet(fallbackEpoch::getAsLong),
         tasks,
-        TaskTotals.of(name, tasks));
+        TaskTotals.of(name, tasks),
+        "");
   }
 
   /** These facts filed under {@code job}, the name its files have. */
@@ -67,7 +87,8 @@ record JobFacts(
         statusRunId,
         startEpoch,
         tasks,
-        totals);
+        totals,
+        broken);
   }
 
   /** {@code "hit 0.41 s"} or {@code "miss 12.30 s"} for a job run in a cached workspace. */

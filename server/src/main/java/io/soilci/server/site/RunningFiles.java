@@ -1,6 +1,7 @@
 package io.soilci.server.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.soilci.result.MetaRules;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import java.io.IOException;
@@ -62,11 +63,18 @@ final class RunningFiles {
                 row.get(5).asText()));
       }
       JsonNode done = node.path("doneStatus");
+      if (done.isInt() && (done.asInt() < 0 || done.asInt() > 255)) {
+        throw new IllegalArgumentException("doneStatus " + done.asInt() + " must be 0-255");
+      }
+      long since = node.path("currentSince").asLong();
+      if (since != 0) {
+        MetaRules.requireEpoch("currentSince", since);
+      }
       return new RunningJob(
-          node.path("startedEpoch").asLong(),
+          MetaRules.requireEpoch("startedEpoch", node.path("startedEpoch").asLong()),
           rows,
           node.path("currentTask").asText(""),
-          node.path("currentSince").asLong(),
+          since,
           done.isInt() ? done.asInt() : null,
           node.path("statusRunId").asText(""));
     } catch (RuntimeException e) {

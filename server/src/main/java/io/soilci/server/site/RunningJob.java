@@ -1,6 +1,8 @@
 package io.soilci.server.site;
 
+import io.soilci.result.BadInput;
 import io.soilci.result.TaskRow;
+import io.soilci.result.TaskRows;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -42,7 +44,16 @@ record RunningJob(
   /** Adds or replaces the row for {@code row}'s task; clears the current task if it was that. */
   RunningJob withTaskFinished(TaskRow row) {
     List<TaskRow> rows = new ArrayList<>(finished);
-    rows.removeIf(r -> r.name().equals(row.name()));
+    boolean repeated = rows.removeIf(r -> r.name().equals(row.name()));
+    if (!repeated && rows.size() >= TaskRows.MAX_ROWS) {
+      // The same cap as an uploaded task table: the run page lists every row.
+      throw new BadInput(
+          "task '"
+              + row.name()
+              + "': the job already has "
+              + TaskRows.MAX_ROWS
+              + " finished tasks, the most a job's task table may hold");
+    }
     rows.add(row);
     boolean wasCurrent = currentTask.equals(row.name().value());
     return new RunningJob(

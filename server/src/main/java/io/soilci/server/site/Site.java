@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The site: an in-memory index of every run and job, kept in step with the files under the site
@@ -30,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * written atomically. Safe for concurrent callers.
  */
 public final class Site implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Site.class);
+
   /** Pages written at once; writes mostly wait on fsync. */
   private static final int PAGE_THREADS = 8;
 
@@ -195,6 +199,25 @@ public final class Site implements AutoCloseable {
     pages.updateAll(all);
   }
 
+  /**
+   * The stored jobs whose files break a rule, one line each ({@code github-jobs/7/cpp.json:
+   * reason}): pages list them as broken; {@code regen} names them.
+   */
+  public List<String> brokenJobs() {
+    List<String> out = new ArrayList<>();
+    for (WorkerHost host : WorkerHost.values()) {
+      for (RunState run : index.all(host)) {
+        for (JobEntry job : run.jobs().values()) {
+          JobFacts facts = job.stored();
+          if (facts != null && facts.isBroken()) {
+            out.add(facts.broken());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** Stops the page writers and the hook runner, waiting briefly for running hooks. */
   @Override
   public void close() {
@@ -228,8 +251,25 @@ public final class Site implements AutoCloseable {
     }
     pages.updateAll(todo);
     for (RunState run : removed) {
-      retention.deleteFiles(job.host(), run);
+      deleteRetired(job.host(), run);
     }
     HookEvents.of(change).forEach(hooks::submit);
+  }
+
+  /**
+   * Deletes a run retention took out of the index. The change that triggered it is durable and its
+   * pages are written, so a failure here (an upload racing into the run's folder) is logged, not
+   * answered: the caller's request succeeded.
+   */
+  private void deleteRetired(WorkerHost host, RunState run) {
+    try {
+      retention.deleteFiles(host, run);
+    } catch (IOException e) {
+      LOG.warn(
+          "{}/{}: retention could not delete every file: {}",
+          host.prefix(),
+          run.id(),
+          e.toString());
+    }
   }
 }

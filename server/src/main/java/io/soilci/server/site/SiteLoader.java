@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the site's stored jobs into runs: every {@code RUN/JOB.json} with its {@code JOB.tsv} (a
  * job is done when its JSON exists), and every running job's state. Runs are read in parallel; a
- * broken file is logged and skipped, never stops the start.
+ * job whose files break a rule is logged by run and job and listed as broken, never stops the
+ * start.
  */
 final class SiteLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SiteLoader.class);
@@ -98,9 +99,7 @@ final class SiteLoader {
     try {
       for (Path json : jobFiles(dir)) {
         JobFacts facts = readJob(host, run, json);
-        if (facts != null) {
-          jobs.put(facts.name().value(), new JobEntry(facts.name(), facts, null));
-        }
+        jobs.put(facts.name().value(), new JobEntry(facts.name(), facts, null));
       }
       Path runningDir = dir.resolve(SiteLayout.RUNNING_DIR);
       if (Files.isDirectory(runningDir)) {
@@ -132,7 +131,7 @@ final class SiteLoader {
     return SiteLayout.jobMetadata(file.getFileName().toString());
   }
 
-  private static @Nullable JobFacts readJob(WorkerHost host, RunId run, Path json) {
+  private static JobFacts readJob(WorkerHost host, RunId run, Path json) {
     JobName job = jobName(json).orElseThrow();
     JobRef ref = new JobRef(host, run, job);
     String where = ref.toString();
@@ -144,9 +143,10 @@ final class SiteLoader {
           TaskRows.parse(new String(tsv, StandardCharsets.UTF_8), ref.file(JobFile.TSV));
       JobFacts facts = JobFacts.of(meta, tasks, () -> modified(json));
       return facts.name().equals(job) ? facts : facts.withName(job);
-    } catch (IOException | BadInput e) {
-      LOG.warn("{}: skipped, cannot read the stored job: {}", where, e.getMessage());
-      return null;
+    } catch (IOException | RuntimeException e) {
+      // One bad job must not stop the site: it is listed as broken, with why.
+      LOG.warn("{}: shown as broken, cannot read the stored job: {}", where, e.getMessage());
+      return JobFacts.broken(job, String.valueOf(e.getMessage()), modified(json));
     }
   }
 

@@ -13,12 +13,19 @@ final class SiteText {
 
   /** {@code 2026-11-20T10:00:00Z}, or empty for 0 (unknown). */
   static String iso(long epochSeconds) {
-    return epochSeconds <= 0 ? "" : Instant.ofEpochSecond(epochSeconds).toString();
+    return !shown(epochSeconds) ? "" : Instant.ofEpochSecond(epochSeconds).toString();
   }
 
   /** {@code 2026-11-20 10:00} in UTC, or empty for 0 (unknown). */
   static String shortTime(long epochSeconds) {
-    return epochSeconds <= 0 ? "" : SHORT.format(Instant.ofEpochSecond(epochSeconds));
+    return !shown(epochSeconds) ? "" : SHORT.format(Instant.ofEpochSecond(epochSeconds));
+  }
+
+  /**
+   * Stored times are checked at upload; one beyond what {@link Instant} holds prints as unknown.
+   */
+  private static boolean shown(long epochSeconds) {
+    return epochSeconds > 0 && epochSeconds <= Instant.MAX.getEpochSecond();
   }
 
   /**

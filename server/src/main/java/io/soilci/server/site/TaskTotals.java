@@ -10,6 +10,9 @@ import java.util.List;
 record TaskTotals(int tasks, int failed, int maxStatus, String firstFailed, double elapsed) {
   static final TaskTotals NONE = new TaskTotals(0, 0, 0, "", 0);
 
+  /** A job whose files could not be read: not a pass, and 255 where a status is asked for. */
+  static final TaskTotals BROKEN = new TaskTotals(0, 1, 255, "", 0);
+
   static TaskTotals of(JobName job, List<TaskRow> rows) {
     JobSummary summary = new JobSummary(job, rows);
     List<TaskRow> failedRows = summary.failedTasks();

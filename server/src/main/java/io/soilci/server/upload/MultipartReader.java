@@ -1,12 +1,14 @@
 package io.soilci.server.upload;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.Printable;
 import io.soilci.server.config.Limits;
 import io.soilci.server.http.HttpError;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.fileupload2.core.AbstractFileUpload;
@@ -77,12 +79,28 @@ final class MultipartReader
           throw new BadInput("request has more than " + limits.maxParts() + " parts");
         }
         try (InputStream body = item.getInputStream()) {
-          consumer.accept(new Part(item.getFieldName(), item.getName(), body));
+          consumer.accept(new Part(item.getFieldName(), fileName(item), body));
         }
       }
     } catch (IOException e) {
       throw translate(e);
+    } catch (InvalidPathException e) {
+      throw nulInName("a part's", e);
     }
+  }
+
+  /** The part's file name; FileUpload refuses one holding a NUL with an unchecked exception. */
+  private static @Nullable String fileName(FileItemInput item) {
+    try {
+      return item.getName();
+    } catch (InvalidPathException e) {
+      throw nulInName("part '" + Printable.of(item.getFieldName()) + "'", e);
+    }
+  }
+
+  private static BadInput nulInName(String whose, InvalidPathException e) {
+    return new BadInput(
+        whose + " file name '" + Printable.of(e.getInput()) + "' must not contain a NUL character");
   }
 
   /** FileUpload's limit errors as 413, its parse errors as 400; other I/O failures as they are. */

@@ -118,9 +118,13 @@ public final class ResultStore {
   JobName checkStatus(String fileName, byte[] bytes) {
     JobName job = SiteLayout.statusFileJob(fileName);
     String text = new String(bytes, StandardCharsets.UTF_8);
-    if (bytes.length > MAX_STATUS_BYTES || !text.matches("[0-9]{1,3} [^\\n\\r]{1,200}\\n?")) {
+    if (bytes.length > MAX_STATUS_BYTES
+        || !text.matches("[0-9]{1,3} [^\\n\\r]{1,200}\\n?")
+        || Integer.parseInt(text.substring(0, text.indexOf(' '))) > 255) {
       throw new BadInput(
-          "status file '" + fileName + "' must be one line '<status> <job id>', e.g. '0 4101'");
+          "status file '"
+              + fileName
+              + "' must be one line '<status> <job id>' with status 0-255, e.g. '0 4101'");
     }
     return job;
   }

@@ -104,7 +104,8 @@ final class Staging implements AutoCloseable {
 
   /**
    * Validates what was received and commits it; with a JSON file the job is complete and {@code
-   * committed} is told. A JSON file without a tsv in this upload uses the stored tsv.
+   * committed} is told. A JSON file without a tsv in this upload uses the stored tsv; a tsv without
+   * a JSON file, when the job's JSON is stored, updates the stored job.
    */
   Optional<StoredJob> commit(Committed committed) throws IOException {
     Optional<StoredJob> job = validate();
@@ -138,13 +139,26 @@ final class Staging implements AutoCloseable {
     List<TaskRow> rows = tsv == null ? List.of() : check.rows(tsv, source(JobFile.TSV));
     Path json = temps.get(JobFile.JSON);
     if (json == null) {
-      return Optional.empty();
+      return tsv == null ? Optional.empty() : storedJobWith(rows);
     }
     JobMeta meta = check.meta(json, source(JobFile.JSON), ref.job());
     if (tsv == null) {
       rows = storedRows();
     }
     return Optional.of(new StoredJob(ref, meta, rows));
+  }
+
+  /**
+   * A new tsv for a job whose JSON is stored already changes what its pages show: the job is stored
+   * again with it, so the pages match what {@code regen} would make of the files.
+   */
+  private Optional<StoredJob> storedJobWith(List<TaskRow> rows) throws IOException {
+    Path stored = target(JobFile.JSON);
+    if (!Files.isRegularFile(stored)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new StoredJob(ref, check.meta(stored, source(JobFile.JSON), ref.job()), rows));
   }
 
   private List<TaskRow> storedRows() throws IOException {

@@ -121,8 +121,18 @@ final class WwupForm implements AutoCloseable {
     return staging;
   }
 
+  /**
+   * The {@code run-hook} field; a form that has one must not upload too, or its files would be
+   * dropped while the answer said 200.
+   */
   Optional<String> hook() {
-    return Optional.ofNullable(fields.get("run-hook"));
+    String hook = fields.get("run-hook");
+    if (hook != null && (payload != null || fields.containsKey("subdir") || !fileNames.isEmpty())) {
+      throw new BadInput(
+          "form field 'run-hook' must come without payload-type, subdir and files: upload the"
+              + " files in one request, then run the hook in another");
+    }
+    return Optional.ofNullable(hook);
   }
 
   Optional<String> field(String name) {

@@ -4,18 +4,20 @@ import io.soilci.result.BadInput;
 import io.soilci.result.WwzPath;
 import io.soilci.server.config.Limits;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.zip.CRC32;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
  * Checks a job's wwz before it is stored: a readable zip within the entry-count, size and
  * compression-ratio limits, every entry name a safe relative path that appears once, no encrypted,
- * unsupported or symlink entries.
+ * unsupported or symlink entries, and every entry's data inflating to its declared size and CRC.
  */
 final class WwzCheck {
   private final Limits limits;
@@ -48,6 +50,10 @@ final class WwzCheck {
         }
       }
       checkRatio(source, total, compressed);
+      // Only now, with every declared size within the limits, is the data read.
+      for (Enumeration<ZipArchiveEntry> e = file.getEntries(); e.hasMoreElements(); ) {
+        checkData(file, e.nextElement(), source);
+      }
     }
   }
 
@@ -91,5 +97,45 @@ final class WwzCheck {
       throw new BadInput(source + " entry '" + name + "' uses an unsupported compression method");
     }
     checkRatio(source + " entry '" + name + "'", entry.getSize(), entry.getCompressedSize());
+  }
+
+  /**
+   * Reads the entry's data once, as serving it would: it must inflate, hold exactly its declared
+   * size (never read beyond it) and match its CRC. The declared sizes were bounded before.
+   */
+  private static void checkData(ZipFile file, ZipArchiveEntry entry, String source) {
+    if (entry.isDirectory()) {
+      return;
+    }
+    String what = source + " entry '" + entry.getName() + "'";
+    long declared = entry.getSize();
+    CRC32 crc = new CRC32();
+    long read = 0;
+    try (InputStream in = file.getInputStream(entry)) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) != -1 && read <= declared; ) {
+        int counted = (int) Math.min(n, declared + 1 - read);
+        crc.update(buffer, 0, counted);
+        read += counted;
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new BadInput(what + " has corrupt data: " + e.getMessage(), e);
+    }
+    if (read != declared) {
+      throw new BadInput(
+          what
+              + " holds "
+              + (read > declared ? "more than " + declared : Long.toString(read))
+              + " bytes, not its declared size "
+              + declared);
+    }
+    if (crc.getValue() != entry.getCrc()) {
+      throw new BadInput(
+          what
+              + " fails its CRC check: its data gives "
+              + String.format("%08x", crc.getValue())
+              + ", the zip says "
+              + String.format("%08x", entry.getCrc()));
+    }
   }
 }

@@ -149,7 +149,7 @@ final class HostileBodies {
         tsv(
             "TSV status not a number",
             utf8("x\t1.0\tunit\ta\tb\t-\n"),
-            "cpp-small.tsv line 1: status 'x' is not an integer"),
+            "cpp-small.tsv line 1: status 'x' must be 0-255 in ASCII digits"),
         tsv(
             "TSV elapsed NaN",
             utf8("0\tNaN\tunit\ta\tb\t-\n"),

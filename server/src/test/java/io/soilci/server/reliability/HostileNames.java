@@ -222,7 +222,8 @@ final class HostileNames {
                 .field("subdir", "github/94101")
                 .file("file1", "cpp-small.status.txt", utf8("<script>alert(1)</script>\n")),
             400,
-            "status file 'cpp-small.status.txt' must be one line '<status> <job id>', e.g. '0 4101'"),
+            "status file 'cpp-small.status.txt' must be one line '<status> <job id>' with status"
+                + " 0-255, e.g. '0 4101'"),
         wwup(
             "run-hook rm -rf /",
             new Form().field("run-hook", "rm -rf /"),

@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import static io.soilci.server.site.SiteTrees.T0;
 import static io.soilci.server.site.SiteTrees.meta;
 import static io.soilci.server.site.SiteTrees.read;
 import static io.soilci.server.site.SiteTrees.ref;
@@ -29,11 +30,23 @@ class BadgesTest {
   void aBranchBadgeShowsItsNewestRunAndAJobBadgeItsNewestResult() throws Exception {
     try (Site site = open()) {
       SiteTrees.store(
-          site, root, ref("1", "cpp"), meta("cpp", "1", "a1", "s", 100), List.of(row("t", 0, 1)));
+          site,
+          root,
+          ref("1", "cpp"),
+          meta("cpp", "1", "a1", "s", T0 + 100),
+          List.of(row("t", 0, 1)));
       SiteTrees.store(
-          site, root, ref("2", "cpp"), meta("cpp", "2", "a2", "s", 200), List.of(row("t", 1, 1)));
+          site,
+          root,
+          ref("2", "cpp"),
+          meta("cpp", "2", "a2", "s", T0 + 200),
+          List.of(row("t", 1, 1)));
       SiteTrees.store(
-          site, root, ref("2", "lint"), meta("lint", "2", "a2", "s", 200), List.of(row("t", 0, 1)));
+          site,
+          root,
+          ref("2", "lint"),
+          meta("lint", "2", "a2", "s", T0 + 200),
+          List.of(row("t", 0, 1)));
     }
 
     assertThat(read(root, "github-jobs/badges/branch/soil-staging.svg"))
@@ -47,7 +60,7 @@ class BadgesTest {
   @Test
   void aRunningRunMakesItsBranchBadgeRunningAndAHostileBranchIsEscaped() throws Exception {
     Map<String, @Nullable String> values =
-        new LinkedHashMap<>(meta("cpp", "3", "a3", "s", 300).values());
+        new LinkedHashMap<>(meta("cpp", "3", "a3", "s", T0 + 300).values());
     values.put(JobMeta.GITHUB_REF, "refs/heads/x<script>&\"");
     try (Site site = open()) {
       SiteTrees.store(site, root, ref("3", "cpp"), new JobMeta(values), List.of(row("t", 0, 1)));

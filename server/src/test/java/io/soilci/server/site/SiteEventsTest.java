@@ -70,7 +70,11 @@ class SiteEventsTest {
     site.jobStarted(job, T0);
 
     SiteTrees.store(
-        site, root, job, meta("cpp", "7", COMMIT, "msg", 1000), List.of(row("unit", 1, 5)));
+        site,
+        root,
+        job,
+        meta("cpp", "7", COMMIT, "msg", SiteTrees.T0 + 1000),
+        List.of(row("unit", 1, 5)));
 
     assertThat(root.resolve("github-jobs/7/.running/cpp.json")).doesNotExist();
     assertThat(read(root, "github-jobs/index.html"))
@@ -97,7 +101,12 @@ class SiteEventsTest {
   @Test
   void writesTheStatusFileUnderTheStoredGithubRunId() throws Exception {
     JobRef job = ref("7", "cpp");
-    SiteTrees.store(site, root, job, meta("cpp", "7", COMMIT, "m", 1000), List.of(row("a", 1, 1)));
+    SiteTrees.store(
+        site,
+        root,
+        job,
+        meta("cpp", "7", COMMIT, "m", SiteTrees.T0 + 1000),
+        List.of(row("a", 1, 1)));
 
     site.jobDone(job, 1, true);
 
@@ -122,7 +131,12 @@ class SiteEventsTest {
   void aDoneEventAfterTheFilesKeepsTheStoredResult() throws Exception {
     JobRef job = ref("7", "cpp");
     site.jobStarted(job, T0);
-    SiteTrees.store(site, root, job, meta("cpp", "7", COMMIT, "m", 1000), List.of(row("u", 1, 1)));
+    SiteTrees.store(
+        site,
+        root,
+        job,
+        meta("cpp", "7", COMMIT, "m", SiteTrees.T0 + 1000),
+        List.of(row("u", 1, 1)));
 
     site.jobDone(job, 1, false);
 
@@ -137,7 +151,11 @@ class SiteEventsTest {
       JobRef job =
           new JobRef(WorkerHost.SOURCEHUT, new RunId(id), new io.soilci.result.JobName("j" + id));
       SiteTrees.store(
-          site, root, job, meta("j" + id, id, COMMIT, "m", 1000), List.of(row("u", 0, 1)));
+          site,
+          root,
+          job,
+          meta("j" + id, id, COMMIT, "m", SiteTrees.T0 + 1000),
+          List.of(row("u", 0, 1)));
     }
 
     String index = read(root, "sourcehut-jobs/index.html");
@@ -171,7 +189,11 @@ class SiteEventsTest {
   @Test
   void doesNotTakeTheRunsJsonPageForAJobAtOpen() throws Exception {
     SiteTrees.store(
-        site, root, ref("7", "cpp"), meta("cpp", "7", COMMIT, "m", 1000), List.of(row("a", 0, 1)));
+        site,
+        root,
+        ref("7", "cpp"),
+        meta("cpp", "7", COMMIT, "m", SiteTrees.T0 + 1000),
+        List.of(row("a", 0, 1)));
     assertThat(root.resolve("github-jobs/7/json/index.json")).isRegularFile();
     site.close();
 
@@ -195,7 +217,12 @@ class SiteEventsTest {
   @Test
   void rewritesAtOpenARecentPageThatACrashLeftStale() throws Exception {
     JobRef job = ref("7", "cpp");
-    SiteTrees.store(site, root, job, meta("cpp", "7", COMMIT, "m", 1000), List.of(row("u", 1, 1)));
+    SiteTrees.store(
+        site,
+        root,
+        job,
+        meta("cpp", "7", COMMIT, "m", SiteTrees.T0 + 1000),
+        List.of(row("u", 1, 1)));
     String runPage = read(root, "github-jobs/7/index.html");
     Files.writeString(root.resolve("github-jobs/7/index.html"), "stale");
     site.close();
@@ -208,7 +235,7 @@ class SiteEventsTest {
   }
 
   @Test
-  void skipsABrokenStoredFileAtOpen() throws Exception {
+  void listsABrokenStoredFileAsBrokenAtOpenAndGoesOn() throws Exception {
     SiteTrees.copyFixtures(root);
     Files.writeString(root.resolve("github-jobs/4101/cpp-small.tsv"), "not\ta\trow\n");
     Files.writeString(root.resolve("github-jobs/4102/dev-minimal.json"), "{\"job-name\": ");
@@ -216,8 +243,21 @@ class SiteEventsTest {
 
     site = Site.open(new SiteSettings(root, 200, Optional.empty()));
 
-    assertThat(SiteTrees.run(site, WorkerHost.GITHUB, "4101").jobs().keySet())
-        .containsExactly("dev-minimal");
-    assertThat(site.index().run(WorkerHost.GITHUB, new RunId("4102"))).isNull();
+    RunState run = SiteTrees.run(site, WorkerHost.GITHUB, "4101");
+    assertThat(run.jobs().keySet()).containsExactly("cpp-small", "dev-minimal");
+    assertThat(java.util.Objects.requireNonNull(run.jobs().get("cpp-small")).statusText())
+        .isEqualTo(
+            "broken: github-jobs/4101/cpp-small.tsv line 1: has 3 columns, expected 6 (status,"
+                + " elapsed, name, script_name, func, results_url)");
+    assertThat(java.util.Objects.requireNonNull(run.jobs().get("cpp-small")).state())
+        .isEqualTo("fail");
+    assertThat(java.util.Objects.requireNonNull(run.jobs().get("dev-minimal")).statusText())
+        .isEqualTo("passed");
+    assertThat(
+            java.util.Objects.requireNonNull(
+                    SiteTrees.run(site, WorkerHost.GITHUB, "4102").jobs().get("dev-minimal"))
+                .statusText())
+        .startsWith("broken: github-jobs/4102/dev-minimal.json is not valid JSON: ");
+    assertThat(site.brokenJobs()).hasSize(2);
   }
 }

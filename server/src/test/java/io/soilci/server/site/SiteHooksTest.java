@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import static io.soilci.server.site.SiteTrees.T0;
 import static io.soilci.server.site.SiteTrees.meta;
 import static io.soilci.server.site.SiteTrees.ref;
 import static io.soilci.server.site.SiteTrees.row;
@@ -36,14 +37,14 @@ class SiteHooksTest {
           site,
           root,
           ref("5", "dev"),
-          meta("dev", "5", "abc1234", "s", 1000),
+          meta("dev", "5", "abc1234", "s", T0 + 1000),
           List.of(row("t", 0, 1)));
 
       SiteTrees.store(
           site,
           root,
           ref("5", "cpp"),
-          meta("cpp", "5", "abc1234", "s", 1000),
+          meta("cpp", "5", "abc1234", "s", T0 + 1000),
           List.of(row("t", 2, 1)));
 
       HooksTestSupport.awaitFile(out.resolve("run-finished-.txt"));
@@ -71,7 +72,7 @@ class SiteHooksTest {
           site,
           root,
           ref("5", "dev"),
-          meta("dev", "5", "abc1234", "s", 1000),
+          meta("dev", "5", "abc1234", "s", T0 + 1000),
           List.of(row("t", 0, 1)));
 
       assertThat(SiteTrees.read(root, "github-jobs/5/index.html")).contains("dev");

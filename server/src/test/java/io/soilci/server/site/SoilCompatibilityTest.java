@@ -39,7 +39,7 @@ class SoilCompatibilityTest {
               site,
               root,
               ref,
-              meta(job, "" + run, COMMIT, "msg", 1000 + run),
+              meta(job, "" + run, COMMIT, "msg", SiteTrees.T0 + 1000 + run),
               List.of(row("unit", run % 2, 5)));
         }
       }

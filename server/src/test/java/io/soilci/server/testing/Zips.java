@@ -108,4 +108,30 @@ public final class Zips {
     }
     return out;
   }
+
+  /** Makes every central-directory entry claim the CRC-32 {@code crc}. */
+  public static byte[] claimingCrc(byte[] zip, int crc) {
+    byte[] out = zip.clone();
+    for (int i = 0; i + 20 < out.length; i++) {
+      if (out[i] == 'P' && out[i + 1] == 'K' && out[i + 2] == 1 && out[i + 3] == 2) {
+        out[i + 16] = (byte) crc;
+        out[i + 17] = (byte) (crc >> 8);
+        out[i + 18] = (byte) (crc >> 16);
+        out[i + 19] = (byte) (crc >> 24);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Breaks the deflate stream of the first entry: its first byte becomes a block of the reserved
+   * type 3, which no inflater accepts.
+   */
+  public static byte[] corruptDeflate(byte[] zip) {
+    byte[] out = zip.clone();
+    int nameLength = (out[26] & 0xff) | (out[27] & 0xff) << 8;
+    int extraLength = (out[28] & 0xff) | (out[29] & 0xff) << 8;
+    out[30 + nameLength + extraLength] = (byte) 0xff;
+    return out;
+  }
 }

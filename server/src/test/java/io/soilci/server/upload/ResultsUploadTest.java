@@ -125,7 +125,7 @@ class ResultsUploadTest {
         Arguments.of(
             JOB,
             withTsv("0\t1.0\tos-info\ta.sh\tf\t-\nfail\t1.0\tunit\ta.sh\tf\t-\n"),
-            "cpp-small.tsv line 2: status 'fail' is not an integer"),
+            "cpp-small.tsv line 2: status 'fail' must be 0-255 in ASCII digits"),
         Arguments.of(JOB, withJson("[\"cpp-small\"]"), "cpp-small.json must be a JSON object"),
         Arguments.of(
             JOB,
@@ -155,7 +155,38 @@ class ResultsUploadTest {
         Arguments.of(
             JOB,
             withWwz(Zips.symlink("_tmp/soil/logs/unit.txt")),
-            "cpp-small.wwz entry '_tmp/soil/logs/unit.txt' is a symbolic link"));
+            "cpp-small.wwz entry '_tmp/soil/logs/unit.txt' is a symbolic link"),
+        // Issue 17: entry data was never read at upload, then every GET of it answered 500.
+        Arguments.of(
+            JOB,
+            withWwz(Zips.claimingSize(Zips.of(Map.of("a.txt", "hello")), 100)),
+            "cpp-small.wwz entry 'a.txt' holds 5 bytes, not its declared size 100"),
+        Arguments.of(
+            JOB,
+            withWwz(Zips.claimingCrc(Zips.of(Map.of("a.txt", "hello")), 0x12345678)),
+            "cpp-small.wwz entry 'a.txt' fails its CRC check: its data gives 3610a686, the zip"
+                + " says 12345678"),
+        Arguments.of(
+            JOB,
+            withWwz(Zips.corruptDeflate(Zips.of(Map.of("a.txt", "hello")))),
+            "cpp-small.wwz entry 'a.txt' has corrupt data: invalid block type"),
+        // Issue 17: a NUL in a part's file name got Undertow's 500 with a stack trace.
+        Arguments.of(
+            JOB,
+            new Multipart()
+                .file("wwz", "cpp-small.wwz", wwz)
+                .file("tsv", "cpp-small.tsv", fixture("cpp-small.tsv"))
+                .file("json", "c\0.json", fixture("cpp-small.json")),
+            "part 'json' file name 'c\\x00.json' must not contain a NUL character"),
+        // Issue 17: statuses Integer.parseInt takes but a shell never prints.
+        Arguments.of(
+            JOB,
+            withTsv("+5\t1.0\tunit\ta.sh\tf\t-\n"),
+            "cpp-small.tsv line 1: status '+5' must be 0-255 in ASCII digits"),
+        Arguments.of(
+            JOB,
+            withTsv("\u0663\t1.0\tunit\ta.sh\tf\t-\n"),
+            "cpp-small.tsv line 1: status '\u0663' must be 0-255 in ASCII digits"));
   }
 
   @ParameterizedTest

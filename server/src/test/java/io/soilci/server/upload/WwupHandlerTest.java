@@ -84,6 +84,45 @@ class WwupHandlerTest {
         .isEqualTo("1 2026-11-20__10-07-00\n");
   }
 
+  /** Issue 17: a /wwup upload of only the TSV left 9 pages differing from regen. */
+  @Test
+  void aTsvAloneUpdatesTheStoredJobsPagesAsRegenWould() throws IOException {
+    server.post(
+        "/wwup",
+        server.github,
+        soilUpload("github-jobs", "5101", "github-jobs/4101", "dev-minimal"));
+    String failing = "0\t1.000000\tbuild\tb.sh\tall\t-\n3\t2.000000\tunit\tu.sh\tall\t-\n";
+
+    HttpResponse<String> response =
+        server.post(
+            "/wwup",
+            server.github,
+            new Multipart()
+                .field("payload-type", "github-jobs")
+                .field("subdir", "5101")
+                .file("file1", "dev-minimal.tsv", failing.getBytes(UTF_8)));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(server.site.resolve("github-jobs/5101/dev-minimal.tsv")).hasContent(failing);
+    Path copy = dir.resolve("regen");
+    try (Stream<Path> files = java.nio.file.Files.walk(server.site)) {
+      for (Path file : files.toList()) {
+        java.nio.file.Files.copy(file, copy.resolve(server.site.relativize(file).toString()));
+      }
+    }
+    try (io.soilci.server.site.Site regen =
+        io.soilci.server.site.Site.open(
+            new io.soilci.server.site.SiteSettings(
+                copy,
+                io.soilci.server.config.ServerConfig.defaults(copy).keepRuns(),
+                java.util.Optional.empty()))) {
+      regen.regenerateAll();
+    }
+    assertThat(SiteTrees.checksum(copy)).isEqualTo(SiteTrees.checksum(server.site));
+    assertThat(java.nio.file.Files.readString(server.site.resolve("github-jobs/5101/index.html")))
+        .contains("task unit");
+  }
+
   @Test
   void showsItsUsageOnGet() {
     HttpResponse<String> response = server.get("/uuu/wwup.cgi");
@@ -147,7 +186,31 @@ class WwupHandlerTest {
                 .field("payload-type", "status-api")
                 .field("subdir", "github/94101")
                 .file("file1", "x.status.txt", "passed\n".getBytes(UTF_8)),
-            "status file 'x.status.txt' must be one line '<status> <job id>', e.g. '0 4101'"),
+            "status file 'x.status.txt' must be one line '<status> <job id>' with status 0-255, e.g."
+                + " '0 4101'"),
+        // Issue 17: a status no exit code can have was accepted.
+        Arguments.of(
+            new Multipart()
+                .field("payload-type", "status-api")
+                .field("subdir", "github/94101")
+                .file("file1", "x.status.txt", "999 4101\n".getBytes(UTF_8)),
+            "status file 'x.status.txt' must be one line '<status> <job id>' with status 0-255, e.g."
+                + " '0 4101'"),
+        // Issue 17: a NUL in a file name got Undertow's 500 with a stack trace.
+        Arguments.of(
+            new Multipart()
+                .field("payload-type", "github-jobs")
+                .field("subdir", "4101")
+                .file("file1", "c\0.json", json),
+            "part 'file1' file name 'c\\x00.json' must not contain a NUL character"),
+        // Issue 17: run-hook sent with files answered 200 and dropped the files.
+        Arguments.of(
+            soilUpload("github-jobs", "5101", "github-jobs/4101", "cpp-small")
+                .field("run-hook", "soil-event-job-done")
+                .field("arg1", "github-")
+                .field("arg2", "5101"),
+            "form field 'run-hook' must come without payload-type, subdir and files: upload the"
+                + " files in one request, then run the hook in another"),
         Arguments.of(
             new Multipart().field("run-hook", "rm-rf").field("arg1", "/"),
             "run-hook 'rm-rf' must be soil-event-job-done or soil-cleanup-status-api"),
