@@ -1,3 +1,4 @@
+import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
@@ -23,7 +24,7 @@ public final class WwzCheckBench {
     JobRef ref = new JobRef(WorkerHost.GITHUB, new RunId("1"), new JobName("bench"));
     ResultStore store =
         new ResultStore(site, site.resolveSibling("state"), Limits.DEFAULTS, new RunLocks());
-    Path wwz = site.resolve(ref.file(".wwz"));
+    Path wwz = site.resolve(ref.file(JobFile.WWZ));
     for (int i = 0; i < 3; i++) {
       store.ingest(ref);
       directoryOnly(wwz);

@@ -4,6 +4,7 @@ import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.events.EventHandler;
+import io.soilci.server.files.MovedRunJsonHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
@@ -85,6 +86,7 @@ final class Routes {
             p.config().publicReads()
                 ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
                 : dispatched(reads(p, new SiteFilesHandler(p.config().site())), drain));
+    HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
     HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
@@ -111,6 +113,8 @@ final class Routes {
             next = metrics;
           } else if (read && WwzHandler.matches(path)) {
             next = wwz;
+          } else if (read && MovedRunJsonHandler.matches(path)) {
+            next = moved;
           } else {
             next = read ? files : other;
           }

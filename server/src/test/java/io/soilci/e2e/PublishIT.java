@@ -51,7 +51,7 @@ class PublishIT {
           .startsWith("1 ");
       try (var files = Files.list(server.site.resolve("github-jobs/5"))) {
         assertThat(files.map(p -> p.getFileName().toString()).sorted())
-            .containsExactly("index.html", "index.json", "twice.json", "twice.tsv", "twice.wwz");
+            .containsExactly("index.html", "json", "twice.json", "twice.tsv", "twice.wwz");
       }
     }
   }

@@ -103,8 +103,7 @@ public final class JobMetaCodec {
       } else if (value.isScalarValue()) {
         values.put(key, parser.getText());
       } else {
-        throw new BadInput(
-            source + ": key \"" + SafeName.printable(key) + "\" must be a string or null");
+        throw new BadInput(source + ": key \"" + Printable.of(key) + "\" must be a string or null");
       }
       if (values.size() > MAX_KEYS) {
         throw new BadInput(source + " has more than " + MAX_KEYS + " keys");

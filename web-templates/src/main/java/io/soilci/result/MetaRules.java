@@ -58,7 +58,7 @@ public final class MetaRules {
       return;
     }
     if (!EPOCH.matcher(text).matches()) {
-      throw new BadInput(key + " '" + SafeName.printable(text) + "' " + EPOCH_RULE);
+      throw new BadInput(key + " '" + Printable.of(text) + "' " + EPOCH_RULE);
     }
     requireEpoch(key, Long.parseLong(text));
   }
@@ -72,7 +72,7 @@ public final class MetaRules {
         "' must be an ISO 8601 date and time with offset from 1970 to 9999, as 'git log"
             + " --format=%aI' prints it, e.g. 2026-11-20T10:00:01+00:00";
     if (text.length() > 40) {
-      throw new BadInput(JobMeta.COMMIT_DATE + " '" + SafeName.printable(text) + rule);
+      throw new BadInput(JobMeta.COMMIT_DATE + " '" + Printable.of(text) + rule);
     }
     try {
       int year = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).getYear();
@@ -82,7 +82,7 @@ public final class MetaRules {
     } catch (DateTimeParseException e) {
       // Reported below with the rule.
     }
-    throw new BadInput(JobMeta.COMMIT_DATE + " '" + SafeName.printable(text) + rule);
+    throw new BadInput(JobMeta.COMMIT_DATE + " '" + Printable.of(text) + rule);
   }
 
   private static void seconds(Map<String, @Nullable String> values, String key) {
@@ -91,7 +91,7 @@ public final class MetaRules {
       throw new BadInput(
           key
               + " '"
-              + SafeName.printable(text)
+              + Printable.of(text)
               + "' must be seconds in ASCII digits (at most 9 before the point), e.g. 0.412");
     }
   }
@@ -100,7 +100,7 @@ public final class MetaRules {
     String text = values.get(key);
     if (text != null && !java.util.List.of(allowed).contains(text)) {
       throw new BadInput(
-          key + " '" + SafeName.printable(text) + "' must be one of " + String.join(", ", allowed));
+          key + " '" + Printable.of(text) + "' must be one of " + String.join(", ", allowed));
     }
   }
 
@@ -108,8 +108,7 @@ public final class MetaRules {
   private static void number(Map<String, @Nullable String> values, String key) {
     String text = values.get(key);
     if (text != null && !text.isEmpty() && !NUMBER.matcher(text).matches()) {
-      throw new BadInput(
-          key + " '" + SafeName.printable(text) + "' must be 1-12 ASCII digits or null");
+      throw new BadInput(key + " '" + Printable.of(text) + "' must be 1-12 ASCII digits or null");
     }
   }
 }

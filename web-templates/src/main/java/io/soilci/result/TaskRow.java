@@ -70,7 +70,7 @@ public record TaskRow(
               + ": "
               + column
               + " '"
-              + SafeName.printable(value)
+              + Printable.of(value)
               + "' must be non-empty with no tab or newline");
     }
   }

@@ -149,13 +149,13 @@ public final class TaskRows {
       return Integer.parseInt(text);
     }
     throw new BadInput(
-        where + ": status '" + SafeName.printable(text) + "' must be 0-255 in ASCII digits");
+        where + ": status '" + Printable.of(text) + "' must be 0-255 in ASCII digits");
   }
 
   private static double parseElapsed(String text, String where) {
     if (!ELAPSED.matcher(text).matches()) {
       throw new BadInput(
-          where + ": elapsed '" + SafeName.printable(text) + "' is not a number of seconds");
+          where + ": elapsed '" + Printable.of(text) + "' is not a number of seconds");
     }
     return Double.parseDouble(text);
   }

@@ -34,7 +34,7 @@ public enum WorkerHost {
       }
     }
     throw new BadInput(
-        "workerHost '" + SafeName.printable(value) + "' must be one of " + names(WorkerHost::id));
+        "workerHost '" + Printable.of(value) + "' must be one of " + names(WorkerHost::id));
   }
 
   /** Parses a site folder name: {@code github-jobs} or {@code sourcehut-jobs}. */
@@ -45,7 +45,7 @@ public enum WorkerHost {
       }
     }
     throw new BadInput(
-        "prefix '" + SafeName.printable(value) + "' must be one of " + names(WorkerHost::prefix));
+        "prefix '" + Printable.of(value) + "' must be one of " + names(WorkerHost::prefix));
   }
 
   private static String names(java.util.function.Function<WorkerHost, String> name) {

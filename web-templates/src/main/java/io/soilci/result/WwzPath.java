@@ -32,12 +32,12 @@ public final class WwzPath {
             + MAX_LENGTH
             + " characters with no '..', '.', empty segment, backslash or control character";
     if (path.isEmpty() || path.length() > MAX_LENGTH) {
-      throw new BadInput(what + " '" + SafeName.printable(path) + "' " + rule);
+      throw new BadInput(what + " '" + Printable.of(path) + "' " + rule);
     }
     String body = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     for (String segment : body.split("/", -1)) {
       if (segment.equals("..") || segment.equals(".") || !SEGMENT.matcher(segment).matches()) {
-        throw new BadInput(what + " '" + SafeName.printable(path) + "' " + rule);
+        throw new BadInput(what + " '" + Printable.of(path) + "' " + rule);
       }
     }
     return path;

@@ -1,7 +1,7 @@
 package io.soilci.server.auth;
 
+import io.soilci.result.Printable;
 import io.soilci.server.http.HttpError;
-import io.soilci.server.http.Printable;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;

@@ -1,6 +1,7 @@
 package io.soilci.server.auth;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -9,9 +10,9 @@ import java.util.stream.Collectors;
 
 /** A site folder a worker may write. */
 public enum Scope {
-  GITHUB_JOBS("github-jobs"),
-  SOURCEHUT_JOBS("sourcehut-jobs"),
-  STATUS_API("status-api");
+  GITHUB_JOBS(SiteLayout.hostDir(WorkerHost.GITHUB)),
+  SOURCEHUT_JOBS(SiteLayout.hostDir(WorkerHost.SOURCEHUT)),
+  STATUS_API(SiteLayout.STATUS_API);
 
   private final String folder;
 

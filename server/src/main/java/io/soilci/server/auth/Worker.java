@@ -21,7 +21,7 @@ public record Worker(String name, Set<Scope> scopes) {
     if (!NAME.matcher(name).matches()) {
       throw new BadInput(
           "worker name '"
-              + io.soilci.server.http.Printable.of(name)
+              + io.soilci.result.Printable.of(name)
               + "' must be 1-64 lowercase letters, digits, '.', '_' or '-'");
     }
     return name;

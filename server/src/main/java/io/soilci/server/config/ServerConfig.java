@@ -79,6 +79,7 @@ public record ServerConfig(
   }
 
   public ServerConfig withKeepRuns(int value) {
-    return new ServerConfig(site, state, listen, publicReads, value, repositoryUrl, hooks, limits);
+    return new ServerConfig(
+        site, state, listen, publicReads, value, repositoryUrl, hooks, limits, guards);
   }
 }

@@ -2,7 +2,9 @@ package io.soilci.server.events;
 
 import io.soilci.result.BadInput;
 import io.soilci.result.JobRef;
+import io.soilci.result.Printable;
 import io.soilci.result.RunId;
+import io.soilci.result.SafeName;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.server.auth.Authenticator;
@@ -10,7 +12,6 @@ import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.Metrics;
-import io.soilci.server.http.Printable;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
 import io.soilci.server.live.LiveLogs;
@@ -84,7 +85,10 @@ public final class EventHandler implements HttpHandler {
             ref,
             status(query),
             updateStatusApi,
-            query.optional("statusRunId").map(RunId::new).orElse(null));
+            query
+                .optional("statusRunId")
+                .map(id -> new RunId(SafeName.require("statusRunId", id)))
+                .orElse(null));
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.soilci.server.http;
 
+import io.soilci.result.Printable;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;

@@ -3,6 +3,7 @@ package io.soilci.server.http;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
+import io.soilci.result.Printable;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.undertow.server.HttpServerExchange;

@@ -1,13 +1,14 @@
 package io.soilci.server.live;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
+import io.soilci.result.Printable;
 import io.soilci.result.RunId;
 import io.soilci.result.TaskName;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.http.HttpError;
-import io.soilci.server.http.Printable;
 import io.soilci.server.http.Query;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -73,8 +74,8 @@ public final class LiveTailHandler implements HttpHandler {
             + "' of "
             + ref
             + ": the task is not running (a finished task's log is in "
-            + ref.job()
-            + ".wwz)");
+            + JobFile.WWZ.fileName(ref.job())
+            + ")");
   }
 
   private static void send(HttpServerExchange exchange, LiveTail tail) {

@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.result.JobFile;
 import io.soilci.server.hooks.HookEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ final class HookEvents {
     env.put("SOIL_JOB", job.name().value());
     env.put("SOIL_STATUS", Integer.toString(job.maxStatus()));
     env.put("SOIL_STATUS_TEXT", job.statusText());
-    env.put("SOIL_JOB_PATH", change.job().file(".wwz") + "/");
+    env.put("SOIL_JOB_PATH", change.job().file(JobFile.WWZ) + "/");
     events.add(
         new HookEvent(job.maxStatus() == 0 ? HookEvent.JOB_PASSED : HookEvent.JOB_FAILED, env));
     if (change.runFinished()) {

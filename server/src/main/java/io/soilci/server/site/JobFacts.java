@@ -6,9 +6,9 @@ import io.soilci.result.TaskRow;
 import java.util.List;
 
 /**
- * What the index keeps of a stored (done) job: the few {@code JOB.json} facts pages show, and its
- * task totals. Strings are empty when the file lacks the key. Kept small: 100,000 of these fit in
- * memory.
+ * What the index keeps of a stored (done) job: the few {@code JOB.json} facts pages show, its task
+ * rows as the upload parsed them (so rendering a page reads no file) and their totals. Strings are
+ * empty when the file lacks the key.
  *
  * @param startEpoch {@code task-run-start-time}, else the JSON file's modification time
  * @param statusRunId {@code GITHUB_RUN_ID}, the status API's folder for this job's run
@@ -26,6 +26,7 @@ record JobFacts(
     String branch,
     String statusRunId,
     long startEpoch,
+    List<TaskRow> tasks,
     TaskTotals totals,
     String broken) {
 
@@ -39,11 +40,15 @@ record JobFacts(
   static JobFacts broken(JobName name, String reason, long fileEpoch) {
     String shown = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "..." : reason;
     return new JobFacts(
-        name, "", "", "", "", "", "", "", "", "", fileEpoch, TaskTotals.BROKEN, shown);
+        name, "", "", "", "", "", "", "", "", "", fileEpoch, List.of(), TaskTotals.BROKEN, shown);
   }
 
   boolean isBroken() {
     return !broken.isEmpty();
+  }
+
+  JobFacts {
+    tasks = List.copyOf(tasks);
   }
 
   /** The facts; {@code fallbackEpoch} is asked only when the meta has no start time. */
@@ -62,6 +67,7 @@ record JobFacts(
         shared(meta.branch().orElse("")),
         shared(meta.get(JobMeta.GITHUB_RUN_ID).orElse("")),
         meta.taskRunStartTime().orElseGet(fallbackEpoch::getAsLong),
+        tasks,
         TaskTotals.of(name, tasks),
         "");
   }
@@ -80,6 +86,7 @@ record JobFacts(
         branch,
         statusRunId,
         startEpoch,
+        tasks,
         totals,
         broken);
   }

@@ -3,7 +3,6 @@ package io.soilci.server.site;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.soilci.result.JobRef;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ final class JsonPages {
     for (JobEntry job : run.jobs().values()) {
       Map<String, Object> j = job(job);
       List<Object> tasks = new ArrayList<>();
-      for (TaskRow row : model.rows(new JobRef(host, run.id(), job.name()), job)) {
+      for (TaskRow row : RunPageModel.rows(job)) {
         tasks.add(task(row));
       }
       j.put("tasks", tasks);

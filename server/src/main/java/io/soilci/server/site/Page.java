@@ -3,6 +3,7 @@ package io.soilci.server.site;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +14,6 @@ import org.jspecify.annotations.Nullable;
  * it. A renderer that returns null means the file must not exist (its run or commit is gone).
  */
 sealed interface Page {
-  /** The folder of running-job state: a dot-folder, so it is never served. */
-  String RUNNING_DIR = ".running";
-
   /** The path under the site root, with '/' separators. */
   String path();
 
@@ -25,7 +23,7 @@ sealed interface Page {
   record Home() implements Page {
     @Override
     public String path() {
-      return "index.html";
+      return SiteLayout.home();
     }
 
     @Override
@@ -38,7 +36,7 @@ sealed interface Page {
   record HostIndex(WorkerHost host) implements Page {
     @Override
     public String path() {
-      return host.prefix() + "/index.html";
+      return SiteLayout.hostIndex(host);
     }
 
     @Override
@@ -51,7 +49,7 @@ sealed interface Page {
   record HostJson(WorkerHost host) implements Page {
     @Override
     public String path() {
-      return host.prefix() + "/index.json";
+      return SiteLayout.hostJson(host);
     }
 
     @Override
@@ -64,7 +62,7 @@ sealed interface Page {
   record RawHtml(WorkerHost host) implements Page {
     @Override
     public String path() {
-      return host.prefix() + "/raw.html";
+      return SiteLayout.raw(host);
     }
 
     @Override
@@ -77,7 +75,7 @@ sealed interface Page {
   record RunHtml(WorkerHost host, RunId run) implements Page {
     @Override
     public String path() {
-      return host.prefix() + "/" + run.value() + "/index.html";
+      return SiteLayout.runHtml(host, run);
     }
 
     @Override
@@ -90,7 +88,7 @@ sealed interface Page {
   record RunJson(WorkerHost host, RunId run) implements Page {
     @Override
     public String path() {
-      return host.prefix() + "/" + run.value() + "/index.json";
+      return SiteLayout.runJson(host, run);
     }
 
     @Override
@@ -103,7 +101,7 @@ sealed interface Page {
   record CommitHtml(WorkerHost host, String commit) implements Page {
     @Override
     public String path() {
-      return host.prefix() + "/commits/" + commit + ".html";
+      return SiteLayout.commitHtml(host, commit);
     }
 
     @Override
@@ -116,7 +114,7 @@ sealed interface Page {
   record DayHtml(WorkerHost host, String day) implements Page {
     @Override
     public String path() {
-      return host.prefix() + "/days/" + day + ".html";
+      return SiteLayout.dayHtml(host, day);
     }
 
     @Override
@@ -129,7 +127,7 @@ sealed interface Page {
   record StatusJson(WorkerHost host, String statusRunId) implements Page {
     @Override
     public String path() {
-      return "status-api/" + host.id() + "/" + statusRunId + "/index.json";
+      return SiteLayout.statusJson(host, statusRunId);
     }
 
     @Override
@@ -142,7 +140,7 @@ sealed interface Page {
   record RunningFile(JobRef job) implements Page {
     @Override
     public String path() {
-      return job.runDir() + "/" + RUNNING_DIR + "/" + job.job().value() + ".json";
+      return SiteLayout.runningFile(job);
     }
 
     @Override
@@ -155,7 +153,7 @@ sealed interface Page {
   record BranchBadge(WorkerHost host, String file) implements Page {
     @Override
     public String path() {
-      return host.prefix() + "/badges/branch/" + file + ".svg";
+      return SiteLayout.branchBadge(host, file);
     }
 
     @Override
@@ -168,7 +166,7 @@ sealed interface Page {
   record JobBadge(WorkerHost host, JobName job) implements Page {
     @Override
     public String path() {
-      return host.prefix() + "/badges/job/" + job.value() + ".svg";
+      return SiteLayout.jobBadge(host, job);
     }
 
     @Override

@@ -36,7 +36,7 @@ final class PageRenderer {
   PageRenderer(SiteIndex index, SiteSettings settings) {
     this.index = index;
     this.views = new Views(settings.repositoryUrl());
-    this.runModel = new RunPageModel(settings.root(), views, fragments);
+    this.runModel = new RunPageModel(views);
     this.json = new JsonPages(index, fragments);
     this.badges = new Badges(index);
   }

@@ -1,6 +1,7 @@
 package io.soilci.server.site;
 
 import io.soilci.files.AtomicFiles;
+import io.soilci.result.SiteLayout;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * render already covered is not rendered again; a page whose bytes did not change is not rewritten.
  */
 final class PageWriter {
-  private final Path root;
+  private final SiteLayout layout;
   private final PageRenderer renderer;
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
@@ -37,8 +38,8 @@ final class PageWriter {
    * {@code threads} pages are rendered and written at once: each write waits on fsync, and the file
    * system commits concurrent syncs together (10 pages: ~5 ms at once, ~60 ms in turn).
    */
-  PageWriter(Path root, PageRenderer renderer, int threads) {
-    this.root = root;
+  PageWriter(SiteLayout layout, PageRenderer renderer, int threads) {
+    this.layout = layout;
     this.renderer = renderer;
     this.pool =
         Executors.newFixedThreadPool(
@@ -98,7 +99,7 @@ final class PageWriter {
   }
 
   private void write(Page page, Slot slot, byte @Nullable [] bytes) throws IOException {
-    Path file = root.resolve(page.path());
+    Path file = layout.path(page.path());
     if (bytes == null) {
       slot.digest = null;
       if (Files.deleteIfExists(file)) {

@@ -1,6 +1,7 @@
 package io.soilci.server.site;
 
 import io.soilci.result.RunId;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -23,12 +24,12 @@ final class Retention {
   /** A run taken out of the index, held against writers until its files are gone. */
   record Retired(RunState run, RunLocks.Hold hold) {}
 
-  private final Path root;
+  private final SiteLayout layout;
   private final int keepRuns;
   private final RunLocks locks;
 
-  Retention(Path root, int keepRuns, RunLocks locks) {
-    this.root = root;
+  Retention(SiteLayout layout, int keepRuns, RunLocks locks) {
+    this.layout = layout;
     this.keepRuns = keepRuns;
     this.locks = locks;
   }
@@ -84,8 +85,8 @@ final class Retention {
    * run left claims them), then the run's folder.
    */
   void deleteFiles(WorkerHost host, RunState run, Predicate<String> unclaimed) throws IOException {
-    Path runDir = root.resolve(host.prefix()).resolve(run.id().value());
-    RunRecords.deleteOwnedStatus(root, host, runDir, unclaimed);
+    Path runDir = layout.path(SiteLayout.runDir(host, run.id()));
+    RunRecords.deleteOwnedStatus(layout, host, runDir, unclaimed);
     deleteTree(runDir);
   }
 

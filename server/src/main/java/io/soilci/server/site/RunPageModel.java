@@ -1,33 +1,28 @@
 package io.soilci.server.site;
 
-import io.soilci.result.BadInput;
 import io.soilci.result.Durations;
 import io.soilci.result.ExitStatus;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskRow;
-import io.soilci.result.TaskRows;
 import io.soilci.result.WorkerHost;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * The run page's model: the run's commit, its jobs (failures first) and every task of every job. A
- * stored job's tasks are read back from its {@code JOB.tsv}; a running job's from its state.
+ * The run page's model: the run's commit, its jobs (failures first) and every task of every job,
+ * all from the index: a stored job's rows as its upload parsed them, a running job's from its
+ * state.
  */
 final class RunPageModel {
-  private final Path root;
   private final Views views;
-  private final Fragments fragments;
 
-  RunPageModel(Path root, Views views, Fragments fragments) {
-    this.root = root;
+  RunPageModel(Views views) {
     this.views = views;
-    this.fragments = fragments;
   }
 
   Map<String, Object> model(WorkerHost host, RunState run) {
@@ -53,7 +48,7 @@ final class RunPageModel {
     List<Map<String, Object>> tasks = new ArrayList<>();
     RunningJob running = job.running();
     boolean stored = job.shownFacts() != null;
-    for (TaskRow row : rows(ref, job)) {
+    for (TaskRow row : rows(job)) {
       tasks.add(task(ref, row, stored));
     }
     tasks.sort(Comparator.comparingInt(Views::rankOf));
@@ -75,25 +70,17 @@ final class RunPageModel {
     return tasks;
   }
 
-  /** The task rows: from the running state, else from {@code JOB.tsv} (empty if unreadable). */
-  List<TaskRow> rows(JobRef ref, JobEntry job) {
+  /** The task rows: from the running state, else the stored job's. */
+  static List<TaskRow> rows(JobEntry job) {
     RunningJob running = job.running();
     if (running != null) {
       return running.finished();
     }
-    return fragments.get("tsv|" + ref, List.of(job), () -> readRows(ref));
-  }
-
-  private List<TaskRow> readRows(JobRef ref) {
-    try {
-      return TaskRows.read(root.resolve(ref.file(".tsv")), ref.file(".tsv"));
-    } catch (IOException | BadInput e) {
-      return List.of();
-    }
+    return Objects.requireNonNull(job.stored()).tasks();
   }
 
   private static Map<String, Object> task(JobRef ref, TaskRow row, boolean stored) {
-    String wwz = ref.job().value() + ".wwz/";
+    String wwz = JobFile.WWZ.fileName(ref.job()) + "/";
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("name", row.name().value());
     t.put("state", row.passed() ? "pass" : "fail");

@@ -1,7 +1,11 @@
 package io.soilci.server.site;
 
 import io.soilci.files.AtomicFiles;
+import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.SafeName;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,14 +26,14 @@ import java.util.function.Predicate;
 final class RunRecords {
   static final String DIR = ".retention";
   private static final String ARRIVED = "arrived";
-  private static final String STATUS = "status-api";
+  private static final String STATUS = SiteLayout.STATUS_API;
 
   private RunRecords() {}
 
   /** Records that {@code run} arrived at {@code millis}. */
-  static void arrived(Path root, WorkerHost host, io.soilci.result.RunId run, long millis)
+  static void arrived(SiteLayout layout, WorkerHost host, RunId run, long millis)
       throws IOException {
-    Path file = root.resolve(host.prefix()).resolve(run.value()).resolve(DIR).resolve(ARRIVED);
+    Path file = layout.path(SiteLayout.runDir(host, run)).resolve(DIR).resolve(ARRIVED);
     AtomicFiles.write(file, (millis + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
@@ -63,11 +67,16 @@ final class RunRecords {
   /**
    * Records, before it is written, that {@code job}'s run writes its status file under {@code id}.
    */
-  static void ownsStatus(Path root, JobRef job, String id) throws IOException {
-    if (!SiteText.isSafeName(id)) {
+  static void ownsStatus(SiteLayout layout, JobRef job, String id) throws IOException {
+    if (!SafeName.isSafe(id)) {
       return; // never a path; such an id is refused before it gets here
     }
-    Path dir = root.resolve(job.runDir()).resolve(DIR).resolve(STATUS).resolve(id);
+    Path dir =
+        layout
+            .path(SiteLayout.runDir(job.host(), job.run()))
+            .resolve(DIR)
+            .resolve(STATUS)
+            .resolve(id);
     Files.createDirectories(dir);
     try {
       Files.createFile(dir.resolve(job.job().value()));
@@ -82,7 +91,8 @@ final class RunRecords {
    * the ids {@code unclaimed} accepts; a status file no record names stays.
    */
   static void deleteOwnedStatus(
-      Path root, WorkerHost host, Path runDir, Predicate<String> unclaimed) throws IOException {
+      SiteLayout layout, WorkerHost host, Path runDir, Predicate<String> unclaimed)
+      throws IOException {
     Path owned = runDir.resolve(DIR).resolve(STATUS);
     if (!Files.isDirectory(owned)) {
       return;
@@ -92,11 +102,12 @@ final class RunRecords {
         if (!unclaimed.test(id.getFileName().toString())) {
           continue; // a run still kept claims these status files too; they go with it
         }
-        Path statusDir =
-            root.resolve(STATUS).resolve(host.id()).resolve(id.getFileName().toString());
+        String statusId = id.getFileName().toString();
+        Path statusDir = layout.path(SiteLayout.statusDir(host, statusId));
         try (DirectoryStream<Path> jobs = Files.newDirectoryStream(id)) {
           for (Path job : jobs) {
-            Files.deleteIfExists(statusDir.resolve(job.getFileName() + ".status.txt"));
+            JobName name = new JobName(job.getFileName().toString());
+            Files.deleteIfExists(layout.path(SiteLayout.statusFile(host, statusId, name)));
           }
         }
         deleteIfEmpty(statusDir);

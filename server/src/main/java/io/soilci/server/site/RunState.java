@@ -1,6 +1,8 @@
 package io.soilci.server.site;
 
 import io.soilci.result.RunId;
+import io.soilci.result.SafeName;
+import io.soilci.result.SiteLayout;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collections;
@@ -8,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,9 +17,6 @@ import org.jspecify.annotations.Nullable;
  * arrived} (epoch millis) is when the server first saw the run: retention keeps the newest by it.
  */
 record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
-  /** A commit hash that may name a page file: hex only. */
-  private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{7,64}");
-
   RunState {
     jobs = Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
   }
@@ -50,7 +48,7 @@ record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
   Set<String> commits() {
     Set<String> commits = new LinkedHashSet<>();
     for (JobEntry job : jobs.values()) {
-      if (COMMIT.matcher(job.commit()).matches()) {
+      if (SiteLayout.isCommit(job.commit())) {
         commits.add(job.commit());
       }
     }
@@ -68,7 +66,7 @@ record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
     Set<String> ids = new LinkedHashSet<>();
     for (JobEntry job : jobs.values()) {
       String id = job.statusRunId();
-      if (SiteText.isSafeName(id)) {
+      if (SafeName.isSafe(id)) {
         ids.add(id);
       }
     }

@@ -1,15 +1,20 @@
 package io.soilci.server.site;
 
+import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
+import io.soilci.result.SafeName;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.hooks.Hooks;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -30,17 +35,11 @@ import org.slf4j.LoggerFactory;
 public final class Site implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Site.class);
 
-  /** Names under a host folder that are pages, not runs. */
-  private static final Set<String> RESERVED =
-      Set.of("badges", "commits", "days", "index.html", "index.json", "raw.html");
-
   /** Pages written at once; writes mostly wait on fsync. */
   private static final int PAGE_THREADS = 8;
 
-  /** The job name whose JSON file would be the run's {@code index.json}. */
-  private static final String RESERVED_JOB = "index";
-
   private final SiteSettings settings;
+  private final SiteLayout layout;
   private final SiteIndex index;
   private final PageWriter pages;
   private final Retention retention;
@@ -49,9 +48,10 @@ public final class Site implements AutoCloseable {
 
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
+    this.layout = new SiteLayout(settings.root());
     this.index = index;
-    this.pages = new PageWriter(settings.root(), new PageRenderer(index, settings), PAGE_THREADS);
-    this.retention = new Retention(settings.root(), settings.keepRuns(), locks);
+    this.pages = new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS);
+    this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
   }
 
@@ -76,7 +76,7 @@ public final class Site implements AutoCloseable {
     }
     Site site = new Site(settings, index);
     SiteAssets.write(settings.root());
-    if (!Files.exists(settings.root().resolve("index.html"))) {
+    if (!Files.exists(new SiteLayout(settings.root()).path(SiteLayout.home()))) {
       site.regenerateAll();
     } else {
       site.refreshRecent();
@@ -110,7 +110,7 @@ public final class Site implements AutoCloseable {
    * meta} and {@code tasks} are what they hold. The job is done; its running state is dropped.
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
-    Path json = settings.root().resolve(job.file(".json"));
+    Path json = layout.path(job.file(JobFile.JSON));
     JobFacts facts = JobFacts.of(meta, tasks, () -> SiteLoader.modified(json)).withName(job.job());
     apply(job, old -> new JobEntry(job.job(), facts, null));
   }
@@ -120,7 +120,7 @@ public final class Site implements AutoCloseable {
    * run-hook=soil-event-job-done}): reads the run's folder again and applies what changed.
    */
   public void runStored(WorkerHost host, RunId run) throws IOException {
-    requireRunName(run);
+    SiteLayout.requireRunName(run);
     RunLocks.Hold hold = locks.use(host, run);
     try {
       applyStored(host, run);
@@ -146,9 +146,9 @@ public final class Site implements AutoCloseable {
   }
 
   /**
-   * A job is done with {@code status}; with {@code updateStatusApi} its status file is written
-   * under {@code status-api/HOST/STATUS_RUN_ID/JOB.status.txt}, where STATUS_RUN_ID is the stored
-   * job's {@code GITHUB_RUN_ID}, else the job's run.
+   * A job is done with {@code status}; with {@code updateStatusApi} its status file ({@link
+   * SiteLayout#statusFile}) is written under the stored job's {@code GITHUB_RUN_ID}, else the job's
+   * run.
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi) throws IOException {
     jobDone(job, status, updateStatusApi, null);
@@ -160,7 +160,7 @@ public final class Site implements AutoCloseable {
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
       throws IOException {
-    requirePublishable(job);
+    SiteLayout.requirePublishable(job);
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
     }
@@ -177,6 +177,7 @@ public final class Site implements AutoCloseable {
       throws IOException {
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
+    String statusId = updateStatusApi ? statusRunId(job, known, explicit) : "";
     if (known == null || known.inProgress()) {
       // Checked again under the index lock: the files may have been stored meanwhile.
       apply(
@@ -187,13 +188,12 @@ public final class Site implements AutoCloseable {
                   : running(job, old, Instant.now()).withDoneEntry(status, explicit));
     }
     if (updateStatusApi) {
-      JobEntry now = index.job(job);
-      String id = !explicit.isEmpty() ? explicit : now == null ? "" : now.statusRunId();
-      String statusId = id.isEmpty() ? job.run().value() : id;
       // Recorded first: retention deletes a status file only if its run is known to have written
       // it.
-      RunRecords.ownsStatus(settings.root(), job, statusId);
-      StatusFiles.write(settings.root(), job, statusId, status, Instant.now());
+      RunRecords.ownsStatus(layout, job, statusId);
+      AtomicFiles.write(
+          layout.path(SiteLayout.statusFile(job.host(), statusId, job.job())),
+          SiteLayout.statusLine(status, Instant.now()).getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -209,14 +209,27 @@ public final class Site implements AutoCloseable {
       try {
         if (index.run(host, run.id()) != null) { // else retention took it meanwhile
           for (JobName job : jobs) {
-            RunRecords.ownsStatus(
-                settings.root(), new JobRef(host, run.id(), job), statusRun.value());
+            RunRecords.ownsStatus(layout, new JobRef(host, run.id(), job), statusRun.value());
           }
         }
       } finally {
         hold.close();
       }
     }
+  }
+
+  /**
+   * The status API run id of a done job: the one the event names, else the stored job's {@code
+   * GITHUB_RUN_ID}, else the job's run. Checked before anything changes: a stored id that is no
+   * safe name (stored before uploads checked it) is refused, never followed out of the root.
+   */
+  private static String statusRunId(JobRef job, @Nullable JobEntry known, String explicit) {
+    String stored = known == null ? "" : known.statusRunId();
+    String id = !explicit.isEmpty() ? explicit : stored.isEmpty() ? job.run().value() : stored;
+    if (!SafeName.isSafe(id)) {
+      SafeName.require("GITHUB_RUN_ID of " + job + " (pass statusRunId to override it)", id);
+    }
+    return id;
   }
 
   /**
@@ -269,16 +282,6 @@ public final class Site implements AutoCloseable {
     pages.close();
   }
 
-  /** True for a folder name that can be a run: a valid name that no page uses. */
-  static boolean isRunName(String name) {
-    return SiteText.isSafeName(name) && !RESERVED.contains(name);
-  }
-
-  /** True for a file name (without {@code .json}) that can be a job's. */
-  static boolean isJobName(String name) {
-    return SiteText.isSafeName(name) && !name.equals(RESERVED_JOB);
-  }
-
   int writeCount(String path) {
     return pages.writeCount(path);
   }
@@ -296,13 +299,13 @@ public final class Site implements AutoCloseable {
   }
 
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
-    requirePublishable(job);
+    SiteLayout.requirePublishable(job);
     Change change;
     RunLocks.Hold hold = locks.use(job.host(), job.run());
     try {
       change = index.update(job, update, System.currentTimeMillis());
       if (change.newRun()) {
-        RunRecords.arrived(settings.root(), job.host(), job.run(), change.after().arrived());
+        RunRecords.arrived(layout, job.host(), job.run(), change.after().arrived());
       }
       pages.updateAll(change.pages());
     } finally {
@@ -338,29 +341,6 @@ public final class Site implements AutoCloseable {
       LOG.warn("{}: retention after this new run failed: {}", trigger, e.toString());
     } finally {
       removed.forEach(r -> r.hold().close());
-    }
-  }
-
-  /**
-   * Refuses a run or job name that would collide with a page of the site: runs named {@code
-   * commits}, {@code days}, {@code index.html}, {@code index.json} or {@code raw.html}, and the job
-   * {@code index} (its {@code index.json} is the run's JSON page). Call it before storing files;
-   * every method of this class calls it too.
-   */
-  public static void requirePublishable(JobRef job) {
-    requireRunName(job.run());
-    if (job.job().value().equals(RESERVED_JOB)) {
-      throw new BadInput(
-          "jobName '"
-              + RESERVED_JOB
-              + "' is reserved for the run's JSON page; use another job name");
-    }
-  }
-
-  private static void requireRunName(RunId run) {
-    if (RESERVED.contains(run.value())) {
-      throw new BadInput(
-          "runId '" + run + "' is reserved for the site's pages; use another run name");
     }
   }
 }

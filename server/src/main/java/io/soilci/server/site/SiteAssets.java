@@ -1,6 +1,7 @@
 package io.soilci.server.site;
 
 import io.soilci.files.AtomicFiles;
+import io.soilci.result.SiteLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ final class SiteAssets {
   static void write(Path root) throws IOException {
     for (String name : FILES) {
       byte[] bytes = read(name);
-      Path target = root.resolve("web").resolve(name);
+      Path target = new SiteLayout(root).path(SiteLayout.asset(name));
       if (!Files.exists(target) || !Arrays.equals(Files.readAllBytes(target), bytes)) {
         AtomicFiles.write(target, bytes);
       }

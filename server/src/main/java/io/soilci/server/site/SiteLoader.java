@@ -1,12 +1,13 @@
 package io.soilci.server.site;
 
-import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobMetaCodec;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
 import io.soilci.result.WorkerHost;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -42,7 +44,7 @@ final class SiteLoader {
 
   /** Every run of {@code host} found under {@code root}. */
   static List<RunState> load(Path root, WorkerHost host) throws IOException {
-    Path hostDir = root.resolve(host.prefix());
+    Path hostDir = new SiteLayout(root).path(SiteLayout.hostDir(host));
     if (!Files.isDirectory(hostDir)) {
       return List.of();
     }
@@ -70,7 +72,7 @@ final class SiteLoader {
     List<Path> runDirs = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(hostDir, Files::isDirectory)) {
       for (Path dir : dirs) {
-        if (Site.isRunName(dir.getFileName().toString())) {
+        if (SiteLayout.isRunName(dir.getFileName().toString())) {
           runDirs.add(dir);
         }
       }
@@ -85,7 +87,7 @@ final class SiteLoader {
   static List<RunState> loadRuns(Path root, WorkerHost host, List<RunId> runs, RunLocks locks) {
     List<RunState> out = new ArrayList<>();
     for (RunId run : runs) {
-      Path dir = root.resolve(host.prefix()).resolve(run.value());
+      Path dir = new SiteLayout(root).path(SiteLayout.runDir(host, run));
       RunState state = Files.isDirectory(dir) ? loadRun(host, dir, locks) : null;
       if (state != null) {
         out.add(state);
@@ -98,14 +100,14 @@ final class SiteLoader {
     RunId run = new RunId(dir.getFileName().toString());
     TreeMap<String, JobEntry> jobs = new TreeMap<>();
     try {
-      for (Path json : files(dir)) {
+      for (Path json : jobFiles(dir)) {
         JobFacts facts =
             locks == null ? readJob(host, run, json) : readLocked(host, run, json, locks);
         jobs.put(facts.name().value(), new JobEntry(facts.name(), facts, null));
       }
-      Path runningDir = dir.resolve(Page.RUNNING_DIR);
+      Path runningDir = dir.resolve(SiteLayout.RUNNING_DIR);
       if (Files.isDirectory(runningDir)) {
-        for (Path state : files(runningDir)) {
+        for (Path state : jobFiles(runningDir)) {
           readRunning(host, run, state, jobs);
         }
       }
@@ -117,8 +119,7 @@ final class SiteLoader {
   }
 
   private static JobFacts readLocked(WorkerHost host, RunId run, Path json, RunLocks locks) {
-    var lock =
-        locks.job(new JobRef(host, run, new JobName(jobName(json.getFileName().toString()))));
+    var lock = locks.job(new JobRef(host, run, jobName(json).orElseThrow()));
     lock.lock();
     try {
       return readJob(host, run, json);
@@ -127,13 +128,12 @@ final class SiteLoader {
     }
   }
 
-  /** The {@code *.json} files of a folder that name a job, not temp files. */
-  private static List<Path> files(Path dir) throws IOException {
+  /** The files of a folder that hold a job's metadata ({@link SiteLayout#jobMetadata}). */
+  private static List<Path> jobFiles(Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(".json") && !AtomicFiles.isTemp(file) && Site.isJobName(jobName(name))) {
+        if (jobName(file).isPresent()) {
           out.add(file);
         }
       }
@@ -141,17 +141,20 @@ final class SiteLoader {
     return out;
   }
 
-  private static String jobName(String fileName) {
-    return fileName.substring(0, fileName.length() - ".json".length());
+  private static Optional<JobName> jobName(Path file) {
+    return SiteLayout.jobMetadata(file.getFileName().toString());
   }
 
   private static JobFacts readJob(WorkerHost host, RunId run, Path json) {
-    JobName job = new JobName(jobName(json.getFileName().toString()));
-    String where = host.prefix() + "/" + run + "/" + job;
+    JobName job = jobName(json).orElseThrow();
+    JobRef ref = new JobRef(host, run, job);
+    String where = ref.toString();
     try {
-      JobMeta meta = JobMetaCodec.parse(small(json, JobMetaCodec.MAX_BYTES), where + ".json");
-      byte[] tsv = small(json.resolveSibling(job + ".tsv"), TaskRows.MAX_BYTES);
-      List<TaskRow> tasks = TaskRows.parse(new String(tsv, StandardCharsets.UTF_8), where + ".tsv");
+      JobMeta meta =
+          JobMetaCodec.parse(small(json, JobMetaCodec.MAX_BYTES), ref.file(JobFile.JSON));
+      byte[] tsv = small(json.resolveSibling(JobFile.TSV.fileName(job)), TaskRows.MAX_BYTES);
+      List<TaskRow> tasks =
+          TaskRows.parse(new String(tsv, StandardCharsets.UTF_8), ref.file(JobFile.TSV));
       JobFacts facts = JobFacts.of(meta, tasks, () -> modified(json));
       return facts.name().equals(job) ? facts : facts.withName(job);
     } catch (IOException | RuntimeException e) {
@@ -183,7 +186,7 @@ final class SiteLoader {
 
   private static void readRunning(
       WorkerHost host, RunId run, Path file, Map<String, JobEntry> jobs) {
-    JobName job = new JobName(jobName(file.getFileName().toString()));
+    JobName job = jobName(file).orElseThrow();
     try {
       RunningJob running = RunningFiles.read(file);
       JobEntry stored = jobs.get(job.value());

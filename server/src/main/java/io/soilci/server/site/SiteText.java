@@ -3,20 +3,13 @@ package io.soilci.server.site;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.regex.Pattern;
 
-/** How pages print times, and which stored strings may become file names. */
+/** How pages print times, links and commit hashes. */
 final class SiteText {
-  private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final DateTimeFormatter SHORT =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
   private SiteText() {}
-
-  /** The rule of run and job names, for ids read from files (e.g. {@code GITHUB_RUN_ID}). */
-  static boolean isSafeName(String value) {
-    return SAFE_NAME.matcher(value).matches();
-  }
 
   /** {@code 2026-11-20T10:00:00Z}, or empty for 0 (unknown). */
   static String iso(long epochSeconds) {

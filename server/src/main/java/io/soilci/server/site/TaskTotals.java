@@ -6,10 +6,7 @@ import io.soilci.result.JobSummary;
 import io.soilci.result.TaskRow;
 import java.util.List;
 
-/**
- * What the index keeps of a job's task table: counts, the first failed task and the run time. The
- * rows themselves stay in {@code JOB.tsv} and are read back only for the run's page.
- */
+/** A job's task table summed up: counts, the first failed task and the run time. */
 record TaskTotals(int tasks, int failed, int maxStatus, String firstFailed, double elapsed) {
   static final TaskTotals NONE = new TaskTotals(0, 0, 0, "", 0);
 

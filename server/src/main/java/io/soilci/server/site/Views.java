@@ -1,6 +1,7 @@
 package io.soilci.server.site;
 
 import io.soilci.result.Durations;
+import io.soilci.result.JobFile;
 import io.soilci.result.WorkerHost;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,7 +57,7 @@ final class Views {
     v.put("startIso", SiteText.iso(job.startEpoch()));
     v.put("startText", SiteText.shortTime(job.startEpoch()));
     v.put("href", runDir + "index.html#job-" + job.name().value());
-    v.put("wwz", facts == null ? "" : runDir + job.name().value() + ".wwz/");
+    v.put("wwz", facts == null ? "" : runDir + JobFile.WWZ.fileName(job.name()) + "/");
     v.put("jobUrl", facts == null ? "" : SiteText.httpUrl(facts.jobUrl()));
     v.put("pullTime", facts == null ? "" : facts.pullTime());
     v.put("workspace", facts == null ? "" : facts.workspace());

@@ -2,6 +2,7 @@ package io.soilci.server.upload;
 
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
@@ -41,7 +42,7 @@ final class CommitJournal {
    * Makes durable that {@code staged} (each file fsync'd, in the job's run folder) replaces the
    * job's files; from here on the commit completes, now or at the next start.
    */
-  void begin(JobRef ref, Map<FileKind, Path> staged) throws IOException {
+  void begin(JobRef ref, Map<JobFile, Path> staged) throws IOException {
     StringBuilder text =
         new StringBuilder(ref.host().id() + "\t" + ref.run() + "\t" + ref.job() + "\n");
     staged.forEach(
@@ -54,14 +55,14 @@ final class CommitJournal {
    * Renames each staged file that is still there over its target (wwz, tsv, JSON last) and makes
    * the renames durable. Renaming what was already renamed is a no-op, so it can be repeated.
    */
-  void rollForward(JobRef ref, Map<FileKind, Path> staged) throws IOException {
+  void rollForward(JobRef ref, Map<JobFile, Path> staged) throws IOException {
     Path runDir = root.resolve(ref.runDir());
-    for (FileKind kind : FileKind.values()) {
+    for (JobFile kind : JobFile.values()) {
       Path temp = staged.get(kind);
       if (temp != null && Files.exists(temp)) {
         Files.move(
             temp,
-            root.resolve(ref.file(kind.extension())),
+            root.resolve(ref.file(kind)),
             StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
       }
@@ -102,10 +103,10 @@ final class CommitJournal {
     try {
       String[] job = lines.get(0).split("\t", -1);
       JobRef ref = new JobRef(WorkerHost.parse(job[0]), new RunId(job[1]), new JobName(job[2]));
-      Map<FileKind, Path> staged = new EnumMap<>(FileKind.class);
+      Map<JobFile, Path> staged = new EnumMap<>(JobFile.class);
       for (String line : lines.subList(1, lines.size())) {
         String[] entry = line.split("\t", -1);
-        staged.put(FileKind.valueOf(entry[0]), stagedFile(ref, entry[1]));
+        staged.put(JobFile.valueOf(entry[0]), stagedFile(ref, entry[1]));
       }
       rollForward(ref, staged);
       LOG.info("{}: an interrupted commit of {} was completed", ref, staged.keySet());

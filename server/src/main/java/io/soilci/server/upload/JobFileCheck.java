@@ -4,6 +4,7 @@ import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobMetaCodec;
 import io.soilci.result.JobName;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
 import io.soilci.server.config.Limits;
@@ -27,7 +28,10 @@ final class JobFileCheck {
     return TaskRows.read(file, source);
   }
 
-  /** The metadata, whose {@code job-name} must be {@code expected}. */
+  /**
+   * The metadata, whose {@code job-name} must be {@code expected} and whose ids that become paths
+   * must pass {@link SiteLayout#requirePathIds}.
+   */
   JobMeta meta(Path file, String source, JobName expected) throws IOException {
     JobMeta meta = JobMetaCodec.read(file, source);
     if (!meta.jobName().equals(expected)) {
@@ -39,6 +43,7 @@ final class JobFileCheck {
               + expected
               + "'");
     }
+    SiteLayout.requirePathIds(meta, source);
     return meta;
   }
 }

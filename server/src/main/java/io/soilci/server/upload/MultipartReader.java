@@ -1,9 +1,9 @@
 package io.soilci.server.upload;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.Printable;
 import io.soilci.server.config.Limits;
 import io.soilci.server.http.HttpError;
-import io.soilci.server.http.Printable;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.io.InputStream;

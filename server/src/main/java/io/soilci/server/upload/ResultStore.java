@@ -2,14 +2,14 @@ package io.soilci.server.upload;
 
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.config.Limits;
-import io.soilci.server.http.Printable;
 import io.soilci.server.site.RunLocks;
-import io.soilci.server.site.Site;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -30,7 +31,7 @@ import java.util.stream.Stream;
 public final class ResultStore {
   private static final int MAX_STATUS_BYTES = 1024;
 
-  private final Path root;
+  private final SiteLayout layout;
   private final JobFileCheck check;
   private final RunLocks locks;
   private final CommitJournal journal;
@@ -40,7 +41,7 @@ public final class ResultStore {
    * are the site's, so that retention and readers see a job's files change together.
    */
   public ResultStore(Path root, Path state, Limits limits, RunLocks locks) {
-    this.root = root;
+    this.layout = new SiteLayout(root);
     this.check = new JobFileCheck(limits);
     this.locks = locks;
     this.journal = new CommitJournal(root, state);
@@ -56,50 +57,53 @@ public final class ResultStore {
 
   /** A new upload of {@code ref}'s files; a name that collides with a site page is refused. */
   Staging stage(JobRef ref) {
-    Site.requirePublishable(ref);
-    return new Staging(ref, root, check, locks, journal);
+    SiteLayout.requirePublishable(ref);
+    return new Staging(ref, layout, check, locks, journal);
   }
 
   /** Validates a job's three files already in place (e.g. copied over SFTP). */
   public StoredJob ingest(JobRef ref) throws IOException {
-    Site.requirePublishable(ref);
-    for (FileKind kind : FileKind.values()) {
-      if (!Files.isRegularFile(root.resolve(ref.file(kind.extension())))) {
-        throw new BadInput(ref.file(kind.extension()) + " does not exist under " + root);
+    SiteLayout.requirePublishable(ref);
+    for (JobFile kind : JobFile.values()) {
+      if (!Files.isRegularFile(file(ref, kind))) {
+        throw new BadInput(ref.file(kind) + " does not exist under " + layout.root());
       }
     }
-    check.wwz(root.resolve(ref.file(".wwz")), ref.file(".wwz"));
-    var rows = check.rows(root.resolve(ref.file(".tsv")), ref.file(".tsv"));
-    var meta = check.meta(root.resolve(ref.file(".json")), ref.file(".json"), ref.job());
-    return new StoredJob(ref, meta, rows);
+    check.wwz(file(ref, JobFile.WWZ), ref.file(JobFile.WWZ));
+    return read(ref);
   }
 
   /**
    * Every job of a run whose JSON (its last file) is stored beside its wwz, read from the files.
    */
   public List<StoredJob> finishedJobs(WorkerHost host, RunId run) throws IOException {
-    Path dir = root.resolve(host.prefix()).resolve(run.value());
+    SiteLayout.requireRunName(run);
+    Path dir = layout.path(SiteLayout.runDir(host, run));
     List<StoredJob> jobs = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
-      throw new BadInput("run '" + host.prefix() + "/" + run + "' does not exist");
+      throw new BadInput("run '" + SiteLayout.runDir(host, run) + "' does not exist");
     }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
-      for (Path json : files) {
-        String name = json.getFileName().toString();
-        String stem = name.substring(0, name.length() - ".json".length());
-        // Only a job has its wwz beside its JSON; index.json and the like are the site's pages.
-        if (AtomicFiles.isTemp(json) || !Files.isRegularFile(dir.resolve(stem + ".wwz"))) {
-          continue;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        Optional<JobName> job = SiteLayout.jobMetadata(file.getFileName().toString());
+        JobRef ref = job.map(name -> new JobRef(host, run, name)).orElse(null);
+        // A job's JSON is its last file: without its wwz beside it, the copy is not complete.
+        if (ref != null && Files.isRegularFile(file(ref, JobFile.WWZ))) {
+          jobs.add(read(ref));
         }
-        JobRef ref = new JobRef(host, run, new JobName(name.substring(0, name.length() - 5)));
-        jobs.add(
-            new StoredJob(
-                ref,
-                check.meta(json, ref.file(".json"), ref.job()),
-                check.rows(root.resolve(ref.file(".tsv")), ref.file(".tsv"))));
       }
     }
     return jobs;
+  }
+
+  private StoredJob read(JobRef ref) throws IOException {
+    var rows = check.rows(file(ref, JobFile.TSV), ref.file(JobFile.TSV));
+    var meta = check.meta(file(ref, JobFile.JSON), ref.file(JobFile.JSON), ref.job());
+    return new StoredJob(ref, meta, rows);
+  }
+
+  private Path file(JobRef ref, JobFile kind) {
+    return layout.path(ref.file(kind));
   }
 
   /**
@@ -110,10 +114,10 @@ public final class ResultStore {
   public int sweepTemps(Duration age) throws IOException {
     Instant cutoff = Instant.now().minus(age);
     int deleted = 0;
-    if (!Files.isDirectory(root)) {
+    if (!Files.isDirectory(layout.root())) {
       return 0;
     }
-    try (Stream<Path> files = Files.walk(root, 4)) {
+    try (Stream<Path> files = Files.walk(layout.root(), 4)) {
       for (Path file : (Iterable<Path>) files::iterator) {
         if (AtomicFiles.isTemp(file)
             && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
@@ -126,13 +130,9 @@ public final class ResultStore {
     return deleted;
   }
 
-  /** Checks a status file: named {@code JOB.status.txt}, one line {@code "<status> <job id>"}. */
-  void checkStatus(String fileName, byte[] bytes) {
-    if (!fileName.endsWith(".status.txt")) {
-      throw new BadInput(
-          "status file '" + Printable.of(fileName) + "' must be named JOB.status.txt");
-    }
-    new JobName(fileName.substring(0, fileName.length() - ".status.txt".length()));
+  /** Checks a status file: named for its job, one line {@code "<status> <job id>"}. */
+  JobName checkStatus(String fileName, byte[] bytes) {
+    JobName job = SiteLayout.statusFileJob(fileName);
     String text = new String(bytes, StandardCharsets.UTF_8);
     if (bytes.length > MAX_STATUS_BYTES
         || !text.matches("[0-9]{1,3} [^\\n\\r]{1,200}\\n?")
@@ -142,14 +142,13 @@ public final class ResultStore {
               + fileName
               + "' must be one line '<status> <job id>' with status 0-255, e.g. '0 4101'");
     }
+    return job;
   }
 
-  /** Stores a checked status file as {@code status-api/HOST/RUN_ID/JOB.status.txt}. */
+  /** Stores a checked status file at {@link SiteLayout#statusFile}. */
   void storeStatus(WorkerHost host, RunId statusRun, String fileName, byte[] bytes)
       throws IOException {
-    checkStatus(fileName, bytes);
-    AtomicFiles.write(
-        root.resolve("status-api").resolve(host.id()).resolve(statusRun.value()).resolve(fileName),
-        bytes);
+    JobName job = checkStatus(fileName, bytes);
+    AtomicFiles.write(layout.path(SiteLayout.statusFile(host, statusRun.value(), job)), bytes);
   }
 }

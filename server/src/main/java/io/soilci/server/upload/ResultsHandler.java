@@ -1,5 +1,6 @@
 package io.soilci.server.upload;
 
+import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
@@ -52,7 +53,7 @@ public final class ResultsHandler implements HttpHandler {
     StoredJob job;
     try (UploadGate.Pass pass = gate.enter(worker.name());
         Staging staging = store.stage(ref)) {
-      reader.read(exchange, part -> staging.receive(FileKind.ofField(part.field()), part.body()));
+      reader.read(exchange, part -> staging.receive(JobFile.ofPart(part.field()), part.body()));
       staging.requireAll();
       metrics.uploaded(staging.bytes());
       job =

@@ -2,8 +2,10 @@ package io.soilci.server.upload;
 
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
 import io.soilci.server.site.RunLocks;
 import java.io.IOException;
@@ -39,18 +41,19 @@ final class Staging implements AutoCloseable {
   }
 
   private final JobRef ref;
-  private final Path root;
+  private final SiteLayout layout;
   private final JobFileCheck check;
   private final ReentrantLock lock;
   private final CommitJournal journal;
   private RunLocks.@Nullable Hold run;
   private final List<Path> createdFolders = new ArrayList<>();
-  private final Map<FileKind, Path> temps = new EnumMap<>(FileKind.class);
+  private final Map<JobFile, Path> temps = new EnumMap<>(JobFile.class);
   private long bytes;
 
-  Staging(JobRef ref, Path root, JobFileCheck check, RunLocks locks, CommitJournal journal) {
+  Staging(
+      JobRef ref, SiteLayout layout, JobFileCheck check, RunLocks locks, CommitJournal journal) {
     this.ref = ref;
-    this.root = root;
+    this.layout = layout;
     this.check = check;
     this.lock = locks.job(ref);
     this.journal = journal;
@@ -61,18 +64,18 @@ final class Staging implements AutoCloseable {
     return ref;
   }
 
-  private Path target(FileKind kind) {
-    return root.resolve(ref.file(kind.extension()));
+  private Path target(JobFile kind) {
+    return layout.path(ref.file(kind));
   }
 
-  private String source(FileKind kind) {
-    return ref.job().value() + kind.extension();
+  private String source(JobFile kind) {
+    return kind.fileName(ref.job());
   }
 
   /** Streams {@code body} into a temp file for {@code kind}; a second one is bad input. */
-  long receive(FileKind kind, InputStream body) throws IOException {
+  long receive(JobFile kind, InputStream body) throws IOException {
     if (temps.containsKey(kind)) {
-      throw new BadInput("the " + kind.field() + " file (" + source(kind) + ") was sent twice");
+      throw new BadInput("the " + kind.kind() + " file (" + source(kind) + ") was sent twice");
     }
     createFolders();
     Path temp = AtomicFiles.createTemp(target(kind));
@@ -93,7 +96,7 @@ final class Staging implements AutoCloseable {
     if (!createdFolders.isEmpty() || !temps.isEmpty()) {
       return;
     }
-    Path run = root.resolve(ref.runDir());
+    Path run = layout.path(ref.runDir());
     for (Path dir : List.of(run.getParent(), run)) {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir);
@@ -104,10 +107,10 @@ final class Staging implements AutoCloseable {
 
   /** Fails unless all three files were received. */
   void requireAll() {
-    for (FileKind kind : FileKind.values()) {
+    for (JobFile kind : JobFile.values()) {
       if (!temps.containsKey(kind)) {
         throw new BadInput(
-            "part '" + kind.field() + "' (the job's " + kind.extension() + " file) is missing");
+            "part '" + kind.kind() + "' (the job's " + kind.extension() + " file) is missing");
       }
     }
   }
@@ -126,7 +129,7 @@ final class Staging implements AutoCloseable {
       }
       journal.begin(ref, temps);
       // From here on the journal owns the staged files: the commit completes, now or at start.
-      Map<FileKind, Path> staged = new EnumMap<>(temps);
+      Map<JobFile, Path> staged = new EnumMap<>(temps);
       temps.clear();
       createdFolders.clear();
       try {
@@ -145,7 +148,7 @@ final class Staging implements AutoCloseable {
   }
 
   /** One more try of a failed rename, so that the answer can be the truth either way. */
-  private void rollForwardAgain(Map<FileKind, Path> staged, IOException first) throws IOException {
+  private void rollForwardAgain(Map<JobFile, Path> staged, IOException first) throws IOException {
     try {
       journal.rollForward(ref, staged);
     } catch (IOException again) {
@@ -170,17 +173,17 @@ final class Staging implements AutoCloseable {
     if (temps.isEmpty()) {
       throw new BadInput("no file was sent for job '" + ref.job() + "'");
     }
-    Path wwz = temps.get(FileKind.WWZ);
+    Path wwz = temps.get(JobFile.WWZ);
     if (wwz != null) {
-      check.wwz(wwz, source(FileKind.WWZ));
+      check.wwz(wwz, source(JobFile.WWZ));
     }
-    Path tsv = temps.get(FileKind.TSV);
-    List<TaskRow> rows = tsv == null ? List.of() : check.rows(tsv, source(FileKind.TSV));
-    Path json = temps.get(FileKind.JSON);
+    Path tsv = temps.get(JobFile.TSV);
+    List<TaskRow> rows = tsv == null ? List.of() : check.rows(tsv, source(JobFile.TSV));
+    Path json = temps.get(JobFile.JSON);
     if (json == null) {
       return tsv == null ? Optional.empty() : storedJobWith(rows);
     }
-    JobMeta meta = check.meta(json, source(FileKind.JSON), ref.job());
+    JobMeta meta = check.meta(json, source(JobFile.JSON), ref.job());
     if (tsv == null) {
       rows = storedRows();
     }
@@ -192,24 +195,24 @@ final class Staging implements AutoCloseable {
    * again with it, so the pages match what {@code regen} would make of the files.
    */
   private Optional<StoredJob> storedJobWith(List<TaskRow> rows) throws IOException {
-    Path stored = target(FileKind.JSON);
+    Path stored = target(JobFile.JSON);
     if (!Files.isRegularFile(stored)) {
       return Optional.empty();
     }
     return Optional.of(
-        new StoredJob(ref, check.meta(stored, source(FileKind.JSON), ref.job()), rows));
+        new StoredJob(ref, check.meta(stored, source(JobFile.JSON), ref.job()), rows));
   }
 
   private List<TaskRow> storedRows() throws IOException {
-    Path stored = target(FileKind.TSV);
+    Path stored = target(JobFile.TSV);
     if (!Files.isRegularFile(stored)) {
       throw new BadInput(
-          source(FileKind.JSON)
+          source(JobFile.JSON)
               + " needs "
-              + source(FileKind.TSV)
+              + source(JobFile.TSV)
               + ": send it in the same request or before");
     }
-    return check.rows(stored, source(FileKind.TSV));
+    return check.rows(stored, source(JobFile.TSV));
   }
 
   @Override

@@ -1,14 +1,15 @@
 package io.soilci.server.upload;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
+import io.soilci.result.Printable;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.http.HttpError;
-import io.soilci.server.http.Printable;
 import io.soilci.server.site.Site;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,8 +91,8 @@ final class WwupForm implements AutoCloseable {
       statusFiles.add(new StatusFile(fileName, body.readNBytes(2048)));
       return;
     }
-    FileKind kind =
-        FileKind.ofFileName(fileName)
+    JobFile kind =
+        JobFile.ofFileName(fileName)
             .orElseThrow(
                 () ->
                     new BadInput(

@@ -1,6 +1,7 @@
 package io.soilci.server.upload;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.Printable;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.auth.Authenticator;
@@ -10,7 +11,6 @@ import io.soilci.server.config.Limits;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
-import io.soilci.server.http.Printable;
 import io.soilci.server.http.Responses;
 import io.soilci.server.site.Site;
 import io.undertow.server.HttpHandler;

@@ -1,6 +1,7 @@
 package io.soilci.server.wwz;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.WwzPath;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.logview.ErrorPatterns;
@@ -32,6 +33,7 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
  */
 public final class WwzHandler implements HttpHandler, AutoCloseable {
   private static final String LISTING = "-wwz-index";
+  private static final String WWZ = JobFile.WWZ.extension();
   private static final HttpString CSP = new HttpString("Content-Security-Policy");
   private static final HttpString NOSNIFF = new HttpString("X-Content-Type-Options");
 
@@ -52,7 +54,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
 
   /** True if {@code path} (the request path) points into or at a {@code .wwz}. */
   public static boolean matches(String path) {
-    return path.endsWith(".wwz") || path.contains(".wwz/");
+    return path.endsWith(WWZ) || path.contains(WWZ + "/");
   }
 
   @Override
@@ -214,9 +216,9 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   /** The zip's path under the site root and the entry path inside it. */
   record WwzRequest(String zipPath, String entry) {
     static WwzRequest parse(String path) {
-      int at = path.indexOf(".wwz/");
-      String zip = at < 0 ? path : path.substring(0, at + 4);
-      String entry = at < 0 ? "" : path.substring(at + 5);
+      int at = path.indexOf(WWZ + "/");
+      String zip = at < 0 ? path : path.substring(0, at + WWZ.length());
+      String entry = at < 0 ? "" : path.substring(at + WWZ.length() + 1);
       zip = zip.startsWith("/") ? zip.substring(1) : zip;
       for (String segment : zip.split("/", -1)) {
         if (segment.isEmpty() || segment.startsWith(".") || segment.contains("\\")) {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.WorkerHost;
 import java.nio.file.Files;
@@ -180,7 +181,7 @@ class SiteEventsTest {
 
   @Test
   void rejectsAJobWhoseJsonWouldBeTheRunsJsonPage() {
-    assertThatThrownBy(() -> Site.requirePublishable(ref("7", "index")))
+    assertThatThrownBy(() -> SiteLayout.requirePublishable(ref("7", "index")))
         .isInstanceOf(BadInput.class)
         .hasMessage("jobName 'index' is reserved for the run's JSON page; use another job name");
   }
@@ -193,7 +194,7 @@ class SiteEventsTest {
         ref("7", "cpp"),
         meta("cpp", "7", COMMIT, "m", SiteTrees.T0 + 1000),
         List.of(row("a", 0, 1)));
-    assertThat(root.resolve("github-jobs/7/index.json")).isRegularFile();
+    assertThat(root.resolve("github-jobs/7/json/index.json")).isRegularFile();
     site.close();
 
     site = Site.open(new SiteSettings(root, 200, Optional.empty()));

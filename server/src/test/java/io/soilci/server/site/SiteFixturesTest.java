@@ -44,7 +44,7 @@ class SiteFixturesTest {
             "github-jobs/index.json",
             "github-jobs/raw.html",
             "github-jobs/4101/index.html",
-            "github-jobs/4101/index.json",
+            "github-jobs/4101/json/index.json",
             "github-jobs/4102/index.html",
             "github-jobs/commits/07ee33e4bb59fd268d5cc7200578668347eb96ec.html",
             "github-jobs/days/2025-11-20.html",

@@ -61,7 +61,7 @@ class SitePagesTest {
           .containsExactlyInAnyOrder(
               "github-jobs/2/.running/b.json",
               "github-jobs/2/index.html",
-              "github-jobs/2/index.json",
+              "github-jobs/2/json/index.json",
               "github-jobs/commits/" + C2 + ".html",
               "status-api/github/92/index.json",
               "github-jobs/days/2026-11-20.html",
@@ -77,10 +77,10 @@ class SitePagesTest {
     for (String page :
         List.of(
             "github-jobs/1/index.html",
-            "github-jobs/1/index.json",
+            "github-jobs/1/json/index.json",
             "github-jobs/2/.running/b.json",
             "github-jobs/2/index.html",
-            "github-jobs/2/index.json",
+            "github-jobs/2/json/index.json",
             "github-jobs/commits/" + C1 + ".html",
             "github-jobs/commits/" + C2 + ".html",
             "status-api/github/91/index.json",

@@ -2,6 +2,7 @@ package io.soilci.server.site;
 
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.Fixtures;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobMetaCodec;
 import io.soilci.result.JobName;
@@ -69,10 +70,11 @@ final class SiteTrees {
   /** Writes the job's three files as an upload would (JSON last) and tells the site. */
   static void store(Site site, Path root, JobRef ref, JobMeta meta, List<TaskRow> rows)
       throws IOException {
-    AtomicFiles.write(root.resolve(ref.file(".wwz")), new byte[] {'P', 'K', 5, 6});
+    AtomicFiles.write(root.resolve(ref.file(JobFile.WWZ)), new byte[] {'P', 'K', 5, 6});
     AtomicFiles.write(
-        root.resolve(ref.file(".tsv")), TaskRows.format(rows).getBytes(StandardCharsets.UTF_8));
-    AtomicFiles.write(root.resolve(ref.file(".json")), JobMetaCodec.format(meta));
+        root.resolve(ref.file(JobFile.TSV)),
+        TaskRows.format(rows).getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(root.resolve(ref.file(JobFile.JSON)), JobMetaCodec.format(meta));
     site.jobStored(ref, meta, rows);
   }
 

@@ -3,6 +3,7 @@ package io.soilci.server.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.files.AtomicFiles;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
@@ -33,14 +34,14 @@ class CommitJournalTest {
     root = dir.resolve("site");
     state = dir.resolve("state");
     run = Files.createDirectories(root.resolve("github-jobs/500"));
-    for (FileKind kind : FileKind.values()) {
+    for (JobFile kind : JobFile.values()) {
       Files.writeString(run.resolve("demo" + kind.extension()), "old " + kind);
     }
   }
 
-  private Map<FileKind, Path> stageANewUpload() throws Exception {
-    Map<FileKind, Path> staged = new EnumMap<>(FileKind.class);
-    for (FileKind kind : FileKind.values()) {
+  private Map<JobFile, Path> stageANewUpload() throws Exception {
+    Map<JobFile, Path> staged = new EnumMap<>(JobFile.class);
+    for (JobFile kind : JobFile.values()) {
       Path temp = AtomicFiles.createTemp(run.resolve("demo" + kind.extension()));
       Files.writeString(temp, "new " + kind);
       AtomicFiles.sync(temp);
@@ -49,7 +50,7 @@ class CommitJournalTest {
     return staged;
   }
 
-  private String stored(FileKind kind) throws Exception {
+  private String stored(JobFile kind) throws Exception {
     return Files.readString(run.resolve("demo" + kind.extension()), StandardCharsets.UTF_8);
   }
 
@@ -61,16 +62,16 @@ class CommitJournalTest {
 
   @Test
   void aCommitCutOffAfterItsFirstRenameIsCompletedAtStart() throws Exception {
-    Map<FileKind, Path> staged = stageANewUpload();
+    Map<JobFile, Path> staged = stageANewUpload();
     new CommitJournal(root, state).begin(REF, staged);
-    Files.move(staged.get(FileKind.WWZ), run.resolve("demo.wwz"), StandardCopyOption.ATOMIC_MOVE);
-    assertThat(stored(FileKind.WWZ)).isEqualTo("new WWZ");
-    assertThat(stored(FileKind.JSON)).isEqualTo("old JSON");
+    Files.move(staged.get(JobFile.WWZ), run.resolve("demo.wwz"), StandardCopyOption.ATOMIC_MOVE);
+    assertThat(stored(JobFile.WWZ)).isEqualTo("new WWZ");
+    assertThat(stored(JobFile.JSON)).isEqualTo("old JSON");
 
     int recovered = new CommitJournal(root, state).recover();
 
     assertThat(recovered).isEqualTo(1);
-    for (FileKind kind : FileKind.values()) {
+    for (JobFile kind : JobFile.values()) {
       assertThat(stored(kind)).isEqualTo("new " + kind);
     }
     assertThat(filesIn(run)).isEqualTo(3);
@@ -84,7 +85,7 @@ class CommitJournalTest {
     int recovered = new CommitJournal(root, state).recover();
 
     assertThat(recovered).isEqualTo(1);
-    for (FileKind kind : FileKind.values()) {
+    for (JobFile kind : JobFile.values()) {
       assertThat(stored(kind)).isEqualTo("new " + kind);
     }
     assertThat(filesIn(run)).isEqualTo(3);
@@ -92,18 +93,18 @@ class CommitJournalTest {
 
   @Test
   void aManifestCutOffWhileBeingWrittenChangesNothing() throws Exception {
-    Map<FileKind, Path> staged = stageANewUpload();
+    Map<JobFile, Path> staged = stageANewUpload();
     Path commits = Files.createDirectories(state.resolve("commits"));
     Files.writeString(
         commits.resolve(".tmp-123-github+500+demo.commit"),
         "github\t500\tdemo\nWWZ\t"
-            + Objects.requireNonNull(staged.get(FileKind.WWZ)).getFileName()
+            + Objects.requireNonNull(staged.get(JobFile.WWZ)).getFileName()
             + "\n");
 
     int recovered = new CommitJournal(root, state).recover();
 
     assertThat(recovered).isZero();
-    for (FileKind kind : FileKind.values()) {
+    for (JobFile kind : JobFile.values()) {
       assertThat(stored(kind)).isEqualTo("old " + kind);
     }
     assertThat(filesIn(commits)).isZero();
@@ -112,7 +113,7 @@ class CommitJournalTest {
   @Test
   void aCompletedCommitWhoseManifestCameBackChangesNothing() throws Exception {
     CommitJournal journal = new CommitJournal(root, state);
-    Map<FileKind, Path> first = stageANewUpload();
+    Map<JobFile, Path> first = stageANewUpload();
     journal.begin(REF, first);
     journal.rollForward(REF, first);
     Files.writeString(run.resolve("demo.json"), "later JSON");
@@ -120,7 +121,7 @@ class CommitJournalTest {
     int recovered = new CommitJournal(root, state).recover();
 
     assertThat(recovered).isEqualTo(1);
-    assertThat(stored(FileKind.WWZ)).isEqualTo("new WWZ");
-    assertThat(stored(FileKind.JSON)).isEqualTo("later JSON");
+    assertThat(stored(JobFile.WWZ)).isEqualTo("new WWZ");
+    assertThat(stored(JobFile.JSON)).isEqualTo("later JSON");
   }
 }

@@ -31,7 +31,8 @@
     return /^\d+$/.test(t) ? Number(t) : t;
   }
 
-  // While something runs: poll the page's small JSON mirror (index.json beside it, if any) and,
+  // While something runs: poll the page's small JSON mirror (a run's json/index.json, a host's
+  // index.json, if any) and,
   // when it changed, fetch the page and replace only the parts of <main> that differ.
   function pollMs() { return window.soilPollMs || 5000; }
 
@@ -40,7 +41,8 @@
     live.timer = setTimeout(function () {
       live.timer = 0;
       if (document.hidden) { liveRefresh(); return; }
-      var mirror = document.getElementById('run') || document.querySelector('p.views') ? 'index.json' : location.href;
+      var mirror = document.getElementById('run') ? 'json/index.json' :
+        document.querySelector('p.views') ? 'index.json' : location.href;
       fetch(mirror, { cache: 'no-store' })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (text) {
@@ -103,7 +105,7 @@
       history.commit = self.commit;
       history.commits = commits;
       return Promise.all(older.map(function (r) {
-        return getJson('../' + r + '/index.json').catch(function () { return null; });
+        return getJson('../' + r + '/json/index.json').catch(function () { return null; });
       })).then(function (pages) {
         history.shown = { runs: older, pages: pages };
         showHistory(older, pages);

@@ -1,5 +1,8 @@
 package io.soilci.worker.merge;
 
+import io.soilci.result.JobName;
+import io.soilci.result.SiteLayout;
+import io.soilci.result.WorkerHost;
 import io.soilci.worker.WorkerFailure;
 import java.io.IOException;
 import java.net.URI;
@@ -10,7 +13,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads {@code status-api/github/RUN_ID/JOB.status.txt}: {@code "<max status> <job id>"}. */
+/**
+ * Reads a job's status API file ({@link SiteLayout#statusFile}): {@code "<max status> <job id>"}.
+ */
 final class StatusApi {
   private static final Pattern LINE = Pattern.compile("(\\d{1,3})(?:\\s+\\S+)?\\s*");
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -25,7 +30,7 @@ final class StatusApi {
   }
 
   URI url(String job) {
-    return base.resolve("status-api/github/" + runId + "/" + job + ".status.txt");
+    return base.resolve(SiteLayout.statusFile(WorkerHost.GITHUB, runId, new JobName(job)));
   }
 
   JobState read(String job) {

@@ -1,6 +1,7 @@
 package io.soilci.worker.publish;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,9 +10,6 @@ import java.util.List;
 
 /** A packaged job's three files side by side: {@code DIR/JOB.wwz}, {@code .tsv}, {@code .json}. */
 record JobFiles(Path dir, JobName job) {
-  /** The extensions in upload order: the JSON last, since its presence means "job done". */
-  public static final List<String> EXTENSIONS = List.of(".wwz", ".tsv", ".json");
-
   /** Parses {@code DIR/JOB} (a trailing extension is accepted and dropped). */
   public static JobFiles parse(String dirAndJob) {
     Path path = Path.of(dirAndJob);
@@ -19,38 +17,34 @@ record JobFiles(Path dir, JobName job) {
     if (fileName == null) {
       throw new BadInput("job files '" + dirAndJob + "' must be DIR/JOB, e.g. _tmp/soil/my-job");
     }
-    String name = fileName.toString();
-    for (String extension : EXTENSIONS) {
-      if (name.endsWith(extension)) {
-        name = name.substring(0, name.length() - extension.length());
-      }
-    }
+    String name = JobFile.stem(fileName.toString());
     Path parent = path.toAbsolutePath().getParent();
     return new JobFiles(parent == null ? Path.of("/") : parent, new JobName(name));
   }
 
-  public Path file(String extension) {
-    return dir.resolve(job.value() + extension);
+  /** One of the files; {@link JobFile#values()} is their upload order, the JSON last. */
+  public Path file(JobFile file) {
+    return dir.resolve(file.fileName(job));
   }
 
   public Path wwz() {
-    return file(".wwz");
+    return file(JobFile.WWZ);
   }
 
   public Path tsv() {
-    return file(".tsv");
+    return file(JobFile.TSV);
   }
 
   public Path json() {
-    return file(".json");
+    return file(JobFile.JSON);
   }
 
   /** Fails with one line naming every missing file, before anything is sent. */
   public JobFiles requireAll() {
     List<String> missing = new ArrayList<>();
-    for (String extension : EXTENSIONS) {
-      if (!Files.isRegularFile(file(extension))) {
-        missing.add(file(extension).toString());
+    for (JobFile kind : JobFile.values()) {
+      if (!Files.isRegularFile(file(kind))) {
+        missing.add(file(kind).toString());
       }
     }
     if (!missing.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.soilci.worker.publish;
 
+import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
 import io.soilci.worker.WorkerFailure;
 import java.io.IOException;
@@ -19,11 +20,11 @@ import java.util.Map;
  * server's own one-line reason.
  */
 final class SoilServer {
-  private static final Map<String, String> CONTENT_TYPES =
+  private static final Map<JobFile, String> CONTENT_TYPES =
       Map.of(
-          ".wwz", "application/zip",
-          ".tsv", "text/tab-separated-values",
-          ".json", "application/json");
+          JobFile.WWZ, "application/zip",
+          JobFile.TSV, "text/tab-separated-values",
+          JobFile.JSON, "application/json");
 
   private final URI base;
   private final Token token;
@@ -79,11 +80,11 @@ final class SoilServer {
 
   private Answer postResults(String query, JobFiles files, Duration timeout) throws IOException {
     Multipart body = new Multipart();
-    for (String extension : JobFiles.EXTENSIONS) {
+    for (JobFile kind : JobFile.values()) {
       body.file(
-          extension.substring(1),
-          files.file(extension),
-          CONTENT_TYPES.getOrDefault(extension, "application/octet-stream"));
+          kind.kind(),
+          files.file(kind),
+          CONTENT_TYPES.getOrDefault(kind, "application/octet-stream"));
     }
     return post(query, body.body(), body.contentType(), timeout);
   }

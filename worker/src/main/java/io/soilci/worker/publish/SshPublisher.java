@@ -8,15 +8,15 @@ import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.SSHAgentConnector;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpException;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
+import io.soilci.result.SiteLayout;
 import io.soilci.worker.WorkerFailure;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,8 +30,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class SshPublisher {
   private static final int CONNECT_TIMEOUT_MS = 15_000;
-  private static final DateTimeFormatter JOB_ID =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd__HH-mm-ss").withZone(ZoneOffset.UTC);
 
   private final SshTarget target;
   private final SshKeys keys;
@@ -61,15 +59,14 @@ final class SshPublisher {
     }
   }
 
-  /** What goes into {@code status-api/HOST/RUN_ID/JOB.status.txt}. */
+  /** What goes into the job's status API file ({@link SiteLayout#statusFile}). */
   public record StatusApiLine(String statusRunId, int status) {
     String path(JobRef job) {
-      return "status-api/" + job.host().id() + "/" + statusRunId + "/" + job.job() + ".status.txt";
+      return SiteLayout.statusFile(job.host(), statusRunId, job.job());
     }
 
-    /** {@code "<status> <job id>"}, the job id being the UTC time as Soil writes it. */
     String line(Instant now) {
-      return status + " " + JOB_ID.format(now) + "\n";
+      return SiteLayout.statusLine(status, now);
     }
   }
 
@@ -81,7 +78,12 @@ final class SshPublisher {
       sftp = (ChannelSftp) session.openChannel("sftp");
       sftp.connect(CONNECT_TIMEOUT_MS);
       makeDirs(sftp, dir);
-      String temp = dir + "/.tmp-" + UUID.randomUUID().toString().substring(0, 8) + "-status";
+      String temp =
+          dir
+              + "/"
+              + SiteLayout.TEMP_PREFIX
+              + UUID.randomUUID().toString().substring(0, 8)
+              + "-status";
       byte[] line = status.line(Instant.now()).getBytes(StandardCharsets.UTF_8);
       sftp.put(new ByteArrayInputStream(line), temp);
       replace(sftp, temp, path);
@@ -134,13 +136,14 @@ final class SshPublisher {
       makeDirs(sftp, runDir);
       List<String> temps = new ArrayList<>();
       String tag = UUID.randomUUID().toString().substring(0, 8);
-      for (String extension : JobFiles.EXTENSIONS) {
-        String temp = runDir + "/.tmp-" + tag + "-" + job.job().value() + extension;
-        sftp.put(files.file(extension).toString(), temp);
+      for (JobFile kind : JobFile.values()) {
+        String temp = runDir + "/" + SiteLayout.TEMP_PREFIX + tag + "-" + kind.fileName(job.job());
+        sftp.put(files.file(kind).toString(), temp);
         temps.add(temp);
       }
+      JobFile[] kinds = JobFile.values();
       for (int i = 0; i < temps.size(); i++) {
-        replace(sftp, temps.get(i), runDir + "/" + job.job().value() + JobFiles.EXTENSIONS.get(i));
+        replace(sftp, temps.get(i), target.site() + "/" + job.file(kinds[i]));
       }
     } catch (JSchException | SftpException e) {
       throw new WorkerFailure(what + " failed: " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.soilci.worker.run;
 
 import io.soilci.files.AtomicFiles;
+import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,15 +21,15 @@ final class JobFiles {
   }
 
   Path wwz() {
-    return dir.resolve(job.value() + ".wwz");
+    return dir.resolve(JobFile.WWZ.fileName(job));
   }
 
   Path tsv() {
-    return dir.resolve(job.value() + ".tsv");
+    return dir.resolve(JobFile.TSV.fileName(job));
   }
 
   Path json() {
-    return dir.resolve(job.value() + ".json");
+    return dir.resolve(JobFile.JSON.fileName(job));
   }
 
   /** Removes an earlier run's files, JSON first, so they never mix with this run's. */

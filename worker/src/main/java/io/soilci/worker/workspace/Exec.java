@@ -1,5 +1,6 @@
 package io.soilci.worker.workspace;
 
+import io.soilci.result.Printable;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

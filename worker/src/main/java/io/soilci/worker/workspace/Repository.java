@@ -2,6 +2,7 @@ package io.soilci.worker.workspace;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.soilci.result.BadInput;
+import io.soilci.result.Printable;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 

@@ -1,6 +1,7 @@
 package io.soilci.worker.workspace;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.Printable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,12 +1,12 @@
-package io.soilci.worker.workspace;
+package io.soilci.result;
 
 /** A value as it can be quoted in a one-line message: control characters escaped, cut short. */
-final class Printable {
+public final class Printable {
   private static final int MAX = 120;
 
   private Printable() {}
 
-  static String of(String value) {
+  public static String of(String value) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < value.length() && out.length() < MAX; i++) {
       char c = value.charAt(i);
