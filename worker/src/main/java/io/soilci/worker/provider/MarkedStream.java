@@ -37,14 +37,18 @@ final class MarkedStream {
     int matched = 0;
     int carried = 0; // matched bytes from an earlier buffer, not yet written
     int spanStart = pos;
+    boolean unflushed = false;
     while (true) {
       if (pos == limit) {
-        sink.write(buf, spanStart, pos - spanStart - (matched - carried));
+        int span = pos - spanStart - (matched - carried);
+        sink.write(buf, spanStart, span);
+        unflushed |= span > 0;
         carried = matched;
-        if (in.available() == 0) {
+        if (unflushed && in.available() == 0) {
           // The task is quiet for now: what it printed goes to the log (and the live log) now,
           // not when a buffer fills or the task ends.
           sink.flush();
+          unflushed = false;
         }
         if (!fill()) {
           sink.write(pattern, 0, carried);
