@@ -4,8 +4,11 @@ import io.soilci.files.AtomicFiles;
 import io.soilci.result.SiteLayout;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -13,6 +16,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -80,6 +84,113 @@ final class PageWriter {
     }
   }
 
+  /**
+   * Brings every page up to date, all or none: each changed page is first written to a temp file
+   * beside it, and only when every one is written are they renamed into place (a rename needs no
+   * space). A failure (a full disk) deletes the temp files and the folders made for them and leaves
+   * every page as it was, so a refused event changes nothing.
+   */
+  void updateAllOrNone(Collection<Page> pages) throws IOException {
+    // Noted before any page is written: pages written at once share new folders.
+    NewFolders made = new NewFolders();
+    for (Page page : pages) {
+      made.noteFoldersOf(layout.path(page.path()));
+    }
+    List<Future<Optional<Prepared>>> preparing = new ArrayList<>(pages.size());
+    for (Page page : pages) {
+      preparing.add(pool.submit(() -> prepare(page)));
+    }
+    List<Prepared> prepared = new ArrayList<>();
+    IOException failure = null;
+    for (Future<Optional<Prepared>> future : preparing) {
+      try {
+        future.get().ifPresent(prepared::add);
+      } catch (ExecutionException e) {
+        if (failure == null) {
+          failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure = new InterruptedIOException("interrupted while writing pages");
+      }
+    }
+    if (failure != null) {
+      for (Prepared page : prepared) {
+        page.discard();
+      }
+      made.removeEmpty();
+      throw failure;
+    }
+    for (Prepared page : prepared) {
+      commit(page);
+    }
+  }
+
+  /** Renders {@code page}; when it changed, writes the new bytes to a temp file beside it. */
+  private Optional<Prepared> prepare(Page page) throws IOException {
+    Slot slot = slots.computeIfAbsent(page.path(), p -> new Slot());
+    long mine = slot.requested.incrementAndGet();
+    synchronized (slot) {
+      if (slot.rendered >= mine) {
+        return Optional.empty();
+      }
+      long upTo = slot.requested.get();
+      byte[] bytes = page.render(renderer);
+      Path file = layout.path(page.path());
+      if (bytes == null) {
+        return Optional.of(new Prepared(slot, file, null, null, upTo));
+      }
+      byte[] digest = sha256(bytes);
+      if (slot.digest == null && Files.isRegularFile(file)) {
+        slot.digest = sha256(Files.readAllBytes(file));
+      }
+      if (Arrays.equals(slot.digest, digest) && Files.exists(file)) {
+        slot.rendered = upTo;
+        return Optional.empty();
+      }
+      Path temp = AtomicFiles.createTemp(file);
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        channel.write(ByteBuffer.wrap(bytes));
+        channel.force(true);
+      } catch (IOException e) {
+        Files.deleteIfExists(temp);
+        throw e;
+      }
+      return Optional.of(new Prepared(slot, file, temp, digest, upTo));
+    }
+  }
+
+  /** Puts a prepared page in place unless a newer render already did. */
+  private void commit(Prepared page) throws IOException {
+    Slot slot = page.slot();
+    synchronized (slot) {
+      if (slot.rendered >= page.upTo()) {
+        page.discard();
+        return;
+      }
+      Path temp = page.temp();
+      if (temp == null) {
+        delete(page.file(), slot);
+      } else {
+        AtomicFiles.commit(temp, page.file());
+        slot.digest = page.digest();
+        slot.writes++;
+        writes.incrementAndGet();
+      }
+      slot.rendered = page.upTo();
+    }
+  }
+
+  /** A rendered page waiting in {@code temp} (null: the page is to be deleted). */
+  private record Prepared(
+      Slot slot, Path file, @Nullable Path temp, byte @Nullable [] digest, long upTo) {
+    void discard() throws IOException {
+      if (temp != null) {
+        Files.deleteIfExists(temp);
+      }
+    }
+  }
+
   void close() {
     pool.shutdown();
   }
@@ -101,12 +212,7 @@ final class PageWriter {
   private void write(Page page, Slot slot, byte @Nullable [] bytes) throws IOException {
     Path file = layout.path(page.path());
     if (bytes == null) {
-      slot.digest = null;
-      if (Files.deleteIfExists(file)) {
-        AtomicFiles.syncDirectory(Objects.requireNonNull(file.toAbsolutePath().getParent()));
-        slot.writes++;
-        writes.incrementAndGet();
-      }
+      delete(file, slot);
       return;
     }
     byte[] digest = sha256(bytes);
@@ -121,6 +227,16 @@ final class PageWriter {
     slot.digest = digest;
     slot.writes++;
     writes.incrementAndGet();
+  }
+
+  /** Deletes a page that no longer exists (e.g. a run retention removed). */
+  private void delete(Path file, Slot slot) throws IOException {
+    slot.digest = null;
+    if (Files.deleteIfExists(file)) {
+      AtomicFiles.syncDirectory(Objects.requireNonNull(file.toAbsolutePath().getParent()));
+      slot.writes++;
+      writes.incrementAndGet();
+    }
   }
 
   /** How many times this writer wrote or deleted {@code path} (for tests and metrics). */

@@ -33,8 +33,13 @@ final class RunRecords {
   /** Records that {@code run} arrived at {@code millis}. */
   static void arrived(SiteLayout layout, WorkerHost host, RunId run, long millis)
       throws IOException {
-    Path file = layout.path(SiteLayout.runDir(host, run)).resolve(DIR).resolve(ARRIVED);
-    AtomicFiles.write(file, (millis + "\n").getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(
+        arrivedFile(layout, host, run), (millis + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The file that records when {@code run} arrived. */
+  static Path arrivedFile(SiteLayout layout, WorkerHost host, RunId run) {
+    return layout.path(SiteLayout.runDir(host, run)).resolve(DIR).resolve(ARRIVED);
   }
 
   /**

@@ -86,7 +86,7 @@ public final class Site implements AutoCloseable {
 
   /** A job started: pages show it as running. */
   public void jobStarted(JobRef job, Instant at) throws IOException {
-    apply(
+    applyOrUndo(
         job,
         old ->
             new JobEntry(
@@ -97,12 +97,12 @@ public final class Site implements AutoCloseable {
 
   /** A running job started a task. */
   public void taskStarted(JobRef job, TaskName task, Instant at) throws IOException {
-    apply(job, old -> running(job, old, at).withTaskStartedEntry(task.value(), at));
+    applyOrUndo(job, old -> running(job, old, at).withTaskStartedEntry(task.value(), at));
   }
 
   /** A running job finished a task. */
   public void taskFinished(JobRef job, TaskRow row) throws IOException {
-    apply(job, old -> running(job, old, Instant.now()).withTaskFinishedEntry(row));
+    applyOrUndo(job, old -> running(job, old, Instant.now()).withTaskFinishedEntry(row));
   }
 
   /**
@@ -178,22 +178,41 @@ public final class Site implements AutoCloseable {
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
     String statusId = updateStatusApi ? statusRunId(job, known, explicit) : "";
-    if (known == null || known.inProgress()) {
-      // Checked again under the index lock: the files may have been stored meanwhile.
-      apply(
-          job,
-          old ->
-              old != null && old.done()
-                  ? old
-                  : running(job, old, Instant.now()).withDoneEntry(status, explicit));
-    }
-    if (updateStatusApi) {
-      // Recorded first: retention deletes a status file only if its run is known to have written
-      // it.
-      RunRecords.ownsStatus(layout, job, statusId);
-      AtomicFiles.write(
-          layout.path(SiteLayout.statusFile(job.host(), statusId, job.job())),
-          SiteLayout.statusLine(status, Instant.now()).getBytes(StandardCharsets.UTF_8));
+    // A refused (507) done event changes nothing: the status file is written to a temp file before
+    // the pages and put in place (a rename, needing no space) only after them.
+    @Nullable Path statusFile = null;
+    @Nullable Path statusTemp = null;
+    NewFolders made = new NewFolders();
+    try {
+      if (updateStatusApi) {
+        statusFile = layout.path(SiteLayout.statusFile(job.host(), statusId, job.job()));
+        made.noteFoldersOf(statusFile);
+        statusTemp = AtomicFiles.createTemp(statusFile);
+        Files.write(
+            statusTemp,
+            SiteLayout.statusLine(status, Instant.now()).getBytes(StandardCharsets.UTF_8));
+      }
+      if (known == null || known.inProgress()) {
+        // Checked again under the index lock: the files may have been stored meanwhile.
+        applyOrUndo(
+            job,
+            old ->
+                old != null && old.done()
+                    ? old
+                    : running(job, old, Instant.now()).withDoneEntry(status, explicit));
+      }
+      if (statusFile != null && statusTemp != null) {
+        // Recorded first: retention deletes a status file only if its run is known to have
+        // written it.
+        RunRecords.ownsStatus(layout, job, statusId);
+        AtomicFiles.commit(statusTemp, statusFile);
+      }
+    } catch (IOException e) {
+      if (statusTemp != null) {
+        Files.deleteIfExists(statusTemp);
+        made.removeEmpty();
+      }
+      throw e;
     }
   }
 
@@ -299,15 +318,49 @@ public final class Site implements AutoCloseable {
   }
 
   private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
+    apply(job, update, false);
+  }
+
+  /**
+   * As {@link #apply}, all or none: when the run's arrival record or any page cannot be written (a
+   * full disk), the index change is undone and every file written for it removed, so a refused
+   * event changes nothing. (A job's stored files are durable before their change is applied, so
+   * that one is never undone.)
+   */
+  private void applyOrUndo(JobRef job, UnaryOperator<@Nullable JobEntry> update)
+      throws IOException {
+    apply(job, update, true);
+  }
+
+  private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update, boolean undoable)
+      throws IOException {
     SiteLayout.requirePublishable(job);
     Change change;
     RunLocks.Hold hold = locks.use(job.host(), job.run());
     try {
       change = index.update(job, update, System.currentTimeMillis());
-      if (change.newRun()) {
-        RunRecords.arrived(layout, job.host(), job.run(), change.after().arrived());
+      NewFolders made = new NewFolders();
+      Path arrived = RunRecords.arrivedFile(layout, job.host(), job.run());
+      try {
+        if (change.newRun()) {
+          made.noteFoldersOf(arrived);
+          RunRecords.arrived(layout, job.host(), job.run(), change.after().arrived());
+        }
+        if (undoable) {
+          pages.updateAllOrNone(change.pages());
+        } else {
+          pages.updateAll(change.pages());
+        }
+      } catch (IOException e) {
+        if (undoable) {
+          index.undo(change);
+          if (change.newRun()) {
+            Files.deleteIfExists(arrived);
+            made.removeEmpty();
+          }
+        }
+        throw e;
       }
-      pages.updateAll(change.pages());
     } finally {
       hold.close();
     }

@@ -40,6 +40,20 @@ final class SiteIndex {
     return new Change(ref, before, after, finished, before == null);
   }
 
+  /**
+   * Puts {@code change}'s run back as it was before, when nothing changed it since (its writer
+   * holds the run's lock): the change's pages could not be written.
+   */
+  synchronized void undo(Change change) {
+    HostRuns runs = host(change.host());
+    RunState after = change.after();
+    if (!after.equals(runs.get(after.id()))) {
+      return;
+    }
+    RunState before = change.before();
+    runs.replace(after, before == null ? RunState.empty(after.id(), after.arrived()) : before);
+  }
+
   /** Adds runs read from files at start. */
   synchronized void load(WorkerHost host, List<RunState> runs) {
     HostRuns hostRuns = host(host);

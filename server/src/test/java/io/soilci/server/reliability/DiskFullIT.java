@@ -78,6 +78,55 @@ class DiskFullIT {
     }
   }
 
+  /**
+   * Issue 17: a 507 answer to an event still wrote {@code .running/} and the run page, and 5 pages
+   * then differed from {@code regen}. A refused event must change nothing, in the files or in the
+   * index that later pages are rendered from.
+   */
+  @Test
+  void aRefusedEventChangesNoFileAndNoLaterPage() throws Exception {
+    Path site = Files.createDirectories(dir.resolve("site"));
+    mountTmpfs(site);
+    try (TestServer server = TestServer.withFixtures(dir)) {
+      Path filler = site.resolve(".filler");
+      fill(filler);
+      String before = SiteTrees.checksum(site);
+
+      HttpResponse<String> refused =
+          server.post(
+              "/event?eventName=start&workerHost=github&runId=701&jobName=late", server.github);
+      String after = SiteTrees.checksum(site);
+      Files.delete(filler);
+      HttpResponse<String> next =
+          server.post(
+              "/event?eventName=start&workerHost=github&runId=702&jobName=next", server.github);
+
+      assertThat(refused.body()).isEqualTo(FULL);
+      assertThat(refused.statusCode()).isEqualTo(507);
+      assertThat(after).as("site byte-identical after the refused event").isEqualTo(before);
+      assertThat(SiteChecks.tempFiles(site)).isEmpty();
+      assertThat(next.statusCode()).isEqualTo(200);
+      String index = server.get("/github-jobs/index.html").body();
+      assertThat(index).contains("702/").doesNotContain("701/");
+      assertThat(site.resolve("github-jobs/701")).doesNotExist();
+    } finally {
+      command("umount", site.toString());
+    }
+  }
+
+  /** Writes {@code file} until the file system has no byte left. */
+  private static void fill(Path file) {
+    byte[] chunk = new byte[64 * 1024];
+    try (java.io.OutputStream out = Files.newOutputStream(file)) {
+      for (int i = 0; i < 10_000; i++) {
+        out.write(chunk);
+      }
+      throw new AssertionError("wrote 640 MB on an 8 MiB tmpfs");
+    } catch (IOException e) {
+      assertThat(e.getMessage()).contains("No space left on device");
+    }
+  }
+
   private static void mountTmpfs(Path dir) throws IOException, InterruptedException {
     int exit = command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", dir.toString());
     Assumptions.assumeTrue(
