@@ -45,6 +45,7 @@ public final class Site implements AutoCloseable {
   private final Retention retention;
   private final Hooks hooks;
   private final RunLocks locks = new RunLocks();
+  private final RunningFiles running;
 
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
@@ -53,6 +54,7 @@ public final class Site implements AutoCloseable {
     this.pages = new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS);
     this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
+    this.running = new RunningFiles(layout, index, locks);
   }
 
   /**
@@ -307,6 +309,7 @@ public final class Site implements AutoCloseable {
       if (change.newRun()) {
         RunRecords.arrived(layout, job.host(), job.run(), change.after().arrived());
       }
+      running.save(job);
       pages.updateAll(change.pages());
     } finally {
       hold.close();
@@ -326,7 +329,7 @@ public final class Site implements AutoCloseable {
     List<Retention.Retired> removed = retention.select(index, host, trigger.run());
     try {
       Set<Page> todo = new LinkedHashSet<>();
-      removed.forEach(r -> todo.addAll(Retention.pagesOf(host, r.run())));
+      removed.forEach(r -> todo.addAll(RunPages.of(host, r.run())));
       todo.add(new Page.HostIndex(host));
       todo.add(new Page.HostJson(host));
       todo.add(new Page.RawHtml(host));
