@@ -69,7 +69,8 @@ public final class Site implements AutoCloseable {
   /**
    * Reads every stored job under {@code settings.root()} into the index and writes the site's
    * stylesheet and script. A site without a home page yet gets every page; otherwise the pages of
-   * each host's newest runs are checked and rewritten where they differ (after a crash).
+   * each host's newest runs are checked and rewritten where they differ (after a crash). The run
+   * JSON an older version wrote into run folders is deleted ({@link OldRunJson}).
    */
   public static Site open(SiteSettings settings) throws IOException {
     SiteIndex index = new SiteIndex();
@@ -78,12 +79,24 @@ public final class Site implements AutoCloseable {
     }
     Site site = new Site(settings, index);
     SiteAssets.write(settings.root());
+    site.removeOldRunJson();
     if (!Files.exists(new SiteLayout(settings.root()).path(SiteLayout.home()))) {
       site.regenerateAll();
     } else {
       site.refreshRecent();
     }
     return site;
+  }
+
+  private void removeOldRunJson() throws IOException {
+    for (WorkerHost host : WorkerHost.values()) {
+      for (String gone : OldRunJson.remove(layout, host)) {
+        LOG.info(
+            "{}: removed the run JSON an older version wrote there (Soil's indexer takes every"
+                + " RUN/*.json for a job); the run's JSON is at json/index.json",
+            gone);
+      }
+    }
   }
 
   /** A job started: pages show it as running. */
