@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.JobRef;
-import io.soilci.server.auth.Scope;
-import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Listen;
 import java.io.IOException;
@@ -13,23 +11,30 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How {@code ingest} finds a server running on the same site: the server writes its address and a
- * token of its own to {@code STATE/server.json} (owner-only, never served) and removes it on stop.
+ * key of its own to {@code STATE/server.json} (owner-only, never served) and removes it on stop.
+ * The key opens {@code POST /ingest} from this machine and nothing else; it is no worker token.
  * Pages then stay with the one process that holds the site's index in memory.
  */
 final class LocalServer {
-  static final String WORKER = "soil-server-local";
+  /** The worker an older server minted with every scope on each start; removed at start now. */
+  static final String OLD_WORKER = "soil-server-local";
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private LocalServer() {}
 
@@ -37,17 +42,24 @@ final class LocalServer {
     return state.resolve("server.json");
   }
 
-  /** Called by a server that started: makes its own token and writes the file. */
-  static void announce(Path state, Listen listen, int port) throws IOException {
-    // Its secret sits in plain text beside the hash (server.json), so a slow hash adds nothing.
-    String secret =
-        new WorkerStore(state, 1000).add(new Worker(WORKER, EnumSet.allOf(Scope.class)), true);
+  /** A fresh key for {@code POST /ingest}, held only in memory and in {@code server.json}. */
+  static String newKey() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Called by a server that started: writes its address and ingest key. */
+  static void announce(Path state, Listen listen, int port, String key) throws IOException {
+    if (new WorkerStore(state).remove(OLD_WORKER)) {
+      LOG.info("removed worker '{}' (all scopes) that an older version made", OLD_WORKER);
+    }
     String host =
         listen.host().equals("0.0.0.0") || listen.host().equals("::") ? "127.0.0.1" : listen.host();
-    String url = "http://" + new Listen(host, port) + "/uuu/wwup.cgi";
+    String url = "http://" + new Listen(host, port) + "/ingest";
     Path target = file(state);
-    AtomicFiles.write(
-        target, JSON.writeValueAsBytes(Map.of("url", url, "token", WORKER + ":" + secret)));
+    Files.createDirectories(state);
+    AtomicFiles.write(target, JSON.writeValueAsBytes(Map.of("url", url, "key", key)));
     try {
       Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
     } catch (UnsupportedOperationException e) {
@@ -61,7 +73,7 @@ final class LocalServer {
 
   /**
    * Asks the running server, if any, to read the job's run from its files and update the pages
-   * ({@code run-hook=soil-event-job-done}). Empty if no server answered.
+   * ({@code POST /ingest}). Empty if no server answered.
    */
   static Optional<String> updatePages(Path state, JobRef job) {
     try {
@@ -70,44 +82,30 @@ final class LocalServer {
       }
       JsonNode server = JSON.readTree(file(state).toFile());
       String url = server.path("url").asText();
-      HttpRequest request = runHook(url, server.path("token").asText(), job);
+      String query =
+          "?workerHost="
+              + job.host().id()
+              + "&runId="
+              + job.run().value()
+              + "&jobName="
+              + job.job().value();
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(url + query))
+              .timeout(Duration.ofSeconds(60))
+              .header("Authorization", "Bearer " + server.path("key").asText())
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build();
       HttpResponse<String> response =
           HttpClient.newBuilder()
               .connectTimeout(Duration.ofSeconds(5))
               .build()
               .send(request, HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 ? Optional.of(url) : Optional.empty();
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
     }
-  }
-
-  private static HttpRequest runHook(String url, String token, JobRef job) {
-    String boundary = "soil-ingest-" + System.nanoTime();
-    StringBuilder body = new StringBuilder();
-    field(body, boundary, "run-hook", "soil-event-job-done");
-    field(body, boundary, "arg1", job.host().prefix());
-    field(body, boundary, "arg2", job.run().value());
-    body.append("--").append(boundary).append("--\r\n");
-    return HttpRequest.newBuilder(URI.create(url))
-        .timeout(Duration.ofSeconds(60))
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
-        .build();
-  }
-
-  private static void field(StringBuilder body, String boundary, String name, String value) {
-    body.append("--")
-        .append(boundary)
-        .append("\r\n")
-        .append("Content-Disposition: form-data; name=\"")
-        .append(name)
-        .append("\"\r\n\r\n")
-        .append(value)
-        .append("\r\n");
   }
 }

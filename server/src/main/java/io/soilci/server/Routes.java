@@ -43,7 +43,8 @@ final class Routes {
       UploadGate gate,
       WwzHandler wwz,
       Metrics metrics,
-      LiveLogs live) {}
+      LiveLogs live,
+      String ingestKey) {}
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
@@ -76,6 +77,9 @@ final class Routes {
                 p,
                 new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC(), p.live()),
                 drain));
+    // Not behind CredentialGate: its key is no worker token (IngestHandler checks it).
+    HttpHandler ingest =
+        AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
     HttpHandler log = AccessLog.route("/log", write(p, new LogHandler(p.auth(), p.live()), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
@@ -101,6 +105,8 @@ final class Routes {
             next = results;
           } else if (post && path.equals("/event")) {
             next = event;
+          } else if (post && path.equals("/ingest")) {
+            next = ingest;
           } else if (post && path.equals("/log")) {
             next = log;
           } else if (read && LiveTailHandler.matches(path)) {

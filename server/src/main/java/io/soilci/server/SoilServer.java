@@ -60,6 +60,7 @@ public final class SoilServer implements AutoCloseable {
     Limits limits = config.limits();
     Guards guards = config.guards();
     WwzHandler wwz = new WwzHandler(config.site());
+    String ingestKey = LocalServer.newKey();
     Routes.Parts parts =
         new Routes.Parts(
             config,
@@ -73,7 +74,8 @@ public final class SoilServer implements AutoCloseable {
             new UploadGate(limits.maxUploadsInFlight(), guards.maxUploadsPerWorker(), metrics),
             wwz,
             metrics,
-            new LiveLogs());
+            new LiveLogs(),
+            ingestKey);
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
         Undertow.builder()
@@ -93,7 +95,7 @@ public final class SoilServer implements AutoCloseable {
             .build();
     undertow.start();
     SoilServer server = new SoilServer(undertow, wwz, site, config);
-    LocalServer.announce(config.state(), config.listen(), server.port());
+    LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
   }
 

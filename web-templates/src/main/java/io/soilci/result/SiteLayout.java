@@ -261,7 +261,8 @@ public final class SiteLayout {
       throw new BadInput(
           "jobName '"
               + RESERVED_JOB
-              + "' is reserved for the run's JSON page; use another job name");
+              + "' is reserved: RUN/index.json is the run JSON's old address and redirects to"
+              + " json/index.json; use another job name");
     }
   }
 

@@ -91,6 +91,21 @@ public final class WorkerStore {
     return secret;
   }
 
+  /** Removes the worker named {@code name}; false if there was none. */
+  public synchronized boolean remove(String name) throws IOException {
+    find(name);
+    if (!entries.containsKey(name)) {
+      return false;
+    }
+    Map<String, Entry> next = new LinkedHashMap<>(entries);
+    next.remove(name);
+    AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(format(next)));
+    restrict(file, "rw-------");
+    entries = next;
+    loaded = version();
+    return true;
+  }
+
   private static void restrict(Path path, String permissions) throws IOException {
     try {
       Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));

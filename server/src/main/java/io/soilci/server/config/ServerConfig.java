@@ -48,11 +48,6 @@ public record ServerConfig(
     return site.toAbsolutePath().normalize().resolveSibling("soil-state");
   }
 
-  public ServerConfig withSite(Path newSite) {
-    return new ServerConfig(
-        newSite, state, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards);
-  }
-
   public ServerConfig withState(Path newState) {
     return new ServerConfig(
         site, newState, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards);

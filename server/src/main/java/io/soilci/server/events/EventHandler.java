@@ -37,10 +37,6 @@ public final class EventHandler implements HttpHandler {
   private final Clock clock;
   private final LiveLogs live;
 
-  public EventHandler(Authenticator auth, Site site, Metrics metrics, Clock clock) {
-    this(auth, site, metrics, clock, new LiveLogs());
-  }
-
   /** With the live logs, whose tails of a job go when its done event arrives. */
   public EventHandler(Authenticator auth, Site site, Metrics metrics, Clock clock, LiveLogs live) {
     this.auth = auth;

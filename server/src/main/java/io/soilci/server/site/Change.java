@@ -27,15 +27,8 @@ record Change(
   List<Page> pages() {
     Set<Page> pages = new LinkedHashSet<>();
     WorkerHost host = host();
-    pages.add(new Page.RunningFile(job));
-    pages.add(new Page.RunHtml(host, after.id()));
-    pages.add(new Page.RunJson(host, after.id()));
     for (RunState run : before == null ? List.of(after) : List.of(before, after)) {
-      run.commits().forEach(c -> pages.add(new Page.CommitHtml(host, c)));
-      run.statusRunIds().forEach(id -> pages.add(new Page.StatusJson(host, id)));
-      if (!run.jobs().isEmpty()) {
-        pages.add(new Page.DayHtml(host, run.day()));
-      }
+      pages.addAll(RunPages.of(host, run));
       pages.addAll(Page.badgesOf(host, run));
     }
     pages.add(new Page.HostIndex(host));

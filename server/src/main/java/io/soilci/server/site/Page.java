@@ -1,7 +1,6 @@
 package io.soilci.server.site;
 
 import io.soilci.result.JobName;
-import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
@@ -133,19 +132,6 @@ sealed interface Page {
     @Override
     public byte @Nullable [] render(PageRenderer r) {
       return r.statusJson(host, statusRunId);
-    }
-  }
-
-  /** A running job's state, kept so a restart still knows it. */
-  record RunningFile(JobRef job) implements Page {
-    @Override
-    public String path() {
-      return SiteLayout.runningFile(job);
-    }
-
-    @Override
-    public byte @Nullable [] render(PageRenderer r) {
-      return r.runningFile(job);
     }
   }
 

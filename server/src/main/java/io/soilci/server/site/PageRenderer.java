@@ -1,7 +1,6 @@
 package io.soilci.server.site;
 
 import io.pebbletemplates.pebble.extension.escaper.SafeString;
-import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.web.Templates;
@@ -157,12 +156,6 @@ final class PageRenderer {
   byte @Nullable [] statusJson(WorkerHost host, String statusRunId) {
     List<RunState> runs = index.ofStatusId(host, statusRunId);
     return runs.isEmpty() ? null : json.status(host, statusRunId, runs);
-  }
-
-  byte @Nullable [] runningFile(JobRef job) {
-    JobEntry entry = index.job(job);
-    RunningJob running = entry == null ? null : entry.running();
-    return running == null ? null : RunningFiles.format(running);
   }
 
   /** Each group's card, rendered once per version of its runs. */

@@ -64,22 +64,6 @@ final class Retention {
     return removed;
   }
 
-  /** The pages that showed {@code run}: they must be rendered again (or deleted). */
-  static List<Page> pagesOf(WorkerHost host, RunState run) {
-    List<Page> pages = new ArrayList<>();
-    // The run's own pages too: deleting them under their page locks means no writer still
-    // rendering the run can put a page back into the folder after it is gone.
-    pages.add(new Page.RunHtml(host, run.id()));
-    pages.add(new Page.RunJson(host, run.id()));
-    for (JobEntry job : run.jobs().values()) {
-      pages.add(new Page.RunningFile(new io.soilci.result.JobRef(host, run.id(), job.name())));
-    }
-    run.commits().forEach(c -> pages.add(new Page.CommitHtml(host, c)));
-    run.statusRunIds().forEach(id -> pages.add(new Page.StatusJson(host, id)));
-    pages.add(new Page.DayHtml(host, run.day()));
-    return pages;
-  }
-
   /**
    * Deletes the status files the run owns under the status ids that {@code unclaimed} accepts (no
    * run left claims them), then the run's folder.

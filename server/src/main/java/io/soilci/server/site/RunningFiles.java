@@ -1,7 +1,10 @@
 package io.soilci.server.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.soilci.files.AtomicFiles;
+import io.soilci.result.JobRef;
 import io.soilci.result.MetaRules;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import java.io.IOException;
@@ -11,16 +14,49 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A running job's state on disk: {@code RUN/.running/JOB.json}, written atomically after each
- * event, deleted when the job's files are stored. The dot-folder is never served.
+ * event, deleted when the job's files are stored. The dot-folder is never served. It is no page: it
+ * is written from the index under the job's lock, so the last writer leaves the newest state, and
+ * retention deletes it with the run's folder.
  */
 final class RunningFiles {
   /** Larger state files are refused; one holds at most a job's task rows. */
   static final long MAX_BYTES = 4L << 20;
 
-  private RunningFiles() {}
+  private final SiteLayout layout;
+  private final SiteIndex index;
+  private final RunLocks locks;
+
+  RunningFiles(SiteLayout layout, SiteIndex index, RunLocks locks) {
+    this.layout = layout;
+    this.index = index;
+    this.locks = locks;
+  }
+
+  /**
+   * Writes the job's state file from the index as it is now, or deletes it when the job no longer
+   * runs. The caller holds the job's run ({@link RunLocks#use}).
+   */
+  void save(JobRef job) throws IOException {
+    ReentrantLock lock = locks.job(job);
+    lock.lock();
+    try {
+      JobEntry entry = index.job(job);
+      RunningJob running = entry == null ? null : entry.running();
+      Path file = layout.path(SiteLayout.runningFile(job));
+      if (running != null) {
+        AtomicFiles.write(file, format(running));
+      } else if (Files.deleteIfExists(file)) {
+        AtomicFiles.syncDirectory(Objects.requireNonNull(file.toAbsolutePath().getParent()));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
 
   static byte[] format(RunningJob job) {
     Map<String, Object> out = new LinkedHashMap<>();

@@ -45,6 +45,7 @@ public final class Site implements AutoCloseable {
   private final Retention retention;
   private final Hooks hooks;
   private final RunLocks locks = new RunLocks();
+  private final RunningFiles running;
 
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
@@ -53,6 +54,7 @@ public final class Site implements AutoCloseable {
     this.pages = new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS);
     this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
+    this.running = new RunningFiles(layout, index, locks);
   }
 
   /**
@@ -67,7 +69,8 @@ public final class Site implements AutoCloseable {
   /**
    * Reads every stored job under {@code settings.root()} into the index and writes the site's
    * stylesheet and script. A site without a home page yet gets every page; otherwise the pages of
-   * each host's newest runs are checked and rewritten where they differ (after a crash).
+   * each host's newest runs are checked and rewritten where they differ (after a crash). The run
+   * JSON an older version wrote into run folders is deleted ({@link OldRunJson}).
    */
   public static Site open(SiteSettings settings) throws IOException {
     SiteIndex index = new SiteIndex();
@@ -76,12 +79,24 @@ public final class Site implements AutoCloseable {
     }
     Site site = new Site(settings, index);
     SiteAssets.write(settings.root());
+    site.removeOldRunJson();
     if (!Files.exists(new SiteLayout(settings.root()).path(SiteLayout.home()))) {
       site.regenerateAll();
     } else {
       site.refreshRecent();
     }
     return site;
+  }
+
+  private void removeOldRunJson() throws IOException {
+    for (WorkerHost host : WorkerHost.values()) {
+      for (String gone : OldRunJson.remove(layout, host)) {
+        LOG.info(
+            "{}: removed the run JSON an older version wrote there (Soil's indexer takes every"
+                + " RUN/*.json for a job); the run's JSON is at json/index.json",
+            gone);
+      }
+    }
   }
 
   /** A job started: pages show it as running. */
@@ -340,12 +355,22 @@ public final class Site implements AutoCloseable {
     try {
       change = index.update(job, update, System.currentTimeMillis());
       NewFolders made = new NewFolders();
+      byte @Nullable [] wasRunning = null;
+      boolean savedRunning = false;
       Path arrived = RunRecords.arrivedFile(layout, job.host(), job.run());
       try {
         if (change.newRun()) {
           made.noteFoldersOf(arrived);
           RunRecords.arrived(layout, job.host(), job.run(), change.after().arrived());
         }
+        Path runningFile = layout.path(SiteLayout.runningFile(job));
+        made.noteFoldersOf(runningFile);
+        if (undoable) {
+          wasRunning = Files.isRegularFile(runningFile) ? Files.readAllBytes(runningFile) : null;
+        }
+        // First: on a full disk this write fails before any page changed.
+        running.save(job);
+        savedRunning = true;
         if (undoable) {
           pages.updateAllOrNone(change.pages());
         } else {
@@ -354,10 +379,13 @@ public final class Site implements AutoCloseable {
       } catch (IOException e) {
         if (undoable) {
           index.undo(change);
+          if (savedRunning) {
+            restoreRunning(job, wasRunning);
+          }
           if (change.newRun()) {
             Files.deleteIfExists(arrived);
-            made.removeEmpty();
           }
+          made.removeEmpty();
         }
         throw e;
       }
@@ -370,6 +398,20 @@ public final class Site implements AutoCloseable {
     }
   }
 
+  /** Puts a job's running file back as it was before a refused change ({@code null}: none). */
+  private void restoreRunning(JobRef job, byte @Nullable [] was) {
+    Path file = layout.path(SiteLayout.runningFile(job));
+    try {
+      if (was == null) {
+        Files.deleteIfExists(file);
+      } else {
+        AtomicFiles.write(file, was);
+      }
+    } catch (IOException e) {
+      LOG.warn("{}: could not put its running file back after a refused change: {}", job, e);
+    }
+  }
+
   /**
    * Retention after a new run arrived. Its failure is logged, never the answer to the request that
    * triggered it: that request's own change is already stored.
@@ -379,7 +421,7 @@ public final class Site implements AutoCloseable {
     List<Retention.Retired> removed = retention.select(index, host, trigger.run());
     try {
       Set<Page> todo = new LinkedHashSet<>();
-      removed.forEach(r -> todo.addAll(Retention.pagesOf(host, r.run())));
+      removed.forEach(r -> todo.addAll(RunPages.of(host, r.run())));
       todo.add(new Page.HostIndex(host));
       todo.add(new Page.HostJson(host));
       todo.add(new Page.RawHtml(host));

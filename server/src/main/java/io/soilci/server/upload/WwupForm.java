@@ -181,8 +181,7 @@ final class WwupForm implements AutoCloseable {
     RunId run = new RunId(parts[1]);
     List<JobName> jobs = new ArrayList<>();
     for (StatusFile file : statusFiles) {
-      store.checkStatus(file.name(), file.bytes());
-      jobs.add(new JobName(file.name().substring(0, file.name().indexOf(".status.txt"))));
+      jobs.add(store.checkStatus(file.name(), file.bytes()));
     }
     // Recorded first: retention deletes a status file only with a run known to own it.
     site.statusUploaded(host, run, jobs);

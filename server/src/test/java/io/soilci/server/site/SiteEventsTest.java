@@ -183,7 +183,8 @@ class SiteEventsTest {
   void rejectsAJobWhoseJsonWouldBeTheRunsJsonPage() {
     assertThatThrownBy(() -> SiteLayout.requirePublishable(ref("7", "index")))
         .isInstanceOf(BadInput.class)
-        .hasMessage("jobName 'index' is reserved for the run's JSON page; use another job name");
+        .hasMessage(
+            "jobName 'index' is reserved: RUN/index.json is the run JSON's old address and redirects to json/index.json; use another job name");
   }
 
   @Test

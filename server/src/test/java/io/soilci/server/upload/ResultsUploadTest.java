@@ -96,7 +96,7 @@ class ResultsUploadTest {
         Arguments.of(
             "/results?workerHost=github&runId=4101&jobName=index",
             GOOD,
-            "jobName 'index' is reserved for the run's JSON page; use another job name"),
+            "jobName 'index' is reserved: RUN/index.json is the run JSON's old address and redirects to json/index.json; use another job name"),
         Arguments.of(
             "/results?workerHost=github&jobName=cpp-small",
             GOOD,
