@@ -24,13 +24,16 @@ class JobFilesBrowserIT {
       "/event?eventName=done&workerHost=github&runId=8001&jobName=dev-minimal&status=0"
           + "&updateStatusApi=1";
   private static final String EVIL =
-      "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><script>"
+      "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><body><script>"
+          // CDATA: the URL's '&' is not well-formed XML; a parse error would show Chromium's
+          // error page and no script would run, with or without the sandbox.
+          + "//<![CDATA[\n"
           + "window.evilRan = true;"
           + "fetch('"
           + FORGE
           + "', {method: 'POST', credentials: 'include'})"
           + ".then(r => { window.evilStatus = r.status; });"
-          + "</script></body></html>";
+          + "\n//]]></script></body></html>";
 
   @TempDir Path dir;
 
@@ -43,7 +46,18 @@ class JobFilesBrowserIT {
       String before = SiteTrees.checksum(server.site);
       viewerCredentials(chromium, server);
 
-      chromium.open(server.uri("/github-jobs/4101/evil.wwz/evil.xml").toString());
+      String entry = "/github-jobs/4101/evil.wwz/evil.xml";
+      assertThat(server.get(entry).body()).isEqualTo(EVIL);
+      chromium.open(server.uri(entry).toString());
+      // Navigated to and parsed as XHTML without error: the script would run but for the sandbox.
+      assertThat(
+              chromium
+                  .eval(
+                      "location.pathname + ' ' + document.contentType + ' '"
+                          + " + document.documentElement.namespaceURI + ' '"
+                          + " + document.getElementsByTagName('parsererror').length")
+                  .asText())
+          .isEqualTo(entry + " application/xml http://www.w3.org/1999/xhtml 0");
       boolean ran = chromium.await("window.evilRan === true", Duration.ofSeconds(3));
 
       assertThat(ran).as("the script of evil.xml ran in the site's origin").isFalse();
