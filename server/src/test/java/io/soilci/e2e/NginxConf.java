@@ -27,6 +27,9 @@ final class NginxConf {
     String main =
         String.join(
             "\n",
+            // Started as root, nginx runs its workers as 'nobody', who may not write the
+            // request-buffer files into this test's private temp dir.
+            "root".equals(System.getProperty("user.name")) ? "user root;" : "",
             "pid " + dir.resolve("nginx.pid") + ";",
             "error_log " + dir.resolve("logs/error.log") + ";",
             "events { worker_connections 64; }",

@@ -99,7 +99,12 @@ class NginxIT {
             "--update-status-api",
             job.toString());
 
-    assertThat(published.exit()).as(published.output()).isEqualTo(0);
+    assertThat(published.exit())
+        .as(
+            published.output()
+                + "\nnginx error.log:\n"
+                + Files.readString(tmp.resolve("logs/error.log")))
+        .isEqualTo(0);
     Http https = new Http(tls(trust));
     var run = https.get(base.resolve("github-jobs/3/"));
     assertThat(run.statusCode()).isEqualTo(200);

@@ -51,7 +51,8 @@ class PublishIT {
           .startsWith("1 ");
       try (var files = Files.list(server.site.resolve("github-jobs/5"))) {
         assertThat(files.map(p -> p.getFileName().toString()).sorted())
-            .containsExactly("index.html", "json", "twice.json", "twice.tsv", "twice.wwz");
+            .containsExactly(
+                ".retention", "index.html", "json", "twice.json", "twice.tsv", "twice.wwz");
       }
     }
   }

@@ -7,7 +7,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.ETag;
-import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.MimeMappings;
 import java.io.IOException;
@@ -71,14 +70,19 @@ public final class SiteFilesHandler implements HttpHandler {
       throw HttpError.notFound("not found");
     }
     exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
-    exchange.addResponseCommitListener(SiteFilesHandler::sandboxUnlessPage);
+    if (!isPage(path)) {
+      exchange.getResponseHeaders().put(CSP, "sandbox");
+    }
     resources.handleRequest(exchange);
   }
 
-  private static void sandboxUnlessPage(HttpServerExchange exchange) {
-    String type = exchange.getResponseHeaders().getFirst(Headers.CONTENT_TYPE);
-    if (type == null || !type.startsWith("text/html")) {
-      exchange.getResponseHeaders().put(CSP, "sandbox");
-    }
+  /**
+   * A page the server wrote: a folder's {@code index.html} or an {@code .html} file (no job file or
+   * status file can end in {@code .html}). Decided by the path, never by the answer's type: a 304
+   * has no Content-Type, and a browser merges the 304's headers into the cached page, so a sandbox
+   * sent with it would stop the page's script on every later visit.
+   */
+  static boolean isPage(String path) {
+    return path.isEmpty() || path.endsWith("/") || path.endsWith(".html");
   }
 }

@@ -119,7 +119,7 @@ final class HostileNames {
                         + "&updateStatusApi=1&statusRunId=../../..",
                     t.github()),
             400,
-            "runId '../../.." + RULE),
+            "statusRunId '../../.." + RULE),
         row(
             "event status 256",
             t ->

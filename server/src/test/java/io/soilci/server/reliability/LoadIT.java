@@ -55,7 +55,10 @@ class LoadIT {
     Path config = dir.resolve("config.json");
     Files.writeString(
         config,
+        // The simulated workers share one token, so one worker may hold every permit here.
         "{\"site\": \"site\", \"state\": \"state\", \"limits\": {\"maxUploadsInFlight\": "
+            + maxUploadsInFlight
+            + "}, \"guards\": {\"maxUploadsPerWorker\": "
             + maxUploadsInFlight
             + "}}");
     return ServerProcess.serve(
@@ -205,26 +208,40 @@ class LoadIT {
    * has not marked yet, so it jumps with GC timing, not with what the server keeps.)
    */
   private static void assertFlat(List<Integer> liveAfterFullGc, List<Long> rss) {
-    assertThat(liveAfterFullGc).as("full GCs mid-run and at the end").hasSize(2);
+    assertThat(liveAfterFullGc).as("full GCs mid-run and at the end").hasSizeGreaterThan(1);
     System.out.println("  live heap MiB after full GC, mid-run and at the end " + liveAfterFullGc);
-    assertThat(liveAfterFullGc.get(1))
+    assertThat(liveAfterFullGc.get(liveAfterFullGc.size() - 1))
         .as("live heap after full GC, end vs mid-run")
         .isLessThanOrEqualTo(liveAfterFullGc.get(0) * 3 / 2 + 32);
     assertThat(rss).as("RSS MiB").allMatch(mib -> mib < 1024);
   }
 
-  /** After {@code delayMillis}, a full GC of the server ({@code jcmd PID GC.run}). */
-  private static void fullGcAfter(ServerProcess server, long delayMillis) {
+  /**
+   * After {@code delayMillis}, a full GC of the server ({@code jcmd PID GC.run}), tried again (up
+   * to 3 times) until the server's GC log shows it: under load the attach can time out.
+   */
+  private void fullGcAfter(ServerProcess server, long delayMillis) {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Path gcLog = dir.resolve("gc.log");
     try {
       Thread.sleep(delayMillis);
-      Process gc =
-          new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "GC.run")
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      if (!gc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-        gc.destroyForcibly();
+      int before = liveHeapAfterFullGc(gcLog).size();
+      for (int attempt = 1; attempt <= 3; attempt++) {
+        Process gc =
+            new ProcessBuilder(jcmd.toString(), Long.toString(server.pid()), "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!gc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+          gc.destroyForcibly();
+        }
+        for (int i = 0; i < 20; i++) {
+          if (liveHeapAfterFullGc(gcLog).size() > before) {
+            return;
+          }
+          Thread.sleep(100);
+        }
+        System.out.println("  jcmd GC.run attempt " + attempt + " left no full GC in the log");
       }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -154,6 +154,34 @@ class WwzServingTest {
     assertThat(page.headers().firstValue("Content-Security-Policy")).isEmpty();
   }
 
+  @ParameterizedTest
+  @CsvSource({"/github-jobs/4101/index.html", "/github-jobs/4101/", "/github-jobs/index.html"})
+  void aPageRevalidatedWith304CarriesNoSandboxForTheBrowserToMergeIntoItsCachedCopy(String path) {
+    HttpResponse<String> first = server.get(path);
+    String etag = first.headers().firstValue("ETag").orElseThrow();
+
+    HttpResponse<String> again =
+        server.send(
+            HttpRequest.newBuilder(server.uri(path)).header("If-None-Match", etag).GET().build());
+
+    assertThat(again.statusCode()).isEqualTo(304);
+    assertThat(again.headers().firstValue("Content-Security-Policy")).isEmpty();
+    assertThat(first.headers().firstValue("Content-Security-Policy")).isEmpty();
+  }
+
+  @Test
+  void aJobFileRevalidatedWith304KeepsItsSandbox() {
+    String path = "/github-jobs/4101/cpp-small.json";
+    String etag = server.get(path).headers().firstValue("ETag").orElseThrow();
+
+    HttpResponse<String> again =
+        server.send(
+            HttpRequest.newBuilder(server.uri(path)).header("If-None-Match", etag).GET().build());
+
+    assertThat(again.statusCode()).isEqualTo(304);
+    assertThat(again.headers().firstValue("Content-Security-Policy")).contains("sandbox");
+  }
+
   @Test
   void escapesEntryNamesInTheListing() throws IOException {
     Map<String, String> entries = new LinkedHashMap<>();
