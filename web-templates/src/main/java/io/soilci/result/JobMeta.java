@@ -27,6 +27,12 @@ public final class JobMeta {
   /** Ours: seconds spent making the job's workspace ready, e.g. {@code 0.412}. */
   public static final String WORKSPACE_PREPARE_TIME = "workspace-prepare-time";
 
+  /**
+   * Ours: the signal that cancelled the job, {@code SIGTERM} or {@code SIGINT}; absent for a job
+   * that ran to its end. Pages say "cancelled".
+   */
+  public static final String JOB_CANCELLED = "job-cancelled";
+
   public static final String JOB_URL = "JOB_URL";
   public static final String JOB_ID = "JOB_ID";
   public static final String GITHUB_WORKFLOW = "GITHUB_WORKFLOW";
