@@ -27,6 +27,12 @@ public final class JobMeta {
   /** Ours: seconds spent making the job's workspace ready, e.g. {@code 0.412}. */
   public static final String WORKSPACE_PREPARE_TIME = "workspace-prepare-time";
 
+  /**
+   * Ours: the signal that cancelled the job, {@code SIGTERM} or {@code SIGINT}; absent for a job
+   * that ran to its end. Pages say "cancelled".
+   */
+  public static final String JOB_CANCELLED = "job-cancelled";
+
   /** Ours: how many of the job's test cases passed (only when it declared test reports). */
   public static final String TESTS_PASSED = "tests-passed";
 

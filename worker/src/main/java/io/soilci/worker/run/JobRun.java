@@ -23,6 +23,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One run of a job: start the provider's instance, run the tasks, stop it, then write the metadata
@@ -33,25 +34,41 @@ public final class JobRun {
   private final SafeListener listener;
   private final Progress progress;
   private final PrintWriter err;
+  private final Cancellation cancellation;
 
-  /** A run that tells {@code listener} of its progress and prints its lines to out and err. */
-  public JobRun(JobSettings settings, JobListener listener, PrintWriter out, PrintWriter err) {
+  /**
+   * A run that tells {@code listener} of its progress and prints its lines to out and err; {@code
+   * cancellation} stops it early.
+   */
+  public JobRun(
+      JobSettings settings,
+      JobListener listener,
+      PrintWriter out,
+      PrintWriter err,
+      Cancellation cancellation) {
     this.settings = settings;
+    this.cancellation = cancellation;
     this.listener = new SafeListener(listener, err);
     this.progress = new Progress(out);
     this.err = err;
   }
 
-  /** Runs the job; returns its exit status, the largest task status. */
+  /**
+   * Runs the job; returns its exit status, the largest task status (a cancelled job's: 128 + the
+   * signal's number).
+   */
   public int run() throws IOException {
     JobFiles files = new JobFiles(settings.output().dir(), settings.job());
     long deployStart = epochSeconds();
     TasksRun ran = runTasks(files);
     JobSummary summary = new JobSummary(settings.job(), ran.rows());
-    JobMetadata metadata = metadata(ran.facts(), deployStart, ran.startTime(), summary.maxStatus());
+    Optional<StopSignal> stop = cancellation.signal();
+    int status = stop.map(StopSignal::exitStatus).orElse(summary.maxStatus());
+    JobMetadata metadata = metadata(ran.facts(), deployStart, ran.startTime(), status);
+    stop.ifPresent(s -> metadata.put(JobMeta.JOB_CANCELLED, s.signalName()));
     writeFiles(files, metadata, ran);
     progress.summary(summary, settings.output().dir().toString());
-    return summary.maxStatus();
+    return status;
   }
 
   /** What running the tasks gave: their rows, when they started, the instance's facts. */
@@ -73,9 +90,15 @@ public final class JobRun {
               settings.timeouts(),
               settings.output().logCap(),
               listener,
-              progress);
-      List<TaskRow> rows = runner.run(settings.tasks());
-      return new TasksRun(rows, startTime, instance.facts());
+              progress,
+              cancellation);
+      cancellation.running(instance);
+      try {
+        List<TaskRow> rows = runner.run(settings.tasks());
+        return new TasksRun(rows, startTime, instance.facts());
+      } finally {
+        cancellation.running(null);
+      }
     }
   }
 

@@ -57,6 +57,15 @@ final class Progress {
     out.flush();
   }
 
+  void cancelled(StopSignal signal, int notRun) {
+    out.printf(
+        Locale.ROOT,
+        "cancelled by %s: the running task was killed; %d task(s) not run%n",
+        signal.signalName(),
+        notRun);
+    out.flush();
+  }
+
   void packaged(String wwz, WwzStats stats) {
     out.printf(
         Locale.ROOT,
