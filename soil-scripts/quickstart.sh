@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Soil in one command: builds the jars if needed, starts a server on 127.0.0.1 with a fresh
-# site under _tmp/quickstart/, creates a worker token, runs a demo job of a few real tasks
-# (one fails on purpose) through the worker, publishes it, and prints the URLs to open.
-# Serves until Ctrl-C.
+# Soil in one command: builds the jars if needed, starts a server on 127.0.0.1 with a site
+# under _tmp/quickstart/ (created the first time, kept and added to after), creates a worker
+# token once, runs a demo job of a few real tasks (one fails on purpose) through the worker as
+# the next run, publishes it, and prints the URLs to open. Serves until Ctrl-C.
 #
 # Usage: soil-scripts/quickstart.sh [--no-wait] [--port N]
 #   --no-wait   stop the server and exit once the job is published (for scripts and tests)
@@ -51,18 +51,22 @@ trap 'exit 130' INT TERM
 
 soil_build_if_needed
 
+# An earlier run's site is kept: this run is added to it (delete the folder to start afresh).
 work=${SOIL_QUICKSTART_DIR:-$SOIL_ROOT/_tmp/quickstart}
-rm -rf "$work"
-mkdir -p "$work/site" "$work/state" "$work/checkout"
+mkdir -p "$work/state"
 port=${port:-$(pick_port)}
 url="http://127.0.0.1:$port/"
 
-# A worker token, kept in a file only this user can read (never on a command line).
-(umask 077 && java -jar "$SOIL_SERVER_JAR" add-worker quickstart --site "$work/site" \
-  --state "$work/state" --scopes github-jobs,sourcehut-jobs,status-api > "$work/token" \
-  2> "$work/add-worker.log") || soil_die "add-worker failed: $(tail -1 "$work/add-worker.log")"
+# A worker token, made once and kept in a file only this user can read (never on a command line).
+if [ ! -s "$work/token" ]; then
+  (umask 077 && java -jar "$SOIL_SERVER_JAR" add-worker quickstart --site "$work/site" \
+    --state "$work/state" --scopes github-jobs,sourcehut-jobs,status-api > "$work/token.new" \
+    2> "$work/add-worker.log") || soil_die "add-worker failed: $(tail -1 "$work/add-worker.log")"
+  mv "$work/token.new" "$work/token"
+fi
 
-java -jar "$SOIL_SERVER_JAR" serve --site "$work/site" --state "$work/state" \
+# --init: the first time, the site folder is created empty.
+java -jar "$SOIL_SERVER_JAR" serve --init --site "$work/site" --state "$work/state" \
   --listen "127.0.0.1:$port" > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -73,10 +77,14 @@ done
 port_in_use "$port" || soil_die "the server did not listen on $port within 20 s (see $work/server.log)"
 soil_log "server on $url (log: $work/server.log)"
 
-# The demo job runs in its own checkout folder, as on a CI host.
-cp -r "$SOIL_ROOT/soil-scripts/demo" "$work/checkout/soil-scripts-demo"
-mkdir -p "$work/checkout/soil-scripts" && mv "$work/checkout/soil-scripts-demo" "$work/checkout/soil-scripts/demo"
-run=1
+# The demo job runs in its own checkout folder, as on a CI host, made afresh each time.
+rm -rf "$work/checkout"
+mkdir -p "$work/checkout/soil-scripts"
+cp -r "$SOIL_ROOT/soil-scripts/demo" "$work/checkout/soil-scripts/demo"
+# The next run number: one more than the largest run already in the site.
+last=$( (ls "$work/site/github-jobs" 2>/dev/null || true) | grep -xE '[0-9]+' | sort -n | tail -1 \
+  || true)
+run=$(( ${last:-0} + 1 ))
 job=demo
 status=0
 (cd "$work/checkout" && GITHUB_RUN_NUMBER=$run GITHUB_RUN_ID=1000$run \

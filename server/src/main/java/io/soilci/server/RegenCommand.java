@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code regen}: rebuilds every page from the files alone. */
@@ -16,9 +17,12 @@ final class RegenCommand implements Callable<Integer> {
   @Mixin SiteOptions options = new SiteOptions();
   @Spec CommandSpec spec = CommandSpec.create();
 
+  @Option(names = "--init", description = "Create the site folder when it does not exist.")
+  boolean init;
+
   @Override
   public Integer call() throws Exception {
-    try (Site site = Site.open(SoilServer.siteSettings(options.config()))) {
+    try (Site site = Site.open(SoilServer.siteSettings(options.existingSite(init)))) {
       site.regenerateAll();
       // A broken job does not fail the rebuild: it is listed as broken on its pages.
       for (String broken : site.brokenJobs()) {

@@ -27,9 +27,12 @@ final class ServeCommand implements Callable<Integer> {
       description = "Address to listen on. Default: 127.0.0.1:8080 (or the config's).")
   @Nullable String listen;
 
+  @Option(names = "--init", description = "Create the site folder when it does not exist.")
+  boolean init;
+
   @Override
   public Integer call() throws Exception {
-    ServerConfig config = options.config();
+    ServerConfig config = options.existingSite(init);
     if (listen != null) {
       config = config.withListen(Listen.parse("--listen", listen));
     }

@@ -4,6 +4,7 @@ import io.soilci.result.BadInput;
 import io.soilci.server.config.ConfigFile;
 import io.soilci.server.config.ServerConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -37,5 +38,24 @@ final class SiteOptions {
       throw new BadInput("--site DIR or --config FILE is required");
     }
     return state == null ? read : read.withState(state);
+  }
+
+  /**
+   * The configuration, refusing a site folder that does not exist unless {@code init} (the
+   * command's {@code --init}) asks for an empty one: a mistyped path must not quietly become a new,
+   * empty site.
+   */
+  ServerConfig existingSite(boolean init) throws IOException {
+    ServerConfig read = config();
+    if (!init && !Files.isDirectory(read.site())) {
+      String from = site != null || config == null ? "--site" : "\"site\" in " + config;
+      throw new BadInput(
+          "the site folder "
+              + read.site()
+              + " does not exist; check "
+              + from
+              + ", or pass --init to create an empty site there");
+    }
+    return read;
   }
 }

@@ -15,6 +15,7 @@ import io.soilci.server.wwz.WwzHandler;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -93,7 +94,21 @@ public final class SoilServer implements AutoCloseable {
             .setSocketOption(Options.WRITE_TIMEOUT, guards.writeTimeoutSeconds() * 1000)
             .setHandler(Routes.handler(parts))
             .build();
-    undertow.start();
+    try {
+      undertow.start();
+    } catch (RuntimeException e) {
+      wwz.close();
+      site.close();
+      if (e.getCause() instanceof BindException) {
+        throw new IOException(
+            "cannot listen on "
+                + config.listen()
+                + ": the address is in use (another soil-server?); stop what listens there or"
+                + " pass --listen HOST:PORT with a free port",
+            e);
+      }
+      throw e;
+    }
     SoilServer server = new SoilServer(undertow, wwz, site, config);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;

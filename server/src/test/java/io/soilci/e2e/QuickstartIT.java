@@ -92,6 +92,32 @@ class QuickstartIT {
     assertThat(listening(port)).isFalse();
   }
 
+  @Test
+  void aSecondRunAddsRunTwoAndKeepsTheFirst() throws Exception {
+    Map<String, String> env = Map.of("SOIL_QUICKSTART_DIR", tmp.resolve("qs3").toString());
+    String script = Repo.ROOT.resolve("soil-scripts/quickstart.sh").toString();
+    Processes.Result first =
+        Processes.run(
+            Repo.ROOT, env, 300, script, "--no-wait", "--port", "" + ServerProcess.freePort());
+    assertThat(first.exit()).as(first.output()).isEqualTo(0);
+    String token = java.nio.file.Files.readString(tmp.resolve("qs3/token"));
+
+    int port = ServerProcess.freePort();
+    Processes.Result second =
+        Processes.run(Repo.ROOT, env, 300, script, "--no-wait", "--port", "" + port);
+
+    assertThat(second.exit()).as(second.output()).isEqualTo(0);
+    assertThat(second.output())
+        .contains("published github-jobs/2/demo to http://127.0.0.1:" + port + "/github-jobs/2/");
+    Path site = tmp.resolve("qs3/site");
+    assertThat(site.resolve("github-jobs/1/demo.json")).exists();
+    assertThat(site.resolve("github-jobs/2/demo.json")).exists();
+    assertThat(java.nio.file.Files.readString(site.resolve("github-jobs/index.html")))
+        .contains("href=\"1/index.html\"")
+        .contains("href=\"2/index.html\"");
+    assertThat(java.nio.file.Files.readString(tmp.resolve("qs3/token"))).isEqualTo(token);
+  }
+
   private static URI url(Map<String, URI> urls, String name) {
     return java.util.Objects.requireNonNull(urls.get(name), name);
   }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,7 @@ class ServerCommandLineTest {
   void anExpectedFailurePrintsOneLineAndWithVerboseTheStackTrace() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       String listen = "127.0.0.1:" + taken.getLocalPort();
-      String site = dir.resolve("site").toString();
+      String site = Files.createDirectories(dir.resolve("site")).toString();
 
       int quiet = run("serve", "--site", site, "--listen", listen);
       String quietErr = err.toString();
@@ -59,7 +60,11 @@ class ServerCommandLineTest {
 
       assertThat(quiet).isEqualTo(1);
       assertThat(quietErr)
-          .isEqualTo("soil-server: java.net.BindException: Address already in use\n");
+          .isEqualTo(
+              "soil-server: cannot listen on "
+                  + listen
+                  + ": the address is in use (another soil-server?); stop what listens there or"
+                  + " pass --listen HOST:PORT with a free port\n");
       assertThat(verbose).isEqualTo(1);
       assertThat(err.toString()).startsWith(quietErr).contains("\tat ");
     }

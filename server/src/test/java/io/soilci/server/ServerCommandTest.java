@@ -137,4 +137,38 @@ class ServerCommandTest {
     assertThat(site.resolve("github-jobs/4101/index.html")).exists();
     assertThat(site.resolve("sourcehut-jobs/345/index.html")).exists();
   }
+
+  @Test
+  void refusesAMissingSiteUnlessToldToCreateIt() throws IOException {
+    Path missing = dir.resolve("nosuch");
+
+    assertThat(run("regen", "--site", missing.toString())).isEqualTo(2);
+    assertThat(missing).doesNotExist();
+    assertThat(run("serve", "--site", missing.toString(), "--listen", "127.0.0.1:0")).isEqualTo(2);
+
+    String line =
+        "soil-server: the site folder "
+            + missing
+            + " does not exist; check --site, or pass --init to create an empty site there\n";
+    assertThat(err.toString()).isEqualTo(line + line);
+    assertThat(missing).doesNotExist();
+
+    assertThat(run("regen", "--site", missing.toString(), "--init")).as(err.toString()).isZero();
+    assertThat(missing.resolve("index.html")).exists();
+  }
+
+  @Test
+  void namesTheConfigWhenItsSiteIsMissing() throws IOException {
+    Path config =
+        Files.writeString(dir.resolve("soil.json"), "{\"site\": \"" + dir.resolve("gone") + "\"}");
+
+    assertThat(run("regen", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: the site folder "
+                + dir.resolve("gone")
+                + " does not exist; check \"site\" in "
+                + config
+                + ", or pass --init to create an empty site there\n");
+  }
 }
