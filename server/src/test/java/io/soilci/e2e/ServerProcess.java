@@ -19,9 +19,61 @@ final class ServerProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
 
+  private final Path dir;
+  private final String config;
+
   ServerProcess(Path dir) throws IOException, InterruptedException {
+    this(dir, "");
+  }
+
+  /**
+   * A server whose config file holds {@code config}: JSON members beside {@code site}, e.g. {@code
+   * "hooks": {...}}; empty for none.
+   */
+  ServerProcess(Path dir, String config) throws IOException, InterruptedException {
+    this(dir, config, addWorker(dir));
+  }
+
+  private ServerProcess(Path dir, String config, String token)
+      throws IOException, InterruptedException {
+    this.dir = dir;
+    this.config = config;
+    this.token = token;
     site = Files.createDirectories(dir.resolve("site"));
     state = Files.createDirectories(dir.resolve("state"));
+    Path configFile =
+        Files.writeString(
+            dir.resolve("config.json"),
+            "{\"site\": \"site\"" + (config.isEmpty() ? "" : ", " + config) + "}\n");
+    port = freePort();
+    log = dir.resolve("server.log");
+    process =
+        new ProcessBuilder(
+                "java",
+                "-jar",
+                Repo.SERVER_JAR.toString(),
+                "serve",
+                "--config",
+                configFile.toString(),
+                "--state",
+                state.toString(),
+                "--listen",
+                "127.0.0.1:" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    awaitPort(port, process, log);
+  }
+
+  /** Stops this server and starts it again on the same site, state and config (a new port). */
+  ServerProcess restarted() throws IOException, InterruptedException {
+    close();
+    return new ServerProcess(dir, config, token);
+  }
+
+  private static String addWorker(Path dir) throws IOException, InterruptedException {
+    Path site = Files.createDirectories(dir.resolve("site"));
+    Path state = Files.createDirectories(dir.resolve("state"));
     Processes.Result added =
         Processes.java(
             dir,
@@ -38,25 +90,7 @@ final class ServerProcess implements AutoCloseable {
     if (added.exit() != 0) {
       throw new IllegalStateException("add-worker failed: " + added.output());
     }
-    token = added.output().lines().filter(l -> l.startsWith("e2e:")).findFirst().orElseThrow();
-    port = freePort();
-    log = dir.resolve("server.log");
-    process =
-        new ProcessBuilder(
-                "java",
-                "-jar",
-                Repo.SERVER_JAR.toString(),
-                "serve",
-                "--site",
-                site.toString(),
-                "--state",
-                state.toString(),
-                "--listen",
-                "127.0.0.1:" + port)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    awaitPort(port, process, log);
+    return added.output().lines().filter(l -> l.startsWith("e2e:")).findFirst().orElseThrow();
   }
 
   URI uri() {

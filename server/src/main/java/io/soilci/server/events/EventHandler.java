@@ -84,9 +84,21 @@ public final class EventHandler implements HttpHandler {
             query
                 .optional("statusRunId")
                 .map(id -> new RunId(SafeName.require("statusRunId", id)))
-                .orElse(null));
+                .orElse(null),
+            query.optional("cancelled").map(EventHandler::cancelledNote).orElse(""));
       }
     }
+  }
+
+  /** {@code cancelled=SIGTERM}: the signal that cancelled the job, as pages show it. */
+  private static String cancelledNote(String signal) {
+    if (!signal.matches("SIG[A-Z0-9]{1,12}")) {
+      throw new BadInput(
+          "cancelled '"
+              + Printable.of(signal)
+              + "' must name the signal that cancelled the job, e.g. SIGTERM or SIGINT");
+    }
+    return "cancelled by " + signal;
   }
 
   private static TaskName task(Query query) {

@@ -61,7 +61,16 @@ record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob ru
       return now.currentTask().isEmpty() ? "running" : "running " + now.currentTask();
     }
     if (stored != null && (running == null || !running.done())) {
-      return stored.isBroken() ? "broken: " + stored.broken() : stored.totals().statusText();
+      if (stored.isBroken()) {
+        return "broken: " + stored.broken();
+      }
+      return stored.cancelled().isEmpty()
+          ? stored.totals().statusText()
+          : "cancelled by " + stored.cancelled();
+    }
+    String note = Objects.requireNonNull(running).endNote();
+    if (!note.isEmpty()) {
+      return note + " (no files)";
     }
     return maxStatus() == 0 ? "passed (no files)" : "status " + maxStatus() + " (no files)";
   }
@@ -91,8 +100,8 @@ record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob ru
     return new JobEntry(name, stored, requireRunning().withTaskFinished(row));
   }
 
-  JobEntry withDoneEntry(int status, String statusRunId) {
-    return new JobEntry(name, stored, requireRunning().withDone(status, statusRunId));
+  JobEntry withDoneEntry(int status, String statusRunId, String note) {
+    return new JobEntry(name, stored, requireRunning().withDone(status, statusRunId, note));
   }
 
   private RunningJob requireRunning() {

@@ -12,6 +12,7 @@ import java.util.List;
  *
  * @param startEpoch {@code task-run-start-time}, else the JSON file's modification time
  * @param statusRunId {@code GITHUB_RUN_ID}, the status API's folder for this job's run
+ * @param cancelled the signal that cancelled the job ({@code job-cancelled}), or empty
  * @param broken why the stored files could not be read (pages show "broken: why"), or empty
  */
 record JobFacts(
@@ -25,6 +26,7 @@ record JobFacts(
     String pullRequest,
     String branch,
     String statusRunId,
+    String cancelled,
     long startEpoch,
     List<TaskRow> tasks,
     TaskTotals totals,
@@ -40,7 +42,21 @@ record JobFacts(
   static JobFacts broken(JobName name, String reason, long fileEpoch) {
     String shown = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "..." : reason;
     return new JobFacts(
-        name, "", "", "", "", "", "", "", "", "", fileEpoch, List.of(), TaskTotals.BROKEN, shown);
+        name,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        fileEpoch,
+        List.of(),
+        TaskTotals.BROKEN,
+        shown);
   }
 
   boolean isBroken() {
@@ -66,6 +82,7 @@ record JobFacts(
         shared(meta.pullRequest().orElse("")),
         shared(meta.branch().orElse("")),
         shared(meta.get(JobMeta.GITHUB_RUN_ID).orElse("")),
+        signal(meta),
         meta.taskRunStartTime().orElseGet(fallbackEpoch::getAsLong),
         tasks,
         TaskTotals.of(name, tasks),
@@ -85,10 +102,19 @@ record JobFacts(
         pullRequest,
         branch,
         statusRunId,
+        cancelled,
         startEpoch,
         tasks,
         totals,
         broken);
+  }
+
+  /** {@code job-cancelled}: a signal's name, {@code SIGTERM}; anything else is cut to 20 chars. */
+  private static String signal(JobMeta meta) {
+    return meta.get(JobMeta.JOB_CANCELLED)
+        .map(s -> s.length() > 20 ? s.substring(0, 20) : s)
+        .map(JobFacts::shared)
+        .orElse("");
   }
 
   /** {@code "hit 0.41 s"} or {@code "miss 12.30 s"} for a job run in a cached workspace. */

@@ -65,6 +65,7 @@ final class RunningFiles {
     out.put("currentSince", job.currentSince());
     out.put("doneStatus", job.doneStatus());
     out.put("statusRunId", job.statusRunId());
+    out.put("endNote", job.endNote());
     List<Object> rows = new ArrayList<>();
     for (TaskRow row : job.finished()) {
       rows.add(
@@ -112,7 +113,8 @@ final class RunningFiles {
           node.path("currentTask").asText(""),
           since,
           done.isInt() ? done.asInt() : null,
-          node.path("statusRunId").asText(""));
+          node.path("statusRunId").asText(""),
+          node.path("endNote").asText(""));
     } catch (RuntimeException e) {
       throw new IOException(file + " is not a running-job state: " + e.getMessage(), e);
     }

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param currentSince when {@code currentTask} started (epoch seconds), or 0
  * @param doneStatus the done event's status, or null while running
  * @param statusRunId the status API run id the done event named, or empty
+ * @param endNote why the job ended early, shown instead of its status: {@code cancelled by SIGTERM}
+ *     (the done event said so) or {@code lost: ...} (the server's lease ran out); else empty
  */
 record RunningJob(
     long startedEpoch,
@@ -23,14 +25,15 @@ record RunningJob(
     String currentTask,
     long currentSince,
     @Nullable Integer doneStatus,
-    String statusRunId) {
+    String statusRunId,
+    String endNote) {
 
   RunningJob {
     finished = List.copyOf(finished);
   }
 
   static RunningJob startedAt(long epoch) {
-    return new RunningJob(epoch, List.of(), "", 0, null, "");
+    return new RunningJob(epoch, List.of(), "", 0, null, "", "");
   }
 
   boolean done() {
@@ -38,7 +41,7 @@ record RunningJob(
   }
 
   RunningJob withTaskStarted(String task, long epoch) {
-    return new RunningJob(startedEpoch, finished, task, epoch, doneStatus, statusRunId);
+    return new RunningJob(startedEpoch, finished, task, epoch, doneStatus, statusRunId, endNote);
   }
 
   /** Adds or replaces the row for {@code row}'s task; clears the current task if it was that. */
@@ -62,11 +65,12 @@ record RunningJob(
         wasCurrent ? "" : currentTask,
         wasCurrent ? 0 : currentSince,
         doneStatus,
-        statusRunId);
+        statusRunId,
+        endNote);
   }
 
-  RunningJob withDone(int status, String runId) {
+  RunningJob withDone(int status, String runId, String note) {
     return new RunningJob(
-        startedEpoch, finished, "", 0, status, runId.isEmpty() ? statusRunId : runId);
+        startedEpoch, finished, "", 0, status, runId.isEmpty() ? statusRunId : runId, note);
   }
 }

@@ -175,20 +175,31 @@ public final class Site implements AutoCloseable {
    */
   public void jobDone(JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
       throws IOException {
+    jobDone(job, status, updateStatusApi, statusRunId, "");
+  }
+
+  /**
+   * As {@link #jobDone(JobRef, int, boolean, RunId)}, for a job that ended early: {@code note}
+   * ({@code "cancelled by SIGTERM"}) is what pages, the status API's JSON and hooks show as its
+   * status text until its files arrive; empty for a job that ran to its end.
+   */
+  public void jobDone(
+      JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId, String note)
+      throws IOException {
     SiteLayout.requirePublishable(job);
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
     }
     RunLocks.Hold hold = locks.use(job.host(), job.run());
     try {
-      applyDone(job, status, updateStatusApi, statusRunId);
+      applyDone(job, status, updateStatusApi, statusRunId, note);
     } finally {
       hold.close();
     }
   }
 
   private void applyDone(
-      JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId)
+      JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId, String note)
       throws IOException {
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
@@ -214,7 +225,7 @@ public final class Site implements AutoCloseable {
             old ->
                 old != null && old.done()
                     ? old
-                    : running(job, old, Instant.now()).withDoneEntry(status, explicit));
+                    : running(job, old, Instant.now()).withDoneEntry(status, explicit, note));
       }
       if (statusFile != null && statusTemp != null) {
         // Recorded first: retention deletes a status file only if its run is known to have

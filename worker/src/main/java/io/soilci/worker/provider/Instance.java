@@ -13,6 +13,12 @@ public interface Instance extends AutoCloseable {
    */
   TaskResult run(TaskCommand task, Duration timeout, OutputStream log);
 
+  /**
+   * Kills every process of the task running now, if any (a cancelled job); its {@link #run} then
+   * returns. Safe to call from any thread.
+   */
+  void killRunningTask();
+
   /** Facts for the job's metadata, in Soil's keys (e.g. {@code image-pull-time}). */
   Map<String, String> facts();
 

@@ -30,6 +30,11 @@ final class SupervisedInstance implements Instance {
   }
 
   @Override
+  public void killRunningTask() {
+    supervisor.killRunningTask();
+  }
+
+  @Override
   public Map<String, String> facts() {
     return facts;
   }

@@ -163,10 +163,13 @@ final class Supervisor {
     }
   }
 
-  /** Kills the process group of the task running now, if any (e.g. as the worker exits). */
+  /**
+   * Kills the process group of the task running now, if any (the worker exits, the job was
+   * cancelled); waits up to 5 s for the pid of a task that is just starting.
+   */
   void killRunningTask() {
     for (long id : running) {
-      Long pid = pids.get(id);
+      Long pid = awaitPid(id);
       if (pid != null) {
         killGroup(pid);
       }
@@ -175,7 +178,7 @@ final class Supervisor {
 
   /** The pid the supervisor reported for task {@code id}, waiting up to 5 s for it. */
   private @Nullable Long awaitPid(long id) {
-    for (int i = 0; i < 100 && process.isAlive(); i++) {
+    for (int i = 0; i < 100 && process.isAlive() && running.contains(id); i++) {
       Long pid = pids.get(id);
       if (pid != null) {
         return pid;

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param row the finished task's row, for {@code task-done}
  * @param statusRunId GitHub's run id for the status file; the server otherwise takes the stored
  *     job's {@code GITHUB_RUN_ID}
+ * @param more further parameters, in order: a start's commit facts, a done's {@code cancelled}
  */
 record Event(
     Name name,
@@ -27,7 +28,8 @@ record Event(
     @Nullable Integer status,
     @Nullable TaskRow row,
     boolean updateStatusApi,
-    @Nullable String statusRunId) {
+    @Nullable String statusRunId,
+    Map<String, String> more) {
 
   /** The kinds of event, as the server's {@code eventName} parameter spells them. */
   public enum Name {
@@ -57,6 +59,7 @@ record Event(
   }
 
   public Event {
+    more = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(more));
     boolean taskEvent = name == Name.TASK_START || name == Name.TASK_DONE;
     if (taskEvent != (task != null)) {
       throw new IllegalArgumentException(name.wire() + " event: task given = " + (task != null));
@@ -64,24 +67,40 @@ record Event(
   }
 
   public static Event start(JobRef job) {
-    return new Event(Name.START, job, null, null, null, false, null);
+    return start(job, Map.of());
+  }
+
+  /**
+   * A start event carrying the checked-out commit's facts, so the run page shows them before the
+   * first job is done: {@code commit} (hash), {@code commitDate}, {@code commitLine} (subject) and
+   * {@code branch}, each only when known.
+   */
+  public static Event start(JobRef job, Map<String, String> commit) {
+    return new Event(Name.START, job, null, null, null, false, null, commit);
   }
 
   public static Event done(JobRef job, int status, boolean updateStatusApi) {
-    return new Event(Name.DONE, job, null, status, null, updateStatusApi, null);
+    return new Event(Name.DONE, job, null, status, null, updateStatusApi, null, Map.of());
+  }
+
+  /** A done event of a job cancelled by {@code signal} ({@code SIGTERM}, {@code SIGINT}). */
+  public static Event cancelled(JobRef job, int status, boolean updateStatusApi, String signal) {
+    return new Event(
+        Name.DONE, job, null, status, null, updateStatusApi, null, Map.of("cancelled", signal));
   }
 
   /** A done event naming GitHub's run id for the status file (jobs with no stored JSON). */
   public static Event done(JobRef job, int status, @Nullable String statusRunId) {
-    return new Event(Name.DONE, job, null, status, null, statusRunId != null, statusRunId);
+    return new Event(
+        Name.DONE, job, null, status, null, statusRunId != null, statusRunId, Map.of());
   }
 
   public static Event taskStart(JobRef job, TaskName task) {
-    return new Event(Name.TASK_START, job, task, null, null, false, null);
+    return new Event(Name.TASK_START, job, task, null, null, false, null, Map.of());
   }
 
   public static Event taskDone(JobRef job, TaskRow row) {
-    return new Event(Name.TASK_DONE, job, row.name(), row.status(), row, false, null);
+    return new Event(Name.TASK_DONE, job, row.name(), row.status(), row, false, null, Map.of());
   }
 
   /** The request's query string, without the {@code ?}. */
@@ -98,6 +117,7 @@ record Event(
       params.put("updateStatusApi", "1");
     }
     Optional.ofNullable(statusRunId).ifPresent(id -> params.put("statusRunId", id));
+    params.putAll(more);
     return params.entrySet().stream()
         .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
         .collect(Collectors.joining("&"));

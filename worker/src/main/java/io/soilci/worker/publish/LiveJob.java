@@ -4,9 +4,11 @@ import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.worker.run.JobListener;
+import io.soilci.worker.run.StopSignal;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code run-job --server}'s link to the server: live events while the job runs, then the three
@@ -69,11 +71,16 @@ public final class LiveJob {
 
   /**
    * Uploads the packaged job from {@code out} (with retries), then sends the done event with {@code
-   * status}. Throws {@code WorkerFailure} when the upload fails for good.
+   * status} ({@code cancelled=SIGNAL} for a cancelled job). Throws {@code WorkerFailure} when the
+   * upload fails for good.
    */
-  public void publish(Path out, int status) {
+  public void publish(Path out, int status, Optional<StopSignal> cancelled) {
     server.publish(job, new JobFiles(out, job.job()), retry);
     stdout.println("published " + job + " to " + server.base() + job.runDir() + "/");
-    server.send(Event.done(job, status, updateStatusApi), retry);
+    server.send(
+        cancelled
+            .map(s -> Event.cancelled(job, status, updateStatusApi, s.signalName()))
+            .orElseGet(() -> Event.done(job, status, updateStatusApi)),
+        retry);
   }
 }

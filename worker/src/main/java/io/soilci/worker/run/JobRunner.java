@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs a job's tasks one after another in a started instance: a failing task does not stop the job.
@@ -27,6 +28,7 @@ final class JobRunner {
   private final long logCap;
   private final SafeListener listener;
   private final Progress progress;
+  private final Cancellation cancellation;
 
   JobRunner(
       Instance instance,
@@ -34,13 +36,15 @@ final class JobRunner {
       TaskTimeouts timeouts,
       long logCap,
       SafeListener listener,
-      Progress progress) {
+      Progress progress,
+      Cancellation cancellation) {
     this.instance = instance;
     this.checkout = checkout;
     this.timeouts = timeouts;
     this.logCap = logCap;
     this.listener = listener;
     this.progress = progress;
+    this.cancellation = cancellation;
   }
 
   /** Runs every task (or up to an infrastructure failure) and returns their rows. */
@@ -51,6 +55,10 @@ final class JobRunner {
     listener.jobStarted();
     List<TaskRow> rows = new ArrayList<>();
     for (TaskLine task : tasks) {
+      if (cancellation.signal().isPresent()) {
+        progress.cancelled(cancellation.signal().get(), tasks.size() - rows.size());
+        break;
+      }
       listener.taskStarted(task.name());
       long start = System.nanoTime();
       TaskResult result = runLogged(task);
@@ -62,6 +70,10 @@ final class JobRunner {
           StandardOpenOption.APPEND);
       listener.taskFinished(row);
       progress.taskFinished(rows.size(), tasks.size(), row, timeouts.of(task.name()));
+      if (cancellation.signal().isPresent()) {
+        progress.cancelled(cancellation.signal().get(), tasks.size() - rows.size());
+        break;
+      }
       if (!result.completed()) {
         progress.stopped(String.valueOf(result.failure()), tasks.size() - rows.size());
         break;
@@ -74,6 +86,13 @@ final class JobRunner {
     Path file = checkout.resolve(WwzPath.logOf(task.name()));
     try (CappedLog log = CappedLog.create(file, logCap)) {
       TaskResult result = instance.run(task.command(), timeouts.of(task.name()), log);
+      Optional<StopSignal> stop = cancellation.signal();
+      if (stop.isPresent()) {
+        // Whatever the killed task reported (137, or 255 if its runner died with the worker's
+        // process group), it ended because the job was cancelled.
+        log.note("the job was cancelled by " + stop.get().signalName() + "; the task was killed");
+        return TaskResult.completed(stop.get().exitStatus());
+      }
       if (!result.completed()) {
         log.note("the task's outcome is unknown: " + result.failure());
       }

@@ -3,6 +3,7 @@ package io.soilci.worker.run;
 import io.soilci.result.JobSummary;
 import io.soilci.result.Plural;
 import io.soilci.result.TaskRow;
+import io.soilci.result.TestCounts;
 import io.soilci.worker.provider.TaskResult;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -40,8 +41,30 @@ final class Progress {
     out.flush();
   }
 
+  /** E.g. {@code tests: 120 passed, 2 failed, 0 errors, 3 skipped; 1 report unreadable}. */
+  void tests(TestCounts counts) {
+    out.printf(
+        Locale.ROOT,
+        "tests: %d passed, %d failed, %d errors, %d skipped; %d report(s) unreadable%n",
+        counts.passed(),
+        counts.failed(),
+        counts.errors(),
+        counts.skipped(),
+        counts.unreadable());
+    out.flush();
+  }
+
   void stopped(String failure, int notRun) {
     out.printf(Locale.ROOT, "stopped: %s; %d task(s) not run%n", failure, notRun);
+    out.flush();
+  }
+
+  void cancelled(StopSignal signal, int notRun) {
+    out.printf(
+        Locale.ROOT,
+        "cancelled by %s: the running task was killed; %d task(s) not run%n",
+        signal.signalName(),
+        notRun);
     out.flush();
   }
 

@@ -4,11 +4,13 @@ import io.soilci.result.JobName;
 import io.soilci.worker.WorkerFailure;
 import io.soilci.worker.publish.LiveJob;
 import io.soilci.worker.publish.RunJobPublishing;
+import io.soilci.worker.run.Cancellation;
 import io.soilci.worker.run.JobListener;
 import io.soilci.worker.run.JobRun;
 import io.soilci.worker.run.JobSettings;
 import io.soilci.worker.run.JobSettingsFactory;
 import io.soilci.worker.run.RunJobOptions;
+import io.soilci.worker.run.StopSignal;
 import io.soilci.worker.run.WorkspaceJob;
 import io.soilci.worker.workspace.Lease;
 import io.soilci.worker.workspace.WorkspaceRun;
@@ -38,7 +40,8 @@ import picocli.CommandLine.Spec;
           + " /dev/null, its stdout+stderr in _tmp/soil/logs/TASK.txt and a timeout; prints one"
           + " line per task and a summary; writes OUT/JOB.wwz, OUT/JOB.tsv and OUT/JOB.json.",
       "Exit status: the largest task status (124 = a timeout fired, 255 = the infrastructure"
-          + " failed); 2 = bad usage; 1 = the job could not run."
+          + " failed); 2 = bad usage; 1 = the job could not run; 143 / 130 = cancelled by"
+          + " SIGTERM / SIGINT (the running task killed, what ran packaged and published)."
     })
 public final class RunJobCommand implements Callable<Integer> {
   @Mixin private RunJobOptions options = new RunJobOptions();
@@ -119,20 +122,31 @@ public final class RunJobCommand implements Callable<Integer> {
     JobListener listener =
         live.<JobListener>map(l -> l.listener(placement.checkout())).orElse(JobListener.NONE);
     CommandLine cli = spec.commandLine();
-    int status =
-        new JobRun(
-                settings,
-                JobListener.both(listeners.apply(settings.job()), listener),
-                cli.getOut(),
-                cli.getErr())
-            .run();
-    return live.isEmpty() ? status : published(live.get(), settings, status, cli);
+    Cancellation cancellation = new Cancellation();
+    try (StopSignals signals = StopSignals.install(cancellation, cli.getErr())) {
+      int status =
+          new JobRun(
+                  settings,
+                  JobListener.both(listeners.apply(settings.job()), listener),
+                  cli.getOut(),
+                  cli.getErr(),
+                  cancellation)
+              .run();
+      return live.isEmpty()
+          ? status
+          : published(live.get(), settings, status, cancellation.signal(), cli);
+    }
   }
 
   /** Publishes the finished job; a failed upload makes a passed job fail (exit 1). */
-  private static int published(LiveJob live, JobSettings settings, int status, CommandLine cli) {
+  private static int published(
+      LiveJob live,
+      JobSettings settings,
+      int status,
+      Optional<StopSignal> cancelled,
+      CommandLine cli) {
     try {
-      live.publish(settings.output().dir(), status);
+      live.publish(settings.output().dir(), status, cancelled);
       return status;
     } catch (WorkerFailure e) {
       cli.getErr().println("soil-worker: " + e.getMessage());

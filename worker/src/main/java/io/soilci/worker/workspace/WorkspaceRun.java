@@ -89,6 +89,11 @@ public final class WorkspaceRun {
       }
 
       @Override
+      public void killRunningTask() {
+        started.killRunningTask();
+      }
+
+      @Override
       public Map<String, String> facts() {
         Map<String, String> facts = new LinkedHashMap<>(started.facts());
         facts.putAll(meta);
