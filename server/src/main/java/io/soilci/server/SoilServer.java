@@ -39,7 +39,11 @@ public final class SoilServer implements AutoCloseable {
   /** The site settings a configuration gives. */
   static SiteSettings siteSettings(ServerConfig config) {
     return new SiteSettings(
-        config.site(), config.keepRuns(), config.repositoryUrl(), config.hooks());
+        config.site(),
+        config.keepRuns(),
+        config.repositoryUrl(),
+        config.hooks(),
+        config.errorPatterns());
   }
 
   /** Opens the site and starts listening. */
@@ -60,7 +64,7 @@ public final class SoilServer implements AutoCloseable {
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
     Guards guards = config.guards();
-    WwzHandler wwz = new WwzHandler(config.site());
+    WwzHandler wwz = new WwzHandler(config.site(), config.errorPatterns());
     String ingestKey = LocalServer.newKey();
     Routes.Parts parts =
         new Routes.Parts(

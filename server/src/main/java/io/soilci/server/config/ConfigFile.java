@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.soilci.result.BadInput;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.HookSettings;
+import io.soilci.server.logview.ErrorPatterns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -63,9 +64,22 @@ public final class ConfigFile {
             keys.text("repositoryUrl").map(ConfigFile::requireHttpUrl),
             keys.object("hooks").map(ConfigFile::hooks).orElse(HookSettings.NONE),
             keys.object("limits").map(ConfigFile::limits).orElse(Limits.DEFAULTS),
-            keys.object("guards").map(ConfigFile::guards).orElse(Guards.DEFAULTS));
+            keys.object("guards").map(ConfigFile::guards).orElse(Guards.DEFAULTS),
+            keys.object("logs").map(ConfigFile::logs).orElse(ErrorPatterns.DEFAULTS));
     keys.requireNoOthers();
     return config;
+  }
+
+  /**
+   * {@code logs.errorPatterns}: regular expressions for the lines that count as errors, tried
+   * before the built-in ones; {@code logs.defaultErrorPatterns: false} drops the built-in ones.
+   */
+  private static ErrorPatterns logs(Keys keys) {
+    List<String> regexes = keys.texts("errorPatterns").orElse(List.of());
+    boolean defaults = keys.bool("defaultErrorPatterns").orElse(true);
+    keys.requireNoOthers();
+    return ErrorPatterns.of("config key 'logs.errorPatterns' entry", regexes)
+        .and(defaults ? ErrorPatterns.DEFAULTS : new ErrorPatterns(List.of()));
   }
 
   private static String requireHttpUrl(String url) {
@@ -176,6 +190,21 @@ public final class ConfigFile {
         throw new BadInput("config key '" + name(key) + "' must be a non-empty string, got " + v);
       }
       return v.asText();
+    }
+
+    /** A list of non-empty strings. */
+    Optional<List<String>> texts(String key) {
+      return get(key)
+          .map(
+              v -> {
+                if (!v.isArray()) {
+                  throw new BadInput(
+                      "config key '" + name(key) + "' must be a list of strings, got " + v);
+                }
+                List<String> out = new ArrayList<>();
+                v.forEach(item -> out.add(requireText(key, item)));
+                return List.copyOf(out);
+              });
     }
 
     Optional<Boolean> bool(String key) {

@@ -1,6 +1,7 @@
 package io.soilci.server.config;
 
 import io.soilci.server.hooks.HookSettings;
+import io.soilci.server.logview.ErrorPatterns;
 import io.soilci.server.site.SiteSettings;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import java.util.Optional;
  * @param hooks shell commands the site runs on job-passed, job-failed, run-finished
  * @param limits what one request may cost
  * @param guards what a slow or hostile client may hold (timeouts, rates, failed logins)
+ * @param errorPatterns the lines that count as errors in a log (the log view, the run page)
  */
 public record ServerConfig(
     Path site,
@@ -27,7 +29,8 @@ public record ServerConfig(
     Optional<String> repositoryUrl,
     HookSettings hooks,
     Limits limits,
-    Guards guards) {
+    Guards guards,
+    ErrorPatterns errorPatterns) {
 
   /** The defaults for a site folder: state beside it in {@code soil-state}. */
   public static ServerConfig defaults(Path site) {
@@ -40,7 +43,8 @@ public record ServerConfig(
         Optional.empty(),
         HookSettings.NONE,
         Limits.DEFAULTS,
-        Guards.DEFAULTS);
+        Guards.DEFAULTS,
+        ErrorPatterns.DEFAULTS);
   }
 
   /** {@code SITE/../soil-state}: outside the served tree. */
@@ -50,31 +54,81 @@ public record ServerConfig(
 
   public ServerConfig withState(Path newState) {
     return new ServerConfig(
-        site, newState, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards);
+        site,
+        newState,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        errorPatterns);
   }
 
   public ServerConfig withListen(Listen newListen) {
     return new ServerConfig(
-        site, state, newListen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards);
+        site,
+        state,
+        newListen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        errorPatterns);
   }
 
   public ServerConfig withLimits(Limits newLimits) {
     return new ServerConfig(
-        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, newLimits, guards);
+        site,
+        state,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        newLimits,
+        guards,
+        errorPatterns);
   }
 
   public ServerConfig withPublicReads(boolean value) {
     return new ServerConfig(
-        site, state, listen, value, keepRuns, repositoryUrl, hooks, limits, guards);
+        site, state, listen, value, keepRuns, repositoryUrl, hooks, limits, guards, errorPatterns);
   }
 
   public ServerConfig withGuards(Guards newGuards) {
     return new ServerConfig(
-        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, newGuards);
+        site,
+        state,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        newGuards,
+        errorPatterns);
+  }
+
+  public ServerConfig withErrorPatterns(ErrorPatterns value) {
+    return new ServerConfig(
+        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards, value);
   }
 
   public ServerConfig withKeepRuns(int value) {
     return new ServerConfig(
-        site, state, listen, publicReads, value, repositoryUrl, hooks, limits, guards);
+        site,
+        state,
+        listen,
+        publicReads,
+        value,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        errorPatterns);
   }
 }

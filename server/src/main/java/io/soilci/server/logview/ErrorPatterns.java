@@ -68,6 +68,13 @@ public record ErrorPatterns(List<ErrorPattern> patterns) {
     return new ErrorPatterns(out);
   }
 
+  /** These patterns, then {@code later} ones. */
+  public ErrorPatterns and(ErrorPatterns later) {
+    List<ErrorPattern> all = new ArrayList<>(patterns);
+    all.addAll(later.patterns);
+    return new ErrorPatterns(all);
+  }
+
   /** The first pattern the line matches, if any. */
   @Nullable ErrorPattern first(String plainLine) {
     for (ErrorPattern p : patterns) {

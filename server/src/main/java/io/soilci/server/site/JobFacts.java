@@ -3,7 +3,10 @@ package io.soilci.server.site;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobName;
 import io.soilci.result.TaskRow;
+import io.soilci.server.logview.Excerpt;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What the index keeps of a stored (done) job: the few {@code JOB.json} facts pages show, its task
@@ -14,6 +17,8 @@ import java.util.List;
  * @param statusRunId {@code GITHUB_RUN_ID}, the status API's folder for this job's run
  * @param cancelled the signal that cancelled the job ({@code job-cancelled}), or empty
  * @param broken why the stored files could not be read (pages show "broken: why"), or empty
+ * @param briefs the first lines of what went wrong in each failed task's log ({@link
+ *     FailureBriefs}), by task name; read from the wwz once, when the job is stored or loaded
  */
 record JobFacts(
     JobName name,
@@ -30,7 +35,8 @@ record JobFacts(
     long startEpoch,
     List<TaskRow> tasks,
     TaskTotals totals,
-    String broken) {
+    String broken,
+    Map<String, List<Excerpt.Line>> briefs) {
 
   /** Most of a reason is enough on a page; the log has all of it. */
   private static final int MAX_REASON = 300;
@@ -56,7 +62,8 @@ record JobFacts(
         fileEpoch,
         List.of(),
         TaskTotals.BROKEN,
-        shown);
+        shown,
+        Map.of());
   }
 
   boolean isBroken() {
@@ -65,11 +72,18 @@ record JobFacts(
 
   JobFacts {
     tasks = List.copyOf(tasks);
+    briefs = Map.copyOf(briefs);
   }
 
-  /** The facts; {@code fallbackEpoch} is asked only when the meta has no start time. */
+  /**
+   * The facts; {@code fallbackEpoch} is asked only when the meta has no start time, {@code briefs}
+   * only when a task failed.
+   */
   static JobFacts of(
-      JobMeta meta, List<TaskRow> tasks, java.util.function.LongSupplier fallbackEpoch) {
+      JobMeta meta,
+      List<TaskRow> tasks,
+      java.util.function.LongSupplier fallbackEpoch,
+      Supplier<Map<String, List<Excerpt.Line>>> briefs) {
     JobName name = meta.jobName();
     return new JobFacts(
         name,
@@ -86,7 +100,8 @@ record JobFacts(
         meta.taskRunStartTime().orElseGet(fallbackEpoch::getAsLong),
         tasks,
         TaskTotals.of(name, tasks),
-        "");
+        "",
+        tasks.stream().allMatch(TaskRow::passed) ? Map.of() : briefs.get());
   }
 
   /** These facts filed under {@code job}, the name its files have. */
@@ -106,7 +121,8 @@ record JobFacts(
         startEpoch,
         tasks,
         totals,
-        broken);
+        broken,
+        briefs);
   }
 
   /** {@code job-cancelled}: a signal's name, {@code SIGTERM}; anything else is cut to 20 chars. */

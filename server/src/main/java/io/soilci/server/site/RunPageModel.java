@@ -6,6 +6,7 @@ import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.logview.Excerpt;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -48,8 +49,11 @@ final class RunPageModel {
     List<Map<String, Object>> tasks = new ArrayList<>();
     RunningJob running = job.running();
     boolean stored = job.shownFacts() != null;
+    JobFacts facts = job.stored();
+    Map<String, List<Excerpt.Line>> briefs =
+        running == null && facts != null ? facts.briefs() : Map.of();
     for (TaskRow row : rows(job)) {
-      tasks.add(task(ref, row, stored));
+      tasks.add(task(ref, row, stored, briefs.getOrDefault(row.name().value(), List.of())));
     }
     tasks.sort(Comparator.comparingInt(Views::rankOf));
     if (running != null && !running.currentTask().isEmpty()) {
@@ -65,6 +69,7 @@ final class RunPageModel {
       // The server's live tail of the task (GET /live/...): the site root is two folders up.
       now.put("log", "../../live/" + ref + "/" + running.currentTask() + ".txt");
       now.put("result", "");
+      now.put("brief", List.of());
       tasks.add(0, now);
     }
     return tasks;
@@ -79,7 +84,8 @@ final class RunPageModel {
     return Objects.requireNonNull(job.stored()).tasks();
   }
 
-  private static Map<String, Object> task(JobRef ref, TaskRow row, boolean stored) {
+  private static Map<String, Object> task(
+      JobRef ref, TaskRow row, boolean stored, List<Excerpt.Line> brief) {
     String wwz = JobFile.WWZ.fileName(ref.job()) + "/";
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("name", row.name().value());
@@ -94,6 +100,16 @@ final class RunPageModel {
     t.put("log", stored ? wwz + row.logPath() + "?view" : "");
     t.put("raw", stored ? wwz + row.logPath() : "");
     t.put("result", stored ? row.resultPath().map(p -> wwz + p).orElse("") : "");
+    // The first lines of what went wrong, each a link to its line in the log view.
+    List<Map<String, Object>> lines = new ArrayList<>();
+    for (Excerpt.Line line : stored ? brief : List.<Excerpt.Line>of()) {
+      Map<String, Object> l = new LinkedHashMap<>();
+      l.put("n", line.number());
+      l.put("text", line.text());
+      l.put("href", wwz + row.logPath() + "?view&from=" + line.number() + "#L" + line.number());
+      lines.add(l);
+    }
+    t.put("brief", lines);
     return t;
   }
 }

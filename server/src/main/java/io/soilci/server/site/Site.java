@@ -13,6 +13,7 @@ import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.hooks.Hooks;
+import io.soilci.server.logview.FailureBriefs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ public final class Site implements AutoCloseable {
   public static Site open(SiteSettings settings) throws IOException {
     SiteIndex index = new SiteIndex();
     for (WorkerHost host : WorkerHost.values()) {
-      index.load(host, SiteLoader.load(settings.root(), host));
+      index.load(host, SiteLoader.load(settings.root(), host, settings.errorPatterns()));
     }
     Site site = new Site(settings, index);
     SiteAssets.write(settings.root());
@@ -126,7 +127,15 @@ public final class Site implements AutoCloseable {
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
     Path json = layout.path(job.file(JobFile.JSON));
-    JobFacts facts = JobFacts.of(meta, tasks, () -> SiteLoader.modified(json)).withName(job.job());
+    JobFacts facts =
+        JobFacts.of(
+                meta,
+                tasks,
+                () -> SiteLoader.modified(json),
+                () ->
+                    FailureBriefs.read(
+                        layout.path(job.file(JobFile.WWZ)), tasks, settings.errorPatterns()))
+            .withName(job.job());
     apply(job, old -> new JobEntry(job.job(), facts, null));
   }
 
@@ -145,7 +154,8 @@ public final class Site implements AutoCloseable {
   }
 
   private void applyStored(WorkerHost host, RunId run) throws IOException {
-    List<RunState> found = SiteLoader.loadRuns(settings.root(), host, List.of(run), locks);
+    List<RunState> found =
+        SiteLoader.loadRuns(settings.root(), host, List.of(run), locks, settings.errorPatterns());
     if (found.isEmpty()) {
       return;
     }

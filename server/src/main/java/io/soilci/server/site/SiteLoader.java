@@ -11,6 +11,8 @@ import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.logview.ErrorPatterns;
+import io.soilci.server.logview.FailureBriefs;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +45,8 @@ final class SiteLoader {
   private SiteLoader() {}
 
   /** Every run of {@code host} found under {@code root}. */
-  static List<RunState> load(Path root, WorkerHost host) throws IOException {
+  static List<RunState> load(Path root, WorkerHost host, ErrorPatterns patterns)
+      throws IOException {
     Path hostDir = new SiteLayout(root).path(SiteLayout.hostDir(host));
     if (!Files.isDirectory(hostDir)) {
       return List.of();
@@ -54,7 +57,7 @@ final class SiteLoader {
       return pool.submit(
               () ->
                   runDirs.parallelStream()
-                      .map(dir -> loadRun(host, dir, null))
+                      .map(dir -> loadRun(host, dir, null, patterns))
                       .filter(run -> run != null && !run.jobs().isEmpty())
                       .toList())
           .get();
@@ -84,11 +87,12 @@ final class SiteLoader {
    * The named runs of {@code host} as their folders hold them now (missing ones left out), each
    * job's files read under its lock so that a commit going on is seen whole or not at all.
    */
-  static List<RunState> loadRuns(Path root, WorkerHost host, List<RunId> runs, RunLocks locks) {
+  static List<RunState> loadRuns(
+      Path root, WorkerHost host, List<RunId> runs, RunLocks locks, ErrorPatterns patterns) {
     List<RunState> out = new ArrayList<>();
     for (RunId run : runs) {
       Path dir = new SiteLayout(root).path(SiteLayout.runDir(host, run));
-      RunState state = Files.isDirectory(dir) ? loadRun(host, dir, locks) : null;
+      RunState state = Files.isDirectory(dir) ? loadRun(host, dir, locks, patterns) : null;
       if (state != null) {
         out.add(state);
       }
@@ -96,13 +100,16 @@ final class SiteLoader {
     return out;
   }
 
-  private static @Nullable RunState loadRun(WorkerHost host, Path dir, @Nullable RunLocks locks) {
+  private static @Nullable RunState loadRun(
+      WorkerHost host, Path dir, @Nullable RunLocks locks, ErrorPatterns patterns) {
     RunId run = new RunId(dir.getFileName().toString());
     TreeMap<String, JobEntry> jobs = new TreeMap<>();
     try {
       for (Path json : jobFiles(dir)) {
         JobFacts facts =
-            locks == null ? readJob(host, run, json) : readLocked(host, run, json, locks);
+            locks == null
+                ? readJob(host, run, json, patterns)
+                : readLocked(host, run, json, locks, patterns);
         jobs.put(facts.name().value(), new JobEntry(facts.name(), facts, null));
       }
       Path runningDir = dir.resolve(SiteLayout.RUNNING_DIR);
@@ -118,11 +125,12 @@ final class SiteLoader {
     return new RunState(RunKey.of(run), RunRecords.arrivedOf(dir), jobs);
   }
 
-  private static JobFacts readLocked(WorkerHost host, RunId run, Path json, RunLocks locks) {
+  private static JobFacts readLocked(
+      WorkerHost host, RunId run, Path json, RunLocks locks, ErrorPatterns patterns) {
     var lock = locks.job(new JobRef(host, run, jobName(json).orElseThrow()));
     lock.lock();
     try {
-      return readJob(host, run, json);
+      return readJob(host, run, json, patterns);
     } finally {
       lock.unlock();
     }
@@ -145,7 +153,7 @@ final class SiteLoader {
     return SiteLayout.jobMetadata(file.getFileName().toString());
   }
 
-  private static JobFacts readJob(WorkerHost host, RunId run, Path json) {
+  private static JobFacts readJob(WorkerHost host, RunId run, Path json, ErrorPatterns patterns) {
     JobName job = jobName(json).orElseThrow();
     JobRef ref = new JobRef(host, run, job);
     String where = ref.toString();
@@ -155,7 +163,10 @@ final class SiteLoader {
       byte[] tsv = small(json.resolveSibling(JobFile.TSV.fileName(job)), TaskRows.MAX_BYTES);
       List<TaskRow> tasks =
           TaskRows.parse(new String(tsv, StandardCharsets.UTF_8), ref.file(JobFile.TSV));
-      JobFacts facts = JobFacts.of(meta, tasks, () -> modified(json));
+      Path wwz = json.resolveSibling(JobFile.WWZ.fileName(job));
+      JobFacts facts =
+          JobFacts.of(
+              meta, tasks, () -> modified(json), () -> FailureBriefs.read(wwz, tasks, patterns));
       return facts.name().equals(job) ? facts : facts.withName(job);
     } catch (IOException | RuntimeException e) {
       // One bad job must not stop the site: it is listed as broken, with why.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.soilci.result.BadInput;
+import io.soilci.server.logview.ErrorPatterns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,5 +86,34 @@ class ConfigFileTest {
   @Test
   void requiresASite() {
     assertThatThrownBy(() -> read("{}")).hasMessage("config key 'site' is required (or --site)");
+  }
+
+  @Test
+  void readsErrorPatternsTriedBeforeTheBuiltInOnesOrInsteadOfThem() throws IOException {
+    int builtIn = ErrorPatterns.DEFAULTS.patterns().size();
+
+    ServerConfig added = read("{\"site\": \"www\", \"logs\": {\"errorPatterns\": [\"^OOPS\"]}}");
+    ServerConfig only =
+        read(
+            "{\"site\": \"www\", \"logs\": {\"errorPatterns\": [\"^OOPS\", \"^BAD\"],"
+                + " \"defaultErrorPatterns\": false}}");
+
+    assertThat(read("{\"site\": \"www\"}").errorPatterns()).isEqualTo(ErrorPatterns.DEFAULTS);
+    assertThat(added.errorPatterns().patterns()).hasSize(builtIn + 1);
+    assertThat(String.valueOf((Object) added.errorPatterns().patterns().get(0))).contains("^OOPS");
+    assertThat(only.errorPatterns().patterns()).hasSize(2);
+  }
+
+  @Test
+  void rejectsABadErrorPatternNamingIt() {
+    assertThatThrownBy(() -> read("{\"site\": \"www\", \"logs\": {\"errorPatterns\": [\"a(b\"]}}"))
+        .hasMessageStartingWith(
+            "config key 'logs.errorPatterns' entry 'a(b' must be a Java regular expression:");
+    assertThatThrownBy(() -> read("{\"site\": \"www\", \"logs\": {\"errorPatterns\": \"^x\"}}"))
+        .hasMessage("config key 'logs.errorPatterns' must be a list of strings, got \"^x\"");
+    assertThatThrownBy(() -> read("{\"site\": \"www\", \"logs\": {\"errorPattern\": []}}"))
+        .hasMessage(
+            "config key 'logs.errorPattern' is unknown; known keys here: errorPatterns,"
+                + " defaultErrorPatterns");
   }
 }

@@ -140,7 +140,7 @@
       head.textContent = 'previous runs';
       table.tHead.rows[0].appendChild(head);
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-        if (row.classList.contains('live-tail')) { return; }
+        if (row.classList.contains('live-tail') || row.classList.contains('brief')) { return; }
         var cell = row.insertCell(-1);
         cell.className = 'history';
         var seen = (status[job] || {})[row.getAttribute('data-task')] || [];
