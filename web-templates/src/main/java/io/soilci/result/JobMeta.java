@@ -33,6 +33,26 @@ public final class JobMeta {
    */
   public static final String JOB_CANCELLED = "job-cancelled";
 
+  /** Ours: how many of the job's test cases passed (only when it declared test reports). */
+  public static final String TESTS_PASSED = "tests-passed";
+
+  /** Ours: how many test cases failed. */
+  public static final String TESTS_FAILED = "tests-failed";
+
+  /** Ours: how many test cases ended in an error (JUnit's {@code <error>}). */
+  public static final String TESTS_ERRORS = "tests-errors";
+
+  /** Ours: how many test cases were skipped (TAP's {@code # SKIP} and {@code # TODO}). */
+  public static final String TESTS_SKIPPED = "tests-skipped";
+
+  /** Ours: how many declared report files could not be read. */
+  public static final String TEST_REPORTS_UNREADABLE = "test-reports-unreadable";
+
+  /** Our test count keys, in the order the worker writes them. */
+  public static final java.util.List<String> TEST_COUNT_KEYS =
+      java.util.List.of(
+          TESTS_PASSED, TESTS_FAILED, TESTS_ERRORS, TESTS_SKIPPED, TEST_REPORTS_UNREADABLE);
+
   public static final String JOB_URL = "JOB_URL";
   public static final String JOB_ID = "JOB_ID";
   public static final String GITHUB_WORKFLOW = "GITHUB_WORKFLOW";

@@ -35,6 +35,7 @@ public final class MetaRules {
     seconds(values, JobMeta.WORKSPACE_PREPARE_TIME);
     oneOf(values, JobMeta.WORKSPACE_CACHE, "hit", "miss");
     number(values, JobMeta.GITHUB_PR_NUMBER);
+    JobMeta.TEST_COUNT_KEYS.forEach(key -> number(values, key));
   }
 
   /**

@@ -26,6 +26,12 @@ public final class SiteLayout {
   /** The folder of the site's stylesheet and script. */
   public static final String ASSETS = "web";
 
+  /**
+   * A job's test table inside its wwz ({@link TestTable}): every test case of the reports its tasks
+   * declared, and every report that could not be read.
+   */
+  public static final String TEST_RESULTS = WwzPath.META_DIR + "tests.tsv";
+
   /** The home page and each folder's page. */
   public static final String INDEX_HTML = "index.html";
 

@@ -4,17 +4,23 @@ import io.soilci.cli.SoilVersion;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobMetaCodec;
 import io.soilci.result.JobSummary;
+import io.soilci.result.SiteLayout;
+import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
+import io.soilci.result.TestCounts;
 import io.soilci.result.WwzPath;
 import io.soilci.web.WwzIndexPage;
 import io.soilci.worker.provider.Instance;
 import io.soilci.worker.provider.InstanceSpec;
 import io.soilci.worker.provider.TaskEnvironment;
+import io.soilci.worker.testreport.TestReports;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,7 +66,7 @@ public final class JobRun {
     int status = stop.map(StopSignal::exitStatus).orElse(summary.maxStatus());
     JobMetadata metadata = metadata(ran.facts(), deployStart, ran.startTime(), status);
     stop.ifPresent(s -> metadata.put(JobMeta.JOB_CANCELLED, s.signalName()));
-    writeFiles(files, metadata, ran.rows());
+    writeFiles(files, metadata, ran);
     progress.summary(summary, settings.output().dir().toString());
     return status;
   }
@@ -120,17 +126,16 @@ public final class JobRun {
     return metadata.hostEnvironment(settings.workerHost(), placement.workerEnv());
   }
 
-  private void writeFiles(JobFiles files, JobMetadata metadata, List<TaskRow> rows)
-      throws IOException {
+  private void writeFiles(JobFiles files, JobMetadata metadata, TasksRun ran) throws IOException {
+    List<TaskRow> rows = ran.rows();
     Path checkout = settings.placement().checkout();
     JobSettings.Output output = settings.output();
+    List<Path> excluded = List.of(checkout.resolve(WwzPath.META_DIR), output.dir());
+    ResultFiles entries = new ResultFiles(checkout, output.maxResultBytes(), excluded, err);
+    if (!settings.testReports().isEmpty()) {
+      readTestReports(ran, excluded, entries).metaValues().forEach(metadata::put);
+    }
     List<Path> metaFiles = metadata.writeFiles(checkout);
-    ResultFiles entries =
-        new ResultFiles(
-            checkout,
-            output.maxResultBytes(),
-            List.of(checkout.resolve(WwzPath.META_DIR), output.dir()),
-            err);
     entries.addOwn(checkout.resolve(WwzPath.INDEX_TSV));
     metaFiles.forEach(entries::addOwn);
     for (TaskRow row : rows) {
@@ -149,6 +154,42 @@ public final class JobRun {
     progress.packaged(files.wwz().toString(), stats);
     files.write(files.tsv(), TaskRows.format(rows).getBytes(StandardCharsets.UTF_8));
     files.write(files.json(), JobMetaCodec.format(metadata.toMeta()));
+  }
+
+  /**
+   * Reads each task's test reports into the test table (added to the wwz with the reports
+   * themselves, readable or not); returns the job's counts. Reports modified before the job's tasks
+   * started (less a second of clock granularity) belong to an earlier job and are left alone.
+   */
+  private TestCounts readTestReports(TasksRun ran, List<Path> excluded, ResultFiles entries)
+      throws IOException {
+    Path checkout = settings.placement().checkout();
+    FileTime since = FileTime.from(Instant.ofEpochSecond(ran.startTime() - 1));
+    Map<TaskName, List<Path>> found = settings.testReports().find(checkout, excluded, since, err);
+    Path table = checkout.resolve(SiteLayout.TEST_RESULTS);
+    TestCounts counts;
+    try (TestReports reports = new TestReports(checkout, table)) {
+      for (Map.Entry<TaskName, List<Path>> task : found.entrySet()) {
+        for (Path report : task.getValue()) {
+          String unreadable = reports.read(task.getKey(), report);
+          if (unreadable != null) {
+            err.println(
+                "soil-worker: task "
+                    + task.getKey()
+                    + ": test report "
+                    + checkout.relativize(report)
+                    + " is unreadable: "
+                    + unreadable.lines().findFirst().orElse(""));
+            err.flush();
+          }
+          entries.addReport(report);
+        }
+      }
+      counts = reports.counts();
+    }
+    entries.addOwn(table);
+    progress.tests(counts);
+    return counts;
   }
 
   private static long epochSeconds() {

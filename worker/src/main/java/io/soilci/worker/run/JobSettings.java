@@ -4,6 +4,7 @@ import io.soilci.result.BadInput;
 import io.soilci.result.JobName;
 import io.soilci.result.WorkerHost;
 import io.soilci.worker.provider.Provider;
+import io.soilci.worker.testreport.ReportGlobs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param placement where and how the tasks run
  * @param output what the job writes and how much of it
  * @param workerHost whose CI variables the job's metadata records; empty for none
+ * @param testReports each task's test report globs ({@code --test-reports})
  */
 public record JobSettings(
     JobName job,
@@ -23,7 +25,8 @@ public record JobSettings(
     TaskTimeouts timeouts,
     Placement placement,
     Output output,
-    Optional<WorkerHost> workerHost) {
+    Optional<WorkerHost> workerHost,
+    ReportGlobs testReports) {
   public JobSettings {
     tasks = List.copyOf(tasks);
   }

@@ -6,6 +6,7 @@ import io.soilci.result.WorkerHost;
 import io.soilci.worker.provider.Provider;
 import io.soilci.worker.provider.Providers;
 import io.soilci.worker.provider.TaskEnvironment;
+import io.soilci.worker.testreport.ReportGlobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,13 +61,18 @@ public final class JobSettingsFactory {
     Path out = out(options.out, workspace, checkout);
     List<TaskLine> tasks = tasks(options, checkout, TaskEnvironment.local(env, envNames));
     TaskTimeouts timeouts = TaskTimeouts.parse(options.timeouts, tasks);
+    ReportGlobs reports =
+        ReportGlobs.parse(
+            options.testReports,
+            tasks.stream().map(t -> t.name().value()).collect(Collectors.toSet()));
     return new JobSettings(
         name,
         tasks,
         timeouts,
         new JobSettings.Placement(provider, image, envNames, checkout, env),
         new JobSettings.Output(out, cap, results, options.zipLevel),
-        host);
+        host,
+        reports);
   }
 
   /** {@code --env} names, then the workspace's variables; each must be a variable's name. */

@@ -2,6 +2,7 @@ package io.soilci.worker.run;
 
 import io.soilci.result.JobSummary;
 import io.soilci.result.TaskRow;
+import io.soilci.result.TestCounts;
 import io.soilci.worker.provider.TaskResult;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -35,6 +36,19 @@ final class Progress {
         row.name(),
         outcome,
         row.elapsedSeconds());
+    out.flush();
+  }
+
+  /** E.g. {@code tests: 120 passed, 2 failed, 0 errors, 3 skipped; 1 report unreadable}. */
+  void tests(TestCounts counts) {
+    out.printf(
+        Locale.ROOT,
+        "tests: %d passed, %d failed, %d errors, %d skipped; %d report(s) unreadable%n",
+        counts.passed(),
+        counts.failed(),
+        counts.errors(),
+        counts.skipped(),
+        counts.unreadable());
     out.flush();
   }
 

@@ -77,6 +77,11 @@ final class ResultFiles {
         });
   }
 
+  /** Adds a test report (a file of the checkout), within the bounds of result files. */
+  void addReport(Path report) {
+    addFile(report);
+  }
+
   /** Adds a result file if within the bounds; false once a bound is reached. */
   private boolean addFile(Path file) {
     String name = nameOf(file);

@@ -67,6 +67,16 @@ public final class RunJobOptions {
   List<String> timeouts = new ArrayList<>();
 
   @Option(
+      names = "--test-reports",
+      paramLabel = "TASK=GLOB",
+      description =
+          "The task's test reports, JUnit XML or TAP (told apart by content): files of the"
+              + " checkout matching GLOB (Java glob, relative to the checkout), repeatable. Read"
+              + " into the wwz's test table and counted in JOB.json; an unreadable report never"
+              + " fails the job.")
+  List<String> testReports = new ArrayList<>();
+
+  @Option(
       names = "--checkout",
       paramLabel = "DIR",
       description = "The folder tasks run in (a container mounts it at the same path). Default: .")

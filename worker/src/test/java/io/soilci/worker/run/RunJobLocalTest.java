@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobMetaCodec;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
@@ -206,7 +207,8 @@ class RunJobLocalTest {
         .containsEntry(JobMeta.GITHUB_RUN_NUMBER, "4101")
         .containsEntry(JobMeta.GITHUB_PR_NUMBER, null)
         .containsKeys(JobMeta.GITHUB_ENV.toArray(String[]::new))
-        .doesNotContainKey(JobMeta.IMAGE_PULL_TIME);
+        .doesNotContainKey(JobMeta.IMAGE_PULL_TIME)
+        .doesNotContainKeys(JobMeta.TEST_COUNT_KEYS.toArray(String[]::new));
     assertThat(checkout.read("_tmp/soil/commit-hash.txt")).isEqualTo(checkout.head() + "\n");
   }
 
@@ -235,7 +237,7 @@ class RunJobLocalTest {
             "_tmp/soil/logs/env.txt",
             "_tmp/unit/index.html",
             "_tmp/unit/sub/detail.txt")
-        .doesNotContain("_tmp/other/secret.txt", "tasks.txt")
+        .doesNotContain("_tmp/other/secret.txt", "tasks.txt", SiteLayout.TEST_RESULTS)
         .doesNotHaveDuplicates();
     try (Stream<Path> out = Files.list(dir.resolve("_tmp/soil/out"))) {
       assertThat(out.map(p -> p.getFileName().toString()))
