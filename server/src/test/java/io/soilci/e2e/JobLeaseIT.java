@@ -87,9 +87,9 @@ class JobLeaseIT {
               "curl",
               "-sS",
               "-o",
-              "/dev/stdout",
+              tmp.resolve("upload.txt").toString(),
               "-w",
-              " %{http_code}",
+              "%{http_code}",
               "-H",
               "Authorization: Bearer " + server.token,
               "-F",
@@ -99,7 +99,9 @@ class JobLeaseIT {
               "-F",
               "json=@" + files + ".json",
               server.uri() + "results?workerHost=github&runId=41&jobName=silent");
-      assertThat(upload.output()).endsWith(" 200");
+      assertThat(upload.output()).as(Files.readString(tmp.resolve("upload.txt"))).isEqualTo("200");
+      assertThat(Files.readString(tmp.resolve("upload.txt")))
+          .startsWith("stored github-jobs/41/silent");
       assertThat(Files.readString(page)).doesNotContain("lost: no word");
     }
   }
