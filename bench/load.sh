@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 rm -f server/target/reliability/load.txt
-mvn -B -ntp -pl server -am verify -Pload -Dsoil.load.seconds="${SECONDS_:-60}" \
+soil-scripts/mvnw -B -ntp -pl server -am verify -Pload -Dsoil.load.seconds="${SECONDS_:-60}" \
   -Dit.test=LoadIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfailsafe.failIfNoSpecifiedTests=false -Dspotless.check.skip=true
 cat server/target/reliability/load.txt

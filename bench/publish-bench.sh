@@ -4,7 +4,7 @@
 # would not fit), RUNS times; prints wall time and MB/s per run, and the worker's peak RSS.
 #
 # Usage: bench/publish-bench.sh [SIZE_MB (default 200)] [RUNS (default 3)]
-# Needs the jars (mvn -B -ntp package -DskipTests), python3 for the zip, /usr/bin/time.
+# Needs the jars (soil-scripts/mvnw -B -ntp package -DskipTests), python3 for the zip, /usr/bin/time.
 set -o nounset -o pipefail -o errexit
 cd "$(dirname "$0")/.."
 size_mb=${1:-200}

@@ -24,7 +24,7 @@ trap cleanup EXIT
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "nginx missing: apt-get install -y nginx" >&2; exit 1; }
 if [ ! -f "$JAR" ]; then
-  (cd "$ROOT" && mvn -B -ntp -q -pl server -am package -DskipTests)
+  (cd "$ROOT" && soil-scripts/mvnw -B -ntp -q -pl server -am package -DskipTests)
 fi
 
 free_port() {

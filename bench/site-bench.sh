@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || set -- 1000 10000 100000
-mvn -B -ntp -q -pl server -am package -DskipTests -Dspotless.check.skip=true
+soil-scripts/mvnw -B -ntp -q -pl server -am package -DskipTests -Dspotless.check.skip=true
 work=$(mktemp -d "${TMPDIR:-/tmp}/soil-site-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 java -Xmx2g -cp server/target/soil-server.jar -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \

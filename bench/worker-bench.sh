@@ -17,7 +17,7 @@ data=${SOIL_BENCH_DATA:-/tmp/soil-bench-data}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-[ -f "$jar" ] || (cd "$root" && mvn -B -ntp -q -pl worker -am package -DskipTests)
+[ -f "$jar" ] || (cd "$root" && soil-scripts/mvnw -B -ntp -q -pl worker -am package -DskipTests)
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.6f\", $* }"; }
 seconds() { calc "$2 - $1"; }

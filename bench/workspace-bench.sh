@@ -21,7 +21,7 @@ providers=${PROVIDERS:-local podman}
 jar=${SOIL_WORKER_JAR:-worker/target/soil-worker.jar}
 if [ ! -f "$jar" ]; then
   echo "bench: building $jar" >&2
-  mvn -B -ntp -q -pl worker -am package -DskipTests -Dspotless.check.skip
+  soil-scripts/mvnw -B -ntp -q -pl worker -am package -DskipTests -Dspotless.check.skip
 fi
 
 work=$(mktemp -d)

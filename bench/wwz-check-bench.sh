@@ -2,7 +2,7 @@
 # The cost of checking every wwz entry's data at upload (size, CRC, inflatable): a job of 50 MiB of
 # build and test logs in 200 files, deflated by `zip -r` as Soil does, checked by the server's own
 # ResultStore.ingest (the same checks an upload gets), against reading the zip's central directory.
-# Run from the project root after a build (`mvn -B -ntp -o -DskipTests -pl server -am verify`).
+# Run from the project root after a build (`soil-scripts/mvnw -B -ntp -o -DskipTests -pl server -am verify`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
