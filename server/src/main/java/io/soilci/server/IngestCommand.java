@@ -3,6 +3,7 @@ package io.soilci.server;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
+import io.soilci.result.Plural;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.config.ServerConfig;
@@ -56,7 +57,7 @@ final class IngestCommand implements Callable<Integer> {
     String how = server.map(url -> "; pages updated by the server at " + url).orElse("");
     spec.commandLine()
         .getOut()
-        .println("ingested " + ref + " (" + stored.rows().size() + " tasks)" + how);
+        .println("ingested " + ref + " (" + Plural.count(stored.rows().size(), "task") + ")" + how);
     return 0;
   }
 

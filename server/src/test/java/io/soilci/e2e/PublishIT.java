@@ -81,4 +81,34 @@ class PublishIT {
       assertThat(server.site.resolve("github-jobs/6")).doesNotExist();
     }
   }
+
+  @Test
+  void httpsToThisPlainHttpServerFailsAtOnceSayingSo() throws Exception {
+    try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
+      Path job = JobDir.write(tmp.resolve("out"), "j", 7, 0, 0);
+      String https = "https://127.0.0.1:" + server.uri().getPort() + "/";
+      long start = System.nanoTime();
+
+      Processes.Result result =
+          Processes.java(
+              tmp,
+              Map.of("SOIL_TOKEN", server.token),
+              Repo.WORKER_JAR,
+              "publish",
+              "--server",
+              https,
+              job.toString());
+
+      assertThat(result.exit()).isEqualTo(1);
+      assertThat(result.output().strip())
+          .startsWith(
+              "soil-worker: publish github-jobs/7/j failed: cannot reach "
+                  + https
+                  + ": the TLS handshake failed (")
+          .endsWith("); if the server speaks plain HTTP there, use http:// in --server")
+          .doesNotContain("trying again");
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(java.time.Duration.ofSeconds(30));
+    }
+  }
 }

@@ -22,7 +22,7 @@ public record JobSummary(JobName job, List<TaskRow> tasks) {
     return tasks.stream().mapToInt(TaskRow::status).max().orElse(0);
   }
 
-  /** {@code "passed"}, {@code "task X"} for one failure, or {@code "N of M tasks"}. */
+  /** {@code "passed"}, {@code "task X"} for one failure, or {@code "N of M tasks failed"}. */
   public String statusText() {
     List<TaskRow> failed = failedTasks();
     if (failed.isEmpty()) {
@@ -31,7 +31,7 @@ public record JobSummary(JobName job, List<TaskRow> tasks) {
     if (failed.size() == 1) {
       return "task " + failed.get(0).name();
     }
-    return failed.size() + " of " + tasks.size() + " tasks";
+    return failed.size() + " of " + Plural.count(tasks.size(), "task") + " failed";
   }
 
   /** The sum of the tasks' elapsed seconds. */

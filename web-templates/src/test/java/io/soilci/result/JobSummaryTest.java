@@ -20,7 +20,7 @@ class JobSummaryTest {
   void countsSeveralFailures() {
     JobSummary summary = summary(row("a", 2, 1.0), row("b", 124, 900.0), row("c", 0, 0.2));
 
-    assertThat(summary.statusText()).isEqualTo("2 of 3 tasks");
+    assertThat(summary.statusText()).isEqualTo("2 of 3 tasks failed");
     assertThat(summary.maxStatus()).isEqualTo(124);
   }
 

@@ -3,6 +3,7 @@ package io.soilci.server.site;
 import io.soilci.result.Durations;
 import io.soilci.result.JobName;
 import io.soilci.result.JobSummary;
+import io.soilci.result.Plural;
 import io.soilci.result.TaskRow;
 import java.util.List;
 
@@ -28,12 +29,14 @@ record TaskTotals(int tasks, int failed, int maxStatus, String firstFailed, doub
     return failed == 0;
   }
 
-  /** {@code "passed"}, {@code "task X"} or {@code "N of M tasks"}, as {@link JobSummary}. */
+  /** {@code "passed"}, {@code "task X"} or {@code "N of M tasks failed"}, as {@link JobSummary}. */
   String statusText() {
     if (failed == 0) {
       return "passed";
     }
-    return failed == 1 ? "task " + firstFailed : failed + " of " + tasks + " tasks";
+    return failed == 1
+        ? "task " + firstFailed
+        : failed + " of " + Plural.count(tasks, "task") + " failed";
   }
 
   String elapsedText() {

@@ -2,6 +2,7 @@ package io.soilci.server.upload;
 
 import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
+import io.soilci.result.Plural;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
@@ -64,6 +65,7 @@ public final class ResultsHandler implements HttpHandler {
                           () -> site.jobStored(ref, stored.meta(), stored.rows())))
               .orElseThrow();
     }
-    Responses.text(exchange, 200, "stored " + ref + " (" + job.rows().size() + " tasks)");
+    Responses.text(
+        exchange, 200, "stored " + ref + " (" + Plural.count(job.rows().size(), "task") + ")");
   }
 }

@@ -60,7 +60,7 @@ class RetentionHttpTest {
   private static void stored(TestServer server, String host, String run, String name) {
     HttpResponse<String> r = upload(server, host, run, name, token(server, host));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("stored " + host + "-jobs/" + run + "/" + name + " (1 tasks)\n");
+    assertThat(r.body()).isEqualTo("stored " + host + "-jobs/" + run + "/" + name + " (1 task)\n");
   }
 
   private static String token(TestServer server, String host) {
@@ -115,7 +115,7 @@ class RetentionHttpTest {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
 
-      assertThat(r.body()).isEqualTo("stored github-jobs/8/demo (1 tasks)\n");
+      assertThat(r.body()).isEqualTo("stored github-jobs/8/demo (1 task)\n");
       // When each run arrived survives the restart: 501 arrived before 7, though 7 < 501.
       assertThat(runsOnDisk("github-jobs")).containsExactly("502", "7", "8");
     }

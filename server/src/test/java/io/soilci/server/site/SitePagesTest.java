@@ -261,6 +261,25 @@ class SitePagesTest {
   }
 
   @Test
+  void countsAreWordedInTheRightNumber() throws Exception {
+    try (Site site = open(200)) {
+      SiteTrees.store(
+          site,
+          root,
+          ref("1", "a"),
+          meta("a", "1", C1, "one", DAY1),
+          List.of(row("t", 1, 1), row("u", 1, 1), row("v", 0, 1)));
+
+      assertThat(read(root, "index.html")).contains(">1 run</span>").doesNotContain("1 runs");
+      assertThat(read(root, "github-jobs/1/index.html")).contains(">2 of 3 tasks failed<");
+
+      SiteTrees.store(
+          site, root, ref("2", "a"), meta("a", "2", C2, "two", DAY2), List.of(row("t", 0, 1)));
+      assertThat(read(root, "index.html")).contains(">2 runs</span>");
+    }
+  }
+
+  @Test
   void escapesHtmlFromCommitSubjectsAndRefs() throws Exception {
     Map<String, @Nullable String> values =
         new LinkedHashMap<>(

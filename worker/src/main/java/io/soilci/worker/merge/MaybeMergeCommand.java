@@ -134,9 +134,10 @@ public final class MaybeMergeCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     BranchUpdate update = validate();
+    String run = requireRunId();
     RunWatch watch =
         new RunWatch(
-            new StatusApi(ServerUri.parse(server), requireRunId()),
+            new StatusApi(ServerUri.parse(server), run),
             Duration.ofSeconds(waitSeconds),
             Duration.ofMillis((long) (pollSeconds * 1000)),
             out);
@@ -150,7 +151,7 @@ public final class MaybeMergeCommand implements Callable<Integer> {
               + update.describe(branch)
               + ": "
               + blocking.stream().map(JobState::whyNotGreen).collect(Collectors.joining(", "))
-              + neverReportedHint(blocking));
+              + neverReportedHint(blocking, run));
       return NOT_GREEN;
     }
     update.fastForward(branch, sha);
@@ -164,13 +165,23 @@ public final class MaybeMergeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String neverReportedHint(List<JobState> blocking) {
-    boolean missing = blocking.stream().anyMatch(s -> !s.reported());
-    return missing
-        ? " within "
-            + waitSeconds
-            + " s (check the names in --jobs, and that each job publishes with --update-status-api)"
-        : "";
+  /**
+   * What to check when a job never reported: with no job of the run reported, first the run id (a
+   * wrong one looks exactly like jobs that never publish).
+   */
+  private String neverReportedHint(List<JobState> blocking, String run) {
+    if (blocking.stream().allMatch(JobState::reported)) {
+      return "";
+    }
+    boolean noneReported =
+        blocking.size() == jobs.size() && blocking.stream().noneMatch(JobState::reported);
+    return " within "
+        + waitSeconds
+        + " s ("
+        + (noneReported
+            ? "no job reported under run id " + run + ": check --run-id (GITHUB_RUN_ID), then "
+            : "check ")
+        + "the names in --jobs, and that each job publishes with --update-status-api)";
   }
 
   private BranchUpdate validate() {

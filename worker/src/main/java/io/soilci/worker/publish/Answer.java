@@ -1,11 +1,16 @@
 package io.soilci.worker.publish;
 
 import io.soilci.worker.WorkerFailure;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLException;
 
 /**
  * How the server answered one request, or that it could not be reached.
@@ -13,8 +18,9 @@ import java.time.Duration;
  * @param status the HTTP status, 0 when there was no answer
  * @param reason the first line of the answer's body, or what went wrong on the way
  * @param retryAfter what the server's {@code Retry-After} asked for, else zero
+ * @param hopeless no answer, and trying again cannot help (https to a plain HTTP server or back)
  */
-record Answer(int status, String reason, Duration retryAfter) {
+record Answer(int status, String reason, Duration retryAfter, boolean hopeless) {
   static Answer of(HttpResponse<String> response) {
     String body = response.body().strip();
     int newline = body.indexOf('\n');
@@ -26,24 +32,62 @@ record Answer(int status, String reason, Duration retryAfter) {
             .filter(v -> v.strip().matches("\\d{1,6}"))
             .map(v -> Duration.ofSeconds(Long.parseLong(v.strip())))
             .orElse(Duration.ZERO);
-    return new Answer(response.statusCode(), cut(line), retryAfter);
+    return new Answer(response.statusCode(), cut(line), retryAfter, false);
   }
 
-  static Answer unreachable(URI server, Exception e) {
+  /**
+   * No answer from {@code server} because of {@code e}; {@code speaksTls} says whether the server
+   * answers a TLS handshake, asked only when a plain HTTP request reached the port but got no HTTP
+   * answer back (a TLS server closes, or answers with a binary alert).
+   */
+  static Answer unreachable(URI server, IOException e, BooleanSupplier speaksTls) {
+    String cannot = "cannot reach " + server + ": ";
+    if (causedBy(e, UnresolvedAddressException.class) || causedBy(e, UnknownHostException.class)) {
+      return new Answer(0, cannot + "unknown host " + server.getHost(), Duration.ZERO, false);
+    }
+    if (causedBy(e, SSLException.class) && "https".equals(server.getScheme())) {
+      return new Answer(
+          0,
+          cannot
+              + "the TLS handshake failed ("
+              + e.getMessage()
+              + "); if the server speaks plain HTTP there, use http:// in --server",
+          Duration.ZERO,
+          true);
+    }
+    if ("http".equals(server.getScheme())
+        && !(e instanceof ConnectException)
+        && !(e instanceof HttpTimeoutException)
+        && speaksTls.getAsBoolean()) {
+      return new Answer(
+          0,
+          cannot + "the server speaks TLS (HTTPS) there; use https:// in --server",
+          Duration.ZERO,
+          true);
+    }
     String what =
         e instanceof ConnectException
             ? "connection refused"
             : e instanceof HttpTimeoutException ? "timed out" : e.toString();
-    return new Answer(0, "cannot reach " + server + ": " + what, Duration.ZERO);
+    return new Answer(0, cannot + what, Duration.ZERO, false);
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   boolean succeeded() {
     return status >= 200 && status < 300;
   }
 
-  /** Worth another try: no answer, or a server error (including 503 busy). */
+  /** Worth another try: no answer (unless hopeless), or a server error (including 503 busy). */
   boolean retryable() {
-    return status == 0 || status >= 500;
+    return (status == 0 && !hopeless) || status >= 500;
   }
 
   /** One line for the person reading the CI log. */

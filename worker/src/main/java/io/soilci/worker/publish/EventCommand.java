@@ -1,8 +1,11 @@
 package io.soilci.worker.publish;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.JobMeta;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.WorkerHost;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -22,7 +25,28 @@ import picocli.CommandLine.Spec;
 public final class EventCommand implements Callable<Integer> {
   @Mixin ServerOptions server = new ServerOptions();
   @Spec CommandSpec spec = CommandSpec.create();
-  @Mixin JobOptions jobOptions = new JobOptions();
+
+  @Option(
+      names = "--worker-host",
+      paramLabel = "HOST",
+      defaultValue = "github",
+      description = "github or sourcehut: the site folder github-jobs/ or sourcehut-jobs/.")
+  String workerHost = "github";
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "RUN",
+      description =
+          "The run folder: GitHub's run number, sourcehut's job id or git-HASH. Default:"
+              + " $GITHUB_RUN_NUMBER (github) or $JOB_ID (sourcehut).")
+  @Nullable String runId;
+
+  @Option(
+      names = "--update-status-api",
+      description =
+          "With --name done: have the server write status-api/github/RUN_ID/JOB.status.txt,"
+              + " which maybe-merge reads (RUN_ID: see --status-run-id).")
+  boolean updateStatusApi;
 
   @Option(
       names = "--name",
@@ -63,18 +87,28 @@ public final class EventCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Event.Name which = Event.Name.parseJobEvent(name);
-    JobRef ref = jobOptions.jobRef(new JobName(job), null);
+    JobRef ref = jobRef();
     Event event = which == Event.Name.START ? Event.start(ref) : done(ref);
     server.connect(environment, spec.commandLine().getErr()).send(event, server.retry());
     spec.commandLine().getOut().println("sent " + event);
     return 0;
   }
 
+  private JobRef jobRef() {
+    WorkerHost host = WorkerHost.parse(workerHost);
+    String key = host == WorkerHost.GITHUB ? JobMeta.GITHUB_RUN_NUMBER : JobMeta.JOB_ID;
+    String run = runId != null ? runId : environment.get(key);
+    if (run == null) {
+      throw new BadInput("--run-id is required (no " + key + " in the environment)");
+    }
+    return new JobRef(host, new RunId(run), new JobName(job));
+  }
+
   private Event done(JobRef ref) {
     if (status == null || status < 0 || status > 255) {
       throw new BadInput("--name done needs --status N (0-255), the job's largest task status");
     }
-    if (!jobOptions.updateStatusApi()) {
+    if (!updateStatusApi) {
       return Event.done(ref, status, false);
     }
     String runId = statusRunId != null ? statusRunId : environment.get("GITHUB_RUN_ID");

@@ -31,7 +31,7 @@ final class ServerOptions {
       paramLabel = "SECONDS",
       defaultValue = "120",
       description =
-          "Keep retrying an upload on connection errors and 5xx answers for at most this long"
+          "Keep retrying a request on connection errors and 5xx answers for at most this long"
               + " (exponential back-off with jitter; honours Retry-After). Default: ${DEFAULT-VALUE}.")
   long retryForSeconds;
 

@@ -102,7 +102,7 @@ final class SoilServer {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       return Answer.of(response);
     } catch (IOException e) {
-      return Answer.unreachable(base, e);
+      return Answer.unreachable(base, e, () -> TlsProbe.answersHandshake(base));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new WorkerFailure("interrupted while sending to " + base, e);

@@ -1,11 +1,13 @@
 package io.soilci.worker.run;
 
 import io.soilci.result.JobSummary;
+import io.soilci.result.Plural;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TestCounts;
 import io.soilci.worker.provider.TaskResult;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /** The lines a person watching the job reads: one per finished task, then a summary. */
@@ -78,15 +80,27 @@ final class Progress {
     out.flush();
   }
 
-  /** E.g. {@code job cpp-small failed (task unit): 3 tasks in 5:14, exit status 1}. */
+  /**
+   * E.g. {@code job cpp-small passed: 3 tasks in 5:14, exit status 0; results in OUT} or {@code job
+   * cpp-small failed: 1 of 3 tasks failed (unit) in 5:14, exit status 1; results in OUT}.
+   */
   void summary(JobSummary summary, String outDir) {
-    String verdict = summary.passed() ? "passed" : "failed (" + summary.statusText() + ")";
+    String tasks = Plural.count(summary.tasks().size(), "task");
+    List<TaskRow> failed = summary.failedTasks();
+    String verdict =
+        failed.isEmpty()
+            ? "passed: " + tasks
+            : "failed: "
+                + failed.size()
+                + " of "
+                + tasks
+                + " failed"
+                + (failed.size() == 1 ? " (" + failed.get(0).name() + ")" : "");
     out.printf(
         Locale.ROOT,
-        "job %s %s: %d tasks in %s, exit status %d; results in %s%n",
+        "job %s %s in %s, exit status %d; results in %s%n",
         summary.job(),
         verdict,
-        summary.tasks().size(),
         summary.elapsedText(),
         summary.maxStatus(),
         outDir);

@@ -145,6 +145,24 @@ class MaybeMergeGitTest {
   }
 
   @Test
+  void whenNoJobReportedTheHintNamesTheRunIdFirst() throws Exception {
+    String tested = clone.commit("tested");
+    try (StatusFolder status = new StatusFolder(tmp.resolve("site"))) {
+      status.report("78", "a", "0 1001");
+      status.report("78", "b", "0 1001");
+
+      Cli.Result result = maybeMergeWaiting(status, tested, "1");
+
+      assertThat(result.exit()).isEqualTo(3);
+      assertThat(printed())
+          .endsWith(
+              ": job 'a' never reported, job 'b' never reported within 1 s (no job reported under"
+                  + " run id 77: check --run-id (GITHUB_RUN_ID), then the names in --jobs, and"
+                  + " that each job publishes with --update-status-api)");
+    }
+  }
+
+  @Test
   void treatsAnUnreadableStatusAsNotGreen() throws Exception {
     String tested = clone.commit("tested");
     try (StatusFolder status = new StatusFolder(tmp.resolve("site"))) {

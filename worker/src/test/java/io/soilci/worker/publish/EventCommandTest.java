@@ -99,6 +99,43 @@ class EventCommandTest {
   }
 
   @Test
+  void itsHelpDescribesEventsNotUploads() {
+    Cli.Result result = Cli.run("event", "--help");
+
+    assertThat(result.exit()).isZero();
+    assertThat(result.out().replaceAll("\\s+", " "))
+        .contains("Default: $GITHUB_RUN_NUMBER (github) or $JOB_ID (sourcehut).")
+        .contains("With --name done: have the server write status-api/")
+        .contains("Keep retrying a request")
+        .doesNotContain("upload")
+        .doesNotContain("(GITHUB_RUN_NUMBER or JOB_ID)")
+        .doesNotContain("SSH");
+  }
+
+  @Test
+  void takesTheRunFromTheEnvironmentLikeTheHelpSays() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), "gh:xyz\n");
+    try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, "done"))) {
+      Cli.Result result =
+          Cli.run(
+              new EventCommand(java.util.Map.of("GITHUB_RUN_NUMBER", "41")),
+              "event",
+              "--server",
+              http.uri().toString(),
+              "--token-file",
+              token.toString(),
+              "--name",
+              "start",
+              "--job",
+              "cpp");
+
+      assertThat(result.exit()).as(result.err()).isEqualTo(0);
+      assertThat(http.requests().get(0).pathAndQuery())
+          .isEqualTo("/event?eventName=start&workerHost=github&runId=41&jobName=cpp");
+    }
+  }
+
+  @Test
   void rejectsAnUnknownEventName() {
     Cli.Result result =
         Cli.run(

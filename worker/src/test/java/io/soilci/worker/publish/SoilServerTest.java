@@ -145,6 +145,37 @@ class SoilServerTest {
   }
 
   @Test
+  void namesAnUnknownHost() throws Exception {
+    URI unknown = URI.create("http://no-such-host.invalid:8080/");
+    SoilServer server = new SoilServer(unknown, TOKEN, Duration.ofSeconds(1), warnings);
+    RetryPolicy briefly =
+        new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(200));
+
+    assertThatThrownBy(() -> server.publish(JOB, files(), briefly))
+        .hasMessageContaining(
+            ": cannot reach " + unknown + ": unknown host no-such-host.invalid; check that");
+  }
+
+  @Test
+  void saysAtOnceThatHttpWasAskedOfATlsServer() throws Exception {
+    try (TlsServer tls = new TlsServer(dir)) {
+      URI http = URI.create("http://127.0.0.1:" + tls.port() + "/");
+      SoilServer server = new SoilServer(http, TOKEN, Duration.ofSeconds(2), warnings);
+      long start = System.nanoTime();
+
+      assertThatThrownBy(
+              () -> server.publish(JOB, files(), RetryPolicy.upTo(Duration.ofMinutes(2))))
+          .hasMessage(
+              "publish github-jobs/4101/dev-minimal failed: cannot reach "
+                  + http
+                  + ": the server speaks TLS (HTTPS) there; use https:// in --server");
+
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+      assertThat(printed.toString()).as("no attempt was retried").isEmpty();
+    }
+  }
+
+  @Test
   void sendsEventsAsQueryParameters() throws Exception {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
       SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2), warnings);

@@ -161,7 +161,7 @@ class RunJobLocalTest {
     assertThat(lines.get(6)).startsWith("packaged " + dir.resolve("_tmp/soil/out/cpp-small.wwz"));
     assertThat(lines.get(7))
         .matches(
-            "job cpp-small failed \\(2 of 6 tasks\\): 6 tasks in 0:0\\d, exit status 124;"
+            "job cpp-small failed: 2 of 6 tasks failed in 0:0\\d, exit status 124;"
                 + " results in .*/_tmp/soil/out");
   }
 
