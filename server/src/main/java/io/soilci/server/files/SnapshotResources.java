@@ -84,7 +84,7 @@ final class SnapshotResources implements ResourceManager {
   }
 
   /** One version of a file: its bytes, and the date and tag of exactly those bytes. */
-  private record Snapshot(Resource file, byte[] bytes, BasicFileAttributes attrs, ETag tag)
+  record Snapshot(Resource file, byte[] bytes, BasicFileAttributes attrs, ETag tag)
       implements Resource {
     @Override
     public String getPath() {

@@ -3,6 +3,8 @@ package io.soilci.server.wwz;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobFile;
 import io.soilci.result.WwzPath;
+import io.soilci.server.http.Conditional;
+import io.soilci.server.http.Gzip;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.logview.ErrorPatterns;
 import io.soilci.server.logview.LogFactsCache;
@@ -95,13 +97,16 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     if (children.isEmpty() && !dir.isEmpty()) {
       throw HttpError.notFound("no folder '" + dir + "' in " + request.zipPath());
     }
-    String etag = "\"" + Integer.toHexString(zip.key.hashCode()) + "-ls\"";
+    boolean gzip = Gzip.accepted(exchange);
+    String etag =
+        "\"" + Integer.toHexString(zip.key.hashCode()) + "-ls" + (gzip ? "-gz" : "") + "\"";
+    exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
     if (notModified(exchange, zip, etag)) {
       return;
     }
     String html = WwzListing.render(request.zipPath() + "/" + dir, !dir.isEmpty(), children);
     headers(exchange, "text/html; charset=utf-8", zip, etag);
-    exchange.getResponseSender().send(html, StandardCharsets.UTF_8);
+    sendText(exchange, html, gzip);
   }
 
   private void serveEntry(
@@ -120,14 +125,25 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     }
   }
 
+  /**
+   * An entry's bytes. A deflated entry goes to a client that takes gzip as its raw DEFLATE stream
+   * in a gzip member (nothing inflated, a fraction of the bytes); a range request, a client without
+   * gzip and a stored entry get the entry's bytes as they are (a range is not honoured: the whole
+   * entry, 200). Both variants have their own ETag and say {@code Vary}.
+   */
   private void send(HttpServerExchange exchange, ZipCache.OpenZip zip, ZipArchiveEntry entry)
       throws IOException {
-    String etag =
-        "\""
-            + Integer.toHexString(zip.key.hashCode())
-            + "-"
-            + Long.toHexString(entry.getCrc())
-            + "\"";
+    String etag = Integer.toHexString(zip.key.hashCode()) + "-" + Long.toHexString(entry.getCrc());
+    Optional<DeflatedEntry> deflated = DeflatedEntry.of(zip.file, entry);
+    if (deflated.isPresent()) {
+      exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
+      boolean range = exchange.getRequestHeaders().contains(Headers.RANGE);
+      if (!range && Gzip.accepted(exchange)) {
+        sendGzip(exchange, zip, entry, deflated.get(), "\"" + etag + "-gz\"");
+        return;
+      }
+    }
+    etag = "\"" + etag + "\"";
     if (notModified(exchange, zip, etag)) {
       return;
     }
@@ -146,6 +162,25 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     }
   }
 
+  private static void sendGzip(
+      HttpServerExchange exchange,
+      ZipCache.OpenZip zip,
+      ZipArchiveEntry entry,
+      DeflatedEntry deflated,
+      String etag) {
+    if (notModified(exchange, zip, etag)) {
+      return;
+    }
+    headers(exchange, ContentTypes.of(entry.getName()), zip, etag);
+    exchange.getResponseHeaders().put(Headers.CONTENT_ENCODING, "gzip");
+    exchange.setResponseContentLength(Gzip.length(deflated.compressedSize()));
+    if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+      exchange.endExchange();
+    } else {
+      GzipEntryStream.send(exchange, zip.file, deflated);
+    }
+  }
+
   private void serveLogView(
       HttpServerExchange exchange, ZipCache.OpenZip zip, WwzRequest request, ZipArchiveEntry entry)
       throws IOException {
@@ -161,7 +196,23 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     headers.put(NOSNIFF, "nosniff");
     headers.put(CSP, LogViewEntry.POLICY);
     headers.put(Headers.CACHE_CONTROL, "no-cache");
-    exchange.getResponseSender().send(html, StandardCharsets.UTF_8);
+    headers.put(Headers.VARY, Gzip.VARY);
+    sendText(exchange, html, Gzip.accepted(exchange));
+  }
+
+  /** A page the server made, gzipped for a client that takes it. */
+  private static void sendText(HttpServerExchange exchange, String text, boolean gzip) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (gzip) {
+      bytes = Gzip.compress(bytes);
+      exchange.getResponseHeaders().put(Headers.CONTENT_ENCODING, "gzip");
+    }
+    exchange.setResponseContentLength(bytes.length);
+    if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+      exchange.endExchange();
+    } else {
+      exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
+    }
   }
 
   private ByteBuffer cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
@@ -174,32 +225,26 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     return cached;
   }
 
+  /** A 304 if the client has {@code tag}; it carries the sandbox too, as every zip answer does. */
   private static boolean notModified(
       HttpServerExchange exchange, ZipCache.OpenZip zip, String tag) {
-    String ifNoneMatch = exchange.getRequestHeaders().getFirst(Headers.IF_NONE_MATCH);
-    String ifModifiedSince = exchange.getRequestHeaders().getFirst(Headers.IF_MODIFIED_SINCE);
-    boolean same =
-        ifNoneMatch != null
-            ? ifNoneMatch.contains(tag) || ifNoneMatch.trim().equals("*")
-            : ifModifiedSince != null
-                && !DateUtils.handleIfModifiedSince(ifModifiedSince, new Date(zip.modifiedMillis));
-    if (same) {
-      exchange.getResponseHeaders().put(Headers.ETAG, tag);
-      exchange.setStatusCode(StatusCodes.NOT_MODIFIED);
-      exchange.endExchange();
-    }
-    return same;
+    untrusted(exchange);
+    return Conditional.notModified(exchange, tag, zip.modifiedMillis);
   }
 
   private static void headers(
       HttpServerExchange exchange, String type, ZipCache.OpenZip zip, String etag) {
     var headers = exchange.getResponseHeaders();
     headers.put(Headers.CONTENT_TYPE, type);
-    headers.put(NOSNIFF, "nosniff");
     headers.put(Headers.ETAG, etag);
     headers.put(Headers.LAST_MODIFIED, DateUtils.toDateString(new Date(zip.modifiedMillis)));
-    // The one place zip content is answered: no per-type list to forget a type in.
-    headers.put(CSP, "sandbox");
+    untrusted(exchange);
+  }
+
+  /** The one place zip content is answered: no per-type list to forget a type in. */
+  private static void untrusted(HttpServerExchange exchange) {
+    exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
+    exchange.getResponseHeaders().put(CSP, "sandbox");
   }
 
   private static void redirect(HttpServerExchange exchange, String location) {

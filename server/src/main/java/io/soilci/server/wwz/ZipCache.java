@@ -1,8 +1,10 @@
 package io.soilci.server.wwz;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,16 +26,21 @@ import org.jspecify.annotations.Nullable;
 final class ZipCache implements AutoCloseable {
   private static final long CLOSE_AFTER_NANOS = 60_000_000_000L;
 
-  /** One opened zip; {@code key} identifies this version of the file. */
+  /**
+   * One opened zip; {@code key} identifies this version of the file. {@code file} is the channel
+   * the zip reads through (closed with it): raw entry bytes are copied from it by position.
+   */
   static final class OpenZip {
     final String key;
     final ZipFile zip;
+    final FileChannel file;
     final long modifiedMillis;
     private @Nullable List<String> names;
 
-    OpenZip(String key, ZipFile zip, long modifiedMillis) {
+    OpenZip(String key, ZipFile zip, FileChannel file, long modifiedMillis) {
       this.key = key;
       this.zip = zip;
+      this.file = file;
       this.modifiedMillis = modifiedMillis;
     }
 
@@ -73,9 +80,19 @@ final class ZipCache implements AutoCloseable {
         return cached;
       }
     }
-    OpenZip fresh =
-        new OpenZip(
-            key, ZipFile.builder().setPath(path).get(), attrs.lastModifiedTime().toMillis());
+    FileChannel file = FileChannel.open(path, StandardOpenOption.READ);
+    OpenZip fresh;
+    try {
+      fresh =
+          new OpenZip(
+              key,
+              ZipFile.builder().setSeekableByteChannel(file).get(),
+              file,
+              attrs.lastModifiedTime().toMillis());
+    } catch (IOException | RuntimeException e) {
+      file.close();
+      throw e;
+    }
     synchronized (this) {
       OpenZip previous = open.put(path, fresh);
       if (previous != null) {
