@@ -39,7 +39,11 @@ public final class SoilServer implements AutoCloseable {
   /** The site settings a configuration gives. */
   static SiteSettings siteSettings(ServerConfig config) {
     return new SiteSettings(
-        config.site(), config.keepRuns(), config.repositoryUrl(), config.hooks());
+        config.site(),
+        config.keepRuns(),
+        config.repositoryUrl(),
+        config.hooks(),
+        config.jobLease());
   }
 
   /** Opens the site and starts listening. */
@@ -51,6 +55,7 @@ public final class SoilServer implements AutoCloseable {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
     Site site = Site.open(siteSettings(config));
+    site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
     int swept = store.sweepTemps(Duration.ofHours(1));

@@ -63,7 +63,10 @@ public final class ConfigFile {
             keys.text("repositoryUrl").map(ConfigFile::requireHttpUrl),
             keys.object("hooks").map(ConfigFile::hooks).orElse(HookSettings.NONE),
             keys.object("limits").map(ConfigFile::limits).orElse(Limits.DEFAULTS),
-            keys.object("guards").map(ConfigFile::guards).orElse(Guards.DEFAULTS));
+            keys.object("guards").map(ConfigFile::guards).orElse(Guards.DEFAULTS),
+            keys.integer("jobLeaseSeconds", 1, 7 * 86_400)
+                .map(Duration::ofSeconds)
+                .orElse(defaults.jobLease()));
     keys.requireNoOthers();
     return config;
   }

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param hooks shell commands the site runs on job-passed, job-failed, run-finished
  * @param limits what one request may cost
  * @param guards what a slow or hostile client may hold (timeouts, rates, failed logins)
+ * @param jobLease how long a running job may go unheard before it is ended as lost
  */
 public record ServerConfig(
     Path site,
@@ -27,7 +28,8 @@ public record ServerConfig(
     Optional<String> repositoryUrl,
     HookSettings hooks,
     Limits limits,
-    Guards guards) {
+    Guards guards,
+    java.time.Duration jobLease) {
 
   /** The defaults for a site folder: state beside it in {@code soil-state}. */
   public static ServerConfig defaults(Path site) {
@@ -40,7 +42,8 @@ public record ServerConfig(
         Optional.empty(),
         HookSettings.NONE,
         Limits.DEFAULTS,
-        Guards.DEFAULTS);
+        Guards.DEFAULTS,
+        SiteSettings.DEFAULT_JOB_LEASE);
   }
 
   /** {@code SITE/../soil-state}: outside the served tree. */
@@ -50,31 +53,67 @@ public record ServerConfig(
 
   public ServerConfig withState(Path newState) {
     return new ServerConfig(
-        site, newState, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards);
+        site,
+        newState,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        jobLease);
   }
 
   public ServerConfig withListen(Listen newListen) {
     return new ServerConfig(
-        site, state, newListen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards);
+        site,
+        state,
+        newListen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        jobLease);
   }
 
   public ServerConfig withLimits(Limits newLimits) {
     return new ServerConfig(
-        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, newLimits, guards);
+        site,
+        state,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        newLimits,
+        guards,
+        jobLease);
   }
 
   public ServerConfig withPublicReads(boolean value) {
     return new ServerConfig(
-        site, state, listen, value, keepRuns, repositoryUrl, hooks, limits, guards);
+        site, state, listen, value, keepRuns, repositoryUrl, hooks, limits, guards, jobLease);
   }
 
   public ServerConfig withGuards(Guards newGuards) {
     return new ServerConfig(
-        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, newGuards);
+        site,
+        state,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        newGuards,
+        jobLease);
   }
 
   public ServerConfig withKeepRuns(int value) {
     return new ServerConfig(
-        site, state, listen, publicReads, value, repositoryUrl, hooks, limits, guards);
+        site, state, listen, publicReads, value, repositoryUrl, hooks, limits, guards, jobLease);
   }
 }

@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.result.JobMeta;
 import io.soilci.result.JobName;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -81,7 +82,23 @@ record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob ru
   }
 
   String commit() {
-    return stored == null ? "" : stored.commit();
+    JobFacts facts = commitFacts();
+    return facts == null ? "" : facts.commit();
+  }
+
+  /**
+   * The facts that name the job's commit, branch and subject: a running job's start event's (so a
+   * running run shows them before it is done), else the stored files'.
+   */
+  @Nullable JobFacts commitFacts() {
+    if (running != null && !running.startMeta().isEmpty()) {
+      RunningJob now = running;
+      return JobFacts.of(
+          new JobMeta(new java.util.LinkedHashMap<>(now.startMeta())),
+          java.util.List.of(),
+          now::startedEpoch);
+    }
+    return stored;
   }
 
   /** GitHub's run id for the status API: the stored files' value, else the done event's. */

@@ -45,6 +45,7 @@ final class RunPageModel {
     model.put("startIso", SiteText.iso(run.startEpoch()));
     model.put("startText", SiteText.shortTime(run.startEpoch()));
     model.put("wall", Durations.readable(run.wallSeconds()));
+    model.put("startEpoch", run.startEpoch());
     model.put("running", run.inProgress());
     return model;
   }

@@ -2,6 +2,7 @@ package io.soilci.server.site;
 
 import io.soilci.server.hooks.HookSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -11,16 +12,33 @@ import java.util.Optional;
  * @param keepRuns newest runs kept per host; older finished runs are deleted
  * @param repositoryUrl e.g. {@code https://github.com/OWNER/REPO}, for commit and PR links
  * @param hooks commands run when jobs pass or fail and runs finish
+ * @param jobLease how long a running job may go unheard (no event, no live log) before {@code
+ *     serve} ends it as lost
  */
 public record SiteSettings(
-    Path root, int keepRuns, Optional<String> repositoryUrl, HookSettings hooks) {
+    Path root,
+    int keepRuns,
+    Optional<String> repositoryUrl,
+    HookSettings hooks,
+    Duration jobLease) {
   /** The default number of runs kept per host. */
   public static final int DEFAULT_KEEP_RUNS = 200;
+
+  /** The default lease of a running job: 10 minutes without a word from its worker. */
+  public static final Duration DEFAULT_JOB_LEASE = Duration.ofMinutes(10);
 
   public SiteSettings {
     if (keepRuns < 1) {
       throw new IllegalArgumentException("keepRuns must be >= 1: " + keepRuns);
     }
+    if (jobLease.toSeconds() < 1) {
+      throw new IllegalArgumentException("jobLease must be at least 1 s: " + jobLease);
+    }
+  }
+
+  /** Settings with the default job lease. */
+  public SiteSettings(Path root, int keepRuns, Optional<String> repositoryUrl, HookSettings hooks) {
+    this(root, keepRuns, repositoryUrl, hooks, DEFAULT_JOB_LEASE);
   }
 
   /** Settings without hooks. */

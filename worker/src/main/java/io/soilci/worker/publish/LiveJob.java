@@ -1,13 +1,19 @@
 package io.soilci.worker.publish;
 
+import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
+import io.soilci.worker.provider.TaskEnvironment;
+import io.soilci.worker.run.GitFacts;
 import io.soilci.worker.run.JobListener;
 import io.soilci.worker.run.StopSignal;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,6 +23,15 @@ import java.util.Optional;
  */
 public final class LiveJob {
   private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** The CI host's variables a start event carries: they name the branch, the PR, the CI job. */
+  private static final List<String> START_ENV =
+      List.of(
+          JobMeta.GITHUB_REF,
+          JobMeta.GITHUB_PR_NUMBER,
+          JobMeta.GITHUB_PR_HEAD_REF,
+          JobMeta.GITHUB_PR_HEAD_SHA,
+          JobMeta.JOB_URL);
 
   private final SoilServer server;
   private final JobRef job;
@@ -41,14 +56,16 @@ public final class LiveJob {
 
   /**
    * Events plus the running task's log, read from {@code checkout}'s {@code _tmp/soil/logs/} and
-   * sent once a second; never throws.
+   * sent once a second; never throws. The start event carries the checked-out commit (read with git
+   * in {@code workerEnv} minus credentials) and the CI host's branch and pull request variables, so
+   * the run page shows them before the job is done.
    */
-  public JobListener listener(Path checkout) {
+  public JobListener listener(Path checkout, Map<String, String> workerEnv) {
     LogStream logs = new LogStream(server, job, checkout, Duration.ofSeconds(1));
     return new JobListener() {
       @Override
       public void jobStarted() {
-        events.jobStarted();
+        events.jobStarted(startFacts(checkout, workerEnv));
       }
 
       @Override
@@ -63,6 +80,19 @@ public final class LiveJob {
         events.taskFinished(row);
       }
     };
+  }
+
+  /** JOB.json's commit keys and the host variables that name the branch, the PR and the CI job. */
+  private Map<String, String> startFacts(Path checkout, Map<String, String> workerEnv) {
+    Map<String, String> facts =
+        new LinkedHashMap<>(GitFacts.read(checkout, TaskEnvironment.local(workerEnv, List.of())));
+    for (String key : START_ENV) {
+      String value = workerEnv.get(key);
+      if (value != null && !value.isEmpty()) {
+        facts.put(key, value);
+      }
+    }
+    return facts;
   }
 
   public JobRef job() {

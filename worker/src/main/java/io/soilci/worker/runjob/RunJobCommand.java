@@ -120,7 +120,8 @@ public final class RunJobCommand implements Callable<Integer> {
     Optional<LiveJob> live =
         publishing.connect(settings.job(), settings.workerHost(), placement.workerEnv());
     JobListener listener =
-        live.<JobListener>map(l -> l.listener(placement.checkout())).orElse(JobListener.NONE);
+        live.<JobListener>map(l -> l.listener(placement.checkout(), placement.workerEnv()))
+            .orElse(JobListener.NONE);
     CommandLine cli = spec.commandLine();
     Cancellation cancellation = new Cancellation();
     try (StopSignals signals = StopSignals.install(cancellation, cli.getErr())) {
