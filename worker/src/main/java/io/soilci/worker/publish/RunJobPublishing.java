@@ -42,10 +42,23 @@ public final class RunJobPublishing {
               + " (maybe-merge reads it).")
   boolean updateStatusApi;
 
-  /** The link to the server when {@code --server} was given; fails fast on a missing token. */
+  /**
+   * The link to the server when {@code --server} was given and a token is there. Without a token (a
+   * pull request from a fork gets no secrets) the job runs unpublished, said in one line.
+   */
   public Optional<LiveJob> connect(
       JobName job, Optional<WorkerHost> host, Map<String, String> env) {
     if (!server.given()) {
+      return Optional.empty();
+    }
+    if (!server.hasToken(env)) {
+      command
+          .commandLine()
+          .getErr()
+          .println(
+              "soil-worker: no worker token (SOIL_TOKEN is unset or empty, as in a pull request"
+                  + " from a fork): the job runs and its results are not published; see"
+                  + " docs/PUBLISHING.md, 'Pull requests from forks'");
       return Optional.empty();
     }
     WorkerHost where =
