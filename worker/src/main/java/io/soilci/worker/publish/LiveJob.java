@@ -2,6 +2,7 @@ package io.soilci.worker.publish;
 
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.worker.provider.TaskEnvironment;
@@ -9,6 +10,7 @@ import io.soilci.worker.run.GitFacts;
 import io.soilci.worker.run.JobListener;
 import io.soilci.worker.run.StopSignal;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -97,6 +99,13 @@ public final class LiveJob {
 
   public JobRef job() {
     return job;
+  }
+
+  /** The job on its run page: {@code SERVER/PREFIX/RUN/index.html#job-JOB}. */
+  public URI page() {
+    return server
+        .base()
+        .resolve(SiteLayout.runHtml(job.host(), job.run()) + "#job-" + job.job().value());
   }
 
   /**
