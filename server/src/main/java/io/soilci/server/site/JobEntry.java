@@ -96,7 +96,8 @@ record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob ru
       return JobFacts.of(
           new JobMeta(new java.util.LinkedHashMap<>(now.startMeta())),
           java.util.List.of(),
-          now::startedEpoch);
+          now::startedEpoch,
+          TestSummary.NONE);
     }
     return stored;
   }

@@ -14,6 +14,7 @@ import java.util.List;
  * @param statusRunId {@code GITHUB_RUN_ID}, the status API's folder for this job's run
  * @param cancelled the signal that cancelled the job ({@code job-cancelled}), or empty
  * @param broken why the stored files could not be read (pages show "broken: why"), or empty
+ * @param tests what the index keeps of the job's test table ({@link TestSummary#NONE} without)
  */
 record JobFacts(
     JobName name,
@@ -30,7 +31,8 @@ record JobFacts(
     long startEpoch,
     List<TaskRow> tasks,
     TaskTotals totals,
-    String broken) {
+    String broken,
+    TestSummary tests) {
 
   /** Most of a reason is enough on a page; the log has all of it. */
   private static final int MAX_REASON = 300;
@@ -56,7 +58,8 @@ record JobFacts(
         fileEpoch,
         List.of(),
         TaskTotals.BROKEN,
-        shown);
+        shown,
+        TestSummary.NONE);
   }
 
   boolean isBroken() {
@@ -69,7 +72,10 @@ record JobFacts(
 
   /** The facts; {@code fallbackEpoch} is asked only when the meta has no start time. */
   static JobFacts of(
-      JobMeta meta, List<TaskRow> tasks, java.util.function.LongSupplier fallbackEpoch) {
+      JobMeta meta,
+      List<TaskRow> tasks,
+      java.util.function.LongSupplier fallbackEpoch,
+      TestSummary tests) {
     JobName name = meta.jobName();
     return new JobFacts(
         name,
@@ -86,7 +92,8 @@ record JobFacts(
         meta.taskRunStartTime().orElseGet(fallbackEpoch::getAsLong),
         tasks,
         TaskTotals.of(name, tasks),
-        "");
+        "",
+        tests);
   }
 
   /** These facts filed under {@code job}, the name its files have. */
@@ -106,7 +113,8 @@ record JobFacts(
         startEpoch,
         tasks,
         totals,
-        broken);
+        broken,
+        tests);
   }
 
   /** {@code job-cancelled}: a signal's name, {@code SIGTERM}; anything else is cut to 20 chars. */

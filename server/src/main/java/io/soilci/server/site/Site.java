@@ -177,7 +177,9 @@ public final class Site implements AutoCloseable {
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
     Path json = layout.path(job.file(JobFile.JSON));
-    JobFacts facts = JobFacts.of(meta, tasks, () -> SiteLoader.modified(json)).withName(job.job());
+    TestSummary tests = TestSummary.of(meta, layout.path(job.file(JobFile.WWZ)), job.toString());
+    JobFacts facts =
+        JobFacts.of(meta, tasks, () -> SiteLoader.modified(json), tests).withName(job.job());
     apply(job, old -> new JobEntry(job.job(), facts, null));
     leases.forget(job);
   }

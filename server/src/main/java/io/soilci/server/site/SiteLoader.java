@@ -155,7 +155,9 @@ final class SiteLoader {
       byte[] tsv = small(json.resolveSibling(JobFile.TSV.fileName(job)), TaskRows.MAX_BYTES);
       List<TaskRow> tasks =
           TaskRows.parse(new String(tsv, StandardCharsets.UTF_8), ref.file(JobFile.TSV));
-      JobFacts facts = JobFacts.of(meta, tasks, () -> modified(json));
+      TestSummary tests =
+          TestSummary.of(meta, json.resolveSibling(JobFile.WWZ.fileName(job)), where);
+      JobFacts facts = JobFacts.of(meta, tasks, () -> modified(json), tests);
       return facts.name().equals(job) ? facts : facts.withName(job);
     } catch (IOException | RuntimeException e) {
       // One bad job must not stop the site: it is listed as broken, with why.
