@@ -11,7 +11,8 @@
 #       fast-forwards $SOIL_MERGE_BRANCH (default main) to $GITHUB_SHA when every job passed.
 #
 # Environment: SOIL_SERVER (the server's URL), SOIL_TOKEN (NAME:SECRET, a secret; needed only
-# by the steps that publish), SOIL_RUNTIME (podman or docker, default podman); GitHub's own
+# by the steps that publish), SOIL_RUNTIME (podman or docker, default podman), SOIL_GITHUB_STATUS
+# (1: post a commit status soil/JOB per job, with GITHUB_TOKEN); GitHub's own
 # GITHUB_RUN_NUMBER (the run folder), GITHUB_RUN_ID (the status API), GITHUB_SHA, and the PR
 # variables the workflow sets: GITHUB_PR_NUMBER, GITHUB_PR_HEAD_REF, GITHUB_PR_HEAD_SHA.
 set -o nounset -o pipefail -o errexit
@@ -33,7 +34,7 @@ export-job-env() {
 server-args() {
   if [ -n "${SOIL_SERVER:-}" ]; then
     echo --server "$SOIL_SERVER" --worker-host github --run-id "$GITHUB_RUN_NUMBER" \
-      --update-status-api
+      --update-status-api ${SOIL_GITHUB_STATUS:+--github-status}
   else
     soil_log "SOIL_SERVER is not set: the job runs but nothing is published"
   fi

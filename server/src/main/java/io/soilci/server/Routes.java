@@ -80,7 +80,8 @@ final class Routes {
     // Not behind CredentialGate: its key is no worker token (IngestHandler checks it).
     HttpHandler ingest =
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
-    HttpHandler log = AccessLog.route("/log", write(p, new LogHandler(p.auth(), p.live()), drain));
+    HttpHandler log =
+        AccessLog.route("/log", write(p, new LogHandler(p.auth(), p.live(), p.site()), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));

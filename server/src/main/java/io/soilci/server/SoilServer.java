@@ -43,6 +43,7 @@ public final class SoilServer implements AutoCloseable {
         config.keepRuns(),
         config.repositoryUrl(),
         config.hooks(),
+        config.jobLease(),
         config.errorPatterns());
   }
 
@@ -55,6 +56,7 @@ public final class SoilServer implements AutoCloseable {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
     Site site = Site.open(siteSettings(config));
+    site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
     int swept = store.sweepTemps(Duration.ofHours(1));

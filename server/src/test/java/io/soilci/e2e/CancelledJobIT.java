@@ -43,11 +43,22 @@ class CancelledJobIT {
       Files.writeString(
           checkout.resolve("tasks.txt"),
           "slow ./slow.sh " + seconds + " -\nafter ./after.sh run -\n");
+      Git git = new Git(checkout);
+      git.run("init", "-q", "-b", "main");
+      git.run("add", "-A");
+      git.run("commit", "-q", "-m", "Cancel me <soon>");
+      String commit = git.run("rev-parse", "HEAD");
       Process job = runJob(server, checkout);
       try {
         awaitFile(checkout.resolve("_started"), Duration.ofSeconds(60));
         Path page = server.site.resolve("github-jobs/31/index.html");
         awaitContains(page, "running slow", Duration.ofSeconds(30));
+        // The start event carried the commit: the running run shows it before the job is done.
+        assertThat(Files.readString(page))
+            .contains("Cancel me &lt;soon&gt;")
+            .contains(commit.substring(0, 8))
+            .contains("cancel-branch")
+            .contains("data-wall-since=\"");
 
         long signalled = System.nanoTime();
         job.destroy(); // SIGTERM, as GitHub Actions sends on cancel
@@ -117,6 +128,7 @@ class CancelledJobIT {
             .redirectOutput(checkout.resolve("run-job.log").toFile());
     builder.environment().put("SOIL_TOKEN", server.token);
     builder.environment().put("GITHUB_RUN_ID", "9031");
+    builder.environment().put("GITHUB_REF", "refs/heads/cancel-branch");
     return builder.start();
   }
 

@@ -1,5 +1,6 @@
 package io.soilci.server.auth;
 
+import io.soilci.result.WorkerHost;
 import io.soilci.server.http.HttpError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +92,19 @@ public final class Authenticator {
     if (!worker.may(scope)) {
       throw HttpError.forbidden(
           "worker '" + worker.name() + "' may not write '" + scope.folder() + "'");
+    }
+    return worker;
+  }
+
+  /**
+   * The worker the header names if it may write {@code host}'s jobs, replacing them ({@link
+   * Scope#of}) or only adding new ones ({@link Scope#addOnly}); else 401 or 403.
+   */
+  public Worker authorizeJobs(@Nullable String header, WorkerHost host) throws IOException {
+    Worker worker = authenticate(header);
+    if (!worker.may(Scope.of(host)) && !worker.may(Scope.addOnly(host))) {
+      throw HttpError.forbidden(
+          "worker '" + worker.name() + "' may not write '" + Scope.of(host).folder() + "'");
     }
     return worker;
   }

@@ -8,20 +8,44 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** A site folder a worker may write. */
+/**
+ * What a worker may write: a site folder, or (the {@code add-} scopes) only new jobs in a host's
+ * folder, never one that exists, so a token given to an untrusted build cannot change results
+ * published before.
+ */
 public enum Scope {
-  GITHUB_JOBS(SiteLayout.hostDir(WorkerHost.GITHUB)),
-  SOURCEHUT_JOBS(SiteLayout.hostDir(WorkerHost.SOURCEHUT)),
-  STATUS_API(SiteLayout.STATUS_API);
+  GITHUB_JOBS(SiteLayout.hostDir(WorkerHost.GITHUB), SiteLayout.hostDir(WorkerHost.GITHUB)),
+  SOURCEHUT_JOBS(
+      SiteLayout.hostDir(WorkerHost.SOURCEHUT), SiteLayout.hostDir(WorkerHost.SOURCEHUT)),
+  STATUS_API(SiteLayout.STATUS_API, SiteLayout.STATUS_API),
+  ADD_GITHUB_JOBS(
+      "add-" + SiteLayout.hostDir(WorkerHost.GITHUB), SiteLayout.hostDir(WorkerHost.GITHUB)),
+  ADD_SOURCEHUT_JOBS(
+      "add-" + SiteLayout.hostDir(WorkerHost.SOURCEHUT), SiteLayout.hostDir(WorkerHost.SOURCEHUT));
 
+  private final String id;
   private final String folder;
 
-  Scope(String folder) {
+  Scope(String id, String folder) {
+    this.id = id;
     this.folder = folder;
   }
 
+  /**
+   * What {@code add-worker --scopes} and {@code workers.json} call it, e.g. {@code github-jobs}.
+   */
+  public String id() {
+    return id;
+  }
+
+  /** The site folder it writes to. */
   public String folder() {
     return folder;
+  }
+
+  /** True for the scopes that only add new jobs. */
+  public boolean addOnly() {
+    return this == ADD_GITHUB_JOBS || this == ADD_SOURCEHUT_JOBS;
   }
 
   /** The scope that writes {@code host}'s jobs. */
@@ -29,14 +53,37 @@ public enum Scope {
     return host == WorkerHost.GITHUB ? GITHUB_JOBS : SOURCEHUT_JOBS;
   }
 
-  /** Parses a folder name, e.g. {@code github-jobs}; {@code what} names the input in errors. */
+  /** The scope that only adds new jobs of {@code host}. */
+  public static Scope addOnly(WorkerHost host) {
+    return host == WorkerHost.GITHUB ? ADD_GITHUB_JOBS : ADD_SOURCEHUT_JOBS;
+  }
+
+  /** Parses a scope's id, e.g. {@code github-jobs}; {@code what} names the input in errors. */
   public static Scope parse(String what, String value) {
     for (Scope scope : values()) {
-      if (scope.folder.equals(value)) {
+      if (scope.id.equals(value)) {
         return scope;
       }
     }
     throw new BadInput(what + " '" + value + "' must be one of " + allNames());
+  }
+
+  /** Parses a folder a whole-folder scope writes, e.g. {@code status-api} (wwup's payload-type). */
+  public static Scope parseFolder(String what, String value) {
+    for (Scope scope : values()) {
+      if (!scope.addOnly() && scope.folder.equals(value)) {
+        return scope;
+      }
+    }
+    throw new BadInput(
+        what
+            + " '"
+            + value
+            + "' must be one of "
+            + Arrays.stream(values())
+                .filter(s -> !s.addOnly())
+                .map(Scope::folder)
+                .collect(Collectors.joining(", ")));
   }
 
   /** Parses a comma-separated list, e.g. {@code github-jobs,status-api}. */
@@ -49,6 +96,6 @@ public enum Scope {
   }
 
   static String allNames() {
-    return Arrays.stream(values()).map(Scope::folder).collect(Collectors.joining(", "));
+    return Arrays.stream(values()).map(Scope::id).collect(Collectors.joining(", "));
   }
 }

@@ -139,7 +139,7 @@ public final class WorkerStore {
       ObjectNode w = workers.addObject();
       w.put("name", e.worker().name());
       ArrayNode scopes = w.putArray("scopes");
-      e.worker().scopes().stream().sorted().forEach(s -> scopes.add(s.folder()));
+      e.worker().scopes().stream().sorted().forEach(s -> scopes.add(s.id()));
       w.put("salt", b64.encodeToString(e.secret().salt()));
       w.put("iterations", e.secret().iterations());
       w.put("hash", b64.encodeToString(e.secret().hash()));

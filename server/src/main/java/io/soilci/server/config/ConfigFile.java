@@ -65,6 +65,9 @@ public final class ConfigFile {
             keys.object("hooks").map(ConfigFile::hooks).orElse(HookSettings.NONE),
             keys.object("limits").map(ConfigFile::limits).orElse(Limits.DEFAULTS),
             keys.object("guards").map(ConfigFile::guards).orElse(Guards.DEFAULTS),
+            keys.integer("jobLeaseSeconds", 1, 7 * 86_400)
+                .map(Duration::ofSeconds)
+                .orElse(defaults.jobLease()),
             keys.object("logs").map(ConfigFile::logs).orElse(ErrorPatterns.DEFAULTS));
     keys.requireNoOthers();
     return config;

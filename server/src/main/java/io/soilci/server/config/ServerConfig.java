@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param hooks shell commands the site runs on job-passed, job-failed, run-finished
  * @param limits what one request may cost
  * @param guards what a slow or hostile client may hold (timeouts, rates, failed logins)
+ * @param jobLease how long a running job may go unheard before it is ended as lost
  * @param errorPatterns the lines that count as errors in a log (the log view, the run page)
  */
 public record ServerConfig(
@@ -30,6 +31,7 @@ public record ServerConfig(
     HookSettings hooks,
     Limits limits,
     Guards guards,
+    java.time.Duration jobLease,
     ErrorPatterns errorPatterns) {
 
   /** The defaults for a site folder: state beside it in {@code soil-state}. */
@@ -44,6 +46,7 @@ public record ServerConfig(
         HookSettings.NONE,
         Limits.DEFAULTS,
         Guards.DEFAULTS,
+        SiteSettings.DEFAULT_JOB_LEASE,
         ErrorPatterns.DEFAULTS);
   }
 
@@ -63,6 +66,7 @@ public record ServerConfig(
         hooks,
         limits,
         guards,
+        jobLease,
         errorPatterns);
   }
 
@@ -77,6 +81,7 @@ public record ServerConfig(
         hooks,
         limits,
         guards,
+        jobLease,
         errorPatterns);
   }
 
@@ -91,12 +96,23 @@ public record ServerConfig(
         hooks,
         newLimits,
         guards,
+        jobLease,
         errorPatterns);
   }
 
   public ServerConfig withPublicReads(boolean value) {
     return new ServerConfig(
-        site, state, listen, value, keepRuns, repositoryUrl, hooks, limits, guards, errorPatterns);
+        site,
+        state,
+        listen,
+        value,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        jobLease,
+        errorPatterns);
   }
 
   public ServerConfig withGuards(Guards newGuards) {
@@ -110,12 +126,23 @@ public record ServerConfig(
         hooks,
         limits,
         newGuards,
+        jobLease,
         errorPatterns);
   }
 
   public ServerConfig withErrorPatterns(ErrorPatterns value) {
     return new ServerConfig(
-        site, state, listen, publicReads, keepRuns, repositoryUrl, hooks, limits, guards, value);
+        site,
+        state,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        jobLease,
+        value);
   }
 
   public ServerConfig withKeepRuns(int value) {
@@ -129,6 +156,7 @@ public record ServerConfig(
         hooks,
         limits,
         guards,
+        jobLease,
         errorPatterns);
   }
 }

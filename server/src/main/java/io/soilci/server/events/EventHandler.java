@@ -1,6 +1,7 @@
 package io.soilci.server.events;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.Printable;
 import io.soilci.result.RunId;
@@ -11,16 +12,20 @@ import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.http.ErrorMapper;
+import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
 import io.soilci.server.live.LiveLogs;
+import io.soilci.server.site.JobLost;
 import io.soilci.server.site.Site;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code POST /event?eventName=start|task-start|task-done|done&workerHost=H&runId=R&jobName=J}: a
@@ -30,6 +35,19 @@ import java.util.List;
  */
 public final class EventHandler implements HttpHandler {
   private static final List<String> EVENTS = List.of("start", "task-start", "task-done", "done");
+
+  /** What a start event may tell of the job's commit, branch, PR and CI job. */
+  private static final List<String> START_KEYS =
+      List.of(
+          JobMeta.COMMIT_HASH,
+          JobMeta.COMMIT_DATE,
+          JobMeta.COMMIT_LINE,
+          JobMeta.GITHUB_REF,
+          JobMeta.GITHUB_PR_NUMBER,
+          JobMeta.GITHUB_PR_HEAD_REF,
+          JobMeta.GITHUB_PR_HEAD_SHA,
+          JobMeta.GITHUB_RUN_ID,
+          JobMeta.JOB_URL);
 
   private final Authenticator auth;
   private final Site site;
@@ -65,14 +83,18 @@ public final class EventHandler implements HttpHandler {
     if (event.equals("start")) {
       live.started(ref, worker.name());
     }
-    metrics.timeSiteUpdate(() -> apply(event, ref, query, updateStatusApi));
+    try {
+      metrics.timeSiteUpdate(() -> apply(event, ref, query, updateStatusApi));
+    } catch (JobLost e) {
+      throw HttpError.conflict(String.valueOf(e.getMessage()));
+    }
     Responses.text(exchange, 200, event + " " + ref);
   }
 
   private void apply(String event, JobRef ref, Query query, boolean updateStatusApi)
       throws java.io.IOException {
     switch (event) {
-      case "start" -> site.jobStarted(ref, clock.instant());
+      case "start" -> site.jobStarted(ref, clock.instant(), startFacts(query));
       case "task-start" -> site.taskStarted(ref, task(query), clock.instant());
       case "task-done" -> site.taskFinished(ref, row(query));
       default -> {
@@ -99,6 +121,15 @@ public final class EventHandler implements HttpHandler {
               + "' must name the signal that cancelled the job, e.g. SIGTERM or SIGINT");
     }
     return "cancelled by " + signal;
+  }
+
+  /** The JOB.json keys a start event may carry, given as parameters of the same names. */
+  private static Map<String, String> startFacts(Query query) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    for (String key : START_KEYS) {
+      query.optional(key).ifPresent(value -> facts.put(key, value));
+    }
+    return facts;
   }
 
   private static TaskName task(Query query) {

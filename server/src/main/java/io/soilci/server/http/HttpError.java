@@ -50,6 +50,11 @@ public final class HttpError extends RuntimeException {
     return new HttpError(403, message, Map.of());
   }
 
+  /** 409: the request contradicts what the server decided, e.g. an event of a job declared lost. */
+  public static HttpError conflict(String message) {
+    return new HttpError(409, message, Map.of());
+  }
+
   public static HttpError notFound(String message) {
     return new HttpError(404, message, Map.of());
   }

@@ -9,6 +9,8 @@ import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
+import io.soilci.server.site.JobLost;
+import io.soilci.server.site.Site;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -22,10 +24,13 @@ import java.io.InputStream;
 public final class LogHandler implements HttpHandler {
   private final Authenticator auth;
   private final LiveLogs logs;
+  private final Site site;
 
-  public LogHandler(Authenticator auth, LiveLogs logs) {
+  /** With the site, whose lease of the job each chunk renews. */
+  public LogHandler(Authenticator auth, LiveLogs logs, Site site) {
     this.auth = auth;
     this.logs = logs;
+    this.site = site;
   }
 
   @Override
@@ -40,7 +45,13 @@ public final class LogHandler implements HttpHandler {
     if (exchange.getRequestContentLength() > LiveLogs.MAX_CHUNK_BYTES) {
       throw tooLarge(exchange.getRequestContentLength() + " bytes");
     }
-    long end = logs.append(ref, task, worker.name(), body(exchange));
+    byte[] chunk = body(exchange);
+    try {
+      site.heard(ref);
+    } catch (JobLost e) {
+      throw HttpError.conflict(String.valueOf(e.getMessage()));
+    }
+    long end = logs.append(ref, task, worker.name(), chunk);
     Responses.text(exchange, 200, "log " + ref + "/" + task + " " + end);
   }
 

@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.result.JobMeta;
 import io.soilci.result.JobName;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -81,15 +82,42 @@ record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob ru
   }
 
   String commit() {
-    return stored == null ? "" : stored.commit();
+    JobFacts facts = commitFacts();
+    return facts == null ? "" : facts.commit();
   }
 
-  /** GitHub's run id for the status API: the stored files' value, else the done event's. */
+  /**
+   * The facts that name the job's commit, branch and subject: a running job's start event's (so a
+   * running run shows them before it is done), else the stored files'.
+   */
+  @Nullable JobFacts commitFacts() {
+    if (running != null && !running.startMeta().isEmpty()) {
+      RunningJob now = running;
+      return JobFacts.of(
+          new JobMeta(new java.util.LinkedHashMap<>(now.startMeta())),
+          java.util.List.of(),
+          now::startedEpoch,
+          TestSummary.NONE,
+          java.util.Map::of);
+    }
+    return stored;
+  }
+
+  /**
+   * GitHub's run id for the status API: the stored files' value, else the done event's, else the
+   * start event's {@code GITHUB_RUN_ID} (so a running or lost job is in the status API's JSON).
+   */
   String statusRunId() {
     if (stored != null && !stored.statusRunId().isEmpty()) {
       return stored.statusRunId();
     }
-    return running == null ? "" : running.statusRunId();
+    if (running == null) {
+      return "";
+    }
+    if (!running.statusRunId().isEmpty()) {
+      return running.statusRunId();
+    }
+    return running.startMeta().getOrDefault(JobMeta.GITHUB_RUN_ID, "");
   }
 
   JobEntry withTaskStartedEntry(String task, java.time.Instant at) {

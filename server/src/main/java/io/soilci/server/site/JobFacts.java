@@ -17,8 +17,10 @@ import java.util.function.Supplier;
  * @param statusRunId {@code GITHUB_RUN_ID}, the status API's folder for this job's run
  * @param cancelled the signal that cancelled the job ({@code job-cancelled}), or empty
  * @param broken why the stored files could not be read (pages show "broken: why"), or empty
+ * @param tests what the index keeps of the job's test table ({@link TestSummary#NONE} without)
  * @param briefs the first lines of what went wrong in each failed task's log ({@link
- *     FailureBriefs}), by task name; read from the wwz once, when the job is stored or loaded
+ *     io.soilci.server.logview.FailureBriefs}), by task name; read from the wwz once, when the job
+ *     is stored or loaded
  */
 record JobFacts(
     JobName name,
@@ -36,6 +38,7 @@ record JobFacts(
     List<TaskRow> tasks,
     TaskTotals totals,
     String broken,
+    TestSummary tests,
     Map<String, List<Excerpt.Line>> briefs) {
 
   /** Most of a reason is enough on a page; the log has all of it. */
@@ -63,6 +66,7 @@ record JobFacts(
         List.of(),
         TaskTotals.BROKEN,
         shown,
+        TestSummary.NONE,
         Map.of());
   }
 
@@ -83,6 +87,7 @@ record JobFacts(
       JobMeta meta,
       List<TaskRow> tasks,
       java.util.function.LongSupplier fallbackEpoch,
+      TestSummary tests,
       Supplier<Map<String, List<Excerpt.Line>>> briefs) {
     JobName name = meta.jobName();
     return new JobFacts(
@@ -101,6 +106,7 @@ record JobFacts(
         tasks,
         TaskTotals.of(name, tasks),
         "",
+        tests,
         tasks.stream().allMatch(TaskRow::passed) ? Map.of() : briefs.get());
   }
 
@@ -122,6 +128,7 @@ record JobFacts(
         tasks,
         totals,
         broken,
+        tests,
         briefs);
   }
 

@@ -3,7 +3,10 @@ package io.soilci.server.site;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
+import io.soilci.result.TestCounts;
+import io.soilci.result.TestResult;
 import io.soilci.result.WorkerHost;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,11 +56,21 @@ final class JsonPages {
     List<Object> jobs = new ArrayList<>();
     for (JobEntry job : run.jobs().values()) {
       Map<String, Object> j = job(job);
+      JobFacts facts = job.shownFacts();
+      TestSummary tests = facts == null ? TestSummary.NONE : facts.tests();
       List<Object> tasks = new ArrayList<>();
       for (TaskRow row : RunPageModel.rows(job)) {
-        tasks.add(task(row));
+        Map<String, Object> t = task(row);
+        TestCounts counts = tests.byTask().get(row.name().value());
+        if (counts != null) {
+          t.put("tests", counts(counts));
+        }
+        tasks.add(t);
       }
       j.put("tasks", tasks);
+      if (tests.present()) {
+        j.put("tests", tests(tests));
+      }
       jobs.add(j);
     }
     out.put("host", host.id());
@@ -111,6 +124,39 @@ final class JsonPages {
     out.put("statusText", job.statusText());
     out.put("start", SiteText.iso(job.startEpoch()));
     out.put("elapsedSeconds", Math.round(job.elapsed() * 1000) / 1000.0);
+    return out;
+  }
+
+  /** A job's tests: totals, the failing tests the index keeps, how many more, a problem. */
+  private static Map<String, Object> tests(TestSummary tests) {
+    Map<String, Object> out = counts(tests.total());
+    List<Object> failing = new ArrayList<>();
+    for (TestResult row : tests.failing()) {
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("task", row.task().value());
+      f.put("suite", row.suite());
+      f.put("name", row.name());
+      f.put("status", row.status().word());
+      f.put("seconds", row.time().isPresent() ? row.time().getAsDouble() : null);
+      f.put("message", row.message());
+      f.put("report", row.report());
+      f.put("line", row.line());
+      failing.add(f);
+    }
+    out.put("failing", failing);
+    out.put("failingNotShown", tests.failingNotKept());
+    out.put("table", SiteLayout.TEST_RESULTS);
+    out.put("problem", tests.problem().isEmpty() ? null : tests.problem());
+    return out;
+  }
+
+  private static Map<String, Object> counts(TestCounts counts) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("passed", counts.passed());
+    out.put("failed", counts.failed());
+    out.put("errors", counts.errors());
+    out.put("skipped", counts.skipped());
+    out.put("unreadableReports", counts.unreadable());
     return out;
   }
 

@@ -4,8 +4,12 @@ import io.soilci.result.Durations;
 import io.soilci.result.ExitStatus;
 import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
+import io.soilci.result.TestCounts;
+import io.soilci.result.TestResult;
 import io.soilci.result.WorkerHost;
+import io.soilci.result.WwzPath;
 import io.soilci.server.logview.Excerpt;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,7 +36,9 @@ final class RunPageModel {
     List<Map<String, Object>> jobs = new ArrayList<>();
     for (JobEntry job : Views.sorted(run)) {
       Map<String, Object> view = views.job(run, job, "../");
-      view.put("tasks", tasks(new JobRef(host, run.id(), job.name()), job));
+      JobRef ref = new JobRef(host, run.id(), job.name());
+      view.put("tasks", tasks(ref, job));
+      view.put("tests", tests(ref, job));
       jobs.add(view);
     }
     model.put("run", run.id().value());
@@ -40,6 +46,7 @@ final class RunPageModel {
     model.put("startIso", SiteText.iso(run.startEpoch()));
     model.put("startText", SiteText.shortTime(run.startEpoch()));
     model.put("wall", Durations.readable(run.wallSeconds()));
+    model.put("startEpoch", run.startEpoch());
     model.put("running", run.inProgress());
     return model;
   }
@@ -48,12 +55,18 @@ final class RunPageModel {
   List<Map<String, Object>> tasks(JobRef ref, JobEntry job) {
     List<Map<String, Object>> tasks = new ArrayList<>();
     RunningJob running = job.running();
-    boolean stored = job.shownFacts() != null;
-    JobFacts facts = job.stored();
+    JobFacts facts = job.shownFacts();
+    boolean stored = facts != null;
+    TestSummary tests = facts == null ? TestSummary.NONE : facts.tests();
+    JobFacts done = job.stored();
     Map<String, List<Excerpt.Line>> briefs =
-        running == null && facts != null ? facts.briefs() : Map.of();
+        running == null && done != null ? done.briefs() : Map.of();
     for (TaskRow row : rows(job)) {
-      tasks.add(task(ref, row, stored, briefs.getOrDefault(row.name().value(), List.of())));
+      Map<String, Object> task =
+          task(ref, row, stored, briefs.getOrDefault(row.name().value(), List.of()));
+      TestCounts counts = tests.byTask().get(row.name().value());
+      task.put("tests", counts == null ? "" : TestSummary.text(counts));
+      tasks.add(task);
     }
     tasks.sort(Comparator.comparingInt(Views::rankOf));
     if (running != null && !running.currentTask().isEmpty()) {
@@ -69,10 +82,44 @@ final class RunPageModel {
       // The server's live tail of the task (GET /live/...): the site root is two folders up.
       now.put("log", "../../live/" + ref + "/" + running.currentTask() + ".txt");
       now.put("result", "");
+      now.put("tests", "");
       now.put("brief", List.of());
       tasks.add(0, now);
     }
     return tasks;
+  }
+
+  /**
+   * The job's tests for the page: totals, the failing tests first (each with its message excerpt,
+   * its report and its task's log inside the wwz), how many more, and a table that could not be
+   * read. Empty values for a job without a test table.
+   */
+  static Map<String, Object> tests(JobRef ref, JobEntry job) {
+    JobFacts facts = job.shownFacts();
+    TestSummary tests = facts == null ? TestSummary.NONE : facts.tests();
+    String wwz = JobFile.WWZ.fileName(ref.job()) + "/";
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("present", tests.present());
+    v.put("totals", tests.present() ? TestSummary.text(tests.total()) : "");
+    v.put("problem", tests.problem());
+    List<Map<String, Object>> failing = new ArrayList<>();
+    for (TestResult row : tests.failing()) {
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("task", row.task().value());
+      f.put("suite", row.suite());
+      f.put("name", row.name());
+      f.put("status", row.status().word());
+      f.put("message", row.message());
+      f.put("report", wwz + row.report());
+      f.put("reportName", row.report());
+      f.put("line", row.line());
+      f.put("log", wwz + WwzPath.logOf(row.task()) + "?view");
+      failing.add(f);
+    }
+    v.put("failing", failing);
+    v.put("more", tests.failingNotKept());
+    v.put("table", wwz + SiteLayout.TEST_RESULTS);
+    return v;
   }
 
   /** The task rows: from the running state, else the stored job's. */

@@ -2,6 +2,7 @@ package io.soilci.server.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.soilci.files.AtomicFiles;
+import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.MetaRules;
 import io.soilci.result.SiteLayout;
@@ -66,6 +67,7 @@ final class RunningFiles {
     out.put("doneStatus", job.doneStatus());
     out.put("statusRunId", job.statusRunId());
     out.put("endNote", job.endNote());
+    out.put("startMeta", job.startMeta());
     List<Object> rows = new ArrayList<>();
     for (TaskRow row : job.finished()) {
       rows.add(
@@ -79,6 +81,16 @@ final class RunningFiles {
     }
     out.put("finished", rows);
     return JsonPages.write(out);
+  }
+
+  /** The start event's facts, checked by JOB.json's rules again; none when the file has none. */
+  private static Map<String, String> startMeta(JsonNode node) {
+    Map<String, String> values = new LinkedHashMap<>();
+    node.properties().forEach(e -> values.put(e.getKey(), e.getValue().asText()));
+    if (!values.isEmpty()) {
+      new JobMeta(new LinkedHashMap<>(values));
+    }
+    return values;
   }
 
   /** Reads a state file; a malformed one is an {@link IOException} naming the file. */
@@ -114,7 +126,8 @@ final class RunningFiles {
           since,
           done.isInt() ? done.asInt() : null,
           node.path("statusRunId").asText(""),
-          node.path("endNote").asText(""));
+          node.path("endNote").asText(""),
+          startMeta(node.path("startMeta")));
     } catch (RuntimeException e) {
       throw new IOException(file + " is not a running-job state: " + e.getMessage(), e);
     }

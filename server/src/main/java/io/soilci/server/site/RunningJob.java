@@ -4,7 +4,10 @@ import io.soilci.result.BadInput;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param statusRunId the status API run id the done event named, or empty
  * @param endNote why the job ended early, shown instead of its status: {@code cancelled by SIGTERM}
  *     (the done event said so) or {@code lost: ...} (the server's lease ran out); else empty
+ * @param startMeta the commit facts the start event carried, in JOB.json's keys ({@code job-name},
+ *     {@code commit-hash}, {@code commit-line}, {@code GITHUB_REF}, ...); empty when it carried
+ *     none
  */
 record RunningJob(
     long startedEpoch,
@@ -26,14 +32,20 @@ record RunningJob(
     long currentSince,
     @Nullable Integer doneStatus,
     String statusRunId,
-    String endNote) {
+    String endNote,
+    Map<String, String> startMeta) {
 
   RunningJob {
     finished = List.copyOf(finished);
+    startMeta = Collections.unmodifiableMap(new LinkedHashMap<>(startMeta));
   }
 
   static RunningJob startedAt(long epoch) {
-    return new RunningJob(epoch, List.of(), "", 0, null, "", "");
+    return startedAt(epoch, Map.of());
+  }
+
+  static RunningJob startedAt(long epoch, Map<String, String> startMeta) {
+    return new RunningJob(epoch, List.of(), "", 0, null, "", "", startMeta);
   }
 
   boolean done() {
@@ -41,7 +53,8 @@ record RunningJob(
   }
 
   RunningJob withTaskStarted(String task, long epoch) {
-    return new RunningJob(startedEpoch, finished, task, epoch, doneStatus, statusRunId, endNote);
+    return new RunningJob(
+        startedEpoch, finished, task, epoch, doneStatus, statusRunId, endNote, startMeta);
   }
 
   /** Adds or replaces the row for {@code row}'s task; clears the current task if it was that. */
@@ -66,11 +79,19 @@ record RunningJob(
         wasCurrent ? 0 : currentSince,
         doneStatus,
         statusRunId,
-        endNote);
+        endNote,
+        startMeta);
   }
 
   RunningJob withDone(int status, String runId, String note) {
     return new RunningJob(
-        startedEpoch, finished, "", 0, status, runId.isEmpty() ? statusRunId : runId, note);
+        startedEpoch,
+        finished,
+        "",
+        0,
+        status,
+        runId.isEmpty() ? statusRunId : runId,
+        note,
+        startMeta);
   }
 }

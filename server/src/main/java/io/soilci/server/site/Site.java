@@ -20,9 +20,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,6 +44,12 @@ public final class Site implements AutoCloseable {
   /** Pages written at once; writes mostly wait on fsync. */
   private static final int PAGE_THREADS = 8;
 
+  /** How the end note of a job whose lease ran out begins. */
+  static final String LOST = "lost: ";
+
+  /** The status of a lost job: as for a task the worker could not run. */
+  private static final int LOST_STATUS = 255;
+
   private final SiteSettings settings;
   private final SiteLayout layout;
   private final SiteIndex index;
@@ -47,6 +58,8 @@ public final class Site implements AutoCloseable {
   private final Hooks hooks;
   private final RunLocks locks = new RunLocks();
   private final RunningFiles running;
+  private final Leases leases;
+  private @Nullable ScheduledExecutorService leaseTimer;
 
   private Site(SiteSettings settings, SiteIndex index) {
     this.settings = settings;
@@ -56,6 +69,7 @@ public final class Site implements AutoCloseable {
     this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
     this.running = new RunningFiles(layout, index, locks);
+    this.leases = new Leases(settings.jobLease());
   }
 
   /**
@@ -102,23 +116,60 @@ public final class Site implements AutoCloseable {
 
   /** A job started: pages show it as running. */
   public void jobStarted(JobRef job, Instant at) throws IOException {
+    jobStarted(job, at, Map.of());
+  }
+
+  /**
+   * A job started on the commit {@code facts} describe (JOB.json's keys: {@code commit-hash},
+   * {@code commit-date}, {@code commit-line}, {@code GITHUB_REF}, {@code GITHUB_PR_NUMBER}, {@code
+   * GITHUB_PR_HEAD_REF}, {@code GITHUB_PR_HEAD_SHA}, {@code JOB_URL}; checked by JOB.json's rules):
+   * pages show it as running, with its commit, branch and subject.
+   */
+  public void jobStarted(JobRef job, Instant at, Map<String, String> facts) throws IOException {
+    Map<String, String> meta = new LinkedHashMap<>();
+    if (!facts.isEmpty()) {
+      meta.put(JobMeta.JOB_NAME, job.job().value());
+      meta.putAll(facts);
+      try {
+        new JobMeta(new LinkedHashMap<>(meta));
+      } catch (BadInput e) {
+        throw new BadInput("start event of " + job + ": " + e.getMessage(), e);
+      }
+    }
     applyOrUndo(
         job,
         old ->
             new JobEntry(
                 job.job(),
                 old == null ? null : old.stored(),
-                RunningJob.startedAt(at.getEpochSecond())));
+                RunningJob.startedAt(at.getEpochSecond(), meta)));
+    leases.rewritten(job, System.currentTimeMillis());
   }
 
   /** A running job started a task. */
   public void taskStarted(JobRef job, TaskName task, Instant at) throws IOException {
+    requireNotLost(job, "a late task-start event");
     applyOrUndo(job, old -> running(job, old, at).withTaskStartedEntry(task.value(), at));
+    leases.rewritten(job, System.currentTimeMillis());
   }
 
   /** A running job finished a task. */
   public void taskFinished(JobRef job, TaskRow row) throws IOException {
+    requireNotLost(job, "a late task-done event");
     applyOrUndo(job, old -> running(job, old, Instant.now()).withTaskFinishedEntry(row));
+    leases.rewritten(job, System.currentTimeMillis());
+  }
+
+  /**
+   * The job's worker spoke (a live log chunk): its lease is renewed. Throws {@link JobLost} when
+   * the job was declared lost.
+   */
+  public void heard(JobRef job) throws IOException {
+    requireNotLost(job, "a late live log chunk");
+    JobEntry known = index.job(job);
+    if (known != null && known.inProgress()) {
+      leases.heard(job, System.currentTimeMillis(), layout.path(SiteLayout.runningFile(job)));
+    }
   }
 
   /**
@@ -127,16 +178,19 @@ public final class Site implements AutoCloseable {
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
     Path json = layout.path(job.file(JobFile.JSON));
+    TestSummary tests = TestSummary.of(meta, layout.path(job.file(JobFile.WWZ)), job.toString());
     JobFacts facts =
         JobFacts.of(
                 meta,
                 tasks,
                 () -> SiteLoader.modified(json),
+                tests,
                 () ->
                     FailureBriefs.read(
                         layout.path(job.file(JobFile.WWZ)), tasks, settings.errorPatterns()))
             .withName(job.job());
     apply(job, old -> new JobEntry(job.job(), facts, null));
+    leases.forget(job);
   }
 
   /**
@@ -200,6 +254,8 @@ public final class Site implements AutoCloseable {
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
     }
+    requireNotLost(job, "a late done event");
+    leases.forget(job);
     RunLocks.Hold hold = locks.use(job.host(), job.run());
     try {
       applyDone(job, status, updateStatusApi, statusRunId, note);
@@ -330,9 +386,103 @@ public final class Site implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Starts ending running jobs whose worker has been silent longer than the lease ({@link
+   * SiteSettings#jobLease}) as lost: {@code serve} calls it; {@code regen} and {@code ingest} never
+   * end a job. A job's last word survives a restart as its running file's modification time.
+   */
+  public synchronized void startLeases() {
+    if (leaseTimer != null) {
+      return;
+    }
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "soil-job-leases");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = leases.checkEvery().toMillis();
+    var unused =
+        timer.scheduleWithFixedDelay(this::endSilentJobs, every, every, TimeUnit.MILLISECONDS);
+    leaseTimer = timer;
+  }
+
+  /**
+   * On the lease timer: every running job unheard for longer than the lease ends as lost. Never
+   * throws: an exception would end the timer's schedule.
+   */
+  private void endSilentJobs() {
+    try {
+      endSilentJobs(System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      LOG.warn("looking for running jobs whose lease ran out failed: {}", e.toString());
+    }
+  }
+
+  private void endSilentJobs(long now) {
+    for (WorkerHost host : WorkerHost.values()) {
+      for (RunState run : index.all(host)) {
+        for (JobEntry job : run.jobs().values()) {
+          RunningJob state = job.running();
+          if (state == null || !job.inProgress()) {
+            continue;
+          }
+          JobRef ref = new JobRef(host, run.id(), job.name());
+          Path file = layout.path(SiteLayout.runningFile(ref));
+          long last = leases.lastHeard(ref, file, state.startedEpoch());
+          if (now - last > leases.lease().toMillis()) {
+            try {
+              declareLost(ref, last, now);
+            } catch (IOException | RuntimeException e) {
+              LOG.warn("{}: could not end it as lost: {}", ref, e.toString());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private void declareLost(JobRef job, long lastMillis, long nowMillis) throws IOException {
+    String note =
+        LOST
+            + "no word from its worker since "
+            + SiteText.iso(lastMillis / 1000)
+            + ", declared lost at "
+            + SiteText.iso(nowMillis / 1000)
+            + " (lease "
+            + leases.lease().toSeconds()
+            + " s, config jobLeaseSeconds)";
+    applyOrUndo(
+        job,
+        old -> old != null && old.inProgress() ? old.withDoneEntry(LOST_STATUS, "", note) : old);
+    leases.forget(job);
+    LOG.warn("{}: {}", job, note);
+  }
+
+  /** Refuses {@code what} for a job declared lost: only its files or a new start are taken. */
+  private void requireNotLost(JobRef job, String what) {
+    JobEntry known = index.job(job);
+    RunningJob state = known == null ? null : known.running();
+    if (state != null && state.done() && state.endNote().startsWith(LOST)) {
+      throw new JobLost(
+          job
+              + " is "
+              + state.endNote()
+              + "; "
+              + what
+              + " is refused: upload the job's files (POST /results) to replace it, or send a"
+              + " start event to run it again");
+    }
+  }
+
   /** Stops the page writers and the hook runner, waiting briefly for running hooks. */
   @Override
   public void close() {
+    ScheduledExecutorService timer = leaseTimer;
+    if (timer != null) {
+      timer.shutdownNow();
+    }
     hooks.close();
     pages.close();
   }

@@ -164,9 +164,14 @@ final class SiteLoader {
       List<TaskRow> tasks =
           TaskRows.parse(new String(tsv, StandardCharsets.UTF_8), ref.file(JobFile.TSV));
       Path wwz = json.resolveSibling(JobFile.WWZ.fileName(job));
+      TestSummary tests = TestSummary.of(meta, wwz, where);
       JobFacts facts =
           JobFacts.of(
-              meta, tasks, () -> modified(json), () -> FailureBriefs.read(wwz, tasks, patterns));
+              meta,
+              tasks,
+              () -> modified(json),
+              tests,
+              () -> FailureBriefs.read(wwz, tasks, patterns));
       return facts.name().equals(job) ? facts : facts.withName(job);
     } catch (IOException | RuntimeException e) {
       // One bad job must not stop the site: it is listed as broken, with why.

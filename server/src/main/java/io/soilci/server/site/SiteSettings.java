@@ -3,6 +3,7 @@ package io.soilci.server.site;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.logview.ErrorPatterns;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -12,6 +13,8 @@ import java.util.Optional;
  * @param keepRuns newest runs kept per host; older finished runs are deleted
  * @param repositoryUrl e.g. {@code https://github.com/OWNER/REPO}, for commit and PR links
  * @param hooks commands run when jobs pass or fail and runs finish
+ * @param jobLease how long a running job may go unheard (no event, no live log) before {@code
+ *     serve} ends it as lost
  * @param errorPatterns the lines that count as errors in a log, for the run page's excerpts
  */
 public record SiteSettings(
@@ -19,19 +22,36 @@ public record SiteSettings(
     int keepRuns,
     Optional<String> repositoryUrl,
     HookSettings hooks,
+    Duration jobLease,
     ErrorPatterns errorPatterns) {
   /** The default number of runs kept per host. */
   public static final int DEFAULT_KEEP_RUNS = 200;
+
+  /** The default lease of a running job: 10 minutes without a word from its worker. */
+  public static final Duration DEFAULT_JOB_LEASE = Duration.ofMinutes(10);
 
   public SiteSettings {
     if (keepRuns < 1) {
       throw new IllegalArgumentException("keepRuns must be >= 1: " + keepRuns);
     }
+    if (jobLease.toSeconds() < 1) {
+      throw new IllegalArgumentException("jobLease must be at least 1 s: " + jobLease);
+    }
   }
 
   /** Settings with the default error patterns. */
+  public SiteSettings(
+      Path root,
+      int keepRuns,
+      Optional<String> repositoryUrl,
+      HookSettings hooks,
+      Duration jobLease) {
+    this(root, keepRuns, repositoryUrl, hooks, jobLease, ErrorPatterns.DEFAULTS);
+  }
+
+  /** Settings with the default job lease. */
   public SiteSettings(Path root, int keepRuns, Optional<String> repositoryUrl, HookSettings hooks) {
-    this(root, keepRuns, repositoryUrl, hooks, ErrorPatterns.DEFAULTS);
+    this(root, keepRuns, repositoryUrl, hooks, DEFAULT_JOB_LEASE);
   }
 
   /** Settings without hooks. */

@@ -112,8 +112,8 @@ final class Views {
   Map<String, Object> commit(RunState run) {
     JobFacts facts = null;
     for (JobEntry job : run.jobs().values()) {
-      if (job.stored() != null) {
-        facts = job.stored();
+      facts = job.commitFacts();
+      if (facts != null) {
         break;
       }
     }

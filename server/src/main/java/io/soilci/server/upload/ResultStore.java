@@ -8,6 +8,7 @@ import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.auth.Worker;
 import io.soilci.server.config.Limits;
 import io.soilci.server.site.RunLocks;
 import java.io.IOException;
@@ -58,7 +59,16 @@ public final class ResultStore {
   /** A new upload of {@code ref}'s files; a name that collides with a site page is refused. */
   Staging stage(JobRef ref) {
     SiteLayout.requirePublishable(ref);
-    return new Staging(ref, layout, check, locks, journal);
+    return new Staging(ref, layout, check, locks, journal, Optional.empty());
+  }
+
+  /**
+   * Like {@link #stage} for a worker that may only add new jobs: the commit is refused (403) when
+   * any of the job's files exists, checked under the job's lock.
+   */
+  Staging stageNew(JobRef ref, Worker worker) {
+    SiteLayout.requirePublishable(ref);
+    return new Staging(ref, layout, check, locks, journal, Optional.of(worker));
   }
 
   /** Validates a job's three files already in place (e.g. copied over SFTP). */

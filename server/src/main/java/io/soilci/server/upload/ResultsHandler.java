@@ -48,12 +48,14 @@ public final class ResultsHandler implements HttpHandler {
     JobRef ref = new Query(exchange).jobRef();
     ErrorMapper.about(exchange, ref.toString());
     Worker worker =
-        auth.authorize(
-            exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.of(ref.host()));
+        auth.authorizeJobs(
+            exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), ref.host());
     reader.requireDeclaredSizeWithinLimit(exchange);
     StoredJob job;
     try (UploadGate.Pass pass = gate.enter(worker.name());
-        Staging staging = store.stage(ref)) {
+        Staging staging =
+            worker.may(Scope.of(ref.host())) ? store.stage(ref) : store.stageNew(ref, worker)) {
+      staging.requireNew();
       reader.read(exchange, part -> staging.receive(JobFile.ofPart(part.field()), part.body()));
       staging.requireAll();
       metrics.uploaded(staging.bytes());

@@ -7,6 +7,9 @@ import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
+import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
+import io.soilci.server.http.HttpError;
 import io.soilci.server.site.RunLocks;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,9 +52,17 @@ final class Staging implements AutoCloseable {
   private final List<Path> createdFolders = new ArrayList<>();
   private final Map<JobFile, Path> temps = new EnumMap<>(JobFile.class);
   private long bytes;
+  // Set for a worker that may only add new jobs: nothing stored under the job may be replaced.
+  private final Optional<Worker> addOnly;
 
   Staging(
-      JobRef ref, SiteLayout layout, JobFileCheck check, RunLocks locks, CommitJournal journal) {
+      JobRef ref,
+      SiteLayout layout,
+      JobFileCheck check,
+      RunLocks locks,
+      CommitJournal journal,
+      Optional<Worker> addOnly) {
+    this.addOnly = addOnly;
     this.ref = ref;
     this.layout = layout;
     this.check = check;
@@ -124,6 +135,7 @@ final class Staging implements AutoCloseable {
     Optional<StoredJob> job = validate();
     lock.lock();
     try {
+      requireNew();
       for (Path temp : temps.values()) {
         AtomicFiles.sync(temp);
       }
@@ -144,6 +156,30 @@ final class Staging implements AutoCloseable {
       return job;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * For a worker that may only add new jobs: 403 when any file of the job is stored. Checked before
+   * the body is read (so a refused upload is not read in vain) and again under the job's lock.
+   */
+  void requireNew() {
+    if (addOnly.isEmpty()) {
+      return;
+    }
+    for (JobFile kind : JobFile.values()) {
+      if (Files.exists(target(kind))) {
+        throw HttpError.forbidden(
+            "worker '"
+                + addOnly.get().name()
+                + "' may only add new jobs (scope "
+                + Scope.addOnly(ref.host()).id()
+                + "), and "
+                + ref
+                + " exists: publish under a new run id, or with a token of scope "
+                + Scope.of(ref.host()).id()
+                + " to replace it");
+      }
     }
   }
 

@@ -60,7 +60,7 @@ final class WwupForm implements AutoCloseable {
       throw new BadInput("form field '" + field + "' was sent twice");
     }
     if (field.equals("payload-type")) {
-      payload = Scope.parse("payload-type", fields.get(field));
+      payload = Scope.parseFolder("payload-type", fields.get(field));
       if (!worker.may(payload)) {
         throw HttpError.forbidden(
             "worker '" + worker.name() + "' may not write '" + payload.folder() + "'");

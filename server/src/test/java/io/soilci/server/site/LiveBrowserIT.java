@@ -42,6 +42,7 @@ class LiveBrowserIT {
   static final String SUBJECT = "Fix " + SCRIPT + " and " + IMG + " in the lexer";
   static final String LOG_LINE = "<img src=x onerror=window.pwned=3> & <b>bold</b>";
   static final Path SHOTS = Path.of("target/screenshots");
+  static final String RUNNING_SUBJECT = "Still <b>running</b>";
 
   @TempDir static Path dir;
   static TestServer server;
@@ -77,7 +78,16 @@ class LiveBrowserIT {
       SiteTrees.store(
           writer, site, ref("6006", "cpp"), new JobMeta(pr), List.of(row("build", 0, 61)));
       JobRef running = ref("6007", "cpp");
-      writer.jobStarted(running, Instant.now().minusSeconds(100));
+      writer.jobStarted(
+          running,
+          Instant.now().minusSeconds(100),
+          Map.of(
+              JobMeta.COMMIT_HASH,
+              SiteBrowserIT.sha1("running"),
+              JobMeta.COMMIT_LINE,
+              RUNNING_SUBJECT,
+              JobMeta.GITHUB_REF,
+              "refs/heads/live-branch"));
       writer.taskFinished(running, row("build", 0, 40));
       writer.taskStarted(running, new TaskName("unit"), Instant.now().minusSeconds(60));
     }
@@ -164,6 +174,16 @@ class LiveBrowserIT {
     assertThat(
             chromium.eval("document.querySelector('[data-since] .ticking').textContent").asText())
         .matches(" · 1:[0-9]{2}");
+    // The start event's commit is shown, and the run's wall time ticks from its first start.
+    assertThat(chromium.eval("document.querySelector('main').textContent").asText())
+        .contains(RUNNING_SUBJECT)
+        .contains("live-branch");
+    String wall = chromium.eval("document.querySelector('.wall').textContent").asText();
+    assertThat(wall).matches("1:[0-9]{2}");
+    Thread.sleep(2100);
+    assertThat(chromium.eval("document.querySelector('.wall').textContent").asText())
+        .matches("1:[0-9]{2}")
+        .isNotEqualTo(wall);
 
     post(
         "/log?workerHost=github&runId=6007&jobName=cpp&task=unit",

@@ -222,6 +222,11 @@
       }
       out.textContent = ' \u00b7 ' + clock(Math.max(0, now - since));
     });
+    // A running run's wall time: from its first job's start until now.
+    Array.prototype.forEach.call(document.querySelectorAll('[data-wall-since]'), function (el) {
+      var since = Number(el.getAttribute('data-wall-since'));
+      if (since) { el.textContent = clock(Math.max(0, now - since)); }
+    });
   }
 
   function clock(seconds) {

@@ -119,6 +119,12 @@ final class Supervisor {
       commands.flush();
       String word = output.copyUntilMark(log);
       if (word == null) {
+        // The runner died under the task (e.g. a Ctrl-C reached its process group); the task
+        // leads its own session, so it would outlive it.
+        Long pid = pids.get(id);
+        if (pid != null) {
+          killGroup(pid);
+        }
         return TaskResult.infrastructureFailed("the task runner ended: " + stderr.lastLines());
       }
       int status = Integer.parseInt(word);
@@ -178,10 +184,13 @@ final class Supervisor {
 
   /** The pid the supervisor reported for task {@code id}, waiting up to 5 s for it. */
   private @Nullable Long awaitPid(long id) {
-    for (int i = 0; i < 100 && process.isAlive() && running.contains(id); i++) {
+    for (int i = 0; i < 100; i++) {
       Long pid = pids.get(id);
       if (pid != null) {
         return pid;
+      }
+      if (!process.isAlive() || !running.contains(id)) {
+        return null;
       }
       try {
         Thread.sleep(50);

@@ -72,8 +72,8 @@ record Event(
 
   /**
    * A start event carrying the checked-out commit's facts, so the run page shows them before the
-   * first job is done: {@code commit} (hash), {@code commitDate}, {@code commitLine} (subject) and
-   * {@code branch}, each only when known.
+   * job is done: parameters named as JOB.json's keys ({@code commit-hash}, {@code commit-date},
+   * {@code commit-line}, {@code GITHUB_REF}, ...), each only when known.
    */
   public static Event start(JobRef job, Map<String, String> commit) {
     return new Event(Name.START, job, null, null, null, false, null, commit);

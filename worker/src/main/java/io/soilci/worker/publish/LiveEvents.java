@@ -6,6 +6,7 @@ import io.soilci.result.TaskRow;
 import io.soilci.worker.WorkerFailure;
 import io.soilci.worker.run.JobListener;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Tells the server as a job runs: job start, each task's start and end. A failed event costs at
@@ -28,7 +29,12 @@ final class LiveEvents implements JobListener {
 
   @Override
   public void jobStarted() {
-    deliver(Event.start(job));
+    jobStarted(Map.of());
+  }
+
+  /** The job started on the commit {@code facts} describe (JOB.json's keys and values). */
+  public void jobStarted(Map<String, String> facts) {
+    deliver(Event.start(job, facts));
   }
 
   @Override

@@ -1,13 +1,21 @@
 package io.soilci.worker.publish;
 
+import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
+import io.soilci.worker.provider.TaskEnvironment;
+import io.soilci.worker.run.GitFacts;
 import io.soilci.worker.run.JobListener;
 import io.soilci.worker.run.StopSignal;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,6 +25,19 @@ import java.util.Optional;
  */
 public final class LiveJob {
   private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * The CI host's variables a start event carries: they name the branch, the PR, the status API's
+   * run id and the CI job.
+   */
+  private static final List<String> START_ENV =
+      List.of(
+          JobMeta.GITHUB_REF,
+          JobMeta.GITHUB_PR_NUMBER,
+          JobMeta.GITHUB_PR_HEAD_REF,
+          JobMeta.GITHUB_PR_HEAD_SHA,
+          JobMeta.GITHUB_RUN_ID,
+          JobMeta.JOB_URL);
 
   private final SoilServer server;
   private final JobRef job;
@@ -41,14 +62,16 @@ public final class LiveJob {
 
   /**
    * Events plus the running task's log, read from {@code checkout}'s {@code _tmp/soil/logs/} and
-   * sent once a second; never throws.
+   * sent once a second; never throws. The start event carries the checked-out commit (read with git
+   * in {@code workerEnv} minus credentials) and the CI host's branch and pull request variables, so
+   * the run page shows them before the job is done.
    */
-  public JobListener listener(Path checkout) {
+  public JobListener listener(Path checkout, Map<String, String> workerEnv) {
     LogStream logs = new LogStream(server, job, checkout, Duration.ofSeconds(1));
     return new JobListener() {
       @Override
       public void jobStarted() {
-        events.jobStarted();
+        events.jobStarted(startFacts(checkout, workerEnv));
       }
 
       @Override
@@ -65,8 +88,28 @@ public final class LiveJob {
     };
   }
 
+  /** JOB.json's commit keys and the host variables that name the branch, the PR and the CI job. */
+  private Map<String, String> startFacts(Path checkout, Map<String, String> workerEnv) {
+    Map<String, String> facts =
+        new LinkedHashMap<>(GitFacts.read(checkout, TaskEnvironment.local(workerEnv, List.of())));
+    for (String key : START_ENV) {
+      String value = workerEnv.get(key);
+      if (value != null && !value.isEmpty()) {
+        facts.put(key, value);
+      }
+    }
+    return facts;
+  }
+
   public JobRef job() {
     return job;
+  }
+
+  /** The job on its run page: {@code SERVER/PREFIX/RUN/index.html#job-JOB}. */
+  public URI page() {
+    return server
+        .base()
+        .resolve(SiteLayout.runHtml(job.host(), job.run()) + "#job-" + job.job().value());
   }
 
   /**

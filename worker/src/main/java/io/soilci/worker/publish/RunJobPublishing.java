@@ -6,6 +6,7 @@ import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
+import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -42,10 +43,43 @@ public final class RunJobPublishing {
               + " (maybe-merge reads it).")
   boolean updateStatusApi;
 
-  /** The link to the server when {@code --server} was given; fails fast on a missing token. */
+  @Option(
+      names = "--github-status",
+      description =
+          "With --server: post a GitHub commit status per job (context soil/JOB, linking to the"
+              + " job's page) with GITHUB_TOKEN from the environment; a failure to post is a"
+              + " warning.")
+  boolean githubStatus;
+
+  @Option(
+      names = "--github-api",
+      paramLabel = "URL",
+      description =
+          "With --github-status: the GitHub API's base URL. Default: $GITHUB_API_URL, else"
+              + " https://api.github.com.")
+  @Nullable String githubApi;
+
+  /**
+   * The link to the server when {@code --server} was given and a token is there. Without a token (a
+   * pull request from a fork gets no secrets) the job runs unpublished, said in one line.
+   */
   public Optional<LiveJob> connect(
       JobName job, Optional<WorkerHost> host, Map<String, String> env) {
     if (!server.given()) {
+      if (githubStatus) {
+        throw new BadInput(
+            "--github-status needs --server URL (the status links to the job's page)");
+      }
+      return Optional.empty();
+    }
+    if (!server.hasToken(env)) {
+      command
+          .commandLine()
+          .getErr()
+          .println(
+              "soil-worker: no worker token (SOIL_TOKEN is unset or empty, as in a pull request"
+                  + " from a fork): the job runs and its results are not published; see"
+                  + " docs/PUBLISHING.md, 'Pull requests from forks'");
       return Optional.empty();
     }
     WorkerHost where =
@@ -64,5 +98,18 @@ public final class RunJobPublishing {
     return Optional.of(
         new LiveJob(
             server.connect(env, cli.getErr()), ref, server.retry(), updateStatusApi, cli.getOut()));
+  }
+
+  /**
+   * With {@code --github-status}: the job's commit status, after {@code live} published it (or
+   * failed to: {@code published}). {@code env} is the worker's environment, where GITHUB_TOKEN is.
+   */
+  public void reportToGitHub(LiveJob live, int status, boolean published, Map<String, String> env) {
+    if (!githubStatus) {
+      return;
+    }
+    PrintWriter err = command.commandLine().getErr();
+    GitHubStatus.from(env, GitHubStatus.api(Optional.ofNullable(githubApi), env), err)
+        .ifPresent(github -> github.post(live.job(), live.page(), status, published, err));
   }
 }

@@ -35,6 +35,15 @@ final class ServerOptions {
               + " (exponential back-off with jitter; honours Retry-After). Default: ${DEFAULT-VALUE}.")
   long retryForSeconds;
 
+  /**
+   * True when a token is there to read: {@code --token-file} was given, or {@code SOIL_TOKEN} is
+   * set and not blank (CI hosts set secrets to the empty string where they are withheld).
+   */
+  public boolean hasToken(Map<String, String> env) {
+    String value = env.get(Token.ENV);
+    return tokenFile != null || (value != null && !value.isBlank());
+  }
+
   /** True when {@code --server} was given. */
   public boolean given() {
     return server != null;

@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The checked-out commit as Soil records it: hash, author date (ISO 8601) and subject. */
-final class GitFacts {
+public final class GitFacts {
   private GitFacts() {}
 
   /**
    * {@code commit-hash}, {@code commit-date}, {@code commit-line}; empty when not a git checkout.
    */
-  static Map<String, String> read(Path checkout, Map<String, String> env) {
+  public static Map<String, String> read(Path checkout, Map<String, String> env) {
     ProcessBuilder builder =
         new ProcessBuilder("git", "log", "-n", "1", "--pretty=format:%H%x00%aI%x00%s")
             .directory(checkout.toFile())

@@ -120,7 +120,8 @@ public final class RunJobCommand implements Callable<Integer> {
     Optional<LiveJob> live =
         publishing.connect(settings.job(), settings.workerHost(), placement.workerEnv());
     JobListener listener =
-        live.<JobListener>map(l -> l.listener(placement.checkout())).orElse(JobListener.NONE);
+        live.<JobListener>map(l -> l.listener(placement.checkout(), placement.workerEnv()))
+            .orElse(JobListener.NONE);
     CommandLine cli = spec.commandLine();
     Cancellation cancellation = new Cancellation();
     try (StopSignals signals = StopSignals.install(cancellation, cli.getErr())) {
@@ -134,23 +135,30 @@ public final class RunJobCommand implements Callable<Integer> {
               .run();
       return live.isEmpty()
           ? status
-          : published(live.get(), settings, status, cancellation.signal(), cli);
+          : published(
+              live.get(), settings, status, cancellation.signal(), cli, placement.workerEnv());
     }
   }
 
-  /** Publishes the finished job; a failed upload makes a passed job fail (exit 1). */
-  private static int published(
+  /**
+   * Publishes the finished job, then (with {@code --github-status}) posts its commit status; a
+   * failed upload makes a passed job fail (exit 1).
+   */
+  private int published(
       LiveJob live,
       JobSettings settings,
       int status,
       Optional<StopSignal> cancelled,
-      CommandLine cli) {
+      CommandLine cli,
+      Map<String, String> workerEnv) {
+    boolean published = true;
     try {
       live.publish(settings.output().dir(), status, cancelled);
-      return status;
     } catch (WorkerFailure e) {
       cli.getErr().println("soil-worker: " + e.getMessage());
-      return status == 0 ? 1 : status;
+      published = false;
     }
+    publishing.reportToGitHub(live, status, published, workerEnv);
+    return published || status != 0 ? status : 1;
   }
 }

@@ -56,6 +56,65 @@ class RunJobStoppedIT {
     }
   }
 
+  /**
+   * Ctrl-C: SIGINT to the worker's whole process group, its task runner too. The job is cancelled:
+   * exit 130, the task's row 130, JOB.json says SIGINT, and the task (its own session) is gone.
+   */
+  @Test
+  void ctrlCToTheWorkersGroupCancelsTheJobAndKillsItsTask(@TempDir Path dir) throws Exception {
+    int seconds = 9000 + ThreadLocalRandom.current().nextInt(2000);
+    Checkout.create(dir, "stop").script("t/long.sh", "echo started; exec sleep \"$1\"");
+    Path tasks =
+        Files.writeString(
+            dir.resolve("tasks.txt"), "long t/long.sh " + seconds + " -\nnext t/long.sh 1 -\n");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    // setsid: the worker leads a process group of its own, which the test can signal whole.
+    Process worker =
+        new ProcessBuilder(
+                List.of(
+                    "setsid",
+                    java.toString(),
+                    "-jar",
+                    JAR.toString(),
+                    "run-job",
+                    "stop",
+                    "--tasks",
+                    tasks.toString()))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("worker.txt").toFile())
+            .start();
+    Path log = dir.resolve("_tmp/soil/logs/long.txt");
+    try {
+      for (int i = 0;
+          i < 200 && !(Files.exists(log) && Files.readString(log).contains("started"));
+          i++) {
+        Thread.sleep(50);
+      }
+      assertThat(sleepers(seconds)).as("the task runs").isNotEmpty();
+
+      Process kill = new ProcessBuilder("kill", "-INT", "--", "-" + worker.pid()).start();
+      assertThat(kill.waitFor()).isZero();
+
+      assertThat(worker.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      String output = Files.readString(dir.resolve("worker.txt"));
+      assertThat(worker.exitValue()).as(output).isEqualTo(130);
+      assertThat(output).contains("soil-worker: SIGINT: cancelling the job");
+      assertThat(Files.readString(dir.resolve("_tmp/soil/out/stop.tsv")))
+          .startsWith("130\t")
+          .doesNotContain("next");
+      assertThat(Files.readString(dir.resolve("_tmp/soil/out/stop.json")))
+          .contains("\"job-cancelled\": \"SIGINT\"");
+      for (int i = 0; i < 100 && !sleepers(seconds).isEmpty(); i++) {
+        Thread.sleep(50);
+      }
+      assertThat(sleepers(seconds)).as("the task after Ctrl-C").isEmpty();
+    } finally {
+      worker.destroyForcibly();
+      sleepers(seconds).forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
   private static List<ProcessHandle> sleepers(int seconds) {
     return ProcessHandle.allProcesses()
         .filter(p -> p.info().commandLine().orElse("").contains("sleep " + seconds))
