@@ -3,10 +3,12 @@
 # (site /srv/soil/site, state /var/lib/soil), /etc/soil/config.json, the jar in /opt/soil,
 # a 'soil-server' command, the systemd unit, and the first worker token (printed once).
 #
-# Usage: deploy/install.sh [--jar PATH] [--worker NAME] [--scopes LIST] [--no-start]
+# Usage: deploy/install.sh [--jar PATH] [--worker NAME] [--scopes LIST] [--no-start] [--help]
 #   --jar      the server jar (default: server/target/soil-server.jar; build it first)
 #   --worker   the first worker's name (default: ci); --scopes (default: github-jobs,status-api)
 #   --no-start install only; do not enable or start the service
+# The 'soil' user has a shell (/bin/sh) and no password, so that CI can publish over SSH as it
+# (docs/DEPLOY.md: a key in /var/lib/soil/.ssh/authorized_keys, restricted to sftp and ingest).
 # Environment (for tests and unusual layouts): SOIL_PREFIX (default /) is prepended to every
 # installed path; with SOIL_PREFIX set, no user is created and systemd is not touched.
 set -o nounset -o pipefail -o errexit
@@ -22,7 +24,8 @@ while [ $# -gt 0 ]; do
     --worker) worker=$2; shift ;;
     --scopes) scopes=$2; shift ;;
     --no-start) start= ;;
-    *) echo "install: unknown option '$1'" >&2; exit 2 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "install: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -33,8 +36,16 @@ say() { echo "install: $*" >&2; }
 
 if [ -z "$prefix" ]; then
   [ "$(id -u)" -eq 0 ] || { echo "install: run as root" >&2; exit 1; }
-  command -v java >/dev/null || { say "installing a Java runtime"; apt-get install -y -qq openjdk-17-jre-headless; }
-  id soil >/dev/null 2>&1 || useradd --system --home-dir /var/lib/soil --shell /usr/sbin/nologin soil
+  if ! command -v java >/dev/null; then
+    say "installing a Java runtime"
+    apt-get update -qq
+    apt-get install -y -qq openjdk-17-jre-headless
+  fi
+  if ! id soil >/dev/null 2>&1; then
+    # A shell for SSH publishing; '*' (no password, not locked) so sshd accepts its keys.
+    useradd --system --home-dir /var/lib/soil --shell /bin/sh soil
+    usermod --password '*' soil
+  fi
 fi
 
 install -d -m 0755 "$prefix/opt/soil" "$prefix/etc/soil" "$prefix/srv/soil/site" "$prefix/usr/local/bin"
@@ -60,8 +71,10 @@ if [ -z "$prefix" ]; then
 fi
 
 if [ ! -s "$prefix/var/lib/soil/workers.json" ]; then
+  # add-worker's own message (stderr) stays on the terminal when it fails.
   token=$(java -jar "$prefix/opt/soil/soil-server.jar" add-worker "$worker" \
-    --config "$prefix/etc/soil/config.json" --scopes "$scopes" 2>/dev/null)
+    --config "$prefix/etc/soil/config.json" --scopes "$scopes") \
+    || { say "add-worker failed (above); fix --worker/--scopes and run install.sh again"; exit 1; }
   [ -z "$prefix" ] && chown soil:soil /var/lib/soil/workers.json
   echo "First worker token (shown once; store it as the CI secret SOIL_TOKEN):"
   echo "  $token"

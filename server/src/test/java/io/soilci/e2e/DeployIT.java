@@ -95,4 +95,33 @@ class DeployIT {
       server.waitFor(20, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void installExplainsItselfAndShowsWhyAddWorkerFailed() throws Exception {
+    Path install = Repo.ROOT.resolve("deploy/install.sh");
+    Processes.Result help = Processes.run(tmp, Map.of(), 30, install.toString(), "--help");
+    Processes.Result failed =
+        Processes.run(
+            Repo.ROOT,
+            Map.of("SOIL_PREFIX", tmp.resolve("root").toString()),
+            120,
+            install.toString(),
+            "--jar",
+            Repo.SERVER_JAR.toString(),
+            "--scopes",
+            "github-jobs,everything",
+            "--no-start");
+
+    assertThat(help.exit()).as(help.output()).isZero();
+    assertThat(help.output()).contains("Usage: deploy/install.sh [--jar PATH]");
+    assertThat(failed.exit()).isEqualTo(1);
+    assertThat(failed.output())
+        .contains("--scopes 'everything' must be one of github-jobs")
+        .contains("install: add-worker failed (above)");
+    String script = Files.readString(install);
+    assertThat(script.indexOf("apt-get update"))
+        .isPositive()
+        .isLessThan(script.indexOf("apt-get install"));
+    assertThat(script).contains("--shell /bin/sh").doesNotContain("nologin");
+  }
 }

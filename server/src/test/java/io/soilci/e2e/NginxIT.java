@@ -109,6 +109,7 @@ class NginxIT {
     var run = https.get(base.resolve("github-jobs/3/"));
     assertThat(run.statusCode()).isEqualTo(200);
     assertThat(run.body()).contains("big-job");
+    assertThat(run.headers().firstValue("Strict-Transport-Security")).hasValue("max-age=31536000");
     var log = https.get(base.resolve("github-jobs/3/big-job.wwz/_tmp/soil/logs/check.txt"));
     assertThat(log.body()).isEqualTo("check said 0\n");
     assertThat(https.get(base.resolve("status-api/github/1003/big-job.status.txt")).body())
