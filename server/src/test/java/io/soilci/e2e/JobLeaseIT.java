@@ -44,7 +44,8 @@ class JobLeaseIT {
         new ServerProcess(
             Files.createDirectories(tmp.resolve("s")),
             "\"jobLeaseSeconds\": 2, \"hooks\": {\"job-failed\": \"" + hook + "\"}")) {
-      assertThat(event(server, "start", "silent", Map.of()).statusCode()).isEqualTo(200);
+      assertThat(event(server, "start", "silent", Map.of("GITHUB_RUN_ID", "9041")).statusCode())
+          .isEqualTo(200);
       assertThat(event(server, "start", "talking", Map.of()).statusCode()).isEqualTo(200);
       assertThat(event(server, "task-start", "talking", Map.of("task", "build")).statusCode())
           .isEqualTo(200);
@@ -62,6 +63,8 @@ class JobLeaseIT {
       assertThat(html).contains("running build").contains("lost: no word from its worker since");
       String json = Files.readString(server.site.resolve("github-jobs/41/json/index.json"));
       assertThat(json).contains("lost: no word from its worker since");
+      String status = Files.readString(server.site.resolve("status-api/github/9041/index.json"));
+      assertThat(status).contains("lost: no word from its worker since").contains("\"fail\"");
       CancelledJobIT.awaitContains(hookLog, "job-failed silent 255 lost: no word", WAIT);
 
       HttpResponse<String> late =

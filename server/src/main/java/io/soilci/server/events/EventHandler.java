@@ -46,6 +46,7 @@ public final class EventHandler implements HttpHandler {
           JobMeta.GITHUB_PR_NUMBER,
           JobMeta.GITHUB_PR_HEAD_REF,
           JobMeta.GITHUB_PR_HEAD_SHA,
+          JobMeta.GITHUB_RUN_ID,
           JobMeta.JOB_URL);
 
   private final Authenticator auth;

@@ -102,12 +102,21 @@ record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob ru
     return stored;
   }
 
-  /** GitHub's run id for the status API: the stored files' value, else the done event's. */
+  /**
+   * GitHub's run id for the status API: the stored files' value, else the done event's, else the
+   * start event's {@code GITHUB_RUN_ID} (so a running or lost job is in the status API's JSON).
+   */
   String statusRunId() {
     if (stored != null && !stored.statusRunId().isEmpty()) {
       return stored.statusRunId();
     }
-    return running == null ? "" : running.statusRunId();
+    if (running == null) {
+      return "";
+    }
+    if (!running.statusRunId().isEmpty()) {
+      return running.statusRunId();
+    }
+    return running.startMeta().getOrDefault(JobMeta.GITHUB_RUN_ID, "");
   }
 
   JobEntry withTaskStartedEntry(String task, java.time.Instant at) {

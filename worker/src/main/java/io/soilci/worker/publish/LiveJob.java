@@ -26,13 +26,17 @@ import java.util.Optional;
 public final class LiveJob {
   private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(5);
 
-  /** The CI host's variables a start event carries: they name the branch, the PR, the CI job. */
+  /**
+   * The CI host's variables a start event carries: they name the branch, the PR, the status API's
+   * run id and the CI job.
+   */
   private static final List<String> START_ENV =
       List.of(
           JobMeta.GITHUB_REF,
           JobMeta.GITHUB_PR_NUMBER,
           JobMeta.GITHUB_PR_HEAD_REF,
           JobMeta.GITHUB_PR_HEAD_SHA,
+          JobMeta.GITHUB_RUN_ID,
           JobMeta.JOB_URL);
 
   private final SoilServer server;
