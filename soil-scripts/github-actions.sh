@@ -43,7 +43,7 @@ server-args() {
 run-job() {
   local job=$1 tasks=$2 image=${3:-}
   export-job-env
-  soil_build_if_needed
+  soil_need_worker
   local -a args
   read -r -a args <<< "$(server-args)"
   local status=0
@@ -63,7 +63,7 @@ run-job() {
 maybe-merge() {
   local jobs=$1
   : "${SOIL_SERVER:?set SOIL_SERVER to the URL of the Soil server}"
-  soil_build_if_needed
+  soil_need_worker
   local status=0
   soil_worker maybe-merge --server "$SOIL_SERVER" --run-id "${GITHUB_RUN_ID:?}" \
     --jobs "$jobs" --sha "${GITHUB_SHA:?}" --branch "${SOIL_MERGE_BRANCH:-main}" || status=$?

@@ -1,6 +1,9 @@
 # Shared by the soil-scripts: where the jars are, logging. Source it; it defines functions only.
 
 SOIL_ROOT=${SOIL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# A worker jar given from outside (the action soil-scripts/action, a release download) is used
+# as it is; otherwise the one built from these sources.
+SOIL_WORKER_JAR_GIVEN=${SOIL_WORKER_JAR:+1}
 SOIL_WORKER_JAR=${SOIL_WORKER_JAR:-$SOIL_ROOT/worker/target/soil-worker.jar}
 SOIL_SERVER_JAR=${SOIL_SERVER_JAR:-$SOIL_ROOT/server/target/soil-server.jar}
 
@@ -25,6 +28,23 @@ soil_build_if_needed() {
     soil_log "building the jars (soil-scripts/mvnw -B -ntp -q package -DskipTests) ..."
     (cd "$SOIL_ROOT" && soil-scripts/mvnw -B -ntp -q -Dstyle.color=never package -DskipTests) \
       || soil_die "the build failed"
+  fi
+}
+
+# The CI scripts need only the worker jar: $SOIL_WORKER_JAR when given (it must exist), else
+# the one built from these sources, built (worker module only) when missing or stale.
+soil_need_worker() {
+  if [ -n "$SOIL_WORKER_JAR_GIVEN" ]; then
+    [ -f "$SOIL_WORKER_JAR" ] || soil_die "SOIL_WORKER_JAR=$SOIL_WORKER_JAR does not exist"
+    return
+  fi
+  [ -f "$SOIL_ROOT/worker/pom.xml" ] || soil_die "no worker jar: set SOIL_WORKER_JAR (the action soil-scripts/action sets it, or download soil-worker-VERSION.jar from a release)"
+  if [ ! -f "$SOIL_WORKER_JAR" ] || [ -n "$(find "$SOIL_ROOT/pom.xml" "$SOIL_ROOT/web-templates" \
+      "$SOIL_ROOT/worker" -newer "$SOIL_WORKER_JAR" -type f \( -name '*.java' -o -name 'pom.xml' \
+      -o -path '*/src/main/resources/*' \) -not -path '*/target/*' -print -quit)" ]; then
+    soil_log "building the worker jar (soil-scripts/mvnw -B -ntp -q -pl worker -am package -DskipTests) ..."
+    (cd "$SOIL_ROOT" && soil-scripts/mvnw -B -ntp -q -Dstyle.color=never -pl worker -am package \
+      -DskipTests) || soil_die "the build failed"
   fi
 }
 

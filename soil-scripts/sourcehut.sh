@@ -17,7 +17,7 @@ run-job() {
   local job=$1 tasks=$2 image=${3:-}
   : "${JOB_ID:?not running under sourcehut builds (JOB_ID unset)}"
   export JOB_ID JOB_URL=${JOB_URL:-https://builds.sr.ht/}
-  soil_build_if_needed
+  soil_need_worker
   local -a args=()
   if [ -n "${SOIL_SERVER:-}" ]; then
     args=(--server "$SOIL_SERVER" --worker-host sourcehut --run-id "$JOB_ID")

@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The JDK's StAX reader with DTDs off: a {@code DOCTYPE} makes the report unreadable, so no
  * entity is ever declared, expanded or fetched; text comes in chunks (also CDATA), so a test's
- * output costs no memory; elements nest at most {@link #MAX_DEPTH} deep.
+ * output costs no memory; elements nest at most {@link #MAX_DEPTH} deep; a tag (its attributes) is
+ * at most {@link TagGuard#MAX_TAG_BYTES}.
  */
 final class JUnitXml {
   static final int MAX_DEPTH = 64;
@@ -54,7 +55,7 @@ final class JUnitXml {
   static void read(InputStream in, CaseSink sink) throws Unreadable {
     XMLStreamReader reader;
     try {
-      reader = FACTORY.createXMLStreamReader(in);
+      reader = FACTORY.createXMLStreamReader(new TagGuard(in));
     } catch (XMLStreamException e) {
       throw unreadable(e);
     }

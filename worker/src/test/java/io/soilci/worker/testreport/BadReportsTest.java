@@ -119,6 +119,28 @@ class BadReportsTest {
   }
 
   @Test
+  void aHugeAttributeIsRefusedInASmallHeap() throws Exception {
+    Path report = checkout.resolve("r/attribute.xml");
+    Files.createDirectories(report.getParent());
+    try (BufferedWriter out = Files.newBufferedWriter(report)) {
+      out.write("<testsuite><!-- a comment > with <b> --><testcase name=\"ok\"><system-out>");
+      out.write("<![CDATA[ output with <tags> and \" quotes ]]></system-out></testcase>\n");
+      out.write("<testcase name=\"big\"><failure message=\"");
+      for (int i = 0; i < 200_000; i++) {
+        out.write("y".repeat(99) + " ");
+      }
+      out.write("\"/></testcase></testsuite>\n");
+    }
+
+    List<String> out = readInSmallHeap("r/attribute.xml");
+
+    assertThat(out.get(0)).isEqualTo("rows 1");
+    assertThat(out.get(1))
+        .startsWith("unreadable|r/attribute.xml|not well-formed XML")
+        .contains("a tag is longer than 1048576 bytes (its attributes are read whole)");
+  }
+
+  @Test
   void aMillionTestCasesAreRefusedPastTheJobsLimitInASmallHeap() throws Exception {
     Path report = checkout.resolve("r/million.xml");
     Files.createDirectories(report.getParent());
