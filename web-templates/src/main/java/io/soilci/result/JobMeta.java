@@ -65,6 +65,26 @@ public final class JobMeta {
   public static final String GITHUB_PR_HEAD_REF = "GITHUB_PR_HEAD_REF";
   public static final String GITHUB_PR_HEAD_SHA = "GITHUB_PR_HEAD_SHA";
 
+  /**
+   * The CI host's variables a start event carries (the worker sends them, the server accepts them):
+   * they name the branch, the PR, the status API's run id and the CI job.
+   */
+  public static final java.util.List<String> START_EVENT_ENV =
+      java.util.List.of(
+          GITHUB_REF,
+          GITHUB_PR_NUMBER,
+          GITHUB_PR_HEAD_REF,
+          GITHUB_PR_HEAD_SHA,
+          GITHUB_RUN_ID,
+          JOB_URL);
+
+  /** Every key a start event may carry: the commit facts, then {@link #START_EVENT_ENV}. */
+  public static final java.util.List<String> START_EVENT_KEYS =
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of(COMMIT_HASH, COMMIT_DATE, COMMIT_LINE),
+              START_EVENT_ENV.stream())
+          .toList();
+
   /** The environment variables Soil records on GitHub Actions, in its order. */
   public static final java.util.List<String> GITHUB_ENV =
       java.util.List.of(

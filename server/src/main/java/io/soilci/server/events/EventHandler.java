@@ -36,19 +36,6 @@ import java.util.Map;
 public final class EventHandler implements HttpHandler {
   private static final List<String> EVENTS = List.of("start", "task-start", "task-done", "done");
 
-  /** What a start event may tell of the job's commit, branch, PR and CI job. */
-  private static final List<String> START_KEYS =
-      List.of(
-          JobMeta.COMMIT_HASH,
-          JobMeta.COMMIT_DATE,
-          JobMeta.COMMIT_LINE,
-          JobMeta.GITHUB_REF,
-          JobMeta.GITHUB_PR_NUMBER,
-          JobMeta.GITHUB_PR_HEAD_REF,
-          JobMeta.GITHUB_PR_HEAD_SHA,
-          JobMeta.GITHUB_RUN_ID,
-          JobMeta.JOB_URL);
-
   private final Authenticator auth;
   private final Site site;
   private final Metrics metrics;
@@ -126,7 +113,7 @@ public final class EventHandler implements HttpHandler {
   /** The JOB.json keys a start event may carry, given as parameters of the same names. */
   private static Map<String, String> startFacts(Query query) {
     Map<String, String> facts = new LinkedHashMap<>();
-    for (String key : START_KEYS) {
+    for (String key : JobMeta.START_EVENT_KEYS) {
       query.optional(key).ifPresent(value -> facts.put(key, value));
     }
     return facts;

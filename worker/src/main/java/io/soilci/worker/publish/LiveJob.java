@@ -26,19 +26,6 @@ import java.util.Optional;
 public final class LiveJob {
   private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(5);
 
-  /**
-   * The CI host's variables a start event carries: they name the branch, the PR, the status API's
-   * run id and the CI job.
-   */
-  private static final List<String> START_ENV =
-      List.of(
-          JobMeta.GITHUB_REF,
-          JobMeta.GITHUB_PR_NUMBER,
-          JobMeta.GITHUB_PR_HEAD_REF,
-          JobMeta.GITHUB_PR_HEAD_SHA,
-          JobMeta.GITHUB_RUN_ID,
-          JobMeta.JOB_URL);
-
   private final SoilServer server;
   private final JobRef job;
   private final RetryPolicy retry;
@@ -92,7 +79,7 @@ public final class LiveJob {
   private Map<String, String> startFacts(Path checkout, Map<String, String> workerEnv) {
     Map<String, String> facts =
         new LinkedHashMap<>(GitFacts.read(checkout, TaskEnvironment.local(workerEnv, List.of())));
-    for (String key : START_ENV) {
+    for (String key : JobMeta.START_EVENT_ENV) {
       String value = workerEnv.get(key);
       if (value != null && !value.isEmpty()) {
         facts.put(key, value);
