@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +22,8 @@ public final class ErrorFinder {
   private static final int MAX_KEPT_CHARS = 2000;
   private static final Pattern TRACE = Pattern.compile("^\\++ \\S");
 
-  private final ErrorPatterns patterns;
+  private final List<ErrorPattern> patterns;
+  private final Matcher[] matchers;
   private final List<Excerpt.Block> blocks = new ArrayList<>();
   private final Deque<Excerpt.Line> recent = new ArrayDeque<>();
   private Excerpt.@Nullable Line lastCommand;
@@ -32,7 +34,21 @@ public final class ErrorFinder {
   private long lines;
 
   public ErrorFinder(ErrorPatterns patterns) {
-    this.patterns = patterns;
+    this.patterns = patterns.patterns();
+    this.matchers = new Matcher[this.patterns.size()];
+    for (int i = 0; i < matchers.length; i++) {
+      matchers[i] = this.patterns.get(i).regex().matcher("");
+    }
+  }
+
+  /** The first pattern {@code plain} matches, if any (one matcher per pattern, reused). */
+  private @Nullable ErrorPattern first(String plain) {
+    for (int i = 0; i < matchers.length; i++) {
+      if (patterns.get(i).matches(matchers[i].reset(plain))) {
+        return patterns.get(i);
+      }
+    }
+    return null;
   }
 
   /** The next line (its text as logged, without the newline; a long line may come cut). */
@@ -58,7 +74,7 @@ public final class ErrorFinder {
     if (afterLeft > 0) {
       block.add(line);
       afterLeft--;
-      if (patterns.first(plain) != null) {
+      if (first(plain) != null) {
         afterLeft = AFTER;
       }
       if (afterLeft == 0 || block.size() >= 3 * AFTER) {
@@ -66,7 +82,7 @@ public final class ErrorFinder {
       }
       return;
     }
-    ErrorPattern match = plain.isBlank() ? null : patterns.first(plain);
+    ErrorPattern match = plain.isBlank() ? null : first(plain);
     if (match != null) {
       recent.stream().skip(Math.max(0, recent.size() - BEFORE)).forEach(block::add);
       block.add(line);

@@ -4,7 +4,6 @@ import io.soilci.result.BadInput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.PatternSyntaxException;
-import org.jspecify.annotations.Nullable;
 
 /** The lines that count as errors in a log: defaults for common tools, or configured ones. */
 public record ErrorPatterns(List<ErrorPattern> patterns) {
@@ -14,7 +13,7 @@ public record ErrorPatterns(List<ErrorPattern> patterns) {
   public static final ErrorPatterns DEFAULTS =
       new ErrorPatterns(
           List.of(
-              new ErrorPattern("gcc/clang", "^[^\\s:][^:]*:\\d+:(?:\\d+:)? (?:fatal )?error: "),
+              new ErrorPattern("gcc/clang", "^[^\\s:][^:]*+:\\d+:(?:\\d+:)? (?:fatal )?error: "),
               new ErrorPattern(
                   "gcc/clang",
                   "^(?:\\S*/)?(?:gcc|g\\+\\+|cc|c\\+\\+|clang(?:\\+\\+)?|ld|collect2)(?:-\\d+)?:"
@@ -73,15 +72,5 @@ public record ErrorPatterns(List<ErrorPattern> patterns) {
     List<ErrorPattern> all = new ArrayList<>(patterns);
     all.addAll(later.patterns);
     return new ErrorPatterns(all);
-  }
-
-  /** The first pattern the line matches, if any. */
-  @Nullable ErrorPattern first(String plainLine) {
-    for (ErrorPattern p : patterns) {
-      if (p.matches(plainLine)) {
-        return p;
-      }
-    }
-    return null;
   }
 }

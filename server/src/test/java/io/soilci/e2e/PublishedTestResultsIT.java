@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with totals beside the tasks, the run's JSON has them, and Chromium renders the page with no
  * console error and the hostile test name as text.
  */
-class TestResultsIT {
+class PublishedTestResultsIT {
   private static final String TAP_SH =
       String.join(
           "\n",
