@@ -47,6 +47,15 @@ class JobLeaseIT {
       assertThat(event(server, "start", "silent", Map.of("GITHUB_RUN_ID", "9041")).statusCode())
           .isEqualTo(200);
       assertThat(event(server, "start", "talking", Map.of()).statusCode()).isEqualTo(200);
+      // This one's worker said it writes the job's status file: lost, the server writes it.
+      assertThat(
+              event(
+                      server,
+                      "start",
+                      "reporting",
+                      Map.of("GITHUB_RUN_ID", "9041", "updateStatusApi", "1"))
+                  .statusCode())
+          .isEqualTo(200);
       assertThat(event(server, "task-start", "talking", Map.of("task", "build")).statusCode())
           .isEqualTo(200);
       Path page = server.site.resolve("github-jobs/41/index.html");
@@ -66,6 +75,10 @@ class JobLeaseIT {
       String status = Files.readString(server.site.resolve("status-api/github/9041/index.json"));
       assertThat(status).contains("lost: no word from its worker since").contains("\"fail\"");
       CancelledJobIT.awaitContains(hookLog, "job-failed silent 255 lost: no word", WAIT);
+      assertThat(server.site.resolve("status-api/github/9041/reporting.status.txt"))
+          .content()
+          .startsWith("255 ");
+      assertThat(server.site.resolve("status-api/github/9041/silent.status.txt")).doesNotExist();
 
       HttpResponse<String> late =
           event(
@@ -105,8 +118,22 @@ class JobLeaseIT {
       assertThat(upload.output()).as(Files.readString(tmp.resolve("upload.txt"))).isEqualTo("200");
       assertThat(Files.readString(tmp.resolve("upload.txt")))
           .startsWith("stored github-jobs/41/silent");
-      assertThat(Files.readString(page)).doesNotContain("lost: no word");
+      assertThat(statusTextOf(server, "silent")).doesNotContain("lost");
+      assertThat(statusTextOf(server, "reporting")).startsWith("lost: no word");
     }
+  }
+
+  /** The job's status text in run 41's JSON. */
+  private static String statusTextOf(ServerProcess server, String job) throws Exception {
+    var run =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(server.site.resolve("github-jobs/41/json/index.json").toFile());
+    for (var entry : run.path("jobs")) {
+      if (entry.path("job").asText().equals(job)) {
+        return entry.path("statusText").asText();
+      }
+    }
+    throw new AssertionError("no job " + job + " in run 41's JSON: " + run);
   }
 
   @Test

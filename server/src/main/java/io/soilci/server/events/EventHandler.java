@@ -81,7 +81,7 @@ public final class EventHandler implements HttpHandler {
   private void apply(String event, JobRef ref, Query query, boolean updateStatusApi)
       throws java.io.IOException {
     switch (event) {
-      case "start" -> site.jobStarted(ref, clock.instant(), startFacts(query));
+      case "start" -> site.jobStarted(ref, clock.instant(), startFacts(query), updateStatusApi);
       case "task-start" -> site.taskStarted(ref, task(query), clock.instant());
       case "task-done" -> site.taskFinished(ref, row(query));
       default -> {

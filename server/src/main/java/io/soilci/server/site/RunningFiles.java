@@ -68,6 +68,7 @@ final class RunningFiles {
     out.put("statusRunId", job.statusRunId());
     out.put("endNote", job.endNote());
     out.put("startMeta", job.startMeta());
+    out.put("statusOnEnd", job.statusOnEnd());
     List<Object> rows = new ArrayList<>();
     for (TaskRow row : job.finished()) {
       rows.add(
@@ -127,7 +128,8 @@ final class RunningFiles {
           done.isInt() ? done.asInt() : null,
           node.path("statusRunId").asText(""),
           node.path("endNote").asText(""),
-          startMeta(node.path("startMeta")));
+          startMeta(node.path("startMeta")),
+          node.path("statusOnEnd").asBoolean(false));
     } catch (RuntimeException e) {
       throw new IOException(file + " is not a running-job state: " + e.getMessage(), e);
     }

@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param startMeta the commit facts the start event carried, in JOB.json's keys ({@code job-name},
  *     {@code commit-hash}, {@code commit-line}, {@code GITHUB_REF}, ...); empty when it carried
  *     none
+ * @param statusOnEnd the start event said the job writes its status file ({@code
+ *     updateStatusApi=1}): a job declared lost gets one too
  */
 record RunningJob(
     long startedEpoch,
@@ -33,7 +35,8 @@ record RunningJob(
     @Nullable Integer doneStatus,
     String statusRunId,
     String endNote,
-    Map<String, String> startMeta) {
+    Map<String, String> startMeta,
+    boolean statusOnEnd) {
 
   RunningJob {
     finished = List.copyOf(finished);
@@ -41,11 +44,11 @@ record RunningJob(
   }
 
   static RunningJob startedAt(long epoch) {
-    return startedAt(epoch, Map.of());
+    return startedAt(epoch, Map.of(), false);
   }
 
-  static RunningJob startedAt(long epoch, Map<String, String> startMeta) {
-    return new RunningJob(epoch, List.of(), "", 0, null, "", "", startMeta);
+  static RunningJob startedAt(long epoch, Map<String, String> startMeta, boolean statusOnEnd) {
+    return new RunningJob(epoch, List.of(), "", 0, null, "", "", startMeta, statusOnEnd);
   }
 
   boolean done() {
@@ -54,7 +57,15 @@ record RunningJob(
 
   RunningJob withTaskStarted(String task, long epoch) {
     return new RunningJob(
-        startedEpoch, finished, task, epoch, doneStatus, statusRunId, endNote, startMeta);
+        startedEpoch,
+        finished,
+        task,
+        epoch,
+        doneStatus,
+        statusRunId,
+        endNote,
+        startMeta,
+        statusOnEnd);
   }
 
   /** Adds or replaces the row for {@code row}'s task; clears the current task if it was that. */
@@ -80,7 +91,8 @@ record RunningJob(
         doneStatus,
         statusRunId,
         endNote,
-        startMeta);
+        startMeta,
+        statusOnEnd);
   }
 
   RunningJob withDone(int status, String runId, String note) {
@@ -92,6 +104,7 @@ record RunningJob(
         status,
         runId.isEmpty() ? statusRunId : runId,
         note,
-        startMeta);
+        startMeta,
+        statusOnEnd);
   }
 }

@@ -126,6 +126,16 @@ public final class Site implements AutoCloseable {
    * pages show it as running, with its commit, branch and subject.
    */
   public void jobStarted(JobRef job, Instant at, Map<String, String> facts) throws IOException {
+    jobStarted(job, at, facts, false);
+  }
+
+  /**
+   * As {@link #jobStarted(JobRef, Instant, Map)}; {@code statusOnEnd}: the worker will write the
+   * job's status file ({@code updateStatusApi=1}), so if the job is declared lost the server writes
+   * it, and {@code maybe-merge} does not wait for a job that will never report.
+   */
+  public void jobStarted(JobRef job, Instant at, Map<String, String> facts, boolean statusOnEnd)
+      throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     if (!facts.isEmpty()) {
       meta.put(JobMeta.JOB_NAME, job.job().value());
@@ -142,7 +152,7 @@ public final class Site implements AutoCloseable {
             new JobEntry(
                 job.job(),
                 old == null ? null : old.stored(),
-                RunningJob.startedAt(at.getEpochSecond(), meta)));
+                RunningJob.startedAt(at.getEpochSecond(), meta, statusOnEnd)));
     leases.rewritten(job, System.currentTimeMillis());
   }
 
@@ -453,9 +463,21 @@ public final class Site implements AutoCloseable {
             + " (lease "
             + leases.lease().toSeconds()
             + " s, config jobLeaseSeconds)";
-    applyOrUndo(
-        job,
-        old -> old != null && old.inProgress() ? old.withDoneEntry(LOST_STATUS, "", note) : old);
+    JobEntry known = index.job(job);
+    RunningJob state = known == null ? null : known.running();
+    if (state != null && state.statusOnEnd()) {
+      // As a done event with updateStatusApi=1 would: the status file, then the pages.
+      RunLocks.Hold hold = locks.use(job.host(), job.run());
+      try {
+        applyDone(job, LOST_STATUS, true, null, note);
+      } finally {
+        hold.close();
+      }
+    } else {
+      applyOrUndo(
+          job,
+          old -> old != null && old.inProgress() ? old.withDoneEntry(LOST_STATUS, "", note) : old);
+    }
     leases.forget(job);
     LOG.warn("{}: {}", job, note);
   }

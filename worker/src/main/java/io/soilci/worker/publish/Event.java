@@ -76,7 +76,15 @@ record Event(
    * {@code commit-line}, {@code GITHUB_REF}, ...), each only when known.
    */
   public static Event start(JobRef job, Map<String, String> commit) {
-    return new Event(Name.START, job, null, null, null, false, null, commit);
+    return start(job, commit, false);
+  }
+
+  /**
+   * As {@link #start(JobRef, Map)}; with {@code updateStatusApi}, the job's status file is to be
+   * written when it ends, so the server writes one for a job it declares lost too.
+   */
+  public static Event start(JobRef job, Map<String, String> commit, boolean updateStatusApi) {
+    return new Event(Name.START, job, null, null, null, updateStatusApi, null, commit);
   }
 
   public static Event done(JobRef job, int status, boolean updateStatusApi) {

@@ -34,7 +34,15 @@ final class LiveEvents implements JobListener {
 
   /** The job started on the commit {@code facts} describe (JOB.json's keys and values). */
   public void jobStarted(Map<String, String> facts) {
-    deliver(Event.start(job, facts));
+    jobStarted(facts, false);
+  }
+
+  /**
+   * As {@link #jobStarted(Map)}; {@code updateStatusApi}: the job will write its status file, so
+   * the server writes one if it declares the job lost.
+   */
+  public void jobStarted(Map<String, String> facts, boolean updateStatusApi) {
+    deliver(Event.start(job, facts, updateStatusApi));
   }
 
   @Override

@@ -58,7 +58,7 @@ public final class LiveJob {
     return new JobListener() {
       @Override
       public void jobStarted() {
-        events.jobStarted(startFacts(checkout, workerEnv));
+        events.jobStarted(startFacts(checkout, workerEnv), updateStatusApi);
       }
 
       @Override
