@@ -16,10 +16,6 @@ record ErrorPattern(String tool, Pattern regex, boolean anchored) {
     this(tool, Pattern.compile(regex), anchoredAtStart(regex));
   }
 
-  boolean matches(String plainLine) {
-    return matches(regex.matcher(plainLine));
-  }
-
   /** Whether {@code matcher} (of this pattern, reset to a line) matches that line. */
   boolean matches(Matcher matcher) {
     return anchored ? matcher.lookingAt() : matcher.find();
