@@ -56,7 +56,8 @@ public final class SoilServer implements AutoCloseable {
     if (recovered > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
-    Site site = Site.open(siteSettings(config));
+    LiveLogs live = new LiveLogs(config.live());
+    Site site = Site.open(siteSettings(config), live.streams()::pageChanged);
     site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
@@ -88,7 +89,7 @@ public final class SoilServer implements AutoCloseable {
             new UploadGate(limits.maxUploadsInFlight(), guards.maxUploadsPerWorker(), metrics),
             wwz,
             metrics,
-            new LiveLogs(),
+            live,
             ingestKey);
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
