@@ -13,6 +13,7 @@ import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
+import io.soilci.server.live.LiveEventsHandler;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.live.LiveTailHandler;
 import io.soilci.server.live.LogHandler;
@@ -83,6 +84,9 @@ final class Routes {
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
     HttpHandler log =
         AccessLog.route("/log", write(p, new LogHandler(p.auth(), p.live(), p.site()), drain));
+    HttpHandler liveEvents =
+        AccessLog.route(
+            LiveEventsHandler.PATH, dispatched(reads(p, new LiveEventsHandler(p.live())), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
@@ -106,6 +110,8 @@ final class Routes {
             next = ingest;
           } else if (post && path.equals("/log")) {
             next = log;
+          } else if (read && path.equals(LiveEventsHandler.PATH)) {
+            next = liveEvents;
           } else if (read && LiveTailHandler.matches(path)) {
             next = liveTail;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {

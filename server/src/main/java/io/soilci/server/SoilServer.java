@@ -59,7 +59,8 @@ public final class SoilServer implements AutoCloseable {
     if (recovered > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
-    Site site = Site.open(siteSettings(config));
+    LiveLogs live = new LiveLogs(config.live());
+    Site site = Site.open(siteSettings(config), live.streams()::pageChanged);
     site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
@@ -87,7 +88,7 @@ public final class SoilServer implements AutoCloseable {
             wwz,
             files,
             metrics,
-            new LiveLogs(),
+            live,
             ingestKey);
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =

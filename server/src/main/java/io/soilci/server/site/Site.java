@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,11 +62,12 @@ public final class Site implements AutoCloseable {
   private final Leases leases;
   private @Nullable ScheduledExecutorService leaseTimer;
 
-  private Site(SiteSettings settings, SiteIndex index) {
+  private Site(SiteSettings settings, SiteIndex index, Consumer<String> pageChanged) {
     this.settings = settings;
     this.layout = new SiteLayout(settings.root());
     this.index = index;
-    this.pages = new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS);
+    this.pages =
+        new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS, pageChanged);
     this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
     this.running = new RunningFiles(layout, index, locks);
@@ -88,11 +90,20 @@ public final class Site implements AutoCloseable {
    * JSON an older version wrote into run folders is deleted ({@link OldRunJson}).
    */
   public static Site open(SiteSettings settings) throws IOException {
+    return open(settings, path -> {});
+  }
+
+  /**
+   * As {@link #open(SiteSettings)}; {@code pageChanged} hears the path (from the site root, e.g.
+   * {@code github-jobs/4101/index.html}) of every page written or deleted from then on, right after
+   * it is. It must not block: it runs on the page writers' threads.
+   */
+  public static Site open(SiteSettings settings, Consumer<String> pageChanged) throws IOException {
     SiteIndex index = new SiteIndex();
     for (WorkerHost host : WorkerHost.values()) {
       index.load(host, SiteLoader.load(settings.root(), host, settings.errorPatterns()));
     }
-    Site site = new Site(settings, index);
+    Site site = new Site(settings, index, pageChanged);
     SiteAssets.write(settings.root());
     site.removeOldRunJson();
     if (!Files.exists(new SiteLayout(settings.root()).path(SiteLayout.home()))) {
@@ -188,7 +199,8 @@ public final class Site implements AutoCloseable {
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
     Path json = layout.path(job.file(JobFile.JSON));
-    TestSummary tests = TestSummary.of(meta, layout.path(job.file(JobFile.WWZ)), job.toString());
+    TestSummary tests =
+        TestSummary.of(meta, job.job(), layout.path(job.file(JobFile.WWZ)), job.toString());
     JobFacts facts =
         JobFacts.of(
                 meta,
@@ -615,6 +627,7 @@ public final class Site implements AutoCloseable {
     try {
       Set<Page> todo = new LinkedHashSet<>();
       removed.forEach(r -> todo.addAll(RunPages.of(host, r.run())));
+      removed.forEach(r -> todo.addAll(index.testPagesOf(host, r.run())));
       todo.add(new Page.HostIndex(host));
       todo.add(new Page.HostJson(host));
       todo.add(new Page.RawHtml(host));
