@@ -5,6 +5,7 @@ import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.MovedRunJsonHandler;
+import io.soilci.server.files.SinceGreenHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
@@ -92,6 +93,9 @@ final class Routes {
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
     HttpHandler files = AccessLog.route("static", dispatched(reads(p, p.files()), drain));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
+    HttpHandler sinceGreen =
+        AccessLog.route(
+            "since-green", dispatched(reads(p, new SinceGreenHandler(p.site())), drain));
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
     HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
@@ -124,6 +128,8 @@ final class Routes {
             next = wwz;
           } else if (read && MovedRunJsonHandler.matches(path)) {
             next = moved;
+          } else if (read && SinceGreenHandler.matches(path)) {
+            next = sinceGreen;
           } else {
             next = read ? files : other;
           }
