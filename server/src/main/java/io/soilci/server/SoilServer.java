@@ -55,7 +55,7 @@ public final class SoilServer implements AutoCloseable {
     if (recovered > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
-    Site site = Site.open(siteSettings(config));
+    Site site = Site.open(siteSettings(config).withState(config.state()));
     site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,16 +60,18 @@ public final class Site implements AutoCloseable {
   private final RunLocks locks = new RunLocks();
   private final RunningFiles running;
   private final Leases leases;
+  private final PageJournal journal;
   private @Nullable ScheduledExecutorService leaseTimer;
 
-  private Site(SiteSettings settings, SiteIndex index) {
+  private Site(SiteSettings settings, SiteIndex index, PageJournal journal) {
     this.settings = settings;
     this.layout = new SiteLayout(settings.root());
     this.index = index;
-    this.pages = new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS);
+    this.journal = journal;
+    this.pages = new PageWriter(layout, new PageRenderer(index, settings), journal, PAGE_THREADS);
     this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
-    this.running = new RunningFiles(layout, index, locks);
+    this.running = new RunningFiles(layout, index, locks, journal);
     this.leases = new Leases(settings.jobLease());
   }
 
@@ -84,34 +87,30 @@ public final class Site implements AutoCloseable {
   /**
    * Reads every stored job under {@code settings.root()} into the index and writes the site's
    * stylesheet and script. A site without a home page yet gets every page; otherwise the pages of
-   * each host's newest runs are checked and rewritten where they differ (after a crash). The run
-   * JSON an older version wrote into run folders is deleted ({@link OldRunJson}).
+   * each host's newest runs are checked and rewritten where they differ (after a crash), and so are
+   * the pages the page journal names ({@link PageJournal}). The run JSON an older version wrote
+   * into run folders is deleted ({@link OldRunJson}).
    */
   public static Site open(SiteSettings settings) throws IOException {
+    SiteLayout layout = new SiteLayout(settings.root());
     SiteIndex index = new SiteIndex();
     for (WorkerHost host : WorkerHost.values()) {
       index.load(host, SiteLoader.load(settings.root(), host, settings.errorPatterns()));
     }
-    Site site = new Site(settings, index);
+    Optional<Path> state = settings.state();
+    PageJournal journal =
+        state.isPresent() ? PageJournal.open(layout, state.get()) : PageJournal.none();
+    Site site = new Site(settings, index, journal);
     SiteAssets.write(settings.root());
-    site.removeOldRunJson();
-    if (!Files.exists(new SiteLayout(settings.root()).path(SiteLayout.home()))) {
+    OldRunJson.removeAll(layout);
+    if (!Files.exists(layout.path(SiteLayout.home()))) {
       site.regenerateAll();
     } else {
       site.refreshRecent();
+      site.pages.updateAll(journal.leftByCrash());
     }
+    journal.sync();
     return site;
-  }
-
-  private void removeOldRunJson() throws IOException {
-    for (WorkerHost host : WorkerHost.values()) {
-      for (String gone : OldRunJson.remove(layout, host)) {
-        LOG.info(
-            "{}: removed the run JSON an older version wrote there (Soil's indexer takes every"
-                + " RUN/*.json for a job); the run's JSON is at json/index.json",
-            gone);
-      }
-    }
   }
 
   /** A job started: pages show it as running. */
@@ -382,18 +381,7 @@ public final class Site implements AutoCloseable {
    * reason}): pages list them as broken; {@code regen} names them.
    */
   public List<String> brokenJobs() {
-    List<String> out = new ArrayList<>();
-    for (WorkerHost host : WorkerHost.values()) {
-      for (RunState run : index.all(host)) {
-        for (JobEntry job : run.jobs().values()) {
-          JobFacts facts = job.stored();
-          if (facts != null && facts.isBroken()) {
-            out.add(facts.broken());
-          }
-        }
-      }
-    }
-    return out;
+    return index.brokenJobs();
   }
 
   /**
@@ -507,6 +495,7 @@ public final class Site implements AutoCloseable {
     }
     hooks.close();
     pages.close();
+    journal.close();
   }
 
   int writeCount(String path) {
@@ -561,13 +550,16 @@ public final class Site implements AutoCloseable {
         if (undoable) {
           wasRunning = Files.isRegularFile(runningFile) ? Files.readAllBytes(runningFile) : null;
         }
-        // First: on a full disk this write fails before any page changed.
-        running.save(job);
-        savedRunning = true;
-        if (undoable) {
-          pages.updateAllOrNone(change.pages());
-        } else {
-          pages.updateAll(change.pages());
+        List<Page> affected = change.pages();
+        try (PageJournal.Span span = journal.begin(affected)) {
+          // First: on a full disk this write fails before any page changed.
+          running.save(job);
+          savedRunning = true;
+          if (undoable) {
+            pages.updateAllOrNone(affected);
+          } else {
+            pages.updateAll(affected);
+          }
         }
       } catch (IOException e) {
         if (undoable) {
