@@ -5,6 +5,7 @@ import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.MovedRunJsonHandler;
+import io.soilci.server.files.SinceGreenHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
@@ -13,6 +14,7 @@ import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
+import io.soilci.server.live.LiveEventsHandler;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.live.LiveTailHandler;
 import io.soilci.server.live.LogHandler;
@@ -82,6 +84,9 @@ final class Routes {
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
     HttpHandler log =
         AccessLog.route("/log", write(p, new LogHandler(p.auth(), p.live(), p.site()), drain));
+    HttpHandler liveEvents =
+        AccessLog.route(
+            LiveEventsHandler.PATH, dispatched(reads(p, new LiveEventsHandler(p.live())), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
@@ -92,6 +97,9 @@ final class Routes {
                 ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
                 : dispatched(reads(p, new SiteFilesHandler(p.config().site())), drain));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
+    HttpHandler sinceGreen =
+        AccessLog.route(
+            "since-green", dispatched(reads(p, new SinceGreenHandler(p.site())), drain));
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
     HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
@@ -110,6 +118,8 @@ final class Routes {
             next = ingest;
           } else if (post && path.equals("/log")) {
             next = log;
+          } else if (read && path.equals(LiveEventsHandler.PATH)) {
+            next = liveEvents;
           } else if (read && LiveTailHandler.matches(path)) {
             next = liveTail;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
@@ -122,6 +132,8 @@ final class Routes {
             next = wwz;
           } else if (read && MovedRunJsonHandler.matches(path)) {
             next = moved;
+          } else if (read && SinceGreenHandler.matches(path)) {
+            next = sinceGreen;
           } else {
             next = read ? files : other;
           }

@@ -55,7 +55,9 @@ public final class SoilServer implements AutoCloseable {
     if (recovered > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
-    Site site = Site.open(siteSettings(config).withState(config.state()));
+    LiveLogs live = new LiveLogs(config.live());
+    Site site =
+        Site.open(siteSettings(config).withState(config.state()), live.streams()::pageChanged);
     site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
@@ -81,7 +83,7 @@ public final class SoilServer implements AutoCloseable {
             new UploadGate(limits.maxUploadsInFlight(), guards.maxUploadsPerWorker(), metrics),
             wwz,
             metrics,
-            new LiveLogs(),
+            live,
             ingestKey);
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =

@@ -69,12 +69,14 @@ final class JsonPages {
       }
       j.put("tasks", tasks);
       if (tests.present()) {
-        j.put("tests", tests(tests));
+        j.put("tests", tests(host, tests));
       }
       jobs.add(j);
     }
     out.put("host", host.id());
     out.put("jobs", jobs);
+    boolean failed = run.jobs().values().stream().anyMatch(j -> j.done() && j.maxStatus() != 0);
+    out.put("sinceGreen", failed ? SiteLayout.SINCE_GREEN_JSON : null);
     return write(out);
   }
 
@@ -128,10 +130,11 @@ final class JsonPages {
   }
 
   /** A job's tests: totals, the failing tests the index keeps, how many more, a problem. */
-  private static Map<String, Object> tests(TestSummary tests) {
+  private static Map<String, Object> tests(WorkerHost host, TestSummary tests) {
     Map<String, Object> out = counts(tests.total());
     List<Object> failing = new ArrayList<>();
-    for (TestResult row : tests.failing()) {
+    for (int i = 0; i < tests.failing().size(); i++) {
+      TestResult row = tests.failing().get(i);
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("task", row.task().value());
       f.put("suite", row.suite());
@@ -141,6 +144,8 @@ final class JsonPages {
       f.put("message", row.message());
       f.put("report", row.report());
       f.put("line", row.line());
+      f.put(
+          "history", tests.failingKeys().get(i).map(k -> TestPages.jsonPath(host, k)).orElse(null));
       failing.add(f);
     }
     out.put("failing", failing);

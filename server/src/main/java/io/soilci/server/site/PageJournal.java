@@ -6,6 +6,8 @@ import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -351,6 +353,10 @@ final class PageJournal implements AutoCloseable {
       return "branch-badge\t" + p.host().id() + "\t" + p.file();
     } else if (page instanceof Page.JobBadge p) {
       return "job-badge\t" + p.host().id() + "\t" + p.job().value();
+    } else if (page instanceof Page.TestHtml p) {
+      return "test\t" + p.host().id() + "\t" + test(p.test());
+    } else if (page instanceof Page.TestJson p) {
+      return "test-json\t" + p.host().id() + "\t" + test(p.test());
     }
     throw new IllegalArgumentException("no journal line for page " + page);
   }
@@ -372,8 +378,33 @@ final class PageJournal implements AutoCloseable {
     }
   }
 
+  /** A test's four names, each URL-encoded (a test's name may hold a tab or a line break). */
+  private static String test(TestKey test) {
+    return String.join(
+        "\t",
+        URLEncoder.encode(test.job(), StandardCharsets.UTF_8),
+        URLEncoder.encode(test.task(), StandardCharsets.UTF_8),
+        URLEncoder.encode(test.suite(), StandardCharsets.UTF_8),
+        URLEncoder.encode(test.name(), StandardCharsets.UTF_8));
+  }
+
+  private static TestKey test(String[] f) {
+    return TestKey.of(
+        URLDecoder.decode(f[2], StandardCharsets.UTF_8),
+        URLDecoder.decode(f[3], StandardCharsets.UTF_8),
+        URLDecoder.decode(f[4], StandardCharsets.UTF_8),
+        URLDecoder.decode(f[5], StandardCharsets.UTF_8));
+  }
+
   private static @Nullable Page decode(String[] f) {
     WorkerHost host = WorkerHost.parse(f[1]);
+    if (f.length == 6) {
+      return switch (f[0]) {
+        case "test" -> new Page.TestHtml(host, test(f));
+        case "test-json" -> new Page.TestJson(host, test(f));
+        default -> null;
+      };
+    }
     if (f.length == 2) {
       return switch (f[0]) {
         case "host-index" -> new Page.HostIndex(host);

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 
@@ -36,15 +37,27 @@ final class PageWriter {
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final ExecutorService pool;
+  private final Consumer<String> changed;
 
   /**
    * {@code threads} pages are rendered and written at once; {@code journal} decides whether a write
    * waits for the disk ({@link PageJournal}).
    */
   PageWriter(SiteLayout layout, PageRenderer renderer, PageJournal journal, int threads) {
+    this(layout, renderer, journal, threads, path -> {});
+  }
+
+  /** As above; {@code changed} hears the path of each page written or deleted, once it is. */
+  PageWriter(
+      SiteLayout layout,
+      PageRenderer renderer,
+      PageJournal journal,
+      int threads,
+      Consumer<String> changed) {
     this.layout = layout;
     this.renderer = renderer;
     this.journal = journal;
+    this.changed = changed;
     this.pool =
         Executors.newFixedThreadPool(
             threads,
@@ -167,7 +180,7 @@ final class PageWriter {
       byte[] bytes = page.render(renderer);
       Path file = layout.path(page.path());
       if (bytes == null) {
-        return Optional.of(new Prepared(slot, file, null, Slot.UNKNOWN, upTo));
+        return Optional.of(new Prepared(slot, page.path(), file, null, Slot.UNKNOWN, upTo));
       }
       long print = fingerprint(bytes);
       if (unchanged(slot, file, bytes, print)) {
@@ -181,7 +194,7 @@ final class PageWriter {
         Files.deleteIfExists(temp);
         throw e;
       }
-      return Optional.of(new Prepared(slot, file, temp, print, upTo));
+      return Optional.of(new Prepared(slot, page.path(), file, temp, print, upTo));
     }
   }
 
@@ -201,13 +214,15 @@ final class PageWriter {
         slot.print = page.print();
         slot.writes++;
         writes.incrementAndGet();
+        changed.accept(page.path());
       }
       slot.rendered = page.upTo();
     }
   }
 
   /** A rendered page waiting in {@code temp} (null: the page is to be deleted). */
-  private record Prepared(Slot slot, Path file, @Nullable Path temp, long print, long upTo) {
+  private record Prepared(
+      Slot slot, String path, Path file, @Nullable Path temp, long print, long upTo) {
     void discard() throws IOException {
       if (temp != null) {
         Files.deleteIfExists(temp);
@@ -247,6 +262,7 @@ final class PageWriter {
     slot.print = print;
     slot.writes++;
     writes.incrementAndGet();
+    changed.accept(page.path());
   }
 
   /** Deletes a page that no longer exists (e.g. a run retention removed). */

@@ -48,6 +48,8 @@ final class RunPageModel {
     model.put("wall", Durations.readable(run.wallSeconds()));
     model.put("startEpoch", run.startEpoch());
     model.put("running", run.inProgress());
+    boolean failed = run.jobs().values().stream().anyMatch(j -> j.done() && j.maxStatus() != 0);
+    model.put("sinceGreen", failed ? SiteLayout.SINCE_GREEN_HTML : "");
     return model;
   }
 
@@ -103,8 +105,10 @@ final class RunPageModel {
     v.put("totals", tests.present() ? TestSummary.text(tests.total()) : "");
     v.put("problem", tests.problem());
     List<Map<String, Object>> failing = new ArrayList<>();
-    for (TestResult row : tests.failing()) {
+    for (int i = 0; i < tests.failing().size(); i++) {
+      TestResult row = tests.failing().get(i);
       Map<String, Object> f = new LinkedHashMap<>();
+      f.put("history", tests.failingKeys().get(i).map(TestPages::fromRun).orElse(""));
       f.put("task", row.task().value());
       f.put("suite", row.suite());
       f.put("name", row.name());

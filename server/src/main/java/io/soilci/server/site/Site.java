@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,18 +62,31 @@ public final class Site implements AutoCloseable {
   private final RunningFiles running;
   private final Leases leases;
   private final PageJournal journal;
+  private final SinceGreenPages sinceGreen;
   private @Nullable ScheduledExecutorService leaseTimer;
 
-  private Site(SiteSettings settings, SiteIndex index, PageJournal journal) {
+  private Site(
+      SiteSettings settings, SiteIndex index, PageJournal journal, Consumer<String> pageChanged) {
     this.settings = settings;
     this.layout = new SiteLayout(settings.root());
     this.index = index;
     this.journal = journal;
-    this.pages = new PageWriter(layout, new PageRenderer(index, settings), journal, PAGE_THREADS);
+    this.pages =
+        new PageWriter(
+            layout, new PageRenderer(index, settings), journal, PAGE_THREADS, pageChanged);
     this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
     this.running = new RunningFiles(layout, index, locks, journal);
     this.leases = new Leases(settings.jobLease());
+    this.sinceGreen = new SinceGreenPages(index, layout, new Views(settings.repositoryUrl()));
+  }
+
+  /**
+   * A run's "since the last green run" page, or its JSON: rendered on request and cached, never
+   * written ({@link SinceGreenPages}); empty for a run the index does not know.
+   */
+  public Optional<byte[]> sinceGreen(WorkerHost host, RunId run, boolean json) {
+    return sinceGreen.render(host, run, json);
   }
 
   /**
@@ -92,6 +106,15 @@ public final class Site implements AutoCloseable {
    * into run folders is deleted ({@link OldRunJson}).
    */
   public static Site open(SiteSettings settings) throws IOException {
+    return open(settings, path -> {});
+  }
+
+  /**
+   * As {@link #open(SiteSettings)}; {@code pageChanged} hears the path (from the site root, e.g.
+   * {@code github-jobs/4101/index.html}) of every page written or deleted from then on, right after
+   * it is. It must not block: it runs on the page writers' threads.
+   */
+  public static Site open(SiteSettings settings, Consumer<String> pageChanged) throws IOException {
     SiteLayout layout = new SiteLayout(settings.root());
     SiteIndex index = new SiteIndex();
     for (WorkerHost host : WorkerHost.values()) {
@@ -100,7 +123,7 @@ public final class Site implements AutoCloseable {
     Optional<Path> state = settings.state();
     PageJournal journal =
         state.isPresent() ? PageJournal.open(layout, state.get()) : PageJournal.none();
-    Site site = new Site(settings, index, journal);
+    Site site = new Site(settings, index, journal, pageChanged);
     SiteAssets.write(settings.root());
     OldRunJson.removeAll(layout);
     if (!Files.exists(layout.path(SiteLayout.home()))) {
@@ -187,7 +210,8 @@ public final class Site implements AutoCloseable {
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
     Path json = layout.path(job.file(JobFile.JSON));
-    TestSummary tests = TestSummary.of(meta, layout.path(job.file(JobFile.WWZ)), job.toString());
+    TestSummary tests =
+        TestSummary.of(meta, job.job(), layout.path(job.file(JobFile.WWZ)), job.toString());
     JobFacts facts =
         JobFacts.of(
                 meta,
@@ -607,6 +631,7 @@ public final class Site implements AutoCloseable {
     try {
       Set<Page> todo = new LinkedHashSet<>();
       removed.forEach(r -> todo.addAll(RunPages.of(host, r.run())));
+      removed.forEach(r -> todo.addAll(index.testPagesOf(host, r.run())));
       todo.add(new Page.HostIndex(host));
       todo.add(new Page.HostJson(host));
       todo.add(new Page.RawHtml(host));

@@ -43,7 +43,9 @@ class PageJournalTest {
             new Page.DayHtml(WorkerHost.SOURCEHUT, "2026-11-20"),
             new Page.StatusJson(host, "90001"),
             new Page.BranchBadge(host, "main.svg"),
-            new Page.JobBadge(host, new JobName("cpp-small")));
+            new Page.JobBadge(host, new JobName("cpp-small")),
+            new Page.TestHtml(host, TestKey.of("cpp", "unit", "a\tb", "name with\nline % & ü")),
+            new Page.TestJson(host, TestKey.of("cpp", "unit", "", "x")));
     for (Page page : pages) {
       assertThat(PageJournal.decode(layout, PageJournal.encode(page))).isEqualTo(page);
     }
