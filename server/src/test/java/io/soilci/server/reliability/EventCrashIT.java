@@ -43,6 +43,8 @@ class EventCrashIT {
   private final AtomicReference<ServerProcess> current = new AtomicReference<>();
   private final AtomicInteger answered = new AtomicInteger();
   private final AtomicInteger cutOff = new AtomicInteger();
+  private final java.util.Queue<Throwable> failures =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   private ServerProcess server() {
     return java.util.Objects.requireNonNull(current.get());
@@ -68,7 +70,15 @@ class EventCrashIT {
     List<Thread> senders = new ArrayList<>();
     for (int w = 0; w < 3; w++) {
       long workerSeed = seed + w;
-      Thread t = new Thread(() -> send(token, new Random(workerSeed), running));
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  send(token, new Random(workerSeed), running);
+                } catch (AssertionError | RuntimeException e) {
+                  failures.add(e);
+                }
+              });
       t.start();
       senders.add(t);
     }
@@ -86,10 +96,11 @@ class EventCrashIT {
     for (Thread t : senders) {
       t.join();
     }
+    assertThat(failures).isEmpty();
     System.out.printf(
         "EventCrashIT: %d SIGKILLs, %d events answered, %d cut off or refused while down%n",
         kills, answered.get(), cutOff.get());
-    assertThat(answered.get()).isGreaterThan(kills * 20);
+    assertThat(answered.get()).isGreaterThan(kills * 5);
     server().close();
     pagesEqualAFullRegen(site, state, log);
   }
@@ -106,7 +117,8 @@ class EventCrashIT {
               "eventName=task-done&task=t" + random.nextInt(3) + "&status=0&elapsed=1.5",
               "eventName=done&status=" + random.nextInt(2))) {
         try {
-          URI uri = server().uri("/event?" + event + "&" + job);
+          ServerProcess target = server();
+          URI uri = target.uri("/event?" + event + "&" + job);
           HttpResponse<String> r =
               client.send(
                   HttpRequest.newBuilder(uri)
@@ -117,8 +129,11 @@ class EventCrashIT {
                   HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() == 200) {
             answered.incrementAndGet();
-          } else {
+          } else if (target == current.get()) {
             assertThat(r.statusCode()).as("%s: %s", event, r.body()).isIn(503);
+          } else {
+            // Killed meanwhile: its port may already belong to another process on this machine.
+            cutOff.incrementAndGet();
           }
         } catch (java.io.IOException e) {
           cutOff.incrementAndGet();
