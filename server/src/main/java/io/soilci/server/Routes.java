@@ -44,6 +44,7 @@ final class Routes {
       Authenticator auth,
       UploadGate gate,
       WwzHandler wwz,
+      SiteFilesHandler files,
       Metrics metrics,
       LiveLogs live,
       String ingestKey) {}
@@ -90,12 +91,7 @@ final class Routes {
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
-    HttpHandler files =
-        AccessLog.route(
-            "static",
-            p.config().publicReads()
-                ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
-                : dispatched(reads(p, new SiteFilesHandler(p.config().site())), drain));
+    HttpHandler files = AccessLog.route("static", dispatched(reads(p, p.files()), drain));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler sinceGreen =
         AccessLog.route(

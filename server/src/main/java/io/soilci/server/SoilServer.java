@@ -5,8 +5,10 @@ import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.live.LiveLogs;
+import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
 import io.soilci.server.upload.ResultStore;
@@ -26,12 +28,15 @@ import org.xnio.Options;
 public final class SoilServer implements AutoCloseable {
   private final Undertow undertow;
   private final WwzHandler wwz;
+  private final SiteFilesHandler files;
   private final Site site;
   private final ServerConfig config;
 
-  private SoilServer(Undertow undertow, WwzHandler wwz, Site site, ServerConfig config) {
+  private SoilServer(
+      Undertow undertow, WwzHandler wwz, SiteFilesHandler files, Site site, ServerConfig config) {
     this.undertow = undertow;
     this.wwz = wwz;
+    this.files = files;
     this.site = site;
     this.config = config;
   }
@@ -68,7 +73,14 @@ public final class SoilServer implements AutoCloseable {
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
     Guards guards = config.guards();
-    WwzHandler wwz = new WwzHandler(config.site(), config.errorPatterns());
+    WwzHandler wwz =
+        new WwzHandler(
+            config.site(),
+            new LogIndexStore(
+                config.state().resolve("log-index"),
+                LogIndexStore.DEFAULT_BUDGET,
+                config.errorPatterns()));
+    SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
     Routes.Parts parts =
         new Routes.Parts(
@@ -82,6 +94,7 @@ public final class SoilServer implements AutoCloseable {
                 guards.loginFailureWindowSeconds()),
             new UploadGate(limits.maxUploadsInFlight(), guards.maxUploadsPerWorker(), metrics),
             wwz,
+            files,
             metrics,
             live,
             ingestKey);
@@ -106,6 +119,7 @@ public final class SoilServer implements AutoCloseable {
       undertow.start();
     } catch (RuntimeException e) {
       wwz.close();
+      files.close();
       site.close();
       if (e.getCause() instanceof BindException) {
         throw new IOException(
@@ -117,7 +131,7 @@ public final class SoilServer implements AutoCloseable {
       }
       throw e;
     }
-    SoilServer server = new SoilServer(undertow, wwz, site, config);
+    SoilServer server = new SoilServer(undertow, wwz, files, site, config);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
   }
@@ -136,6 +150,7 @@ public final class SoilServer implements AutoCloseable {
     }
     undertow.stop();
     wwz.close();
+    files.close();
     site.close();
   }
 }

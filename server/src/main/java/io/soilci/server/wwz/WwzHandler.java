@@ -3,11 +3,12 @@ package io.soilci.server.wwz;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobFile;
 import io.soilci.result.WwzPath;
+import io.soilci.server.http.BufferCache;
 import io.soilci.server.http.Conditional;
+import io.soilci.server.http.FileRegion;
 import io.soilci.server.http.Gzip;
 import io.soilci.server.http.HttpError;
-import io.soilci.server.logview.ErrorPatterns;
-import io.soilci.server.logview.LogFactsCache;
+import io.soilci.server.logview.LogIndexStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.DateUtils;
@@ -41,17 +42,15 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
 
   private final Path root;
   private final ZipCache zips = new ZipCache(256);
-  private final EntryCache entries = new EntryCache(128L << 20, 8 << 20);
+  private final BufferCache entries = new BufferCache(128L << 20, 8 << 20);
+  private final LogIndexStore logIndex;
   private final LogViewEntry logViews;
 
-  public WwzHandler(Path root) {
-    this(root, ErrorPatterns.DEFAULTS);
-  }
-
-  /** Serves the zips under {@code root}; log views find errors with {@code patterns}. */
-  public WwzHandler(Path root, ErrorPatterns patterns) {
+  /** Serves the zips under {@code root}; log views keep their index in {@code logIndex}. */
+  public WwzHandler(Path root, LogIndexStore logIndex) {
     this.root = root;
-    this.logViews = new LogViewEntry(root, new LogFactsCache(256, patterns));
+    this.logIndex = logIndex;
+    this.logViews = new LogViewEntry(root, logIndex);
   }
 
   /** True if {@code path} (the request path) points into or at a {@code .wwz}. */
@@ -134,7 +133,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   private void send(HttpServerExchange exchange, ZipCache.OpenZip zip, ZipArchiveEntry entry)
       throws IOException {
     String etag = Integer.toHexString(zip.key.hashCode()) + "-" + Long.toHexString(entry.getCrc());
-    Optional<DeflatedEntry> deflated = DeflatedEntry.of(zip.file, entry);
+    Optional<DeflatedEntry> deflated = zip.deflated(entry);
     if (deflated.isPresent()) {
       exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
       boolean range = exchange.getRequestHeaders().contains(Headers.RANGE);
@@ -156,7 +155,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       exchange.endExchange();
     } else if (entries.fits(size)) {
-      exchange.getResponseSender().send(cached(zip, entry).duplicate());
+      exchange.getResponseSender().send(cached(zip, entry));
     } else {
       EntryStream.send(exchange, zip.zip, entry);
     }
@@ -167,7 +166,8 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
       ZipCache.OpenZip zip,
       ZipArchiveEntry entry,
       DeflatedEntry deflated,
-      String etag) {
+      String etag)
+      throws IOException {
     if (notModified(exchange, zip, etag)) {
       return;
     }
@@ -177,7 +177,13 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       exchange.endExchange();
     } else {
-      GzipEntryStream.send(exchange, zip.file, deflated);
+      FileRegion.send(
+          exchange,
+          zip.file,
+          Gzip.header(),
+          deflated.offset(),
+          deflated.offset() + deflated.compressedSize(),
+          Gzip.trailer(deflated.crc(), deflated.size()));
     }
   }
 
@@ -216,11 +222,11 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   }
 
   private ByteBuffer cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
-    String key = zip.key + "!" + entry.getName();
-    ByteBuffer cached = entries.get(key);
+    String name = zip.path + "!" + entry.getName();
+    ByteBuffer cached = entries.get(name, zip.key);
     if (cached == null) {
       cached = EntryBytes.read(zip.zip, entry);
-      entries.put(key, cached);
+      entries.put(name, zip.key, cached.duplicate());
     }
     return cached;
   }
@@ -256,6 +262,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   @Override
   public void close() {
     zips.close();
+    logIndex.close();
   }
 
   /** The zip's path under the site root and the entry path inside it. */
