@@ -159,4 +159,19 @@ public record ServerConfig(
         jobLease,
         errorPatterns);
   }
+
+  public ServerConfig withJobLease(java.time.Duration value) {
+    return new ServerConfig(
+        site,
+        state,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        value,
+        errorPatterns);
+  }
 }
