@@ -10,9 +10,11 @@ import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HealthHandler;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.http.JvmMetrics;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
+import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.live.LiveTailHandler;
 import io.soilci.server.live.LogHandler;
@@ -29,6 +31,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.time.Clock;
+import java.util.List;
 
 /** Every route of the server and the order of its handler chain, in one place. */
 final class Routes {
@@ -44,7 +47,8 @@ final class Routes {
       WwzHandler wwz,
       Metrics metrics,
       LiveLogs live,
-      String ingestKey) {}
+      String ingestKey,
+      WorkerPoolMetrics pool) {}
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
@@ -81,7 +85,8 @@ final class Routes {
     HttpHandler ingest =
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
     HttpHandler log =
-        AccessLog.route("/log", write(p, new LogHandler(p.auth(), p.live(), p.site()), drain));
+        AccessLog.route(
+            "/log", write(p, new LogHandler(p.auth(), p.live(), p.site(), p.metrics()), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
@@ -93,7 +98,13 @@ final class Routes {
                 : dispatched(reads(p, new SiteFilesHandler(p.config().site())), drain));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
-    HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
+    HttpHandler metrics =
+        AccessLog.route(
+            "/metrics",
+            dispatched(
+                new MetricsHandler(
+                    List.of(p.metrics(), p.pool(), new JobMetrics(p.site()), new JvmMetrics())),
+                drain));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
     HttpHandler router =
         exchange -> {
