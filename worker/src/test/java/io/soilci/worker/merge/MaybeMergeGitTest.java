@@ -122,7 +122,11 @@ class MaybeMergeGitTest {
       late.join();
 
       assertThat(result.exit()).isEqualTo(0);
-      assertThat(printed()).contains("maybe-merge: 1 of 2 jobs reported; waiting for b (");
+      assertThat(printed())
+          .contains(
+              "maybe-merge: 1 of 2 jobs reported under run id 77 ("
+                  + status.url()
+                  + "status-api/github/77/); waiting for b (");
       assertThat(remoteMain()).isEqualTo(tested);
     }
   }
@@ -157,7 +161,10 @@ class MaybeMergeGitTest {
       assertThat(printed())
           .endsWith(
               ": job 'a' never reported, job 'b' never reported within 1 s (no job reported under"
-                  + " run id 77: check --run-id (GITHUB_RUN_ID), then the names in --jobs, and"
+                  + " run id 77 at "
+                  + status.url()
+                  + "status-api/github/77/: check --run-id (GITHUB_RUN_ID), then the names in"
+                  + " --jobs, and"
                   + " that each job publishes with --update-status-api)");
     }
   }
