@@ -46,7 +46,7 @@ public final class SiteLayout {
 
   /** Names under a host folder that are pages, not runs. */
   private static final Set<String> RESERVED_RUNS =
-      Set.of("badges", "commits", "days", INDEX_HTML, "index.json", "raw.html");
+      Set.of("badges", "commits", "days", INDEX_HTML, "index.json", "raw.html", "tests");
 
   /** A run id served as a zip by its ending: {@code x.wwz/...} would be read as a job's wwz. */
   private static final String SERVED_SUFFIX = JobFile.WWZ.extension();
@@ -187,6 +187,59 @@ public final class SiteLayout {
     return host.prefix() + "/badges/job/" + job.value() + ".svg";
   }
 
+  /** A test's history page: {@code github-jobs/tests/ID.html}; {@code id} is 16 hex digits. */
+  public static String testHtml(WorkerHost host, String id) {
+    return host.prefix() + "/tests/" + requireTestId(id) + ".html";
+  }
+
+  /** A test's history for machines: {@code github-jobs/tests/json/ID.json}. */
+  public static String testJson(WorkerHost host, String id) {
+    return host.prefix() + "/tests/json/" + requireTestId(id) + ".json";
+  }
+
+  /** Where a run's "since the last green run" page is, relative to the run's folder. */
+  public static final String SINCE_GREEN_HTML = "since-green.html";
+
+  /** Where that page's JSON is, relative to the run's folder. */
+  public static final String SINCE_GREEN_JSON = "json/since-green.json";
+
+  /**
+   * The host, run and format of a request path {@code /HOST/RUN/since-green.html} or {@code
+   * /HOST/RUN/json/since-green.json}, if it is one.
+   */
+  public static Optional<SinceGreenPath> sinceGreen(String requestPath) {
+    for (WorkerHost host : WorkerHost.values()) {
+      String prefix = "/" + host.prefix() + "/";
+      if (!requestPath.startsWith(prefix)) {
+        continue;
+      }
+      String rest = requestPath.substring(prefix.length());
+      for (String page : new String[] {SINCE_GREEN_HTML, SINCE_GREEN_JSON}) {
+        if (rest.endsWith("/" + page)) {
+          String run = rest.substring(0, rest.length() - page.length() - 1);
+          if (isRunName(run)) {
+            return Optional.of(
+                new SinceGreenPath(host, new RunId(run), page.equals(SINCE_GREEN_JSON)));
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A request for a run's "since the last green run" page or its JSON. */
+  public record SinceGreenPath(WorkerHost host, RunId run, boolean json) {}
+
+  private static final Pattern TEST_ID = Pattern.compile("[0-9a-f]{16}");
+
+  private static String requireTestId(String id) {
+    if (!TEST_ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(
+          "test id '" + Printable.of(id) + "' must be 16 hex digits");
+    }
+    return id;
+  }
+
   /** A status API run's folder: {@code status-api/github/RUN_ID}. */
   public static String statusDir(WorkerHost host, String statusRunId) {
     return STATUS_API + "/" + host.id() + "/" + SafeName.require("GITHUB_RUN_ID", statusRunId);
@@ -259,7 +312,8 @@ public final class SiteLayout {
   /**
    * Refuses a run or job name that would collide with a page or a served path: runs named {@code
    * badges}, {@code commits}, {@code days}, {@code index.html}, {@code index.json}, {@code
-   * raw.html} or ending in {@code .wwz}, and the job {@code index}. Call it before storing files.
+   * raw.html}, {@code tests} or ending in {@code .wwz}, and the job {@code index}. Call it before
+   * storing files.
    */
   public static void requirePublishable(JobRef job) {
     requireRunName(job.run());

@@ -9,10 +9,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What one change did to a run: the run before and after, and whether the job or the run just
- * finished. It names the pages the change affects.
+ * finished. It names the pages the change affects; {@code testPages} are the history pages of the
+ * changed job's tests ({@link TestPages}), found when the change was made.
  */
 record Change(
-    JobRef job, @Nullable RunState before, RunState after, boolean jobFinished, boolean newRun) {
+    JobRef job,
+    @Nullable RunState before,
+    RunState after,
+    boolean jobFinished,
+    boolean newRun,
+    List<Page> testPages) {
+  Change {
+    testPages = List.copyOf(testPages);
+  }
 
   WorkerHost host() {
     return job.host();
@@ -35,6 +44,7 @@ record Change(
     pages.add(new Page.HostJson(host));
     pages.add(new Page.RawHtml(host));
     pages.add(new Page.Home());
+    pages.addAll(testPages);
     return List.copyOf(pages);
   }
 }

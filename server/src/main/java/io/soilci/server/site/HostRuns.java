@@ -2,7 +2,9 @@ package io.soilci.server.site;
 
 import io.soilci.result.RunId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Set;
@@ -30,6 +32,9 @@ final class HostRuns {
   private final RunsByKey byDay = new RunsByKey();
   private final RunsByKey byStatusId = new RunsByKey();
 
+  /** Tests with a history page: how many kept jobs list each among their failing tests. */
+  private final Map<TestKey, Integer> testPages = new HashMap<>();
+
   @Nullable RunState get(RunId run) {
     return runs.get(RunKey.of(run));
   }
@@ -40,6 +45,8 @@ final class HostRuns {
     byCommit.move(key, before == null ? Set.of() : before.commits(), after.commits());
     byDay.move(key, days(before), days(after));
     byStatusId.move(key, before == null ? Set.of() : before.statusRunIds(), after.statusRunIds());
+    countTestPages(before, -1);
+    countTestPages(after, +1);
     if (before != null) {
       arrivals.remove(new Arrival(before.arrived(), before.key()));
     }
@@ -61,6 +68,30 @@ final class HostRuns {
       out.add(java.util.Objects.requireNonNull(runs.get(arrival.key())));
     }
     return out;
+  }
+
+  private void countTestPages(@Nullable RunState run, int delta) {
+    if (run == null) {
+      return;
+    }
+    for (JobEntry job : run.jobs().values()) {
+      JobFacts facts = job.stored();
+      if (facts != null) {
+        for (TestKey test : facts.tests().pageKeys()) {
+          testPages.merge(test, delta, (a, b) -> a + b == 0 ? null : a + b);
+        }
+      }
+    }
+  }
+
+  /** True when the test failed in a kept job (among the failing tests its run page shows). */
+  boolean hasTestPage(TestKey test) {
+    return testPages.containsKey(test);
+  }
+
+  /** Every test with a history page. */
+  Set<TestKey> testPages() {
+    return Set.copyOf(testPages.keySet());
   }
 
   private static Set<String> days(@Nullable RunState run) {

@@ -69,7 +69,7 @@ final class JsonPages {
       }
       j.put("tasks", tasks);
       if (tests.present()) {
-        j.put("tests", tests(tests));
+        j.put("tests", tests(host, tests));
       }
       jobs.add(j);
     }
@@ -128,10 +128,11 @@ final class JsonPages {
   }
 
   /** A job's tests: totals, the failing tests the index keeps, how many more, a problem. */
-  private static Map<String, Object> tests(TestSummary tests) {
+  private static Map<String, Object> tests(WorkerHost host, TestSummary tests) {
     Map<String, Object> out = counts(tests.total());
     List<Object> failing = new ArrayList<>();
-    for (TestResult row : tests.failing()) {
+    for (int i = 0; i < tests.failing().size(); i++) {
+      TestResult row = tests.failing().get(i);
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("task", row.task().value());
       f.put("suite", row.suite());
@@ -141,6 +142,8 @@ final class JsonPages {
       f.put("message", row.message());
       f.put("report", row.report());
       f.put("line", row.line());
+      f.put(
+          "history", tests.failingKeys().get(i).map(k -> TestPages.jsonPath(host, k)).orElse(null));
       failing.add(f);
     }
     out.put("failing", failing);

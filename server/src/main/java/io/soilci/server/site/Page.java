@@ -161,6 +161,32 @@ sealed interface Page {
     }
   }
 
+  /** A test's history: its results across the kept runs ({@link TestPages}). */
+  record TestHtml(WorkerHost host, TestKey test) implements Page {
+    @Override
+    public String path() {
+      return SiteLayout.testHtml(host, test.id());
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.tests().html(host, test);
+    }
+  }
+
+  /** A test's history for machines. */
+  record TestJson(WorkerHost host, TestKey test) implements Page {
+    @Override
+    public String path() {
+      return SiteLayout.testJson(host, test.id());
+    }
+
+    @Override
+    public byte @Nullable [] render(PageRenderer r) {
+      return r.tests().json(host, test);
+    }
+  }
+
   /** The badges a run shows on: its branch's and each of its jobs'. */
   static List<Page> badgesOf(WorkerHost host, RunState run) {
     List<Page> pages = new ArrayList<>();

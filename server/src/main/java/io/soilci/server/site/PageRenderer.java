@@ -31,6 +31,7 @@ final class PageRenderer {
   private final JsonPages json;
   private final Fragments fragments = new Fragments();
   private final Badges badges;
+  private final TestPages tests;
 
   PageRenderer(SiteIndex index, SiteSettings settings) {
     this.index = index;
@@ -38,10 +39,15 @@ final class PageRenderer {
     this.runModel = new RunPageModel(views);
     this.json = new JsonPages(index, fragments);
     this.badges = new Badges(index);
+    this.tests = new TestPages(index, views);
   }
 
   Badges badges() {
     return badges;
+  }
+
+  TestPages tests() {
+    return tests;
   }
 
   byte[] home() {

@@ -17,11 +17,19 @@ final class Regeneration {
   static List<Page> recentPagesOf(SiteIndex index, WorkerHost host, int runs) {
     List<Page> pages = new ArrayList<>();
     Set<Page> badges = new LinkedHashSet<>();
+    Set<TestKey> tests = new LinkedHashSet<>();
     for (RunState run : index.newest(host, runs)) {
       pages.addAll(RunPages.of(host, run));
       badges.addAll(Page.badgesOf(host, run));
+      for (JobEntry job : run.jobs().values()) {
+        JobFacts facts = job.stored();
+        if (facts != null) {
+          tests.addAll(facts.tests().pageKeys());
+        }
+      }
     }
     pages.addAll(badges);
+    pages.addAll(TestPages.pagesOf(host, tests));
     pages.add(new Page.HostIndex(host));
     pages.add(new Page.HostJson(host));
     pages.add(new Page.RawHtml(host));
@@ -32,6 +40,7 @@ final class Regeneration {
     Set<Page> pages = new LinkedHashSet<>();
     index.all(host).forEach(run -> pages.addAll(RunPages.of(host, run)));
     index.newest(host, Badges.SCAN_RUNS).forEach(run -> pages.addAll(Page.badgesOf(host, run)));
+    pages.addAll(TestPages.pagesOf(host, index.testPages(host)));
     pages.add(new Page.HostIndex(host));
     pages.add(new Page.HostJson(host));
     pages.add(new Page.RawHtml(host));

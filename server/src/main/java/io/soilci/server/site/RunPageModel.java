@@ -103,8 +103,10 @@ final class RunPageModel {
     v.put("totals", tests.present() ? TestSummary.text(tests.total()) : "");
     v.put("problem", tests.problem());
     List<Map<String, Object>> failing = new ArrayList<>();
-    for (TestResult row : tests.failing()) {
+    for (int i = 0; i < tests.failing().size(); i++) {
+      TestResult row = tests.failing().get(i);
       Map<String, Object> f = new LinkedHashMap<>();
+      f.put("history", tests.failingKeys().get(i).map(TestPages::fromRun).orElse(""));
       f.put("task", row.task().value());
       f.put("suite", row.suite());
       f.put("name", row.name());

@@ -188,7 +188,8 @@ public final class Site implements AutoCloseable {
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
     Path json = layout.path(job.file(JobFile.JSON));
-    TestSummary tests = TestSummary.of(meta, layout.path(job.file(JobFile.WWZ)), job.toString());
+    TestSummary tests =
+        TestSummary.of(meta, job.job(), layout.path(job.file(JobFile.WWZ)), job.toString());
     JobFacts facts =
         JobFacts.of(
                 meta,
@@ -620,6 +621,7 @@ public final class Site implements AutoCloseable {
     try {
       Set<Page> todo = new LinkedHashSet<>();
       removed.forEach(r -> todo.addAll(RunPages.of(host, r.run())));
+      removed.forEach(r -> todo.addAll(index.testPagesOf(host, r.run())));
       todo.add(new Page.HostIndex(host));
       todo.add(new Page.HostJson(host));
       todo.add(new Page.RawHtml(host));

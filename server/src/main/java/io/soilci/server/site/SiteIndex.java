@@ -4,6 +4,7 @@ import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,7 +38,52 @@ final class SiteIndex {
     RunState after = base.with(ref.job().value(), now);
     runs.replace(before, after);
     boolean finished = now != null && now.done() && (old == null || old.inProgress());
-    return new Change(ref, before, after, finished, before == null);
+    List<Page> testPages =
+        testPages(
+            ref.host(), runs, old == null ? null : old.stored(), now == null ? null : now.stored());
+    return new Change(ref, before, after, finished, before == null, testPages);
+  }
+
+  /**
+   * The history pages a change of these stored facts touches (once no longer the same object):
+   * their failing tests' (made or deleted), and every test of theirs that has a page now.
+   */
+  private static List<Page> testPages(
+      WorkerHost host, HostRuns runs, @Nullable JobFacts before, @Nullable JobFacts after) {
+    if (java.util.Objects.equals(before, after)) {
+      return List.of();
+    }
+    Set<TestKey> tests = new LinkedHashSet<>();
+    for (JobFacts facts : new JobFacts[] {before, after}) {
+      if (facts == null) {
+        continue;
+      }
+      tests.addAll(facts.tests().pageKeys());
+      JobTests results = facts.tests().results();
+      for (int i = 0; i < results.size(); i++) {
+        if (runs.hasTestPage(results.key(i))) {
+          tests.add(results.key(i));
+        }
+      }
+    }
+    return TestPages.pagesOf(host, tests);
+  }
+
+  /** The history pages of a run's tests, after the run left the index: as {@link #update}. */
+  synchronized List<Page> testPagesOf(WorkerHost host, RunState removed) {
+    Set<Page> pages = new LinkedHashSet<>();
+    for (JobEntry job : removed.jobs().values()) {
+      pages.addAll(testPages(host, host(host), job.stored(), null));
+    }
+    return List.copyOf(pages);
+  }
+
+  synchronized boolean hasTestPage(WorkerHost host, TestKey test) {
+    return host(host).hasTestPage(test);
+  }
+
+  synchronized Set<TestKey> testPages(WorkerHost host) {
+    return host(host).testPages();
   }
 
   /**

@@ -164,7 +164,7 @@ final class SiteLoader {
       List<TaskRow> tasks =
           TaskRows.parse(new String(tsv, StandardCharsets.UTF_8), ref.file(JobFile.TSV));
       Path wwz = json.resolveSibling(JobFile.WWZ.fileName(job));
-      TestSummary tests = TestSummary.of(meta, wwz, where);
+      TestSummary tests = TestSummary.of(meta, job, wwz, where);
       JobFacts facts =
           JobFacts.of(
               meta,

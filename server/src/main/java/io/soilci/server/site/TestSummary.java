@@ -2,10 +2,12 @@ package io.soilci.server.site;
 
 import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
+import io.soilci.result.JobName;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TestCounts;
 import io.soilci.result.TestResult;
+import io.soilci.result.TestStatus;
 import io.soilci.result.TestTable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.apache.commons.io.input.BoundedInputStream;
@@ -29,13 +32,18 @@ import org.apache.commons.io.input.BoundedInputStream;
  * @param failing the first failing rows, in table order
  * @param failingNotKept how many more failing rows the table has
  * @param problem why the table could not be read, or empty
+ * @param failingKeys for each of {@code failing}, the test it is (empty for an unreadable report):
+ *     the tests that get a history page ({@link TestHistory})
+ * @param results every test result of the job, for history ({@link JobTests})
  */
 record TestSummary(
     Map<String, TestCounts> byTask,
     TestCounts total,
     List<TestResult> failing,
     int failingNotKept,
-    String problem) {
+    String problem,
+    List<Optional<TestKey>> failingKeys,
+    JobTests results) {
   static final int MAX_FAILING = 20;
   static final int MAX_TEXT = 300;
   static final int MAX_MESSAGE_LINES = 5;
@@ -43,11 +51,18 @@ record TestSummary(
   /** The most bytes of the table read: past it the table is a problem, not a page's content. */
   static final long MAX_TABLE_BYTES = 512L * 1024 * 1024;
 
-  static final TestSummary NONE = new TestSummary(Map.of(), TestCounts.NONE, List.of(), 0, "");
+  static final TestSummary NONE =
+      new TestSummary(Map.of(), TestCounts.NONE, List.of(), 0, "", List.of(), JobTests.NONE);
 
   TestSummary {
     byTask = Collections.unmodifiableMap(new LinkedHashMap<>(byTask));
     failing = List.copyOf(failing);
+    failingKeys = List.copyOf(failingKeys);
+  }
+
+  /** The tests among the failing rows kept: each has a history page. */
+  List<TestKey> pageKeys() {
+    return failingKeys.stream().flatMap(Optional::stream).toList();
   }
 
   /** True when the job has a test table (or should have had one). */
@@ -60,12 +75,14 @@ record TestSummary(
    * worker writes them only with a table), else {@link #NONE} without opening the zip. A table that
    * cannot be read gives a summary with the problem; it never stops the job from being shown.
    */
-  static TestSummary of(JobMeta meta, Path wwz, String source) {
+  static TestSummary of(JobMeta meta, JobName job, Path wwz, String source) {
     if (meta.get(JobMeta.TESTS_PASSED).isEmpty()) {
       return NONE;
     }
     Map<String, TestCounts> byTask = new LinkedHashMap<>();
     List<TestResult> failing = new ArrayList<>();
+    List<Optional<TestKey>> failingKeys = new ArrayList<>();
+    JobTests.Builder results = new JobTests.Builder(job.value());
     int[] notKept = {0};
     String where = source + " " + SiteLayout.TEST_RESULTS;
     try (ZipFile zip = new ZipFile(wwz.toFile())) {
@@ -82,9 +99,14 @@ record TestSummary(
             row -> {
               String task = row.task().value().intern();
               byTask.merge(task, TestCounts.NONE.with(row.status()), TestCounts::plus);
+              results.add(row);
               if (row.status().isFailing()) {
                 if (failing.size() < MAX_FAILING) {
                   failing.add(kept(row));
+                  failingKeys.add(
+                      row.status() == TestStatus.UNREADABLE
+                          ? Optional.empty()
+                          : Optional.of(results.keyOf(row)));
                 } else {
                   notKept[0]++;
                 }
@@ -98,13 +120,19 @@ record TestSummary(
       return problem(String.valueOf(e.getMessage()));
     }
     TestCounts total = byTask.values().stream().reduce(TestCounts.NONE, TestCounts::plus);
-    return new TestSummary(byTask, total, failing, notKept[0], "");
+    return new TestSummary(byTask, total, failing, notKept[0], "", failingKeys, results.build());
   }
 
   private static TestSummary problem(String why) {
     String shown = why.length() > MAX_TEXT ? why.substring(0, MAX_TEXT) + "..." : why;
     return new TestSummary(
-        Map.of(), TestCounts.NONE, List.of(), 0, "test table unreadable: " + shown);
+        Map.of(),
+        TestCounts.NONE,
+        List.of(),
+        0,
+        "test table unreadable: " + shown,
+        List.of(),
+        JobTests.NONE);
   }
 
   /** A failing row as the index keeps it: texts cut, the task name shared. */

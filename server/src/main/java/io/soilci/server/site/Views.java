@@ -128,7 +128,7 @@ final class Views {
     return v;
   }
 
-  private String commitUrl(String commit) {
+  String commitUrl(String commit) {
     return commit.isEmpty() ? "" : repositoryUrl.map(u -> u + "/commit/" + commit).orElse("");
   }
 
