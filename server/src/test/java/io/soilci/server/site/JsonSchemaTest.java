@@ -56,6 +56,7 @@ class JsonSchemaTest {
               "github-jobs/3/json/index.json",
               "sourcehut-jobs/index.json",
               "status-api/github/777/index.json");
+      assertThat(files).containsValue(JsonSchemas.Kind.TEST_HISTORY);
       for (var file : files.entrySet()) {
         JsonNode json = JSON.readTree(server.site.resolve(file.getKey()).toFile());
         assertThat(JsonSchemas.problems(SCHEMAS, file.getValue(), json))
@@ -171,7 +172,10 @@ class JsonSchemaTest {
         .file("json", "tested.json", JobMetaCodec.format(new JobMeta(values)));
   }
 
-  /** Every JSON file the server wrote for pages, with the schema it must match. */
+  /**
+   * Every JSON file the server wrote for pages, with the schema it must match; any other JSON file
+   * must be a job's metadata or running state.
+   */
   private static Map<String, JsonSchemas.Kind> pageJson(Path site) throws IOException {
     Map<String, JsonSchemas.Kind> out = new LinkedHashMap<>();
     try (Stream<Path> files = Files.walk(site)) {
@@ -181,8 +185,13 @@ class JsonSchemaTest {
           out.put(path, JsonSchemas.Kind.HOST_INDEX);
         } else if (path.matches("[a-z]+-jobs/[^/]+/json/index\\.json")) {
           out.put(path, JsonSchemas.Kind.RUN);
+        } else if (path.matches("[a-z]+-jobs/tests/json/[0-9a-f]{16}\\.json")) {
+          out.put(path, JsonSchemas.Kind.TEST_HISTORY);
         } else if (path.startsWith(SiteLayout.STATUS_API + "/")) {
           out.put(path, JsonSchemas.Kind.STATUS);
+        } else {
+          // Else only a job's metadata or running state; a new kind of page JSON needs a schema.
+          assertThat(path).matches("[a-z]+-jobs/[^/]+/(\\.running/)?[^/]+\\.json");
         }
       }
     }

@@ -16,7 +16,8 @@ final class JsonSchemas {
   enum Kind {
     HOST_INDEX("host-index.schema.json"),
     RUN("run.schema.json"),
-    STATUS("status.schema.json");
+    STATUS("status.schema.json"),
+    TEST_HISTORY("test-history.schema.json");
 
     final String file;
 
