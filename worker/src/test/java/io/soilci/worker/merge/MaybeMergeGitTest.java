@@ -110,7 +110,8 @@ class MaybeMergeGitTest {
           new Thread(
               () -> {
                 try {
-                  Thread.sleep(500);
+                  // Long enough that the first poll, even on a loaded machine, finds only a.
+                  Thread.sleep(3000);
                   status.report("77", "b", "0 1002");
                 } catch (Exception e) {
                   throw new IllegalStateException(e);
