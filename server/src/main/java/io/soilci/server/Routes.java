@@ -5,6 +5,7 @@ import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.MovedRunJsonHandler;
+import io.soilci.server.files.SinceGreenHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
@@ -15,6 +16,7 @@ import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
 import io.soilci.server.http.WorkerPoolMetrics;
+import io.soilci.server.live.LiveEventsHandler;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.live.LiveTailHandler;
 import io.soilci.server.live.LogHandler;
@@ -45,6 +47,7 @@ final class Routes {
       Authenticator auth,
       UploadGate gate,
       WwzHandler wwz,
+      SiteFilesHandler files,
       Metrics metrics,
       LiveLogs live,
       String ingestKey,
@@ -87,16 +90,17 @@ final class Routes {
     HttpHandler log =
         AccessLog.route(
             "/log", write(p, new LogHandler(p.auth(), p.live(), p.site(), p.metrics()), drain));
+    HttpHandler liveEvents =
+        AccessLog.route(
+            LiveEventsHandler.PATH, dispatched(reads(p, new LiveEventsHandler(p.live())), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
-    HttpHandler files =
-        AccessLog.route(
-            "static",
-            p.config().publicReads()
-                ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
-                : dispatched(reads(p, new SiteFilesHandler(p.config().site())), drain));
+    HttpHandler files = AccessLog.route("static", dispatched(reads(p, p.files()), drain));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
+    HttpHandler sinceGreen =
+        AccessLog.route(
+            "since-green", dispatched(reads(p, new SinceGreenHandler(p.site())), drain));
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
     HttpHandler metrics =
         AccessLog.route(
@@ -121,6 +125,8 @@ final class Routes {
             next = ingest;
           } else if (post && path.equals("/log")) {
             next = log;
+          } else if (read && path.equals(LiveEventsHandler.PATH)) {
+            next = liveEvents;
           } else if (read && LiveTailHandler.matches(path)) {
             next = liveTail;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
@@ -133,6 +139,8 @@ final class Routes {
             next = wwz;
           } else if (read && MovedRunJsonHandler.matches(path)) {
             next = moved;
+          } else if (read && SinceGreenHandler.matches(path)) {
+            next = sinceGreen;
           } else {
             next = read ? files : other;
           }

@@ -5,6 +5,7 @@ import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveLogs;
@@ -31,14 +32,21 @@ public final class SoilServer implements AutoCloseable {
   private final Undertow undertow;
   private final XnioWorker threads;
   private final WwzHandler wwz;
+  private final SiteFilesHandler files;
   private final Site site;
   private final ServerConfig config;
 
   private SoilServer(
-      Undertow undertow, XnioWorker threads, WwzHandler wwz, Site site, ServerConfig config) {
+      Undertow undertow,
+      XnioWorker threads,
+      WwzHandler wwz,
+      SiteFilesHandler files,
+      Site site,
+      ServerConfig config) {
     this.undertow = undertow;
     this.threads = threads;
     this.wwz = wwz;
+    this.files = files;
     this.site = site;
     this.config = config;
   }
@@ -62,7 +70,8 @@ public final class SoilServer implements AutoCloseable {
     if (recovered > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
-    Site site = Site.open(siteSettings(config));
+    LiveLogs live = new LiveLogs(config.live());
+    Site site = Site.open(siteSettings(config), live.streams()::pageChanged);
     site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
@@ -74,6 +83,7 @@ public final class SoilServer implements AutoCloseable {
     Limits limits = config.limits();
     Guards guards = config.guards();
     WwzHandler wwz = new WwzHandler(config.site(), config.errorPatterns());
+    SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
     Routes.Parts parts =
@@ -88,8 +98,9 @@ public final class SoilServer implements AutoCloseable {
                 guards.loginFailureWindowSeconds()),
             new UploadGate(limits.maxUploadsInFlight(), guards.maxUploadsPerWorker(), metrics),
             wwz,
+            files,
             metrics,
-            new LiveLogs(),
+            live,
             ingestKey,
             new WorkerPoolMetrics(threads.getMXBean()));
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
@@ -114,6 +125,7 @@ public final class SoilServer implements AutoCloseable {
     } catch (RuntimeException e) {
       threads.shutdownNow();
       wwz.close();
+      files.close();
       site.close();
       if (e.getCause() instanceof BindException) {
         throw new IOException(
@@ -125,7 +137,7 @@ public final class SoilServer implements AutoCloseable {
       }
       throw e;
     }
-    SoilServer server = new SoilServer(undertow, threads, wwz, site, config);
+    SoilServer server = new SoilServer(undertow, threads, wwz, files, site, config);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
   }
@@ -172,6 +184,7 @@ public final class SoilServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     wwz.close();
+    files.close();
     site.close();
   }
 }

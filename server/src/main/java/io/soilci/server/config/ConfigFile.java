@@ -68,9 +68,21 @@ public final class ConfigFile {
             keys.integer("jobLeaseSeconds", 1, 7 * 86_400)
                 .map(Duration::ofSeconds)
                 .orElse(defaults.jobLease()),
-            keys.object("logs").map(ConfigFile::logs).orElse(ErrorPatterns.DEFAULTS));
+            keys.object("logs").map(ConfigFile::logs).orElse(ErrorPatterns.DEFAULTS),
+            keys.object("live").map(ConfigFile::live).orElse(LiveLimits.DEFAULTS));
     keys.requireNoOthers();
     return config;
+  }
+
+  private static LiveLimits live(Keys keys) {
+    LiveLimits d = LiveLimits.DEFAULTS;
+    LiveLimits live =
+        new LiveLimits(
+            keys.integer("maxStreams", 1, 1_000_000).orElse(d.maxStreams()),
+            keys.integer("maxStreamsPerAddress", 1, 1_000_000).orElse(d.maxStreamsPerAddress()),
+            keys.integer("heartbeatSeconds", 1, 3600).orElse(d.heartbeatSeconds()));
+    keys.requireNoOthers();
+    return live;
   }
 
   /**

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param guards what a slow or hostile client may hold (timeouts, rates, failed logins)
  * @param jobLease how long a running job may go unheard before it is ended as lost
  * @param errorPatterns the lines that count as errors in a log (the log view, the run page)
+ * @param live what the event streams of live logs and pages may hold
  */
 public record ServerConfig(
     Path site,
@@ -32,7 +33,8 @@ public record ServerConfig(
     Limits limits,
     Guards guards,
     java.time.Duration jobLease,
-    ErrorPatterns errorPatterns) {
+    ErrorPatterns errorPatterns,
+    LiveLimits live) {
 
   /** The defaults for a site folder: state beside it in {@code soil-state}. */
   public static ServerConfig defaults(Path site) {
@@ -47,7 +49,8 @@ public record ServerConfig(
         Limits.DEFAULTS,
         Guards.DEFAULTS,
         SiteSettings.DEFAULT_JOB_LEASE,
-        ErrorPatterns.DEFAULTS);
+        ErrorPatterns.DEFAULTS,
+        LiveLimits.DEFAULTS);
   }
 
   /** {@code SITE/../soil-state}: outside the served tree. */
@@ -67,7 +70,8 @@ public record ServerConfig(
         limits,
         guards,
         jobLease,
-        errorPatterns);
+        errorPatterns,
+        live);
   }
 
   public ServerConfig withListen(Listen newListen) {
@@ -82,7 +86,8 @@ public record ServerConfig(
         limits,
         guards,
         jobLease,
-        errorPatterns);
+        errorPatterns,
+        live);
   }
 
   public ServerConfig withLimits(Limits newLimits) {
@@ -97,7 +102,8 @@ public record ServerConfig(
         newLimits,
         guards,
         jobLease,
-        errorPatterns);
+        errorPatterns,
+        live);
   }
 
   public ServerConfig withPublicReads(boolean value) {
@@ -112,7 +118,8 @@ public record ServerConfig(
         limits,
         guards,
         jobLease,
-        errorPatterns);
+        errorPatterns,
+        live);
   }
 
   public ServerConfig withGuards(Guards newGuards) {
@@ -127,7 +134,8 @@ public record ServerConfig(
         limits,
         newGuards,
         jobLease,
-        errorPatterns);
+        errorPatterns,
+        live);
   }
 
   public ServerConfig withErrorPatterns(ErrorPatterns value) {
@@ -142,7 +150,8 @@ public record ServerConfig(
         limits,
         guards,
         jobLease,
-        value);
+        value,
+        live);
   }
 
   public ServerConfig withKeepRuns(int value) {
@@ -157,7 +166,24 @@ public record ServerConfig(
         limits,
         guards,
         jobLease,
-        errorPatterns);
+        errorPatterns,
+        live);
+  }
+
+  public ServerConfig withLive(LiveLimits value) {
+    return new ServerConfig(
+        site,
+        state,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        jobLease,
+        errorPatterns,
+        value);
   }
 
   public ServerConfig withJobLease(java.time.Duration value) {
@@ -172,6 +198,7 @@ public record ServerConfig(
         limits,
         guards,
         value,
-        errorPatterns);
+        errorPatterns,
+        live);
   }
 }

@@ -84,9 +84,13 @@ public final class EventHandler implements HttpHandler {
     switch (event) {
       case "start" -> site.jobStarted(ref, clock.instant(), startFacts(query), updateStatusApi);
       case "task-start" -> site.taskStarted(ref, task(query), clock.instant());
-      case "task-done" -> site.taskFinished(ref, row(query));
+      case "task-done" -> {
+        TaskRow row = row(query);
+        site.taskFinished(ref, row);
+        live.taskEnded(ref, row.name(), row.status());
+      }
       default -> {
-        live.drop(ref);
+        live.drop(ref, status(query));
         site.jobDone(
             ref,
             status(query),

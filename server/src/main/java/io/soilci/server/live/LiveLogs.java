@@ -2,10 +2,13 @@ package io.soilci.server.live;
 
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
+import io.soilci.server.config.LiveLimits;
 import io.soilci.server.http.HttpError;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -15,7 +18,9 @@ import java.util.function.Predicate;
  * written to least recently goes first, so nobody evicts another host's or worker's logs), {@code
  * bytesPerTask} each, and a task silent for {@code idleNanos} is forgotten. A job's live log
  * belongs to the worker that started it (its start event, else its first chunk); a job's tails go
- * when its done event arrives.
+ * when its done event arrives. A task's end (its task-done event, or its job's done event) is
+ * remembered a while, and {@link #streams()} tells the open event streams of every new line and
+ * end.
  */
 public final class LiveLogs {
   public static final int MAX_CHUNK_BYTES = 64 * 1024;
@@ -23,15 +28,14 @@ public final class LiveLogs {
   public static final int MAX_TASKS_PER_HOST = 64;
   public static final int MAX_TASKS_PER_WORKER = 32;
   private static final int MAX_OWNERS = 4096;
+  private static final int MAX_ENDED = 4096;
   private static final long IDLE_NANOS = 3600L * 1_000_000_000L;
-
-  private record Key(JobRef job, TaskName task) {}
 
   private final int maxTasksPerHost;
   private final int maxTasksPerWorker;
   private final int bytesPerTask;
   private final LongSupplier nanos;
-  private final Map<Key, TaskLog> logs = new LinkedHashMap<>(16, 0.75f, true);
+  private final Map<TaskKey, TaskLog> logs = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<JobRef, String> owners =
       new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -41,16 +45,46 @@ public final class LiveLogs {
           return size() > MAX_OWNERS;
         }
       };
+  private final Map<TaskKey, Integer> ended =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
 
-  LiveLogs(int maxTasksPerHost, int maxTasksPerWorker, int bytesPerTask, LongSupplier nanos) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<TaskKey, Integer> eldest) {
+          return size() > MAX_ENDED;
+        }
+      };
+  private final LiveStreams streams;
+
+  LiveLogs(
+      int maxTasksPerHost,
+      int maxTasksPerWorker,
+      int bytesPerTask,
+      LongSupplier nanos,
+      LiveLimits limits) {
     this.maxTasksPerHost = maxTasksPerHost;
     this.maxTasksPerWorker = maxTasksPerWorker;
     this.bytesPerTask = bytesPerTask;
     this.nanos = nanos;
+    this.streams = new LiveStreams(this, limits);
+  }
+
+  LiveLogs(int maxTasksPerHost, int maxTasksPerWorker, int bytesPerTask, LongSupplier nanos) {
+    this(maxTasksPerHost, maxTasksPerWorker, bytesPerTask, nanos, LiveLimits.DEFAULTS);
+  }
+
+  /** With the default bounds of tails and {@code limits} on event streams. */
+  public LiveLogs(LiveLimits limits) {
+    this(MAX_TASKS_PER_HOST, MAX_TASKS_PER_WORKER, BYTES_PER_TASK, System::nanoTime, limits);
   }
 
   public LiveLogs() {
-    this(MAX_TASKS_PER_HOST, MAX_TASKS_PER_WORKER, BYTES_PER_TASK, System::nanoTime);
+    this(LiveLimits.DEFAULTS);
+  }
+
+  /** The open event streams of live logs and pages. */
+  public LiveStreams streams() {
+    return streams;
   }
 
   /** {@code worker} sent the job's start event: the job's live log is its alone. */
@@ -60,6 +94,8 @@ public final class LiveLogs {
       if (before != null && !before.equals(worker)) {
         logs.keySet().removeIf(k -> k.job().equals(job));
       }
+      // Run again: its tasks are not over.
+      ended.keySet().removeIf(k -> k.job().equals(job));
     }
   }
 
@@ -73,6 +109,7 @@ public final class LiveLogs {
     }
     long now = nanos.getAsLong();
     TaskLog log;
+    TaskKey key = new TaskKey(job, task);
     synchronized (logs) {
       String owner = owners.computeIfAbsent(job, j -> worker);
       if (!owner.equals(worker)) {
@@ -86,7 +123,6 @@ public final class LiveLogs {
                 + "' may not append to it");
       }
       forgetIdle(now);
-      Key key = new Key(job, task);
       log = logs.get(key);
       if (log == null) {
         makeRoom(k -> owners.getOrDefault(k.job(), "").equals(worker), maxTasksPerWorker);
@@ -94,13 +130,15 @@ public final class LiveLogs {
         log = new TaskLog(bytesPerTask, now);
         logs.put(key, log);
       }
+      ended.remove(key);
     }
     log.append(chunk, now);
+    streams.appended(key);
     return log.end();
   }
 
   /** Forgets the least recently written tasks among {@code mine} until fewer than {@code max}. */
-  private void makeRoom(Predicate<Key> mine, int max) {
+  private void makeRoom(Predicate<TaskKey> mine, int max) {
     long count = logs.keySet().stream().filter(mine).count();
     for (var it = logs.keySet().iterator(); it.hasNext() && count >= max; ) {
       if (mine.test(it.next())) {
@@ -115,13 +153,48 @@ public final class LiveLogs {
     TaskLog log;
     synchronized (logs) {
       forgetIdle(nanos.getAsLong());
-      log = logs.get(new Key(job, task));
+      log = logs.get(new TaskKey(job, task));
     }
     return Optional.ofNullable(log).map(l -> l.from(offset));
   }
 
-  /** Forgets every task of {@code job}: it is done, its logs are in its wwz. */
-  public void drop(JobRef job) {
+  /** The whole lines of the task kept from {@code offset} (with the unended one, if over). */
+  Optional<LiveLines> lines(TaskKey key, long offset, boolean partial) {
+    TaskLog log;
+    synchronized (logs) {
+      log = logs.get(key);
+    }
+    return Optional.ofNullable(log).map(l -> l.lines(offset, partial));
+  }
+
+  /** The status the task ended with, if it ended a short while ago. */
+  OptionalInt endedStatus(TaskKey key) {
+    synchronized (logs) {
+      Integer status = ended.get(key);
+      return status == null ? OptionalInt.empty() : OptionalInt.of(status);
+    }
+  }
+
+  /** The task ended (its task-done event): its streams get its last lines and the status. */
+  public void taskEnded(JobRef job, TaskName task, int status) {
+    TaskKey key = new TaskKey(job, task);
+    synchronized (logs) {
+      ended.put(key, status);
+    }
+    streams.ended(key, status);
+  }
+
+  /**
+   * Forgets every task of {@code job}: it is done, its logs are in its wwz. Its tasks that had not
+   * ended end with the job's {@code status}.
+   */
+  public void drop(JobRef job, int status) {
+    List<TaskKey> open;
+    synchronized (logs) {
+      open = logs.keySet().stream().filter(k -> k.job().equals(job)).toList();
+      open.forEach(k -> ended.putIfAbsent(k, status));
+    }
+    streams.jobEnded(job, status);
     synchronized (logs) {
       logs.keySet().removeIf(k -> k.job().equals(job));
       owners.remove(job);

@@ -4,12 +4,18 @@ import java.util.Arrays;
 
 /**
  * The newest bytes of one running task's log, at most {@code capacity}; offsets count every byte
- * ever appended, so a reader asks for "everything after offset N" and learns what was dropped.
+ * ever appended, so a reader asks for "everything after offset N" and learns what was dropped. It
+ * also counts the lines ever ended, so the lines it hands to a stream carry their numbers.
  */
 final class TaskLog {
   private final byte[] kept;
   private int length;
   private long end;
+  private long newlines;
+
+  /** Whether the oldest kept byte begins a line (false once a drop cut a line in two). */
+  private boolean headStartsLine = true;
+
   private long lastAppendNanos;
 
   TaskLog(int capacity, long nowNanos) {
@@ -20,13 +26,17 @@ final class TaskLog {
   synchronized void append(byte[] chunk, long nowNanos) {
     lastAppendNanos = nowNanos;
     end += chunk.length;
+    newlines += count(chunk, 0, chunk.length);
     if (chunk.length >= kept.length) {
-      System.arraycopy(chunk, chunk.length - kept.length, kept, 0, kept.length);
+      int cut = chunk.length - kept.length;
+      headStartsLine = cut == 0 ? length == 0 || kept[length - 1] == '\n' : chunk[cut - 1] == '\n';
+      System.arraycopy(chunk, cut, kept, 0, kept.length);
       length = kept.length;
       return;
     }
     int overflow = Math.max(0, length + chunk.length - kept.length);
     if (overflow > 0) {
+      headStartsLine = kept[overflow - 1] == '\n';
       System.arraycopy(kept, overflow, kept, 0, length - overflow);
       length -= overflow;
     }
@@ -40,6 +50,53 @@ final class TaskLog {
     long from = Math.min(Math.max(offset, start), end);
     int skip = (int) (from - start);
     return new LiveTail(from, end, Arrays.copyOfRange(kept, skip, length));
+  }
+
+  /**
+   * The whole lines kept from {@code offset} on: from the first line start at or after {@code
+   * offset} (or after the oldest kept byte, when older ones were dropped) to the end of the last
+   * line ended; with {@code partial}, the unended last line too (the task is over).
+   */
+  synchronized LiveLines lines(long offset, boolean partial) {
+    long start = end - length;
+    int from;
+    if (offset < start) {
+      from = headStartsLine ? 0 : lineStart(0);
+    } else {
+      from = (int) (Math.min(offset, end) - start);
+    }
+    int to = partial ? length : lastLineEnd(from);
+    long firstLine = newlines - count(kept, from, length) + 1;
+    return new LiveLines(start + from, start + to, firstLine, Arrays.copyOfRange(kept, from, to));
+  }
+
+  /** The index just past the first newline at or after {@code i}, or the end. */
+  private int lineStart(int i) {
+    for (int j = i; j < length; j++) {
+      if (kept[j] == '\n') {
+        return j + 1;
+      }
+    }
+    return length;
+  }
+
+  private int lastLineEnd(int from) {
+    for (int j = length - 1; j >= from; j--) {
+      if (kept[j] == '\n') {
+        return j + 1;
+      }
+    }
+    return from;
+  }
+
+  private static long count(byte[] bytes, int from, int to) {
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == '\n') {
+        n++;
+      }
+    }
+    return n;
   }
 
   synchronized long lastAppendNanos() {

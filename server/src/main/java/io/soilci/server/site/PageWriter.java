@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,14 +38,21 @@ final class PageWriter {
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final ExecutorService pool;
+  private final Consumer<String> changed;
 
   /**
    * {@code threads} pages are rendered and written at once: each write waits on fsync, and the file
    * system commits concurrent syncs together (10 pages: ~5 ms at once, ~60 ms in turn).
    */
   PageWriter(SiteLayout layout, PageRenderer renderer, int threads) {
+    this(layout, renderer, threads, path -> {});
+  }
+
+  /** As above; {@code changed} hears the path of each page written or deleted, once it is. */
+  PageWriter(SiteLayout layout, PageRenderer renderer, int threads, Consumer<String> changed) {
     this.layout = layout;
     this.renderer = renderer;
+    this.changed = changed;
     this.pool =
         Executors.newFixedThreadPool(
             threads,
@@ -138,7 +146,7 @@ final class PageWriter {
       byte[] bytes = page.render(renderer);
       Path file = layout.path(page.path());
       if (bytes == null) {
-        return Optional.of(new Prepared(slot, file, null, null, upTo));
+        return Optional.of(new Prepared(slot, page.path(), file, null, null, upTo));
       }
       byte[] digest = sha256(bytes);
       if (slot.digest == null && Files.isRegularFile(file)) {
@@ -156,7 +164,7 @@ final class PageWriter {
         Files.deleteIfExists(temp);
         throw e;
       }
-      return Optional.of(new Prepared(slot, file, temp, digest, upTo));
+      return Optional.of(new Prepared(slot, page.path(), file, temp, digest, upTo));
     }
   }
 
@@ -176,6 +184,7 @@ final class PageWriter {
         slot.digest = page.digest();
         slot.writes++;
         writes.incrementAndGet();
+        changed.accept(page.path());
       }
       slot.rendered = page.upTo();
     }
@@ -183,7 +192,7 @@ final class PageWriter {
 
   /** A rendered page waiting in {@code temp} (null: the page is to be deleted). */
   private record Prepared(
-      Slot slot, Path file, @Nullable Path temp, byte @Nullable [] digest, long upTo) {
+      Slot slot, String path, Path file, @Nullable Path temp, byte @Nullable [] digest, long upTo) {
     void discard() throws IOException {
       if (temp != null) {
         Files.deleteIfExists(temp);
@@ -227,6 +236,7 @@ final class PageWriter {
     slot.digest = digest;
     slot.writes++;
     writes.incrementAndGet();
+    changed.accept(page.path());
   }
 
   /** Deletes a page that no longer exists (e.g. a run retention removed). */

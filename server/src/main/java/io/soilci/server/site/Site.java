@@ -24,10 +24,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -59,17 +61,28 @@ public final class Site implements AutoCloseable {
   private final RunLocks locks = new RunLocks();
   private final RunningFiles running;
   private final Leases leases;
+  private final SinceGreenPages sinceGreen;
   private @Nullable ScheduledExecutorService leaseTimer;
 
-  private Site(SiteSettings settings, SiteIndex index) {
+  private Site(SiteSettings settings, SiteIndex index, Consumer<String> pageChanged) {
     this.settings = settings;
     this.layout = new SiteLayout(settings.root());
     this.index = index;
-    this.pages = new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS);
+    this.pages =
+        new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS, pageChanged);
     this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
     this.running = new RunningFiles(layout, index, locks);
     this.leases = new Leases(settings.jobLease());
+    this.sinceGreen = new SinceGreenPages(index, layout, new Views(settings.repositoryUrl()));
+  }
+
+  /**
+   * A run's "since the last green run" page, or its JSON: rendered on request and cached, never
+   * written ({@link SinceGreenPages}); empty for a run the index does not know.
+   */
+  public Optional<byte[]> sinceGreen(WorkerHost host, RunId run, boolean json) {
+    return sinceGreen.render(host, run, json);
   }
 
   /**
@@ -88,11 +101,20 @@ public final class Site implements AutoCloseable {
    * JSON an older version wrote into run folders is deleted ({@link OldRunJson}).
    */
   public static Site open(SiteSettings settings) throws IOException {
+    return open(settings, path -> {});
+  }
+
+  /**
+   * As {@link #open(SiteSettings)}; {@code pageChanged} hears the path (from the site root, e.g.
+   * {@code github-jobs/4101/index.html}) of every page written or deleted from then on, right after
+   * it is. It must not block: it runs on the page writers' threads.
+   */
+  public static Site open(SiteSettings settings, Consumer<String> pageChanged) throws IOException {
     SiteIndex index = new SiteIndex();
     for (WorkerHost host : WorkerHost.values()) {
       index.load(host, SiteLoader.load(settings.root(), host, settings.errorPatterns()));
     }
-    Site site = new Site(settings, index);
+    Site site = new Site(settings, index, pageChanged);
     SiteAssets.write(settings.root());
     site.removeOldRunJson();
     if (!Files.exists(new SiteLayout(settings.root()).path(SiteLayout.home()))) {

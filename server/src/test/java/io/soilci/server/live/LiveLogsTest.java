@@ -84,7 +84,7 @@ class LiveLogsTest {
   void forgetsAJobsTasksWhenItIsDoneAndTasksSilentForAnHour() {
     JobRef other = new JobRef(WorkerHost.GITHUB, new RunId("2"), new JobName("cpp"));
     logs.append(job, unit, "gh", bytes("x"));
-    logs.drop(job);
+    logs.drop(job, 0);
     logs.append(other, unit, "gh", bytes("y"));
     now.addAndGet(3601L * 1_000_000_000L);
 

@@ -94,8 +94,9 @@ class LiveBrowserIT {
     server = TestServer.start(dir);
     Files.createDirectories(SHOTS);
     chromium = Chromium.start(Files.createDirectories(dir.resolve("chromium")));
+    // No polling: live updates must come over the server's event stream.
     chromium.call(
-        "Page.addScriptToEvaluateOnNewDocument", Map.of("source", "window.soilPollMs = 300;"));
+        "Page.addScriptToEvaluateOnNewDocument", Map.of("source", "window.soilPollMs = 6e5;"));
   }
 
   @AfterAll
@@ -250,6 +251,35 @@ class LiveBrowserIT {
     assertThat(tail.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
     assertThat(tail.headers().firstValue("X-Soil-Log-End"))
         .contains(Integer.toString(LOG_LINE.length()));
+  }
+
+  @Test
+  @Order(6)
+  void withoutEventSourceThePagePollsAndStillFollowsTheLiveLog() throws Exception {
+    post("/event?eventName=start&workerHost=github&runId=6009&jobName=cpp", "");
+    post("/event?eventName=task-start&workerHost=github&runId=6009&jobName=cpp&task=unit", "");
+    String noStream =
+        chromium
+            .call(
+                "Page.addScriptToEvaluateOnNewDocument",
+                Map.of("source", "window.EventSource = undefined; window.soilPollMs = 300;"))
+            .path("identifier")
+            .asText();
+    try {
+      chromium.open(server.uri("/github-jobs/6009/index.html").toString());
+      post("/log?workerHost=github&runId=6009&jobName=cpp&task=unit", "polled line\n");
+
+      assertThat(
+              chromium.await(
+                  "document.querySelector('pre.log') && document.querySelector('pre.log').textContent === 'polled line\\n'",
+                  SECOND_10))
+          .isTrue();
+      post("/event?eventName=done&workerHost=github&runId=6009&jobName=cpp&status=0", "");
+      assertThat(chromium.await("!document.querySelector('tr.running')", SECOND_10)).isTrue();
+      assertThat(chromium.takeErrors()).isEmpty();
+    } finally {
+      chromium.call("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", noStream));
+    }
   }
 
   /** {@code "1:42"} as 102. */

@@ -31,13 +31,31 @@
     return /^\d+$/.test(t) ? Number(t) : t;
   }
 
-  // While something runs: poll the page's small JSON mirror (a run's json/index.json, a host's
-  // index.json, if any) and,
-  // when it changed, fetch the page and replace only the parts of <main> that differ.
+  // While something runs: one event stream from the server (/live/events) says when the page
+  // was written and brings the running tasks' new log lines; the page is then fetched and only
+  // the parts of <main> that differ are replaced. Without EventSource, or when the server has no
+  // stream for us (a plain web server, or 503 past its caps), the page polls its small JSON
+  // mirror (a run's json/index.json, a host's index.json) instead.
   function pollMs() { return window.soilPollMs || 5000; }
 
+  // The site's root URL, from this script's own address (…/web/site.js).
+  var script = document.currentScript;
+  var siteRoot = script ? script.src.replace(/web\/site\.js([?#].*)?$/, '') : '';
+
   function liveRefresh() {
-    if (live.timer || !document.querySelector('.running') || !window.fetch) { return; }
+    if (!document.querySelector('.running') || !window.fetch) {
+      closeStream();
+      return;
+    }
+    if (window.EventSource && siteRoot && !live.noStream) {
+      openStream();
+    } else {
+      pollPage();
+    }
+  }
+
+  function pollPage() {
+    if (live.timer) { return; }
     live.timer = setTimeout(function () {
       live.timer = 0;
       if (document.hidden) { liveRefresh(); return; }
@@ -48,15 +66,77 @@
         .then(function (text) {
           if (text === live.seen) { return; }
           live.seen = text;
-          return mirror === location.href ? swapMain(text) :
-            fetch(location.href, { cache: 'no-store' }).then(function (r) { return r.text(); }).then(swapMain);
+          return mirror === location.href ? swapMain(text) : fetchMain();
         })
         .catch(function () { /* try again at the next tick */ })
         .then(liveRefresh);
     }, pollMs());
   }
 
-  var live = { timer: 0, seen: null };
+  function fetchMain() {
+    return fetch(location.href, { cache: 'no-store' }).then(function (r) { return r.text(); }).then(swapMain);
+  }
+
+  // The page's path from the site root, as the server names pages (a folder is its index.html).
+  function pagePath() {
+    var root = new URL(siteRoot).pathname;
+    var path = location.pathname.indexOf(root) === 0 ? location.pathname.slice(root.length) : '';
+    return decodeURIComponent(path.slice(-1) === '/' || path === '' ? path + 'index.html' : path);
+  }
+
+  // The running tasks whose tails this page shows: HOST-jobs/RUN/JOB/TASK from each live-log link.
+  function runningTails() {
+    return Array.prototype.map.call(document.querySelectorAll('tr.running a.live-log'), function (a) {
+      return tailOf(a);
+    }).sort();
+  }
+
+  function tailOf(a) {
+    var m = /\/live\/(.+)\.txt$/.exec(new URL(a.href).pathname);
+    return m ? decodeURIComponent(m[1]) : '';
+  }
+
+  function openStream() {
+    var tailsNow = runningTails();
+    var key = tailsNow.join(' ');
+    if (live.stream && live.streamKey === key) { return; }
+    closeStream();
+    var url = siteRoot + 'live/events?page=' + encodeURIComponent(pagePath()) +
+      tailsNow.map(function (t) { return '&tail=' + encodeURIComponent(t + '@' + tailState(t).offset); }).join('');
+    var stream = new EventSource(url);
+    live.stream = stream;
+    live.streamKey = key;
+    stream.addEventListener('page', function () {
+      fetchMain().catch(function () { /* the next notice or a reload brings it */ });
+    });
+    stream.addEventListener('log', function (e) {
+      var data = JSON.parse(e.data);
+      var tail = tailState(data.tail);
+      var text = (data.start > tail.offset ? '[\u2026 ' + (data.start - tail.offset) + ' bytes not kept \u2026]\n' : '') + data.text;
+      tail.offset = data.end;
+      showTail(tail, text);
+    });
+    stream.addEventListener('error', function () {
+      // CLOSED: refused (503) or no stream here: poll instead. Else the browser reconnects itself,
+      // sending the last event's id, and the server resumes each tail where it was.
+      if (stream.readyState === EventSource.CLOSED && live.stream === stream) {
+        live.stream = null;
+        live.noStream = true;
+        liveRefresh();
+        liveLogs();
+      }
+    });
+  }
+
+  function closeStream() {
+    if (live.stream) {
+      live.stream.close();
+      live.stream = null;
+      live.streamKey = null;
+    }
+  }
+
+  var live = { timer: 0, seen: null, stream: null, streamKey: null, noStream: false };
 
   // Replaces each child of <main> whose HTML changed; unchanged ones (and what the script added
   // to them) stay as they are, so nothing flickers and the scroll position holds.
@@ -235,33 +315,58 @@
     return (h ? h + ':' : '') + mm + ':' + String(s % 60).padStart(2, '0');
   }
 
-  // Under a running task: its log as the server receives it, polled from the live-log link.
-  // Text only: every chunk goes in as a text node, never parsed as HTML.
-  var tails = {};  // url -> { offset, text, decoder }
+  // Under a running task: its log as the server receives it, from the page's event stream (or
+  // polled from the live-log link). Text only: every chunk goes in as a text node, never parsed
+  // as HTML.
+  var tails = {};  // HOST-jobs/RUN/JOB/TASK -> { offset, text, decoder, pre }
   var MAX_TAIL_CHARS = 200000;
+
+  function tailState(id) {
+    return tails[id] = tails[id] || { offset: 0, text: '', decoder: new TextDecoder(), pre: null };
+  }
 
   function liveLogs() {
     Array.prototype.forEach.call(document.querySelectorAll('tr.running a.live-log'), function (a) {
       var row = a.closest('tr');
-      if (row.nextElementSibling && row.nextElementSibling.classList.contains('live-tail')) { return; }
-      var tr = document.createElement('tr');
-      tr.className = 'live-tail';
-      var td = tr.insertCell(-1);
-      td.colSpan = 99;
-      var pre = document.createElement('pre');
-      pre.className = 'log';
-      td.appendChild(pre);
-      row.parentNode.insertBefore(tr, row.nextSibling);
-      var tail = tails[a.href] = tails[a.href] || { offset: 0, text: '', decoder: new TextDecoder() };
-      pre.textContent = tail.text;
-      followTail(a.href, pre);
+      var tail = tailState(tailOf(a));
+      if (!row.nextElementSibling || !row.nextElementSibling.classList.contains('live-tail')) {
+        var tr = document.createElement('tr');
+        tr.className = 'live-tail';
+        var td = tr.insertCell(-1);
+        td.colSpan = 99;
+        var pre = document.createElement('pre');
+        pre.className = 'log';
+        td.appendChild(pre);
+        row.parentNode.insertBefore(tr, row.nextSibling);
+        pre.textContent = tail.text;
+        tail.pre = pre;
+      }
+      if (!live.stream && !tail.polling) {
+        tail.polling = true;
+        followTail(a.href.split('?')[0], tail);
+      }
     });
   }
 
-  function followTail(url, pre) {
-    var tail = tails[url];
-    if (tail.busy || !document.contains(pre)) { return; }
-    tail.busy = true;
+  function showTail(tail, text) {
+    var pre = tail.pre;
+    if (!text) { return; }
+    tail.text = (tail.text + text).slice(-MAX_TAIL_CHARS);
+    if (!pre || !document.contains(pre)) { return; }
+    var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+    if (tail.text.length < MAX_TAIL_CHARS) {
+      pre.appendChild(document.createTextNode(text));
+    } else {
+      pre.textContent = tail.text;
+    }
+    if (atBottom) { pre.scrollTop = pre.scrollHeight; }
+  }
+
+  function followTail(url, tail) {
+    if (live.stream || !tail.pre || !document.contains(tail.pre)) {
+      tail.polling = false;
+      return;
+    }
     fetch(url + '?offset=' + tail.offset, { cache: 'no-store' }).then(function (r) {
       if (!r.ok) { return Promise.reject(r.status); }
       if (r.status === 204) { return; }
@@ -271,31 +376,22 @@
         var text = (start > tail.offset ? '[\u2026 ' + (start - tail.offset) + ' bytes not kept \u2026]\n' : '') +
           tail.decoder.decode(bytes, { stream: true });
         tail.offset = end;
-        if (!text) { return; }
-        var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-        tail.text = (tail.text + text).slice(-MAX_TAIL_CHARS);
-        if (tail.text.length < MAX_TAIL_CHARS) {
-          pre.appendChild(document.createTextNode(text));
-        } else {
-          pre.textContent = tail.text;
-        }
-        if (atBottom) { pre.scrollTop = pre.scrollHeight; }
+        showTail(tail, text);
       });
     }).then(function () {
-      tail.busy = false;
-      setTimeout(function () { followTail(url, pre); }, Math.min(2000, pollMs()));
+      setTimeout(function () { followTail(url, tail); }, Math.min(2000, pollMs()));
     }, function () {
-      tail.busy = false;  // the server is away: try again a little later
-      setTimeout(function () { followTail(url, pre); }, 5 * Math.min(2000, pollMs()));
+      // the server is away: try again a little later
+      setTimeout(function () { followTail(url, tail); }, 5 * Math.min(2000, pollMs()));
     });
   }
 
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll('table.sortable:not(.js)'), sortable);
     taskHistory();
+    liveRefresh();
     liveLogs();
     tick();
-    liveRefresh();
   }
 
   Array.prototype.forEach.call(document.querySelectorAll('main > *'), remember);
