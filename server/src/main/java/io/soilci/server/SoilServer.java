@@ -9,6 +9,7 @@ import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveLogs;
+import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
 import io.soilci.server.upload.ResultStore;
@@ -71,7 +72,8 @@ public final class SoilServer implements AutoCloseable {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
     LiveLogs live = new LiveLogs(config.live());
-    Site site = Site.open(siteSettings(config), live.streams()::pageChanged);
+    Site site =
+        Site.open(siteSettings(config).withState(config.state()), live.streams()::pageChanged);
     site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
@@ -82,7 +84,13 @@ public final class SoilServer implements AutoCloseable {
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
     Guards guards = config.guards();
-    WwzHandler wwz = new WwzHandler(config.site(), config.errorPatterns());
+    WwzHandler wwz =
+        new WwzHandler(
+            config.site(),
+            new LogIndexStore(
+                config.state().resolve("log-index"),
+                LogIndexStore.DEFAULT_BUDGET,
+                config.errorPatterns()));
     SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));

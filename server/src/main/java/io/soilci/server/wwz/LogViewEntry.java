@@ -6,7 +6,7 @@ import io.soilci.result.JobMetaCodec;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
 import io.soilci.result.WwzPath;
-import io.soilci.server.logview.LogFactsCache;
+import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.logview.LogSource;
 import io.soilci.server.logview.LogTask;
 import io.soilci.server.logview.LogView;
@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.io.input.BoundedInputStream;
 
@@ -35,9 +36,9 @@ final class LogViewEntry {
   private final Path root;
   private final LogView view;
 
-  LogViewEntry(Path root, LogFactsCache cache) {
+  LogViewEntry(Path root, LogIndexStore index) {
     this.root = root;
-    this.view = new LogView(cache);
+    this.view = new LogView(index);
   }
 
   /** True if {@code entry} is a task log, the only entries that have a view. */
@@ -61,7 +62,23 @@ final class LogViewEntry {
             taskName,
             row(zip, taskName),
             commit(zipPath));
-    LogSource source = () -> bounded(zip, entry);
+    LogSource source =
+        new LogSource() {
+          @Override
+          public InputStream open() throws IOException {
+            return bounded(zip, entry);
+          }
+
+          @Override
+          public long size() {
+            return Math.max(0, entry.getSize());
+          }
+
+          @Override
+          public boolean compressed() {
+            return entry.getMethod() != ZipEntry.STORED;
+          }
+        };
     String depth = "../".repeat((int) (zipPath + "/" + name).chars().filter(c -> c == '/').count());
     return view.render(task, zip.key + "!" + name, source, from, depth);
   }
