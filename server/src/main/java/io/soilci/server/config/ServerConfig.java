@@ -185,4 +185,20 @@ public record ServerConfig(
         errorPatterns,
         value);
   }
+
+  public ServerConfig withJobLease(java.time.Duration value) {
+    return new ServerConfig(
+        site,
+        state,
+        listen,
+        publicReads,
+        keepRuns,
+        repositoryUrl,
+        hooks,
+        limits,
+        guards,
+        value,
+        errorPatterns,
+        live);
+  }
 }

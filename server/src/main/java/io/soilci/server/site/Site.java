@@ -400,6 +400,11 @@ public final class Site implements AutoCloseable {
     pages.updateAll(all);
   }
 
+  /** How many of {@code host}'s jobs in the index pass, fail, run, were lost or cancelled. */
+  public JobCounts jobCounts(WorkerHost host) {
+    return JobCounts.of(index.all(host));
+  }
+
   /**
    * The stored jobs whose files break a rule, one line each ({@code github-jobs/7/cpp.json:
    * reason}): pages list them as broken; {@code regen} names them.
