@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Serving benchmark: a 1 MiB log out of a job's wwz vs the same bytes as a plain static file,
-# from soil-server, and the static file from nginx for reference. wrk on loopback, 64
-# connections, DURATION seconds per case after a short warm-up. Bounded: every process started
-# here is stopped on exit. Usage: bench/serve-bench.sh [DURATION_SECONDS] (default 10).
+# Serving benchmark: soil-server against nginx on the same files, in one run so every ratio shares
+# the machine's state. A 1 MiB log out of a job's wwz (deflated, as Soil's `zip -r` makes them),
+# the same bytes as a static file, a 5 KiB page, and 400 different 1 MiB logs in random order
+# (wwz entries and static files); each with a plain client and with a gzip client (wrk
+# -H 'Accept-Encoding: gzip'). nginx serves the static files twice: as plain files (sendfile,
+# no gzip: how it serves .txt without gzip_static) and with `gzip on` (level 1, its default) for the
+# gzip client. wrk on loopback, 64 connections, DURATION seconds per case after a 3 s warm-up.
+# Bounded: every process started here is stopped on exit.
+# Usage: bench/serve-bench.sh [DURATION_SECONDS] (default 10).
 set -euo pipefail
 
 DURATION=${1:-10}
@@ -53,6 +58,20 @@ with zipfile.ZipFile("../bench.wwz", "w", zipfile.ZIP_DEFLATED) as z:
 ')
 rm -rf "$SITE/github-jobs/1/bench"
 
+# A 5 KiB page (log-like HTML), as the site's small pages are.
+python3 - "$SITE/static/page.html" <<'PY'
+import random, sys
+random.seed(7)
+rows, size = [], 0
+while size < 5 * 1024 - 40:
+    row = "<tr><td>%d</td><td>task-%d</td><td>%s</td></tr>\n" % (
+        len(rows), random.randint(0, 999), random.choice(["ok", "FAIL", "skip"]))
+    rows.append(row); size += len(row)
+page = "<html><table>\n" + "".join(rows)
+page = page[: 5 * 1024 - 17] + "</table></html>\n"
+open(sys.argv[1], "w").write(page)
+PY
+
 # The cache-miss case: 400 different 1 MiB logs (400 MiB inflated, over the server's 128 MiB
 # entry cache), requested in random order, from one wwz and as 400 static files.
 MANY=400
@@ -86,6 +105,7 @@ java -Xmx1g -jar "$JAR" serve --site "$SITE" --state "$WORK/state" \
 PIDS+=($!)
 
 NGINX_PORT=$(free_port)
+NGINX_GZIP_PORT=$(free_port)
 mkdir -p "$WORK/nginx"
 cat >"$WORK/nginx/nginx.conf" <<NGX
 daemon off;
@@ -102,7 +122,14 @@ http {
   fastcgi_temp_path $WORK/nginx;
   uwsgi_temp_path $WORK/nginx;
   scgi_temp_path $WORK/nginx;
+  include /etc/nginx/mime.types;
+  # Plain files, as nginx serves .txt without gzip_static: sendfile, no compression.
   server { listen 127.0.0.1:$NGINX_PORT; root $SITE; }
+  # The same files compressed for a gzip client on every request (level 1, nginx's default).
+  server {
+    listen 127.0.0.1:$NGINX_GZIP_PORT; root $SITE;
+    gzip on; gzip_types text/plain; gzip_min_length 256;
+  }
 }
 NGX
 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
@@ -114,19 +141,40 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-WWZ_URL="http://127.0.0.1:$SOIL_PORT/github-jobs/1/bench.wwz/_tmp/soil/logs/big.txt"
-STATIC_URL="http://127.0.0.1:$SOIL_PORT/static/big.txt"
-NGINX_URL="http://127.0.0.1:$NGINX_PORT/static/big.txt"
-cmp <(curl -fsS "$WWZ_URL") "$SITE/static/big.txt"
-cmp <(curl -fsS "$STATIC_URL") "$SITE/static/big.txt"
-cmp <(curl -fsS "$NGINX_URL") "$SITE/static/big.txt"
+SOIL="http://127.0.0.1:$SOIL_PORT"
+NGINX="http://127.0.0.1:$NGINX_PORT"
+NGINX_GZIP="http://127.0.0.1:$NGINX_GZIP_PORT"
+WWZ_PATH=/github-jobs/1/bench.wwz/_tmp/soil/logs/big.txt
+# Every route must answer exactly the file, plain and gzipped.
+for url in "$SOIL$WWZ_PATH" "$SOIL/static/big.txt" "$NGINX/static/big.txt"; do
+  cmp <(curl -fsS "$url") "$SITE/static/big.txt"
+done
+for url in "$SOIL$WWZ_PATH" "$SOIL/static/big.txt" "$NGINX_GZIP/static/big.txt"; do
+  cmp <(curl -fsS --compressed "$url") "$SITE/static/big.txt"
+  [ "$(curl -fsS -o /dev/null -H 'Accept-Encoding: gzip' -w '%{size_download}' "$url")" -lt $((1 << 19)) ] \
+    || { echo "$url did not answer gzipped" >&2; exit 1; }
+done
+for url in "$SOIL/static/page.html" "$NGINX/static/page.html"; do
+  cmp <(curl -fsS "$url") "$SITE/static/page.html"
+done
+for url in "$SOIL/static/page.html" "$NGINX_GZIP/static/page.html"; do
+  cmp <(curl -fsS --compressed "$url") "$SITE/static/page.html"
+done
+cmp <(curl -fsS --compressed "$SOIL/github-jobs/1/many.wwz/_tmp/soil/logs/t007.txt") \
+  "$SITE/static/many/t007.txt"
+GZ_BYTES=$(curl -fsS -o /dev/null -H 'Accept-Encoding: gzip' -w '%{size_download}' "$SOIL$WWZ_PATH")
 
-# Prints "requests/s p99" for one URL (and optionally a wrk Lua script choosing paths).
+# Prints "requests/s p99" for one case: URL, optional wrk Lua script choosing paths, optional
+# "gzip" for a client that takes gzip.
 measure() {
-  local script=()
-  if [ -n "${2:-}" ]; then script=(-s "$2"); fi
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s "${script[@]}" "$1" >/dev/null
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${script[@]}" "$1" >"$WORK/wrk.out"
+  local args=()
+  if [ -n "${2:-}" ]; then args+=(-s "$2"); fi
+  if [ "${3:-}" = gzip ]; then args+=(-H 'Accept-Encoding: gzip'); fi
+  # A 10 s timeout, not wrk's 2 s: nginx compressing 1 MiB per request on a loaded machine is
+  # slow, not failing.
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s --timeout 10s "${args[@]}" "$1" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "${args[@]}" "$1" \
+    >"$WORK/wrk.out"
   if grep -q "Non-2xx\|Socket errors" "$WORK/wrk.out"; then
     cat "$WORK/wrk.out" >&2
     echo "errors while measuring $1" >&2
@@ -135,24 +183,63 @@ measure() {
   awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}' "$WORK/wrk.out"
 }
 
-read -r WWZ_RPS WWZ_P99 < <(measure "$WWZ_URL")
-read -r STATIC_RPS STATIC_P99 < <(measure "$STATIC_URL")
-read -r NGINX_RPS NGINX_P99 < <(measure "$NGINX_URL")
-SOIL_BASE="http://127.0.0.1:$SOIL_PORT"
-read -r MWWZ_RPS MWWZ_P99 < <(measure "$SOIL_BASE" "$WORK/random-wwz.lua")
-read -r MSTATIC_RPS MSTATIC_P99 < <(measure "$SOIL_BASE" "$WORK/random-static.lua")
-read -r MNGINX_RPS MNGINX_P99 < <(measure "http://127.0.0.1:$NGINX_PORT" "$WORK/random-static.lua")
+declare -A RPS P99
+run() { # NAME URL [SCRIPT] [gzip]
+  local name=$1
+  shift
+  read -r "RPS[$name]" "P99[$name]" < <(measure "$@")
+}
+row() { printf '%-52s %12s %10s\n' "$2" "${RPS[$1]}" "${P99[$1]}"; }
+ratio() { # LABEL A B TARGET
+  awk -v a="${RPS[$2]}" -v b="${RPS[$3]}" -v label="$1" -v target="$4" \
+    'BEGIN {printf "%-52s %12.2f   (target %s)\n", label, a / b, target}'
+}
 
-echo "1 MiB file, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, loopback, $(nproc) cores"
-printf '%-34s %12s %10s\n' "case" "requests/s" "p99"
-printf '%-34s %12s %10s\n' "soil-server: wwz entry" "$WWZ_RPS" "$WWZ_P99"
-printf '%-34s %12s %10s\n' "soil-server: static file" "$STATIC_RPS" "$STATIC_P99"
-printf '%-34s %12s %10s\n' "nginx: static file" "$NGINX_RPS" "$NGINX_P99"
-awk -v w="$WWZ_RPS" -v s="$STATIC_RPS" 'BEGIN {printf "wwz / static (soil-server) = %.2f (target >= 0.70)\n", w / s}'
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+run wwz "$SOIL$WWZ_PATH"
+run wwz_gz "$SOIL$WWZ_PATH" "" gzip
+run static "$SOIL/static/big.txt"
+run nginx "$NGINX/static/big.txt"
+run nginx_gz "$NGINX_GZIP/static/big.txt" "" gzip
+run page "$SOIL/static/page.html"
+run nginx_page "$NGINX/static/page.html"
+run page_gz "$SOIL/static/page.html" "" gzip
+run nginx_page_gz "$NGINX_GZIP/static/page.html" "" gzip
+run mwwz "$SOIL" "$WORK/random-wwz.lua"
+run mwwz_gz "$SOIL" "$WORK/random-wwz.lua" gzip
+run mstatic "$SOIL" "$WORK/random-static.lua"
+run mnginx "$NGINX" "$WORK/random-static.lua"
+run mnginx_gz "$NGINX_GZIP" "$WORK/random-static.lua" gzip
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(java -version 2>&1 | head -1), $(nginx -v 2>&1)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout 10s, loopback; load average before: $LOAD_BEFORE, after: $LOAD_AFTER"
+echo "the 1 MiB log is $GZ_BYTES bytes as a gzip member (its deflated entry in the wwz)"
 echo
-echo "$MANY different 1 MiB files in random order (entry cache mostly missing)"
-printf '%-34s %12s %10s\n' "case" "requests/s" "p99"
-printf '%-34s %12s %10s\n' "soil-server: wwz entries" "$MWWZ_RPS" "$MWWZ_P99"
-printf '%-34s %12s %10s\n' "soil-server: static files" "$MSTATIC_RPS" "$MSTATIC_P99"
-printf '%-34s %12s %10s\n' "nginx: static files" "$MNGINX_RPS" "$MNGINX_P99"
-awk -v w="$MWWZ_RPS" -v s="$MSTATIC_RPS" 'BEGIN {printf "wwz / static (soil-server) = %.2f\n", w / s}'
+printf '%-52s %12s %10s\n' "case" "requests/s" "p99"
+echo "-- one 1 MiB log, the same URL each time"
+row wwz "soil-server: wwz entry, plain client"
+row wwz_gz "soil-server: wwz entry, gzip client"
+row static "soil-server: static file"
+row nginx "nginx: static file (sendfile, no gzip)"
+row nginx_gz "nginx: static file, gzip on, gzip client"
+echo "-- a 5 KiB page, the same URL each time"
+row page "soil-server: static page"
+row nginx_page "nginx: static page"
+row page_gz "soil-server: static page, gzip client"
+row nginx_page_gz "nginx: static page, gzip on, gzip client"
+echo "-- $MANY different 1 MiB logs in random order"
+row mwwz "soil-server: wwz entries, plain client"
+row mwwz_gz "soil-server: wwz entries, gzip client"
+row mstatic "soil-server: static files"
+row mnginx "nginx: static files (sendfile, no gzip)"
+row mnginx_gz "nginx: static files, gzip on, gzip client"
+echo
+ratio "cold wwz entries, gzip client / nginx static" mwwz_gz mnginx ">= 2"
+ratio "cold wwz entries, gzip client / nginx gzip on" mwwz_gz mnginx_gz "-"
+ratio "static 1 MiB file / nginx" static nginx ">= 0.9"
+ratio "static 5 KiB page / nginx" page nginx_page ">= 0.9"
+ratio "hot wwz entry, plain client / nginx static" wwz nginx ">= 1"
+ratio "hot wwz entry, gzip client / nginx static" wwz_gz nginx ">= 1"
+ratio "cold wwz entries, plain client / nginx static" mwwz mnginx "-"
+ratio "cold static files / nginx" mstatic mnginx "-"

@@ -5,6 +5,7 @@ import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.MovedRunJsonHandler;
+import io.soilci.server.files.SinceGreenHandler;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
@@ -43,6 +44,7 @@ final class Routes {
       Authenticator auth,
       UploadGate gate,
       WwzHandler wwz,
+      SiteFilesHandler files,
       Metrics metrics,
       LiveLogs live,
       String ingestKey) {}
@@ -89,13 +91,11 @@ final class Routes {
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
-    HttpHandler files =
-        AccessLog.route(
-            "static",
-            p.config().publicReads()
-                ? new ErrorMapper(new SiteFilesHandler(p.config().site()), drain)
-                : dispatched(reads(p, new SiteFilesHandler(p.config().site())), drain));
+    HttpHandler files = AccessLog.route("static", dispatched(reads(p, p.files()), drain));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
+    HttpHandler sinceGreen =
+        AccessLog.route(
+            "since-green", dispatched(reads(p, new SinceGreenHandler(p.site())), drain));
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
     HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
@@ -128,6 +128,8 @@ final class Routes {
             next = wwz;
           } else if (read && MovedRunJsonHandler.matches(path)) {
             next = moved;
+          } else if (read && SinceGreenHandler.matches(path)) {
+            next = sinceGreen;
           } else {
             next = read ? files : other;
           }

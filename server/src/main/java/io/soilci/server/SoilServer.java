@@ -5,6 +5,7 @@ import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.site.Site;
@@ -26,12 +27,15 @@ import org.xnio.Options;
 public final class SoilServer implements AutoCloseable {
   private final Undertow undertow;
   private final WwzHandler wwz;
+  private final SiteFilesHandler files;
   private final Site site;
   private final ServerConfig config;
 
-  private SoilServer(Undertow undertow, WwzHandler wwz, Site site, ServerConfig config) {
+  private SoilServer(
+      Undertow undertow, WwzHandler wwz, SiteFilesHandler files, Site site, ServerConfig config) {
     this.undertow = undertow;
     this.wwz = wwz;
+    this.files = files;
     this.site = site;
     this.config = config;
   }
@@ -68,6 +72,7 @@ public final class SoilServer implements AutoCloseable {
     Limits limits = config.limits();
     Guards guards = config.guards();
     WwzHandler wwz = new WwzHandler(config.site(), config.errorPatterns());
+    SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
     Routes.Parts parts =
         new Routes.Parts(
@@ -81,6 +86,7 @@ public final class SoilServer implements AutoCloseable {
                 guards.loginFailureWindowSeconds()),
             new UploadGate(limits.maxUploadsInFlight(), guards.maxUploadsPerWorker(), metrics),
             wwz,
+            files,
             metrics,
             live,
             ingestKey);
@@ -105,6 +111,7 @@ public final class SoilServer implements AutoCloseable {
       undertow.start();
     } catch (RuntimeException e) {
       wwz.close();
+      files.close();
       site.close();
       if (e.getCause() instanceof BindException) {
         throw new IOException(
@@ -116,7 +123,7 @@ public final class SoilServer implements AutoCloseable {
       }
       throw e;
     }
-    SoilServer server = new SoilServer(undertow, wwz, site, config);
+    SoilServer server = new SoilServer(undertow, wwz, files, site, config);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
   }
@@ -135,6 +142,7 @@ public final class SoilServer implements AutoCloseable {
     }
     undertow.stop();
     wwz.close();
+    files.close();
     site.close();
   }
 }

@@ -19,8 +19,8 @@ import org.xnio.IoUtils;
  * a full disk 507 with {@code Retry-After}, other I/O failures 500 with one log line that starts
  * with the run and job. Wraps the handler directly: a blocking handler as {@code
  * BlockingHandler(ErrorMapper(handler))}, since BlockingHandler dispatches to a worker thread and
- * exceptions thrown there never come back out of it (Undertow answers 500); a handler that stays on
- * the I/O thread (the site's files) is wrapped without BlockingHandler.
+ * exceptions thrown there never come back out of it (Undertow answers 500); a read dispatched to a
+ * worker thread but answered non-blocking is wrapped inside the dispatch, without BlockingHandler.
  */
 public final class ErrorMapper implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);

@@ -75,6 +75,8 @@ final class JsonPages {
     }
     out.put("host", host.id());
     out.put("jobs", jobs);
+    boolean failed = run.jobs().values().stream().anyMatch(j -> j.done() && j.maxStatus() != 0);
+    out.put("sinceGreen", failed ? SiteLayout.SINCE_GREEN_JSON : null);
     return write(out);
   }
 

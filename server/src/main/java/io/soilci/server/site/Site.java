@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,6 +61,7 @@ public final class Site implements AutoCloseable {
   private final RunLocks locks = new RunLocks();
   private final RunningFiles running;
   private final Leases leases;
+  private final SinceGreenPages sinceGreen;
   private @Nullable ScheduledExecutorService leaseTimer;
 
   private Site(SiteSettings settings, SiteIndex index, Consumer<String> pageChanged) {
@@ -72,6 +74,15 @@ public final class Site implements AutoCloseable {
     this.hooks = new Hooks(settings.hooks());
     this.running = new RunningFiles(layout, index, locks);
     this.leases = new Leases(settings.jobLease());
+    this.sinceGreen = new SinceGreenPages(index, layout, new Views(settings.repositoryUrl()));
+  }
+
+  /**
+   * A run's "since the last green run" page, or its JSON: rendered on request and cached, never
+   * written ({@link SinceGreenPages}); empty for a run the index does not know.
+   */
+  public Optional<byte[]> sinceGreen(WorkerHost host, RunId run, boolean json) {
+    return sinceGreen.render(host, run, json);
   }
 
   /**

@@ -3,7 +3,9 @@ package io.soilci.server.wwz;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobFile;
 import io.soilci.result.WwzPath;
+import io.soilci.server.http.BufferCache;
 import io.soilci.server.http.Conditional;
+import io.soilci.server.http.FileRegion;
 import io.soilci.server.http.Gzip;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Query;
@@ -42,7 +44,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
 
   private final Path root;
   private final ZipCache zips = new ZipCache(256);
-  private final EntryCache entries = new EntryCache(128L << 20, 8 << 20);
+  private final BufferCache entries = new BufferCache(128L << 20, 8 << 20);
   private final LogViewEntry logViews;
 
   public WwzHandler(Path root) {
@@ -138,7 +140,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   private void send(HttpServerExchange exchange, ZipCache.OpenZip zip, ZipArchiveEntry entry)
       throws IOException {
     String etag = Integer.toHexString(zip.key.hashCode()) + "-" + Long.toHexString(entry.getCrc());
-    Optional<DeflatedEntry> deflated = DeflatedEntry.of(zip.file, entry);
+    Optional<DeflatedEntry> deflated = zip.deflated(entry);
     if (deflated.isPresent()) {
       exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
       boolean range = exchange.getRequestHeaders().contains(Headers.RANGE);
@@ -160,7 +162,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       exchange.endExchange();
     } else if (entries.fits(size)) {
-      exchange.getResponseSender().send(cached(zip, entry).duplicate());
+      exchange.getResponseSender().send(cached(zip, entry));
     } else {
       EntryStream.send(exchange, zip.zip, entry);
     }
@@ -171,7 +173,8 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
       ZipCache.OpenZip zip,
       ZipArchiveEntry entry,
       DeflatedEntry deflated,
-      String etag) {
+      String etag)
+      throws IOException {
     if (notModified(exchange, zip, etag)) {
       return;
     }
@@ -181,7 +184,13 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       exchange.endExchange();
     } else {
-      GzipEntryStream.send(exchange, zip.file, deflated);
+      FileRegion.send(
+          exchange,
+          zip.file,
+          Gzip.header(),
+          deflated.offset(),
+          deflated.offset() + deflated.compressedSize(),
+          Gzip.trailer(deflated.crc(), deflated.size()));
     }
   }
 
@@ -233,11 +242,11 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   }
 
   private ByteBuffer cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
-    String key = zip.key + "!" + entry.getName();
-    ByteBuffer cached = entries.get(key);
+    String name = zip.path + "!" + entry.getName();
+    ByteBuffer cached = entries.get(name, zip.key);
     if (cached == null) {
       cached = EntryBytes.read(zip.zip, entry);
-      entries.put(key, cached);
+      entries.put(name, zip.key, cached.duplicate());
     }
     return cached;
   }

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.jspecify.annotations.Nullable;
@@ -31,17 +33,30 @@ final class ZipCache implements AutoCloseable {
    * the zip reads through (closed with it): raw entry bytes are copied from it by position.
    */
   static final class OpenZip {
+    final Path path;
     final String key;
     final ZipFile zip;
     final FileChannel file;
     final long modifiedMillis;
     private @Nullable List<String> names;
+    private final Map<String, Optional<DeflatedEntry>> deflated = new ConcurrentHashMap<>();
 
-    OpenZip(String key, ZipFile zip, FileChannel file, long modifiedMillis) {
+    OpenZip(Path path, String key, ZipFile zip, FileChannel file, long modifiedMillis) {
+      this.path = path;
       this.key = key;
       this.zip = zip;
       this.file = file;
       this.modifiedMillis = modifiedMillis;
+    }
+
+    /** Where {@code entry}'s DEFLATE data lies, found once; empty if it is not deflated. */
+    Optional<DeflatedEntry> deflated(ZipArchiveEntry entry) throws IOException {
+      Optional<DeflatedEntry> known = deflated.get(entry.getName());
+      if (known == null) {
+        known = DeflatedEntry.of(file, entry);
+        deflated.put(entry.getName(), known);
+      }
+      return known;
     }
 
     /** Every entry name, sorted (for listings). */
@@ -85,6 +100,7 @@ final class ZipCache implements AutoCloseable {
     try {
       fresh =
           new OpenZip(
+              path,
               key,
               ZipFile.builder().setSeekableByteChannel(file).get(),
               file,

@@ -9,17 +9,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** A page replaced by rename while it is being read is served whole: old or new, never mixed. */
+/**
+ * A page replaced by rename while it is being read is served whole: old or new, never mixed; for
+ * pages served from the cache of small files and for those sent from the file.
+ */
 class PagesAreNeverTornTest {
   @TempDir Path dir;
 
-  @Test
-  void servesEitherTheOldOrTheNewPageWhileItIsReplaced() throws Exception {
-    String small = "<html>" + "s".repeat(1_000) + "</html>\n";
-    String large = "<html>" + "L".repeat(50_000) + "</html>\n";
+  @ParameterizedTest
+  @CsvSource({"1000, 50000", "300000, 600000"})
+  void servesEitherTheOldOrTheNewPageWhileItIsReplaced(int smallSize, int largeSize)
+      throws Exception {
+    String small = "<html>" + "s".repeat(smallSize) + "</html>\n";
+    String large = "<html>" + "L".repeat(largeSize) + "</html>\n";
     try (TestServer server = TestServer.start(dir)) {
       Path page = server.site.resolve("page.html");
       AtomicFiles.write(page, small.getBytes(StandardCharsets.UTF_8));

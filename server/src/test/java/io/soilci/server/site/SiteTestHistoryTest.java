@@ -78,7 +78,8 @@ class SiteTestHistoryTest {
         .contains(
             "<span class=\"test-name\">divides</span> <a class=\"history\" href=\"../tests/"
                 + key("divides").id()
-                + ".html\">history</a>");
+                + ".html\">history</a>")
+        .contains("<a class=\"since-green\" href=\"since-green.html\">");
     String page = testPage("divides");
     assertThat(page)
         .contains("<span class=\"test-name\">divides</span>")

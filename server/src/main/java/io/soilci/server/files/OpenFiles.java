@@ -1,0 +1,106 @@
+package io.soilci.server.files;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.xnio.IoUtils;
+
+/**
+ * Large files of the site kept open, each as the version it was opened as, so a request costs one
+ * stat and a sendfile, no open and close. A replaced or evicted file is closed a minute later, once
+ * answers still sending it are done (one slower than that is cut short).
+ */
+final class OpenFiles implements AutoCloseable {
+  private static final long CLOSE_AFTER_NANOS = 60_000_000_000L;
+
+  private record Opened(FileVersion version, FileChannel channel) {}
+
+  private record Retired(FileChannel channel, long since) {}
+
+  private final int capacity;
+  private final Map<Path, Opened> open = new LinkedHashMap<>(16, 0.75f, true);
+  private final Deque<Retired> retired = new ArrayDeque<>();
+
+  OpenFiles(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /**
+   * The file at {@code path} open as {@code version}, or null if it is no longer that version (the
+   * caller looks at the file again).
+   */
+  @Nullable FileChannel get(Path path, FileVersion version) throws IOException {
+    synchronized (this) {
+      closeRetired(false);
+      Opened known = open.get(path);
+      if (known != null && known.version.equals(version)) {
+        return known.channel;
+      }
+    }
+    FileChannel fresh = open(path, version);
+    if (fresh == null) {
+      return null;
+    }
+    synchronized (this) {
+      Opened previous = open.put(path, new Opened(version, fresh));
+      if (previous != null) {
+        retired.add(new Retired(previous.channel, System.nanoTime()));
+      }
+      while (open.size() > capacity) {
+        var eldest = open.entrySet().iterator();
+        retired.add(new Retired(eldest.next().getValue().channel, System.nanoTime()));
+        eldest.remove();
+      }
+    }
+    return fresh;
+  }
+
+  /**
+   * Opens {@code path} if it still is {@code version} once open: the same inode before and after
+   * the open means the channel reads that inode, whose bytes a rename never changes.
+   */
+  static @Nullable FileChannel open(Path path, FileVersion version) throws IOException {
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    boolean same = false;
+    try {
+      var now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      same = FileVersion.of(now).equals(version) && channel.size() == version.size();
+    } catch (NoSuchFileException e) {
+      // Renamed away after the open: not known to be the version asked for.
+    } finally {
+      if (!same) {
+        channel.close();
+      }
+    }
+    return same ? channel : null;
+  }
+
+  private void closeRetired(boolean all) {
+    long now = System.nanoTime();
+    while (!retired.isEmpty() && (all || now - retired.peek().since() > CLOSE_AFTER_NANOS)) {
+      IoUtils.safeClose(retired.poll().channel());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closeRetired(true);
+    open.values().forEach(o -> IoUtils.safeClose(o.channel));
+    open.clear();
+  }
+}
