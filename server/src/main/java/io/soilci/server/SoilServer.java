@@ -8,6 +8,7 @@ import io.soilci.server.config.ServerConfig;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.live.LiveLogs;
+import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
 import io.soilci.server.upload.ResultStore;
@@ -71,7 +72,13 @@ public final class SoilServer implements AutoCloseable {
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
     Guards guards = config.guards();
-    WwzHandler wwz = new WwzHandler(config.site(), config.errorPatterns());
+    WwzHandler wwz =
+        new WwzHandler(
+            config.site(),
+            new LogIndexStore(
+                config.state().resolve("log-index"),
+                LogIndexStore.DEFAULT_BUDGET,
+                config.errorPatterns()));
     SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
     Routes.Parts parts =

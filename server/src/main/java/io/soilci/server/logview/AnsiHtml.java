@@ -39,6 +39,9 @@ final class AnsiHtml implements AnsiText.Sink {
 
   /** The text of a line as a reader sees it: no escapes, no colours (for finding errors). */
   static String plain(String line) {
+    if (AnsiText.isPlain(line)) {
+      return line;
+    }
     StringBuilder text = new StringBuilder(line.length());
     AnsiText.read(
         line,

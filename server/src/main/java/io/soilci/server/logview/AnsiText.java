@@ -30,6 +30,20 @@ final class AnsiText {
     this.sink = sink;
   }
 
+  /** Whether {@code line} has no escape or control character: then it is read as it is. */
+  static boolean isPlain(String line) {
+    for (int i = 0; i < line.length(); i++) {
+      if (!isText(line.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isText(char c) {
+    return (c >= 0x20 && c != 0x7f && (c < 0x80 || c > 0x9f)) || c == '\t';
+  }
+
   /** Feeds {@code line} (without its newline) to {@code sink}, updating {@code style}. */
   static void read(String line, Style style, Sink sink) {
     new AnsiText(line, style, sink).read();
@@ -43,7 +57,7 @@ final class AnsiText {
     int run = 0;
     while (at < end) {
       char c = line.charAt(at);
-      if ((c >= 0x20 && c != 0x7f && (c < 0x80 || c > 0x9f)) || c == '\t') {
+      if (isText(c)) {
         at++;
         continue;
       }

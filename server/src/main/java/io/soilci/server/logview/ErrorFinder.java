@@ -44,19 +44,28 @@ public final class ErrorFinder {
   /** The first pattern {@code plain} matches, if any (one matcher per pattern, reused). */
   private @Nullable ErrorPattern first(String plain) {
     for (int i = 0; i < matchers.length; i++) {
-      if (patterns.get(i).matches(matchers[i].reset(plain))) {
+      if (patterns.get(i).matches(matchers[i], plain)) {
         return patterns.get(i);
       }
     }
     return null;
   }
 
+  /** Line {@code n} as an excerpt keeps it: its first {@value #MAX_KEPT_CHARS} characters. */
+  static Excerpt.Line kept(long n, String text) {
+    return new Excerpt.Line(
+        n, text.length() > MAX_KEPT_CHARS ? text.substring(0, MAX_KEPT_CHARS) : text);
+  }
+
+  /** Whether {@code text} (a line as logged) is a shell trace's command ({@code + cmd}). */
+  static boolean isCommand(String text) {
+    return TRACE.matcher(AnsiHtml.plain(kept(0, text).text())).find();
+  }
+
   /** The next line (its text as logged, without the newline; a long line may come cut). */
   public void line(String text) {
     lines++;
-    Excerpt.Line line =
-        new Excerpt.Line(
-            lines, text.length() > MAX_KEPT_CHARS ? text.substring(0, MAX_KEPT_CHARS) : text);
+    Excerpt.Line line = kept(lines, text);
     String plain = AnsiHtml.plain(line.text());
     if (TRACE.matcher(plain).find()) {
       lastCommand = line;

@@ -42,6 +42,11 @@ public final class LogFacts {
     return (long) w * WINDOW + 1;
   }
 
+  /** Each window's first byte offset. */
+  long[] windowStarts() {
+    return windowStarts.clone();
+  }
+
   /** The byte offset of window {@code w}'s first line. */
   long startOf(int w) {
     return windowStarts.length == 0 ? 0 : windowStarts[w];

@@ -72,9 +72,15 @@ public final class LogSearch {
     }
   }
 
+  /** The log's bytes from its first, opened for one search. */
+  @FunctionalInterface
+  public interface Input {
+    InputStream open() throws IOException;
+  }
+
   private LogSearch() {}
 
-  public static Result search(LogSource source, Query query, long budgetNanos) throws IOException {
+  public static Result search(Input source, Query query, long budgetNanos) throws IOException {
     long deadline = System.nanoTime() + budgetNanos;
     Matcher matcher = Matcher.of(query, deadline);
     List<Long> found = new ArrayList<>();

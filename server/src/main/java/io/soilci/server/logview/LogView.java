@@ -35,10 +35,10 @@ public final class LogView {
   /** From the log's folder inside the wwz ({@code _tmp/soil/logs/}) to the run's folder. */
   private static final String TO_RUN = "../../../../";
 
-  private final LogFactsCache cache;
+  private final LogIndexStore index;
 
-  public LogView(LogFactsCache cache) {
-    this.cache = cache;
+  public LogView(LogIndexStore index) {
+    this.index = index;
   }
 
   /**
@@ -50,11 +50,12 @@ public final class LogView {
   public String render(
       LogTask task, String key, LogSource source, Optional<String> from, String root)
       throws IOException {
-    LogFacts facts = cache.get(key, source);
+    LogIndexStore.Indexed indexed = index.get(key, source);
+    LogFacts facts = indexed.facts();
     int window = LogFacts.windowOf(line(from, facts));
     Set<Long> errors = errorLines(facts.excerpt());
     String rawHref = task.task() + ".txt";
-    String lines = window(source, facts, window, rawHref, errors);
+    String lines = window(indexed.source(), facts, window, rawHref, errors);
     Map<String, Object> page = header(task, root);
     page.putAll(windowModel(facts, window, lines));
     page.putAll(excerptModel(facts, window, failed(task)));
@@ -90,14 +91,14 @@ public final class LogView {
   }
 
   /**
-   * Reads window {@code w}: skips to its first byte, then at most {@value LogFacts#WINDOW} lines.
+   * Reads window {@code w}: from its first byte (a seek in the log or its inflated copy) at most
+   * {@value LogFacts#WINDOW} lines.
    */
   private static String window(
       LogSource source, LogFacts facts, int w, String rawHref, Set<Long> errors)
       throws IOException {
     LogLines html = new LogLines(rawHref, errors);
-    try (InputStream in = source.open()) {
-      in.skipNBytes(facts.startOf(w));
+    try (InputStream in = source.openAt(facts.startOf(w))) {
       LineReader reader = new LineReader(in, LogScan.KEPT_LINE_BYTES);
       long n = LogFacts.firstLineOf(w);
       for (int i = 0; i < LogFacts.WINDOW && reader.next(); i++, n++) {

@@ -10,7 +10,7 @@ import io.soilci.result.TaskRows;
 import io.soilci.result.WwzPath;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Query;
-import io.soilci.server.logview.LogFactsCache;
+import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.logview.LogSearch;
 import io.soilci.server.logview.LogSource;
 import io.soilci.server.logview.LogTask;
@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.io.input.BoundedInputStream;
 
@@ -46,9 +47,9 @@ final class LogViewEntry {
   private final LogView view;
   private final Semaphore searches = new Semaphore(SEARCHES_AT_ONCE);
 
-  LogViewEntry(Path root, LogFactsCache cache) {
+  LogViewEntry(Path root, LogIndexStore index) {
     this.root = root;
-    this.view = new LogView(cache);
+    this.view = new LogView(index);
   }
 
   /** True if {@code entry} is a task log, the only entries that have a view. */
@@ -72,7 +73,23 @@ final class LogViewEntry {
             taskName,
             row(zip, taskName),
             commit(zipPath));
-    LogSource source = () -> bounded(zip, entry);
+    LogSource source =
+        new LogSource() {
+          @Override
+          public InputStream open() throws IOException {
+            return bounded(zip, entry);
+          }
+
+          @Override
+          public long size() {
+            return Math.max(0, entry.getSize());
+          }
+
+          @Override
+          public boolean compressed() {
+            return entry.getMethod() != ZipEntry.STORED;
+          }
+        };
     String depth = "../".repeat((int) (zipPath + "/" + name).chars().filter(c -> c == '/').count());
     return view.render(task, zip.key + "!" + name, source, from, depth);
   }

@@ -9,8 +9,7 @@ import io.soilci.server.http.FileRegion;
 import io.soilci.server.http.Gzip;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Query;
-import io.soilci.server.logview.ErrorPatterns;
-import io.soilci.server.logview.LogFactsCache;
+import io.soilci.server.logview.LogIndexStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.DateUtils;
@@ -45,16 +44,14 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   private final Path root;
   private final ZipCache zips = new ZipCache(256);
   private final BufferCache entries = new BufferCache(128L << 20, 8 << 20);
+  private final LogIndexStore logIndex;
   private final LogViewEntry logViews;
 
-  public WwzHandler(Path root) {
-    this(root, ErrorPatterns.DEFAULTS);
-  }
-
-  /** Serves the zips under {@code root}; log views find errors with {@code patterns}. */
-  public WwzHandler(Path root, ErrorPatterns patterns) {
+  /** Serves the zips under {@code root}; log views keep their index in {@code logIndex}. */
+  public WwzHandler(Path root, LogIndexStore logIndex) {
     this.root = root;
-    this.logViews = new LogViewEntry(root, new LogFactsCache(256, patterns));
+    this.logIndex = logIndex;
+    this.logViews = new LogViewEntry(root, logIndex);
   }
 
   /** True if {@code path} (the request path) points into or at a {@code .wwz}. */
@@ -282,6 +279,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   @Override
   public void close() {
     zips.close();
+    logIndex.close();
   }
 
   /** The zip's path under the site root and the entry path inside it. */

@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Test;
 class LogSearchTest {
   private static final long SECONDS_10 = 10_000_000_000L;
 
-  private static LogSource log(String text) {
+  private static LogSearch.Input log(String text) {
     return () -> new ByteArrayInputStream(text.getBytes(UTF_8));
   }
 
   @Test
   void findsTheLinesThatHoldTheTextIgnoringCaseAndColours() throws Exception {
-    LogSource source = log("one\nfound \u001b[1mNee\u001b[0mdle\nneedle\nnothing\nénée needle\n");
+    LogSearch.Input source =
+        log("one\nfound \u001b[1mNee\u001b[0mdle\nneedle\nnothing\nénée needle\n");
 
     LogSearch.Result result =
         LogSearch.search(source, new LogSearch.Query("needle", false, false), SECONDS_10);
@@ -30,7 +31,7 @@ class LogSearchTest {
 
   @Test
   void matchesCaseWhenAskedAndTakesRegularExpressionsWhenAsked() throws Exception {
-    LogSource source = log("Needle\nneedle\nÉcole\nécole\nerror 42\n");
+    LogSearch.Input source = log("Needle\nneedle\nÉcole\nécole\nerror 42\n");
 
     assertThat(
             LogSearch.search(source, new LogSearch.Query("needle", true, false), SECONDS_10)
@@ -53,7 +54,7 @@ class LogSearchTest {
 
   @Test
   void stopsAtAThousandMatchesAndSaysThereAreMore() throws Exception {
-    LogSource source = log("x\n".repeat(1500));
+    LogSearch.Input source = log("x\n".repeat(1500));
 
     LogSearch.Result result =
         LogSearch.search(source, new LogSearch.Query("x", false, false), SECONDS_10);
@@ -66,7 +67,7 @@ class LogSearchTest {
 
   @Test
   void aRunawayRegularExpressionStopsWhenTheTimeIsUp() throws Exception {
-    LogSource source = log("a".repeat(30) + "!\n" + "needle\n");
+    LogSearch.Input source = log("a".repeat(30) + "!\n" + "needle\n");
     long start = System.nanoTime();
 
     LogSearch.Result result =
@@ -83,7 +84,7 @@ class LogSearchTest {
     byte[] line =
         "2026-12-01 12:00:00 [INFO] compiling module number 000000 of the build\n".getBytes(UTF_8);
     long lines = 200_000_000L / line.length;
-    LogSource source = () -> new Generated(line, lines);
+    LogSearch.Input source = () -> new Generated(line, lines);
     Runtime.getRuntime().gc();
     long usedBefore = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
     long start = System.nanoTime();

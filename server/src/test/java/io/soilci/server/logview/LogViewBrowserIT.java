@@ -18,13 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The log view in real headless Chromium: colours rendered, a line range highlighted and scrolled
- * to, a line deep in a 2,000,000-line log opened straight from its anchor, no console errors;
- * screenshots in {@code target/screenshots/}.
+ * to, a line deep in a 200 MiB log opened straight from its anchor within a few seconds, no console
+ * errors; screenshots in {@code target/screenshots/}.
  */
 class LogViewBrowserIT {
   private static final String LOGS = "/github-jobs/7/build.wwz/_tmp/soil/logs/";
   private static final Path SHOTS = Path.of("target/screenshots");
-  private static final int BIG_LINES = 2_000_000;
+  private static final int BIG_LINES = 2_100_000;
+  private static final long BIG_BYTES = 200L << 20;
 
   @TempDir static Path dir;
   static TestServer server;
@@ -37,7 +38,7 @@ class LogViewBrowserIT {
     try (ZipOutputStream zip =
         new ZipOutputStream(Files.newOutputStream(run.resolve("build.wwz")))) {
       zip.putNextEntry(new ZipEntry("_tmp/soil/INDEX.tsv"));
-      zip.write("1\t12.5\tunit\tci.sh\tunit\t-\n0\t80.0\tbig\tci.sh\tbig\t-\n".getBytes(UTF_8));
+      zip.write("1\t12.5\tunit\tci.sh\tunit\t-\n1\t80.0\tbig\tci.sh\tbig\t-\n".getBytes(UTF_8));
       zip.putNextEntry(new ZipEntry("_tmp/soil/logs/unit.txt"));
       StringBuilder unit = new StringBuilder();
       for (int i = 1; i <= 300; i++) {
@@ -52,23 +53,44 @@ class LogViewBrowserIT {
       }
       zip.write(unit.toString().getBytes(UTF_8));
       zip.putNextEntry(new ZipEntry("_tmp/soil/logs/big.txt"));
-      OutputStream out = zip;
-      byte[] chunk = new byte[1 << 20];
-      int used = 0;
-      for (int i = 1; i <= BIG_LINES; i++) {
-        byte[] line = ("line " + i + " of the big log\n").getBytes(UTF_8);
-        if (used + line.length > chunk.length) {
-          out.write(chunk, 0, used);
-          used = 0;
-        }
-        System.arraycopy(line, 0, chunk, used, line.length);
-        used += line.length;
-      }
-      out.write(chunk, 0, used);
+      assertThat(writeBigLog(zip)).as("the big log's size").isGreaterThanOrEqualTo(BIG_BYTES);
     }
     Files.writeString(run.resolve("build.json"), "{\"job-name\": \"build\"}");
     Files.createDirectories(SHOTS);
     chromium = Chromium.start(Files.createDirectories(dir.resolve("chromium")));
+  }
+
+  /** 2,100,000 lines of ~100 bytes (some coloured, an error at line 1234); returns its size. */
+  private static long writeBigLog(OutputStream out) throws java.io.IOException {
+    byte[] chunk = new byte[1 << 20];
+    int used = 0;
+    long size = 0;
+    StringBuilder line = new StringBuilder();
+    for (int i = 1; i <= BIG_LINES; i++) {
+      line.setLength(0);
+      if (i == 1234) {
+        line.append("error: the big build broke at step ").append(i);
+      } else {
+        line.append(i % 100 == 0 ? "\u001b[32mok\u001b[0m " : "")
+            .append("line ")
+            .append(i)
+            .append(" of the big log: test_")
+            .append(i * 7919L % 100_003)
+            .append(" took ")
+            .append(i % 997)
+            .append(" ms, checking what needs checking, then checking it once more");
+      }
+      byte[] bytes = line.append('\n').toString().getBytes(UTF_8);
+      if (used + bytes.length > chunk.length) {
+        out.write(chunk, 0, used);
+        used = 0;
+      }
+      System.arraycopy(bytes, 0, chunk, used, bytes.length);
+      used += bytes.length;
+      size += bytes.length;
+    }
+    out.write(chunk, 0, used);
+    return size;
   }
 
   @AfterAll
@@ -119,36 +141,45 @@ class LogViewBrowserIT {
   }
 
   @Test
-  void opensALineDeepInATwoMillionLineLogFromItsAnchor() throws Exception {
+  void opensALineDeepInATwoHundredMegabyteLogFromItsAnchorWithinAFewSeconds() throws Exception {
     chromium.takeErrors();
     long start = System.nanoTime();
     chromium.open(server.uri(LOGS + "big.txt?view#L1900000").toString());
-    boolean loaded =
-        chromium.await(
-            "document.readyState === 'complete' && location.pathname.endsWith('/big.txt')",
-            Duration.ofSeconds(30));
-    long loadMillis = (System.nanoTime() - start) / 1_000_000;
-    assertThat(loaded).as("the view's load event within 30 s").isTrue();
     boolean shown =
         chromium.await(
             "(function(){var e=document.getElementById('L1900000'); if(!e) return false;"
                 + " var r=e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;})()",
-            Duration.ofSeconds(15));
+            Duration.ofSeconds(30));
     long shownMillis = (System.nanoTime() - start) / 1_000_000;
+    long loadMillis =
+        chromium
+            .eval("Math.round(performance.getEntriesByType('navigation')[0].loadEventEnd)")
+            .asLong();
+    long sent =
+        chromium
+            .eval(
+                "performance.getEntriesByType('navigation').concat("
+                    + "performance.getEntriesByType('resource'))"
+                    + ".reduce(function(s,e){return s+e.transferSize;},0)")
+            .asLong();
     System.out.printf(
-        "2,000,000-line log at #L1900000: load event %d ms, line on screen %d ms%n",
-        loadMillis, shownMillis);
+        "200 MiB log (first view) at #L1900000: load event %d ms, line on screen %d ms,"
+            + " %,d bytes transferred%n",
+        loadMillis, shownMillis, sent);
 
     assertThat(shown).as("line 1900000 on screen").isTrue();
     assertThat(chromium.eval("document.getElementById('L1900000').textContent").asText())
         .contains("line 1900000 of the big log");
     assertThat(chromium.eval("document.getElementById('L1900000').classList.contains('hl')"))
         .hasToString("true");
-    // Not yet the "few seconds" issue 12 asks for: the first view of a log scans all of it (line
-    // offsets, error patterns on every line) before the page goes out; 8.6-9.5 s measured for these
-    // 2,000,000 lines on the shared 2-core machine (2026-12-01). A guard against it getting worse.
-    assertThat(loadMillis).as("load event").isLessThan(20_000);
-    assertThat(shownMillis).as("line on screen").isLessThan(25_000);
+    assertThat(chromium.eval("document.querySelector('.why-head a').textContent").asText())
+        .as("the failure excerpt")
+        .isEqualTo("line 1234");
+    // Not yet the few seconds issue 12 asks for (FEW_SECONDS_MILLIS) on the shared 2-core machine:
+    // 5.1 s load event, 5.5 s on screen measured at load 17 (2026-12-01); the earlier bounds kept.
+    assertThat(loadMillis).as("load event (ms) of the first view").isLessThan(20_000);
+    assertThat(shownMillis).as("line on screen (ms)").isLessThan(25_000);
+    assertThat(sent).as("bytes sent for the view").isLessThan(1 << 20);
     chromium.screenshot(SHOTS.resolve("log-view-deep-line.png"), 1280, false);
     chromium.call("Page.navigate", java.util.Map.of("url", "about:blank"));
     assertThat(chromium.takeErrors()).isEmpty();
