@@ -91,7 +91,12 @@ final class Routes {
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
-    HttpHandler files = AccessLog.route("static", dispatched(reads(p, p.files()), drain));
+    HttpHandler files =
+        AccessLog.route(
+            "static",
+            p.config().publicReads()
+                ? fromCacheFirst(p.files(), dispatched(p.files(), drain))
+                : dispatched(reads(p, p.files()), drain));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler sinceGreen =
         AccessLog.route(
@@ -149,6 +154,18 @@ final class Routes {
         exchange.dispatch(mapped);
       } else {
         mapped.handleRequest(exchange);
+      }
+    };
+  }
+
+  /**
+   * A public read of the site's files: answered on the IO thread when it is in memory, else
+   * dispatched like any read.
+   */
+  private static HttpHandler fromCacheFirst(SiteFilesHandler files, HttpHandler otherwise) {
+    return exchange -> {
+      if (!files.answerFromCache(exchange)) {
+        otherwise.handleRequest(exchange);
       }
     };
   }

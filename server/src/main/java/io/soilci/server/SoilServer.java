@@ -61,7 +61,8 @@ public final class SoilServer implements AutoCloseable {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
     LiveLogs live = new LiveLogs(config.live());
-    Site site = Site.open(siteSettings(config), live.streams()::pageChanged);
+    Site site =
+        Site.open(siteSettings(config).withState(config.state()), live.streams()::pageChanged);
     site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());

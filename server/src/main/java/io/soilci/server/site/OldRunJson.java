@@ -13,6 +13,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * The run JSON an older version wrote into each run folder ({@code RUN/index.json}): Soil's indexer
@@ -23,6 +24,19 @@ final class OldRunJson {
   private OldRunJson() {}
 
   /** Deletes the host's old run JSON files; returns their paths under the root. */
+  /** Removes the old run JSON of every host, logging each one removed. */
+  static void removeAll(SiteLayout layout) throws IOException {
+    for (WorkerHost host : WorkerHost.values()) {
+      for (String gone : remove(layout, host)) {
+        LoggerFactory.getLogger(OldRunJson.class)
+            .info(
+                "{}: removed the run JSON an older version wrote there (Soil's indexer takes every"
+                    + " RUN/*.json for a job); the run's JSON is at json/index.json",
+                gone);
+      }
+    }
+  }
+
   static List<String> remove(SiteLayout layout, WorkerHost host) throws IOException {
     Path hostDir = layout.path(SiteLayout.hostDir(host));
     List<String> removed = new ArrayList<>();

@@ -4,26 +4,24 @@ import io.soilci.files.AtomicFiles;
 import io.soilci.result.SiteLayout;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,23 +33,30 @@ import org.jspecify.annotations.Nullable;
 final class PageWriter {
   private final SiteLayout layout;
   private final PageRenderer renderer;
+  private final PageJournal journal;
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final ExecutorService pool;
   private final Consumer<String> changed;
 
   /**
-   * {@code threads} pages are rendered and written at once: each write waits on fsync, and the file
-   * system commits concurrent syncs together (10 pages: ~5 ms at once, ~60 ms in turn).
+   * {@code threads} pages are rendered and written at once; {@code journal} decides whether a write
+   * waits for the disk ({@link PageJournal}).
    */
-  PageWriter(SiteLayout layout, PageRenderer renderer, int threads) {
-    this(layout, renderer, threads, path -> {});
+  PageWriter(SiteLayout layout, PageRenderer renderer, PageJournal journal, int threads) {
+    this(layout, renderer, journal, threads, path -> {});
   }
 
   /** As above; {@code changed} hears the path of each page written or deleted, once it is. */
-  PageWriter(SiteLayout layout, PageRenderer renderer, int threads, Consumer<String> changed) {
+  PageWriter(
+      SiteLayout layout,
+      PageRenderer renderer,
+      PageJournal journal,
+      int threads,
+      Consumer<String> changed) {
     this.layout = layout;
     this.renderer = renderer;
+    this.journal = journal;
     this.changed = changed;
     this.pool =
         Executors.newFixedThreadPool(
@@ -63,12 +68,21 @@ final class PageWriter {
             });
   }
 
-  /** Brings every page up to date, in parallel; returns when all are written. */
+  /**
+   * Brings every page up to date, in parallel; returns when all are written. The pages are named in
+   * the journal first.
+   */
   void updateAll(Collection<Page> pages) throws IOException {
+    try (PageJournal.Span span = journal.begin(pages)) {
+      writeAll(pages);
+    }
+  }
+
+  private void writeAll(Collection<Page> pages) throws IOException {
     List<Future<?>> writing = new ArrayList<>(pages.size());
     for (Page page : pages) {
       writing.add(
-          pool.submit(
+          submit(
               () -> {
                 update(page);
                 return null;
@@ -99,6 +113,12 @@ final class PageWriter {
    * every page as it was, so a refused event changes nothing.
    */
   void updateAllOrNone(Collection<Page> pages) throws IOException {
+    try (PageJournal.Span span = journal.begin(pages)) {
+      writeAllOrNone(pages);
+    }
+  }
+
+  private void writeAllOrNone(Collection<Page> pages) throws IOException {
     // Noted before any page is written: pages written at once share new folders.
     NewFolders made = new NewFolders();
     for (Page page : pages) {
@@ -106,7 +126,7 @@ final class PageWriter {
     }
     List<Future<Optional<Prepared>>> preparing = new ArrayList<>(pages.size());
     for (Page page : pages) {
-      preparing.add(pool.submit(() -> prepare(page)));
+      preparing.add(submit(() -> prepare(page)));
     }
     List<Prepared> prepared = new ArrayList<>();
     IOException failure = null;
@@ -134,6 +154,20 @@ final class PageWriter {
     }
   }
 
+  /**
+   * Runs {@code task} on the pool when writes wait for the disk (the waits overlap); else in the
+   * caller's thread, which is cheaper than a hand-over for a render that takes well under a
+   * millisecond.
+   */
+  private <T> Future<T> submit(Callable<T> task) {
+    if (!journal.deferred()) {
+      return pool.submit(task);
+    }
+    FutureTask<T> now = new FutureTask<>(task);
+    now.run();
+    return now;
+  }
+
   /** Renders {@code page}; when it changed, writes the new bytes to a temp file beside it. */
   private Optional<Prepared> prepare(Page page) throws IOException {
     Slot slot = slots.computeIfAbsent(page.path(), p -> new Slot());
@@ -146,25 +180,21 @@ final class PageWriter {
       byte[] bytes = page.render(renderer);
       Path file = layout.path(page.path());
       if (bytes == null) {
-        return Optional.of(new Prepared(slot, page.path(), file, null, null, upTo));
+        return Optional.of(new Prepared(slot, page.path(), file, null, Slot.UNKNOWN, upTo));
       }
-      byte[] digest = sha256(bytes);
-      if (slot.digest == null && Files.isRegularFile(file)) {
-        slot.digest = sha256(Files.readAllBytes(file));
-      }
-      if (Arrays.equals(slot.digest, digest) && Files.exists(file)) {
+      long print = fingerprint(bytes);
+      if (unchanged(slot, file, bytes, print)) {
         slot.rendered = upTo;
         return Optional.empty();
       }
       Path temp = AtomicFiles.createTemp(file);
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.write(ByteBuffer.wrap(bytes));
-        channel.force(true);
+      try {
+        journal.writeTemp(temp, bytes);
       } catch (IOException e) {
         Files.deleteIfExists(temp);
         throw e;
       }
-      return Optional.of(new Prepared(slot, page.path(), file, temp, digest, upTo));
+      return Optional.of(new Prepared(slot, page.path(), file, temp, print, upTo));
     }
   }
 
@@ -180,8 +210,8 @@ final class PageWriter {
       if (temp == null) {
         delete(page.file(), slot);
       } else {
-        AtomicFiles.commit(temp, page.file());
-        slot.digest = page.digest();
+        journal.put(temp, page.file());
+        slot.print = page.print();
         slot.writes++;
         writes.incrementAndGet();
         changed.accept(page.path());
@@ -192,7 +222,7 @@ final class PageWriter {
 
   /** A rendered page waiting in {@code temp} (null: the page is to be deleted). */
   private record Prepared(
-      Slot slot, String path, Path file, @Nullable Path temp, byte @Nullable [] digest, long upTo) {
+      Slot slot, String path, Path file, @Nullable Path temp, long print, long upTo) {
     void discard() throws IOException {
       if (temp != null) {
         Files.deleteIfExists(temp);
@@ -224,16 +254,12 @@ final class PageWriter {
       delete(file, slot);
       return;
     }
-    byte[] digest = sha256(bytes);
-    if (slot.digest == null && Files.isRegularFile(file)) {
-      // First write since start: the file may already hold these bytes.
-      slot.digest = sha256(Files.readAllBytes(file));
-    }
-    if (Arrays.equals(slot.digest, digest) && Files.exists(file)) {
+    long print = fingerprint(bytes);
+    if (unchanged(slot, file, bytes, print)) {
       return;
     }
-    AtomicFiles.write(file, bytes);
-    slot.digest = digest;
+    journal.write(file, bytes);
+    slot.print = print;
     slot.writes++;
     writes.incrementAndGet();
     changed.accept(page.path());
@@ -241,9 +267,9 @@ final class PageWriter {
 
   /** Deletes a page that no longer exists (e.g. a run retention removed). */
   private void delete(Path file, Slot slot) throws IOException {
-    slot.digest = null;
+    slot.print = Slot.UNKNOWN;
     if (Files.deleteIfExists(file)) {
-      AtomicFiles.syncDirectory(Objects.requireNonNull(file.toAbsolutePath().getParent()));
+      journal.deleted(file);
       slot.writes++;
       writes.incrementAndGet();
     }
@@ -265,18 +291,37 @@ final class PageWriter {
     return writes.get();
   }
 
-  private static byte[] sha256(byte[] bytes) {
+  /**
+   * True when {@code file} holds {@code bytes}. A page whose fingerprint differs from the last one
+   * written is known to have changed; otherwise (same fingerprint, or the first render since start)
+   * the file's bytes decide, so a fingerprint that collides never keeps a page stale.
+   */
+  private static boolean unchanged(Slot slot, Path file, byte[] bytes, long print)
+      throws IOException {
+    if (slot.print != Slot.UNKNOWN && slot.print != print) {
+      return false;
+    }
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
+      return Files.size(file) == bytes.length && Arrays.equals(Files.readAllBytes(file), bytes);
+    } catch (NoSuchFileException e) {
+      return false;
     }
   }
 
+  /** CRC-32C (computed by the CPU) and length: cheap next to a render, unlike a SHA-256. */
+  private static long fingerprint(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes);
+    return (crc.getValue() << 32) | (bytes.length & 0xffffffffL);
+  }
+
   private static final class Slot {
+    /** No page written by this writer yet, or deleted: the file decides. */
+    static final long UNKNOWN = -1;
+
     final AtomicLong requested = new AtomicLong();
     long rendered;
     int writes;
-    byte @Nullable [] digest;
+    long print = UNKNOWN;
   }
 }

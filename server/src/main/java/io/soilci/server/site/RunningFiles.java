@@ -1,7 +1,6 @@
 package io.soilci.server.site;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.soilci.files.AtomicFiles;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.MetaRules;
@@ -15,14 +14,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A running job's state on disk: {@code RUN/.running/JOB.json}, written atomically after each
- * event, deleted when the job's files are stored. The dot-folder is never served. It is no page: it
- * is written from the index under the job's lock, so the last writer leaves the newest state, and
- * retention deletes it with the run's folder.
+ * A running job's state on disk: {@code RUN/.running/JOB.json}, written atomically after each event
+ * (synced with the pages, {@link PageJournal}), deleted when the job's files are stored. The
+ * dot-folder is never served. It is no page: it is written from the index under the job's lock, so
+ * the last writer leaves the newest state, and retention deletes it with the run's folder.
  */
 final class RunningFiles {
   /** Larger state files are refused; one holds at most a job's task rows. */
@@ -31,11 +29,13 @@ final class RunningFiles {
   private final SiteLayout layout;
   private final SiteIndex index;
   private final RunLocks locks;
+  private final PageJournal journal;
 
-  RunningFiles(SiteLayout layout, SiteIndex index, RunLocks locks) {
+  RunningFiles(SiteLayout layout, SiteIndex index, RunLocks locks, PageJournal journal) {
     this.layout = layout;
     this.index = index;
     this.locks = locks;
+    this.journal = journal;
   }
 
   /**
@@ -50,9 +50,9 @@ final class RunningFiles {
       RunningJob running = entry == null ? null : entry.running();
       Path file = layout.path(SiteLayout.runningFile(job));
       if (running != null) {
-        AtomicFiles.write(file, format(running));
+        journal.write(file, format(running));
       } else if (Files.deleteIfExists(file)) {
-        AtomicFiles.syncDirectory(Objects.requireNonNull(file.toAbsolutePath().getParent()));
+        journal.deleted(file);
       }
     } finally {
       lock.unlock();

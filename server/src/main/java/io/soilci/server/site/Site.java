@@ -61,18 +61,22 @@ public final class Site implements AutoCloseable {
   private final RunLocks locks = new RunLocks();
   private final RunningFiles running;
   private final Leases leases;
+  private final PageJournal journal;
   private final SinceGreenPages sinceGreen;
   private @Nullable ScheduledExecutorService leaseTimer;
 
-  private Site(SiteSettings settings, SiteIndex index, Consumer<String> pageChanged) {
+  private Site(
+      SiteSettings settings, SiteIndex index, PageJournal journal, Consumer<String> pageChanged) {
     this.settings = settings;
     this.layout = new SiteLayout(settings.root());
     this.index = index;
+    this.journal = journal;
     this.pages =
-        new PageWriter(layout, new PageRenderer(index, settings), PAGE_THREADS, pageChanged);
+        new PageWriter(
+            layout, new PageRenderer(index, settings), journal, PAGE_THREADS, pageChanged);
     this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = new Hooks(settings.hooks());
-    this.running = new RunningFiles(layout, index, locks);
+    this.running = new RunningFiles(layout, index, locks, journal);
     this.leases = new Leases(settings.jobLease());
     this.sinceGreen = new SinceGreenPages(index, layout, new Views(settings.repositoryUrl()));
   }
@@ -97,8 +101,9 @@ public final class Site implements AutoCloseable {
   /**
    * Reads every stored job under {@code settings.root()} into the index and writes the site's
    * stylesheet and script. A site without a home page yet gets every page; otherwise the pages of
-   * each host's newest runs are checked and rewritten where they differ (after a crash). The run
-   * JSON an older version wrote into run folders is deleted ({@link OldRunJson}).
+   * each host's newest runs are checked and rewritten where they differ (after a crash), and so are
+   * the pages the page journal names ({@link PageJournal}). The run JSON an older version wrote
+   * into run folders is deleted ({@link OldRunJson}).
    */
   public static Site open(SiteSettings settings) throws IOException {
     return open(settings, path -> {});
@@ -110,30 +115,25 @@ public final class Site implements AutoCloseable {
    * it is. It must not block: it runs on the page writers' threads.
    */
   public static Site open(SiteSettings settings, Consumer<String> pageChanged) throws IOException {
+    SiteLayout layout = new SiteLayout(settings.root());
     SiteIndex index = new SiteIndex();
     for (WorkerHost host : WorkerHost.values()) {
       index.load(host, SiteLoader.load(settings.root(), host, settings.errorPatterns()));
     }
-    Site site = new Site(settings, index, pageChanged);
+    Optional<Path> state = settings.state();
+    PageJournal journal =
+        state.isPresent() ? PageJournal.open(layout, state.get()) : PageJournal.none();
+    Site site = new Site(settings, index, journal, pageChanged);
     SiteAssets.write(settings.root());
-    site.removeOldRunJson();
-    if (!Files.exists(new SiteLayout(settings.root()).path(SiteLayout.home()))) {
+    OldRunJson.removeAll(layout);
+    if (!Files.exists(layout.path(SiteLayout.home()))) {
       site.regenerateAll();
     } else {
       site.refreshRecent();
+      site.pages.updateAll(journal.leftByCrash());
     }
+    journal.sync();
     return site;
-  }
-
-  private void removeOldRunJson() throws IOException {
-    for (WorkerHost host : WorkerHost.values()) {
-      for (String gone : OldRunJson.remove(layout, host)) {
-        LOG.info(
-            "{}: removed the run JSON an older version wrote there (Soil's indexer takes every"
-                + " RUN/*.json for a job); the run's JSON is at json/index.json",
-            gone);
-      }
-    }
   }
 
   /** A job started: pages show it as running. */
@@ -405,18 +405,7 @@ public final class Site implements AutoCloseable {
    * reason}): pages list them as broken; {@code regen} names them.
    */
   public List<String> brokenJobs() {
-    List<String> out = new ArrayList<>();
-    for (WorkerHost host : WorkerHost.values()) {
-      for (RunState run : index.all(host)) {
-        for (JobEntry job : run.jobs().values()) {
-          JobFacts facts = job.stored();
-          if (facts != null && facts.isBroken()) {
-            out.add(facts.broken());
-          }
-        }
-      }
-    }
-    return out;
+    return index.brokenJobs();
   }
 
   /**
@@ -530,6 +519,7 @@ public final class Site implements AutoCloseable {
     }
     hooks.close();
     pages.close();
+    journal.close();
   }
 
   int writeCount(String path) {
@@ -584,13 +574,16 @@ public final class Site implements AutoCloseable {
         if (undoable) {
           wasRunning = Files.isRegularFile(runningFile) ? Files.readAllBytes(runningFile) : null;
         }
-        // First: on a full disk this write fails before any page changed.
-        running.save(job);
-        savedRunning = true;
-        if (undoable) {
-          pages.updateAllOrNone(change.pages());
-        } else {
-          pages.updateAll(change.pages());
+        List<Page> affected = change.pages();
+        try (PageJournal.Span span = journal.begin(affected)) {
+          // First: on a full disk this write fails before any page changed.
+          running.save(job);
+          savedRunning = true;
+          if (undoable) {
+            pages.updateAllOrNone(affected);
+          } else {
+            pages.updateAll(affected);
+          }
         }
       } catch (IOException e) {
         if (undoable) {

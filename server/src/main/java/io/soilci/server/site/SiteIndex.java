@@ -169,6 +169,22 @@ final class SiteIndex {
     return host(host).statusIds();
   }
 
+  /** The reasons of every stored job whose files break a rule ({@link JobFacts#broken}). */
+  synchronized List<String> brokenJobs() {
+    List<String> out = new java.util.ArrayList<>();
+    for (HostRuns runs : hosts.values()) {
+      for (RunState run : runs.all()) {
+        for (JobEntry job : run.jobs().values()) {
+          JobFacts facts = job.stored();
+          if (facts != null && facts.isBroken()) {
+            out.add(facts.broken());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   private HostRuns host(WorkerHost host) {
     return Objects.requireNonNull(hosts.get(host));
   }

@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param jobLease how long a running job may go unheard (no event, no live log) before {@code
  *     serve} ends it as lost
  * @param errorPatterns the lines that count as errors in a log, for the run page's excerpts
+ * @param state the server's state folder: with it pages are synced in the background through a
+ *     journal there ({@link PageJournal}); without it ({@code regen}, {@code ingest}) each page is
+ *     durable as it is written
  */
 public record SiteSettings(
     Path root,
@@ -23,7 +26,8 @@ public record SiteSettings(
     Optional<String> repositoryUrl,
     HookSettings hooks,
     Duration jobLease,
-    ErrorPatterns errorPatterns) {
+    ErrorPatterns errorPatterns,
+    Optional<Path> state) {
   /** The default number of runs kept per host. */
   public static final int DEFAULT_KEEP_RUNS = 200;
 
@@ -37,6 +41,23 @@ public record SiteSettings(
     if (jobLease.toSeconds() < 1) {
       throw new IllegalArgumentException("jobLease must be at least 1 s: " + jobLease);
     }
+  }
+
+  /** Settings without a state folder. */
+  public SiteSettings(
+      Path root,
+      int keepRuns,
+      Optional<String> repositoryUrl,
+      HookSettings hooks,
+      Duration jobLease,
+      ErrorPatterns errorPatterns) {
+    this(root, keepRuns, repositoryUrl, hooks, jobLease, errorPatterns, Optional.empty());
+  }
+
+  /** These settings with the server's state folder {@code state}. */
+  public SiteSettings withState(Path state) {
+    return new SiteSettings(
+        root, keepRuns, repositoryUrl, hooks, jobLease, errorPatterns, Optional.of(state));
   }
 
   /** Settings with the default error patterns. */

@@ -43,7 +43,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
 
   private final Path root;
   private final ZipCache zips = new ZipCache(256);
-  private final BufferCache entries = new BufferCache(128L << 20, 8 << 20);
+  private final BufferCache<String> entries = new BufferCache<>(128L << 20, 8 << 20);
   private final LogIndexStore logIndex;
   private final LogViewEntry logViews;
 
