@@ -98,6 +98,9 @@
   function followTask() {
     if (!follow || follow.classList.contains("ended") || !window.EventSource) return;
     var stream = new EventSource(follow.getAttribute("data-stream"));
+    // Into the search bar, which stays at the top: the state is in sight at the end of the log.
+    var bar = document.querySelector("form.logsearch");
+    if (bar) bar.appendChild(follow);
     follow.classList.add("on");
     followLabel("\u25cf following: new lines appear at the end");
     if (!location.hash) toBottom();
