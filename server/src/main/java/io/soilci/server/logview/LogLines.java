@@ -114,6 +114,6 @@ final class LogLines {
     out.append("\"></a><span class=\"t\">").append(line.html());
     Optional<String> cap = ExitStatus.capMarker(line.plain());
     cap.ifPresent(why -> out.append(" <b class=\"why\">").append(why).append("</b>"));
-    out.append("</span></div>\n");
+    out.append("</span></div>");
   }
 }
