@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * their JSON over HTTP; then the pages in real Chromium with no console error and screenshots in
  * {@code target/screenshots/}.
  */
-class TestHistoryIT {
+class PublishedTestHistoryIT {
   private static final Path SHOTS = Path.of("target/screenshots");
   private static final ObjectMapper JSON = new ObjectMapper();
 
