@@ -178,7 +178,9 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
       return null;
     }
     try {
-      for (Path dir = file.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
+      // The site's own folder ("/") has no folder of the site above it to check.
+      Path first = file.equals(root) ? root : file.getParent();
+      for (Path dir = first; dir != null && !dir.equals(root); dir = dir.getParent()) {
         if (!dir.startsWith(root) || attributes(dir).isSymbolicLink()) {
           return null;
         }
