@@ -50,15 +50,20 @@ final class StatusApi {
 
   /** The run page of the run's jobs, from the run's summary; else the host's index page. */
   URI runPage() {
-    JsonNode jobs =
-        json(base.resolve(SiteLayout.statusJson(WorkerHost.GITHUB, runId))).path("jobs");
+    URI hostIndex = base.resolve(SiteLayout.hostDir(WorkerHost.GITHUB) + "/");
+    JsonNode jobs;
+    try {
+      jobs = json(base.resolve(SiteLayout.statusJson(WorkerHost.GITHUB, runId))).path("jobs");
+    } catch (WorkerFailure e) {
+      return hostIndex; // only a link: a status is posted (and the merge goes on) without it
+    }
     for (JsonNode job : jobs) {
       if (job.path("run").isTextual() && SiteLayout.isRunName(job.path("run").asText())) {
         return base.resolve(
             SiteLayout.runDir(WorkerHost.GITHUB, new RunId(job.path("run").asText())) + "/");
       }
     }
-    return base.resolve(SiteLayout.hostDir(WorkerHost.GITHUB) + "/");
+    return hostIndex;
   }
 
   /**
