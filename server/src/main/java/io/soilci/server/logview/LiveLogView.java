@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * The log view of a running task, served at {@code /live/HOST-jobs/RUN/JOB/TASK.txt?view}: the
@@ -28,18 +27,8 @@ public final class LiveLogView {
    */
   public static String render(
       LogTask task, long firstLine, byte[] bytes, long end, OptionalInt ended, String root) {
-    LogLines html = new LogLines(task.task() + ".txt", Set.of());
-    long n = firstLine;
-    try {
-      LineReader reader =
-          new LineReader(new java.io.ByteArrayInputStream(bytes), LogScan.KEPT_LINE_BYTES);
-      for (; reader.next(); n++) {
-        html.add(n, reader.bytes(), reader.kept(), reader.length());
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("reading bytes in memory", e);
-    }
-    long lines = n - 1;
+    LogLines html = LiveLogHtml.read(firstLine, bytes, task.task() + ".txt");
+    long lines = firstLine + html.size() - 1;
     String tail = task.hostFolder() + "/" + task.run() + "/" + task.job() + "/" + task.task();
     Map<String, Object> m = new HashMap<>();
     m.put("root", root);

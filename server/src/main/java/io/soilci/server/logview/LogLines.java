@@ -54,6 +54,11 @@ final class LogLines {
   }
 
   /** The HTML of every line added, sections folded. */
+  /** How many lines were added. */
+  int size() {
+    return lines.size();
+  }
+
   String html() {
     StringBuilder out = new StringBuilder();
     int depth = 0;
