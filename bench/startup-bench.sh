@@ -24,7 +24,8 @@ state=$work/state
 java -cp "$jar" bench/site/SiteBench.java generate "$site" "$jobs"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
-# Starts the server and prints the seconds from launch to the first healthy answer.
+# Starts the server; $took: the seconds from launch to the first healthy answer.
+took=
 start() {
   local t0 t1
   t0=$(date +%s%N)
@@ -36,7 +37,7 @@ start() {
     sleep 0.02
   done
   t1=$(date +%s%N)
-  awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.2f s", ns / 1e9 }'
+  took=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.2f s", ns / 1e9 }')
 }
 stop() {
   kill "$server_pid"
@@ -49,24 +50,29 @@ cold() {
   return 1
 }
 
-echo "first start (every job read, every page rendered): $(start)"
+start
+echo "first start (every job read, every page rendered): $took"
 stop
 echo "snapshot: $(stat -c %s "$state/index.snapshot") bytes"
 for round in 1 2; do
-  echo "round $round: with the snapshot, warm: $(start)"
+  start
+  echo "round $round: with the snapshot, warm: $took"
   stop
   if cold; then
-    echo "round $round: with the snapshot, cold: $(start)"
+    start
+    echo "round $round: with the snapshot, cold: $took"
     stop
   else
     echo "round $round: cold not measured: /proc/sys/vm/drop_caches is not writable here"
   fi
   rm "$state/index.snapshot"
-  echo "round $round: without the snapshot (every job read), warm: $(start)"
+  start
+  echo "round $round: without the snapshot (every job read), warm: $took"
   stop
   if cold; then
     rm "$state/index.snapshot"
-    echo "round $round: without the snapshot (every job read), cold: $(start)"
+    start
+    echo "round $round: without the snapshot (every job read), cold: $took"
     stop
   fi
 done
