@@ -66,7 +66,8 @@ maybe-merge() {
   soil_need_worker
   local status=0
   soil_worker maybe-merge --server "$SOIL_SERVER" --run-id "${GITHUB_RUN_ID:?}" \
-    --jobs "$jobs" --sha "${GITHUB_SHA:?}" --branch "${SOIL_MERGE_BRANCH:-main}" || status=$?
+    --jobs "$jobs" --sha "${GITHUB_SHA:?}" --branch "${SOIL_MERGE_BRANCH:-main}" \
+    ${SOIL_GITHUB_STATUS:+--github-status} || status=$?
   if [ "$status" -eq 3 ]; then
     # Not green: the failing job is already red on GitHub; this step only reports it.
     soil_log "not merged: not every job passed"

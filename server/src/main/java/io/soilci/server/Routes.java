@@ -11,9 +11,11 @@ import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HealthHandler;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.http.JvmMetrics;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.Responses;
+import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveEventsHandler;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.live.LiveTailHandler;
@@ -31,6 +33,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.time.Clock;
+import java.util.List;
 
 /** Every route of the server and the order of its handler chain, in one place. */
 final class Routes {
@@ -47,7 +50,8 @@ final class Routes {
       SiteFilesHandler files,
       Metrics metrics,
       LiveLogs live,
-      String ingestKey) {}
+      String ingestKey,
+      WorkerPoolMetrics pool) {}
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
@@ -84,20 +88,32 @@ final class Routes {
     HttpHandler ingest =
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
     HttpHandler log =
-        AccessLog.route("/log", write(p, new LogHandler(p.auth(), p.live(), p.site()), drain));
+        AccessLog.route(
+            "/log", write(p, new LogHandler(p.auth(), p.live(), p.site(), p.metrics()), drain));
     HttpHandler liveEvents =
         AccessLog.route(
             LiveEventsHandler.PATH, dispatched(reads(p, new LiveEventsHandler(p.live())), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
-    HttpHandler files = AccessLog.route("static", dispatched(reads(p, p.files()), drain));
+    HttpHandler files =
+        AccessLog.route(
+            "static",
+            p.config().publicReads()
+                ? fromCacheFirst(p.files(), dispatched(p.files(), drain))
+                : dispatched(reads(p, p.files()), drain));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler sinceGreen =
         AccessLog.route(
             "since-green", dispatched(reads(p, new SinceGreenHandler(p.site())), drain));
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
-    HttpHandler metrics = AccessLog.route("/metrics", new MetricsHandler(p.metrics()));
+    HttpHandler metrics =
+        AccessLog.route(
+            "/metrics",
+            dispatched(
+                new MetricsHandler(
+                    List.of(p.metrics(), p.pool(), new JobMetrics(p.site()), new JvmMetrics())),
+                drain));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
     HttpHandler router =
         exchange -> {
@@ -149,6 +165,18 @@ final class Routes {
         exchange.dispatch(mapped);
       } else {
         mapped.handleRequest(exchange);
+      }
+    };
+  }
+
+  /**
+   * A public read of the site's files: answered on the IO thread when it is in memory, else
+   * dispatched like any read.
+   */
+  private static HttpHandler fromCacheFirst(SiteFilesHandler files, HttpHandler otherwise) {
+    return exchange -> {
+      if (!files.answerFromCache(exchange)) {
+        otherwise.handleRequest(exchange);
       }
     };
   }

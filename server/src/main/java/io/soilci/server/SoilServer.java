@@ -7,6 +7,7 @@ import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.http.Metrics;
+import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.site.Site;
@@ -22,19 +23,29 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import org.slf4j.LoggerFactory;
+import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
 
 /** A running server: the site opened from its files, the routes, Undertow listening. */
 public final class SoilServer implements AutoCloseable {
   private final Undertow undertow;
+  private final XnioWorker threads;
   private final WwzHandler wwz;
   private final SiteFilesHandler files;
   private final Site site;
   private final ServerConfig config;
 
   private SoilServer(
-      Undertow undertow, WwzHandler wwz, SiteFilesHandler files, Site site, ServerConfig config) {
+      Undertow undertow,
+      XnioWorker threads,
+      WwzHandler wwz,
+      SiteFilesHandler files,
+      Site site,
+      ServerConfig config) {
     this.undertow = undertow;
+    this.threads = threads;
     this.wwz = wwz;
     this.files = files;
     this.site = site;
@@ -82,6 +93,7 @@ public final class SoilServer implements AutoCloseable {
                 config.errorPatterns()));
     SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
+    XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
     Routes.Parts parts =
         new Routes.Parts(
             config,
@@ -97,12 +109,13 @@ public final class SoilServer implements AutoCloseable {
             files,
             metrics,
             live,
-            ingestKey);
+            ingestKey,
+            new WorkerPoolMetrics(threads.getMXBean()));
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
         Undertow.builder()
             .addHttpListener(config.listen().port(), config.listen().host())
-            .setWorkerThreads(Math.max(16, limits.maxUploadsInFlight() + 8))
+            .setWorker(threads)
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
             .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
             .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
@@ -118,6 +131,7 @@ public final class SoilServer implements AutoCloseable {
     try {
       undertow.start();
     } catch (RuntimeException e) {
+      threads.shutdownNow();
       wwz.close();
       files.close();
       site.close();
@@ -131,9 +145,29 @@ public final class SoilServer implements AutoCloseable {
       }
       throw e;
     }
-    SoilServer server = new SoilServer(undertow, wwz, files, site, config);
+    SoilServer server = new SoilServer(undertow, threads, wwz, files, site, config);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
+  }
+
+  /**
+   * The I/O and worker threads, made here rather than by Undertow so the metrics can watch the
+   * worker queue; the options are the ones Undertow gives its own.
+   */
+  private static XnioWorker workerThreads(int workers) throws IOException {
+    return Xnio.getInstance(Undertow.class.getClassLoader())
+        .createWorker(
+            OptionMap.builder()
+                .set(
+                    Options.WORKER_IO_THREADS,
+                    Math.max(Runtime.getRuntime().availableProcessors(), 2))
+                .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+                .set(Options.WORKER_TASK_CORE_THREADS, workers)
+                .set(Options.WORKER_TASK_MAX_THREADS, workers)
+                .set(Options.TCP_NODELAY, true)
+                .set(Options.CORK, true)
+                .getMap());
   }
 
   /** The port listened on (useful with port 0). */
@@ -149,6 +183,14 @@ public final class SoilServer implements AutoCloseable {
       // A stale file only makes ingest try this server and fall back to the files.
     }
     undertow.stop();
+    // As Undertow stops a worker of its own: requests being run finish first.
+    threads.shutdown();
+    try {
+      threads.awaitTermination();
+    } catch (InterruptedException e) {
+      threads.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     wwz.close();
     files.close();
     site.close();

@@ -2,6 +2,8 @@ package io.soilci.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -109,6 +111,60 @@ class PublishIT {
           .doesNotContain("trying again");
       assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
           .isLessThan(java.time.Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void anUnknownHostIsOneLineNamingItWithoutRetries() throws Exception {
+    Path job = JobDir.write(tmp.resolve("out"), "j", 8, 0, 0);
+    String unknown = "https://no-such-host.invalid/";
+
+    Processes.Result result =
+        Processes.java(
+            tmp,
+            Map.of("SOIL_TOKEN", "w:secret"),
+            Repo.WORKER_JAR,
+            "publish",
+            "--server",
+            unknown,
+            job.toString());
+
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.output().strip())
+        .isEqualTo(
+            "soil-worker: publish github-jobs/8/j failed: cannot reach "
+                + unknown
+                + ": unknown host no-such-host.invalid (no address found for it); check the host"
+                + " name in --server");
+  }
+
+  @Test
+  void httpsToAPortThatNeverAnswersIsOneLineAfterTheConnectTimeout() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Path job = JobDir.write(tmp.resolve("out"), "j", 9, 0, 0);
+      String https = "https://127.0.0.1:" + silent.getLocalPort() + "/";
+      long start = System.nanoTime();
+
+      Processes.Result result =
+          Processes.java(
+              tmp,
+              Map.of("SOIL_TOKEN", "w:secret"),
+              Repo.WORKER_JAR,
+              "publish",
+              "--server",
+              https,
+              job.toString());
+
+      assertThat(result.exit()).isEqualTo(1);
+      assertThat(result.output().strip())
+          .isEqualTo(
+              "soil-worker: publish github-jobs/9/j failed: cannot reach "
+                  + https
+                  + ": the port takes connections but no TLS handshake came back within 10 s;"
+                  + " check the port in --server (a server speaking plain HTTP there needs"
+                  + " http://)");
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(java.time.Duration.ofSeconds(60));
     }
   }
 }

@@ -4,7 +4,9 @@ import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.logview.ErrorPatterns;
 import io.soilci.server.site.SiteSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Everything the server reads at start.
@@ -32,7 +34,7 @@ public record ServerConfig(
     HookSettings hooks,
     Limits limits,
     Guards guards,
-    java.time.Duration jobLease,
+    Duration jobLease,
     ErrorPatterns errorPatterns,
     LiveLimits live) {
 
@@ -58,131 +60,93 @@ public record ServerConfig(
     return site.toAbsolutePath().normalize().resolveSibling("soil-state");
   }
 
-  public ServerConfig withState(Path newState) {
-    return new ServerConfig(
-        site,
-        newState,
-        listen,
-        publicReads,
-        keepRuns,
-        repositoryUrl,
-        hooks,
-        limits,
-        guards,
-        jobLease,
-        errorPatterns,
-        live);
+  public ServerConfig withState(Path value) {
+    return edit(parts -> parts.state = value);
   }
 
-  public ServerConfig withListen(Listen newListen) {
-    return new ServerConfig(
-        site,
-        state,
-        newListen,
-        publicReads,
-        keepRuns,
-        repositoryUrl,
-        hooks,
-        limits,
-        guards,
-        jobLease,
-        errorPatterns,
-        live);
+  public ServerConfig withListen(Listen value) {
+    return edit(parts -> parts.listen = value);
   }
 
-  public ServerConfig withLimits(Limits newLimits) {
-    return new ServerConfig(
-        site,
-        state,
-        listen,
-        publicReads,
-        keepRuns,
-        repositoryUrl,
-        hooks,
-        newLimits,
-        guards,
-        jobLease,
-        errorPatterns,
-        live);
+  public ServerConfig withLimits(Limits value) {
+    return edit(parts -> parts.limits = value);
   }
 
   public ServerConfig withPublicReads(boolean value) {
-    return new ServerConfig(
-        site,
-        state,
-        listen,
-        value,
-        keepRuns,
-        repositoryUrl,
-        hooks,
-        limits,
-        guards,
-        jobLease,
-        errorPatterns,
-        live);
+    return edit(parts -> parts.publicReads = value);
   }
 
-  public ServerConfig withGuards(Guards newGuards) {
-    return new ServerConfig(
-        site,
-        state,
-        listen,
-        publicReads,
-        keepRuns,
-        repositoryUrl,
-        hooks,
-        limits,
-        newGuards,
-        jobLease,
-        errorPatterns,
-        live);
+  public ServerConfig withGuards(Guards value) {
+    return edit(parts -> parts.guards = value);
   }
 
   public ServerConfig withErrorPatterns(ErrorPatterns value) {
-    return new ServerConfig(
-        site,
-        state,
-        listen,
-        publicReads,
-        keepRuns,
-        repositoryUrl,
-        hooks,
-        limits,
-        guards,
-        jobLease,
-        value,
-        live);
+    return edit(parts -> parts.errorPatterns = value);
   }
 
   public ServerConfig withKeepRuns(int value) {
-    return new ServerConfig(
-        site,
-        state,
-        listen,
-        publicReads,
-        value,
-        repositoryUrl,
-        hooks,
-        limits,
-        guards,
-        jobLease,
-        errorPatterns,
-        live);
+    return edit(parts -> parts.keepRuns = value);
   }
 
   public ServerConfig withLive(LiveLimits value) {
-    return new ServerConfig(
-        site,
-        state,
-        listen,
-        publicReads,
-        keepRuns,
-        repositoryUrl,
-        hooks,
-        limits,
-        guards,
-        jobLease,
-        errorPatterns,
-        value);
+    return edit(parts -> parts.live = value);
+  }
+
+  public ServerConfig withJobLease(Duration value) {
+    return edit(parts -> parts.jobLease = value);
+  }
+
+  /** A copy with the parts {@code change} sets: every {@code with…} goes through it. */
+  private ServerConfig edit(Consumer<Parts> change) {
+    Parts parts = new Parts(this);
+    change.accept(parts);
+    return parts.build();
+  }
+
+  /** The parts of a config, to change one and build the copy. */
+  private static final class Parts {
+    Path site;
+    Path state;
+    Listen listen;
+    boolean publicReads;
+    int keepRuns;
+    Optional<String> repositoryUrl;
+    HookSettings hooks;
+    Limits limits;
+    Guards guards;
+    Duration jobLease;
+    ErrorPatterns errorPatterns;
+    LiveLimits live;
+
+    Parts(ServerConfig config) {
+      site = config.site;
+      state = config.state;
+      listen = config.listen;
+      publicReads = config.publicReads;
+      keepRuns = config.keepRuns;
+      repositoryUrl = config.repositoryUrl;
+      hooks = config.hooks;
+      limits = config.limits;
+      guards = config.guards;
+      jobLease = config.jobLease;
+      errorPatterns = config.errorPatterns;
+      live = config.live;
+    }
+
+    ServerConfig build() {
+      return new ServerConfig(
+          site,
+          state,
+          listen,
+          publicReads,
+          keepRuns,
+          repositoryUrl,
+          hooks,
+          limits,
+          guards,
+          jobLease,
+          errorPatterns,
+          live);
+    }
   }
 }

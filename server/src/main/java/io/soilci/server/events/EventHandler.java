@@ -75,6 +75,7 @@ public final class EventHandler implements HttpHandler {
     } catch (JobLost e) {
       throw HttpError.conflict(String.valueOf(e.getMessage()));
     }
+    metrics.eventAccepted(event);
     Responses.text(exchange, 200, event + " " + ref);
   }
 

@@ -22,9 +22,9 @@ import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
@@ -41,8 +41,9 @@ import org.jspecify.annotations.Nullable;
  * request; {@link FileVersion}): files up to 256 KiB from an off-heap cache of such versions,
  * larger ones by sendfile from a channel opened as that version. Pages are replaced by rename while
  * being served, so an answer is never torn and, once the rename is done, never stale. Text files
- * (up to 16 MiB) go gzipped to a client that takes it, each version compressed once. ETag, {@code
- * Last-Modified}, 304, 412 and single byte ranges (of the plain bytes) as RFC 9110 says.
+ * (up to 16 MiB) go gzipped to a client that takes it, each version compressed once. An answer in
+ * memory is given on the IO thread ({@link #answerFromCache}), anything else on a worker. ETag,
+ * {@code Last-Modified}, 304, 412 and single byte ranges (of the plain bytes) as RFC 9110 says.
  *
  * <p>Undertow's {@code CachingResourceManager} does not fit: it trusts a cached file until a
  * timeout or a change notice arrives (stale after a rename), and its {@code PathResource} takes the
@@ -66,8 +67,9 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
 
   private final Path root;
   private final MimeMappings types;
-  private final BufferCache small = new BufferCache(SMALL_BUDGET_BYTES, SMALL_BYTES);
-  private final BufferCache gzipped = new BufferCache(GZIP_BUDGET_BYTES, MAX_GZIP_BYTES);
+  private final BufferCache<FileVersion> small = new BufferCache<>(SMALL_BUDGET_BYTES, SMALL_BYTES);
+  private final BufferCache<FileVersion> gzipped =
+      new BufferCache<>(GZIP_BUDGET_BYTES, MAX_GZIP_BYTES);
   private final OpenFiles large = new OpenFiles(OPEN_FILES);
 
   public SiteFilesHandler(Path root) {
@@ -79,81 +81,137 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
     this.types = builder.build();
   }
 
+  /** A regular file of the site reached without links, as looked at once. */
+  private record Located(Path file, BasicFileAttributes attrs) {}
+
+  /**
+   * Answers on the IO thread and returns true when the answer is in memory: the cached version of a
+   * file up to 256 KiB or a cached gzip variant, for a public GET or HEAD. Costs one stat of the
+   * file and of each folder on its path, no read (as nginx looks at a file on its event loop);
+   * anything else returns false with nothing answered, for {@link #handleRequest} on a worker.
+   */
+  public boolean answerFromCache(HttpServerExchange exchange) {
+    String path = exchange.getRelativePath();
+    if (refused(path)) {
+      return false;
+    }
+    Located found;
+    FileVersion version;
+    boolean gzip;
+    ByteBuffer bytes;
+    try {
+      found = locate(CanonicalPathUtils.canonicalize(path));
+      if (found == null) {
+        return false;
+      }
+      version = FileVersion.of(found.attrs);
+      gzip = gzip(exchange, path, version);
+      String name = found.file.toString();
+      bytes = gzip ? gzipped.get(name, version) : small.get(name, version);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+    if (bytes == null) {
+      return false;
+    }
+    policy(exchange, path);
+    answer(exchange, found.file, version, gzip, bytes);
+    return true;
+  }
+
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String path = exchange.getRelativePath();
-    if (path.contains("/.") || path.contains("\\") || path.indexOf('\0') >= 0) {
+    if (refused(path)) {
       throw HttpError.notFound("not found");
     }
-    exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
-    if (!isPage(path)) {
-      exchange.getResponseHeaders().put(CSP, "sandbox");
-    }
-    boolean text = isText(path);
-    if (text) {
-      exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
-    }
-    Path file = find(exchange, CanonicalPathUtils.canonicalize(path));
-    if (file == null) {
-      return;
-    }
-    boolean gzip =
-        text && Gzip.accepted(exchange) && !exchange.getRequestHeaders().contains(Headers.RANGE);
+    policy(exchange, path);
+    String canonical = CanonicalPathUtils.canonicalize(path);
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      FileVersion version;
-      try {
-        version = FileVersion.of(attributes(file));
-      } catch (NoSuchFileException e) {
-        throw HttpError.notFound("not found");
+      Located found = locate(canonical);
+      if (found == null) {
+        refuse(exchange, canonical);
+        return;
       }
-      if (serve(exchange, file, version, gzip)) {
+      FileVersion version = FileVersion.of(found.attrs);
+      if (serve(exchange, found.file, version, gzip(exchange, path, version))) {
         return;
       }
     }
     throw new IOException(
-        file + " was replaced " + ATTEMPTS + " times while being read; ask again");
+        path + " was replaced " + ATTEMPTS + " times while being read; ask again");
+  }
+
+  /** Temp files, hidden folders and odd characters: never served. */
+  private static boolean refused(String path) {
+    return path.contains("/.") || path.contains("\\") || path.indexOf('\0') >= 0;
+  }
+
+  /** The headers the site's rules give every answer for {@code path}, whatever its status. */
+  private static void policy(HttpServerExchange exchange, String path) {
+    exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
+    if (!isPage(path)) {
+      exchange.getResponseHeaders().put(CSP, "sandbox");
+    }
+    if (isText(path)) {
+      exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
+    }
+  }
+
+  /** True if the answer is the gzip variant: a text file, a client that takes it, no range. */
+  private static boolean gzip(HttpServerExchange exchange, String path, FileVersion version) {
+    return isText(path)
+        && Gzip.worthIt(version.size())
+        && version.size() <= MAX_GZIP_BYTES
+        && !exchange.getRequestHeaders().contains(Headers.RANGE)
+        && Gzip.accepted(exchange);
   }
 
   /**
-   * The regular file {@code path} names (a folder's {@code index.html}), or null once a redirect or
-   * refusal is answered.
+   * The regular file a canonical path names (a folder's {@code index.html}), or null if it names
+   * none reachable without following a link.
    */
-  private @Nullable Path find(HttpServerExchange exchange, String path) throws IOException {
+  private @Nullable Located locate(String path) throws IOException {
     String relative = path.startsWith("/") ? path.substring(1) : path;
     Path file = root.resolve(relative).normalize();
     if (!file.startsWith(root)) {
-      throw HttpError.notFound("not found");
+      return null;
     }
     try {
-      for (Path dir = file.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
+      // The site's own folder ("/") has no folder of the site above it to check.
+      Path first = file.equals(root) ? root : file.getParent();
+      for (Path dir = first; dir != null && !dir.equals(root); dir = dir.getParent()) {
         if (!dir.startsWith(root) || attributes(dir).isSymbolicLink()) {
-          throw HttpError.notFound("not found");
+          return null;
         }
       }
       BasicFileAttributes attrs = attributes(file);
-      if (attrs.isDirectory()) {
-        if (!relative.isEmpty() && !relative.endsWith("/")) {
-          exchange.setStatusCode(StatusCodes.FOUND);
-          exchange
-              .getResponseHeaders()
-              .put(
-                  Headers.LOCATION,
-                  RedirectBuilder.redirect(exchange, exchange.getRelativePath() + "/", true));
-          exchange.endExchange();
-          return null;
-        }
+      if (attrs.isDirectory() && (relative.isEmpty() || relative.endsWith("/"))) {
         file = file.resolve("index.html");
         attrs = attributes(file);
       } else if (relative.endsWith("/")) {
-        throw HttpError.notFound("not found");
+        return null;
       }
-      if (!attrs.isRegularFile()) {
-        throw HttpError.notFound("not found");
-      }
-      return file;
-    } catch (NoSuchFileException e) {
+      return attrs.isRegularFile() ? new Located(file, attrs) : null;
+    } catch (FileSystemException e) {
+      // No such file, a file where a folder should be ("Not a directory"), no permission.
+      return null;
+    }
+  }
+
+  /** A folder (with its index) named without its slash is redirected to it; anything else 404. */
+  private void refuse(HttpServerExchange exchange, String path) throws IOException {
+    String relative = path.startsWith("/") ? path.substring(1) : path;
+    if (relative.isEmpty() || relative.endsWith("/") || locate(relative + "/") == null) {
       throw HttpError.notFound("not found");
     }
+    exchange.setStatusCode(StatusCodes.FOUND);
+    exchange
+        .getResponseHeaders()
+        .put(
+            Headers.LOCATION,
+            RedirectBuilder.redirect(exchange, exchange.getRelativePath() + "/", true));
+    exchange.endExchange();
   }
 
   private static BasicFileAttributes attributes(Path path) throws IOException {
@@ -164,53 +222,60 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
    * Answers with {@code version} of {@code file} and returns true, or returns false if the file is
    * no longer that version (nothing answered yet; the caller looks again).
    */
-  private boolean serve(
-      HttpServerExchange exchange, Path file, FileVersion version, boolean gzipAccepted)
+  private boolean serve(HttpServerExchange exchange, Path file, FileVersion version, boolean gzip)
       throws IOException {
     String name = file.toString();
-    long size = version.size();
-    boolean gzip = gzipAccepted && Gzip.worthIt(size) && size <= MAX_GZIP_BYTES;
-    ByteBuffer bytes = null;
-    FileChannel channel = null;
-    if (gzip) {
-      bytes = gzipped.get(name, version.tag());
+    if (gzip || small.fits(version.size())) {
+      BufferCache<FileVersion> cache = gzip ? gzipped : small;
+      ByteBuffer bytes = cache.get(name, version);
       if (bytes == null) {
         byte[] plain = read(file, version);
         if (plain == null) {
           return false;
         }
-        bytes = toDirect(Gzip.compress(plain));
-        gzipped.put(name, version.tag(), bytes.duplicate());
+        bytes = toDirect(gzip ? Gzip.compress(plain) : plain);
+        cache.put(name, version, bytes.duplicate());
       }
-    } else if (small.fits(size)) {
-      bytes = small.get(name, version.tag());
-      if (bytes == null) {
-        byte[] plain = read(file, version);
-        if (plain == null) {
-          return false;
-        }
-        bytes = toDirect(plain);
-        small.put(name, version.tag(), bytes.duplicate());
-      }
-    } else {
-      channel = large.get(file, version);
-      if (channel == null) {
-        return false;
-      }
+      answer(exchange, file, version, gzip, bytes);
+      return true;
     }
-    answer(exchange, file, version, gzip, bytes, channel);
+    FileChannel channel = large.get(file, version);
+    if (channel == null) {
+      return false;
+    }
+    answer(exchange, file, version, channel);
     return true;
   }
 
-  /** Headers, conditionals and range; then the body from {@code bytes} or else {@code channel}. */
+  /** Bytes {@code from} (inclusive) to {@code to} (exclusive) of the body. */
+  private record Span(long from, long to) {}
+
+  /** The answer from bytes in memory: the file's or its gzip variant's. */
   private void answer(
-      HttpServerExchange exchange,
-      Path file,
-      FileVersion version,
-      boolean gzip,
-      @Nullable ByteBuffer bytes,
-      @Nullable FileChannel channel)
+      HttpServerExchange exchange, Path file, FileVersion version, boolean gzip, ByteBuffer bytes) {
+    Span span = head(exchange, file, version, gzip, bytes.remaining());
+    if (span != null) {
+      exchange.getResponseSender().send(bytes.limit((int) span.to).position((int) span.from));
+    }
+  }
+
+  /** The answer by sendfile from a channel open as {@code version}. */
+  private void answer(
+      HttpServerExchange exchange, Path file, FileVersion version, FileChannel channel)
       throws IOException {
+    Span span = head(exchange, file, version, false, version.size());
+    if (span != null) {
+      ByteBuffer none = ByteBuffer.allocate(0);
+      FileRegion.send(exchange, channel, none, span.from, span.to, none);
+    }
+  }
+
+  /**
+   * Conditionals, headers and range for a body of {@code length} bytes; the part of the body to
+   * send, or null once the answer is complete (304, 412, 416, HEAD).
+   */
+  private @Nullable Span head(
+      HttpServerExchange exchange, Path file, FileVersion version, boolean gzip, long length) {
     String tag = version.tag() + (gzip ? "-gz" : "");
     String etag = "\"" + tag + "\"";
     Date modified = new Date(version.modifiedMillis());
@@ -218,18 +283,16 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
         || !DateUtils.handleIfUnmodifiedSince(exchange, modified)) {
       exchange.setStatusCode(StatusCodes.PRECONDITION_FAILED);
       exchange.endExchange();
-      return;
+      return null;
     }
     if (Conditional.notModified(exchange, etag, version.modifiedMillis())) {
-      return;
+      return null;
     }
     var headers = exchange.getResponseHeaders();
     headers.put(Headers.CONTENT_TYPE, contentType(file));
     headers.put(Headers.ETAG, etag);
     headers.put(Headers.LAST_MODIFIED, DateUtils.toDateString(modified));
-    long length = gzip && bytes != null ? bytes.remaining() : version.size();
-    long from = 0;
-    long to = length;
+    Span span = new Span(0, length);
     if (gzip) {
       headers.put(Headers.CONTENT_ENCODING, "gzip");
     } else {
@@ -245,21 +308,18 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
           if (part.getStatusCode() == StatusCodes.REQUEST_RANGE_NOT_SATISFIABLE) {
             exchange.setResponseContentLength(0);
             exchange.endExchange();
-            return;
+            return null;
           }
-          from = part.getStart();
-          to = part.getEnd() + 1;
+          span = new Span(part.getStart(), part.getEnd() + 1);
         }
       }
     }
-    exchange.setResponseContentLength(to - from);
+    exchange.setResponseContentLength(span.to - span.from);
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       exchange.endExchange();
-    } else if (bytes != null) {
-      exchange.getResponseSender().send(bytes.limit((int) to).position((int) from));
-    } else if (channel != null) {
-      FileRegion.send(exchange, channel, ByteBuffer.allocate(0), from, to, ByteBuffer.allocate(0));
+      return null;
     }
+    return span;
   }
 
   private String contentType(Path file) {

@@ -5,6 +5,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,8 @@ public final class AccessLog implements HttpHandler {
   private void log(HttpServerExchange exchange, long start) {
     String route = exchange.getAttachment(ROUTE);
     int status = exchange.getStatusCode();
-    metrics.request(route == null ? "other" : route, status);
+    metrics.request(
+        route == null ? "other" : route, exchange.getRequestMethod().equals(Methods.POST), status);
     if (LOG.isInfoEnabled()) {
       String agent = exchange.getRequestHeaders().getFirst(Headers.USER_AGENT);
       LOG.info(

@@ -9,15 +9,16 @@ import org.jspecify.annotations.Nullable;
  * Bytes served often, kept off-heap and read-only up to a byte budget (least recently used dropped
  * first), so an answer is written straight from them. Each name holds one version: a lookup with
  * another version misses, and storing a new version drops the old one at once, so a replaced file
- * is never served stale and its old bytes do not wait for eviction.
+ * is never served stale and its old bytes do not wait for eviction. Versions are compared with
+ * {@code equals}.
  */
-public final class BufferCache {
-  private record Versioned(String version, ByteBuffer bytes) {}
+public final class BufferCache<V> {
+  private record Versioned<V>(V version, ByteBuffer bytes) {}
 
   private final long budget;
   private final long maxEntryBytes;
   private long used;
-  private final LinkedHashMap<String, Versioned> entries = new LinkedHashMap<>(64, 0.75f, true);
+  private final LinkedHashMap<String, Versioned<V>> entries = new LinkedHashMap<>(64, 0.75f, true);
 
   public BufferCache(long budget, long maxEntryBytes) {
     this.budget = budget;
@@ -33,21 +34,21 @@ public final class BufferCache {
    * A read-only view of the bytes of {@code version} of {@code name} (its own position and limit,
    * free to change), or null.
    */
-  public synchronized @Nullable ByteBuffer get(String name, String version) {
-    Versioned known = entries.get(name);
+  public synchronized @Nullable ByteBuffer get(String name, V version) {
+    Versioned<V> known = entries.get(name);
     return known != null && known.version.equals(version) ? known.bytes.duplicate() : null;
   }
 
   /** Keeps {@code bytes} (read-only, not changed afterwards) as {@code version} of {@code name}. */
-  public synchronized void put(String name, String version, ByteBuffer bytes) {
+  public synchronized void put(String name, V version, ByteBuffer bytes) {
     if (!fits(bytes.remaining())) {
       return;
     }
-    Versioned previous = entries.put(name, new Versioned(version, bytes));
+    Versioned<V> previous = entries.put(name, new Versioned<>(version, bytes));
     used += bytes.remaining() - (previous == null ? 0 : previous.bytes.remaining());
     var eldest = entries.entrySet().iterator();
     while (used > budget && eldest.hasNext()) {
-      Map.Entry<String, Versioned> e = eldest.next();
+      Map.Entry<String, Versioned<V>> e = eldest.next();
       used -= e.getValue().bytes.remaining();
       eldest.remove();
     }

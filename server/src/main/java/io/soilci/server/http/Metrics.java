@@ -1,34 +1,61 @@
 package io.soilci.server.http;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The server's counters, written out in Prometheus' text format. */
-public final class Metrics {
+/**
+ * The server's counters: requests, uploads, events, live log chunks, page updates. Every label
+ * value comes from a fixed set (route names, statuses, event names, refusal reasons).
+ */
+public final class Metrics implements MetricSource {
+  private static final Set<String> UPLOAD_ROUTES = Set.of("/results", "/wwup");
+
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+  private final LongAdder uploadsAccepted = new LongAdder();
+  private final Map<String, LongAdder> uploadsRefused = new ConcurrentHashMap<>();
   private final LongAdder bytesUploaded = new LongAdder();
+  private final Histogram uploadSeconds = new Histogram();
+  private final AtomicInteger uploadsInFlight = new AtomicInteger();
+  private final Map<String, LongAdder> eventsAccepted = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> eventsRefused = new ConcurrentHashMap<>();
+  private final LongAdder liveAppends = new LongAdder();
+  private final LongAdder liveBytes = new LongAdder();
   private final LongAdder siteUpdateNanos = new LongAdder();
   private final LongAdder siteUpdates = new LongAdder();
-  private final AtomicInteger uploadsInFlight = new AtomicInteger();
 
-  /** Counts one answered request of {@code route} with {@code status}. */
-  public void request(String route, int status) {
-    requests
-        .computeIfAbsent("route=\"" + route + "\",status=\"" + status + "\"", k -> new LongAdder())
-        .increment();
+  /**
+   * Counts one answered request of {@code route} with {@code status}; a refused upload or event
+   * also under its reason.
+   */
+  public void request(String route, boolean post, int status) {
+    count(requests, PromText.label("route", route) + "," + PromText.label("status", "" + status));
+    if (post && status >= 400 && UPLOAD_ROUTES.contains(route)) {
+      count(uploadsRefused, PromText.label("reason", reason(status)));
+    } else if (post && status >= 400 && route.equals("/event")) {
+      count(eventsRefused, PromText.label("reason", reason(status)));
+    }
   }
 
-  public void uploaded(long bytes) {
+  /** An upload committed its files: {@code bytes} received, {@code nanos} since it was let in. */
+  public void uploadAccepted(long bytes, long nanos) {
+    uploadsAccepted.increment();
     bytesUploaded.add(bytes);
+    uploadSeconds.observe(nanos);
   }
 
-  /** Counts one page update of the site (regeneration) that took {@code nanos}. */
-  public void siteUpdated(long nanos) {
-    siteUpdateNanos.add(nanos);
-    siteUpdates.increment();
+  /** An event ({@code start}, {@code task-start}, {@code task-done}, {@code done}) was applied. */
+  public void eventAccepted(String event) {
+    count(eventsAccepted, PromText.label("event", event));
+  }
+
+  /** A live log chunk of {@code bytes} was appended. */
+  public void liveLogAppended(int bytes) {
+    liveAppends.increment();
+    liveBytes.add(bytes);
   }
 
   /** An update of the site's pages, timed. */
@@ -42,7 +69,8 @@ public final class Metrics {
     try {
       update.run();
     } finally {
-      siteUpdated(System.nanoTime() - start);
+      siteUpdateNanos.add(System.nanoTime() - start);
+      siteUpdates.increment();
     }
   }
 
@@ -50,43 +78,60 @@ public final class Metrics {
     return uploadsInFlight;
   }
 
-  /** The exposition text. */
-  public String format() {
-    StringBuilder out = new StringBuilder();
-    out.append("# HELP soil_http_requests_total Requests answered, by route and status.\n");
-    out.append("# TYPE soil_http_requests_total counter\n");
-    new TreeMap<>(requests)
-        .forEach(
-            (labels, count) ->
-                out.append("soil_http_requests_total{")
-                    .append(labels)
-                    .append("} ")
-                    .append(count.sum())
-                    .append('\n'));
-    gauge(
+  @Override
+  public void writeTo(PromText out) {
+    labelled(out, "soil_http_requests_total", "Requests answered, by route and status.", requests);
+    out.family("soil_uploads_accepted_total", "counter", "Uploads whose files were committed.")
+        .sample("soil_uploads_accepted_total", "", uploadsAccepted.sum());
+    labelled(
         out,
-        "soil_uploaded_bytes_total",
-        "counter",
-        "Bytes of job files received.",
-        bytesUploaded.sum());
-    gauge(
+        "soil_uploads_refused_total",
+        "Uploads answered with an error, by reason.",
+        uploadsRefused);
+    out.family("soil_uploaded_bytes_total", "counter", "Bytes of job files committed.")
+        .sample("soil_uploaded_bytes_total", "", bytesUploaded.sum());
+    uploadSeconds.writeTo(
         out,
-        "soil_uploads_in_flight",
-        "gauge",
-        "Uploads being received now.",
-        uploadsInFlight.get());
-    out.append("# HELP soil_page_regeneration_seconds Time spent updating pages after a change.\n");
-    out.append("# TYPE soil_page_regeneration_seconds summary\n");
-    out.append("soil_page_regeneration_seconds_sum ")
-        .append(siteUpdateNanos.sum() / 1e9)
-        .append('\n');
-    out.append("soil_page_regeneration_seconds_count ").append(siteUpdates.sum()).append('\n');
-    return out.toString();
+        "soil_upload_duration_seconds",
+        "Accepted uploads: from the upload permit to files committed and pages updated.");
+    out.family("soil_uploads_in_flight", "gauge", "Uploads holding an upload permit now.")
+        .sample("soil_uploads_in_flight", "", uploadsInFlight.get());
+    labelled(out, "soil_events_accepted_total", "Job events applied, by event.", eventsAccepted);
+    labelled(out, "soil_events_refused_total", "Job events answered with an error.", eventsRefused);
+    out.family("soil_live_log_appends_total", "counter", "Live log chunks appended.")
+        .sample("soil_live_log_appends_total", "", liveAppends.sum());
+    out.family("soil_live_log_bytes_total", "counter", "Bytes of live log chunks appended.")
+        .sample("soil_live_log_bytes_total", "", liveBytes.sum());
+    out.family(
+            "soil_page_regeneration_seconds",
+            "summary",
+            "Time spent updating pages after a change.")
+        .sample("soil_page_regeneration_seconds_sum", "", siteUpdateNanos.sum() / 1e9)
+        .sample("soil_page_regeneration_seconds_count", "", siteUpdates.sum());
   }
 
-  private static void gauge(StringBuilder out, String name, String type, String help, long value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    out.append(name).append(' ').append(value).append('\n');
+  /** Why a write was refused, from its status: a fixed set of label values. */
+  static String reason(int status) {
+    return switch (status) {
+      case 400 -> "bad_input";
+      case 401 -> "unauthenticated";
+      case 403 -> "forbidden";
+      case 408 -> "too_slow";
+      case 409 -> "job_lost";
+      case 413 -> "too_large";
+      case 429 -> "login_limit";
+      case 503 -> "busy";
+      default -> status >= 500 ? "server_error" : "other";
+    };
+  }
+
+  private static void count(Map<String, LongAdder> family, String labels) {
+    family.computeIfAbsent(labels, k -> new LongAdder()).increment();
+  }
+
+  private static void labelled(
+      PromText out, String name, String help, Map<String, LongAdder> family) {
+    out.family(name, "counter", help);
+    new TreeMap<>(family).forEach((labels, count) -> out.sample(name, labels, count.sum()));
   }
 }

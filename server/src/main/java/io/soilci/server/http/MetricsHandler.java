@@ -4,18 +4,21 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
-/** {@code GET /metrics}: the counters in Prometheus' text format. */
+/** {@code GET /metrics}: every source's metrics in Prometheus' text format. */
 public final class MetricsHandler implements HttpHandler {
-  private final Metrics metrics;
+  private final List<MetricSource> sources;
 
-  public MetricsHandler(Metrics metrics) {
-    this.metrics = metrics;
+  public MetricsHandler(List<MetricSource> sources) {
+    this.sources = List.copyOf(sources);
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
+    PromText out = new PromText();
+    sources.forEach(source -> source.writeTo(out));
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
-    exchange.getResponseSender().send(metrics.format(), StandardCharsets.UTF_8);
+    exchange.getResponseSender().send(out.toString(), StandardCharsets.UTF_8);
   }
 }

@@ -78,10 +78,6 @@ public final class LiveLogs {
     this(MAX_TASKS_PER_HOST, MAX_TASKS_PER_WORKER, BYTES_PER_TASK, System::nanoTime, limits);
   }
 
-  public LiveLogs() {
-    this(LiveLimits.DEFAULTS);
-  }
-
   /** The open event streams of live logs and pages. */
   public LiveStreams streams() {
     return streams;

@@ -88,11 +88,6 @@ public final class LiveStreams {
     open--;
   }
 
-  /** Streams open now. */
-  public synchronized int open() {
-    return open;
-  }
-
   void register(LiveStream stream) {
     stream
         .tails()

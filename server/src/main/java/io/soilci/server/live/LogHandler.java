@@ -7,6 +7,7 @@ import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
 import io.soilci.server.site.JobLost;
@@ -25,10 +26,12 @@ public final class LogHandler implements HttpHandler {
   private final Authenticator auth;
   private final LiveLogs logs;
   private final Site site;
+  private final Metrics metrics;
 
   /** With the site, whose lease of the job each chunk renews. */
-  public LogHandler(Authenticator auth, LiveLogs logs, Site site) {
+  public LogHandler(Authenticator auth, LiveLogs logs, Site site, Metrics metrics) {
     this.auth = auth;
+    this.metrics = metrics;
     this.logs = logs;
     this.site = site;
   }
@@ -52,6 +55,7 @@ public final class LogHandler implements HttpHandler {
       throw HttpError.conflict(String.valueOf(e.getMessage()));
     }
     long end = logs.append(ref, task, worker.name(), chunk);
+    metrics.liveLogAppended(chunk.length);
     Responses.text(exchange, 200, "log " + ref + "/" + task + " " + end);
   }
 

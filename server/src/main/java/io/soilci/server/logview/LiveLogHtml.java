@@ -18,6 +18,11 @@ public final class LiveLogHtml {
    * @param rawHref the raw log, linked from a line too long to show whole
    */
   public static String lines(long firstLine, byte[] bytes, String rawHref) {
+    return read(firstLine, bytes, rawHref).html();
+  }
+
+  /** The lines in {@code bytes}, the first numbered {@code firstLine}, to render. */
+  static LogLines read(long firstLine, byte[] bytes, String rawHref) {
     LogLines html = new LogLines(rawHref, Set.of());
     try {
       LineReader reader = new LineReader(new ByteArrayInputStream(bytes), LogScan.KEPT_LINE_BYTES);
@@ -27,6 +32,6 @@ public final class LiveLogHtml {
     } catch (IOException e) {
       throw new UncheckedIOException("reading bytes in memory", e);
     }
-    return html.html();
+    return html;
   }
 }

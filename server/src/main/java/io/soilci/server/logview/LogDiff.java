@@ -5,12 +5,8 @@ import com.github.difflib.algorithm.DiffAlgorithmListener;
 import com.github.difflib.algorithm.myers.MeyersDiffWithLinearSpace;
 import com.github.difflib.patch.AbstractDelta;
 import com.github.difflib.patch.Patch;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -252,20 +248,17 @@ public final class LogDiff {
       }
       try (InputStream raw = zip.getInputStream(found);
           BoundedInputStream in =
-              BoundedInputStream.builder().setInputStream(raw).setMaxCount(MAX_READ_BYTES).get();
-          BufferedReader reader =
-              new BufferedReader(
-                  new InputStreamReader(
-                      in,
-                      StandardCharsets.UTF_8
-                          .newDecoder()
-                          .onMalformedInput(CodingErrorAction.REPLACE)
-                          .onUnmappableCharacter(CodingErrorAction.REPLACE)))) {
+              BoundedInputStream.builder().setInputStream(raw).setMaxCount(MAX_READ_BYTES).get()) {
+        // Lines as the log view numbers them: split at \n only (a bare \r is progress output).
+        LineReader reader = new LineReader(in, LogScan.KEPT_LINE_BYTES);
         ArrayDeque<String> last = new ArrayDeque<>();
         int count = 0;
-        String line;
-        while ((line = reader.readLine()) != null) {
+        while (reader.next()) {
           count++;
+          String line = reader.text();
+          if (line.endsWith("\r")) {
+            line = line.substring(0, line.length() - 1);
+          }
           last.addLast(line.length() > MAX_LINE_CHARS ? line.substring(0, MAX_LINE_CHARS) : line);
           if (last.size() > MAX_LINES) {
             last.removeFirst();

@@ -54,6 +54,11 @@ final class LogLines {
   }
 
   /** The HTML of every line added, sections folded. */
+  /** How many lines were added. */
+  int size() {
+    return lines.size();
+  }
+
   String html() {
     StringBuilder out = new StringBuilder();
     int depth = 0;
@@ -114,6 +119,6 @@ final class LogLines {
     out.append("\"></a><span class=\"t\">").append(line.html());
     Optional<String> cap = ExitStatus.capMarker(line.plain());
     cap.ifPresent(why -> out.append(" <b class=\"why\">").append(why).append("</b>"));
-    out.append("</span></div>\n");
+    out.append("</span></div>");
   }
 }

@@ -22,6 +22,16 @@ import java.util.Set;
  * and, when that is not the end, the last lines. Its links are relative to that URL.
  */
 public final class LogView {
+  /**
+   * The policy of every log view page: its own script and stylesheet only (inline colours as style
+   * attributes, built from numbers), no plugins, frames or forms elsewhere; nothing from the log
+   * can run.
+   */
+  public static final String POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline';"
+          + " img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none';"
+          + " frame-ancestors 'none'";
+
   /** From the log's folder inside the wwz ({@code _tmp/soil/logs/}) to the run's folder. */
   private static final String TO_RUN = "../../../../";
 
@@ -116,6 +126,10 @@ public final class LogView {
     m.put("commitHref", task.commit().map(c -> TO_RUN + "../commits/" + c + ".html").orElse(""));
     m.put("commit", task.commit().map(c -> c.substring(0, Math.min(8, c.length()))).orElse(""));
     m.put("rawHref", task.task() + ".txt");
+    m.put("live", false);
+    m.put("dropped", "");
+    m.put("ended", true);
+    m.put("streamHref", "");
     return m;
   }
 

@@ -34,6 +34,22 @@ record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob ru
     return maxStatus() == 0 ? "pass" : "fail";
   }
 
+  /** The state the metrics count: running, lost, cancelled, else passed or failed. */
+  JobCounts.State countedState() {
+    if (inProgress()) {
+      return JobCounts.State.RUNNING;
+    }
+    boolean filesShown = stored != null && (running == null || !running.done());
+    String note = filesShown ? "" : Objects.requireNonNull(running).endNote();
+    if (note.startsWith(Site.LOST)) {
+      return JobCounts.State.LOST;
+    }
+    if (filesShown ? !Objects.requireNonNull(stored).cancelled().isEmpty() : !note.isEmpty()) {
+      return JobCounts.State.CANCELLED;
+    }
+    return maxStatus() == 0 ? JobCounts.State.PASSED : JobCounts.State.FAILED;
+  }
+
   /** The largest task status of the stored tasks, else the done event's status. */
   int maxStatus() {
     if (stored != null && (running == null || !running.done())) {

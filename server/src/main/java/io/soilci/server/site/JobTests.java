@@ -26,6 +26,8 @@ final class JobTests {
   /** Bits of the packed int that hold the status; the rest hold the time + 1 (0: unknown). */
   private static final int STATUS_BITS = 3;
 
+  private static final int STATUS_MASK = (1 << STATUS_BITS) - 1;
+
   /** The longest time kept, in milliseconds (~74 h); longer times are kept as this. */
   static final int MAX_MILLIS = (1 << (31 - STATUS_BITS)) - 2;
 
@@ -51,7 +53,7 @@ final class JobTests {
   }
 
   TestStatus status(int i) {
-    return STATUSES[packed[i] & ((1 << STATUS_BITS) - 1)];
+    return STATUSES[packed[i] & STATUS_MASK];
   }
 
   /** The result's time in milliseconds, or -1 when its report gave none. */
@@ -122,8 +124,8 @@ final class JobTests {
 
   /** Of two results of one test in one job: the failing one, else the first. */
   private static int worse(int a, int b) {
-    boolean aFails = STATUSES[a & 7].isFailing();
-    boolean bFails = STATUSES[b & 7].isFailing();
+    boolean aFails = STATUSES[a & STATUS_MASK].isFailing();
+    boolean bFails = STATUSES[b & STATUS_MASK].isFailing();
     return bFails && !aFails ? b : a;
   }
 

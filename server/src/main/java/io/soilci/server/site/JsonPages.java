@@ -75,8 +75,7 @@ final class JsonPages {
     }
     out.put("host", host.id());
     out.put("jobs", jobs);
-    boolean failed = run.jobs().values().stream().anyMatch(j -> j.done() && j.maxStatus() != 0);
-    out.put("sinceGreen", failed ? SiteLayout.SINCE_GREEN_JSON : null);
+    out.put("sinceGreen", run.anyJobFailed() ? SiteLayout.SINCE_GREEN_JSON : null);
     return write(out);
   }
 

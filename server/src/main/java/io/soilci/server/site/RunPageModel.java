@@ -48,8 +48,7 @@ final class RunPageModel {
     model.put("wall", Durations.readable(run.wallSeconds()));
     model.put("startEpoch", run.startEpoch());
     model.put("running", run.inProgress());
-    boolean failed = run.jobs().values().stream().anyMatch(j -> j.done() && j.maxStatus() != 0);
-    model.put("sinceGreen", failed ? SiteLayout.SINCE_GREEN_HTML : "");
+    model.put("sinceGreen", run.anyJobFailed() ? SiteLayout.SINCE_GREEN_HTML : "");
     return model;
   }
 

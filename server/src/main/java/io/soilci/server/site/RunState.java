@@ -44,6 +44,11 @@ record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
     return jobs.values().stream().anyMatch(JobEntry::inProgress);
   }
 
+  /** Whether a job of the run ended with a non-zero status: its pages link "since green". */
+  boolean anyJobFailed() {
+    return jobs.values().stream().anyMatch(j -> j.done() && j.maxStatus() != 0);
+  }
+
   /** Commits of the run's jobs that can name a commit page, in job order. */
   Set<String> commits() {
     Set<String> commits = new LinkedHashSet<>();

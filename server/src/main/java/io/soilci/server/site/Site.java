@@ -403,6 +403,11 @@ public final class Site implements AutoCloseable {
     pages.updateAll(all);
   }
 
+  /** How many of {@code host}'s jobs in the index pass, fail, run, were lost or cancelled. */
+  public JobCounts jobCounts(WorkerHost host) {
+    return JobCounts.of(index.all(host));
+  }
+
   /**
    * The stored jobs whose files break a rule, one line each ({@code github-jobs/7/cpp.json:
    * reason}): pages list them as broken; {@code regen} names them.
@@ -484,7 +489,12 @@ public final class Site implements AutoCloseable {
       // As a done event with updateStatusApi=1 would: the status file, then the pages.
       RunLocks.Hold hold = locks.use(job.host(), job.run());
       try {
-        applyDone(job, LOST_STATUS, true, null, note);
+        // Checked again under the run's lock: a done event may have ended it meanwhile, and its
+        // status file must not be replaced by the lost one.
+        JobEntry now = index.job(job);
+        if (now != null && now.inProgress()) {
+          applyDone(job, LOST_STATUS, true, null, note);
+        }
       } finally {
         hold.close();
       }

@@ -55,10 +55,10 @@ public final class ResultsHandler implements HttpHandler {
     try (UploadGate.Pass pass = gate.enter(worker.name());
         Staging staging =
             worker.may(Scope.of(ref.host())) ? store.stage(ref) : store.stageNew(ref, worker)) {
+      long start = System.nanoTime();
       staging.requireNew();
       reader.read(exchange, part -> staging.receive(JobFile.ofPart(part.field()), part.body()));
       staging.requireAll();
-      metrics.uploaded(staging.bytes());
       job =
           staging
               .commit(
@@ -66,6 +66,7 @@ public final class ResultsHandler implements HttpHandler {
                       metrics.timeSiteUpdate(
                           () -> site.jobStored(ref, stored.meta(), stored.rows())))
               .orElseThrow();
+      metrics.uploadAccepted(staging.bytes(), System.nanoTime() - start);
     }
     Responses.text(
         exchange, 200, "stored " + ref + " (" + Plural.count(job.rows().size(), "task") + ")");

@@ -68,24 +68,27 @@ public final class WwupHandler implements HttpHandler {
     String answer;
     try (UploadGate.Pass pass = gate.enter(worker.name());
         WwupForm form = new WwupForm(worker, store)) {
+      long start = System.nanoTime();
       reader.read(exchange, form::accept);
-      answer = form.hook().isPresent() ? runHook(form, worker) : upload(exchange, form);
+      answer = form.hook().isPresent() ? runHook(form, worker) : upload(exchange, form, start);
     }
     Responses.text(exchange, 200, answer);
   }
 
-  private String upload(HttpServerExchange exchange, WwupForm form) throws IOException {
+  private String upload(HttpServerExchange exchange, WwupForm form, long start) throws IOException {
     Scope payload = form.payload();
     String subdir = form.field("subdir").orElseThrow();
     ErrorMapper.about(exchange, payload.folder() + "/" + subdir);
+    long bytes = 0;
     if (payload == Scope.STATUS_API) {
       form.storeStatusFiles(site);
     } else {
       Staging staging = form.staging().orElseThrow();
-      metrics.uploaded(staging.bytes());
+      bytes = staging.bytes();
       staging.commit(
           job -> metrics.timeSiteUpdate(() -> site.jobStored(job.ref(), job.meta(), job.rows())));
     }
+    metrics.uploadAccepted(bytes, System.nanoTime() - start);
     return "--- wwup.cgi Upload ---\n\npayload type = "
         + payload.folder()
         + "\nsubdir = '"

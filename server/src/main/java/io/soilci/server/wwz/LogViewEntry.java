@@ -1,20 +1,28 @@
 package io.soilci.server.wwz;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobMetaCodec;
+import io.soilci.result.Printable;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
 import io.soilci.result.WwzPath;
+import io.soilci.server.http.HttpError;
+import io.soilci.server.http.Query;
 import io.soilci.server.logview.LogIndexStore;
+import io.soilci.server.logview.LogSearch;
 import io.soilci.server.logview.LogSource;
 import io.soilci.server.logview.LogTask;
 import io.soilci.server.logview.LogView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.io.input.BoundedInputStream;
@@ -24,17 +32,20 @@ import org.apache.commons.io.input.BoundedInputStream;
  * from the zip's {@code INDEX.tsv} and the commit from {@code JOB.json} beside the zip.
  */
 final class LogViewEntry {
-  /**
-   * The page's policy: its own script and stylesheet only (inline colours as style attributes,
-   * built from numbers), no plugins, frames or forms elsewhere; nothing from the log can run.
-   */
-  static final String POLICY =
-      "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline';"
-          + " img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none';"
-          + " frame-ancestors 'none'";
+  /** The page's policy: {@link LogView#POLICY}. */
+  static final String POLICY = LogView.POLICY;
+
+  /** Searches of whole logs at once (each may read a 200 MB log for seconds); past it 503. */
+  static final int SEARCHES_AT_ONCE = 2;
+
+  /** The most time one search takes; then it answers with what it found. */
+  static final long SEARCH_NANOS = 10_000_000_000L;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path root;
   private final LogView view;
+  private final Semaphore searches = new Semaphore(SEARCHES_AT_ONCE);
 
   LogViewEntry(Path root, LogIndexStore index) {
     this.root = root;
@@ -81,6 +92,41 @@ final class LogViewEntry {
         };
     String depth = "../".repeat((int) (zipPath + "/" + name).chars().filter(c -> c == '/').count());
     return view.render(task, zip.key + "!" + name, source, from, depth);
+  }
+
+  /**
+   * {@code ?search=TEXT[&case=1][&regex=1]}: the lines of the whole log that hold the text, as
+   * {@code {"query", "lines", "more", "timedOut", "searched"}}.
+   */
+  String search(ZipCache.OpenZip zip, ZipArchiveEntry entry, Query query) throws IOException {
+    LogSearch.Query search =
+        new LogSearch.Query(query.require("search"), flag(query, "case"), flag(query, "regex"));
+    if (!searches.tryAcquire()) {
+      throw HttpError.busy(
+          SEARCHES_AT_ONCE + " log searches are running, the most at once; retry in 5 seconds", 5);
+    }
+    LogSearch.Result result;
+    try {
+      result = LogSearch.search(() -> bounded(zip, entry), search, SEARCH_NANOS);
+    } finally {
+      searches.release();
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("query", search.text());
+    json.put("lines", result.lines());
+    json.put("more", result.more());
+    json.put("timedOut", result.timedOut());
+    json.put("searched", result.searched());
+    return JSON.writeValueAsString(json);
+  }
+
+  private static boolean flag(Query query, String name) {
+    Optional<String> value = query.optional(name);
+    if (value.isPresent() && !value.get().equals("1") && !value.get().equals("0")) {
+      throw new BadInput(
+          name + " '" + Printable.of(value.get()) + "' must be 1 (on) or 0 (off, the default)");
+    }
+    return value.filter("1"::equals).isPresent();
   }
 
   private static InputStream bounded(ZipCache.OpenZip zip, ZipArchiveEntry entry)

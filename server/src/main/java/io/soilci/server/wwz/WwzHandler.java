@@ -8,6 +8,7 @@ import io.soilci.server.http.Conditional;
 import io.soilci.server.http.FileRegion;
 import io.soilci.server.http.Gzip;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.http.Query;
 import io.soilci.server.logview.LogIndexStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -42,7 +43,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
 
   private final Path root;
   private final ZipCache zips = new ZipCache(256);
-  private final BufferCache entries = new BufferCache(128L << 20, 8 << 20);
+  private final BufferCache<String> entries = new BufferCache<>(128L << 20, 8 << 20);
   private final LogIndexStore logIndex;
   private final LogViewEntry logViews;
 
@@ -113,7 +114,10 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
       throws IOException {
     ZipArchiveEntry entry = zip.zip.getEntry(name);
     boolean view = exchange.getQueryParameters().containsKey("view");
-    if (entry != null && !entry.isDirectory() && view && LogViewEntry.isTaskLog(name)) {
+    boolean search = exchange.getQueryParameters().containsKey("search");
+    if (entry != null && !entry.isDirectory() && search && LogViewEntry.isTaskLog(name)) {
+      serveSearch(exchange, zip, entry);
+    } else if (entry != null && !entry.isDirectory() && view && LogViewEntry.isTaskLog(name)) {
       serveLogView(exchange, zip, request, entry);
     } else if (entry != null && !entry.isDirectory()) {
       send(exchange, zip, entry);
@@ -204,6 +208,19 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     headers.put(Headers.CACHE_CONTROL, "no-cache");
     headers.put(Headers.VARY, Gzip.VARY);
     sendText(exchange, html, Gzip.accepted(exchange));
+  }
+
+  /** The line numbers of a task log that hold {@code search} (the log view's search), as JSON. */
+  private void serveSearch(HttpServerExchange exchange, ZipCache.OpenZip zip, ZipArchiveEntry entry)
+      throws IOException {
+    String json = logViews.search(zip, entry, new Query(exchange));
+    var headers = exchange.getResponseHeaders();
+    headers.put(Headers.CONTENT_TYPE, "application/json");
+    headers.put(NOSNIFF, "nosniff");
+    headers.put(CSP, "sandbox");
+    headers.put(Headers.CACHE_CONTROL, "no-cache");
+    headers.put(Headers.VARY, Gzip.VARY);
+    sendText(exchange, json, Gzip.accepted(exchange));
   }
 
   /** A page the server made, gzipped for a client that takes it. */

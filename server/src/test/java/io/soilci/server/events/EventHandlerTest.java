@@ -125,6 +125,21 @@ class EventHandlerTest {
   }
 
   @Test
+  void refusesAStartEventAskingForTheStatusApiWithoutItsScope() throws IOException {
+    String before = SiteTrees.checksum(server.site);
+
+    HttpResponse<String> response =
+        server.post(
+            "/event?eventName=start&updateStatusApi=1&workerHost=sourcehut&runId=9"
+                + "&jobName=dev-minimal",
+            server.sourcehut);
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(response.body()).isEqualTo("worker 'srht' may not write 'status-api'\n");
+    assertThat(SiteTrees.checksum(server.site)).isEqualTo(before);
+  }
+
+  @Test
   void rejectsAWrongTokenWith401() throws IOException {
     String before = SiteTrees.checksum(server.site);
 

@@ -56,6 +56,8 @@ class HealthAndMetricsTest {
       assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
           .contains("Basic realm=\"soil\", charset=\"UTF-8\"");
       assertThat(worker.statusCode()).isEqualTo(200);
+      // The page is in the server's cache now: still not for anyone without a token.
+      assertThat(server.get("/index.html").statusCode()).isEqualTo(401);
     }
   }
 

@@ -153,7 +153,11 @@ class LiveEventsHttpTest {
 
   @Test
   void tellsAPageWasWritten() throws Exception {
-    try (EventStream stream = open("/live/events?page=github-jobs/8001/index.html")) {
+    log("one\n");
+    try (EventStream stream = open(TAIL + "@0&page=github-jobs/8001/index.html")) {
+      // Undertow registers a stream on its IO thread after the headers are out: the tail's first
+      // lines are sent once it is, so only a change after them is sure to be seen.
+      assertThat(stream.next(WAIT).name()).isEqualTo("log");
       event("task-start&task=unit");
 
       EventStream.Event changed = stream.next(WAIT);

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,6 +125,25 @@ class LiveLogHttpTest {
     server.post("/event?eventName=done&status=0&" + JOB, server.github);
 
     assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aLostJobsLiveLogIsKeptAfterItWasDeclaredLost() throws Exception {
+    server.close();
+    server = TestServer.start(dir.resolve("lease"), c -> c.withJobLease(Duration.ofSeconds(1)));
+    server.post("/event?eventName=start&" + JOB, server.github);
+    log(JOB + "&task=unit", server.github, "last words".getBytes(StandardCharsets.UTF_8));
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!server.get("/github-jobs/8001/").body().contains("lost: no word")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+
+    assertThat(server.get("/github-jobs/8001/").body()).contains("lost: no word");
+    HttpResponse<String> tail = server.get("/live/github-jobs/8001/cpp/unit.txt");
+    assertThat(tail.statusCode()).isEqualTo(200);
+    assertThat(tail.body()).isEqualTo("last words");
   }
 
   @Test

@@ -2,9 +2,15 @@ package io.soilci.server.logview;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.soilci.server.testing.Zips;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A log against an earlier run's: only real differences remain, bounded in size and time. */
 class LogDiffTest {
@@ -44,6 +50,24 @@ class LogDiffTest {
         .containsExactly("@47", " 47", " 48", " 49", "-50", "+50", " 51", " 52", " 53");
     assertThat(diff.lines().get(5).text()).isEqualTo("error: step 50 failed: expected 2 but was 3");
     assertThat(diff.lines().get(4).text()).isEqualTo(before.get(49));
+  }
+
+  @Test
+  void linesAreNumberedAsTheLogViewNumbersThemSplitAtNewlinesOnly(@TempDir Path dir)
+      throws IOException {
+    // Progress output rewrites its line with a bare \r; the view counts it as one line.
+    String head = "fetch 10%\r fetch 100%\r\nbuild\r\n";
+    Path old = dir.resolve("old.wwz");
+    Path now = dir.resolve("new.wwz");
+    Files.write(old, Zips.of(Map.of("log.txt", head + "test ok\n")));
+    Files.write(now, Zips.of(Map.of("log.txt", head + "test failed\n")));
+
+    LogDiff.Result diff = LogDiff.diff(old, "log.txt", now, "log.txt");
+
+    assertThat(diff.lines())
+        .extracting(l -> l.kind() + "" + (l.kind() == '+' ? l.newNumber() : l.oldNumber()))
+        .containsExactly("@1", " 1", " 2", "-3", "+3");
+    assertThat(diff.lines().get(2).text()).isEqualTo("build");
   }
 
   @Test

@@ -175,8 +175,9 @@ class LogViewBrowserIT {
     assertThat(chromium.eval("document.querySelector('.why-head a').textContent").asText())
         .as("the failure excerpt")
         .isEqualTo("line 1234");
-    // Not yet the few seconds issue 12 asks for (FEW_SECONDS_MILLIS) on the shared 2-core machine:
-    // 5.1 s load event, 5.5 s on screen measured at load 17 (2026-12-01); the earlier bounds kept.
+    // Not yet reliably the few seconds (5 s) issue 12 asks for on the shared 2-core machine: load
+    // events of 5.1, 7.0 and 3.8 s measured at load 17-20 (2026-12-01), the line on screen about
+    // 0.5 s later; the earlier bounds are kept until the first view meets 5 s here.
     assertThat(loadMillis).as("load event (ms) of the first view").isLessThan(20_000);
     assertThat(shownMillis).as("line on screen (ms)").isLessThan(25_000);
     assertThat(sent).as("bytes sent for the view").isLessThan(1 << 20);

@@ -186,6 +186,44 @@ class LogViewHttpTest {
   }
 
   @Test
+  void aThirtyTwoMegabyteBinaryLogOpensAtItsLastWindowFromItsInflatedCopyAsTextOnly()
+      throws IOException {
+    java.util.Random random = new java.util.Random(7);
+    byte[] chunk = new byte[1 << 20];
+    job(
+        "bin",
+        1,
+        1,
+        out -> {
+          for (int i = 0; i < 32; i++) {
+            random.nextBytes(chunk);
+            out.write(chunk);
+          }
+        });
+
+    String first = server.get(LOGS + "bin.txt?view").body();
+    java.util.regex.Matcher total =
+        java.util.regex.Pattern.compile("lines 1&ndash;1,000 of ([0-9,]+)").matcher(first);
+    assertThat(total.find()).as("the window's header").isTrue();
+    long lines = Long.parseLong(total.group(1).replace(",", ""));
+    HttpResponse<String> last = server.get(LOGS + "bin.txt?view&from=" + lines);
+
+    assertThat(last.statusCode()).isEqualTo(200);
+    String body = last.body();
+    assertThat(body).contains("<div id=\"L" + lines + "\"").contains("of " + total.group(1));
+    int start = body.indexOf("<pre class=\"log-lines\" id=\"lines\">");
+    String shown = body.substring(start, body.indexOf("</pre>", start) + "</pre>".length());
+    String tags = shown.replaceAll("<(/?)(div|span|a|pre|details|summary|b)( [^<>]*)?>", "");
+    assertThat(tags).doesNotContain("<", ">");
+    try (var files = Files.list(server.state.resolve("log-index"))) {
+      assertThat(files.filter(f -> f.toString().endsWith(".log")).toList())
+          .as("the inflated copy in the state folder")
+          .singleElement()
+          .satisfies(f -> assertThat(Files.size(f)).isEqualTo(32L << 20));
+    }
+  }
+
+  @Test
   void tenMillionEmptyLinesOpenAtAnyWindow() throws IOException {
     byte[] newlines = new byte[1 << 20];
     java.util.Arrays.fill(newlines, (byte) '\n');

@@ -6,21 +6,36 @@ import static io.soilci.server.site.SiteTrees.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.soilci.result.JobFile;
+import io.soilci.result.JobMeta;
+import io.soilci.result.JobMetaCodec;
+import io.soilci.result.JobRef;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
+import io.soilci.result.TaskRows;
+import io.soilci.result.TestCounts;
 import io.soilci.result.TestResult;
 import io.soilci.result.TestStatus;
+import io.soilci.result.TestTable;
+import io.soilci.result.WorkerHost;
+import java.io.BufferedWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -235,6 +250,46 @@ class SiteTestHistoryTest {
           .isEqualTo(new String(incremental.get(page), StandardCharsets.UTF_8));
     }
     assertThat(testPage("divides")).contains("tag flaky");
+  }
+
+  @Test
+  void aTableOfAMillionRowsIsRefusedAndKeepsNoHistory() throws Exception {
+    // A table the worker would never write (it stops at 200,000 tests), stored by hand.
+    JobRef ref = ref("1", "cpp");
+    ByteArrayOutputStream zip = new ByteArrayOutputStream();
+    try (ZipOutputStream out = new ZipOutputStream(zip)) {
+      out.putNextEntry(new ZipEntry(SiteLayout.TEST_RESULTS));
+      Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+      TestTable.writeHeader(w);
+      for (int i = 0; i < 1_000_000; i++) {
+        w.write("unit\tSuite\tcase " + i + "\tfail\t0.001\t\tout/r.xml\t1\n");
+      }
+      w.flush();
+      out.closeEntry();
+    }
+    Files.createDirectories(root.resolve("github-jobs/1"));
+    Files.write(root.resolve(ref.file(JobFile.WWZ)), zip.toByteArray());
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put(JobMeta.JOB_NAME, "cpp");
+    values.put(JobMeta.COMMIT_HASH, C1);
+    values.putAll(TestCounts.NONE.metaValues());
+    JobMeta meta = new JobMeta(new LinkedHashMap<>(values));
+    List<TaskRow> tasks = List.of(row("unit", 1, 3));
+    Files.writeString(root.resolve(ref.file(JobFile.TSV)), TaskRows.format(tasks));
+    Files.write(root.resolve(ref.file(JobFile.JSON)), JobMetaCodec.format(meta));
+
+    long start = System.nanoTime();
+    try (Site site = open(10)) {
+      site.jobStored(ref, meta, tasks);
+      JobFacts facts =
+          java.util.Objects.requireNonNull(
+              SiteTrees.job(SiteTrees.run(site, WorkerHost.GITHUB, "1"), "cpp").stored());
+      assertThat(facts.tests().results().size()).isZero();
+      assertThat(site.index().testPages(WorkerHost.GITHUB)).isEmpty();
+    }
+    assertThat((System.nanoTime() - start) / 1_000_000_000).isLessThan(60);
+    assertThat(read(root, "github-jobs/1/index.html")).contains("has more than 210000 rows");
+    assertThat(root.resolve("github-jobs/tests")).doesNotExist();
   }
 
   @Test

@@ -160,6 +160,15 @@ public final class Chromium implements AutoCloseable {
     call("Emulation.clearDeviceMetricsOverride", Map.of());
   }
 
+  /** A PNG of what the screen shows now, {@code width} × {@code height} CSS pixels. */
+  public void viewportShot(Path png, int width, int height) throws IOException {
+    call(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+    JsonNode shot = call("Page.captureScreenshot", Map.of("format", "png"));
+    Files.write(png, Base64.getDecoder().decode(shot.path("data").asText()));
+  }
+
   /** Console errors, error log entries and uncaught exceptions since the last call. */
   public synchronized List<String> takeErrors() {
     List<String> out = List.copyOf(errors);

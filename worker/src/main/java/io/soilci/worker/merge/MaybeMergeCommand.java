@@ -2,6 +2,7 @@ package io.soilci.worker.merge;
 
 import io.soilci.result.BadInput;
 import io.soilci.result.JobName;
+import io.soilci.worker.publish.GitHubStatus;
 import io.soilci.worker.publish.ServerUri;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -96,6 +98,14 @@ public final class MaybeMergeCommand implements Callable<Integer> {
   @Nullable String githubApi;
 
   @Option(
+      names = "--github-status",
+      description =
+          "Post one commit status for the run on --sha (context soil/run, linking the run page):"
+              + " success when every job passed, else failure naming the jobs. Needs GITHUB_TOKEN"
+              + " (statuses: write) and --repo.")
+  boolean githubStatus;
+
+  @Option(
       names = "--git-remote",
       paramLabel = "URL",
       description = "Instead of GitHub's API: git push the fast-forward to this remote.")
@@ -135,13 +145,25 @@ public final class MaybeMergeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     BranchUpdate update = validate();
     String run = requireRunId();
+    Optional<GitHubStatus> status = githubStatus ? Optional.of(statusPoster()) : Optional.empty();
+    StatusApi api = new StatusApi(ServerUri.parse(server), run);
     RunWatch watch =
         new RunWatch(
-            new StatusApi(ServerUri.parse(server), run),
+            api,
             Duration.ofSeconds(waitSeconds),
             Duration.ofMillis((long) (pollSeconds * 1000)),
             out);
     List<JobState> states = watch.await(jobs);
+    status.ifPresent(
+        github -> {
+          RunStatus runStatus = RunStatus.of(states);
+          github.post(
+              RunStatus.CONTEXT,
+              runStatus.state(),
+              runStatus.description(),
+              api.runPage(),
+              spec.commandLine().getErr());
+        });
     List<JobState> blocking = states.stream().filter(s -> !s.green()).toList();
     if (!blocking.isEmpty()) {
       out.println(
@@ -151,7 +173,7 @@ public final class MaybeMergeCommand implements Callable<Integer> {
               + update.describe(branch)
               + ": "
               + blocking.stream().map(JobState::whyNotGreen).collect(Collectors.joining(", "))
-              + neverReportedHint(blocking, run));
+              + neverReportedHint(blocking, api));
       return NOT_GREEN;
     }
     update.fastForward(branch, sha);
@@ -169,7 +191,7 @@ public final class MaybeMergeCommand implements Callable<Integer> {
    * What to check when a job never reported: with no job of the run reported, first the run id (a
    * wrong one looks exactly like jobs that never publish).
    */
-  private String neverReportedHint(List<JobState> blocking, String run) {
+  private String neverReportedHint(List<JobState> blocking, StatusApi api) {
     if (blocking.stream().allMatch(JobState::reported)) {
       return "";
     }
@@ -179,7 +201,11 @@ public final class MaybeMergeCommand implements Callable<Integer> {
         + waitSeconds
         + " s ("
         + (noneReported
-            ? "no job reported under run id " + run + ": check --run-id (GITHUB_RUN_ID), then "
+            ? "no job reported under run id "
+                + api.runId()
+                + " at "
+                + api.runUrl()
+                + ": check --run-id (GITHUB_RUN_ID), then "
             : "check ")
         + "the names in --jobs, and that each job publishes with --update-status-api)";
   }
@@ -221,16 +247,33 @@ public final class MaybeMergeCommand implements Callable<Integer> {
       throw new BadInput(
           "GITHUB_TOKEN is not set: export a token with contents: write, or use --git-remote URL");
     }
+    return new GitHubRefs(gitHubApi(), repository(), token.strip());
+  }
+
+  /** With {@code --github-status}: the run's status poster, checked before any waiting. */
+  private GitHubStatus statusPoster() {
+    String token = env.get("GITHUB_TOKEN");
+    if (token == null || token.isBlank()) {
+      throw new BadInput(
+          "--github-status needs GITHUB_TOKEN: export a token with statuses: write permission");
+    }
+    return GitHubStatus.of(gitHubApi(), repository(), sha, token.strip());
+  }
+
+  private String repository() {
     String repository = repo != null ? repo : env.getOrDefault("GITHUB_REPOSITORY", "");
     if (!REPO.matcher(repository).matches()) {
       throw new BadInput(
           "--repo '" + repository + "' must be OWNER/REPO (default: $GITHUB_REPOSITORY)");
     }
-    String api =
+    return repository;
+  }
+
+  private URI gitHubApi() {
+    return parseApi(
         githubApi != null
             ? githubApi
-            : env.getOrDefault("GITHUB_API_URL", "https://api.github.com");
-    return new GitHubRefs(parseApi(api), repository, token.strip());
+            : env.getOrDefault("GITHUB_API_URL", "https://api.github.com"));
   }
 
   private static URI parseApi(String api) {

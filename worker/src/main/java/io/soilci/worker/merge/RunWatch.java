@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * Polls the status API until every expected job reported, one of them failed, or time is up; prints
- * one progress line per poll.
+ * one progress line per poll, naming the run id and where it looks, and once, early, when the
+ * server lists runs but no job of this one (a wrong run id looks like jobs not yet started).
  */
 final class RunWatch {
   private final StatusApi api;
@@ -30,6 +31,7 @@ final class RunWatch {
   List<JobState> await(List<String> jobs) {
     long deadline = System.nanoTime() + wait.toNanos();
     Map<String, JobState> states = new LinkedHashMap<>();
+    boolean first = true;
     while (true) {
       for (String job : jobs) {
         if (!states.containsKey(job) || !states.get(job).reported()) {
@@ -43,19 +45,43 @@ final class RunWatch {
           || left <= 0) {
         return all;
       }
+      if (first && all.stream().noneMatch(JobState::reported)) {
+        warnIfUnknown();
+      }
+      first = false;
       progress.println(progressLine(all, Duration.ofNanos(left)));
       sleep(Duration.ofNanos(Math.min(left, poll.toNanos())));
     }
   }
 
-  private static String progressLine(List<JobState> states, Duration left) {
+  private void warnIfUnknown() {
+    int others = api.otherRunsWhenThisIsUnknown();
+    if (others > 0) {
+      progress.println(
+          "maybe-merge: the server has no job of run id "
+              + api.runId()
+              + " ("
+              + api.runUrl()
+              + "index.json answered 404) but lists "
+              + others
+              + (others == 1 ? " run" : " runs")
+              + ": if the jobs have started, check --run-id (GITHUB_RUN_ID, not"
+              + " GITHUB_RUN_NUMBER); waiting in case they have not");
+    }
+  }
+
+  private String progressLine(List<JobState> states, Duration left) {
     List<String> waiting =
         states.stream().filter(s -> !s.reported()).map(JobState::job).collect(Collectors.toList());
     return "maybe-merge: "
         + (states.size() - waiting.size())
         + " of "
         + states.size()
-        + " jobs reported; waiting for "
+        + " jobs reported under run id "
+        + api.runId()
+        + " ("
+        + api.runUrl()
+        + "); waiting for "
         + String.join(", ", waiting)
         + " ("
         + left.toSeconds()

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
@@ -36,14 +37,29 @@ record Answer(int status, String reason, Duration retryAfter, boolean hopeless) 
   }
 
   /**
-   * No answer from {@code server} because of {@code e}; {@code speaksTls} says whether the server
+   * No answer from {@code server} because of {@code e}. {@code speaksTls} says whether the server
    * answers a TLS handshake, asked only when a plain HTTP request reached the port but got no HTTP
-   * answer back (a TLS server closes, or answers with a binary alert).
+   * answer back (a TLS server closes, or answers with a binary alert); {@code acceptsConnections}
+   * whether its port takes a TCP connection, asked only when an https connection (its TLS handshake
+   * included) took longer than {@code connectTimeout}. Hopeless, so not tried again: an unknown
+   * host, a TLS mismatch either way, a port that takes connections but never shakes hands.
    */
-  static Answer unreachable(URI server, IOException e, BooleanSupplier speaksTls) {
+  static Answer unreachable(
+      URI server,
+      IOException e,
+      Duration connectTimeout,
+      BooleanSupplier speaksTls,
+      BooleanSupplier acceptsConnections) {
     String cannot = "cannot reach " + server + ": ";
     if (causedBy(e, UnresolvedAddressException.class) || causedBy(e, UnknownHostException.class)) {
-      return new Answer(0, cannot + "unknown host " + server.getHost(), Duration.ZERO, false);
+      return new Answer(
+          0,
+          cannot
+              + "unknown host "
+              + server.getHost()
+              + " (no address found for it); check the host name in --server",
+          Duration.ZERO,
+          true);
     }
     if (causedBy(e, SSLException.class) && "https".equals(server.getScheme())) {
       return new Answer(
@@ -52,6 +68,19 @@ record Answer(int status, String reason, Duration retryAfter, boolean hopeless) 
               + "the TLS handshake failed ("
               + e.getMessage()
               + "); if the server speaks plain HTTP there, use http:// in --server",
+          Duration.ZERO,
+          true);
+    }
+    if ("https".equals(server.getScheme())
+        && e instanceof HttpConnectTimeoutException
+        && acceptsConnections.getAsBoolean()) {
+      return new Answer(
+          0,
+          cannot
+              + "the port takes connections but no TLS handshake came back within "
+              + connectTimeout.toSeconds()
+              + " s; check the port in --server (a server speaking plain HTTP there needs"
+              + " http://)",
           Duration.ZERO,
           true);
     }

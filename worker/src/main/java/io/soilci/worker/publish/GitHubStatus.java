@@ -14,11 +14,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A job's GitHub commit status ({@code POST /repos/OWNER/REPO/statuses/SHA}, context {@code
- * soil/JOB}, linking to the job on its run page). Posting never fails a job: a problem is one
- * warning line.
+ * GitHub commit statuses ({@code POST /repos/OWNER/REPO/statuses/SHA}): a job's (context {@code
+ * soil/JOB}, linking to the job on its run page) and a run's ({@code soil/run}, posted by
+ * maybe-merge). Posting never fails a job or a merge: a problem is one warning line.
  */
-final class GitHubStatus {
+public final class GitHubStatus {
+  /** The longest description GitHub takes. */
+  private static final int MAX_DESCRIPTION = 140;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
@@ -61,8 +64,13 @@ final class GitHubStatus {
     return Optional.of(new GitHubStatus(api, repo, sha, token));
   }
 
+  /** For {@code repo}'s commit {@code sha}, posted with {@code token}. */
+  public static GitHubStatus of(URI api, String repo, String sha, String token) {
+    return new GitHubStatus(api, repo, sha, token);
+  }
+
   /** The API base: {@code option}, else {@code GITHUB_API_URL}, else GitHub's. */
-  static URI api(Optional<String> option, Map<String, String> env) {
+  public static URI api(Optional<String> option, Map<String, String> env) {
     return URI.create(
         option.orElse(env.getOrDefault("GITHUB_API_URL", "https://api.github.com")).strip());
   }
@@ -77,12 +85,21 @@ final class GitHubStatus {
         !published
             ? "the results were not published"
             : status == 0 ? "passed" : "failed (exit status " + status + ")";
+    post("soil/" + job.job().value(), state, description, page, warnings);
+  }
+
+  /**
+   * Posts {@code state} ({@code success}, {@code failure}, {@code error}) under {@code context},
+   * linking {@code target}; a description over {@link #MAX_DESCRIPTION} characters is cut with …
+   */
+  public void post(
+      String context, String state, String description, URI target, PrintWriter warnings) {
     ObjectNode body =
         JSON.createObjectNode()
             .put("state", state)
-            .put("target_url", page.toString())
-            .put("description", description)
-            .put("context", "soil/" + job.job().value());
+            .put("target_url", target.toString())
+            .put("description", cut(description))
+            .put("context", context);
     URI url = api.resolve("repos/" + repo + "/statuses/" + sha);
     HttpRequest request =
         HttpRequest.newBuilder(url)
@@ -101,8 +118,8 @@ final class GitHubStatus {
               .send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 201) {
         warnings.println(
-            "soil-worker: warning: commit status soil/"
-                + job.job().value()
+            "soil-worker: warning: commit status "
+                + context
                 + " not posted: "
                 + url
                 + " answered HTTP "
@@ -113,8 +130,8 @@ final class GitHubStatus {
       }
     } catch (IOException e) {
       warnings.println(
-          "soil-worker: warning: commit status soil/"
-              + job.job().value()
+          "soil-worker: warning: commit status "
+              + context
               + " not posted: cannot reach "
               + url
               + " ("
@@ -124,6 +141,13 @@ final class GitHubStatus {
       Thread.currentThread().interrupt();
       warnings.println("soil-worker: warning: interrupted while posting the commit status");
     }
+  }
+
+  private static String cut(String description) {
+    if (description.codePointCount(0, description.length()) <= MAX_DESCRIPTION) {
+      return description;
+    }
+    return description.substring(0, description.offsetByCodePoints(0, MAX_DESCRIPTION - 1)) + "…";
   }
 
   private static String firstLine(String body) {

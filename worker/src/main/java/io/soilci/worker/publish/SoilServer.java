@@ -29,6 +29,7 @@ final class SoilServer {
   private final URI base;
   private final Token token;
   private final HttpClient http;
+  private final Duration connectTimeout;
   private final PrintWriter warnings;
 
   /** {@code warnings} hears of attempts that failed and are tried again: the command's stderr. */
@@ -36,6 +37,7 @@ final class SoilServer {
     this.base = ServerUri.normalize(base);
     this.token = token;
     this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+    this.connectTimeout = connectTimeout;
     this.warnings = warnings;
   }
 
@@ -102,7 +104,12 @@ final class SoilServer {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       return Answer.of(response);
     } catch (IOException e) {
-      return Answer.unreachable(base, e, () -> TlsProbe.answersHandshake(base));
+      return Answer.unreachable(
+          base,
+          e,
+          connectTimeout,
+          () -> TlsProbe.answersHandshake(base),
+          () -> TlsProbe.acceptsConnections(base));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new WorkerFailure("interrupted while sending to " + base, e);

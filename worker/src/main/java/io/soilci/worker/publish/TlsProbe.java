@@ -9,11 +9,26 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
-/** Whether a server that gave a plain HTTP request no answer speaks TLS on that port instead. */
+/**
+ * What a request that got no answer can still learn of the server's port: whether it speaks TLS (a
+ * plain HTTP request got nothing back), whether it takes connections at all (an https handshake
+ * never came back).
+ */
 final class TlsProbe {
   private static final int TIMEOUT_MILLIS = 3000;
 
   private TlsProbe() {}
+
+  /** True when {@code server}'s host and port take a TCP connection within a few seconds. */
+  static boolean acceptsConnections(URI server) {
+    int port = server.getPort() < 0 ? 443 : server.getPort();
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(server.getHost(), port), TIMEOUT_MILLIS);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
 
   /**
    * True when {@code server}'s host and port answer a TLS handshake: it completes, or fails only on

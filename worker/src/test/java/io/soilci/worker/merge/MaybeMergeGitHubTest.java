@@ -2,10 +2,14 @@ package io.soilci.worker.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soilci.worker.Cli;
 import io.soilci.worker.LoopbackHttp;
 import io.soilci.worker.LoopbackHttp.Reply;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,23 +22,31 @@ class MaybeMergeGitHubTest {
   @TempDir Path tmp;
 
   private Cli.Result maybeMerge(Map<String, String> env, String api, StatusFolder status) {
-    return Cli.run(
-        new MaybeMergeCommand(env),
-        "maybe-merge",
-        "--server",
-        status.url(),
-        "--jobs",
-        "dev",
-        "--sha",
-        SHA,
-        "--branch",
-        "master",
-        "--github-api",
-        api,
-        "--wait",
-        "1",
-        "--poll",
-        "0.1");
+    return maybeMerge(env, api, status, "dev");
+  }
+
+  private Cli.Result maybeMerge(
+      Map<String, String> env, String api, StatusFolder status, String jobs, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "maybe-merge",
+                "--server",
+                status.url(),
+                "--jobs",
+                jobs,
+                "--sha",
+                SHA,
+                "--branch",
+                "master",
+                "--github-api",
+                api,
+                "--wait",
+                "1",
+                "--poll",
+                "0.1"));
+    args.addAll(List.of(more));
+    return Cli.run(new MaybeMergeCommand(env), args.toArray(String[]::new));
   }
 
   @Test
@@ -55,6 +67,76 @@ class MaybeMergeGitHubTest {
       assertThat(request.header("X-GitHub-Api-Version")).isEqualTo("2022-11-28");
       assertThat(request.header("Content-Type")).isEqualTo("application/json");
       assertThat(request.bodyText()).isEqualTo("{\"sha\":\"" + SHA + "\",\"force\":false}");
+    }
+  }
+
+  @Test
+  void postsOneStatusForTheRunLinkingItsPageBeforeMerging() throws Exception {
+    try (StatusFolder status = new StatusFolder(tmp);
+        LoopbackHttp github =
+            new LoopbackHttp(r -> Reply.of(r.method().equals("POST") ? 201 : 200, "{}"))) {
+      status.report("555", "dev", "0 1");
+      status.summary("555", "dev", "12");
+
+      Cli.Result result =
+          maybeMerge(ENV, github.uri().toString(), status, "dev", "--github-status");
+
+      assertThat(result.exit()).as(result.err()).isEqualTo(0);
+      assertThat(github.requests()).hasSize(2);
+      LoopbackHttp.Request posted = github.requests().get(0);
+      assertThat(posted.method()).isEqualTo("POST");
+      assertThat(posted.pathAndQuery()).isEqualTo("/repos/oils/oils/statuses/" + SHA);
+      assertThat(posted.header("Authorization")).isEqualTo("Bearer ghs_test");
+      assertThat(posted.bodyText())
+          .isEqualTo(
+              "{\"state\":\"success\",\"target_url\":\""
+                  + status.url()
+                  + "github-jobs/12/\",\"description\":\"all 1 job passed\","
+                  + "\"context\":\"soil/run\"}");
+      assertThat(github.requests().get(1).method()).isEqualTo("PATCH");
+    }
+  }
+
+  @Test
+  void postsAFailureNamingTheFailedAndMissingJobsAndDoesNotMerge() throws Exception {
+    try (StatusFolder status = new StatusFolder(tmp);
+        LoopbackHttp github = new LoopbackHttp(r -> Reply.of(201, "{}"))) {
+      status.report("555", "dev", "0 1");
+      status.report("555", "cpp", "2 1");
+      status.summary("555", "dev", "12");
+
+      Cli.Result result =
+          maybeMerge(ENV, github.uri().toString(), status, "dev,cpp,docs", "--github-status");
+
+      assertThat(result.exit()).isEqualTo(3);
+      assertThat(github.requests()).hasSize(1);
+      JsonNode body = new ObjectMapper().readTree(github.requests().get(0).bodyText());
+      assertThat(body.path("state").asText()).isEqualTo("failure");
+      assertThat(body.path("description").asText())
+          .isEqualTo("failed: cpp (2); never reported: docs");
+      assertThat(body.path("target_url").asText()).isEqualTo(status.url() + "github-jobs/12/");
+    }
+  }
+
+  @Test
+  void cutsALongDescriptionToGitHubsLimit() throws Exception {
+    try (StatusFolder status = new StatusFolder(tmp);
+        LoopbackHttp github = new LoopbackHttp(r -> Reply.of(201, "{}"))) {
+      List<String> jobs = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        String job = "a-rather-long-job-name-for-the-matrix-" + i;
+        jobs.add(job);
+        status.report("555", job, "1 1");
+      }
+
+      maybeMerge(ENV, github.uri().toString(), status, String.join(",", jobs), "--github-status");
+
+      String description =
+          new ObjectMapper().readTree(github.requests().get(0).body()).path("description").asText();
+      assertThat(description)
+          .hasSize(140)
+          .startsWith("failed: a-rather-long-job-name-for-the-matrix-0 (1), ")
+          .endsWith("…");
     }
   }
 

@@ -110,7 +110,8 @@ class MaybeMergeGitTest {
           new Thread(
               () -> {
                 try {
-                  Thread.sleep(500);
+                  // Long enough that the first poll, even on a loaded machine, finds only a.
+                  Thread.sleep(3000);
                   status.report("77", "b", "0 1002");
                 } catch (Exception e) {
                   throw new IllegalStateException(e);
@@ -122,7 +123,11 @@ class MaybeMergeGitTest {
       late.join();
 
       assertThat(result.exit()).isEqualTo(0);
-      assertThat(printed()).contains("maybe-merge: 1 of 2 jobs reported; waiting for b (");
+      assertThat(printed())
+          .contains(
+              "maybe-merge: 1 of 2 jobs reported under run id 77 ("
+                  + status.url()
+                  + "status-api/github/77/); waiting for b (");
       assertThat(remoteMain()).isEqualTo(tested);
     }
   }
@@ -157,7 +162,10 @@ class MaybeMergeGitTest {
       assertThat(printed())
           .endsWith(
               ": job 'a' never reported, job 'b' never reported within 1 s (no job reported under"
-                  + " run id 77: check --run-id (GITHUB_RUN_ID), then the names in --jobs, and"
+                  + " run id 77 at "
+                  + status.url()
+                  + "status-api/github/77/: check --run-id (GITHUB_RUN_ID), then the names in"
+                  + " --jobs, and"
                   + " that each job publishes with --update-status-api)");
     }
   }

@@ -30,6 +30,14 @@ final class StatusFolder implements AutoCloseable {
     Files.writeString(file, line + "\n");
   }
 
+  /** The run's summary, as the server writes it: each job with its run folder. */
+  void summary(String runId, String job, String runFolder) throws IOException {
+    Path file = root.resolve("status-api/github/" + runId + "/index.json");
+    Files.createDirectories(file.getParent());
+    Files.writeString(
+        file, "{\"jobs\": [{\"job\": \"" + job + "\", \"run\": \"" + runFolder + "\"}]}\n");
+  }
+
   String url() {
     return http.uri().toString();
   }

@@ -13,6 +13,7 @@ import io.soilci.worker.LoopbackHttp.Reply;
 import io.soilci.worker.WorkerFailure;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
@@ -148,12 +149,14 @@ class SoilServerTest {
   void namesAnUnknownHost() throws Exception {
     URI unknown = URI.create("http://no-such-host.invalid:8080/");
     SoilServer server = new SoilServer(unknown, TOKEN, Duration.ofSeconds(1), warnings);
-    RetryPolicy briefly =
-        new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(200));
 
-    assertThatThrownBy(() -> server.publish(JOB, files(), briefly))
-        .hasMessageContaining(
-            ": cannot reach " + unknown + ": unknown host no-such-host.invalid; check that");
+    assertThatThrownBy(() -> server.publish(JOB, files(), RetryPolicy.upTo(Duration.ofMinutes(2))))
+        .hasMessage(
+            "publish github-jobs/4101/dev-minimal failed: cannot reach "
+                + unknown
+                + ": unknown host no-such-host.invalid (no address found for it); check the host"
+                + " name in --server");
+    assertThat(printed.toString()).as("no attempt was retried").isEmpty();
   }
 
   @Test
@@ -171,6 +174,27 @@ class SoilServerTest {
                   + ": the server speaks TLS (HTTPS) there; use https:// in --server");
 
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+      assertThat(printed.toString()).as("no attempt was retried").isEmpty();
+    }
+  }
+
+  @Test
+  void givesUpAtOnceOnAnHttpsPortThatNeverShakesHands() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      URI https = URI.create("https://127.0.0.1:" + silent.getLocalPort() + "/");
+      SoilServer server = new SoilServer(https, TOKEN, Duration.ofSeconds(1), warnings);
+      long start = System.nanoTime();
+
+      assertThatThrownBy(
+              () -> server.publish(JOB, files(), RetryPolicy.upTo(Duration.ofMinutes(2))))
+          .hasMessage(
+              "publish github-jobs/4101/dev-minimal failed: cannot reach "
+                  + https
+                  + ": the port takes connections but no TLS handshake came back within 1 s;"
+                  + " check the port in --server (a server speaking plain HTTP there needs"
+                  + " http://)");
+
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
       assertThat(printed.toString()).as("no attempt was retried").isEmpty();
     }
   }

@@ -267,6 +267,8 @@ class RunJobLocalTest {
   @Test
   void stopsTheJobWhenItsTaskRunnerDiesAndRecordsTheTaskAs255(@TempDir Path own) throws Exception {
     Checkout mine = smallCheckout(own);
+    // What the task prints after its runner died may be lost: the JDK closes a process's stdout
+    // pipe once the process (here the runner) has exited, even while its children still write.
     mine.script("t/killer.sh", "echo killing; kill -9 $PPID; echo bye");
     mine.file("broken.txt", "killer t/killer.sh x -\nnext t/pass.sh y -\n");
 
@@ -285,7 +287,7 @@ class RunJobLocalTest {
         .extracting(r -> r.name() + " " + r.status())
         .containsExactly("killer 255");
     assertThat(mine.read("_tmp/soil/logs/killer.txt"))
-        .startsWith("killing\nbye\n")
+        .startsWith("killing\n")
         .contains("[soil-worker: the task's outcome is unknown: the task runner ended");
     assertThat(result.out()).contains("stopped: the task runner ended", "1 task(s) not run");
   }
