@@ -5,7 +5,7 @@
 # so the figures show the scheduling, not two cores fighting over compilers.
 #   setup (0.2 s) -> 4 builds (0.6 s each) -> 28 tests (0.1-0.4 s, 7 per build)
 #   4 lints (0.1 s, need nothing), 1 package (needs the 4 builds, 0.3 s),
-#   1 report (needs every test, 0.2 s), 1 docs (needs setup, 0.3 s): 40 tasks, 12.0 s of sleep.
+#   1 report (needs every test, 0.2 s), 1 docs (needs setup, 0.3 s): 40 tasks, 10.8 s of sleep.
 # usage: bench/parallel-bench.sh [RUNS]   (default 2 runs of each)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -9,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-7}
-jar=$root/worker/target/soil-worker.jar
+jar=${SOIL_BENCH_JAR:-$root/worker/target/soil-worker.jar}  # SOIL_BENCH_JAR: another build to compare
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
