@@ -62,6 +62,7 @@ public final class Site implements AutoCloseable {
   private final RunningFiles running;
   private final Leases leases;
   private final PageJournal journal;
+  private @Nullable SavedIndex saved;
   private final SinceGreenPages sinceGreen;
   private @Nullable ScheduledExecutorService leaseTimer;
 
@@ -116,16 +117,16 @@ public final class Site implements AutoCloseable {
    */
   public static Site open(SiteSettings settings, Consumer<String> pageChanged) throws IOException {
     SiteLayout layout = new SiteLayout(settings.root());
-    SiteIndex index = new SiteIndex();
-    for (WorkerHost host : WorkerHost.values()) {
-      index.load(host, SiteLoader.load(settings.root(), host, settings.errorPatterns()));
-    }
+    SavedIndex saved = SavedIndex.load(settings);
+    SiteIndex index = saved.index();
     Optional<Path> state = settings.state();
     PageJournal journal =
         state.isPresent() ? PageJournal.open(layout, state.get()) : PageJournal.none();
     Site site = new Site(settings, index, journal, pageChanged);
     SiteAssets.write(settings.root());
-    OldRunJson.removeAll(layout);
+    if (saved.readEveryJob()) {
+      OldRunJson.removeAll(layout);
+    }
     if (!Files.exists(layout.path(SiteLayout.home()))) {
       site.regenerateAll();
     } else {
@@ -133,6 +134,8 @@ public final class Site implements AutoCloseable {
       site.pages.updateAll(journal.leftByCrash());
     }
     journal.sync();
+    saved.saveIfStale();
+    site.saved = saved;
     return site;
   }
 
@@ -530,6 +533,17 @@ public final class Site implements AutoCloseable {
     hooks.close();
     pages.close();
     journal.close();
+    SavedIndex index = saved;
+    if (index != null) {
+      index.saveIfKept();
+    }
+  }
+
+  /**
+   * Deletes the index snapshot in {@code state}: the next start reads every job ({@code regen}).
+   */
+  public static void forgetSnapshot(Path state) throws IOException {
+    SavedIndex.forget(state);
   }
 
   int writeCount(String path) {
