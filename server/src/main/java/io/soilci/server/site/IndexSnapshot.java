@@ -47,7 +47,7 @@ final class IndexSnapshot {
   static final String FILE = "index.snapshot";
 
   /** The format: raise it with any change to what is written, or to what the index keeps. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   private static final long MAGIC = 0x536f696c49647831L; // "SoilIdx1"
   private static final long END = 0x536f696c456e6421L; // "SoilEnd!"
@@ -292,8 +292,11 @@ final class IndexSnapshot {
     void running(RunningJob r) throws IOException {
       out.writeLong(r.startedEpoch());
       rows(r.finished());
-      str(r.currentTask());
-      out.writeLong(r.currentSince());
+      out.writeInt(r.runningTasks().size());
+      for (Map.Entry<String, Long> e : r.runningTasks().entrySet()) {
+        str(e.getKey());
+        out.writeLong(e.getValue());
+      }
       Integer done = r.doneStatus();
       out.writeInt(done == null ? -1 : done);
       str(r.statusRunId());
@@ -451,8 +454,11 @@ final class IndexSnapshot {
     RunningJob running() throws IOException {
       long started = in.readLong();
       List<TaskRow> finished = rows();
-      String current = str();
-      long since = in.readLong();
+      int runningCount = count(TaskRows.MAX_ROWS);
+      Map<String, Long> runningTasks = new LinkedHashMap<>();
+      for (int i = 0; i < runningCount; i++) {
+        runningTasks.put(str(), in.readLong());
+      }
       int done = in.readInt();
       String statusRunId = str();
       String note = text();
@@ -464,8 +470,7 @@ final class IndexSnapshot {
       return new RunningJob(
           started,
           finished,
-          current,
-          since,
+          runningTasks,
           done < 0 ? null : done,
           statusRunId,
           note,
