@@ -23,7 +23,7 @@ public final class WorkerMain implements Callable<Integer> {
   /**
    * The subcommands' classes by name, in the order help lists them. picocli reads a command's
    * annotations (and its options' classes) when it is added, so {@link #main} adds only the one
-   * asked for: a {@code run-job} starts without reading the other four (docs/BENCHMARKS.md, "Worker
+   * asked for: a {@code run-job} starts without reading the others (docs/BENCHMARKS.md, "Worker
    * start-up"). Named, not class literals: the subcommands' packages use this one's {@code
    * WorkerFailure}, and a literal here would make a package cycle.
    */
@@ -36,6 +36,9 @@ public final class WorkerMain implements Callable<Integer> {
     commands.put("event", "io.soilci.worker.publish.EventCommand");
     commands.put("maybe-merge", "io.soilci.worker.merge.MaybeMergeCommand");
     commands.put("workspace", "io.soilci.worker.workspace.WorkspaceCommand");
+    commands.put("submit", "io.soilci.worker.agent.SubmitCommand");
+    commands.put("agent", "io.soilci.worker.agent.AgentCommand");
+    commands.put("cancel-job", "io.soilci.worker.agent.CancelJobCommand");
     return Collections.unmodifiableMap(commands);
   }
 
