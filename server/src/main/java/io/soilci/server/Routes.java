@@ -27,6 +27,7 @@ import io.soilci.server.upload.UploadGate;
 import io.soilci.server.upload.WwupHandler;
 import io.soilci.server.wwz.WwzHandler;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.util.Headers;
@@ -60,7 +61,7 @@ final class Routes {
    * BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the handler; reads
    * are dispatched to a worker thread but answered non-blocking.
    */
-  static HttpHandler handler(Parts p) {
+  static AccessLog handler(Parts p) {
     long drain = p.config().limits().drainBytes();
     var limits = p.config().limits();
     HttpHandler results =
@@ -95,12 +96,17 @@ final class Routes {
             LiveEventsHandler.PATH, dispatched(reads(p, new LiveEventsHandler(p.live())), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
-    HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
+    HttpHandler wwz =
+        AccessLog.route(
+            "wwz",
+            p.config().publicReads()
+                ? fromCacheFirst(p.wwz()::answerFromCache, dispatched(p.wwz(), drain))
+                : dispatched(reads(p, p.wwz()), drain));
     HttpHandler files =
         AccessLog.route(
             "static",
             p.config().publicReads()
-                ? fromCacheFirst(p.files(), dispatched(p.files(), drain))
+                ? fromCacheFirst(p.files()::answerFromCache, dispatched(p.files(), drain))
                 : dispatched(reads(p, p.files()), drain));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler sinceGreen =
@@ -169,13 +175,18 @@ final class Routes {
     };
   }
 
+  /** Answers a request on the IO thread if what it asks for is at hand; false if not. */
+  private interface AtHand {
+    boolean answer(HttpServerExchange exchange);
+  }
+
   /**
-   * A public read of the site's files: answered on the IO thread when it is in memory, else
-   * dispatched like any read.
+   * A public read of the site's files or a zip's entries: answered on the IO thread when what it
+   * asks for is at hand, else dispatched like any read.
    */
-  private static HttpHandler fromCacheFirst(SiteFilesHandler files, HttpHandler otherwise) {
+  private static HttpHandler fromCacheFirst(AtHand atHand, HttpHandler otherwise) {
     return exchange -> {
-      if (!files.answerFromCache(exchange)) {
+      if (!atHand.answer(exchange)) {
         otherwise.handleRequest(exchange);
       }
     };
@@ -213,7 +224,7 @@ final class Routes {
     };
   }
 
-  private static void methodNotAllowed(io.undertow.server.HttpServerExchange exchange) {
+  private static void methodNotAllowed(HttpServerExchange exchange) {
     exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD, POST");
     Responses.text(
         exchange,

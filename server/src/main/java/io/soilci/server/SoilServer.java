@@ -6,6 +6,7 @@ import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.files.SiteFilesHandler;
+import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveLogs;
@@ -36,16 +37,19 @@ public final class SoilServer implements AutoCloseable {
   private final SiteFilesHandler files;
   private final Site site;
   private final ServerConfig config;
+  private final AccessLog accessLog;
 
   private SoilServer(
       Undertow undertow,
       XnioWorker threads,
+      AccessLog accessLog,
       WwzHandler wwz,
       SiteFilesHandler files,
       Site site,
       ServerConfig config) {
     this.undertow = undertow;
     this.threads = threads;
+    this.accessLog = accessLog;
     this.wwz = wwz;
     this.files = files;
     this.site = site;
@@ -90,7 +94,8 @@ public final class SoilServer implements AutoCloseable {
             new LogIndexStore(
                 config.state().resolve("log-index"),
                 LogIndexStore.DEFAULT_BUDGET,
-                config.errorPatterns()));
+                config.errorPatterns()),
+            config.state().resolve("wwz-inflated"));
     SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
@@ -111,6 +116,7 @@ public final class SoilServer implements AutoCloseable {
             live,
             ingestKey,
             new WorkerPoolMetrics(threads.getMXBean()));
+    AccessLog accessLog = Routes.handler(parts);
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
         Undertow.builder()
@@ -126,12 +132,13 @@ public final class SoilServer implements AutoCloseable {
                 UndertowOptions.REQUEST_PARSE_TIMEOUT, guards.requestParseTimeoutSeconds() * 1000)
             .setSocketOption(Options.READ_TIMEOUT, guards.readTimeoutSeconds() * 1000)
             .setSocketOption(Options.WRITE_TIMEOUT, guards.writeTimeoutSeconds() * 1000)
-            .setHandler(Routes.handler(parts))
+            .setHandler(accessLog)
             .build();
     try {
       undertow.start();
     } catch (RuntimeException e) {
       threads.shutdownNow();
+      accessLog.close();
       wwz.close();
       files.close();
       site.close();
@@ -145,7 +152,7 @@ public final class SoilServer implements AutoCloseable {
       }
       throw e;
     }
-    SoilServer server = new SoilServer(undertow, threads, wwz, files, site, config);
+    SoilServer server = new SoilServer(undertow, threads, accessLog, wwz, files, site, config);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
   }
@@ -191,6 +198,7 @@ public final class SoilServer implements AutoCloseable {
       threads.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    accessLog.close();
     wwz.close();
     files.close();
     site.close();
