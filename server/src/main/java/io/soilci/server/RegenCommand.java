@@ -1,5 +1,6 @@
 package io.soilci.server;
 
+import io.soilci.server.config.ServerConfig;
 import io.soilci.server.site.Site;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +23,10 @@ final class RegenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Site site = Site.open(SoilServer.siteSettings(options.existingSite(init)))) {
+    ServerConfig config = options.existingSite(init);
+    // The pages are rebuilt from the files: so is the server's index at its next start.
+    Site.forgetSnapshot(config.state());
+    try (Site site = Site.open(SoilServer.siteSettings(config))) {
       site.regenerateAll();
       // A broken job does not fail the rebuild: it is listed as broken on its pages.
       for (String broken : site.brokenJobs()) {

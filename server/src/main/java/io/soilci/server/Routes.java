@@ -38,6 +38,9 @@ import java.util.List;
 
 /** Every route of the server and the order of its handler chain, in one place. */
 final class Routes {
+  /** How long a read of a page waits for its pending new version ({@link Site#awaitPage}). */
+  static final long PAGE_WAIT_MILLIS = 5000;
+
   private Routes() {}
 
   /** What the routes are built from. */
@@ -102,12 +105,19 @@ final class Routes {
             p.config().publicReads()
                 ? fromCacheFirst(p.wwz()::answerFromCache, dispatched(p.wwz(), drain))
                 : dispatched(reads(p, p.wwz()), drain));
+    HttpHandler filesOnWorker =
+        p.config().publicReads()
+            ? dispatched(p.files(), drain)
+            : dispatched(reads(p, p.files()), drain);
     HttpHandler files =
         AccessLog.route(
             "static",
-            p.config().publicReads()
-                ? fromCacheFirst(p.files()::answerFromCache, dispatched(p.files(), drain))
-                : dispatched(reads(p, p.files()), drain));
+            writtenPagesOnly(
+                p.site(),
+                p.config().publicReads()
+                    ? fromCacheFirst(p.files()::answerFromCache, filesOnWorker)
+                    : filesOnWorker,
+                filesOnWorker));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler sinceGreen =
         AccessLog.route(
@@ -190,6 +200,37 @@ final class Routes {
         otherwise.handleRequest(exchange);
       }
     };
+  }
+
+  /**
+   * A read of a page whose new version an answered event left to the background writer waits for it
+   * (on a worker thread, at most {@link #PAGE_WAIT_MILLIS}; then the file as it is), so a reader
+   * never sees a page older than an event already answered. Any other read goes to {@code usual}.
+   */
+  private static HttpHandler writtenPagesOnly(Site site, HttpHandler usual, HttpHandler onWorker) {
+    return exchange -> {
+      String page = pagePath(exchange.getRelativePath());
+      if (!site.pagePending(page)) {
+        usual.handleRequest(exchange);
+        return;
+      }
+      HttpHandler waiting =
+          e -> {
+            site.awaitPage(page, PAGE_WAIT_MILLIS);
+            onWorker.handleRequest(e);
+          };
+      if (exchange.isInIoThread()) {
+        exchange.dispatch(waiting);
+      } else {
+        waiting.handleRequest(exchange);
+      }
+    };
+  }
+
+  /** The page a request path names: {@code /github-jobs/} is {@code github-jobs/index.html}. */
+  static String pagePath(String requestPath) {
+    String path = requestPath.startsWith("/") ? requestPath.substring(1) : requestPath;
+    return path.isEmpty() || path.endsWith("/") ? path + "index.html" : path;
   }
 
   private static HttpHandler blocking(HttpHandler handler, long drainBytes) {

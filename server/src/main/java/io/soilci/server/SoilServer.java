@@ -178,6 +178,15 @@ public final class SoilServer implements AutoCloseable {
   }
 
   /** The port listened on (useful with port 0). */
+  /**
+   * Waits until every page changed by the events answered so far is written, at most {@code
+   * timeoutMillis}; returns whether it is. Reads through HTTP need no such wait ({@link
+   * Site#awaitPage}); this is for code in the same JVM that reads the site's files directly.
+   */
+  public boolean awaitPagesWritten(long timeoutMillis) throws InterruptedException {
+    return site.awaitPagesWritten(timeoutMillis);
+  }
+
   public int port() {
     return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
   }

@@ -97,6 +97,15 @@ final class ServerProcess implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/");
   }
 
+  /**
+   * A page of the site read through the server ({@code github-jobs/41/index.html}): an event's
+   * pages are written after its answer, and a read through the server waits for them, while the
+   * file may still be the version before.
+   */
+  String page(String path) throws IOException, InterruptedException {
+    return new Http().get(uri().resolve(path)).body();
+  }
+
   String log() throws IOException {
     return Files.readString(log);
   }

@@ -62,6 +62,7 @@ public final class Site implements AutoCloseable {
   private final RunningFiles running;
   private final Leases leases;
   private final PageJournal journal;
+  private @Nullable SavedIndex saved;
   private final SinceGreenPages sinceGreen;
   private @Nullable ScheduledExecutorService leaseTimer;
 
@@ -116,16 +117,16 @@ public final class Site implements AutoCloseable {
    */
   public static Site open(SiteSettings settings, Consumer<String> pageChanged) throws IOException {
     SiteLayout layout = new SiteLayout(settings.root());
-    SiteIndex index = new SiteIndex();
-    for (WorkerHost host : WorkerHost.values()) {
-      index.load(host, SiteLoader.load(settings.root(), host, settings.errorPatterns()));
-    }
+    SavedIndex saved = SavedIndex.load(settings);
+    SiteIndex index = saved.index();
     Optional<Path> state = settings.state();
     PageJournal journal =
         state.isPresent() ? PageJournal.open(layout, state.get()) : PageJournal.none();
     Site site = new Site(settings, index, journal, pageChanged);
     SiteAssets.write(settings.root());
-    OldRunJson.removeAll(layout);
+    if (saved.readEveryJob()) {
+      OldRunJson.removeAll(layout);
+    }
     if (!Files.exists(layout.path(SiteLayout.home()))) {
       site.regenerateAll();
     } else {
@@ -133,6 +134,8 @@ public final class Site implements AutoCloseable {
       site.pages.updateAll(journal.leftByCrash());
     }
     journal.sync();
+    saved.saveIfStale();
+    site.saved = saved;
     return site;
   }
 
@@ -530,6 +533,43 @@ public final class Site implements AutoCloseable {
     hooks.close();
     pages.close();
     journal.close();
+    SavedIndex index = saved;
+    if (index != null) {
+      index.saveIfKept();
+    }
+  }
+
+  /**
+   * Deletes the index snapshot in {@code state}: the next start reads every job ({@code regen}).
+   */
+  public static void forgetSnapshot(Path state) throws IOException {
+    SavedIndex.forget(state);
+  }
+
+  /**
+   * True while the page at {@code path} (from the site root, e.g. {@code
+   * github-jobs/4101/index.html}) changed and its new version is not written yet: an event's pages
+   * are written in the background, after its answer.
+   */
+  public boolean pagePending(String path) {
+    return pages.pending(path);
+  }
+
+  /**
+   * Waits until the page at {@code path} is written ({@link #pagePending}), at most {@code
+   * timeoutMillis}; returns whether it is. A reader through HTTP waits so that it never sees a page
+   * older than an event already answered.
+   */
+  public boolean awaitPage(String path, long timeoutMillis) throws InterruptedException {
+    return pages.awaitWritten(path, timeoutMillis);
+  }
+
+  /**
+   * Waits until every page changed so far is written, at most {@code timeoutMillis}; returns
+   * whether it is (for tests and tools that read the site's files directly after an event).
+   */
+  public boolean awaitPagesWritten(long timeoutMillis) throws InterruptedException {
+    return pages.awaitAllWritten(timeoutMillis);
   }
 
   int writeCount(String path) {
@@ -589,7 +629,12 @@ public final class Site implements AutoCloseable {
           // First: on a full disk this write fails before any page changed.
           running.save(job);
           savedRunning = true;
-          if (undoable) {
+          if (undoable && journal.deferred()) {
+            // An event: its truth (the running file, the status file) is in place; the pages are
+            // named in the journal and rendered by the background writer, read-your-writes for
+            // HTTP readers through awaitPage.
+            pages.defer(affected);
+          } else if (undoable) {
             pages.updateAllOrNone(affected);
           } else {
             pages.updateAll(affected);

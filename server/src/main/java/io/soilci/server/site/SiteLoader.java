@@ -22,10 +22,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,27 +53,51 @@ final class SiteLoader {
     if (!Files.isDirectory(hostDir)) {
       return List.of();
     }
-    List<Path> runDirs = runDirs(hostDir);
+    return loadDirs(host, runDirs(hostDir), patterns).stream()
+        .filter(run -> !run.jobs().isEmpty())
+        .toList();
+  }
+
+  /**
+   * The runs in {@code dirs} (folders of {@code host}), read in parallel, empty ones included; a
+   * folder that cannot be listed is left out. Progress is logged every tenth of a long read.
+   */
+  static List<RunState> loadDirs(WorkerHost host, List<Path> dirs, ErrorPatterns patterns)
+      throws IOException {
+    AtomicInteger done = new AtomicInteger();
+    int step = dirs.size() >= 1000 ? dirs.size() / 10 : Integer.MAX_VALUE;
     ForkJoinPool pool = new ForkJoinPool(READERS);
     try {
       return pool.submit(
               () ->
-                  runDirs.parallelStream()
-                      .map(dir -> loadRun(host, dir, null, patterns))
-                      .filter(run -> run != null && !run.jobs().isEmpty())
+                  dirs.parallelStream()
+                      .map(
+                          dir -> {
+                            RunState run = loadRun(host, dir, null, patterns);
+                            int n = done.incrementAndGet();
+                            if (n % step == 0) {
+                              LOG.info(
+                                  "reading the stored jobs of {}: {} of {} runs",
+                                  host.prefix(),
+                                  n,
+                                  dirs.size());
+                            }
+                            return run;
+                          })
+                      .filter(Objects::nonNull)
                       .toList())
           .get();
     } catch (ExecutionException e) {
-      throw new IOException("reading " + hostDir + " failed", e.getCause());
+      throw new IOException("reading the runs of " + host.prefix() + " failed", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while reading " + hostDir);
+      throw new InterruptedIOException("interrupted while reading " + host.prefix());
     } finally {
       pool.shutdown();
     }
   }
 
-  private static List<Path> runDirs(Path hostDir) throws IOException {
+  static List<Path> runDirs(Path hostDir) throws IOException {
     List<Path> runDirs = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(hostDir, Files::isDirectory)) {
       for (Path dir : dirs) {

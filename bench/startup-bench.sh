@@ -1,0 +1,80 @@
+#!/bin/bash
+# Server start-up (docs/BENCHMARKS.md, "Server: start-up"): builds soil-server.jar, generates
+# JOBS stored jobs (default 100,000: 5,000 runs of 20, bench/site/SiteBench.java generate), starts
+# `soil-server serve` once (it reads every job, renders every page and writes the index snapshot),
+# stops it (SIGTERM: the snapshot is written again), then times restarts from the JVM's launch to
+# the first 200 of /healthz: with the snapshot, and without it (deleted: every job read), each
+# with the page cache warm and, when this user may write /proc/sys/vm/drop_caches (root), cold.
+# Usage: bench/startup-bench.sh [JOBS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${1:-100000}
+soil-scripts/mvnw -B -ntp -q -pl server -am package -DskipTests -Dspotless.check.skip=true
+jar=$PWD/server/target/soil-server.jar
+work=$(mktemp -d "${TMPDIR:-/tmp}/soil-startup-bench.XXXXXX")
+server_pid=
+cleanup() {
+  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+echo "startup-bench: $(date -u +%FT%TZ), $jobs jobs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+site=$work/site
+state=$work/state
+java -cp "$jar" bench/site/SiteBench.java generate "$site" "$jobs"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+# Starts the server; $took: the seconds from launch to the first healthy answer.
+took=
+start() {
+  local t0 t1
+  t0=$(date +%s%N)
+  java -Xmx1g -jar "$jar" serve --site "$site" --state "$state" --listen "127.0.0.1:$port" \
+    >> "$work/server.log" 2>&1 &
+  server_pid=$!
+  until curl -sf "http://127.0.0.1:$port/healthz" > /dev/null 2>&1; do
+    kill -0 "$server_pid" 2>/dev/null || { tail -20 "$work/server.log"; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s%N)
+  took=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.2f s", ns / 1e9 }')
+}
+stop() {
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+cold() {
+  sync
+  if echo 3 > /proc/sys/vm/drop_caches 2>/dev/null; then return 0; fi
+  return 1
+}
+
+start
+echo "first start (every job read, every page rendered): $took"
+stop
+echo "snapshot: $(stat -c %s "$state/index.snapshot") bytes"
+for round in 1 2; do
+  start
+  echo "round $round: with the snapshot, warm: $took"
+  stop
+  if cold; then
+    start
+    echo "round $round: with the snapshot, cold: $took"
+    stop
+  else
+    echo "round $round: cold not measured: /proc/sys/vm/drop_caches is not writable here"
+  fi
+  rm "$state/index.snapshot"
+  start
+  echo "round $round: without the snapshot (every job read), warm: $took"
+  stop
+  if cold; then
+    rm "$state/index.snapshot"
+    start
+    echo "round $round: without the snapshot (every job read), cold: $took"
+    stop
+  fi
+done
+grep -E "index snapshot|reading the stored jobs" "$work/server.log" | tail -8
+echo "startup-bench: done, load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,481 @@
+package io.soilci.server.site;
+
+import io.soilci.files.AtomicFiles;
+import io.soilci.result.JobName;
+import io.soilci.result.RunId;
+import io.soilci.result.TaskName;
+import io.soilci.result.TaskRow;
+import io.soilci.result.TaskRows;
+import io.soilci.result.TestCounts;
+import io.soilci.result.TestResult;
+import io.soilci.result.TestStatus;
+import io.soilci.result.WorkerHost;
+import io.soilci.server.logview.ErrorPatterns;
+import io.soilci.server.logview.Excerpt;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The whole index as one file, {@code STATE/index.snapshot}, so that a start reads no job file:
+ * every run of every host with its jobs' stored facts (task rows, test summary and results, failure
+ * briefs) and running state, and for each run folder the stamp it had ({@link FolderStamp}). This
+ * class alone knows the format; {@link #VERSION} changes with it, and a snapshot of another
+ * version, of other settings or cut short is not used (the start reads every job and writes a new
+ * one).
+ *
+ * <p>Written atomically (temp file, fsync, rename) when nothing changes the index: at the end of a
+ * start that read anything from the files, and when the server stops.
+ */
+final class IndexSnapshot {
+  static final String FILE = "index.snapshot";
+
+  /** The format: raise it with any change to what is written, or to what the index keeps. */
+  static final int VERSION = 2;
+
+  private static final long MAGIC = 0x536f696c49647831L; // "SoilIdx1"
+  private static final long END = 0x536f696c456e6421L; // "SoilEnd!"
+
+  private IndexSnapshot() {}
+
+  /**
+   * What the index is made from besides the files: a snapshot taken with other settings is not
+   * used. The error patterns decide the failure briefs.
+   */
+  static String settingsKey(ErrorPatterns patterns) {
+    // A record of records: each pattern's tool, regular expression and anchoring, in order.
+    return patterns.toString();
+  }
+
+  /** One run folder as the snapshot saw it: its runs and their stamps. */
+  record Run(RunState state, FolderStamp stamp) {}
+
+  /** Writes every run of {@code runs} (by host) with its stamp. */
+  static void write(Path file, String settingsKey, Map<WorkerHost, List<Run>> runs)
+      throws IOException {
+    Path temp = AtomicFiles.createTemp(file);
+    try {
+      try (OutputStream raw = Files.newOutputStream(temp);
+          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
+        Writer w = new Writer(out);
+        out.writeLong(MAGIC);
+        out.writeInt(VERSION);
+        w.text(settingsKey);
+        out.writeInt(runs.size());
+        for (Map.Entry<WorkerHost, List<Run>> host : runs.entrySet()) {
+          w.str(host.getKey().id());
+          out.writeInt(host.getValue().size());
+          for (Run run : host.getValue()) {
+            w.run(run);
+          }
+        }
+        out.writeLong(END);
+      }
+      AtomicFiles.commit(temp, file);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /**
+   * The runs a snapshot holds, by host; empty when there is none or it cannot be used (another
+   * version, other settings, cut short or damaged), with why in {@code why}.
+   */
+  static Optional<Map<WorkerHost, Map<String, Run>>> read(
+      Path file, String settingsKey, StringBuilder why) {
+    try (InputStream raw = Files.newInputStream(file);
+        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
+      Reader r = new Reader(in);
+      if (in.readLong() != MAGIC) {
+        why.append("not a snapshot of the index");
+        return Optional.empty();
+      }
+      int version = in.readInt();
+      if (version != VERSION) {
+        why.append("format ").append(version).append(", this server writes ").append(VERSION);
+        return Optional.empty();
+      }
+      if (!r.text().equals(settingsKey)) {
+        why.append("taken with other error patterns (logs.errorPatterns)");
+        return Optional.empty();
+      }
+      Map<WorkerHost, Map<String, Run>> out = new LinkedHashMap<>();
+      int hosts = r.count(16);
+      for (int h = 0; h < hosts; h++) {
+        WorkerHost host = WorkerHost.parse(r.str());
+        Map<String, Run> runs = new HashMap<>();
+        int count = r.count(10_000_000);
+        for (int i = 0; i < count; i++) {
+          Run run = r.run();
+          runs.put(run.state().id().value(), run);
+        }
+        out.put(host, runs);
+      }
+      if (in.readLong() != END) {
+        why.append("it does not end where it should");
+        return Optional.empty();
+      }
+      return Optional.of(out);
+    } catch (NoSuchFileException e) {
+      why.append("there is none");
+      return Optional.empty();
+    } catch (EOFException e) {
+      why.append("it is cut short");
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      why.append("it cannot be read: ").append(e);
+      return Optional.empty();
+    }
+  }
+
+  /** Strings once each: later uses are numbers (a run's jobs share commit, task and file names). */
+  private static final class Writer {
+    private final DataOutputStream out;
+    private final Map<String, Integer> seen = new HashMap<>();
+
+    Writer(DataOutputStream out) {
+      this.out = out;
+    }
+
+    void str(String s) throws IOException {
+      Integer id = seen.get(s);
+      if (id != null) {
+        varint(id + 1);
+        return;
+      }
+      seen.put(s, seen.size());
+      varint(0);
+      text(s);
+    }
+
+    void text(String s) throws IOException {
+      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+      varint(bytes.length);
+      out.write(bytes);
+    }
+
+    void varint(int value) throws IOException {
+      int v = value;
+      while ((v & ~0x7f) != 0) {
+        out.writeByte((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
+      out.writeByte(v);
+    }
+
+    void run(Run run) throws IOException {
+      RunState state = run.state();
+      str(state.id().value());
+      out.writeLong(state.arrived());
+      run.stamp().writeTo(out);
+      out.writeInt(state.jobs().size());
+      for (JobEntry job : state.jobs().values()) {
+        str(job.name().value());
+        JobFacts stored = job.stored();
+        RunningJob running = job.running();
+        out.writeByte((stored == null ? 0 : 1) | (running == null ? 0 : 2));
+        if (stored != null) {
+          facts(stored);
+        }
+        if (running != null) {
+          running(running);
+        }
+      }
+    }
+
+    void facts(JobFacts f) throws IOException {
+      str(f.name().value());
+      for (String s :
+          List.of(
+              f.commit(),
+              f.commitLine(),
+              f.commitDate(),
+              f.jobUrl(),
+              f.pullTime(),
+              f.workspace(),
+              f.pullRequest(),
+              f.branch(),
+              f.statusRunId(),
+              f.cancelled(),
+              f.broken())) {
+        str(s);
+      }
+      out.writeLong(f.startEpoch());
+      rows(f.tasks());
+      TaskTotals t = f.totals();
+      out.writeInt(t.tasks());
+      out.writeInt(t.failed());
+      out.writeInt(t.maxStatus());
+      str(t.firstFailed());
+      out.writeDouble(t.elapsed());
+      tests(f.tests());
+      out.writeInt(f.briefs().size());
+      for (Map.Entry<String, List<Excerpt.Line>> brief : new TreeMap<>(f.briefs()).entrySet()) {
+        str(brief.getKey());
+        out.writeInt(brief.getValue().size());
+        for (Excerpt.Line line : brief.getValue()) {
+          out.writeLong(line.number());
+          text(line.text());
+        }
+      }
+    }
+
+    void rows(List<TaskRow> rows) throws IOException {
+      out.writeInt(rows.size());
+      for (TaskRow row : rows) {
+        out.writeInt(row.status());
+        out.writeDouble(row.elapsedSeconds());
+        str(row.name().value());
+        str(row.scriptName());
+        str(row.func());
+        str(row.resultsUrl());
+      }
+    }
+
+    void tests(TestSummary t) throws IOException {
+      out.writeInt(t.byTask().size());
+      for (Map.Entry<String, TestCounts> task : t.byTask().entrySet()) {
+        str(task.getKey());
+        counts(task.getValue());
+      }
+      counts(t.total());
+      out.writeInt(t.failing().size());
+      for (TestResult r : t.failing()) {
+        str(r.task().value());
+        text(r.suite());
+        text(r.name());
+        str(r.status().name());
+        out.writeDouble(r.seconds());
+        text(r.message());
+        str(r.report());
+        out.writeInt(r.line());
+      }
+      out.writeInt(t.failingNotKept());
+      text(t.problem());
+      out.writeInt(t.failingKeys().size());
+      for (Optional<TestKey> key : t.failingKeys()) {
+        out.writeBoolean(key.isPresent());
+        if (key.isPresent()) {
+          str(key.get().job());
+          str(key.get().task());
+          text(key.get().suite());
+          text(key.get().name());
+        }
+      }
+      t.results().writeTo(out);
+    }
+
+    void counts(TestCounts c) throws IOException {
+      out.writeInt(c.passed());
+      out.writeInt(c.failed());
+      out.writeInt(c.errors());
+      out.writeInt(c.skipped());
+      out.writeInt(c.unreadable());
+    }
+
+    void running(RunningJob r) throws IOException {
+      out.writeLong(r.startedEpoch());
+      rows(r.finished());
+      out.writeInt(r.runningTasks().size());
+      for (Map.Entry<String, Long> e : r.runningTasks().entrySet()) {
+        str(e.getKey());
+        out.writeLong(e.getValue());
+      }
+      Integer done = r.doneStatus();
+      out.writeInt(done == null ? -1 : done);
+      str(r.statusRunId());
+      text(r.endNote());
+      out.writeInt(r.startMeta().size());
+      for (Map.Entry<String, String> e : r.startMeta().entrySet()) {
+        str(e.getKey());
+        text(e.getValue());
+      }
+      out.writeBoolean(r.statusOnEnd());
+    }
+  }
+
+  /** Reads what {@link Writer} wrote; every count is checked before anything is made of it. */
+  private static final class Reader {
+    private final DataInputStream in;
+    private final List<String> seen = new ArrayList<>();
+
+    Reader(DataInputStream in) {
+      this.in = in;
+    }
+
+    String str() throws IOException {
+      int id = varint();
+      if (id == 0) {
+        String s = text();
+        seen.add(s);
+        return s;
+      }
+      if (id > seen.size()) {
+        throw new IOException("string " + id + " was never written");
+      }
+      return seen.get(id - 1);
+    }
+
+    String text() throws IOException {
+      int length = varint();
+      if (length > 64 << 20) {
+        throw new IOException("a string of " + length + " bytes");
+      }
+      byte[] bytes = new byte[length];
+      in.readFully(bytes);
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    int varint() throws IOException {
+      int value = 0;
+      for (int shift = 0; shift < 35; shift += 7) {
+        int b = in.readUnsignedByte();
+        value |= (b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+          return value;
+        }
+      }
+      throw new IOException("a number longer than 5 bytes");
+    }
+
+    int count(int max) throws IOException {
+      int n = in.readInt();
+      if (n < 0 || n > max) {
+        throw new IOException("count " + n + " must be 0-" + max);
+      }
+      return n;
+    }
+
+    Run run() throws IOException {
+      RunId id = new RunId(str());
+      long arrived = in.readLong();
+      FolderStamp stamp = FolderStamp.readFrom(in);
+      int jobs = count(1_000_000);
+      TreeMap<String, JobEntry> entries = new TreeMap<>();
+      for (int i = 0; i < jobs; i++) {
+        JobName name = new JobName(str());
+        int flags = in.readUnsignedByte();
+        JobFacts stored = (flags & 1) != 0 ? facts() : null;
+        RunningJob running = (flags & 2) != 0 ? running() : null;
+        entries.put(name.value(), new JobEntry(name, stored, running));
+      }
+      return new Run(new RunState(RunKey.of(id), arrived, entries), stamp);
+    }
+
+    JobFacts facts() throws IOException {
+      JobName name = new JobName(str());
+      String[] s = new String[11];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = str();
+      }
+      long start = in.readLong();
+      List<TaskRow> tasks = rows();
+      TaskTotals totals =
+          new TaskTotals(in.readInt(), in.readInt(), in.readInt(), str(), in.readDouble());
+      TestSummary tests = tests();
+      int briefCount = count(TaskRows.MAX_ROWS);
+      Map<String, List<Excerpt.Line>> briefs = new LinkedHashMap<>();
+      for (int b = 0; b < briefCount; b++) {
+        String task = str();
+        int lines = count(1000);
+        List<Excerpt.Line> out = new ArrayList<>(lines);
+        for (int l = 0; l < lines; l++) {
+          out.add(new Excerpt.Line(in.readLong(), text()));
+        }
+        briefs.put(task, out);
+      }
+      return new JobFacts(
+          name, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], start, tasks, totals,
+          s[10], tests, briefs);
+    }
+
+    List<TaskRow> rows() throws IOException {
+      int n = count(TaskRows.MAX_ROWS);
+      List<TaskRow> rows = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        int status = in.readInt();
+        double elapsed = in.readDouble();
+        rows.add(new TaskRow(status, elapsed, new TaskName(str()), str(), str(), str()));
+      }
+      return rows;
+    }
+
+    TestSummary tests() throws IOException {
+      int tasks = count(TaskRows.MAX_ROWS);
+      Map<String, TestCounts> byTask = new LinkedHashMap<>();
+      for (int i = 0; i < tasks; i++) {
+        byTask.put(str(), counts());
+      }
+      TestCounts total = counts();
+      int failingCount = count(10_000);
+      List<TestResult> failing = new ArrayList<>(failingCount);
+      for (int i = 0; i < failingCount; i++) {
+        TaskName task = new TaskName(str());
+        String suite = text();
+        String name = text();
+        TestStatus status = TestStatus.valueOf(str());
+        failing.add(
+            new TestResult(
+                task, suite, name, status, in.readDouble(), text(), str(), in.readInt()));
+      }
+      int notKept = in.readInt();
+      String problem = text();
+      int keyCount = count(10_000);
+      List<Optional<TestKey>> keys = new ArrayList<>(keyCount);
+      for (int i = 0; i < keyCount; i++) {
+        boolean present = in.readBoolean();
+        keys.add(
+            present ? Optional.of(TestKey.of(str(), str(), text(), text())) : Optional.empty());
+      }
+      JobTests results = JobTests.readFrom(in);
+      return new TestSummary(byTask, total, failing, notKept, problem, keys, results);
+    }
+
+    TestCounts counts() throws IOException {
+      return new TestCounts(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+    }
+
+    RunningJob running() throws IOException {
+      long started = in.readLong();
+      List<TaskRow> finished = rows();
+      int runningCount = count(TaskRows.MAX_ROWS);
+      Map<String, Long> runningTasks = new LinkedHashMap<>();
+      for (int i = 0; i < runningCount; i++) {
+        runningTasks.put(str(), in.readLong());
+      }
+      int done = in.readInt();
+      String statusRunId = str();
+      String note = text();
+      int metaCount = count(1000);
+      Map<String, String> meta = new LinkedHashMap<>();
+      for (int i = 0; i < metaCount; i++) {
+        meta.put(str(), text());
+      }
+      return new RunningJob(
+          started,
+          finished,
+          runningTasks,
+          done < 0 ? null : done,
+          statusRunId,
+          note,
+          meta,
+          in.readBoolean());
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package io.soilci.server.site;
+
+import static io.soilci.server.site.SiteTrees.meta;
+import static io.soilci.server.site.SiteTrees.ref;
+import static io.soilci.server.site.SiteTrees.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.soilci.files.AtomicFiles;
+import io.soilci.result.JobFile;
+import io.soilci.result.JobMetaCodec;
+import io.soilci.result.JobRef;
+import io.soilci.result.TaskName;
+import io.soilci.result.WorkerHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IndexSnapshotTest {
+  static final String COMMIT = "07ee33e4bb59fd268d5cc7200578668347eb96ec";
+
+  @TempDir Path root;
+  @TempDir Path state;
+
+  private SiteSettings settings() {
+    return new SiteSettings(root, 200, Optional.empty()).withState(state);
+  }
+
+  /** The index of a site opened without a state folder: every job read from its files. */
+  private Map<WorkerHost, List<RunState>> fromFiles() throws Exception {
+    try (Site site = Site.open(new SiteSettings(root, 200, Optional.empty()))) {
+      return Map.of(
+          WorkerHost.GITHUB,
+          site.index().all(WorkerHost.GITHUB),
+          WorkerHost.SOURCEHUT,
+          site.index().all(WorkerHost.SOURCEHUT));
+    }
+  }
+
+  private static Map<WorkerHost, List<RunState>> of(Site site) {
+    return Map.of(
+        WorkerHost.GITHUB,
+        site.index().all(WorkerHost.GITHUB),
+        WorkerHost.SOURCEHUT,
+        site.index().all(WorkerHost.SOURCEHUT));
+  }
+
+  private static String commitLine(Site site, JobRef job) {
+    JobEntry entry = java.util.Objects.requireNonNull(site.index().job(job));
+    return java.util.Objects.requireNonNull(entry.stored()).commitLine();
+  }
+
+  private void someHistory() throws Exception {
+    SiteTrees.copyFixtures(root);
+    try (Site site = Site.open(settings())) {
+      JobRef stored = ref("7", "cpp");
+      SiteTrees.store(
+          site,
+          root,
+          stored,
+          meta("cpp", "7", COMMIT, "a subject", SiteTrees.T0),
+          List.of(row("build", 0, 3.5), row("unit", 1, 12)));
+      JobRef running = ref("8", "lint");
+      site.jobStarted(
+          running,
+          Instant.ofEpochSecond(SiteTrees.T0 + 60),
+          Map.of("commit-hash", COMMIT, "GITHUB_RUN_ID", "98"),
+          true);
+      site.taskStarted(running, new TaskName("style"), Instant.ofEpochSecond(SiteTrees.T0 + 61));
+      site.taskFinished(running, row("format", 0, 1.25));
+      site.jobDone(ref("8", "gone"), 3, false);
+    }
+  }
+
+  @Test
+  void aStartFromTheSnapshotHasTheIndexReadingEveryFileGives() throws Exception {
+    someHistory();
+    assertThat(state.resolve(IndexSnapshot.FILE)).isRegularFile();
+
+    try (Site site = Site.open(settings())) {
+      assertThat(of(site)).isEqualTo(fromFiles());
+      assertThat(site.index().run(WorkerHost.GITHUB, new io.soilci.result.RunId("8"))).isNotNull();
+    }
+  }
+
+  @Test
+  void aStartTakesUnchangedRunsFromTheSnapshotAndReadsChangedOnes() throws Exception {
+    someHistory();
+    JobRef job = ref("7", "cpp");
+    Path json = root.resolve(job.file(JobFile.JSON));
+    // Rewritten in place (same file): the run folder's stamp is unchanged, so the snapshot's
+    // facts stay (the documented limit: replace files, or run regen).
+    Files.write(json, JobMetaCodec.format(meta("cpp", "7", COMMIT, "in place", SiteTrees.T0)));
+    try (Site site = Site.open(settings())) {
+      assertThat(commitLine(site, job)).isEqualTo("a subject");
+    }
+    // Replaced by a rename, as an upload, ingest or an SFTP copy does: read again.
+    AtomicFiles.write(json, JobMetaCodec.format(meta("cpp", "7", COMMIT, "renamed", SiteTrees.T0)));
+    try (Site site = Site.open(settings())) {
+      assertThat(commitLine(site, job)).isEqualTo("renamed");
+      assertThat(of(site)).isEqualTo(fromFiles());
+    }
+  }
+
+  @Test
+  void regenForgetsTheSnapshotAndANewRunOrAGoneOneIsSeen() throws Exception {
+    someHistory();
+    Site.forgetSnapshot(state);
+    Path run9 = root.resolve("github-jobs/9");
+    Files.createDirectories(run9);
+    Files.copy(root.resolve("github-jobs/7/cpp.tsv"), run9.resolve("cpp.tsv"));
+    Files.copy(root.resolve("github-jobs/7/cpp.wwz"), run9.resolve("cpp.wwz"));
+    Files.write(
+        run9.resolve("cpp.json"),
+        JobMetaCodec.format(meta("cpp", "9", COMMIT, "nine", SiteTrees.T0 + 120)));
+    try (Site site = Site.open(settings())) {
+      assertThat(of(site)).isEqualTo(fromFiles());
+    }
+    assertThat(state.resolve(IndexSnapshot.FILE)).isRegularFile();
+    try (var files = Files.walk(run9)) {
+      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
+    try (Site site = Site.open(settings())) {
+      assertThat(site.index().run(WorkerHost.GITHUB, new io.soilci.result.RunId("9"))).isNull();
+      assertThat(of(site)).isEqualTo(fromFiles());
+    }
+  }
+
+  @Test
+  void aSnapshotOfAnotherFormatOrCutShortIsNotUsed() throws Exception {
+    someHistory();
+    Path file = state.resolve(IndexSnapshot.FILE);
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    try (Site site = Site.open(settings())) {
+      assertThat(of(site)).isEqualTo(fromFiles());
+    }
+    bytes = Files.readAllBytes(file);
+    bytes[11] = 99; // the format version's low byte
+    Files.write(file, bytes);
+    try (Site site = Site.open(settings())) {
+      assertThat(of(site)).isEqualTo(fromFiles());
+    }
+  }
+}
