@@ -3,6 +3,9 @@ package io.soilci.server;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.coordinator.Coordinator;
+import io.soilci.server.coordinator.CoordinatorHandler;
+import io.soilci.server.coordinator.CoordinatorReads;
 import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.MovedRunJsonHandler;
 import io.soilci.server.files.SinceGreenHandler;
@@ -55,7 +58,8 @@ final class Routes {
       Metrics metrics,
       LiveLogs live,
       String ingestKey,
-      WorkerPoolMetrics pool) {}
+      WorkerPoolMetrics pool,
+      Coordinator coordinator) {}
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
@@ -130,6 +134,17 @@ final class Routes {
                 new MetricsHandler(
                     List.of(p.metrics(), p.pool(), new JobMetrics(p.site()), new JvmMetrics())),
                 drain));
+    HttpHandler coordinate =
+        AccessLog.route(
+            "/coordinator",
+            write(
+                p,
+                new CoordinatorHandler(p.coordinator(), p.auth(), p.config().coordinator()),
+                drain));
+    HttpHandler coordinatorReads =
+        AccessLog.route(
+            "/coordinator-reads",
+            dispatched(reads(p, new CoordinatorReads(p.coordinator())), drain));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
     HttpHandler router =
         exchange -> {
@@ -152,6 +167,10 @@ final class Routes {
             next = liveTail;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
             next = wwup;
+          } else if (post && CoordinatorHandler.matchesWrite(path)) {
+            next = coordinate;
+          } else if (read && CoordinatorReads.matches(path)) {
+            next = coordinatorReads;
           } else if (read && path.equals("/healthz")) {
             next = health;
           } else if (read && path.equals("/metrics")) {
