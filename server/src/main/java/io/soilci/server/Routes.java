@@ -100,7 +100,8 @@ final class Routes {
             "/log", write(p, new LogHandler(p.auth(), p.live(), p.site(), p.metrics()), drain));
     HttpHandler liveEvents =
         AccessLog.route(
-            LiveEventsHandler.PATH, dispatched(reads(p, new LiveEventsHandler(p.live())), drain));
+            LiveEventsHandler.PATH,
+            dispatched(reads(p, new LiveEventsHandler(p.live(), p.config().site())), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz =
