@@ -3,6 +3,9 @@ package io.soilci.server;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.coordinator.Coordinator;
+import io.soilci.server.coordinator.CoordinatorHandler;
+import io.soilci.server.coordinator.CoordinatorReads;
 import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.MovedRunJsonHandler;
 import io.soilci.server.files.SinceGreenHandler;
@@ -27,6 +30,7 @@ import io.soilci.server.upload.UploadGate;
 import io.soilci.server.upload.WwupHandler;
 import io.soilci.server.wwz.WwzHandler;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.util.Headers;
@@ -54,7 +58,8 @@ final class Routes {
       Metrics metrics,
       LiveLogs live,
       String ingestKey,
-      WorkerPoolMetrics pool) {}
+      WorkerPoolMetrics pool,
+      Coordinator coordinator) {}
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
@@ -63,7 +68,7 @@ final class Routes {
    * BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the handler; reads
    * are dispatched to a worker thread but answered non-blocking.
    */
-  static HttpHandler handler(Parts p) {
+  static AccessLog handler(Parts p) {
     long drain = p.config().limits().drainBytes();
     var limits = p.config().limits();
     HttpHandler results =
@@ -95,10 +100,16 @@ final class Routes {
             "/log", write(p, new LogHandler(p.auth(), p.live(), p.site(), p.metrics()), drain));
     HttpHandler liveEvents =
         AccessLog.route(
-            LiveEventsHandler.PATH, dispatched(reads(p, new LiveEventsHandler(p.live())), drain));
+            LiveEventsHandler.PATH,
+            dispatched(reads(p, new LiveEventsHandler(p.live(), p.config().site())), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
-    HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
+    HttpHandler wwz =
+        AccessLog.route(
+            "wwz",
+            p.config().publicReads()
+                ? fromCacheFirst(p.wwz()::answerFromCache, dispatched(p.wwz(), drain))
+                : dispatched(reads(p, p.wwz()), drain));
     HttpHandler filesOnWorker =
         p.config().publicReads()
             ? dispatched(p.files(), drain)
@@ -108,7 +119,9 @@ final class Routes {
             "static",
             writtenPagesOnly(
                 p.site(),
-                p.config().publicReads() ? fromCacheFirst(p.files(), filesOnWorker) : filesOnWorker,
+                p.config().publicReads()
+                    ? fromCacheFirst(p.files()::answerFromCache, filesOnWorker)
+                    : filesOnWorker,
                 filesOnWorker));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler sinceGreen =
@@ -122,6 +135,17 @@ final class Routes {
                 new MetricsHandler(
                     List.of(p.metrics(), p.pool(), new JobMetrics(p.site()), new JvmMetrics())),
                 drain));
+    HttpHandler coordinate =
+        AccessLog.route(
+            "/coordinator",
+            write(
+                p,
+                new CoordinatorHandler(p.coordinator(), p.auth(), p.config().coordinator()),
+                drain));
+    HttpHandler coordinatorReads =
+        AccessLog.route(
+            "/coordinator-reads",
+            dispatched(reads(p, new CoordinatorReads(p.coordinator())), drain));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
     HttpHandler router =
         exchange -> {
@@ -144,6 +168,10 @@ final class Routes {
             next = liveTail;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
             next = wwup;
+          } else if (post && CoordinatorHandler.matchesWrite(path)) {
+            next = coordinate;
+          } else if (read && CoordinatorReads.matches(path)) {
+            next = coordinatorReads;
           } else if (read && path.equals("/healthz")) {
             next = health;
           } else if (read && path.equals("/metrics")) {
@@ -177,13 +205,18 @@ final class Routes {
     };
   }
 
+  /** Answers a request on the IO thread if what it asks for is at hand; false if not. */
+  private interface AtHand {
+    boolean answer(HttpServerExchange exchange);
+  }
+
   /**
-   * A public read of the site's files: answered on the IO thread when it is in memory, else
-   * dispatched like any read.
+   * A public read of the site's files or a zip's entries: answered on the IO thread when what it
+   * asks for is at hand, else dispatched like any read.
    */
-  private static HttpHandler fromCacheFirst(SiteFilesHandler files, HttpHandler otherwise) {
+  private static HttpHandler fromCacheFirst(AtHand atHand, HttpHandler otherwise) {
     return exchange -> {
-      if (!files.answerFromCache(exchange)) {
+      if (!atHand.answer(exchange)) {
         otherwise.handleRequest(exchange);
       }
     };
@@ -252,7 +285,7 @@ final class Routes {
     };
   }
 
-  private static void methodNotAllowed(io.undertow.server.HttpServerExchange exchange) {
+  private static void methodNotAllowed(HttpServerExchange exchange) {
     exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD, POST");
     Responses.text(
         exchange,

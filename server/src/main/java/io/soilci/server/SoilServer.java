@@ -5,7 +5,10 @@ import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.coordinator.Coordinator;
 import io.soilci.server.files.SiteFilesHandler;
+import io.soilci.server.hooks.Hooks;
+import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveLogs;
@@ -21,7 +24,10 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -36,16 +42,25 @@ public final class SoilServer implements AutoCloseable {
   private final SiteFilesHandler files;
   private final Site site;
   private final ServerConfig config;
+  private final AccessLog accessLog;
+  private final Coordinator coordinator;
+  private final Hooks coordinatorHooks;
 
   private SoilServer(
       Undertow undertow,
       XnioWorker threads,
+      AccessLog accessLog,
       WwzHandler wwz,
       SiteFilesHandler files,
       Site site,
-      ServerConfig config) {
+      ServerConfig config,
+      Coordinator coordinator,
+      Hooks coordinatorHooks) {
+    this.coordinator = coordinator;
+    this.coordinatorHooks = coordinatorHooks;
     this.undertow = undertow;
     this.threads = threads;
+    this.accessLog = accessLog;
     this.wwz = wwz;
     this.files = files;
     this.site = site;
@@ -90,10 +105,23 @@ public final class SoilServer implements AutoCloseable {
             new LogIndexStore(
                 config.state().resolve("log-index"),
                 LogIndexStore.DEFAULT_BUDGET,
-                config.errorPatterns()));
+                config.errorPatterns()),
+            config.state().resolve("wwz-inflated"));
     SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
+    Hooks coordinatorHooks = new Hooks(config.hooks());
+    Coordinator coordinator =
+        Coordinator.open(
+            config.state(),
+            config.coordinator(),
+            Clock.systemUTC(),
+            coordinatorHooks,
+            (job, from) -> {
+              // Shown as a job that passed at once, its status file written as for a run.
+              site.jobStarted(job, Instant.now(), Map.of(), true);
+              site.jobDone(job, 0, true, null, "reused: " + from + " passed with the same inputs");
+            });
     Routes.Parts parts =
         new Routes.Parts(
             config,
@@ -110,7 +138,9 @@ public final class SoilServer implements AutoCloseable {
             metrics,
             live,
             ingestKey,
-            new WorkerPoolMetrics(threads.getMXBean()));
+            new WorkerPoolMetrics(threads.getMXBean()),
+            coordinator);
+    AccessLog accessLog = Routes.handler(parts);
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
         Undertow.builder()
@@ -126,12 +156,15 @@ public final class SoilServer implements AutoCloseable {
                 UndertowOptions.REQUEST_PARSE_TIMEOUT, guards.requestParseTimeoutSeconds() * 1000)
             .setSocketOption(Options.READ_TIMEOUT, guards.readTimeoutSeconds() * 1000)
             .setSocketOption(Options.WRITE_TIMEOUT, guards.writeTimeoutSeconds() * 1000)
-            .setHandler(Routes.handler(parts))
+            .setHandler(accessLog)
             .build();
     try {
       undertow.start();
     } catch (RuntimeException e) {
       threads.shutdownNow();
+      accessLog.close();
+      closeQuietly(coordinator);
+      coordinatorHooks.close();
       wwz.close();
       files.close();
       site.close();
@@ -145,7 +178,9 @@ public final class SoilServer implements AutoCloseable {
       }
       throw e;
     }
-    SoilServer server = new SoilServer(undertow, threads, wwz, files, site, config);
+    SoilServer server =
+        new SoilServer(
+            undertow, threads, accessLog, wwz, files, site, config, coordinator, coordinatorHooks);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
   }
@@ -191,6 +226,8 @@ public final class SoilServer implements AutoCloseable {
     } catch (IOException e) {
       // A stale file only makes ingest try this server and fall back to the files.
     }
+    // First, so agents waiting for work are answered while their connections are still open.
+    closeQuietly(coordinator);
     undertow.stop();
     // As Undertow stops a worker of its own: requests being run finish first.
     threads.shutdown();
@@ -200,8 +237,18 @@ public final class SoilServer implements AutoCloseable {
       threads.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    accessLog.close();
+    coordinatorHooks.close();
     wwz.close();
     files.close();
     site.close();
+  }
+
+  private static void closeQuietly(Coordinator coordinator) {
+    try {
+      coordinator.close();
+    } catch (IOException e) {
+      LoggerFactory.getLogger(SoilServer.class).warn("closing the coordinator's queue log", e);
+    }
   }
 }

@@ -17,7 +17,17 @@ class WorkerMainTest {
     assertThat(result.err())
         .isEqualTo(
             "soil-worker: Unmatched argument at index 0: 'publsh' (see 'soil-worker --help')\n"
-                + "Did you mean: soil-worker publish?");
+                + "Did you mean: soil-worker publish or soil-worker submit?");
+  }
+
+  @Test
+  void eachSubcommandIsListedUnderItsOwnName() {
+    WorkerMain.SUBCOMMANDS.forEach(
+        (name, type) ->
+            assertThat(new picocli.CommandLine(WorkerMain.subcommand(type)).getCommandName())
+                .isEqualTo(name));
+    assertThat(WorkerMain.commandLine().getSubcommands().keySet())
+        .containsExactlyElementsOf(WorkerMain.SUBCOMMANDS.keySet());
   }
 
   @Test
