@@ -122,7 +122,8 @@ final class Routes {
                 p.config().publicReads()
                     ? fromCacheFirst(p.files()::answerFromCache, filesOnWorker)
                     : filesOnWorker,
-                filesOnWorker));
+                // Credentials first: on a private site nobody without a token holds a thread.
+                dispatched(reads(p, afterPageWritten(p.site(), p.files())), drain)));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler sinceGreen =
         AccessLog.route(
@@ -223,27 +224,24 @@ final class Routes {
   }
 
   /**
-   * A read of a page whose new version an answered event left to the background writer waits for it
-   * (on a worker thread, at most {@link #PAGE_WAIT_MILLIS}; then the file as it is), so a reader
-   * never sees a page older than an event already answered. Any other read goes to {@code usual}.
+   * Sends a request for a page that an answered event changed and whose new version is not written
+   * yet to {@code waiting}; every other request to {@code usual}.
    */
-  private static HttpHandler writtenPagesOnly(Site site, HttpHandler usual, HttpHandler onWorker) {
+  private static HttpHandler writtenPagesOnly(Site site, HttpHandler usual, HttpHandler waiting) {
     return exchange -> {
-      String page = pagePath(exchange.getRelativePath());
-      if (!site.pagePending(page)) {
-        usual.handleRequest(exchange);
-        return;
-      }
-      HttpHandler waiting =
-          e -> {
-            site.awaitPage(page, PAGE_WAIT_MILLIS);
-            onWorker.handleRequest(e);
-          };
-      if (exchange.isInIoThread()) {
-        exchange.dispatch(waiting);
-      } else {
+      if (site.pagePending(pagePath(exchange.getRelativePath()))) {
         waiting.handleRequest(exchange);
+      } else {
+        usual.handleRequest(exchange);
       }
+    };
+  }
+
+  /** Waits (on a worker thread, bounded) until the asked page is written, then {@code handler}. */
+  private static HttpHandler afterPageWritten(Site site, HttpHandler handler) {
+    return exchange -> {
+      site.awaitPage(pagePath(exchange.getRelativePath()), PAGE_WAIT_MILLIS);
+      handler.handleRequest(exchange);
     };
   }
 

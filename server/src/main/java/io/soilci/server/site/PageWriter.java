@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -64,6 +65,9 @@ final class PageWriter {
    * guarded by itself for changes, read without a lock.
    */
   private final ConcurrentHashMap<String, Page> pending = new ConcurrentHashMap<>();
+
+  /** Pages whose last deferred write failed and that wait for the next try. */
+  private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
   /** Pages deferred and not yet taken by the background writer, in order; guarded by pending. */
   private final LinkedHashSet<Page> queued = new LinkedHashSet<>();
@@ -143,7 +147,10 @@ final class PageWriter {
    * returns whether it is written.
    */
   boolean awaitWritten(String path, long timeoutMillis) throws InterruptedException {
-    return await(() -> !pending.containsKey(path), timeoutMillis);
+    // A page whose last write failed (a full disk) is not waited for: the reader gets the file as
+    // it is at once, instead of holding a worker thread until the disk has room again.
+    return await(() -> !pending.containsKey(path) || failing.contains(path), timeoutMillis)
+        && !pending.containsKey(path);
   }
 
   /** Waits until no page is {@link #pending}, at most {@code timeoutMillis}; returns whether. */
@@ -202,6 +209,7 @@ final class PageWriter {
           try {
             update(page);
             synchronized (pending) {
+              failing.remove(page.path());
               if (!queued.contains(page)) {
                 pending.remove(page.path(), page);
               }
@@ -212,6 +220,8 @@ final class PageWriter {
             failed = true;
             synchronized (pending) {
               queued.add(page);
+              failing.add(page.path());
+              pending.notifyAll();
             }
           }
         }
@@ -220,6 +230,8 @@ final class PageWriter {
         failed = true;
         synchronized (pending) {
           queued.addAll(batch);
+          batch.forEach(page -> failing.add(page.path()));
+          pending.notifyAll();
         }
       }
       if (failed) {

@@ -3,11 +3,13 @@ package io.soilci.server.site;
 import static io.soilci.server.site.SiteTrees.read;
 import static io.soilci.server.site.SiteTrees.ref;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.soilci.result.JobRef;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -89,6 +91,30 @@ class DeferredPagesTest {
     assertThat(site.pagePending(INDEX)).isFalse();
     assertThat(read(root, INDEX)).contains("<li class=\"chip running\">");
     assertThat(read(root, "github-jobs/7/index.html")).contains("running");
+  }
+
+  @Test
+  void aReaderDoesNotWaitForAPageWhoseWriteFails() throws Exception {
+    try (Site site = Site.open(settings(), path -> {})) {
+      // A folder where the host index goes: renaming the new page over it fails, every time.
+      Files.delete(root.resolve(INDEX));
+      Files.createDirectories(root.resolve(INDEX).resolve("in-the-way"));
+
+      site.jobStarted(ref("8", "cpp"), T0);
+
+      assertThat(site.pagePending(INDEX)).isTrue();
+      // Before the change the reader held its thread for the whole wait asked (here 10 minutes).
+      boolean written =
+          assertTimeoutPreemptively(Duration.ofSeconds(30), () -> site.awaitPage(INDEX, 600_000));
+      assertThat(written).isFalse();
+      assertThat(site.pagePending(INDEX)).as("still to be written when the disk allows").isTrue();
+
+      Files.delete(root.resolve(INDEX).resolve("in-the-way"));
+      Files.delete(root.resolve(INDEX));
+      // Tried again a second later: written, and no longer pending.
+      assertThat(site.awaitPagesWritten(WAIT)).isTrue();
+      assertThat(read(root, INDEX)).contains("<li class=\"chip running\">");
+    }
   }
 
   @Test
