@@ -7,12 +7,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a task's exit status means, in words: 124 is the worker's timeout, 128+N a signal, 255 the
- * worker's own failure; and the worker's log-cap marker line, read back as "log cut at N MiB".
+ * What a task's exit status means, in words: 124 is the worker's timeout, 128+N a signal, 253 a
+ * task skipped because one it needs did not pass, 255 the worker's own failure; and the worker's
+ * log-cap marker line, read back as "log cut at N MiB".
  */
 public final class ExitStatus {
   /** The timeout's status, as GNU timeout and Soil use it. */
   public static final int TIMED_OUT = 124;
+
+  /**
+   * The worker's status for a task it did not run because a task it needs ({@code # needs:}) did
+   * not pass; no shell or signal uses it.
+   */
+  public static final int SKIPPED = 253;
 
   private static final List<String> SIGNALS =
       List.of(
@@ -35,6 +42,9 @@ public final class ExitStatus {
     }
     if (status == TIMED_OUT) {
       return "timed out after " + Math.round(elapsedSeconds) + " s";
+    }
+    if (status == SKIPPED) {
+      return "skipped: a task it needs did not pass";
     }
     if (status == 255) {
       return "the worker could not run it";

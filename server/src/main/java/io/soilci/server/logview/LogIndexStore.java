@@ -135,13 +135,17 @@ public final class LogIndexStore implements AutoCloseable {
     Path temp = dir.resolve(copy.getFileName() + TEMP);
     LogFacts facts;
     if (copied) {
-      try (CopyOut out = new CopyOut(temp)) {
-        facts = LogScan.scan(source, patterns, errorFinders, out);
-        copied = out.whole(source.size());
-      }
-      if (copied) {
-        Files.move(temp, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } else {
+      try {
+        try (CopyOut out = new CopyOut(temp)) {
+          facts = LogScan.scan(source, patterns, errorFinders, out);
+          copied = out.whole(source.size());
+        }
+        if (copied) {
+          Files.move(
+              temp, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+      } finally {
+        // A read that failed (a zip cut short) or a copy not whole leaves no half copy behind.
         Files.deleteIfExists(temp);
       }
     } else {

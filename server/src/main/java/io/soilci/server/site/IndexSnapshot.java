@@ -311,8 +311,11 @@ final class IndexSnapshot {
     void running(RunningJob r) throws IOException {
       out.writeLong(r.startedEpoch());
       rows(r.finished());
-      str(r.currentTask());
-      out.writeLong(r.currentSince());
+      out.writeInt(r.runningTasks().size());
+      for (Map.Entry<String, Long> e : r.runningTasks().entrySet()) {
+        str(e.getKey());
+        out.writeLong(e.getValue());
+      }
       Integer done = r.doneStatus();
       out.writeInt(done == null ? -1 : done);
       str(r.statusRunId());
@@ -488,8 +491,11 @@ final class IndexSnapshot {
     RunningJob running() throws IOException {
       long started = in.readLong();
       List<TaskRow> finished = rows();
-      String current = str();
-      long since = in.readLong();
+      int runningCount = count(TaskRows.MAX_ROWS);
+      Map<String, Long> runningTasks = new LinkedHashMap<>();
+      for (int i = 0; i < runningCount; i++) {
+        runningTasks.put(str(), in.readLong());
+      }
       int done = in.readInt();
       String statusRunId = str();
       String note = text();
@@ -501,8 +507,7 @@ final class IndexSnapshot {
       return new RunningJob(
           started,
           finished,
-          current,
-          since,
+          runningTasks,
           done < 0 ? null : done,
           statusRunId,
           note,

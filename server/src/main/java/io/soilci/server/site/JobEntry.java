@@ -75,7 +75,9 @@ record JobEntry(JobName name, @Nullable JobFacts stored, @Nullable RunningJob ru
   String statusText() {
     if (inProgress()) {
       RunningJob now = Objects.requireNonNull(running);
-      return now.currentTask().isEmpty() ? "running" : "running " + now.currentTask();
+      return now.runningTasks().isEmpty()
+          ? "running"
+          : "running " + String.join(", ", now.runningTasks().keySet());
     }
     if (stored != null && (running == null || !running.done())) {
       if (stored.isBroken()) {

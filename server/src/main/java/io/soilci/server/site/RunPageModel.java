@@ -70,22 +70,25 @@ final class RunPageModel {
       tasks.add(task);
     }
     tasks.sort(Comparator.comparingInt(Views::rankOf));
-    if (running != null && !running.currentTask().isEmpty()) {
-      Map<String, Object> now = new LinkedHashMap<>();
-      now.put("name", running.currentTask());
-      now.put("state", "running");
-      now.put("status", "");
-      now.put("elapsed", "");
-      now.put("seconds", "");
-      now.put("since", running.currentSince());
-      now.put("sinceIso", SiteText.iso(running.currentSince()));
-      now.put("sinceText", SiteText.shortTime(running.currentSince()));
-      // The server's live tail of the task (GET /live/...): the site root is two folders up.
-      now.put("log", "../../live/" + ref + "/" + running.currentTask() + ".txt");
-      now.put("result", "");
-      now.put("tests", "");
-      now.put("brief", List.of());
-      tasks.add(0, now);
+    if (running != null) {
+      // The tasks running now, on top: the one started last first.
+      for (Map.Entry<String, Long> task : running.runningTasks().entrySet()) {
+        Map<String, Object> now = new LinkedHashMap<>();
+        now.put("name", task.getKey());
+        now.put("state", "running");
+        now.put("status", "");
+        now.put("elapsed", "");
+        now.put("seconds", "");
+        now.put("since", task.getValue());
+        now.put("sinceIso", SiteText.iso(task.getValue()));
+        now.put("sinceText", SiteText.shortTime(task.getValue()));
+        // The server's live tail of the task (GET /live/...): the site root is two folders up.
+        now.put("log", "../../live/" + ref + "/" + task.getKey() + ".txt");
+        now.put("result", "");
+        now.put("tests", "");
+        now.put("brief", List.of());
+        tasks.add(0, now);
+      }
     }
     return tasks;
   }

@@ -59,11 +59,32 @@ final class RunningFiles {
     }
   }
 
+  /**
+   * {@code runningTasks} (task: epoch seconds it started); a file of a server before {@code
+   * --parallel} has one {@code currentTask} and its {@code currentSince} instead.
+   */
+  private static Map<String, Long> runningTasks(JsonNode node) {
+    Map<String, Long> tasks = new LinkedHashMap<>();
+    if (node.has("runningTasks")) {
+      node.path("runningTasks")
+          .properties()
+          .forEach(
+              e ->
+                  tasks.put(
+                      new TaskName(e.getKey()).value(),
+                      MetaRules.requireEpoch("runningTasks", e.getValue().asLong())));
+    } else if (!node.path("currentTask").asText("").isEmpty()) {
+      tasks.put(
+          new TaskName(node.path("currentTask").asText()).value(),
+          MetaRules.requireEpoch("currentSince", node.path("currentSince").asLong()));
+    }
+    return tasks;
+  }
+
   static byte[] format(RunningJob job) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("startedEpoch", job.startedEpoch());
-    out.put("currentTask", job.currentTask());
-    out.put("currentSince", job.currentSince());
+    out.put("runningTasks", job.runningTasks());
     out.put("doneStatus", job.doneStatus());
     out.put("statusRunId", job.statusRunId());
     out.put("endNote", job.endNote());
@@ -116,15 +137,10 @@ final class RunningFiles {
       if (done.isInt() && (done.asInt() < 0 || done.asInt() > 255)) {
         throw new IllegalArgumentException("doneStatus " + done.asInt() + " must be 0-255");
       }
-      long since = node.path("currentSince").asLong();
-      if (since != 0) {
-        MetaRules.requireEpoch("currentSince", since);
-      }
       return new RunningJob(
           MetaRules.requireEpoch("startedEpoch", node.path("startedEpoch").asLong()),
           rows,
-          node.path("currentTask").asText(""),
-          since,
+          runningTasks(node),
           done.isInt() ? done.asInt() : null,
           node.path("statusRunId").asText(""),
           node.path("endNote").asText(""),

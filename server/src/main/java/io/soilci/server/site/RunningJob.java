@@ -11,12 +11,12 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A job between its start event and its stored files: the tasks it finished, the task it runs now,
- * and, once a done event came without files, its status.
+ * A job between its start event and its stored files: the tasks it finished, the tasks it runs now
+ * (several with {@code run-job --parallel}), and, once a done event came without files, its status.
  *
  * @param startedEpoch when the start event said the job started (epoch seconds)
- * @param currentTask the task running now, or empty
- * @param currentSince when {@code currentTask} started (epoch seconds), or 0
+ * @param runningTasks the tasks running now, each with when it started (epoch seconds), in the
+ *     order they started
  * @param doneStatus the done event's status, or null while running
  * @param statusRunId the status API run id the done event named, or empty
  * @param endNote why the job ended early, shown instead of its status: {@code cancelled by SIGTERM}
@@ -30,8 +30,7 @@ import org.jspecify.annotations.Nullable;
 record RunningJob(
     long startedEpoch,
     List<TaskRow> finished,
-    String currentTask,
-    long currentSince,
+    Map<String, Long> runningTasks,
     @Nullable Integer doneStatus,
     String statusRunId,
     String endNote,
@@ -40,6 +39,7 @@ record RunningJob(
 
   RunningJob {
     finished = List.copyOf(finished);
+    runningTasks = Collections.unmodifiableMap(new LinkedHashMap<>(runningTasks));
     startMeta = Collections.unmodifiableMap(new LinkedHashMap<>(startMeta));
   }
 
@@ -48,7 +48,21 @@ record RunningJob(
   }
 
   static RunningJob startedAt(long epoch, Map<String, String> startMeta, boolean statusOnEnd) {
-    return new RunningJob(epoch, List.of(), "", 0, null, "", "", startMeta, statusOnEnd);
+    return new RunningJob(epoch, List.of(), Map.of(), null, "", "", startMeta, statusOnEnd);
+  }
+
+  /** The task that started last of those running now, or empty. */
+  String currentTask() {
+    String last = "";
+    for (String task : runningTasks.keySet()) {
+      last = task;
+    }
+    return last;
+  }
+
+  /** When {@link #currentTask()} started (epoch seconds), or 0. */
+  long currentSince() {
+    return runningTasks.getOrDefault(currentTask(), 0L);
   }
 
   boolean done() {
@@ -56,19 +70,14 @@ record RunningJob(
   }
 
   RunningJob withTaskStarted(String task, long epoch) {
+    Map<String, Long> now = new LinkedHashMap<>(runningTasks);
+    now.remove(task);
+    now.put(task, epoch);
     return new RunningJob(
-        startedEpoch,
-        finished,
-        task,
-        epoch,
-        doneStatus,
-        statusRunId,
-        endNote,
-        startMeta,
-        statusOnEnd);
+        startedEpoch, finished, now, doneStatus, statusRunId, endNote, startMeta, statusOnEnd);
   }
 
-  /** Adds or replaces the row for {@code row}'s task; clears the current task if it was that. */
+  /** Adds or replaces the row for {@code row}'s task, which no longer runs. */
   RunningJob withTaskFinished(TaskRow row) {
     List<TaskRow> rows = new ArrayList<>(finished);
     boolean repeated = rows.removeIf(r -> r.name().equals(row.name()));
@@ -82,25 +91,17 @@ record RunningJob(
               + " finished tasks, the most a job's task table may hold");
     }
     rows.add(row);
-    boolean wasCurrent = currentTask.equals(row.name().value());
+    Map<String, Long> now = new LinkedHashMap<>(runningTasks);
+    now.remove(row.name().value());
     return new RunningJob(
-        startedEpoch,
-        rows,
-        wasCurrent ? "" : currentTask,
-        wasCurrent ? 0 : currentSince,
-        doneStatus,
-        statusRunId,
-        endNote,
-        startMeta,
-        statusOnEnd);
+        startedEpoch, rows, now, doneStatus, statusRunId, endNote, startMeta, statusOnEnd);
   }
 
   RunningJob withDone(int status, String runId, String note) {
     return new RunningJob(
         startedEpoch,
         finished,
-        "",
-        0,
+        Map.of(),
         status,
         runId.isEmpty() ? statusRunId : runId,
         note,

@@ -2,6 +2,7 @@ package io.soilci.server.logview;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -157,6 +158,54 @@ class LogIndexStoreTest {
             .as("copies: only the big log's")
             .isEqualTo(1);
       }
+    }
+  }
+
+  @Test
+  void aBigLogWhoseReadFailsLeavesNoHalfCopyBehind() throws IOException {
+    long size = LogIndexStore.COPY_OVER + 1;
+    LogSource broken =
+        new LogSource() {
+          @Override
+          public InputStream open() {
+            return new InputStream() {
+              long read;
+
+              @Override
+              public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0];
+              }
+
+              @Override
+              public int read(byte[] b, int off, int len) throws IOException {
+                if (read > LogIndexStore.COPY_OVER / 2) {
+                  throw new IOException("the zip is cut short");
+                }
+                for (int i = 0; i < len; i++) {
+                  b[off + i] = (byte) (++read % 80 == 0 ? '\n' : 'x');
+                }
+                return len;
+              }
+            };
+          }
+
+          @Override
+          public long size() {
+            return size;
+          }
+
+          @Override
+          public boolean compressed() {
+            return true;
+          }
+        };
+    try (LogIndexStore store = store(LogIndexStore.DEFAULT_BUDGET)) {
+      assertThatThrownBy(() -> store.get("b.wwz!t.txt", broken)).hasMessageContaining("cut short");
+    }
+
+    try (Stream<Path> left = Files.list(dir.resolve("log-index"))) {
+      assertThat(left).as("files left in the index folder").isEmpty();
     }
   }
 }

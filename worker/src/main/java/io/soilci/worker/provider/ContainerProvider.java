@@ -63,8 +63,23 @@ final class ContainerProvider implements Provider {
               mark,
               pid -> exec(binary, container, Supervisor.killArguments(pid)),
               Duration.ofMinutes(5));
+      String guest = mountPoint == null ? dir : mountPoint;
+      SupervisedInstance.LaneStarter lanes =
+          () -> {
+            String laneMark = Supervisor.newMark();
+            List<String> exec = execCommand(binary, container, guest, spec.envNames());
+            exec.addAll(Supervisor.shArguments(laneMark));
+            return Supervisor.start(
+                exec,
+                spec.checkout(),
+                cliEnv,
+                laneMark,
+                pid -> exec(binary, container, Supervisor.killArguments(pid)),
+                Duration.ofMinutes(1));
+          };
       return new SupervisedInstance(
           supervisor,
+          lanes,
           Map.of(io.soilci.result.JobMeta.IMAGE_PULL_TIME, pullTime),
           endedCleanly -> {
             Runtime.getRuntime().removeShutdownHook(removeOnExit);
@@ -103,6 +118,21 @@ final class ContainerProvider implements Provider {
       command.add(name);
     }
     command.addAll(List.of("--entrypoint", "/bin/sh", image));
+    return command;
+  }
+
+  /**
+   * {@code CLI exec -i -w GUEST [-e NAME]... CONTAINER /bin/sh}: one more supervisor in the running
+   * container, for a task run beside others; the same folder and variables as the first.
+   */
+  private static List<String> execCommand(
+      Path binary, String container, String guest, List<String> env) {
+    List<String> command = new ArrayList<>(List.of(binary.toString(), "exec", "-i", "-w", guest));
+    for (String name : env) {
+      command.add("-e");
+      command.add(name);
+    }
+    command.addAll(List.of(container, "/bin/sh"));
     return command;
   }
 

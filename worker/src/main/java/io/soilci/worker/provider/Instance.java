@@ -4,7 +4,11 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
 
-/** A started provider instance that runs a job's tasks one at a time; close it to stop it. */
+/**
+ * A started provider instance that runs a job's tasks: one at a time, or several at once when
+ * {@link #run} is called from several threads (each task then has its own output stream, timeout
+ * and process group); close it to stop it.
+ */
 public interface Instance extends AutoCloseable {
   /**
    * Runs one task with stdin from /dev/null, its stdout and stderr copied to {@code log}. When
@@ -14,8 +18,8 @@ public interface Instance extends AutoCloseable {
   TaskResult run(TaskCommand task, Duration timeout, OutputStream log);
 
   /**
-   * Kills every process of the task running now, if any (a cancelled job); its {@link #run} then
-   * returns. Safe to call from any thread.
+   * Kills every process of the tasks running now, if any (a cancelled job); their {@link #run}
+   * calls then return. Safe to call from any thread.
    */
   void killRunningTask();
 

@@ -20,28 +20,36 @@ final class LocalProvider implements Provider {
 
   @Override
   public Instance start(InstanceSpec spec) {
-    String mark = Supervisor.newMark();
-    List<String> command = new ArrayList<>(List.of("sh"));
-    command.addAll(Supervisor.shArguments(mark));
     try {
-      Supervisor supervisor =
-          Supervisor.start(
-              command,
-              spec.checkout(),
-              spec.localTaskEnv(),
-              mark,
-              Supervisor::killArguments,
-              Duration.ofSeconds(30));
+      Supervisor supervisor = supervisor(spec);
+      SupervisedInstance[] instance = new SupervisedInstance[1];
       // A task runs in its own session, so it would outlive a worker stopped mid-job.
-      Thread killOnExit = new Thread(supervisor::killRunningTask);
+      Thread killOnExit = new Thread(() -> instance[0].killRunningTask());
+      instance[0] =
+          new SupervisedInstance(
+              supervisor,
+              () -> supervisor(spec),
+              Map.of(),
+              endedCleanly -> Runtime.getRuntime().removeShutdownHook(killOnExit));
       Runtime.getRuntime().addShutdownHook(killOnExit);
-      return new SupervisedInstance(
-          supervisor,
-          Map.of(),
-          endedCleanly -> Runtime.getRuntime().removeShutdownHook(killOnExit));
+      return instance[0];
     } catch (IOException e) {
       throw new ProviderFailure(
           "cannot run tasks with sh in " + spec.checkout() + ": " + e.getMessage());
     }
+  }
+
+  /** {@code sh -c SUPERVISOR} in the checkout. */
+  private static Supervisor supervisor(InstanceSpec spec) throws IOException {
+    String mark = Supervisor.newMark();
+    List<String> command = new ArrayList<>(List.of("sh"));
+    command.addAll(Supervisor.shArguments(mark));
+    return Supervisor.start(
+        command,
+        spec.checkout(),
+        spec.localTaskEnv(),
+        mark,
+        Supervisor::killArguments,
+        Duration.ofSeconds(30));
   }
 }

@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The worker's end of {@code supervisor.sh}, started once per job (as a local process or as a
- * container's main process): sends it one task at a time, copies the task's output to its log,
- * reads the status, and kills the task's process group when its timeout fires.
+ * container's main process, or one more per task run beside others): sends it one task at a time,
+ * copies the task's output to its log, reads the status, and kills the task's process group when
+ * its timeout fires. One thread at a time runs its tasks.
  */
 final class Supervisor {
   /** How long a killed task may take to be reported before the instance counts as broken. */

@@ -11,6 +11,8 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -18,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the running task's log to the server as it grows ({@code POST /log}): a background thread
- * reads {@code _tmp/soil/logs/TASK.txt} once per {@code interval}, at most {@value #CHUNK} bytes a
- * time (so at most that many bytes per interval); when it falls further behind than the server
- * keeps, it skips ahead. It never blocks a task and never fails the job: after {@value
+ * Sends each running task's log to the server as it grows ({@code POST /log}): a background thread
+ * per running task reads {@code _tmp/soil/logs/TASK.txt} once per {@code interval}, at most {@value
+ * #CHUNK} bytes a time (so at most that many bytes per interval); when it falls further behind than
+ * the server keeps, it skips ahead. It never blocks a task and never fails the job: after {@value
  * #GIVE_UP_AFTER} failed sends in a row it stops for the rest of the job.
  */
 final class LogStream implements JobListener {
@@ -36,7 +38,7 @@ final class LogStream implements JobListener {
   private final Path checkout;
   private final Duration interval;
   private final AtomicInteger failuresInARow = new AtomicInteger();
-  private @Nullable Tail current;
+  private final Map<TaskName, Tail> running = new ConcurrentHashMap<>();
 
   LogStream(SoilServer server, JobRef job, Path checkout, Duration interval) {
     this.server = server;
@@ -47,10 +49,10 @@ final class LogStream implements JobListener {
 
   @Override
   public void taskStarted(TaskName task) {
-    stopCurrent();
+    stop(task);
     if (failuresInARow.get() < GIVE_UP_AFTER) {
       Tail tail = new Tail(task, checkout.resolve(WwzPath.logOf(task)));
-      current = tail;
+      running.put(task, tail);
       Thread thread = new Thread(tail, "live-log-" + task);
       thread.setDaemon(true);
       tail.thread = thread;
@@ -60,16 +62,15 @@ final class LogStream implements JobListener {
 
   @Override
   public void taskFinished(TaskRow row) {
-    stopCurrent();
+    stop(row.name());
   }
 
   /**
    * Asks the tail to send what is left and waits for it a bounded time. It is woken, never
    * interrupted: an interrupt would abort a send in flight and lose the task's last lines.
    */
-  private void stopCurrent() {
-    Tail tail = current;
-    current = null;
+  private void stop(TaskName task) {
+    Tail tail = running.remove(task);
     if (tail != null && tail.thread != null) {
       tail.stop();
       try {

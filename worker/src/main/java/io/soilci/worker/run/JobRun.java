@@ -91,7 +91,8 @@ public final class JobRun {
               settings.output().logCap(),
               listener,
               progress,
-              cancellation);
+              cancellation,
+              settings.parallel());
       cancellation.running(instance);
       try {
         List<TaskRow> rows = runner.run(settings.tasks());

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param output what the job writes and how much of it
  * @param workerHost whose CI variables the job's metadata records; empty for none
  * @param testReports each task's test report globs ({@code --test-reports})
+ * @param parallel the most tasks run at once ({@code --parallel}), 1 to {@value #MAX_PARALLEL}
  */
 public record JobSettings(
     JobName job,
@@ -26,9 +27,21 @@ public record JobSettings(
     Placement placement,
     Output output,
     Optional<WorkerHost> workerHost,
-    ReportGlobs testReports) {
+    ReportGlobs testReports,
+    int parallel) {
+  /** The most tasks {@code --parallel} runs at once. */
+  public static final int MAX_PARALLEL = 64;
+
   public JobSettings {
     tasks = List.copyOf(tasks);
+    if (parallel < 1 || parallel > MAX_PARALLEL) {
+      throw new BadInput(
+          "--parallel "
+              + parallel
+              + " must be 1-"
+              + MAX_PARALLEL
+              + " (the most tasks run at once in the job's checkout or container)");
+    }
   }
 
   /**

@@ -72,7 +72,8 @@ public final class JobSettingsFactory {
         new JobSettings.Placement(provider, image, envNames, checkout, env),
         new JobSettings.Output(out, cap, results, options.zipLevel),
         host,
-        reports);
+        reports,
+        options.parallel);
   }
 
   /** {@code --env} names, then the workspace's variables; each must be a variable's name. */

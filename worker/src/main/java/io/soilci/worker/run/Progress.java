@@ -1,5 +1,6 @@
 package io.soilci.worker.run;
 
+import io.soilci.result.ExitStatus;
 import io.soilci.result.JobSummary;
 import io.soilci.result.Plural;
 import io.soilci.result.TaskRow;
@@ -25,6 +26,8 @@ final class Progress {
       outcome = "status 0";
     } else if (row.status() == TaskResult.TIMED_OUT) {
       outcome = "status 124 (timed out after " + timeout.toSeconds() + " s)";
+    } else if (row.status() == ExitStatus.SKIPPED) {
+      outcome = "status " + ExitStatus.SKIPPED + " (skipped: a task it needs did not pass)";
     } else if (row.status() == JobRunner.INFRASTRUCTURE_FAILED) {
       outcome = "status 255 (the infrastructure failed)";
     } else {

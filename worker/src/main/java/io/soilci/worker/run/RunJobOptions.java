@@ -77,6 +77,16 @@ public final class RunJobOptions {
   List<String> testReports = new ArrayList<>();
 
   @Option(
+      names = "--parallel",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Run up to N tasks at once in the same checkout or container, each as soon as the tasks"
+              + " its '# needs:' line names have passed (a task whose need did not pass is"
+              + " skipped: status 253). Default: ${DEFAULT-VALUE}, one after another.")
+  int parallel = 1;
+
+  @Option(
       names = "--checkout",
       paramLabel = "DIR",
       description = "The folder tasks run in (a container mounts it at the same path). Default: .")

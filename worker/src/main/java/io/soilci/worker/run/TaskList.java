@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * Parses Soil's task list: one task a line, whitespace-separated {@code task_name script action
- * result_html} ({@code -} for no result), blank lines and {@code #} comments ignored.
+ * result_html} ({@code -} for no result), blank lines and {@code #} comments ignored. A comment
+ * {@code # needs: A B} (names split by blanks or commas) right above a task line names the tasks it
+ * needs; Soil's own readers skip it as a comment, so the list stays valid for them.
  */
 public final class TaskList {
   /** Larger task lists are refused; Soil's longest have a few dozen lines. */
@@ -21,6 +23,9 @@ public final class TaskList {
   public static final int MAX_TASKS = 10_000;
 
   private static final String FORMAT = "'task_name script action result_html'";
+
+  /** The comment that names the next task's needs. */
+  static final String NEEDS = "needs:";
 
   private TaskList() {}
 
@@ -35,31 +40,83 @@ public final class TaskList {
     }
     List<TaskLine> tasks = new ArrayList<>();
     Map<String, Integer> firstLine = new HashMap<>();
+    Map<String, Integer> needsLine = new HashMap<>();
+    List<TaskName> pending = null;
+    int pendingLine = 0;
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
+      String where = source + " line " + (i + 1);
+      if (line.startsWith("#")) {
+        String comment = line.substring(1).strip();
+        if (comment.startsWith(NEEDS)) {
+          if (pending != null) {
+            throw new BadInput(
+                where
+                    + ": a second '# needs:' line before one task (the first is line "
+                    + pendingLine
+                    + "); name all of its needs on one line");
+          }
+          pending = needs(comment.substring(NEEDS.length()), where);
+          pendingLine = i + 1;
+        }
         continue;
       }
-      String where = source + " line " + (i + 1);
-      TaskLine task = parseLine(line, where);
+      if (line.isEmpty()) {
+        continue;
+      }
+      TaskLine task = parseLine(line, where, pending == null ? List.of() : pending);
       Integer first = firstLine.putIfAbsent(task.name().value(), i + 1);
       if (first != null) {
         throw new BadInput(
             where + ": task name '" + task.name() + "' repeats (first on line " + first + ")");
+      }
+      if (pending != null) {
+        needsLine.put(task.name().value(), pendingLine);
+        pending = null;
       }
       if (tasks.size() == MAX_TASKS) {
         throw new BadInput(source + " has more than " + MAX_TASKS + " tasks");
       }
       tasks.add(task);
     }
+    if (pending != null) {
+      throw new BadInput(
+          source
+              + " line "
+              + pendingLine
+              + ": '# needs:' has no task line after it; put it right above the task that"
+              + " needs them");
+    }
     if (tasks.isEmpty()) {
       throw new BadInput(source + " has no tasks; each line is " + FORMAT);
     }
+    TaskGraph.check(tasks, task -> source + " line " + needsLine.get(task.value()));
     return List.copyOf(tasks);
   }
 
-  private static TaskLine parseLine(String line, String where) {
+  /** The names after {@code # needs:}, each once. */
+  private static List<TaskName> needs(String names, String where) {
+    List<TaskName> needs = new ArrayList<>();
+    for (String name : names.strip().split("[\\s,]+", -1)) {
+      if (name.isEmpty()) {
+        throw new BadInput(where + ": '# needs:' names no task; write '# needs: TASK...'");
+      }
+      TaskName need;
+      try {
+        need = new TaskName(name);
+      } catch (BadInput e) {
+        throw new BadInput(where + ": '# needs:' " + e.getMessage(), e);
+      }
+      if (needs.contains(need)) {
+        throw new BadInput(where + ": '# needs:' names '" + name + "' twice");
+      }
+      needs.add(need);
+    }
+    return needs;
+  }
+
+  private static TaskLine parseLine(String line, String where, List<TaskName> needs) {
     String[] fields = line.split("\\s+", -1);
     if (fields.length != 4) {
       throw new BadInput(
@@ -77,7 +134,7 @@ public final class TaskList {
       if (!fields[3].equals(TaskRow.NONE)) {
         WwzPath.require("result_html", fields[3]);
       }
-      return new TaskLine(name, new TaskCommand(fields[1], fields[2]), fields[3]);
+      return new TaskLine(name, new TaskCommand(fields[1], fields[2]), fields[3], needs);
     } catch (BadInput e) {
       throw new BadInput(where + ": " + e.getMessage(), e);
     }

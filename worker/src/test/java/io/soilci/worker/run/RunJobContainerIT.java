@@ -143,6 +143,85 @@ class RunJobContainerIT {
     assertThat(containersNamed("soil-it-" + provider + "-")).isEmpty();
   }
 
+  /**
+   * {@code --parallel 2} in one container: lanes run tasks beside each other (each waits for a file
+   * only the other writes while it runs), a timeout kills only its task's processes while the
+   * sibling goes on, and a task whose need failed is skipped.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"podman", "docker"})
+  void runsReadyTasksAtOnceInOneContainer(String provider) throws Exception {
+    String await =
+        "await() { i=0; until [ -e \"$1\" ]; do i=$((i+1)); [ $i -lt 600 ] || { echo \"no $1\";"
+            + " exit 1; }; sleep 0.05; done; }\n";
+    checkout
+        .script(
+            "t/hang2.sh",
+            "sleep \"$1\" &\nmkdir -p _tmp/m; touch _tmp/m/hang; echo waiting; sleep 60")
+        .script(
+            "t/sibling.sh",
+            await
+                + "await _tmp/m/hang\n"
+                + "ps -eo args | grep -q \"^sleep $1\" || { echo 'hang is not running'; exit 1; }\n"
+                + "i=0; while ps -eo args | grep -q \"^sleep $1\"; do i=$((i+1));"
+                + " [ $i -lt 600 ] || { echo 'the child lives on'; exit 1; }; sleep 0.05; done\n"
+                + "echo \"hang's child is gone; I go on\"")
+        .script(
+            "t/meet.sh",
+            await
+                + "me=${1%%:*}; other=${1##*:}; mkdir -p _tmp/m; touch _tmp/m/$me\n"
+                + "await _tmp/m/$other; echo \"$me met $other with $PASSED_VAR\"");
+    checkout.file(
+        "par.txt",
+        "hang    t/hang2.sh "
+            + childSeconds
+            + " -\n"
+            + "sibling t/sibling.sh "
+            + childSeconds
+            + " -\n"
+            + "# needs: sibling\n"
+            + "left    t/meet.sh left:right -\n"
+            + "# needs: sibling\n"
+            + "right   t/meet.sh right:left -\n"
+            + "fail    t/fail.sh x -\n"
+            + "# needs: fail\n"
+            + "skipped t/pass.sh x -\n");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run-job",
+                "par-" + provider,
+                "--tasks",
+                "par.txt",
+                "--image",
+                IMAGE,
+                "--env",
+                "PASSED_VAR",
+                "--parallel",
+                "2",
+                "--task-timeout",
+                "hang=3"));
+    args.addAll(providerArgs(provider));
+
+    Run run = worker(args.toArray(String[]::new));
+
+    assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(253);
+    List<TaskRow> rows =
+        TaskRows.read(dir.resolve("_tmp/soil/out/par-" + provider + ".tsv"), "tsv");
+    assertThat(rows)
+        .extracting(r -> r.name() + " " + r.status())
+        .containsExactly("hang 124", "sibling 0", "left 0", "right 0", "fail 3", "skipped 253");
+    assertThat(checkout.read("_tmp/soil/logs/hang.txt")).isEqualTo("waiting\n");
+    assertThat(checkout.read("_tmp/soil/logs/sibling.txt"))
+        .isEqualTo("hang's child is gone; I go on\n");
+    assertThat(checkout.read("_tmp/soil/logs/left.txt")).isEqualTo("left met right with hello\n");
+    assertThat(checkout.read("_tmp/soil/logs/right.txt")).isEqualTo("right met left with hello\n");
+    assertThat(checkout.read("_tmp/soil/logs/skipped.txt"))
+        .isEqualTo("\n[soil-worker: skipped: it needs 'fail', which ended with status 3]\n");
+    assertThat(dir.resolve("_tmp/unit")).doesNotExist();
+    assertThat(containersNamed("soil-par-" + provider + "-")).isEmpty();
+  }
+
   @Test
   void failsWithOneLineWhenTheImageDoesNotExist() throws Exception {
     Path out = Files.createDirectories(dir.resolve("out"));

@@ -75,4 +75,55 @@ class TaskListTest {
             "tasks file 'jobs.txt' has no tasks; each line is 'task_name script action"
                 + " result_html'");
   }
+
+  @Test
+  void readsTheNeedsCommentAboveATaskLine() {
+    List<TaskLine> tasks =
+        TaskList.parse(
+            "build b.sh x -\nlint l.sh x -\n# needs: build, lint\nunit u.sh x -\n# other\n",
+            SOURCE);
+
+    assertThat(tasks.get(0).needs()).isEmpty();
+    assertThat(tasks.get(2).needs()).extracting(n -> n.value()).containsExactly("build", "lint");
+  }
+
+  @Test
+  void refusesBadNeedsNamingTheLine() {
+    assertNeedsRefused(
+        "a t x -\n# needs: b\nc t x -\n",
+        "line 2: task 'c' needs 'b', which the task list does not have");
+    assertNeedsRefused("# needs: a\na t x -\n", "line 1: task 'a' needs itself");
+    assertNeedsRefused("a t x -\n# needs: a a\nb t x -\n", "line 2: '# needs:' names 'a' twice");
+    assertNeedsRefused(
+        "a t x -\n# needs:\nb t x -\n",
+        "line 2: '# needs:' names no task; write '# needs: TASK...'");
+    assertNeedsRefused(
+        "a t x -\n# needs: a\n# needs: a\nb t x -\n",
+        "line 3: a second '# needs:' line before one task (the first is line 2); name all of its"
+            + " needs on one line");
+    assertNeedsRefused(
+        "a t x -\n\n# needs: a\n",
+        "line 3: '# needs:' has no task line after it; put it right above the task that needs"
+            + " them");
+    assertNeedsRefused(
+        "# needs: b\na t x -\n# needs: a\nb t x -\n",
+        "line 1: task 'a' needs itself through a cycle: a -> b -> a; a task may only need tasks"
+            + " that do not need it");
+  }
+
+  @Test
+  void aChainOfTenThousandNeedsIsCheckedWithoutRecursion() {
+    StringBuilder text = new StringBuilder("t0 t x -\n");
+    for (int i = 1; i < TaskList.MAX_TASKS; i++) {
+      text.append("# needs: t").append(i - 1).append("\nt").append(i).append(" t x -\n");
+    }
+
+    assertThat(TaskList.parse(text.toString(), SOURCE)).hasSize(TaskList.MAX_TASKS);
+  }
+
+  private static void assertNeedsRefused(String text, String message) {
+    assertThatThrownBy(() -> TaskList.parse(text, SOURCE))
+        .isInstanceOf(BadInput.class)
+        .hasMessage(SOURCE + " " + message);
+  }
 }
