@@ -48,7 +48,7 @@ final class IndexSnapshot {
   static final String FILE = "index.snapshot";
 
   /** The format: raise it with any change to what is written, or to what the index keeps. */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   private static final long MAGIC = 0x536f696c49647831L; // "SoilIdx1"
   private static final long END = 0x536f696c456e6421L; // "SoilEnd!"

@@ -110,7 +110,7 @@ class StartupSnapshotIT {
     bytes = Files.readAllBytes(snapshot);
     bytes[11] = 1; // the format version's low byte: the first format
     Files.write(snapshot, bytes);
-    startAndCheck("format 1, this server writes 2");
+    startAndCheck("format 1, this server writes 3");
   }
 
   @Test
