@@ -33,7 +33,9 @@ final class AddWorkerCommand implements Callable<Integer> {
       names = "--scopes",
       required = true,
       paramLabel = "LIST",
-      description = "Comma-separated: github-jobs, sourcehut-jobs, status-api.")
+      description =
+          "Comma-separated: github-jobs, sourcehut-jobs, status-api, add-github-jobs,"
+              + " add-sourcehut-jobs; submit and agent for the coordinator.")
   String scopes = "";
 
   @Option(names = "--replace", description = "Give an existing worker a new token.")

@@ -3,6 +3,9 @@ package io.soilci.server;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.CredentialGate;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.coordinator.Coordinator;
+import io.soilci.server.coordinator.CoordinatorHandler;
+import io.soilci.server.coordinator.CoordinatorReads;
 import io.soilci.server.events.EventHandler;
 import io.soilci.server.files.MovedRunJsonHandler;
 import io.soilci.server.files.SinceGreenHandler;
@@ -37,6 +40,9 @@ import java.util.List;
 
 /** Every route of the server and the order of its handler chain, in one place. */
 final class Routes {
+  /** How long a read of a page waits for its pending new version ({@link Site#awaitPage}). */
+  static final long PAGE_WAIT_MILLIS = 5000;
+
   private Routes() {}
 
   /** What the routes are built from. */
@@ -51,7 +57,8 @@ final class Routes {
       Metrics metrics,
       LiveLogs live,
       String ingestKey,
-      WorkerPoolMetrics pool) {}
+      WorkerPoolMetrics pool,
+      Coordinator coordinator) {}
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
@@ -96,12 +103,17 @@ final class Routes {
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
     HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
+    HttpHandler filesOnWorker =
+        p.config().publicReads()
+            ? dispatched(p.files(), drain)
+            : dispatched(reads(p, p.files()), drain);
     HttpHandler files =
         AccessLog.route(
             "static",
-            p.config().publicReads()
-                ? fromCacheFirst(p.files(), dispatched(p.files(), drain))
-                : dispatched(reads(p, p.files()), drain));
+            writtenPagesOnly(
+                p.site(),
+                p.config().publicReads() ? fromCacheFirst(p.files(), filesOnWorker) : filesOnWorker,
+                filesOnWorker));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler sinceGreen =
         AccessLog.route(
@@ -114,6 +126,17 @@ final class Routes {
                 new MetricsHandler(
                     List.of(p.metrics(), p.pool(), new JobMetrics(p.site()), new JvmMetrics())),
                 drain));
+    HttpHandler coordinate =
+        AccessLog.route(
+            "/coordinator",
+            write(
+                p,
+                new CoordinatorHandler(p.coordinator(), p.auth(), p.config().coordinator()),
+                drain));
+    HttpHandler coordinatorReads =
+        AccessLog.route(
+            "/coordinator-reads",
+            dispatched(reads(p, new CoordinatorReads(p.coordinator())), drain));
     HttpHandler other = AccessLog.route("other", Routes::methodNotAllowed);
     HttpHandler router =
         exchange -> {
@@ -136,6 +159,10 @@ final class Routes {
             next = liveTail;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
             next = wwup;
+          } else if (post && CoordinatorHandler.matchesWrite(path)) {
+            next = coordinate;
+          } else if (read && CoordinatorReads.matches(path)) {
+            next = coordinatorReads;
           } else if (read && path.equals("/healthz")) {
             next = health;
           } else if (read && path.equals("/metrics")) {
@@ -179,6 +206,37 @@ final class Routes {
         otherwise.handleRequest(exchange);
       }
     };
+  }
+
+  /**
+   * A read of a page whose new version an answered event left to the background writer waits for it
+   * (on a worker thread, at most {@link #PAGE_WAIT_MILLIS}; then the file as it is), so a reader
+   * never sees a page older than an event already answered. Any other read goes to {@code usual}.
+   */
+  private static HttpHandler writtenPagesOnly(Site site, HttpHandler usual, HttpHandler onWorker) {
+    return exchange -> {
+      String page = pagePath(exchange.getRelativePath());
+      if (!site.pagePending(page)) {
+        usual.handleRequest(exchange);
+        return;
+      }
+      HttpHandler waiting =
+          e -> {
+            site.awaitPage(page, PAGE_WAIT_MILLIS);
+            onWorker.handleRequest(e);
+          };
+      if (exchange.isInIoThread()) {
+        exchange.dispatch(waiting);
+      } else {
+        waiting.handleRequest(exchange);
+      }
+    };
+  }
+
+  /** The page a request path names: {@code /github-jobs/} is {@code github-jobs/index.html}. */
+  static String pagePath(String requestPath) {
+    String path = requestPath.startsWith("/") ? requestPath.substring(1) : requestPath;
+    return path.isEmpty() || path.endsWith("/") ? path + "index.html" : path;
   }
 
   private static HttpHandler blocking(HttpHandler handler, long drainBytes) {

@@ -5,7 +5,9 @@ import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.coordinator.Coordinator;
 import io.soilci.server.files.SiteFilesHandler;
+import io.soilci.server.hooks.Hooks;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveLogs;
@@ -21,7 +23,10 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -36,6 +41,8 @@ public final class SoilServer implements AutoCloseable {
   private final SiteFilesHandler files;
   private final Site site;
   private final ServerConfig config;
+  private final Coordinator coordinator;
+  private final Hooks coordinatorHooks;
 
   private SoilServer(
       Undertow undertow,
@@ -43,7 +50,11 @@ public final class SoilServer implements AutoCloseable {
       WwzHandler wwz,
       SiteFilesHandler files,
       Site site,
-      ServerConfig config) {
+      ServerConfig config,
+      Coordinator coordinator,
+      Hooks coordinatorHooks) {
+    this.coordinator = coordinator;
+    this.coordinatorHooks = coordinatorHooks;
     this.undertow = undertow;
     this.threads = threads;
     this.wwz = wwz;
@@ -90,6 +101,18 @@ public final class SoilServer implements AutoCloseable {
     SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
+    Hooks coordinatorHooks = new Hooks(config.hooks());
+    Coordinator coordinator =
+        Coordinator.open(
+            config.state(),
+            config.coordinator(),
+            Clock.systemUTC(),
+            coordinatorHooks,
+            (job, from) -> {
+              // Shown as a job that passed at once, its status file written as for a run.
+              site.jobStarted(job, Instant.now(), Map.of(), true);
+              site.jobDone(job, 0, true, null, "reused: " + from + " passed with the same inputs");
+            });
     Routes.Parts parts =
         new Routes.Parts(
             config,
@@ -106,7 +129,8 @@ public final class SoilServer implements AutoCloseable {
             metrics,
             live,
             ingestKey,
-            new WorkerPoolMetrics(threads.getMXBean()));
+            new WorkerPoolMetrics(threads.getMXBean()),
+            coordinator);
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
         Undertow.builder()
@@ -128,6 +152,8 @@ public final class SoilServer implements AutoCloseable {
       undertow.start();
     } catch (RuntimeException e) {
       threads.shutdownNow();
+      closeQuietly(coordinator);
+      coordinatorHooks.close();
       wwz.close();
       files.close();
       site.close();
@@ -141,7 +167,8 @@ public final class SoilServer implements AutoCloseable {
       }
       throw e;
     }
-    SoilServer server = new SoilServer(undertow, threads, wwz, files, site, config);
+    SoilServer server =
+        new SoilServer(undertow, threads, wwz, files, site, config, coordinator, coordinatorHooks);
     sweepTempsLater(store);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
@@ -191,6 +218,15 @@ public final class SoilServer implements AutoCloseable {
   }
 
   /** The port listened on (useful with port 0). */
+  /**
+   * Waits until every page changed by the events answered so far is written, at most {@code
+   * timeoutMillis}; returns whether it is. Reads through HTTP need no such wait ({@link
+   * Site#awaitPage}); this is for code in the same JVM that reads the site's files directly.
+   */
+  public boolean awaitPagesWritten(long timeoutMillis) throws InterruptedException {
+    return site.awaitPagesWritten(timeoutMillis);
+  }
+
   public int port() {
     return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
   }
@@ -202,6 +238,8 @@ public final class SoilServer implements AutoCloseable {
     } catch (IOException e) {
       // A stale file only makes ingest try this server and fall back to the files.
     }
+    // First, so agents waiting for work are answered while their connections are still open.
+    closeQuietly(coordinator);
     undertow.stop();
     // As Undertow stops a worker of its own: requests being run finish first.
     threads.shutdown();
@@ -211,8 +249,17 @@ public final class SoilServer implements AutoCloseable {
       threads.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    coordinatorHooks.close();
     wwz.close();
     files.close();
     site.close();
+  }
+
+  private static void closeQuietly(Coordinator coordinator) {
+    try {
+      coordinator.close();
+    } catch (IOException e) {
+      LoggerFactory.getLogger(SoilServer.class).warn("closing the coordinator's queue log", e);
+    }
   }
 }

@@ -77,7 +77,7 @@ class CancelledJobIT {
         assertThat(sleepers(seconds)).as("the killed task's processes").isEmpty();
         assertThat(checkout.resolve("_after")).as("no task starts after the signal").doesNotExist();
 
-        String html = Files.readString(page);
+        String html = server.page("github-jobs/31/index.html");
         assertThat(html).contains("cancelled by SIGTERM").doesNotContain("running slow");
         assertThat(Files.readString(server.site.resolve("github-jobs/31/cancel-job.tsv")))
             .startsWith("143\t")
@@ -88,7 +88,7 @@ class CancelledJobIT {
                 Files.readString(
                     server.site.resolve("status-api/github/9031/cancel-job.status.txt")))
             .startsWith("143 ");
-        assertThat(Files.readString(server.site.resolve("status-api/github/9031/index.json")))
+        assertThat(server.page("status-api/github/9031/index.json"))
             .contains("cancelled by SIGTERM");
         awaitContains(
             hookLog, "job-failed cancel-job 143 cancelled by SIGTERM", Duration.ofSeconds(10));

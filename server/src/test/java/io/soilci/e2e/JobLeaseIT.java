@@ -58,7 +58,6 @@ class JobLeaseIT {
           .isEqualTo(200);
       assertThat(event(server, "task-start", "talking", Map.of("task", "build")).statusCode())
           .isEqualTo(200);
-      Path page = server.site.resolve("github-jobs/41/index.html");
 
       // The talking job's worker sends a log chunk every 0.5 s for 5 s: more than twice the lease.
       long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -68,11 +67,11 @@ class JobLeaseIT {
         Thread.sleep(500);
       }
 
-      String html = Files.readString(page);
+      String html = server.page("github-jobs/41/index.html");
       assertThat(html).contains("running build").contains("lost: no word from its worker since");
-      String json = Files.readString(server.site.resolve("github-jobs/41/json/index.json"));
+      String json = server.page("github-jobs/41/json/index.json");
       assertThat(json).contains("lost: no word from its worker since");
-      String status = Files.readString(server.site.resolve("status-api/github/9041/index.json"));
+      String status = server.page("status-api/github/9041/index.json");
       assertThat(status).contains("lost: no word from its worker since").contains("\"fail\"");
       CancelledJobIT.awaitContains(hookLog, "job-failed silent 255 lost: no word", WAIT);
       assertThat(server.site.resolve("status-api/github/9041/reporting.status.txt"))
@@ -163,15 +162,14 @@ class JobLeaseIT {
       HttpResponse<String> start = event(server, "start", "cpp", facts);
       assertThat(start.statusCode()).as(start.body()).isEqualTo(200);
 
-      String html = Files.readString(server.site.resolve("github-jobs/41/index.html"));
+      String html = server.page("github-jobs/41/index.html");
       assertThat(html)
           .contains("running")
           .contains(COMMIT.substring(0, 8))
           .contains("Make the &lt;parser&gt; faster")
           .contains("fast-parser")
           .contains("data-wall-since=\"");
-      assertThat(Files.readString(server.site.resolve("github-jobs/index.html")))
-          .contains("Make the &lt;parser&gt; faster");
+      assertThat(server.page("github-jobs/index.html")).contains("Make the &lt;parser&gt; faster");
 
       HttpResponse<String> bad = event(server, "start", "cpp", Map.of("commit-date", "yesterday"));
       assertThat(bad.statusCode()).isEqualTo(400);

@@ -31,7 +31,7 @@ class PublishIT {
               url,
               "--update-status-api",
               job.toString());
-      byte[] page = Files.readAllBytes(server.site.resolve("github-jobs/5/index.html"));
+      String page = server.page("github-jobs/5/index.html");
       Processes.Result second =
           Processes.java(
               tmp,
@@ -45,7 +45,7 @@ class PublishIT {
 
       assertThat(first.exit()).as(first.output()).isEqualTo(0);
       assertThat(second.exit()).as(second.output()).isEqualTo(0);
-      assertThat(server.site.resolve("github-jobs/5/index.html")).hasBinaryContent(page);
+      assertThat(server.page("github-jobs/5/index.html")).isEqualTo(page);
       assertThat(
               new Http()
                   .get(server.uri().resolve("status-api/github/1005/twice.status.txt"))

@@ -65,6 +65,15 @@ final class ServerProcess implements AutoCloseable {
     awaitPort(port, process, log);
   }
 
+  /** SIGKILL: no shutdown hook, no flush; then starts it again on the same folders and config. */
+  ServerProcess killedAndRestarted() throws IOException, InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("soil-server survived SIGKILL for 30 s");
+    }
+    return new ServerProcess(dir, config, token);
+  }
+
   /** Stops this server and starts it again on the same site, state and config (a new port). */
   ServerProcess restarted() throws IOException, InterruptedException {
     close();
@@ -72,6 +81,16 @@ final class ServerProcess implements AutoCloseable {
   }
 
   private static String addWorker(Path dir) throws IOException, InterruptedException {
+    return addWorker(dir, "e2e", "github-jobs,sourcehut-jobs,status-api");
+  }
+
+  /** A token for another worker {@code name} with {@code scopes}, e.g. an agent's. */
+  String addWorker(String name, String scopes) throws IOException, InterruptedException {
+    return addWorker(dir, name, scopes);
+  }
+
+  private static String addWorker(Path dir, String name, String scopes)
+      throws IOException, InterruptedException {
     Path site = Files.createDirectories(dir.resolve("site"));
     Path state = Files.createDirectories(dir.resolve("state"));
     Processes.Result added =
@@ -80,21 +99,30 @@ final class ServerProcess implements AutoCloseable {
             Map.of(),
             Repo.SERVER_JAR,
             "add-worker",
-            "e2e",
+            name,
             "--site",
             site.toString(),
             "--state",
             state.toString(),
             "--scopes",
-            "github-jobs,sourcehut-jobs,status-api");
+            scopes);
     if (added.exit() != 0) {
       throw new IllegalStateException("add-worker failed: " + added.output());
     }
-    return added.output().lines().filter(l -> l.startsWith("e2e:")).findFirst().orElseThrow();
+    return added.output().lines().filter(l -> l.startsWith(name + ":")).findFirst().orElseThrow();
   }
 
   URI uri() {
     return URI.create("http://127.0.0.1:" + port + "/");
+  }
+
+  /**
+   * A page of the site read through the server ({@code github-jobs/41/index.html}): an event's
+   * pages are written after its answer, and a read through the server waits for them, while the
+   * file may still be the version before.
+   */
+  String page(String path) throws IOException, InterruptedException {
+    return new Http().get(uri().resolve(path)).body();
   }
 
   String log() throws IOException {

@@ -85,7 +85,7 @@ class ServerCommandTest {
     assertThat(err.toString())
         .isEqualTo(
             "soil-server: --scopes 'root' must be one of github-jobs, sourcehut-jobs,"
-                + " status-api, add-github-jobs, add-sourcehut-jobs\n");
+                + " status-api, add-github-jobs, add-sourcehut-jobs, submit, agent\n");
   }
 
   @Test

@@ -3,6 +3,9 @@ package io.soilci.worker;
 import io.soilci.cli.CliErrors;
 import io.soilci.cli.SoilVersion;
 import io.soilci.cli.Verbose;
+import io.soilci.worker.agent.AgentCommand;
+import io.soilci.worker.agent.CancelJobCommand;
+import io.soilci.worker.agent.SubmitCommand;
 import io.soilci.worker.merge.MaybeMergeCommand;
 import io.soilci.worker.publish.EventCommand;
 import io.soilci.worker.publish.PublishCommand;
@@ -26,7 +29,10 @@ import picocli.CommandLine.Spec;
       PublishCommand.class,
       EventCommand.class,
       MaybeMergeCommand.class,
-      WorkspaceCommand.class
+      WorkspaceCommand.class,
+      SubmitCommand.class,
+      AgentCommand.class,
+      CancelJobCommand.class
     })
 public final class WorkerMain implements Callable<Integer> {
   @Mixin Verbose verbose = new Verbose();

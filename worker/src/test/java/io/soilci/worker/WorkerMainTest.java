@@ -17,7 +17,7 @@ class WorkerMainTest {
     assertThat(result.err())
         .isEqualTo(
             "soil-worker: Unmatched argument at index 0: 'publsh' (see 'soil-worker --help')\n"
-                + "Did you mean: soil-worker publish?");
+                + "Did you mean: soil-worker publish or soil-worker submit?");
   }
 
   @Test

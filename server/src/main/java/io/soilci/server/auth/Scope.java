@@ -21,7 +21,11 @@ public enum Scope {
   ADD_GITHUB_JOBS(
       "add-" + SiteLayout.hostDir(WorkerHost.GITHUB), SiteLayout.hostDir(WorkerHost.GITHUB)),
   ADD_SOURCEHUT_JOBS(
-      "add-" + SiteLayout.hostDir(WorkerHost.SOURCEHUT), SiteLayout.hostDir(WorkerHost.SOURCEHUT));
+      "add-" + SiteLayout.hostDir(WorkerHost.SOURCEHUT), SiteLayout.hostDir(WorkerHost.SOURCEHUT)),
+  /** Submit runs to the coordinator and cancel its jobs (docs/COORDINATOR.md). */
+  SUBMIT("submit", ""),
+  /** Take jobs from the coordinator and report on them, as one agent (docs/COORDINATOR.md). */
+  AGENT("agent", "");
 
   private final String id;
   private final String folder;
@@ -38,7 +42,7 @@ public enum Scope {
     return id;
   }
 
-  /** The site folder it writes to. */
+  /** The site folder it writes to; empty for the coordinator's scopes, which write none. */
   public String folder() {
     return folder;
   }
@@ -71,7 +75,7 @@ public enum Scope {
   /** Parses a folder a whole-folder scope writes, e.g. {@code status-api} (wwup's payload-type). */
   public static Scope parseFolder(String what, String value) {
     for (Scope scope : values()) {
-      if (!scope.addOnly() && scope.folder.equals(value)) {
+      if (!scope.addOnly() && !scope.folder.isEmpty() && scope.folder.equals(value)) {
         return scope;
       }
     }
@@ -81,7 +85,7 @@ public enum Scope {
             + value
             + "' must be one of "
             + Arrays.stream(values())
-                .filter(s -> !s.addOnly())
+                .filter(s -> !s.addOnly() && !s.folder.isEmpty())
                 .map(Scope::folder)
                 .collect(Collectors.joining(", ")));
   }

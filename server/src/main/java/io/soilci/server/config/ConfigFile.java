@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.soilci.result.BadInput;
+import io.soilci.server.coordinator.CoordinatorSettings;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.logview.ErrorPatterns;
@@ -69,9 +70,25 @@ public final class ConfigFile {
                 .map(Duration::ofSeconds)
                 .orElse(defaults.jobLease()),
             keys.object("logs").map(ConfigFile::logs).orElse(ErrorPatterns.DEFAULTS),
-            keys.object("live").map(ConfigFile::live).orElse(LiveLimits.DEFAULTS));
+            keys.object("live").map(ConfigFile::live).orElse(LiveLimits.DEFAULTS),
+            keys.object("coordinator")
+                .map(ConfigFile::coordinator)
+                .orElse(CoordinatorSettings.DEFAULTS));
     keys.requireNoOthers();
     return config;
+  }
+
+  private static CoordinatorSettings coordinator(Keys keys) {
+    CoordinatorSettings d = CoordinatorSettings.DEFAULTS;
+    CoordinatorSettings settings =
+        new CoordinatorSettings(
+            keys.integer("maxQueuedJobs", 1, 10_000_000).orElse(d.maxQueuedJobs()),
+            keys.integer("maxJobsPerSubmit", 1, 100_000).orElse(d.maxJobsPerSubmit()),
+            keys.integer("leaseSeconds", 1, 86_400).map(Duration::ofSeconds).orElse(d.lease()),
+            keys.integer("maxAttempts", 1, 100).orElse(d.maxAttempts()),
+            keys.integer("keepEnded", 1, 1_000_000).orElse(d.keepEnded()));
+    keys.requireNoOthers();
+    return settings;
   }
 
   private static LiveLimits live(Keys keys) {
@@ -151,7 +168,12 @@ public final class ConfigFile {
     HookSettings d = HookSettings.NONE;
     Map<String, String> commands = new LinkedHashMap<>();
     for (String event :
-        List.of(HookEvent.JOB_PASSED, HookEvent.JOB_FAILED, HookEvent.RUN_FINISHED)) {
+        List.of(
+            HookEvent.JOB_PASSED,
+            HookEvent.JOB_FAILED,
+            HookEvent.RUN_FINISHED,
+            HookEvent.JOB_SETUP_FAILED,
+            HookEvent.JOB_CANCELLED)) {
       keys.text(event).ifPresent(command -> commands.put(event, command));
     }
     HookSettings hooks =

@@ -1,5 +1,6 @@
 package io.soilci.server.config;
 
+import io.soilci.server.coordinator.CoordinatorSettings;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.logview.ErrorPatterns;
 import io.soilci.server.site.SiteSettings;
@@ -23,6 +24,7 @@ import java.util.function.Consumer;
  * @param jobLease how long a running job may go unheard before it is ended as lost
  * @param errorPatterns the lines that count as errors in a log (the log view, the run page)
  * @param live what the event streams of live logs and pages may hold
+ * @param coordinator the coordinator's queue bounds and leases
  */
 public record ServerConfig(
     Path site,
@@ -36,7 +38,8 @@ public record ServerConfig(
     Guards guards,
     Duration jobLease,
     ErrorPatterns errorPatterns,
-    LiveLimits live) {
+    LiveLimits live,
+    CoordinatorSettings coordinator) {
 
   /** The defaults for a site folder: state beside it in {@code soil-state}. */
   public static ServerConfig defaults(Path site) {
@@ -52,7 +55,8 @@ public record ServerConfig(
         Guards.DEFAULTS,
         SiteSettings.DEFAULT_JOB_LEASE,
         ErrorPatterns.DEFAULTS,
-        LiveLimits.DEFAULTS);
+        LiveLimits.DEFAULTS,
+        CoordinatorSettings.DEFAULTS);
   }
 
   /** {@code SITE/../soil-state}: outside the served tree. */
@@ -92,6 +96,10 @@ public record ServerConfig(
     return edit(parts -> parts.live = value);
   }
 
+  public ServerConfig withCoordinator(CoordinatorSettings value) {
+    return edit(parts -> parts.coordinator = value);
+  }
+
   public ServerConfig withJobLease(Duration value) {
     return edit(parts -> parts.jobLease = value);
   }
@@ -117,6 +125,7 @@ public record ServerConfig(
     Duration jobLease;
     ErrorPatterns errorPatterns;
     LiveLimits live;
+    CoordinatorSettings coordinator;
 
     Parts(ServerConfig config) {
       site = config.site;
@@ -131,6 +140,7 @@ public record ServerConfig(
       jobLease = config.jobLease;
       errorPatterns = config.errorPatterns;
       live = config.live;
+      coordinator = config.coordinator;
     }
 
     ServerConfig build() {
@@ -146,7 +156,8 @@ public record ServerConfig(
           guards,
           jobLease,
           errorPatterns,
-          live);
+          live,
+          coordinator);
     }
   }
 }

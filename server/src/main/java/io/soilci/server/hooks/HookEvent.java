@@ -12,7 +12,15 @@ public record HookEvent(String name, Map<String, String> env) {
   public static final String JOB_PASSED = "job-passed";
   public static final String JOB_FAILED = "job-failed";
   public static final String RUN_FINISHED = "run-finished";
-  public static final Set<String> NAMES = Set.of(JOB_PASSED, JOB_FAILED, RUN_FINISHED);
+
+  /** A coordinator job's agent could not set it up (checkout, image, provider). */
+  public static final String JOB_SETUP_FAILED = "job-setup-failed";
+
+  /** A coordinator job was cancelled, queued or running. */
+  public static final String JOB_CANCELLED = "job-cancelled";
+
+  public static final Set<String> NAMES =
+      Set.of(JOB_PASSED, JOB_FAILED, RUN_FINISHED, JOB_SETUP_FAILED, JOB_CANCELLED);
 
   public HookEvent {
     if (!NAMES.contains(name)) {

@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,10 @@ final class PageJournal implements AutoCloseable {
   private final ReentrantReadWriteLock changes = new ReentrantReadWriteLock();
 
   private final @Nullable ScheduledExecutorService syncer;
+
+  /** Pages a pass must not forget yet: their render was deferred and is not written yet. */
+  private volatile Predicate<Page> keep = page -> false;
+
   private @Nullable FileChannel out;
   private long pass;
 
@@ -130,6 +135,15 @@ final class PageJournal implements AutoCloseable {
       throw e;
     }
     return changes.readLock()::unlock;
+  }
+
+  /**
+   * Pages for which {@code stillPending} holds stay named past any pass ({@link PageWriter#defer}:
+   * a change's span ends before its pages are written). {@code stillPending} is called under this
+   * journal's lock and must take no lock itself.
+   */
+  void keepNamedWhile(Predicate<Page> stillPending) {
+    keep = stillPending;
   }
 
   /** A change in progress ({@link #begin}). */
@@ -220,7 +234,8 @@ final class PageJournal implements AutoCloseable {
 
   /**
    * One pass: syncs every file written by the changes that ended before it began and their folders,
-   * then forgets the pages those changes named. A page named again meanwhile stays named.
+   * then forgets the pages those changes named. A page named again meanwhile, or whose deferred
+   * render is not written yet, stays named.
    */
   void sync() throws IOException {
     if (file == null) {
@@ -255,7 +270,8 @@ final class PageJournal implements AutoCloseable {
       }
     }
     synchronized (this) {
-      if (named.values().removeIf(p -> p <= thisPass)) {
+      Predicate<Page> pending = keep;
+      if (named.entrySet().removeIf(e -> e.getValue() <= thisPass && !pending.test(e.getKey()))) {
         rewrite();
       }
     }

@@ -6,6 +6,7 @@ import io.soilci.result.WorkerHost;
 import io.soilci.web.Templates;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ final class PageRenderer {
       h.put("id", host.id());
       h.put("prefix", host.prefix());
       h.put("runCount", index.runCount(host));
-      h.put("groups", groups(host, runs, HOME_GROUPS, host.prefix() + "/"));
+      h.put("groups", text(groups(host, runs, HOME_GROUPS, host.prefix() + "/")));
       hosts.add(h);
     }
     return html("site-home", Map.of("title", "Soil", "root", "", "hosts", hosts));
@@ -67,13 +68,12 @@ final class PageRenderer {
   byte[] hostIndex(WorkerHost host) {
     List<RunState> runs = index.newest(host, INDEX_GROUPS * 20);
     Map<String, Object> model = hostModel(host, host.prefix() + " — newest runs");
-    model.put("groups", groups(host, runs, INDEX_GROUPS, ""));
     model.put("days", index.days(host));
-    return html("site-host", model);
+    return assembled("site-host", model, "groups", groups(host, runs, INDEX_GROUPS, ""));
   }
 
   byte[] raw(WorkerHost host) {
-    List<SafeString> rows = new ArrayList<>();
+    List<byte[]> rows = new ArrayList<>();
     int left = RAW_JOBS;
     for (RunState run : index.newest(host, RAW_JOBS)) {
       if (left == 0) {
@@ -84,13 +84,12 @@ final class PageRenderer {
       left -= count;
     }
     Map<String, Object> model = hostModel(host, host.prefix() + " — newest jobs");
-    model.put("rows", rows);
     model.put("limit", RAW_JOBS);
-    return html("site-raw", model);
+    return assembled("site-raw", model, "rows", rows);
   }
 
   /** The raw page's rows of a run's newest {@code count} jobs. */
-  private SafeString rawRows(RunState run, int count) {
+  private byte[] rawRows(RunState run, int count) {
     // One entry per run, the count among its sources: a key per count would keep an old copy
     // of the run for every count it ever had.
     return fragments.get(
@@ -103,7 +102,9 @@ final class PageRenderer {
             view.putAll(views.commit(run));
             jobs.add(view);
           }
-          return new SafeString(Templates.shared().render("site-raw-rows", Map.of("jobs", jobs)));
+          return Templates.shared()
+              .render("site-raw-rows", Map.of("jobs", jobs))
+              .getBytes(StandardCharsets.UTF_8);
         });
   }
 
@@ -116,8 +117,7 @@ final class PageRenderer {
     model.put("root", "../../");
     model.put("base", "../");
     model.put("day", day);
-    model.put("groups", groups(host, runs, Integer.MAX_VALUE, "../"));
-    return html("site-day", model);
+    return assembled("site-day", model, "groups", groups(host, runs, Integer.MAX_VALUE, "../"));
   }
 
   byte @Nullable [] commitHtml(WorkerHost host, String commit) {
@@ -125,7 +125,7 @@ final class PageRenderer {
     if (runs.isEmpty()) {
       return null;
     }
-    List<SafeString> groups = new ArrayList<>();
+    List<byte[]> groups = new ArrayList<>();
     for (RunState run : runs) {
       groups.add(card(WorkerHost.GITHUB, List.of(run), "../"));
     }
@@ -134,7 +134,7 @@ final class PageRenderer {
     model.put("base", "../");
     model.putAll(views.commit(runs.get(0)));
     model.put("c", views.commit(runs.get(0)));
-    model.put("groups", groups);
+    model.put("groups", text(groups));
     return html("site-commit", model);
   }
 
@@ -165,23 +165,92 @@ final class PageRenderer {
   }
 
   /** Each group's card, rendered once per version of its runs. */
-  private List<SafeString> groups(WorkerHost host, List<RunState> runs, int limit, String base) {
-    List<SafeString> out = new ArrayList<>();
+  private List<byte[]> groups(WorkerHost host, List<RunState> runs, int limit, String base) {
+    List<byte[]> out = new ArrayList<>();
     for (List<RunState> group : Views.groups(host, runs, limit)) {
       out.add(card(host, group, base));
     }
     return out;
   }
 
-  private SafeString card(WorkerHost grouping, List<RunState> runs, String base) {
+  private byte[] card(WorkerHost grouping, List<RunState> runs, String base) {
     String key = "card|" + grouping + "|" + base + "|" + runs.get(0).id();
     return fragments.get(
         key,
         runs,
         () ->
-            new SafeString(
-                Templates.shared()
-                    .render("site-group", Map.of("g", views.group(grouping, runs, base)))));
+            Templates.shared()
+                .render("site-group", Map.of("g", views.group(grouping, runs, base)))
+                .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The page {@code template} renders from {@code model} with {@code pieces} (UTF-8) as its list
+   * {@code list}, which the template writes one after another and nowhere else: the page around
+   * them is rendered once per model and kept as bytes, and the pieces are copied in, never decoded
+   * or encoded again. The same bytes as rendering the pieces through the template.
+   */
+  private byte[] assembled(
+      String template, Map<String, Object> model, String list, List<byte[]> pieces) {
+    if (pieces.isEmpty()) {
+      model.put(list, List.of());
+      return html(template, model);
+    }
+    model.put(list, List.of(new SafeString(SLOT)));
+    Frame frame =
+        fragments.get(
+            "frame|" + template + "|" + model, List.of(), () -> Frame.of(html(template, model)));
+    int size = frame.before().length + frame.after().length;
+    for (byte[] piece : pieces) {
+      size += piece.length;
+    }
+    byte[] page = new byte[size];
+    System.arraycopy(frame.before(), 0, page, 0, frame.before().length);
+    int at = frame.before().length;
+    for (byte[] piece : pieces) {
+      System.arraycopy(piece, 0, page, at, piece.length);
+      at += piece.length;
+    }
+    System.arraycopy(frame.after(), 0, page, at, frame.after().length);
+    return page;
+  }
+
+  /** Where the pieces go in a rendered frame: no page text holds a NUL. */
+  private static final String SLOT = "\u0000pieces\u0000";
+
+  /** A page rendered around {@link #SLOT}: its bytes before and after it. */
+  private record Frame(byte[] before, byte[] after) {
+    static Frame of(byte[] page) {
+      byte[] slot = SLOT.getBytes(StandardCharsets.UTF_8);
+      int at = indexOf(page, slot);
+      if (at < 0 || indexOf(Arrays.copyOfRange(page, at + 1, page.length), slot) >= 0) {
+        throw new IllegalStateException("a page template must write its pieces' list once");
+      }
+      return new Frame(
+          Arrays.copyOfRange(page, 0, at), Arrays.copyOfRange(page, at + slot.length, page.length));
+    }
+
+    private static int indexOf(byte[] in, byte[] what) {
+      outer:
+      for (int i = 0; i + what.length <= in.length; i++) {
+        for (int j = 0; j < what.length; j++) {
+          if (in[i + j] != what[j]) {
+            continue outer;
+          }
+        }
+        return i;
+      }
+      return -1;
+    }
+  }
+
+  /** Pieces for a template that writes them as text (pages that are rendered seldom). */
+  private static List<SafeString> text(List<byte[]> pieces) {
+    List<SafeString> out = new ArrayList<>(pieces.size());
+    for (byte[] piece : pieces) {
+      out.add(new SafeString(new String(piece, StandardCharsets.UTF_8)));
+    }
+    return out;
   }
 
   private static Map<String, Object> hostModel(WorkerHost host, String title) {

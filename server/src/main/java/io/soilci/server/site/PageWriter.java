@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -19,10 +20,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes derived pages so that no two writers race on one page (Soil's bug #1169) and an older
@@ -31,6 +36,14 @@ import org.jspecify.annotations.Nullable;
  * render already covered is not rendered again; a page whose bytes did not change is not rewritten.
  */
 final class PageWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(PageWriter.class);
+
+  /** How long a deferred page that failed waits before it is tried again. */
+  private static final long RETRY_MILLIS = 1000;
+
+  /** How long stopping waits for deferred pages to be written. */
+  private static final long CLOSE_MILLIS = 10_000;
+
   private final SiteLayout layout;
   private final PageRenderer renderer;
   private final PageJournal journal;
@@ -38,6 +51,18 @@ final class PageWriter {
   private final AtomicLong writes = new AtomicLong();
   private final ExecutorService pool;
   private final Consumer<String> changed;
+
+  /**
+   * Pages whose render was left to {@link #background} ({@link #defer}), by path, until written;
+   * guarded by itself for changes, read without a lock.
+   */
+  private final ConcurrentHashMap<String, Page> pending = new ConcurrentHashMap<>();
+
+  /** Pages deferred and not yet taken by the background writer, in order; guarded by pending. */
+  private final LinkedHashSet<Page> queued = new LinkedHashSet<>();
+
+  private final @Nullable Thread background;
+  private boolean closing;
 
   /**
    * {@code threads} pages are rendered and written at once; {@code journal} decides whether a write
@@ -66,6 +91,132 @@ final class PageWriter {
               thread.setDaemon(true);
               return thread;
             });
+    if (journal.deferred()) {
+      journal.keepNamedWhile(page -> pending.containsKey(page.path()));
+      Thread thread = new Thread(this::writeDeferred, "soil-page-background");
+      thread.setDaemon(true);
+      thread.start();
+      this.background = thread;
+    } else {
+      this.background = null;
+    }
+  }
+
+  /**
+   * Leaves {@code pages} to the background writer, which renders each from the index as it is then
+   * (pages deferred by a burst of changes are rendered once). Call after the index changed, inside
+   * the change's {@link PageJournal#begin span} that named the pages: the journal keeps naming a
+   * page until it is written, so a crash meanwhile has it rendered again at start. Without a
+   * deferring journal ({@code regen}) the pages are written at once.
+   */
+  void defer(Collection<Page> pages) throws IOException {
+    if (background == null) {
+      updateAll(pages);
+      return;
+    }
+    synchronized (pending) {
+      for (Page page : pages) {
+        pending.put(page.path(), page);
+        queued.add(page);
+      }
+      pending.notifyAll();
+    }
+  }
+
+  /**
+   * True while the page at {@code path} (from the site root, as {@link Page#path}) was changed and
+   * its new version is not written yet ({@link #defer}).
+   */
+  boolean pending(String path) {
+    return pending.containsKey(path);
+  }
+
+  /**
+   * Waits until the page at {@code path} is not {@link #pending}, at most {@code timeoutMillis};
+   * returns whether it is written.
+   */
+  boolean awaitWritten(String path, long timeoutMillis) throws InterruptedException {
+    return await(() -> !pending.containsKey(path), timeoutMillis);
+  }
+
+  /** Waits until no page is {@link #pending}, at most {@code timeoutMillis}; returns whether. */
+  boolean awaitAllWritten(long timeoutMillis) throws InterruptedException {
+    return await(pending::isEmpty, timeoutMillis);
+  }
+
+  private boolean await(BooleanSupplier done, long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    synchronized (pending) {
+      while (!done.getAsBoolean()) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          return false;
+        }
+        pending.wait(left);
+      }
+      return true;
+    }
+  }
+
+  /**
+   * The background writer: takes every page deferred so far, renders and writes each (under a
+   * journal span, so a sync pass forgets none of them before its file is written), and then takes
+   * the next batch. A page deferred again while it was being rendered stays pending for the next
+   * batch; a page that fails (a full disk) stays pending and is tried again a second later.
+   */
+  private void writeDeferred() {
+    while (true) {
+      List<Page> batch;
+      synchronized (pending) {
+        while (queued.isEmpty() && !closing) {
+          try {
+            pending.wait();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (queued.isEmpty()) {
+          return;
+        }
+        batch = new ArrayList<>(queued);
+        queued.clear();
+      }
+      boolean failed = false;
+      try (PageJournal.Span span = journal.begin(batch)) {
+        for (Page page : batch) {
+          try {
+            update(page);
+            synchronized (pending) {
+              if (!queued.contains(page)) {
+                pending.remove(page.path(), page);
+              }
+              pending.notifyAll();
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: writing the page failed, trying again: {}", page.path(), e.toString());
+            failed = true;
+            synchronized (pending) {
+              queued.add(page);
+            }
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("naming pages in the page journal failed, trying again: {}", e.toString());
+        failed = true;
+        synchronized (pending) {
+          queued.addAll(batch);
+        }
+      }
+      if (failed) {
+        synchronized (pending) {
+          try {
+            pending.wait(RETRY_MILLIS);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -230,7 +381,24 @@ final class PageWriter {
     }
   }
 
+  /** Writes the pages still deferred (bounded: a page that keeps failing is left to start-up). */
   void close() {
+    Thread thread = background;
+    if (thread != null) {
+      synchronized (pending) {
+        closing = true;
+        pending.notifyAll();
+      }
+      try {
+        if (!awaitAllWritten(CLOSE_MILLIS)) {
+          LOG.warn("pages not written at stop, left to the next start: {}", pending.keySet());
+        }
+        thread.interrupt();
+        thread.join(CLOSE_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     pool.shutdown();
   }
 

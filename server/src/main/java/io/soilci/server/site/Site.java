@@ -554,6 +554,32 @@ public final class Site implements AutoCloseable {
     SavedIndex.forget(state);
   }
 
+  /**
+   * True while the page at {@code path} (from the site root, e.g. {@code
+   * github-jobs/4101/index.html}) changed and its new version is not written yet: an event's pages
+   * are written in the background, after its answer.
+   */
+  public boolean pagePending(String path) {
+    return pages.pending(path);
+  }
+
+  /**
+   * Waits until the page at {@code path} is written ({@link #pagePending}), at most {@code
+   * timeoutMillis}; returns whether it is. A reader through HTTP waits so that it never sees a page
+   * older than an event already answered.
+   */
+  public boolean awaitPage(String path, long timeoutMillis) throws InterruptedException {
+    return pages.awaitWritten(path, timeoutMillis);
+  }
+
+  /**
+   * Waits until every page changed so far is written, at most {@code timeoutMillis}; returns
+   * whether it is (for tests and tools that read the site's files directly after an event).
+   */
+  public boolean awaitPagesWritten(long timeoutMillis) throws InterruptedException {
+    return pages.awaitAllWritten(timeoutMillis);
+  }
+
   int writeCount(String path) {
     return pages.writeCount(path);
   }
@@ -611,7 +637,12 @@ public final class Site implements AutoCloseable {
           // First: on a full disk this write fails before any page changed.
           running.save(job);
           savedRunning = true;
-          if (undoable) {
+          if (undoable && journal.deferred()) {
+            // An event: its truth (the running file, the status file) is in place; the pages are
+            // named in the journal and rendered by the background writer, read-your-writes for
+            // HTTP readers through awaitPage.
+            pages.defer(affected);
+          } else if (undoable) {
             pages.updateAllOrNone(affected);
           } else {
             pages.updateAll(affected);

@@ -24,6 +24,8 @@ import java.util.function.UnaryOperator;
  * (github-jobs, status-api), {@link #sourcehut} (sourcehut-jobs) and {@link #statusOnly}.
  */
 public final class TestServer implements AutoCloseable {
+  private static final long PAGES_WAIT_MILLIS = 60_000;
+
   public final Path site;
   public final Path state;
   public final String github;
@@ -86,8 +88,13 @@ public final class TestServer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
   }
 
+  /**
+   * Sends a POST and, as every POST through this helper, waits until the pages it changed are
+   * written ({@link #awaitPagesWritten}): tests read the site's files directly, and an event's
+   * pages are written after its answer.
+   */
   public HttpResponse<String> post(String pathAndQuery, String authorization, Multipart body) {
-    return send(
+    return sendAndAwaitPages(
         HttpRequest.newBuilder(uri(pathAndQuery))
             .header("Authorization", authorization)
             .header("Content-Type", body.contentType())
@@ -95,8 +102,9 @@ public final class TestServer implements AutoCloseable {
             .build());
   }
 
+  /** As {@link #post(String, String, Multipart)}, without a body. */
   public HttpResponse<String> post(String pathAndQuery, String authorization) {
-    return send(
+    return sendAndAwaitPages(
         HttpRequest.newBuilder(uri(pathAndQuery))
             .header("Authorization", authorization)
             .POST(HttpRequest.BodyPublishers.noBody())
@@ -116,6 +124,28 @@ public final class TestServer implements AutoCloseable {
       return client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private HttpResponse<String> sendAndAwaitPages(HttpRequest request) {
+    HttpResponse<String> answer = send(request);
+    awaitPagesWritten();
+    return answer;
+  }
+
+  /**
+   * Waits until the pages of every event answered so far are written (a read through HTTP waits by
+   * itself; a test reading the files does not).
+   */
+  public void awaitPagesWritten() {
+    try {
+      if (!server.awaitPagesWritten(PAGES_WAIT_MILLIS)) {
+        throw new IllegalStateException(
+            "pages still not written after " + PAGES_WAIT_MILLIS + " ms");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * the host's environment or a file, never from the command line; {@link #toString} hides the
  * secret.
  */
-record Token(String name, String secret) {
+public record Token(String name, String secret) {
   /** The environment variable that holds a token. */
   public static final String ENV = "SOIL_TOKEN";
 

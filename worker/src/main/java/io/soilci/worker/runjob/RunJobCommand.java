@@ -70,6 +70,7 @@ public final class RunJobCommand implements Callable<Integer> {
 
   private final Function<JobName, JobListener> listeners;
   private final Map<String, String> environment;
+  private final @Nullable Cancellation cancellation;
 
   /** A command whose jobs report progress to nobody but stdout, in this process's environment. */
   public RunJobCommand() {
@@ -78,11 +79,23 @@ public final class RunJobCommand implements Callable<Integer> {
 
   /**
    * A command whose jobs also report to the listener {@code listeners} makes for the job; {@code
-   * environment} stands for the worker's.
+   * environment} stands for the worker's. SIGTERM and SIGINT cancel the job.
    */
   public RunJobCommand(Function<JobName, JobListener> listeners, Map<String, String> environment) {
+    this(listeners, environment, null);
+  }
+
+  /**
+   * As {@link #RunJobCommand(Function, Map)}, for one of several jobs in a process (an agent's):
+   * the job is cancelled through {@code cancellation} only; the process's signals are left alone.
+   */
+  public RunJobCommand(
+      Function<JobName, JobListener> listeners,
+      Map<String, String> environment,
+      @Nullable Cancellation cancellation) {
     this.listeners = listeners;
     this.environment = Map.copyOf(environment);
+    this.cancellation = cancellation;
   }
 
   @Override
@@ -123,8 +136,11 @@ public final class RunJobCommand implements Callable<Integer> {
         live.<JobListener>map(l -> l.listener(placement.checkout(), placement.workerEnv()))
             .orElse(JobListener.NONE);
     CommandLine cli = spec.commandLine();
-    Cancellation cancellation = new Cancellation();
-    try (StopSignals signals = StopSignals.install(cancellation, cli.getErr())) {
+    Cancellation cancellation = this.cancellation != null ? this.cancellation : new Cancellation();
+    try (StopSignals signals =
+        this.cancellation != null
+            ? StopSignals.none()
+            : StopSignals.install(cancellation, cli.getErr())) {
       int status =
           new JobRun(
                   settings,

@@ -35,6 +35,11 @@ final class StopSignals implements AutoCloseable {
     this.signal = signal;
   }
 
+  /** Leaves the signals alone: for a job cancelled by other means (an agent's). */
+  static StopSignals none() {
+    return new StopSignals(null, null);
+  }
+
   /** Handles SIGTERM and SIGINT by cancelling {@code job} until {@link #close()}. */
   static StopSignals install(Cancellation job, PrintWriter err) {
     try {

@@ -1,0 +1,459 @@
+package io.soilci.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The coordinator with real processes on 127.0.0.1: a server, agents started from the worker's jar
+ * (local provider), a git repository they clone, jobs submitted with {@code soil-worker submit} or
+ * the HTTP API; agents and the server killed with SIGKILL.
+ */
+class CoordinatorIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration DEADLINE = Duration.ofSeconds(150);
+  private static final String CONFIG =
+      "\"coordinator\": {\"leaseSeconds\": 10, \"maxAttempts\": 3, \"maxQueuedJobs\": 20}";
+
+  @TempDir Path tmp;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<Process> agents = new ArrayList<>();
+  private Path repo;
+  private Path marks;
+  private String commit;
+
+  @BeforeEach
+  void repository() throws Exception {
+    repo = Files.createDirectories(tmp.resolve("repo"));
+    marks = Files.createDirectories(tmp.resolve("marks"));
+    Files.createDirectories(repo.resolve("ci"));
+    // First run of "slow" on any agent: leaves its pid and hangs; every later run passes at once.
+    Path slow =
+        Files.writeString(
+            repo.resolve("ci/slow.sh"),
+            "#!/bin/sh\n"
+                + "if mkdir \"$MARKS/$1\" 2>/dev/null; then echo $$ > \"$MARKS/$1/pid\";"
+                + " echo hanging; sleep 600; fi\necho done\n");
+    slow.toFile().setExecutable(true);
+    Path quick = Files.writeString(repo.resolve("ci/quick.sh"), "#!/bin/sh\necho \"quick $1\"\n");
+    quick.toFile().setExecutable(true);
+    Git git = new Git(repo);
+    git.run("init", "-q", "-b", "main");
+    git.run("add", ".");
+    git.run("commit", "-q", "-m", "jobs for agents");
+    commit = git.run("rev-parse", "HEAD").strip();
+  }
+
+  @AfterEach
+  void stopAgents() throws Exception {
+    for (Process agent : agents) {
+      agent.destroyForcibly();
+      agent.waitFor(30, TimeUnit.SECONDS);
+    }
+    // Tasks of killed agents that still hang (their supervisor waits on them): end their groups.
+    try (var dirs = Files.list(marks)) {
+      for (Path dir : dirs.toList()) {
+        Path pid = dir.resolve("pid");
+        if (Files.exists(pid)) {
+          new ProcessBuilder("kill", "-KILL", "-" + Files.readString(pid).strip())
+              .start()
+              .waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  private Process agent(ServerProcess server, String name, String labels, int capacity)
+      throws Exception {
+    String token = server.addWorker(name, "agent,github-jobs");
+    Path log = tmp.resolve(name + ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                "java",
+                "-jar",
+                Repo.WORKER_JAR.toString(),
+                "agent",
+                "--server",
+                server.uri().toString(),
+                "--labels",
+                labels,
+                "--capacity",
+                Integer.toString(capacity),
+                "--poll-seconds",
+                "2",
+                "--work-dir",
+                tmp.resolve("work-" + name).toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("SOIL_TOKEN", token);
+    builder.environment().put("MARKS", marks.toString());
+    Process agent = builder.start();
+    agents.add(agent);
+    return agent;
+  }
+
+  private static String job(String name, String script, String labels) {
+    return "{\"name\": \""
+        + name
+        + "\", \"tasks\": \"t ci/"
+        + script
+        + " "
+        + name
+        + " -\\n\", \"labels\": ["
+        + labels
+        + "], \"env\": {\"MARKS_NOTE\": \"x\"}}";
+  }
+
+  private String submitBody(String... jobs) {
+    return "{\"commit\": \""
+        + commit
+        + "\", \"tree\": \""
+        + tree()
+        + "\", \"repository\": \""
+        + repo
+        + "\", \"jobs\": ["
+        + String.join(",", jobs)
+        + "]}";
+  }
+
+  private String tree() {
+    try {
+      return new Git(repo).run("rev-parse", "HEAD^{tree}").strip();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private HttpResponse<String> post(ServerProcess server, String token, String path, String body)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(server.uri().resolve(path))
+            .header(
+                "Authorization",
+                "Basic "
+                    + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .timeout(Duration.ofSeconds(60))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode get(ServerProcess server, String path) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(server.uri().resolve(path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  /** Waits (bounded) until job {@code id}'s view passes {@code until}; returns it. */
+  private JsonNode awaitJob(ServerProcess server, long id, Predicate<JsonNode> until)
+      throws Exception {
+    long end = System.nanoTime() + DEADLINE.toNanos();
+    JsonNode job = null;
+    while (System.nanoTime() < end) {
+      job = get(server, "coordinator/jobs/" + id + ".json");
+      if (until.test(job)) {
+        return job;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(
+        "job " + id + " never got there; last " + job + "\nserver:\n" + server.log() + agentLogs());
+  }
+
+  private static Predicate<JsonNode> state(String state) {
+    return j -> j.path("state").asText().equals(state);
+  }
+
+  private void awaitFile(Path file) throws Exception {
+    long end = System.nanoTime() + DEADLINE.toNanos();
+    while (!Files.exists(file)) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError(file + " never appeared" + agentLogs());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private String agentLogs() throws IOException {
+    StringBuilder all = new StringBuilder();
+    try (var files = Files.list(tmp)) {
+      for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+        all.append("\n--- ").append(log.getFileName()).append('\n').append(Files.readString(log));
+      }
+    }
+    return all.toString();
+  }
+
+  private long submitted(HttpResponse<String> answer, int index) throws IOException {
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return JSON.readTree(answer.body()).path("jobs").get(index).path("id").asLong();
+  }
+
+  @Test
+  void aJobWhoseAgentIsKilledIsRequeuedAndFinishedByAnother() throws Exception {
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG)) {
+      String submitter = server.addWorker("ci", "submit");
+      Process first = agent(server, "first", "big", 1);
+      long id =
+          submitted(
+              post(
+                  server,
+                  submitter,
+                  "coordinator/submit",
+                  submitBody(job("slow", "slow.sh", "\"big\""))),
+              0);
+      awaitFile(marks.resolve("slow/pid"));
+      assertThat(awaitJob(server, id, state("running")).path("agent").asText()).isEqualTo("first");
+
+      first.destroyForcibly();
+      assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      agent(server, "second", "big,x", 1);
+
+      JsonNode done = awaitJob(server, id, state("passed"));
+      assertThat(done.path("agent").asText()).isEqualTo("second");
+      assertThat(done.path("attempts").asInt()).isEqualTo(2);
+      Path json = server.site.resolve("github-jobs/soil-1/slow.json");
+      awaitFile(json);
+      assertThat(Files.readString(json)).contains(commit);
+      assertThat(server.log()).contains("no heartbeat from agent 'first'");
+    }
+  }
+
+  @Test
+  void jobsQueuedWhenTheServerIsKilledAllRunAfterItRestarts() throws Exception {
+    ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG);
+    try {
+      String submitter = server.addWorker("ci", "submit");
+      HttpResponse<String> answer =
+          post(
+              server,
+              submitter,
+              "coordinator/submit",
+              submitBody(
+                  job("a", "quick.sh", ""), job("b", "quick.sh", ""), job("c", "quick.sh", "")));
+      long first = submitted(answer, 0);
+
+      server = server.killedAndRestarted();
+      agent(server, "worker", "", 2);
+
+      for (long id = first; id < first + 3; id++) {
+        awaitJob(server, id, state("passed"));
+      }
+      for (String name : List.of("a", "b", "c")) {
+        awaitFile(server.site.resolve("github-jobs/soil-1/" + name + ".json"));
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  @Test
+  void aJobWhoseInputsPassedIsReusedUnlessForced() throws Exception {
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG)) {
+      String submitter = server.addWorker("ci", "submit");
+      agent(server, "worker", "", 1);
+      Map<String, String> env = Map.of("SOIL_TOKEN", submitter);
+      Processes.Result ran =
+          submitWithCli(server, env, "--job", "unit", "--tasks", tasks("unit").toString());
+      assertThat(ran.exit()).as(ran.output()).isZero();
+      assertThat(ran.output()).startsWith("queued ");
+      long id = Long.parseLong(ran.output().split(" ")[1]);
+      awaitJob(server, id, state("passed"));
+
+      Processes.Result again =
+          submitWithCli(server, env, "--job", "unit", "--tasks", tasks("unit").toString());
+      assertThat(again.exit()).as(again.output()).isZero();
+      assertThat(again.output().strip())
+          .matches("reused [0-9]+ soil-2/unit \\(from github-jobs/soil-1/unit\\)");
+      assertThat(server.site.resolve("status-api/github/soil-2/unit.status.txt"))
+          .content()
+          .startsWith("0 ");
+
+      Processes.Result forced =
+          submitWithCli(
+              server, env, "--force", "--job", "unit", "--tasks", tasks("unit").toString());
+      assertThat(forced.output()).startsWith("queued ");
+      awaitJob(server, Long.parseLong(forced.output().split(" ")[1]), state("passed"));
+    }
+  }
+
+  private Path tasks(String name) throws IOException {
+    return Files.writeString(tmp.resolve(name + ".tasks"), "t ci/quick.sh " + name + " -\n");
+  }
+
+  private Processes.Result submitWithCli(
+      ServerProcess server, Map<String, String> env, String... args) throws Exception {
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "submit",
+                "--server",
+                server.uri().toString(),
+                "--repository",
+                repo.toString(),
+                "--repo-dir",
+                repo.toString()));
+    all.addAll(List.of(args));
+    return Processes.java(tmp, env, Repo.WORKER_JAR, all.toArray(String[]::new));
+  }
+
+  @Test
+  void aRunningJobIsCancelledAndPublishedAsCancelled() throws Exception {
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG)) {
+      String submitter = server.addWorker("ci", "submit");
+      agent(server, "worker", "", 1);
+      long id =
+          submitted(
+              post(server, submitter, "coordinator/submit", submitBody(job("hang", "slow.sh", ""))),
+              0);
+      awaitFile(marks.resolve("hang/pid"));
+
+      HttpResponse<String> cancel = post(server, submitter, "coordinator/cancel?job=" + id, "");
+      assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+
+      JsonNode done = awaitJob(server, id, state("cancelled"));
+      assertThat(done.path("status").asInt()).isEqualTo(143);
+      Path json = server.site.resolve("github-jobs/soil-1/hang.json");
+      awaitFile(json);
+      assertThat(Files.readString(json)).contains("\"job-cancelled\"");
+      HttpResponse<String> again = post(server, submitter, "coordinator/cancel?job=" + id, "");
+      assertThat(again.statusCode()).isEqualTo(409);
+      assertThat(again.body()).contains("job " + id + " already ended as cancelled");
+    }
+  }
+
+  @Test
+  void badInputGetsAPreciseRefusalAndChangesNothing() throws Exception {
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG)) {
+      String submitter = server.addWorker("ci", "submit");
+      String one = server.addWorker("one", "agent");
+      String two = server.addWorker("two", "agent");
+      long id =
+          submitted(
+              post(server, submitter, "coordinator/submit", submitBody(job("q", "quick.sh", ""))),
+              0);
+      Path log = server.state.resolve("coordinator/queue.log");
+      String before = sha256(log);
+
+      StringBuilder many = new StringBuilder();
+      for (int i = 0; i < 10_000; i++) {
+        many.append(i == 0 ? "" : ",").append(job("j" + i, "quick.sh", ""));
+      }
+      assertRefused(
+          post(server, submitter, "coordinator/submit", submitBody(many.toString())),
+          400,
+          "submit has 10000 jobs, more than the 1000 one submit may hold");
+      assertRefused(
+          post(
+              server,
+              submitter,
+              "coordinator/submit",
+              submitBody(job("l", "quick.sh", "\"../x\""))),
+          400,
+          "jobs[0] (l).labels label '../x' must be 1-64 lowercase letters");
+      assertRefused(
+          post(
+              server,
+              submitter,
+              "coordinator/submit",
+              submitBody(
+                  job("p", "quick.sh", "")
+                      .replace("\"tasks\"", "\"provider\": \"kvm\", \"tasks\""))),
+          400,
+          "jobs[0] (p).provider 'kvm' must be one of docker, local, podman");
+      assertRefused(
+          post(server, one, "coordinator/submit", submitBody(job("s", "quick.sh", ""))),
+          403,
+          "worker 'one' lacks scope 'submit'");
+      StringBuilder full = new StringBuilder();
+      for (int i = 0; i < 20; i++) {
+        full.append(i == 0 ? "" : ",").append(job("f" + i, "quick.sh", ""));
+      }
+      HttpResponse<String> busy =
+          post(server, submitter, "coordinator/submit", submitBody(full.toString()));
+      assertRefused(busy, 503, "the queue holds 1 jobs and this submit adds 20");
+      assertThat(busy.headers().firstValue("Retry-After")).contains("30");
+      assertThat(sha256(log)).isEqualTo(before);
+
+      HttpResponse<String> taken = post(server, one, "coordinator/poll?wait=5", "");
+      assertThat(taken.statusCode()).as(taken.body()).isEqualTo(200);
+      assertThat(JSON.readTree(taken.body()).path("id").asLong()).isEqualTo(id);
+      String held = sha256(log);
+
+      assertRefused(
+          post(server, two, "coordinator/heartbeat?job=" + id, ""),
+          403,
+          "job " + id + " is not held by agent 'two' (it is running by agent 'one')");
+      assertRefused(
+          post(server, two, "coordinator/outcome?job=" + id + "&outcome=passed&status=0", ""),
+          403,
+          "is not held by agent 'two'");
+      assertRefused(
+          post(server, one, "coordinator/outcome?job=99&outcome=passed&status=0", ""),
+          404,
+          "job 99 is not known to the coordinator");
+      assertRefused(
+          post(server, one, "coordinator/outcome?job=" + id + "&outcome=passed&status=3", ""),
+          400,
+          "status 3 does not go with outcome passed");
+      assertThat(sha256(log)).isEqualTo(held);
+
+      HttpResponse<String> ok =
+          post(server, one, "coordinator/outcome?job=" + id + "&outcome=failed&status=2", "");
+      assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+      String ended = sha256(log);
+      assertRefused(
+          post(server, one, "coordinator/outcome?job=" + id + "&outcome=failed&status=2", ""),
+          409,
+          "job " + id + " already ended as failed; outcome failed is refused");
+      assertThat(sha256(log)).isEqualTo(ended);
+
+      long late =
+          submitted(
+              post(
+                  server, submitter, "coordinator/submit", submitBody(job("late", "quick.sh", ""))),
+              0);
+      HttpResponse<String> lease = post(server, one, "coordinator/poll?wait=5", "");
+      assertThat(JSON.readTree(lease.body()).path("id").asLong()).isEqualTo(late);
+      awaitJob(server, late, state("queued"));
+      assertRefused(
+          post(server, one, "coordinator/heartbeat?job=" + late, ""),
+          409,
+          "agent 'one' lost its lease on job " + late + " (no heartbeat within 10 s)");
+    }
+  }
+
+  private static void assertRefused(HttpResponse<String> answer, int status, String message) {
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
+    assertThat(answer.body()).contains(message);
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+}

@@ -1,0 +1,162 @@
+package io.soilci.worker.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soilci.worker.WorkerFailure;
+import io.soilci.worker.publish.Token;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The coordinator's HTTP API as an agent and a submitter use it. A 4xx answer is {@link Refused}
+ * with the server's one-line reason; no answer or a 5xx is {@link Unreachable}, which callers may
+ * try again.
+ */
+final class CoordinatorClient {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The server refused the request (4xx): trying again cannot help. */
+  static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    Refused(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  /** No answer, or a 5xx: the server may answer later. */
+  static final class Unreachable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final Duration retryAfter;
+
+    Unreachable(String message, Duration retryAfter) {
+      super(message);
+      this.retryAfter = retryAfter;
+    }
+  }
+
+  private final URI base;
+  private final Token token;
+  private final HttpClient http;
+
+  CoordinatorClient(URI base, Token token) {
+    this.base = base;
+    this.token = token;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  URI base() {
+    return base;
+  }
+
+  JsonNode submit(JsonNode run) {
+    return post("coordinator/submit", JSON.valueToTree(run).toString(), Duration.ofSeconds(60))
+        .orElseThrow(() -> new WorkerFailure("submit: the server answered without a body"));
+  }
+
+  JsonNode cancel(long job) {
+    return post("coordinator/cancel?job=" + job, "", Duration.ofSeconds(30))
+        .orElseThrow(() -> new WorkerFailure("cancel: the server answered without a body"));
+  }
+
+  /** A job for an agent with these labels and capacity, or empty after {@code wait}. */
+  Optional<JsonNode> poll(String labels, int capacity, Duration wait) {
+    return post(
+        "coordinator/poll?labels="
+            + encode(labels)
+            + "&capacity="
+            + capacity
+            + "&wait="
+            + wait.toSeconds(),
+        "",
+        wait.plusSeconds(30));
+  }
+
+  JsonNode heartbeat(long job) {
+    return post("coordinator/heartbeat?job=" + job, "", Duration.ofSeconds(30))
+        .orElseThrow(() -> new WorkerFailure("heartbeat: the server answered without a body"));
+  }
+
+  void outcome(long job, String outcome, int status, String reason) {
+    post(
+        "coordinator/outcome?job="
+            + job
+            + "&outcome="
+            + outcome
+            + "&status="
+            + status
+            + "&reason="
+            + encode(reason),
+        "",
+        Duration.ofSeconds(30));
+  }
+
+  private Optional<JsonNode> post(String pathAndQuery, String body, Duration timeout) {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(pathAndQuery))
+            .timeout(timeout)
+            .header("Authorization", token.authorization())
+            .header("Content-Type", "application/json")
+            .header("User-Agent", "soil-worker")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build();
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new Unreachable("cannot reach " + base + ": " + e, Duration.ZERO);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WorkerFailure("interrupted while asking " + base, e);
+    }
+    int status = response.statusCode();
+    String text = response.body().strip();
+    if (status == 204) {
+      return Optional.empty();
+    }
+    if (status >= 500) {
+      Duration retry =
+          response
+              .headers()
+              .firstValue("Retry-After")
+              .filter(v -> v.matches("\\d{1,6}"))
+              .map(v -> Duration.ofSeconds(Long.parseLong(v)))
+              .orElse(Duration.ZERO);
+      throw new Unreachable(
+          base
+              + pathAndQuery.replaceAll("\\?.*", "")
+              + " answered "
+              + status
+              + ": "
+              + firstLine(text),
+          retry);
+    }
+    if (status >= 400) {
+      throw new Refused(status, "the server refused (" + status + "): " + firstLine(text));
+    }
+    try {
+      return Optional.of(JSON.readTree(text));
+    } catch (IOException e) {
+      throw new WorkerFailure(
+          base + pathAndQuery + " answered " + status + " with no JSON: " + firstLine(text), e);
+    }
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+}
