@@ -35,8 +35,10 @@ for jobs in "$@"; do
   java -Xmx1g -jar "$jar" serve --site "$site" --state "$state" --listen "127.0.0.1:$port" \
     > "$work/server-$jobs.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 600); do
+  # Up to 20 minutes: at 100,000 jobs on a busy machine the first start took more than two.
+  for _ in $(seq 1 6000); do
     curl -sf "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break
+    kill -0 "$server_pid" 2> /dev/null || { cat "$work/server-$jobs.log"; exit 1; }
     sleep 0.2
   done
   printf '%7d jobs, soil-server: ' "$jobs"

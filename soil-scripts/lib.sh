@@ -10,7 +10,8 @@ SOIL_SERVER_JAR=${SOIL_SERVER_JAR:-$SOIL_ROOT/server/target/soil-server.jar}
 soil_log() { echo "soil: $*" >&2; }
 soil_die() { echo "soil: $*" >&2; exit 1; }
 
-soil_worker() { java -jar "$SOIL_WORKER_JAR" "$@"; }
+# The worker through its launcher (soil-scripts/soil-worker): start-up flags and an AppCDS archive.
+soil_worker() { SOIL_WORKER_JAR=$SOIL_WORKER_JAR "$SOIL_ROOT/soil-scripts/soil-worker" "$@"; }
 
 # Builds the jars when one is missing or older than any source or pom (with the Maven wrapper).
 soil_build_if_needed() {

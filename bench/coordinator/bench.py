@@ -12,11 +12,11 @@ Every loop is bounded in count and time; everything started is stopped at the en
 import base64, http.client, json, os, shutil, socket, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SERVER_JAR = os.path.join(ROOT, "server/target/soil-server.jar")
-WORKER_JAR = os.path.join(ROOT, "worker/target/soil-worker.jar")
+SERVER_JAR = os.environ.get("SERVER_JAR", os.path.join(ROOT, "server/target/soil-server.jar"))
+WORKER_JAR = os.environ.get("WORKER_JAR", os.path.join(ROOT, "worker/target/soil-worker.jar"))
 AGENTS = int(os.environ.get("AGENTS", "20"))
 JOBS = int(os.environ.get("JOBS", "1000"))
-SIZES = [int(n) for n in os.environ.get("SIZES", "1,10,100").split(",")]
+SIZES = [int(n) for n in os.environ.get("SIZES", "1,10,100").split(",") if n]
 DEADLINE = 600
 
 
@@ -102,7 +102,7 @@ def main():
                                  stdout=open(f"{tmp}/agent.log", "w"), stderr=subprocess.STDOUT)
         procs.append(agent)
         # A first job warms the agent's JVM (class loading), then the measured ones.
-        for n in [1] + SIZES:
+        for n in ([1] + SIZES) if SIZES else []:
             starts = f"{marks}/starts"
             if os.path.exists(starts):
                 os.remove(starts)
@@ -144,6 +144,7 @@ def main():
         for t in threads:
             t.start()
         time.sleep(3)  # every fake agent is waiting
+        submitter = Client(port, submit_token)  # the old connection may have idled out
         t0 = time.time()
         submitter.post("/coordinator/submit", submit_body(commit, repo, f"throughput-{t0:.0f}", JOBS, "start.sh"))
         t1 = time.time()

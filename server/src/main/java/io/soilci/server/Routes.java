@@ -30,6 +30,7 @@ import io.soilci.server.upload.UploadGate;
 import io.soilci.server.upload.WwupHandler;
 import io.soilci.server.wwz.WwzHandler;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.util.Headers;
@@ -67,7 +68,7 @@ final class Routes {
    * BlockingHandler → ErrorMapper (inside, so its statuses reach the client) → the handler; reads
    * are dispatched to a worker thread but answered non-blocking.
    */
-  static HttpHandler handler(Parts p) {
+  static AccessLog handler(Parts p) {
     long drain = p.config().limits().drainBytes();
     var limits = p.config().limits();
     HttpHandler results =
@@ -99,10 +100,16 @@ final class Routes {
             "/log", write(p, new LogHandler(p.auth(), p.live(), p.site(), p.metrics()), drain));
     HttpHandler liveEvents =
         AccessLog.route(
-            LiveEventsHandler.PATH, dispatched(reads(p, new LiveEventsHandler(p.live())), drain));
+            LiveEventsHandler.PATH,
+            dispatched(reads(p, new LiveEventsHandler(p.live(), p.config().site())), drain));
     HttpHandler liveTail =
         AccessLog.route("/live", dispatched(reads(p, new LiveTailHandler(p.live())), drain));
-    HttpHandler wwz = AccessLog.route("wwz", dispatched(reads(p, p.wwz()), drain));
+    HttpHandler wwz =
+        AccessLog.route(
+            "wwz",
+            p.config().publicReads()
+                ? fromCacheFirst(p.wwz()::answerFromCache, dispatched(p.wwz(), drain))
+                : dispatched(reads(p, p.wwz()), drain));
     HttpHandler filesOnWorker =
         p.config().publicReads()
             ? dispatched(p.files(), drain)
@@ -112,7 +119,9 @@ final class Routes {
             "static",
             writtenPagesOnly(
                 p.site(),
-                p.config().publicReads() ? fromCacheFirst(p.files(), filesOnWorker) : filesOnWorker,
+                p.config().publicReads()
+                    ? fromCacheFirst(p.files()::answerFromCache, filesOnWorker)
+                    : filesOnWorker,
                 filesOnWorker));
     HttpHandler moved = AccessLog.route("moved", new MovedRunJsonHandler());
     HttpHandler sinceGreen =
@@ -196,13 +205,18 @@ final class Routes {
     };
   }
 
+  /** Answers a request on the IO thread if what it asks for is at hand; false if not. */
+  private interface AtHand {
+    boolean answer(HttpServerExchange exchange);
+  }
+
   /**
-   * A public read of the site's files: answered on the IO thread when it is in memory, else
-   * dispatched like any read.
+   * A public read of the site's files or a zip's entries: answered on the IO thread when what it
+   * asks for is at hand, else dispatched like any read.
    */
-  private static HttpHandler fromCacheFirst(SiteFilesHandler files, HttpHandler otherwise) {
+  private static HttpHandler fromCacheFirst(AtHand atHand, HttpHandler otherwise) {
     return exchange -> {
-      if (!files.answerFromCache(exchange)) {
+      if (!atHand.answer(exchange)) {
         otherwise.handleRequest(exchange);
       }
     };
@@ -271,7 +285,7 @@ final class Routes {
     };
   }
 
-  private static void methodNotAllowed(io.undertow.server.HttpServerExchange exchange) {
+  private static void methodNotAllowed(HttpServerExchange exchange) {
     exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD, POST");
     Responses.text(
         exchange,

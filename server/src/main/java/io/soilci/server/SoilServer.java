@@ -8,6 +8,7 @@ import io.soilci.server.config.ServerConfig;
 import io.soilci.server.coordinator.Coordinator;
 import io.soilci.server.files.SiteFilesHandler;
 import io.soilci.server.hooks.Hooks;
+import io.soilci.server.http.AccessLog;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveLogs;
@@ -41,12 +42,14 @@ public final class SoilServer implements AutoCloseable {
   private final SiteFilesHandler files;
   private final Site site;
   private final ServerConfig config;
+  private final AccessLog accessLog;
   private final Coordinator coordinator;
   private final Hooks coordinatorHooks;
 
   private SoilServer(
       Undertow undertow,
       XnioWorker threads,
+      AccessLog accessLog,
       WwzHandler wwz,
       SiteFilesHandler files,
       Site site,
@@ -57,6 +60,7 @@ public final class SoilServer implements AutoCloseable {
     this.coordinatorHooks = coordinatorHooks;
     this.undertow = undertow;
     this.threads = threads;
+    this.accessLog = accessLog;
     this.wwz = wwz;
     this.files = files;
     this.site = site;
@@ -97,7 +101,8 @@ public final class SoilServer implements AutoCloseable {
             new LogIndexStore(
                 config.state().resolve("log-index"),
                 LogIndexStore.DEFAULT_BUDGET,
-                config.errorPatterns()));
+                config.errorPatterns()),
+            config.state().resolve("wwz-inflated"));
     SiteFilesHandler files = new SiteFilesHandler(config.site());
     String ingestKey = LocalServer.newKey();
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
@@ -131,6 +136,7 @@ public final class SoilServer implements AutoCloseable {
             ingestKey,
             new WorkerPoolMetrics(threads.getMXBean()),
             coordinator);
+    AccessLog accessLog = Routes.handler(parts);
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
         Undertow.builder()
@@ -146,12 +152,13 @@ public final class SoilServer implements AutoCloseable {
                 UndertowOptions.REQUEST_PARSE_TIMEOUT, guards.requestParseTimeoutSeconds() * 1000)
             .setSocketOption(Options.READ_TIMEOUT, guards.readTimeoutSeconds() * 1000)
             .setSocketOption(Options.WRITE_TIMEOUT, guards.writeTimeoutSeconds() * 1000)
-            .setHandler(Routes.handler(parts))
+            .setHandler(accessLog)
             .build();
     try {
       undertow.start();
     } catch (RuntimeException e) {
       threads.shutdownNow();
+      accessLog.close();
       closeQuietly(coordinator);
       coordinatorHooks.close();
       wwz.close();
@@ -168,7 +175,8 @@ public final class SoilServer implements AutoCloseable {
       throw e;
     }
     SoilServer server =
-        new SoilServer(undertow, threads, wwz, files, site, config, coordinator, coordinatorHooks);
+        new SoilServer(
+            undertow, threads, accessLog, wwz, files, site, config, coordinator, coordinatorHooks);
     sweepTempsLater(store);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
@@ -249,6 +257,7 @@ public final class SoilServer implements AutoCloseable {
       threads.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    accessLog.close();
     coordinatorHooks.close();
     wwz.close();
     files.close();

@@ -34,7 +34,7 @@ class CoordinatorIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofSeconds(150);
   private static final String CONFIG =
-      "\"coordinator\": {\"leaseSeconds\": 10, \"maxAttempts\": 3, \"maxQueuedJobs\": 20}";
+      "\"coordinator\": {\"leaseSeconds\": 10, \"maxAttempts\": 2, \"maxQueuedJobs\": 20}";
 
   @TempDir Path tmp;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -319,6 +319,37 @@ class CoordinatorIT {
                 repo.toString()));
     all.addAll(List.of(args));
     return Processes.java(tmp, env, Repo.WORKER_JAR, all.toArray(String[]::new));
+  }
+
+  @Test
+  void aSetupFailureGoesToAnotherAgentThenEndsTheJobWithTheReason() throws Exception {
+    Path hooked = tmp.resolve("hooked.txt");
+    String config =
+        CONFIG
+            + ", \"hooks\": {\"job-setup-failed\": \"echo \\\"$SOIL_JOB $SOIL_AGENT\\\" >> "
+            + hooked
+            + "\"}";
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), config)) {
+      String submitter = server.addWorker("ci", "submit");
+      agent(server, "one", "", 1);
+      agent(server, "two", "", 1);
+      String broken =
+          job("ws", "quick.sh", "")
+              .replace("\"tasks\"", "\"workspace\": \"ci/missing.json\", \"tasks\"");
+      long id = submitted(post(server, submitter, "coordinator/submit", submitBody(broken)), 0);
+
+      JsonNode ended = awaitJob(server, id, state("setup-failed"));
+      assertThat(ended.path("attempts").asInt()).isEqualTo(2);
+      assertThat(ended.path("reason").asText())
+          .contains("missing.json")
+          .endsWith("(attempt 2 of 2)");
+      awaitFile(hooked);
+      long end = System.nanoTime() + DEADLINE.toNanos();
+      while (Files.readAllLines(hooked).size() < 2 && System.nanoTime() < end) {
+        Thread.sleep(100);
+      }
+      assertThat(Files.readAllLines(hooked)).containsExactlyInAnyOrder("ws one", "ws two");
+    }
   }
 
   @Test

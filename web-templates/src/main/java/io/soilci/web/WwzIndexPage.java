@@ -7,35 +7,107 @@ import io.soilci.result.JobSummary;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WwzPath;
 import java.util.List;
-import java.util.Map;
 
-/** The {@code index.html} at the root of a job's wwz: its task table with log and result links. */
+/**
+ * The {@code index.html} at the root of a job's wwz: its task table with log and result links.
+ * Written in plain Java, not with a template: the worker renders it once per job, and loading and
+ * starting the template engine was a quarter of a one-task job's run (docs/BENCHMARKS.md, "Worker
+ * start-up"). Every value is HTML-escaped as the templates escape ({@link #escape}).
+ */
 public final class WwzIndexPage {
+  private static final String HEAD =
+"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>%JOB%.wwz</title>
+<style>
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem; color: #1f2328; }
+h1 { font-size: 1.4rem; margin: 0 0 .3rem; }
+.pass { color: #1a7f37; } .fail { color: #cf222e; }
+table { border-collapse: collapse; margin-top: 1rem; }
+th, td { text-align: left; padding: .3rem .8rem; border-bottom: 1px solid #d0d7de; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.failed td { background: #ffebe9; }
+nav a { margin-right: 1rem; }
+</style>
+</head>
+<body>
+""";
+
   private WwzIndexPage() {}
 
   public static String render(JobName job, List<TaskRow> tasks) {
     JobSummary summary = new JobSummary(job, tasks);
-    List<Map<String, Object>> rows =
-        tasks.stream()
-            .map(
-                t ->
-                    Map.<String, Object>of(
-                        "name", t.name().value(),
-                        "status", t.status(),
-                        "why", t.passed() ? "" : ExitStatus.explain(t.status(), t.elapsedSeconds()),
-                        "elapsed", Durations.readable(t.elapsedSeconds()),
-                        "log", t.logPath(),
-                        "result", t.resultPath().orElse("")))
-            .toList();
-    return Templates.shared()
-        .render(
-            "wwz-index",
-            Map.of(
-                "job", job.value(),
-                "passed", summary.passed(),
-                "statusText", summary.statusText(),
-                "elapsed", summary.elapsedText(),
-                "indexTsv", WwzPath.INDEX_TSV,
-                "tasks", rows));
+    String name = escape(job.value());
+    StringBuilder html = new StringBuilder(4096 + 400 * tasks.size());
+    html.append(HEAD.replace("%JOB%", name));
+    html.append("<h1>").append(name).append("</h1>\n");
+    html.append("<p class=\"")
+        .append(summary.passed() ? "pass" : "fail")
+        .append("\">")
+        .append(summary.passed() ? "passed" : escape("failed: " + summary.statusText()))
+        .append(" &middot; ")
+        .append(escape(summary.elapsedText()))
+        .append("</p>\n");
+    html.append("<nav><a href=\"")
+        .append(escape(WwzPath.INDEX_TSV))
+        .append("\">INDEX.tsv</a><a href=\"../")
+        .append(name)
+        .append(".json\">")
+        .append(name)
+        .append(".json</a><a href=\"../")
+        .append(name)
+        .append(".tsv\">")
+        .append(name)
+        .append(".tsv</a></nav>\n");
+    html.append("<table>\n")
+        .append("<thead><tr><th>task</th><th>status</th><th>elapsed</th><th>log</th>")
+        .append("<th>result</th></tr></thead>\n")
+        .append("<tbody>\n");
+    for (TaskRow t : tasks) {
+      boolean passed = t.status() == 0;
+      String why = t.passed() ? "" : ExitStatus.explain(t.status(), t.elapsedSeconds());
+      String log = escape(t.logPath());
+      html.append("<tr class=\"")
+          .append(passed ? "passed" : "failed")
+          .append("\"><td>")
+          .append(escape(t.name().value()))
+          .append("</td><td class=\"num ")
+          .append(passed ? "pass" : "fail")
+          .append("\">")
+          .append(t.status())
+          .append(why.isEmpty() ? "" : " (" + escape(why) + ")")
+          .append("</td><td class=\"num\">")
+          .append(escape(Durations.readable(t.elapsedSeconds())))
+          .append("</td><td><a href=\"")
+          .append(log)
+          .append("?view\">log</a> <a href=\"")
+          .append(log)
+          .append("\">raw</a></td><td>")
+          .append(t.resultPath().map(r -> "<a href=\"" + escape(r) + "\">result</a>").orElse("-"))
+          .append("</td></tr>\n");
+    }
+    html.append("</tbody>\n</table>\n</body>\n</html>\n");
+    return html.toString();
+  }
+
+  /** {@code & < > " '} as entities, as the templates' HTML autoescaping writes them. */
+  static String escape(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 16);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

@@ -21,6 +21,16 @@ class WorkerMainTest {
   }
 
   @Test
+  void eachSubcommandIsListedUnderItsOwnName() {
+    WorkerMain.SUBCOMMANDS.forEach(
+        (name, type) ->
+            assertThat(new picocli.CommandLine(WorkerMain.subcommand(type)).getCommandName())
+                .isEqualTo(name));
+    assertThat(WorkerMain.commandLine().getSubcommands().keySet())
+        .containsExactlyElementsOf(WorkerMain.SUBCOMMANDS.keySet());
+  }
+
+  @Test
   void printsTheVersionTheBuildSet() {
     Cli.Result result = Cli.run("--version");
 

@@ -1,5 +1,6 @@
 package io.soilci.server.files;
 
+import io.soilci.server.http.Head;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.xnio.IoUtils;
 
@@ -23,36 +25,50 @@ import org.xnio.IoUtils;
 final class OpenFiles implements AutoCloseable {
   private static final long CLOSE_AFTER_NANOS = 60_000_000_000L;
 
-  private record Opened(FileVersion version, FileChannel channel) {}
+  /** A file open as {@code version}, and the head of that version. */
+  record Opened(FileVersion version, FileChannel channel, Head head) {}
 
   private record Retired(FileChannel channel, long since) {}
 
   private final int capacity;
+  private final BiFunction<Path, FileVersion, Head> heads;
   private final Map<Path, Opened> open = new LinkedHashMap<>(16, 0.75f, true);
   private final Deque<Retired> retired = new ArrayDeque<>();
 
-  OpenFiles(int capacity) {
+  /** At most {@code capacity} files open; {@code heads} makes the head of a version opened. */
+  OpenFiles(int capacity, BiFunction<Path, FileVersion, Head> heads) {
     this.capacity = capacity;
+    this.heads = heads;
+  }
+
+  /**
+   * The file at {@code path} if it is open as {@code version} already, else null; opens nothing
+   * (for the IO thread).
+   */
+  synchronized @Nullable Opened opened(Path path, FileVersion version) {
+    Opened known = open.get(path);
+    return known != null && known.version.equals(version) ? known : null;
   }
 
   /**
    * The file at {@code path} open as {@code version}, or null if it is no longer that version (the
    * caller looks at the file again).
    */
-  @Nullable FileChannel get(Path path, FileVersion version) throws IOException {
+  @Nullable Opened get(Path path, FileVersion version) throws IOException {
     synchronized (this) {
       closeRetired(false);
       Opened known = open.get(path);
       if (known != null && known.version.equals(version)) {
-        return known.channel;
+        return known;
       }
     }
-    FileChannel fresh = open(path, version);
-    if (fresh == null) {
+    FileChannel channel = open(path, version);
+    if (channel == null) {
       return null;
     }
+    Opened fresh = new Opened(version, channel, heads.apply(path, version));
     synchronized (this) {
-      Opened previous = open.put(path, new Opened(version, fresh));
+      Opened previous = open.put(path, fresh);
       if (previous != null) {
         retired.add(new Retired(previous.channel, System.nanoTime()));
       }

@@ -4,6 +4,7 @@ import io.soilci.server.http.BufferCache;
 import io.soilci.server.http.Conditional;
 import io.soilci.server.http.FileRegion;
 import io.soilci.server.http.Gzip;
+import io.soilci.server.http.Head;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.wwz.ContentTypes;
 import io.undertow.server.HttpHandler;
@@ -41,9 +42,10 @@ import org.jspecify.annotations.Nullable;
  * request; {@link FileVersion}): files up to 256 KiB from an off-heap cache of such versions,
  * larger ones by sendfile from a channel opened as that version. Pages are replaced by rename while
  * being served, so an answer is never torn and, once the rename is done, never stale. Text files
- * (up to 16 MiB) go gzipped to a client that takes it, each version compressed once. An answer in
- * memory is given on the IO thread ({@link #answerFromCache}), anything else on a worker. ETag,
- * {@code Last-Modified}, 304, 412 and single byte ranges (of the plain bytes) as RFC 9110 says.
+ * (up to 16 MiB) go gzipped to a client that takes it, each version compressed once. An answer at
+ * hand (in memory, or a large file already open as that version) is given on the IO thread ({@link
+ * #answerFromCache}), anything else on a worker. Each version's headers are made once. ETag, {@code
+ * Last-Modified}, 304, 412 and single byte ranges (of the plain bytes) as RFC 9110 says.
  *
  * <p>Undertow's {@code CachingResourceManager} does not fit: it trusts a cached file until a
  * timeout or a change notice arrives (stale after a rename), and its {@code PathResource} takes the
@@ -70,7 +72,8 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
   private final BufferCache<FileVersion> small = new BufferCache<>(SMALL_BUDGET_BYTES, SMALL_BYTES);
   private final BufferCache<FileVersion> gzipped =
       new BufferCache<>(GZIP_BUDGET_BYTES, MAX_GZIP_BYTES);
-  private final OpenFiles large = new OpenFiles(OPEN_FILES);
+  private final OpenFiles large =
+      new OpenFiles(OPEN_FILES, (file, version) -> headOf(file, version, false));
 
   public SiteFilesHandler(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -85,37 +88,50 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
   private record Located(Path file, BasicFileAttributes attrs) {}
 
   /**
-   * Answers on the IO thread and returns true when the answer is in memory: the cached version of a
-   * file up to 256 KiB or a cached gzip variant, for a public GET or HEAD. Costs one stat of the
-   * file and of each folder on its path, no read (as nginx looks at a file on its event loop);
-   * anything else returns false with nothing answered, for {@link #handleRequest} on a worker.
+   * Answers on the IO thread and returns true when the version asked for is at hand: a file up to
+   * 256 KiB or a gzip variant in memory, or a larger file already open as that version (sent by
+   * sendfile, {@link FileRegion}), for a public GET or HEAD. Costs one stat of the file and of each
+   * folder on its path (as nginx looks at a file on its event loop), no open and no read; anything
+   * else returns false with nothing answered, for {@link #handleRequest} on a worker.
    */
   public boolean answerFromCache(HttpServerExchange exchange) {
     String path = exchange.getRelativePath();
     if (refused(path)) {
       return false;
     }
-    Located found;
-    FileVersion version;
-    boolean gzip;
-    ByteBuffer bytes;
     try {
-      found = locate(CanonicalPathUtils.canonicalize(path));
+      Located found = locate(CanonicalPathUtils.canonicalize(path));
       if (found == null) {
         return false;
       }
-      version = FileVersion.of(found.attrs);
-      gzip = gzip(exchange, path, version);
+      FileVersion version = FileVersion.of(found.attrs);
       String name = found.file.toString();
-      bytes = gzip ? gzipped.get(name, version) : small.get(name, version);
+      if (gzip(exchange, path, version)) {
+        return answer(exchange, path, gzipped.get(name, version), true);
+      } else if (small.fits(version.size())) {
+        return answer(exchange, path, small.get(name, version), false);
+      }
+      OpenFiles.Opened opened = large.opened(found.file, version);
+      if (opened == null) {
+        return false;
+      }
+      policy(exchange, path);
+      answer(exchange, opened);
+      return true;
     } catch (IOException | RuntimeException e) {
+      // Nothing answered yet: the worker answers, or says what failed.
       return false;
     }
-    if (bytes == null) {
+  }
+
+  /** Answers from {@code hit} and returns true, or returns false if there is none. */
+  private static boolean answer(
+      HttpServerExchange exchange, String path, BufferCache.@Nullable Hit hit, boolean gzip) {
+    if (hit == null) {
       return false;
     }
     policy(exchange, path);
-    answer(exchange, found.file, version, gzip, bytes);
+    answer(exchange, hit, gzip);
     return true;
   }
 
@@ -227,81 +243,89 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
     String name = file.toString();
     if (gzip || small.fits(version.size())) {
       BufferCache<FileVersion> cache = gzip ? gzipped : small;
-      ByteBuffer bytes = cache.get(name, version);
-      if (bytes == null) {
+      BufferCache.Hit hit = cache.get(name, version);
+      if (hit == null) {
         byte[] plain = read(file, version);
         if (plain == null) {
           return false;
         }
-        bytes = toDirect(gzip ? Gzip.compress(plain) : plain);
-        cache.put(name, version, bytes.duplicate());
+        hit =
+            new BufferCache.Hit(
+                toDirect(gzip ? Gzip.compress(plain) : plain), headOf(file, version, gzip));
+        cache.put(name, version, hit.bytes().duplicate(), hit.head());
       }
-      answer(exchange, file, version, gzip, bytes);
+      answer(exchange, hit, gzip);
       return true;
     }
-    FileChannel channel = large.get(file, version);
-    if (channel == null) {
+    OpenFiles.Opened opened = large.get(file, version);
+    if (opened == null) {
       return false;
     }
-    answer(exchange, file, version, channel);
+    answer(exchange, opened);
     return true;
+  }
+
+  /** The head of {@code version} of {@code file}, plain or its gzip variant. */
+  private Head headOf(Path file, FileVersion version, boolean gzip) {
+    return Head.of(
+        contentType(file), version.tag() + (gzip ? "-gz" : ""), version.modifiedMillis());
   }
 
   /** Bytes {@code from} (inclusive) to {@code to} (exclusive) of the body. */
   private record Span(long from, long to) {}
 
   /** The answer from bytes in memory: the file's or its gzip variant's. */
-  private void answer(
-      HttpServerExchange exchange, Path file, FileVersion version, boolean gzip, ByteBuffer bytes) {
-    Span span = head(exchange, file, version, gzip, bytes.remaining());
+  private static void answer(HttpServerExchange exchange, BufferCache.Hit hit, boolean gzip) {
+    ByteBuffer bytes = hit.bytes();
+    Span span = head(exchange, hit.head(), gzip, bytes.remaining());
     if (span != null) {
       exchange.getResponseSender().send(bytes.limit((int) span.to).position((int) span.from));
     }
   }
 
-  /** The answer by sendfile from a channel open as {@code version}. */
-  private void answer(
-      HttpServerExchange exchange, Path file, FileVersion version, FileChannel channel)
+  /** The answer by sendfile from a channel open as the version asked for. */
+  private static void answer(HttpServerExchange exchange, OpenFiles.Opened opened)
       throws IOException {
-    Span span = head(exchange, file, version, false, version.size());
+    Span span = head(exchange, opened.head(), false, opened.version().size());
     if (span != null) {
       ByteBuffer none = ByteBuffer.allocate(0);
-      FileRegion.send(exchange, channel, none, span.from, span.to, none);
+      FileRegion.send(exchange, opened.channel(), none, span.from, span.to, none);
     }
   }
 
   /**
-   * Conditionals, headers and range for a body of {@code length} bytes; the part of the body to
-   * send, or null once the answer is complete (304, 412, 416, HEAD).
+   * Conditionals, headers and range for a body of {@code length} bytes described by {@code head};
+   * the part of the body to send, or null once the answer is complete (304, 412, 416, HEAD).
    */
-  private @Nullable Span head(
-      HttpServerExchange exchange, Path file, FileVersion version, boolean gzip, long length) {
-    String tag = version.tag() + (gzip ? "-gz" : "");
-    String etag = "\"" + tag + "\"";
-    Date modified = new Date(version.modifiedMillis());
-    if (!ETagUtils.handleIfMatch(exchange, new ETag(false, tag), false)
-        || !DateUtils.handleIfUnmodifiedSince(exchange, modified)) {
+  private static @Nullable Span head(
+      HttpServerExchange exchange, Head head, boolean gzip, long length) {
+    var request = exchange.getRequestHeaders();
+    if ((request.contains(Headers.IF_MATCH)
+            && !ETagUtils.handleIfMatch(exchange, new ETag(false, head.tag()), false))
+        || (request.contains(Headers.IF_UNMODIFIED_SINCE)
+            && !DateUtils.handleIfUnmodifiedSince(exchange, new Date(head.modifiedMillis())))) {
       exchange.setStatusCode(StatusCodes.PRECONDITION_FAILED);
       exchange.endExchange();
       return null;
     }
-    if (Conditional.notModified(exchange, etag, version.modifiedMillis())) {
+    if (Conditional.notModified(exchange, head.etag(), head.modifiedMillis())) {
       return null;
     }
+    head.put(exchange);
     var headers = exchange.getResponseHeaders();
-    headers.put(Headers.CONTENT_TYPE, contentType(file));
-    headers.put(Headers.ETAG, etag);
-    headers.put(Headers.LAST_MODIFIED, DateUtils.toDateString(modified));
     Span span = new Span(0, length);
     if (gzip) {
       headers.put(Headers.CONTENT_ENCODING, "gzip");
     } else {
       headers.put(Headers.ACCEPT_RANGES, "bytes");
-      ByteRange range = ByteRange.parse(exchange.getRequestHeaders().getFirst(Headers.RANGE));
+      ByteRange range = ByteRange.parse(request.getFirst(Headers.RANGE));
       if (range != null && range.getRanges() == 1) {
         ByteRange.RangeResponseResult part =
             range.getResponseResult(
-                length, exchange.getRequestHeaders().getFirst(Headers.IF_RANGE), modified, etag);
+                length,
+                request.getFirst(Headers.IF_RANGE),
+                new Date(head.modifiedMillis()),
+                head.etag());
         if (part != null) {
           exchange.setStatusCode(part.getStatusCode());
           headers.put(Headers.CONTENT_RANGE, part.getContentRange());

@@ -7,13 +7,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Bytes served often, kept off-heap and read-only up to a byte budget (least recently used dropped
- * first), so an answer is written straight from them. Each name holds one version: a lookup with
- * another version misses, and storing a new version drops the old one at once, so a replaced file
- * is never served stale and its old bytes do not wait for eviction. Versions are compared with
- * {@code equals}.
+ * first), so an answer is written straight from them, with the {@link Head} made for them. Each
+ * name holds one version: a lookup with another version misses, and storing a new version drops the
+ * old one at once, so a replaced file is never served stale and its old bytes do not wait for
+ * eviction. Versions are compared with {@code equals}.
  */
 public final class BufferCache<V> {
-  private record Versioned<V>(V version, ByteBuffer bytes) {}
+  private record Versioned<V>(V version, ByteBuffer bytes, Head head) {}
+
+  /**
+   * A cached body: {@code bytes} is a read-only view of its own (position and limit free to
+   * change).
+   */
+  public record Hit(ByteBuffer bytes, Head head) {}
 
   private final long budget;
   private final long maxEntryBytes;
@@ -30,21 +36,23 @@ public final class BufferCache<V> {
     return size <= maxEntryBytes;
   }
 
-  /**
-   * A read-only view of the bytes of {@code version} of {@code name} (its own position and limit,
-   * free to change), or null.
-   */
-  public synchronized @Nullable ByteBuffer get(String name, V version) {
+  /** The bytes of {@code version} of {@code name} and their head, or null. */
+  public synchronized @Nullable Hit get(String name, V version) {
     Versioned<V> known = entries.get(name);
-    return known != null && known.version.equals(version) ? known.bytes.duplicate() : null;
+    return known != null && known.version.equals(version)
+        ? new Hit(known.bytes.duplicate(), known.head)
+        : null;
   }
 
-  /** Keeps {@code bytes} (read-only, not changed afterwards) as {@code version} of {@code name}. */
-  public synchronized void put(String name, V version, ByteBuffer bytes) {
+  /**
+   * Keeps {@code bytes} (read-only, not changed afterwards) as {@code version} of {@code name},
+   * described by {@code head}.
+   */
+  public synchronized void put(String name, V version, ByteBuffer bytes, Head head) {
     if (!fits(bytes.remaining())) {
       return;
     }
-    Versioned<V> previous = entries.put(name, new Versioned<>(version, bytes));
+    Versioned<V> previous = entries.put(name, new Versioned<>(version, bytes, head));
     used += bytes.remaining() - (previous == null ? 0 : previous.bytes.remaining());
     var eldest = entries.entrySet().iterator();
     while (used > budget && eldest.hasNext()) {

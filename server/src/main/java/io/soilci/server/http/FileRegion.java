@@ -14,18 +14,20 @@ import org.xnio.channels.StreamSinkChannel;
  * Sends a part of a file as an answer's body, with optional bytes before and after it (a gzip
  * member's header and trailer around a zip entry's DEFLATE data): the file's bytes go by {@link
  * FileChannel#transferTo} (sendfile once the answer's headers are out), never through the heap.
- * Non-blocking: each copy runs on a worker thread, and a client that stops reading holds its
- * connection until the write timeout, never a thread. The caller sets the headers and the length.
+ * Non-blocking: a client that stops reading holds its connection until the write timeout, never a
+ * thread. Once the client is ready for more, the copy goes on on the IO thread, as nginx sends
+ * files from its event loop: a sendfile of bytes in the page cache costs less than the hop to a
+ * worker thread and back (a file not in the page cache is read by that sendfile, holding the IO
+ * thread meanwhile, as it holds nginx's). The caller sets the headers and the length.
  */
 public final class FileRegion {
-  private static final int FIRST_BYTES = 16 * 1024;
-
   private final HttpServerExchange exchange;
   private final FileChannel file;
   private final ByteBuffer head;
   private final ByteBuffer tail;
   private final long end;
   private long position;
+  private boolean headersOut;
   private @Nullable StreamSinkChannel channel;
 
   private FileRegion(
@@ -57,17 +59,6 @@ public final class FileRegion {
       long to,
       ByteBuffer tail)
       throws IOException {
-    if (!head.hasRemaining() && from < to) {
-      // Undertow copies the first bytes after the answer's headers from the channel's own
-      // position, not the one asked for (a shared channel's is anywhere): they go as the head.
-      head = ByteBuffer.allocate((int) Math.min(FIRST_BYTES, to - from));
-      while (head.hasRemaining()) {
-        if (file.read(head, from + head.position()) < 0) {
-          throw new IOException("the file ends before byte " + to + " of its region");
-        }
-      }
-      from += head.flip().remaining();
-    }
     FileRegion region = new FileRegion(exchange, file, head, from, to, tail);
     // Dispatched, so Undertow does not end the exchange when the handler returns.
     exchange.dispatch(SameThreadExecutor.INSTANCE, region::start);
@@ -76,13 +67,8 @@ public final class FileRegion {
   private void start() {
     StreamSinkChannel out = exchange.getResponseChannel();
     channel = out;
-    out.getWriteSetter()
-        .set(
-            ready -> {
-              // Called on the IO thread when the client takes more: copy on a worker thread.
-              ready.suspendWrites();
-              exchange.getConnection().getWorker().execute(this::pump);
-            });
+    // Called on the IO thread when the client takes more.
+    out.getWriteSetter().set(ready -> pump());
     pump();
   }
 
@@ -94,6 +80,16 @@ public final class FileRegion {
     try {
       if (!write(out, head)) {
         return;
+      }
+      // Undertow copies a file's bytes that would go out with the answer's headers from the
+      // channel's own position, not the one asked for (a shared channel's is anywhere): the
+      // headers go first, then sendfile takes the position given.
+      if (!headersOut) {
+        if (!out.flush()) {
+          out.resumeWrites();
+          return;
+        }
+        headersOut = true;
       }
       while (position < end) {
         long n = out.transferFrom(file, position, end - position);

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -14,7 +15,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Metrics implements MetricSource {
   private static final Set<String> UPLOAD_ROUTES = Set.of("/results", "/wwup");
 
-  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+  /** HTTP statuses are three digits. */
+  private static final int STATUSES = 1000;
+
+  /** Requests by route, then by status (an index; the label is made only when scraped). */
+  private final Map<String, AtomicReferenceArray<LongAdder>> requests = new ConcurrentHashMap<>();
+
   private final LongAdder uploadsAccepted = new LongAdder();
   private final Map<String, LongAdder> uploadsRefused = new ConcurrentHashMap<>();
   private final LongAdder bytesUploaded = new LongAdder();
@@ -32,7 +38,16 @@ public final class Metrics implements MetricSource {
    * also under its reason.
    */
   public void request(String route, boolean post, int status) {
-    count(requests, PromText.label("route", route) + "," + PromText.label("status", "" + status));
+    // Allocation-free once a route and status were seen: this runs for every request.
+    AtomicReferenceArray<LongAdder> byStatus =
+        requests.computeIfAbsent(route, r -> new AtomicReferenceArray<>(STATUSES));
+    int at = Math.floorMod(status, STATUSES);
+    LongAdder count = byStatus.get(at);
+    if (count == null) {
+      byStatus.compareAndSet(at, null, new LongAdder());
+      count = byStatus.get(at);
+    }
+    count.increment();
     if (post && status >= 400 && UPLOAD_ROUTES.contains(route)) {
       count(uploadsRefused, PromText.label("reason", reason(status)));
     } else if (post && status >= 400 && route.equals("/event")) {
@@ -80,7 +95,19 @@ public final class Metrics implements MetricSource {
 
   @Override
   public void writeTo(PromText out) {
-    labelled(out, "soil_http_requests_total", "Requests answered, by route and status.", requests);
+    Map<String, LongAdder> byLabels = new TreeMap<>();
+    requests.forEach(
+        (route, byStatus) -> {
+          for (int status = 0; status < STATUSES; status++) {
+            LongAdder count = byStatus.get(status);
+            if (count != null) {
+              byLabels.put(
+                  PromText.label("route", route) + "," + PromText.label("status", "" + status),
+                  count);
+            }
+          }
+        });
+    labelled(out, "soil_http_requests_total", "Requests answered, by route and status.", byLabels);
     out.family("soil_uploads_accepted_total", "counter", "Uploads whose files were committed.")
         .sample("soil_uploads_accepted_total", "", uploadsAccepted.sum());
     labelled(

@@ -6,6 +6,9 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * {@code GET /live/events?tail=HOST-jobs/RUN/JOB/TASK@OFFSET&page=PATH&format=text|html}: a stream
@@ -20,9 +23,12 @@ public final class LiveEventsHandler implements HttpHandler {
   private static final HttpString ACCEL_BUFFERING = new HttpString("X-Accel-Buffering");
 
   private final LiveStreams streams;
+  private final Path siteRoot;
 
-  public LiveEventsHandler(LiveLogs logs) {
+  /** Streams of {@code logs}' tails and of changes to the pages under {@code siteRoot}. */
+  public LiveEventsHandler(LiveLogs logs, Path siteRoot) {
     this.streams = logs.streams();
+    this.siteRoot = siteRoot;
   }
 
   @Override
@@ -54,7 +60,28 @@ public final class LiveEventsHandler implements HttpHandler {
                 return;
               }
               stream.start();
+              if (changedSince(request)) {
+                stream.pageChanged(request.page().orElseThrow());
+              }
             })
         .handleRequest(exchange);
+  }
+
+  /**
+   * Whether the page the client shows may have changed before its stream was registered (between
+   * the client's fetch and now): its file is no older than the second of the {@code seen}
+   * Last-Modified. Asked after registering, so a later change is heard as an event.
+   */
+  private boolean changedSince(LiveEventsRequest request) {
+    if (request.page().isEmpty() || request.seen().isEmpty()) {
+      return false;
+    }
+    try {
+      long modified =
+          Files.getLastModifiedTime(siteRoot.resolve(request.page().get())).toMillis() / 1000;
+      return modified >= request.seen().getAsLong() / 1000;
+    } catch (IOException e) {
+      return false; // no such page (yet): its first write is heard as an event
+    }
   }
 }

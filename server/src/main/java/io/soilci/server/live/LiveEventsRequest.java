@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -21,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * each from a byte offset {@code @N}, or the offsets in {@code Last-Event-ID}), a page ({@code
  * page=PATH}) and whether lines come as text or as the log view's HTML.
  */
-record LiveEventsRequest(List<TaskKey> tails, long[] offsets, Optional<String> page, boolean html) {
+record LiveEventsRequest(
+    List<TaskKey> tails, long[] offsets, Optional<String> page, OptionalLong seen, boolean html) {
   static final int MAX_TAILS = 16;
   private static final Pattern TAIL =
       Pattern.compile("([a-z]+-jobs)/([^/@]+)/([^/@]+)/([^/@]+)(?:@([0-9]{1,15}))?");
@@ -29,6 +31,7 @@ record LiveEventsRequest(List<TaskKey> tails, long[] offsets, Optional<String> p
       Pattern.compile(
           "(?:[A-Za-z0-9][A-Za-z0-9._-]{0,99}/){0,4}[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\.html");
   private static final Pattern OFFSETS = Pattern.compile("[0-9]{1,15}(,[0-9]{1,15}){0,15}");
+  private static final Pattern MILLIS = Pattern.compile("[0-9]{1,15}");
 
   LiveEventsRequest {
     tails = List.copyOf(tails);
@@ -75,6 +78,16 @@ record LiveEventsRequest(List<TaskKey> tails, long[] offsets, Optional<String> p
           "a live stream needs something to follow: tail=HOST-jobs/RUN/JOB/TASK or page=PATH,"
               + " e.g. /live/events?page=github-jobs/4101/index.html");
     }
+    Optional<String> seenValue = single(query, "seen");
+    if (seenValue.isPresent() && (page.isEmpty() || !MILLIS.matcher(seenValue.get()).matches())) {
+      throw new BadInput(
+          "seen '"
+              + Printable.of(seenValue.get())
+              + "' must be the Last-Modified time of the page=PATH the client shows, in"
+              + " milliseconds since 1970, e.g. page=github-jobs/4101/index.html&seen=1764590400000");
+    }
+    OptionalLong seen =
+        seenValue.map(v -> OptionalLong.of(Long.parseLong(v))).orElse(OptionalLong.empty());
     String format = single(query, "format").orElse("text");
     if (!format.equals("text") && !format.equals("html")) {
       throw new BadInput("format '" + Printable.of(format) + "' must be text or html");
@@ -82,7 +95,7 @@ record LiveEventsRequest(List<TaskKey> tails, long[] offsets, Optional<String> p
     if (lastEventId != null && !lastEventId.isEmpty() && !tails.isEmpty()) {
       offsets = resumed(lastEventId, tails.size());
     }
-    return new LiveEventsRequest(tails, offsets, page, format.equals("html"));
+    return new LiveEventsRequest(tails, offsets, page, seen, format.equals("html"));
   }
 
   /** The offsets a reconnecting client last got, one per tail. */

@@ -41,6 +41,13 @@ final class PageWriter {
   /** How long a deferred page that failed waits before it is tried again. */
   private static final long RETRY_MILLIS = 1000;
 
+  /**
+   * The shortest time from one batch of deferred pages to the next: the events of that time are
+   * rendered together, so a stream of events renders each host page at most this often. A page
+   * deferred after a quiet spell is rendered at once.
+   */
+  private static final long BATCH_MILLIS = 100;
+
   /** How long stopping waits for deferred pages to be written. */
   private static final long CLOSE_MILLIS = 10_000;
 
@@ -161,19 +168,26 @@ final class PageWriter {
   /**
    * The background writer: takes every page deferred so far, renders and writes each (under a
    * journal span, so a sync pass forgets none of them before its file is written), and then takes
-   * the next batch. A page deferred again while it was being rendered stays pending for the next
-   * batch; a page that fails (a full disk) stays pending and is tried again a second later.
+   * the next batch, at least {@link #BATCH_MILLIS} after the last one began. A page deferred again
+   * while it was being rendered stays pending for the next batch; a page that fails (a full disk)
+   * stays pending and is tried again a second later.
    */
   private void writeDeferred() {
+    long nextBatch = System.nanoTime();
     while (true) {
       List<Page> batch;
       synchronized (pending) {
-        while (queued.isEmpty() && !closing) {
-          try {
+        try {
+          while (queued.isEmpty() && !closing) {
             pending.wait();
-          } catch (InterruptedException e) {
-            return;
           }
+          for (long left = nextBatch - System.nanoTime();
+              left > 0 && !closing;
+              left = nextBatch - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.timedWait(pending, left);
+          }
+        } catch (InterruptedException e) {
+          return;
         }
         if (queued.isEmpty()) {
           return;
@@ -181,6 +195,7 @@ final class PageWriter {
         batch = new ArrayList<>(queued);
         queued.clear();
       }
+      nextBatch = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
       boolean failed = false;
       try (PageJournal.Span span = journal.begin(batch)) {
         for (Page page : batch) {

@@ -7,12 +7,12 @@ import io.soilci.server.http.BufferCache;
 import io.soilci.server.http.Conditional;
 import io.soilci.server.http.FileRegion;
 import io.soilci.server.http.Gzip;
+import io.soilci.server.http.Head;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Query;
 import io.soilci.server.logview.LogIndexStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.DateUtils;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
@@ -20,12 +20,15 @@ import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Date;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET …/JOB.wwz/PATH}: a file served out of the zip without extracting it, written
@@ -33,7 +36,8 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
  * index.html} or redirects to {@code -wwz-index}, the generated listing. Whatever its type, every
  * answer carries {@code Content-Security-Policy: sandbox} and {@code nosniff}: a job's files are
  * untrusted content and must never run script in the site's origin (XML, XHTML, SVG, PDF run it as
- * well as HTML). Every answer has an ETag and Last-Modified.
+ * well as HTML). Every answer has an ETag and Last-Modified. A zip reached through a link (the zip
+ * or a folder on its way) is not served: a link may lead out of the site.
  */
 public final class WwzHandler implements HttpHandler, AutoCloseable {
   private static final String LISTING = "-wwz-index";
@@ -43,13 +47,22 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
 
   private final Path root;
   private final ZipCache zips = new ZipCache(256);
-  private final BufferCache<String> entries = new BufferCache<>(128L << 20, 8 << 20);
+  private static final ByteBuffer NONE = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+  /** Entries up to 256 KiB inflated, in memory; larger ones up to 8 MiB in files. */
+  private final BufferCache<String> entries = new BufferCache<>(32L << 20, 256L << 10);
+
+  private final InflatedFiles inflated;
   private final LogIndexStore logIndex;
   private final LogViewEntry logViews;
 
-  /** Serves the zips under {@code root}; log views keep their index in {@code logIndex}. */
-  public WwzHandler(Path root, LogIndexStore logIndex) {
-    this.root = root;
+  /**
+   * Serves the zips under {@code root}; log views keep their index in {@code logIndex}; entries
+   * inflated for sendfile are kept in files in {@code inflatedFolder}, already deleted.
+   */
+  public WwzHandler(Path root, LogIndexStore logIndex, Path inflatedFolder) throws IOException {
+    this.root = root.toAbsolutePath().normalize();
+    this.inflated = new InflatedFiles(inflatedFolder, 128L << 20, 8L << 20);
     this.logIndex = logIndex;
     this.logViews = new LogViewEntry(root, logIndex);
   }
@@ -59,11 +72,75 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     return path.endsWith(WWZ) || path.contains(WWZ + "/");
   }
 
+  /**
+   * Answers on the IO thread and returns true when the entry asked for is at hand, for a public GET
+   * or HEAD: a zip already open as the version on disk (one stat), a deflated entry for a client
+   * that takes gzip (its own bytes by sendfile, {@link FileRegion}) or an entry's bytes already in
+   * memory. Anything else (listings, log views, a zip or entry not seen yet) returns false with
+   * nothing answered, for {@link #handleRequest} on a worker.
+   */
+  public boolean answerFromCache(HttpServerExchange exchange) {
+    String path = exchange.getRelativePath();
+    if (!exchange.getQueryString().isEmpty() || path.endsWith("/")) {
+      return false;
+    }
+    try {
+      WwzRequest request = WwzRequest.parse(path);
+      String name = request.entry();
+      if (name.isEmpty() || name.equals(LISTING) || name.endsWith("/" + LISTING)) {
+        return false;
+      }
+      Path zipFile = zipFile(request);
+      ZipCache.OpenZip zip = zipFile == null ? null : zips.opened(zipFile);
+      if (zip == null) {
+        return false;
+      }
+      ZipArchiveEntry entry = zip.zip.getEntry(WwzPath.require("path", name));
+      if (entry == null || entry.isDirectory() || !zip.deflatedKnown(entry)) {
+        return false;
+      }
+      Optional<DeflatedEntry> deflated = zip.deflated(entry);
+      if (deflated.isPresent() && gzipVariant(exchange)) {
+        sendGzip(exchange, zip, entry, deflated.get());
+        return true;
+      }
+      BufferCache.Hit hit = null;
+      InflatedFiles.Inflated file = null;
+      Head head;
+      if (entries.fits(entry.getSize())) {
+        hit = entries.get(cacheName(zip, entry), zip.key);
+        head = hit == null ? null : hit.head();
+      } else {
+        file = inflated.get(cacheName(zip, entry), zip.key);
+        head = file == null ? null : file.head();
+      }
+      if (head == null) {
+        return false;
+      }
+      if (deflated.isPresent()) {
+        exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
+      }
+      untrusted(exchange);
+      if (Conditional.notModified(exchange, head.etag(), zip.modifiedMillis)) {
+        return true;
+      }
+      if (hit != null) {
+        sendPlain(exchange, hit);
+      } else if (file != null) {
+        sendPlain(exchange, file);
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      // Nothing answered yet: the worker answers, or says what failed.
+      return false;
+    }
+  }
+
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     WwzRequest request = WwzRequest.parse(exchange.getRelativePath());
-    Path file = root.resolve(request.zipPath());
-    if (!Files.isRegularFile(file)) {
+    Path file = zipFile(request);
+    if (file == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       throw HttpError.notFound("no such file: " + request.zipPath());
     }
     if (request.entry().isEmpty() && !exchange.getRelativePath().endsWith("/")) {
@@ -79,6 +156,27 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     } else {
       serveEntry(exchange, zip, request, WwzPath.require("path", entry));
     }
+  }
+
+  /**
+   * The zip a request names if no folder on its way under the root is a link, else null (links are
+   * not followed: they may lead out of the site); whether the zip itself is one is left to the
+   * caller.
+   */
+  private @Nullable Path zipFile(WwzRequest request) throws IOException {
+    Path file = root.resolve(request.zipPath());
+    try {
+      for (Path dir = file.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
+        if (Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+            .isSymbolicLink()) {
+          return null;
+        }
+      }
+    } catch (FileSystemException e) {
+      // No such folder, a file where a folder should be, no permission.
+      return null;
+    }
+    return file;
   }
 
   private void serveFolder(HttpServerExchange exchange, ZipCache.OpenZip zip, String dir)
@@ -136,17 +234,15 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
    */
   private void send(HttpServerExchange exchange, ZipCache.OpenZip zip, ZipArchiveEntry entry)
       throws IOException {
-    String etag = Integer.toHexString(zip.key.hashCode()) + "-" + Long.toHexString(entry.getCrc());
     Optional<DeflatedEntry> deflated = zip.deflated(entry);
     if (deflated.isPresent()) {
-      exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
-      boolean range = exchange.getRequestHeaders().contains(Headers.RANGE);
-      if (!range && Gzip.accepted(exchange)) {
-        sendGzip(exchange, zip, entry, deflated.get(), "\"" + etag + "-gz\"");
+      if (gzipVariant(exchange)) {
+        sendGzip(exchange, zip, entry, deflated.get());
         return;
       }
+      exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
     }
-    etag = "\"" + etag + "\"";
+    String etag = "\"" + tag(zip, entry) + "\"";
     if (notModified(exchange, zip, etag)) {
       return;
     }
@@ -154,14 +250,72 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     if (size < 0) {
       throw new IOException(entry.getName() + " has no size in the zip's central directory");
     }
+    if (!exchange.getRequestMethod().equals(Methods.HEAD)) {
+      if (entries.fits(size)) {
+        sendPlain(exchange, cached(zip, entry));
+        return;
+      } else if (inflated.fits(size)) {
+        InflatedFiles.Inflated file = inflated.get(cacheName(zip, entry), zip.key);
+        try {
+          if (file == null) {
+            file = inflated.put(cacheName(zip, entry), zip.key, zip.zip, entry, head(zip, entry));
+          }
+        } catch (IOException e) {
+          // No room on the disk, say: from memory, as before files (a corrupt entry fails again).
+          sendPlain(
+              exchange, new BufferCache.Hit(EntryBytes.read(zip.zip, entry), head(zip, entry)));
+          return;
+        }
+        sendPlain(exchange, file);
+        return;
+      }
+    }
     headers(exchange, ContentTypes.of(entry.getName()), zip, etag);
     exchange.setResponseContentLength(size);
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       exchange.endExchange();
-    } else if (entries.fits(size)) {
-      exchange.getResponseSender().send(cached(zip, entry));
     } else {
       EntryStream.send(exchange, zip.zip, entry);
+    }
+  }
+
+  /**
+   * The ETag's value (without quotes) of {@code entry}'s plain bytes in this version of the zip.
+   */
+  private static String tag(ZipCache.OpenZip zip, ZipArchiveEntry entry) {
+    return Integer.toHexString(zip.key.hashCode()) + "-" + Long.toHexString(entry.getCrc());
+  }
+
+  /**
+   * True if a deflated entry goes as its gzip variant: the client takes gzip and asks for no range
+   * (a range is of the plain bytes).
+   */
+  private static boolean gzipVariant(HttpServerExchange exchange) {
+    return !exchange.getRequestHeaders().contains(Headers.RANGE) && Gzip.accepted(exchange);
+  }
+
+  /** An entry's plain bytes from memory; conditionals already answered. */
+  private static void sendPlain(HttpServerExchange exchange, BufferCache.Hit hit) {
+    hit.head().put(exchange);
+    untrusted(exchange);
+    exchange.setResponseContentLength(hit.bytes().remaining());
+    if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+      exchange.endExchange();
+    } else {
+      exchange.getResponseSender().send(hit.bytes());
+    }
+  }
+
+  /** An entry's plain bytes by sendfile from the file it was inflated into. */
+  private static void sendPlain(HttpServerExchange exchange, InflatedFiles.Inflated file)
+      throws IOException {
+    file.head().put(exchange);
+    untrusted(exchange);
+    exchange.setResponseContentLength(file.size());
+    if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+      exchange.endExchange();
+    } else {
+      FileRegion.send(exchange, file.channel(), NONE, 0, file.size(), NONE);
     }
   }
 
@@ -169,9 +323,10 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
       HttpServerExchange exchange,
       ZipCache.OpenZip zip,
       ZipArchiveEntry entry,
-      DeflatedEntry deflated,
-      String etag)
+      DeflatedEntry deflated)
       throws IOException {
+    exchange.getResponseHeaders().put(Headers.VARY, Gzip.VARY);
+    String etag = "\"" + tag(zip, entry) + "-gz\"";
     if (notModified(exchange, zip, etag)) {
       return;
     }
@@ -238,14 +393,30 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     }
   }
 
-  private ByteBuffer cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
-    String name = zip.path + "!" + entry.getName();
-    ByteBuffer cached = entries.get(name, zip.key);
+  /** The plain bytes of {@code entry} in this version of the zip, inflated on the first ask. */
+  private BufferCache.Hit cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
+    String name = cacheName(zip, entry);
+    BufferCache.Hit cached = entries.get(name, zip.key);
     if (cached == null) {
-      cached = EntryBytes.read(zip.zip, entry);
-      entries.put(name, zip.key, cached.duplicate());
+      cached = new BufferCache.Hit(EntryBytes.read(zip.zip, entry), head(zip, entry));
+      entries.put(name, zip.key, cached.bytes().duplicate(), cached.head());
     }
     return cached;
+  }
+
+  /** The head of {@code entry}'s plain bytes in this version of the zip. */
+  private static Head head(ZipCache.OpenZip zip, ZipArchiveEntry entry) {
+    String tag = tag(zip, entry);
+    return new Head(
+        ContentTypes.of(entry.getName()),
+        tag,
+        "\"" + tag + "\"",
+        zip.lastModified,
+        zip.modifiedMillis);
+  }
+
+  private static String cacheName(ZipCache.OpenZip zip, ZipArchiveEntry entry) {
+    return zip.path + "!" + entry.getName();
   }
 
   /** A 304 if the client has {@code tag}; it carries the sandbox too, as every zip answer does. */
@@ -260,7 +431,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     var headers = exchange.getResponseHeaders();
     headers.put(Headers.CONTENT_TYPE, type);
     headers.put(Headers.ETAG, etag);
-    headers.put(Headers.LAST_MODIFIED, DateUtils.toDateString(new Date(zip.modifiedMillis)));
+    headers.put(Headers.LAST_MODIFIED, zip.lastModified);
     untrusted(exchange);
   }
 
@@ -279,6 +450,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   @Override
   public void close() {
     zips.close();
+    inflated.close();
     logIndex.close();
   }
 

@@ -1,14 +1,17 @@
 package io.soilci.server.wwz;
 
+import io.undertow.util.DateUtils;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Date;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +41,10 @@ final class ZipCache implements AutoCloseable {
     final ZipFile zip;
     final FileChannel file;
     final long modifiedMillis;
+
+    /** {@code Last-Modified} of every answer from this zip. */
+    final String lastModified;
+
     private @Nullable List<String> names;
     private final Map<String, Optional<DeflatedEntry>> deflated = new ConcurrentHashMap<>();
 
@@ -47,6 +54,7 @@ final class ZipCache implements AutoCloseable {
       this.zip = zip;
       this.file = file;
       this.modifiedMillis = modifiedMillis;
+      this.lastModified = DateUtils.toDateString(new Date(modifiedMillis));
     }
 
     /** Where {@code entry}'s DEFLATE data lies, found once; empty if it is not deflated. */
@@ -57,6 +65,11 @@ final class ZipCache implements AutoCloseable {
         deflated.put(entry.getName(), known);
       }
       return known;
+    }
+
+    /** True if {@link #deflated} knows {@code entry} already (and so reads nothing). */
+    boolean deflatedKnown(ZipArchiveEntry entry) {
+      return deflated.containsKey(entry.getName());
     }
 
     /** Every entry name, sorted (for listings). */
@@ -84,9 +97,21 @@ final class ZipCache implements AutoCloseable {
     this.open = new LinkedHashMap<>(16, 0.75f, true);
   }
 
+  /**
+   * The zip at {@code path} if it is open as the version there now, else null: one stat, opens
+   * nothing (for the IO thread).
+   */
+  @Nullable OpenZip opened(Path path) throws IOException {
+    String key = key(path, attributes(path));
+    synchronized (this) {
+      OpenZip cached = open.get(path);
+      return cached != null && cached.key.equals(key) ? cached : null;
+    }
+  }
+
   /** The open zip at {@code path}, opening it if new or changed. */
   OpenZip get(Path path) throws IOException {
-    BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+    BasicFileAttributes attrs = attributes(path);
     String key = key(path, attrs);
     synchronized (this) {
       closeRetired(false);
@@ -95,7 +120,7 @@ final class ZipCache implements AutoCloseable {
         return cached;
       }
     }
-    FileChannel file = FileChannel.open(path, StandardOpenOption.READ);
+    FileChannel file = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     OpenZip fresh;
     try {
       fresh =
@@ -121,6 +146,11 @@ final class ZipCache implements AutoCloseable {
       }
     }
     return fresh;
+  }
+
+  /** The zip's own attributes: a link is not followed. */
+  private static BasicFileAttributes attributes(Path path) throws IOException {
+    return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
   }
 
   /** One version of the file: a zip renamed over it has a new inode, size or time. */

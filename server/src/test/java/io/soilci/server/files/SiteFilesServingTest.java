@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -240,5 +243,71 @@ class SiteFilesServingTest {
           .contains("text/html; charset=utf-8");
       assertThat(response.headers().firstValue("Content-Security-Policy")).isEmpty();
     }
+  }
+
+  /** A file deleted is 404 at once, however hot it was (in memory, or open for sendfile). */
+  @ParameterizedTest
+  @ValueSource(ints = {SMALL, LARGE})
+  void aHotFileDeletedIsNotFoundAtOnce(int size) throws IOException {
+    Path file = write("run/gone.bin", bytes(size, 3));
+    for (int i = 0; i < 3; i++) {
+      assertThat(get("/run/gone.bin").statusCode()).isEqualTo(200);
+    }
+
+    Files.delete(file);
+
+    assertThat(get("/run/gone.bin").statusCode()).isEqualTo(404);
+    assertThat(get("/run/gone.bin", "Accept-Encoding", "gzip").statusCode()).isEqualTo(404);
+  }
+
+  /**
+   * The first answer for a file is made on a worker thread; later ones come on the IO thread from
+   * what the first left at hand (its bytes in memory, or the file kept open for sendfile). Both
+   * must be the same answer, header for header, for every kind of request.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {SMALL, LARGE})
+  void aHotFileIsAnsweredExactlyAsTheFirstTime(int size) throws IOException {
+    byte[] text = "a line of a log that compresses\n".repeat(size / 32).getBytes(UTF_8);
+    String[][] requests = {
+      {"GET"},
+      {"GET", "Accept-Encoding", "gzip"},
+      {"HEAD"},
+      {"HEAD", "Accept-Encoding", "gzip"},
+      {"GET", "Range", "bytes=100-199"},
+      {"GET", "Range", "bytes=" + size + "-"},
+      {"GET", "If-Match", "\"other\""},
+    };
+    for (int i = 0; i < requests.length; i++) {
+      String path = "/run/log-" + i + ".txt";
+      write(path.substring(1), text);
+      String method = requests[i][0];
+      String[] headers = Arrays.copyOfRange(requests[i], 1, requests[i].length);
+
+      HttpResponse<byte[]> first = send(method, path, headers);
+      HttpResponse<byte[]> hot = send(method, path, headers);
+      String etag = first.headers().firstValue("ETag").orElse("\"none\"");
+      String[] again = Arrays.copyOf(headers, headers.length + 2);
+      again[headers.length] = "If-None-Match";
+      again[headers.length + 1] = etag;
+      HttpResponse<byte[]> revalidated = send(method, path, again);
+
+      assertThat(hot.statusCode())
+          .as("%s %s", method, List.of(headers))
+          .isEqualTo(first.statusCode());
+      assertThat(hot.body()).as("%s %s", method, List.of(headers)).isEqualTo(first.body());
+      assertThat(withoutDate(hot))
+          .as("%s %s", method, List.of(headers))
+          .isEqualTo(withoutDate(first));
+      if (first.statusCode() == 200) {
+        assertThat(revalidated.statusCode()).isEqualTo(304);
+      }
+    }
+  }
+
+  private static Map<String, List<String>> withoutDate(HttpResponse<?> response) {
+    Map<String, List<String>> headers = new TreeMap<>(response.headers().map());
+    headers.remove("date");
+    return headers;
   }
 }

@@ -167,6 +167,32 @@ class LiveEventsHttpTest {
   }
 
   @Test
+  void aPageChangedBeforeItsStreamWasRegisteredIsToldAtOnce() throws Exception {
+    String page = "github-jobs/8001/index.html";
+    var shown = server.get("/" + page);
+    assertThat(shown.statusCode()).isEqualTo(200);
+    long modified =
+        java.time.ZonedDateTime.parse(
+                shown.headers().firstValue("Last-Modified").orElseThrow(),
+                java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+            .toInstant()
+            .toEpochMilli();
+
+    // The client shows a copy older than the file: it hears of the change without any new write.
+    try (EventStream stale = open("/live/events?page=" + page + "&seen=" + (modified - 5000))) {
+      EventStream.Event changed = stale.next(WAIT);
+      assertThat(changed.name()).isEqualTo("page");
+      assertThat(data(changed).get("page").asText()).isEqualTo(page);
+    }
+    // A copy newer than the file: nothing until the page is written again.
+    try (EventStream current = open("/live/events?page=" + page + "&seen=" + (modified + 5000))) {
+      assertThat(current.quietFor(Duration.ofMillis(1500))).isTrue();
+      event("task-start&task=unit");
+      assertThat(current.next(WAIT).name()).isEqualTo("page");
+    }
+  }
+
+  @Test
   void sendsAHeartbeatCommentSoProxiesKeepTheStreamOpen() throws Exception {
     try (EventStream stream = open("/live/events?page=github-jobs/8001/index.html")) {
       assertThat(stream.quietFor(Duration.ofMillis(2500))).as("comments are no events").isTrue();
@@ -215,6 +241,9 @@ class LiveEventsHttpTest {
     assertThat(open("/live/events?page=../x.html").body)
         .startsWith("page '../x.html' must be a page of the site");
     assertThat(open(TAIL + "&format=xml").body).isEqualTo("format 'xml' must be text or html\n");
+    assertThat(open("/live/events?page=index.html&seen=yesterday").body)
+        .startsWith("seen 'yesterday' must be the Last-Modified time of the page=PATH");
+    assertThat(open(TAIL + "&seen=1").body).startsWith("seen '1' must be the Last-Modified time");
     EventStream badId = EventStream.open(server.uri(TAIL), Map.of("Last-Event-ID", "x"));
     assertThat(badId.status).isEqualTo(400);
     assertThat(badId.body)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
 import io.soilci.server.testing.Zips;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,12 +17,14 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class WwzServingTest {
   private static final String WWZ = "/github-jobs/4101/cpp-small.wwz/";
@@ -290,5 +293,102 @@ class WwzServingTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).hasSize(9 << 20);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/github-jobs/4101/linked.wwz/secret.txt",
+        "/github-jobs/linked/secret.wwz/secret.txt",
+        "/github-jobs/linked/secret.wwz/"
+      })
+  void aZipReachedThroughALinkIsNotServed(String path) throws IOException {
+    Path outside = Files.createDirectories(dir.resolve("elsewhere"));
+    Files.write(outside.resolve("secret.wwz"), Zips.of(Map.of("secret.txt", "secret\n")));
+    Files.createSymbolicLink(
+        server.site.resolve("github-jobs/4101/linked.wwz"), outside.resolve("secret.wwz"));
+    Files.createSymbolicLink(server.site.resolve("github-jobs/linked"), outside);
+
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> response = server.get(path);
+
+      assertThat(response.statusCode()).isEqualTo(404);
+      assertThat(response.body()).doesNotContain("secret\n");
+    }
+  }
+
+  /**
+   * A hot entry is answered on the IO thread: a small one from memory, a large one (over 256 KiB)
+   * by sendfile from the file it was inflated into, the gzip variant by sendfile from the zip; a
+   * zip renamed over it must be served new at once all the same.
+   */
+  @ParameterizedTest
+  @CsvSource({"false, 200", "true, 200", "false, 20000", "true, 20000"})
+  void aHotEntryOfAZipReplacedByRenameIsServedNewAtOnce(boolean gzip, int lines)
+      throws IOException {
+    Path zip = server.site.resolve("github-jobs/4101/cpp-small.wwz");
+    Path next = server.site.resolve("github-jobs/4101/.tmp-next.wwz");
+    for (int version = 0; version < 10; version++) {
+      String text = ("version " + version + " of the log\n").repeat(lines);
+      Files.write(next, Zips.of(Map.of("_tmp/soil/logs/unit.txt", text)));
+      Files.move(next, zip, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+
+      for (int i = 0; i < 3; i++) {
+        HttpRequest.Builder request =
+            HttpRequest.newBuilder(server.uri(WWZ + "_tmp/soil/logs/unit.txt"));
+        if (gzip) {
+          request.header("Accept-Encoding", "gzip");
+        }
+        HttpResponse<byte[]> response =
+            server
+                .client()
+                .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+                .join();
+        byte[] body = response.body();
+        if (gzip) {
+          assertThat(response.headers().firstValue("Content-Encoding")).contains("gzip");
+          body = new GZIPInputStream(new ByteArrayInputStream(body)).readAllBytes();
+        }
+
+        assertThat(new String(body, StandardCharsets.UTF_8))
+            .as("version %d", version)
+            .isEqualTo(text);
+      }
+    }
+  }
+
+  /**
+   * A large entry is inflated into a file that is deleted as soon as it is open: the state folder
+   * holds none of them, and the entry is served whole, as HEAD says, with its ETag and 304.
+   */
+  @Test
+  void aLargeEntryIsServedFromAnInflatedFileThatLeavesNothingOnTheDisk() throws IOException {
+    String text = "a line of a large log\n".repeat(50_000);
+    Files.write(
+        server.site.resolve("github-jobs/4101/large.wwz"), Zips.of(Map.of("log.txt", text)));
+    String path = "/github-jobs/4101/large.wwz/log.txt";
+
+    HttpResponse<String> first = server.get(path);
+    HttpResponse<String> hot = server.get(path);
+    HttpResponse<String> head =
+        server.send(
+            HttpRequest.newBuilder(server.uri(path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
+    HttpResponse<String> revalidated =
+        server.send(
+            HttpRequest.newBuilder(server.uri(path))
+                .header("If-None-Match", first.headers().firstValue("ETag").orElseThrow())
+                .build());
+
+    assertThat(first.body()).isEqualTo(text);
+    assertThat(hot.body()).isEqualTo(text);
+    assertThat(hot.headers().firstValue("ETag")).isEqualTo(first.headers().firstValue("ETag"));
+    assertThat(head.headers().firstValue("Content-Length"))
+        .contains(Integer.toString(text.length()));
+    assertThat(revalidated.statusCode()).isEqualTo(304);
+    try (var left = Files.list(server.state.resolve("wwz-inflated"))) {
+      assertThat(left).isEmpty();
+    }
   }
 }

@@ -74,7 +74,10 @@
   }
 
   function fetchMain() {
-    return fetch(location.href, { cache: 'no-store' }).then(function (r) { return r.text(); }).then(swapMain);
+    return fetch(location.href, { cache: 'no-store' }).then(function (r) {
+      live.modified = Date.parse(r.headers.get('Last-Modified') || '') || live.modified;
+      return r.text();
+    }).then(swapMain);
   }
 
   // The page's path from the site root, as the server names pages (a folder is its index.html).
@@ -102,7 +105,10 @@
     if (live.stream && live.streamKey === key) { return; }
     closeStream();
     var url = siteRoot + 'live/events?page=' + encodeURIComponent(pagePath()) +
-      tailsNow.map(function (t) { return '&tail=' + encodeURIComponent(t + '@' + tailState(t).offset); }).join('');
+      tailsNow.map(function (t) { return '&tail=' + encodeURIComponent(t + '@' + tailState(t).offset); }).join('') +
+      // What the page shows is as of this time: a change before the stream is registered is then
+      // still told (a 'page' event at once), not lost between two streams.
+      (live.modified ? '&seen=' + live.modified : '');
     var stream = new EventSource(url);
     live.stream = stream;
     live.streamKey = key;
@@ -136,7 +142,8 @@
     }
   }
 
-  var live = { timer: 0, seen: null, stream: null, streamKey: null, noStream: false };
+  var live = { timer: 0, seen: null, stream: null, streamKey: null, noStream: false,
+    modified: Date.parse(document.lastModified) || 0 };
 
   // Replaces each child of <main> whose HTML changed; unchanged ones (and what the script added
   // to them) stay as they are, so nothing flickers and the scroll position holds.
