@@ -5,12 +5,17 @@
 # stops it (SIGTERM: the snapshot is written again), then times restarts from the JVM's launch to
 # the first 200 of /healthz: with the snapshot, and without it (deleted: every job read), each
 # with the page cache warm and, when this user may write /proc/sys/vm/drop_caches (root), cold.
-# Usage: bench/startup-bench.sh [JOBS]
+# Each start is timed to the first 200 of /healthz (the server listens only once the index is
+# loaded and the pages a start renders are written) and, after it, to the first 200 of the host
+# index page and the status API's JSON of the newest run (both pages the server wrote).
+# Usage: bench/startup-bench.sh [JOBS]   (SOIL_SERVER_JAR=PATH: that jar, no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${1:-100000}
-soil-scripts/mvnw -B -ntp -q -pl server -am package -DskipTests -Dspotless.check.skip=true
-jar=$PWD/server/target/soil-server.jar
+if [ -z "${SOIL_SERVER_JAR:-}" ]; then
+  soil-scripts/mvnw -B -ntp -q -pl server -am package -DskipTests -Dspotless.check.skip=true
+fi
+jar=${SOIL_SERVER_JAR:-$PWD/server/target/soil-server.jar}
 work=$(mktemp -d "${TMPDIR:-/tmp}/soil-startup-bench.XXXXXX")
 server_pid=
 cleanup() {
@@ -37,7 +42,15 @@ start() {
     sleep 0.02
   done
   t1=$(date +%s%N)
-  took=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.2f s", ns / 1e9 }')
+  curl -sf -o /dev/null "http://127.0.0.1:$port/github-jobs/index.html"
+  curl -sf -o /dev/null "http://127.0.0.1:$port/status-api/github/$((90000 + jobs / 20))/index.json" ||
+    curl -sf -o /dev/null "http://127.0.0.1:$port/github-jobs/index.json"
+  t2=$(date +%s%N)
+  # The server's CPU time so far (user + system, clock ticks): less bent by other load than wall.
+  local ticks
+  ticks=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
+  took=$(awk -v a=$((t1 - t0)) -v b=$((t2 - t0)) -v c="$ticks" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.2f s (healthz), %.2f s (two pages after it), CPU %.2f s", a / 1e9, b / 1e9, c / hz }')
 }
 stop() {
   kill "$server_pid"
@@ -50,6 +63,20 @@ cold() {
   return 1
 }
 
+# The floor: the JVM and the server on a site with no job.
+empty=$work/empty
+mkdir -p "$empty"
+site_kept=$site
+site=$empty
+state=$work/empty-state
+start
+echo "empty site, first start: $took"
+stop
+start
+echo "empty site, restart: $took"
+stop
+site=$site_kept
+state=$work/state
 start
 echo "first start (every job read, every page rendered): $took"
 stop

@@ -92,10 +92,6 @@ public final class SoilServer implements AutoCloseable {
     site.startLeases();
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
-    int swept = store.sweepTemps(Duration.ofHours(1));
-    if (swept > 0) {
-      LoggerFactory.getLogger(SoilServer.class).info("deleted {} stale temp files", swept);
-    }
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
     Guards guards = config.guards();
@@ -181,8 +177,32 @@ public final class SoilServer implements AutoCloseable {
     SoilServer server =
         new SoilServer(
             undertow, threads, accessLog, wwz, files, site, config, coordinator, coordinatorHooks);
+    sweepTempsLater(store);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
+  }
+
+  /**
+   * Deletes the temp files older than an hour that crashes left, on a thread of its own: walking
+   * the whole tree took a start seconds. Nothing waits for it: temp files are never served or read
+   * as job files, and a younger one (an upload in progress) is never deleted.
+   */
+  private static void sweepTempsLater(ResultStore store) {
+    Thread sweeper =
+        new Thread(
+            () -> {
+              try {
+                int swept = store.sweepTemps(Duration.ofHours(1));
+                LoggerFactory.getLogger(SoilServer.class)
+                    .info("deleted {} stale temp files", swept);
+              } catch (IOException | RuntimeException e) {
+                LoggerFactory.getLogger(SoilServer.class)
+                    .warn("sweeping stale temp files failed: {}", e.toString());
+              }
+            },
+            "soil-temp-sweep");
+    sweeper.setDaemon(true);
+    sweeper.start();
   }
 
   /**

@@ -48,8 +48,9 @@ public final class Authenticator {
   /** With failed-login limits: {@code perAddress} and {@code perName} failures per window. */
   public Authenticator(WorkerStore store, int perAddress, int perName, long windowSeconds) {
     this.store = store;
-    // Same iterations as a stored secret, so an unknown name takes as long as a wrong secret.
-    this.dummy = SecretHash.of("no such worker", store.iterations());
+    // Same iterations as a stored secret, so an unknown name takes as long as a wrong secret; no
+    // KDF is run to make it (that cost a start up to a second).
+    this.dummy = SecretHash.unmatchable(store.iterations());
     this.byAddress = new FailureLimit("from address", perAddress, windowSeconds, System::nanoTime);
     this.byName = new FailureLimit("for worker name", perName, windowSeconds, System::nanoTime);
   }

@@ -27,6 +27,18 @@ record SecretHash(byte[] salt, int iterations, byte[] hash) {
     return new SecretHash(salt, iterations, derive(secret, salt, iterations));
   }
 
+  /**
+   * A hash no known secret gives (random salt and random bytes), made without running the KDF:
+   * checking a secret against it costs the same KDF as against a stored one and never matches.
+   */
+  static SecretHash unmatchable(int iterations) {
+    byte[] salt = new byte[16];
+    RANDOM.nextBytes(salt);
+    byte[] hash = new byte[BYTES];
+    RANDOM.nextBytes(hash);
+    return new SecretHash(salt, iterations, hash);
+  }
+
   /** A fresh random secret: 32 bytes, URL-safe base64. */
   static String newSecret() {
     byte[] bytes = new byte[BYTES];

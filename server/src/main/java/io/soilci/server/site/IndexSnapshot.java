@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.cli.SoilVersion;
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.JobName;
 import io.soilci.result.RunId;
@@ -12,14 +13,11 @@ import io.soilci.result.TestStatus;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.logview.ErrorPatterns;
 import io.soilci.server.logview.Excerpt;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,14 +29,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * The whole index as one file, {@code STATE/index.snapshot}, so that a start reads no job file:
  * every run of every host with its jobs' stored facts (task rows, test summary and results, failure
  * briefs) and running state, and for each run folder the stamp it had ({@link FolderStamp}). This
- * class alone knows the format; {@link #VERSION} changes with it, and a snapshot of another
- * version, of other settings or cut short is not used (the start reads every job and writes a new
- * one).
+ * class alone knows the format; {@link #VERSION} changes with it, and a snapshot of another format,
+ * of another server version or other settings, cut short or damaged (a CRC-32C of every byte ends
+ * it) is not used (the start reads every job and writes a new one). It is read in one go; stored
+ * jobs' task rows stay bytes until a page needs them ({@link StoredRows}).
  *
  * <p>Written atomically (temp file, fsync, rename) when nothing changes the index: at the end of a
  * start that read anything from the files, and when the server stops.
@@ -47,7 +48,7 @@ final class IndexSnapshot {
   static final String FILE = "index.snapshot";
 
   /** The format: raise it with any change to what is written, or to what the index keeps. */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   private static final long MAGIC = 0x536f696c49647831L; // "SoilIdx1"
   private static final long END = 0x536f696c456e6421L; // "SoilEnd!"
@@ -59,8 +60,9 @@ final class IndexSnapshot {
    * used. The error patterns decide the failure briefs.
    */
   static String settingsKey(ErrorPatterns patterns) {
-    // A record of records: each pattern's tool, regular expression and anchoring, in order.
-    return patterns.toString();
+    // The server's version (another may render pages or keep facts differently), then a record of
+    // records: each pattern's tool, regular expression and anchoring, in order.
+    return "soil-server " + SoilVersion.get() + "\n" + patterns.toString();
   }
 
   /** One run folder as the snapshot saw it: its runs and their stamps. */
@@ -71,8 +73,10 @@ final class IndexSnapshot {
       throws IOException {
     Path temp = AtomicFiles.createTemp(file);
     try {
+      CRC32C crc = new CRC32C();
       try (OutputStream raw = Files.newOutputStream(temp);
-          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
+          BufferedOutputStream buffered = new BufferedOutputStream(raw, 1 << 16);
+          DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc))) {
         Writer w = new Writer(out);
         out.writeLong(MAGIC);
         out.writeInt(VERSION);
@@ -86,6 +90,9 @@ final class IndexSnapshot {
           }
         }
         out.writeLong(END);
+        out.flush();
+        // Outside the sum: the sum of every byte before it.
+        new DataOutputStream(buffered).writeInt((int) crc.getValue());
       }
       AtomicFiles.commit(temp, file);
     } finally {
@@ -99,20 +106,29 @@ final class IndexSnapshot {
    */
   static Optional<Map<WorkerHost, Map<String, Run>>> read(
       Path file, String settingsKey, StringBuilder why) {
-    try (InputStream raw = Files.newInputStream(file);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
-      Reader r = new Reader(in);
-      if (in.readLong() != MAGIC) {
+    try {
+      // One sequential read; the sum is checked before anything is made of the bytes.
+      ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(file));
+      if (all.remaining() < 12 || all.getLong(0) != MAGIC) {
         why.append("not a snapshot of the index");
         return Optional.empty();
       }
-      int version = in.readInt();
+      int version = all.getInt(8);
       if (version != VERSION) {
         why.append("format ").append(version).append(", this server writes ").append(VERSION);
         return Optional.empty();
       }
+      int end = all.limit() - 4;
+      CRC32C crc = new CRC32C();
+      crc.update(all.array(), 0, end);
+      if ((int) crc.getValue() != all.getInt(end)) {
+        why.append("its checksum does not match: cut short or damaged");
+        return Optional.empty();
+      }
+      all.limit(end).position(12);
+      Reader r = new Reader(new BufferInput(all));
       if (!r.text().equals(settingsKey)) {
-        why.append("taken with other error patterns (logs.errorPatterns)");
+        why.append("taken by another server version or with other logs.errorPatterns");
         return Optional.empty();
       }
       Map<WorkerHost, Map<String, Run>> out = new LinkedHashMap<>();
@@ -127,16 +143,13 @@ final class IndexSnapshot {
         }
         out.put(host, runs);
       }
-      if (in.readLong() != END) {
+      if (all.getLong() != END || all.hasRemaining()) {
         why.append("it does not end where it should");
         return Optional.empty();
       }
       return Optional.of(out);
     } catch (NoSuchFileException e) {
       why.append("there is none");
-      return Optional.empty();
-    } catch (EOFException e) {
-      why.append("it is cut short");
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
       why.append("it cannot be read: ").append(e);
@@ -217,7 +230,9 @@ final class IndexSnapshot {
         str(s);
       }
       out.writeLong(f.startEpoch());
-      rows(f.tasks());
+      byte[] rows = StoredRows.encode(f.tasks());
+      varint(rows.length);
+      out.write(rows);
       TaskTotals t = f.totals();
       out.writeInt(t.tasks());
       out.writeInt(t.failed());
@@ -249,6 +264,10 @@ final class IndexSnapshot {
     }
 
     void tests(TestSummary t) throws IOException {
+      out.writeBoolean(!t.equals(TestSummary.NONE));
+      if (t.equals(TestSummary.NONE)) {
+        return;
+      }
       out.writeInt(t.byTask().size());
       for (Map.Entry<String, TestCounts> task : t.byTask().entrySet()) {
         str(task.getKey());
@@ -312,11 +331,24 @@ final class IndexSnapshot {
 
   /** Reads what {@link Writer} wrote; every count is checked before anything is made of it. */
   private static final class Reader {
-    private final DataInputStream in;
+    private final BufferInput in;
     private final List<String> seen = new ArrayList<>();
 
-    Reader(DataInputStream in) {
+    /** Job names by their string: each name is checked once, not once per job. */
+    private final Map<String, JobName> names = new HashMap<>();
+
+    Reader(BufferInput in) {
       this.in = in;
+    }
+
+    JobName name() throws IOException {
+      String s = str();
+      JobName name = names.get(s);
+      if (name == null) {
+        name = new JobName(s);
+        names.put(s, name);
+      }
+      return name;
     }
 
     String str() throws IOException {
@@ -334,7 +366,7 @@ final class IndexSnapshot {
 
     String text() throws IOException {
       int length = varint();
-      if (length > 64 << 20) {
+      if (length > in.remaining()) {
         throw new IOException("a string of " + length + " bytes");
       }
       byte[] bytes = new byte[length];
@@ -369,7 +401,7 @@ final class IndexSnapshot {
       int jobs = count(1_000_000);
       TreeMap<String, JobEntry> entries = new TreeMap<>();
       for (int i = 0; i < jobs; i++) {
-        JobName name = new JobName(str());
+        JobName name = name();
         int flags = in.readUnsignedByte();
         JobFacts stored = (flags & 1) != 0 ? facts() : null;
         RunningJob running = (flags & 2) != 0 ? running() : null;
@@ -379,13 +411,15 @@ final class IndexSnapshot {
     }
 
     JobFacts facts() throws IOException {
-      JobName name = new JobName(str());
+      JobName name = name();
       String[] s = new String[11];
       for (int i = 0; i < s.length; i++) {
         s[i] = str();
       }
       long start = in.readLong();
-      List<TaskRow> tasks = rows();
+      byte[] rowBytes = new byte[varint()];
+      in.readFully(rowBytes);
+      List<TaskRow> tasks = StoredRows.of(rowBytes);
       TaskTotals totals =
           new TaskTotals(in.readInt(), in.readInt(), in.readInt(), str(), in.readDouble());
       TestSummary tests = tests();
@@ -417,6 +451,9 @@ final class IndexSnapshot {
     }
 
     TestSummary tests() throws IOException {
+      if (!in.readBoolean()) {
+        return TestSummary.NONE;
+      }
       int tasks = count(TaskRows.MAX_ROWS);
       Map<String, TestCounts> byTask = new LinkedHashMap<>();
       for (int i = 0; i < tasks; i++) {

@@ -75,7 +75,8 @@ record JobFacts(
   }
 
   JobFacts {
-    tasks = List.copyOf(tasks);
+    // Rows from the index snapshot are immutable already and made only when first read.
+    tasks = tasks instanceof StoredRows ? tasks : List.copyOf(tasks);
     briefs = Map.copyOf(briefs);
   }
 

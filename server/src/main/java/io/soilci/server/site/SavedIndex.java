@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.files.AtomicFiles;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
@@ -12,12 +13,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,16 +40,29 @@ final class SavedIndex {
   /** Folders stamped at once: with a cold cache each stat waits on the disk. */
   private static final int STATTERS = 16;
 
+  /**
+   * A run the snapshot had otherwise than its folder has now: {@code before} as the snapshot held
+   * it (null: new), {@code after} as read from its files (null: its folder is gone).
+   */
+  record RunChange(WorkerHost host, @Nullable RunState before, @Nullable RunState after) {}
+
   private final SiteSettings settings;
   private final SiteIndex index;
   private final boolean stale;
   private final boolean everyJob;
+  private final List<RunChange> changes;
 
-  private SavedIndex(SiteSettings settings, SiteIndex index, boolean stale, boolean everyJob) {
+  private SavedIndex(
+      SiteSettings settings,
+      SiteIndex index,
+      boolean stale,
+      boolean everyJob,
+      List<RunChange> changes) {
     this.settings = settings;
     this.index = index;
     this.stale = stale;
     this.everyJob = everyJob;
+    this.changes = List.copyOf(changes);
   }
 
   SiteIndex index() {
@@ -60,9 +77,10 @@ final class SavedIndex {
       for (WorkerHost host : WorkerHost.values()) {
         index.load(host, SiteLoader.load(settings.root(), host, settings.errorPatterns()));
       }
-      return new SavedIndex(settings, index, false, true);
+      return new SavedIndex(settings, index, false, true, List.of());
     }
     Path file = state.get().resolve(IndexSnapshot.FILE);
+    removeCutOffWrites(state.get());
     StringBuilder why = new StringBuilder();
     Map<WorkerHost, Map<String, IndexSnapshot.Run>> saved =
         IndexSnapshot.read(file, IndexSnapshot.settingsKey(settings.errorPatterns()), why)
@@ -71,6 +89,7 @@ final class SavedIndex {
       LOG.info("index snapshot {} not used ({}): reading every stored job", file, why);
     }
     boolean stale = saved == null;
+    List<RunChange> changes = new ArrayList<>();
     for (WorkerHost host : WorkerHost.values()) {
       Path hostDir = hostDir(settings, host);
       Map<String, IndexSnapshot.Run> known = saved == null ? Map.of() : saved.get(host);
@@ -79,21 +98,23 @@ final class SavedIndex {
       }
       List<RunState> runs = new ArrayList<>();
       List<Path> toRead = new ArrayList<>();
+      Set<String> gone = new HashSet<>(known.keySet());
       if (Files.isDirectory(hostDir)) {
         List<Path> dirs = runNames(hostDir);
         List<FolderStamp.Seen> seen = check(dirs, known);
         for (int i = 0; i < dirs.size(); i++) {
           Path dir = dirs.get(i);
+          String name = dir.getFileName().toString();
           if (seen.get(i) == FolderStamp.Seen.SAME) {
-            runs.add(Objects.requireNonNull(known.get(dir.getFileName().toString())).state());
+            runs.add(Objects.requireNonNull(known.get(name)).state());
+            gone.remove(name);
           } else if (seen.get(i) == FolderStamp.Seen.CHANGED) {
             toRead.add(dir);
+            gone.remove(name);
           }
         }
-        stale |= runs.size() != known.size() || !toRead.isEmpty();
-      } else {
-        stale |= !known.isEmpty();
       }
+      stale |= !gone.isEmpty() || !toRead.isEmpty();
       if (saved != null && !toRead.isEmpty()) {
         LOG.info(
             "{}: {} runs from the index snapshot, {} read from their files (new or changed)",
@@ -101,10 +122,75 @@ final class SavedIndex {
             runs.size(),
             toRead.size());
       }
-      runs.addAll(SiteLoader.loadDirs(host, toRead, settings.errorPatterns()));
+      List<RunState> read = SiteLoader.loadDirs(host, toRead, settings.errorPatterns());
+      runs.addAll(read);
       index.load(host, runs.stream().filter(run -> !run.jobs().isEmpty()).toList());
+      if (saved != null) {
+        for (RunState after : read) {
+          IndexSnapshot.Run before = known.get(after.id().value());
+          change(changes, host, before == null ? null : before.state(), after);
+        }
+        for (String name : gone) {
+          change(changes, host, Objects.requireNonNull(known.get(name)).state(), null);
+        }
+      }
     }
-    return new SavedIndex(settings, index, stale, saved == null);
+    return new SavedIndex(settings, index, stale, saved == null, changes);
+  }
+
+  /** Notes a change; a run without jobs counts as none (the snapshot keeps empty folders too). */
+  private static void change(
+      List<RunChange> changes,
+      WorkerHost host,
+      @Nullable RunState before,
+      @Nullable RunState after) {
+    RunState was = before == null || before.jobs().isEmpty() ? null : before;
+    RunState now = after == null || after.jobs().isEmpty() ? null : after;
+    if (was != null || now != null) {
+      changes.add(new RunChange(host, was, now));
+    }
+  }
+
+  /**
+   * Pages may differ from the index (writing them failed): the snapshot is deleted and not written
+   * at stop, so the next start reads every job and checks the newest runs' pages, as without one.
+   */
+  void pagesMayBeStale() {
+    Optional<Path> state = settings.state();
+    if (state.isEmpty()) {
+      return;
+    }
+    try {
+      forget(state.get());
+    } catch (IOException e) {
+      LOG.warn(
+          "the index snapshot could not be deleted after a failed page write: {}", e.toString());
+    }
+  }
+
+  /**
+   * The runs a start found changed since the snapshot (none when no snapshot was used: then every
+   * job was read): their pages may differ from the files.
+   */
+  List<RunChange> changes() {
+    return changes;
+  }
+
+  /**
+   * Deletes what a write of the snapshot cut off by a crash left (its temp files): only the server
+   * writes the snapshot, and this runs before it can.
+   */
+  private static void removeCutOffWrites(Path state) throws IOException {
+    if (!Files.isDirectory(state)) {
+      return;
+    }
+    try (DirectoryStream<Path> temps =
+        Files.newDirectoryStream(state, AtomicFiles.TEMP_PREFIX + "*-" + IndexSnapshot.FILE)) {
+      for (Path temp : temps) {
+        LOG.info("deleted {}: a write of the index snapshot cut off by a crash", temp);
+        Files.deleteIfExists(temp);
+      }
+    }
   }
 
   /**

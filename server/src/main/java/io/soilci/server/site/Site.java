@@ -100,11 +100,13 @@ public final class Site implements AutoCloseable {
   }
 
   /**
-   * Reads every stored job under {@code settings.root()} into the index and writes the site's
-   * stylesheet and script. A site without a home page yet gets every page; otherwise the pages of
-   * each host's newest runs are checked and rewritten where they differ (after a crash), and so are
-   * the pages the page journal names ({@link PageJournal}). The run JSON an older version wrote
-   * into run folders is deleted ({@link OldRunJson}).
+   * Reads every stored job under {@code settings.root()} into the index (from the index snapshot
+   * where the run folders match it: {@link SavedIndex}) and writes the site's stylesheet and
+   * script. A site without a home page yet gets every page. Otherwise the pages the page journal
+   * names ({@link PageJournal}) are checked and rewritten where they differ, and so are the pages
+   * of the runs whose folders changed since the snapshot or, without a usable snapshot, the pages
+   * of each host's newest runs. The run JSON an older version wrote into run folders is deleted
+   * ({@link OldRunJson}).
    */
   public static Site open(SiteSettings settings) throws IOException {
     return open(settings, path -> {});
@@ -129,9 +131,15 @@ public final class Site implements AutoCloseable {
     }
     if (!Files.exists(layout.path(SiteLayout.home()))) {
       site.regenerateAll();
-    } else {
+    } else if (saved.readEveryJob()) {
       site.refreshRecent();
       site.pages.updateAll(journal.leftByCrash());
+    } else {
+      // From the snapshot: only the pages the journal names (a change cut off by a crash) and
+      // those of runs whose folders changed while the server was down can differ from the index.
+      Set<Page> todo = new LinkedHashSet<>(journal.leftByCrash());
+      todo.addAll(Regeneration.pagesOfChanged(index, saved.changes()));
+      site.pages.updateAll(todo);
     }
     journal.sync();
     saved.saveIfStale();
@@ -641,6 +649,7 @@ public final class Site implements AutoCloseable {
           }
         }
       } catch (IOException e) {
+        pagesMayBeStale();
         if (undoable) {
           index.undo(change);
           if (savedRunning) {
@@ -659,6 +668,17 @@ public final class Site implements AutoCloseable {
     HookEvents.of(change).forEach(hooks::submit);
     if (change.newRun()) {
       retire(job);
+    }
+  }
+
+  /**
+   * A page write failed: the next start must not trust the pages ({@link
+   * SavedIndex#pagesMayBeStale}).
+   */
+  private void pagesMayBeStale() {
+    SavedIndex kept = saved;
+    if (kept != null) {
+      kept.pagesMayBeStale();
     }
   }
 
@@ -698,6 +718,7 @@ public final class Site implements AutoCloseable {
         retention.deleteFiles(host, r.run(), id -> index.ofStatusId(host, id).isEmpty());
       }
     } catch (IOException e) {
+      pagesMayBeStale();
       LOG.warn("{}: retention after this new run failed: {}", trigger, e.toString());
     } finally {
       removed.forEach(r -> r.hold().close());

@@ -76,6 +76,18 @@ class CrashConsistencyIT {
           leftByCrashes++;
         }
         current.set(ServerProcess.serve(log, JVM, serveArgs));
+        // Swept on a thread of its own once the server listens: waited for, with a deadline.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+          try {
+            if (SiteChecks.tempFiles(site).isEmpty()) {
+              break;
+            }
+          } catch (java.io.UncheckedIOException e) {
+            // A temp file deleted while the tree was walked: look again.
+          }
+          Thread.sleep(50);
+        }
         assertThat(SiteChecks.tempFiles(site)).as("temp files after restart %d", k).isEmpty();
       } finally {
         load.gate.writeLock().unlock();
