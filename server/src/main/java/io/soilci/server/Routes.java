@@ -90,14 +90,19 @@ final class Routes {
             "/event",
             write(
                 p,
-                new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC(), p.live()),
+                new EventHandler(
+                    p.auth(), p.site(), p.metrics(), Clock.systemUTC(), p.live(), p.coordinator()),
                 drain));
     // Not behind CredentialGate: its key is no worker token (IngestHandler checks it).
     HttpHandler ingest =
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
     HttpHandler log =
         AccessLog.route(
-            "/log", write(p, new LogHandler(p.auth(), p.live(), p.site(), p.metrics()), drain));
+            "/log",
+            write(
+                p,
+                new LogHandler(p.auth(), p.live(), p.site(), p.metrics(), p.coordinator()),
+                drain));
     HttpHandler liveEvents =
         AccessLog.route(
             LiveEventsHandler.PATH,

@@ -90,8 +90,6 @@ public final class SoilServer implements AutoCloseable {
     Site site =
         Site.open(siteSettings(config).withState(config.state()), live.streams()::pageChanged);
     site.startLeases();
-    ResultStore store =
-        new ResultStore(config.site(), config.state(), config.limits(), site.locks());
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
     Guards guards = config.guards();
@@ -118,6 +116,10 @@ public final class SoilServer implements AutoCloseable {
               site.jobStarted(job, Instant.now(), Map.of(), true);
               site.jobDone(job, 0, true, null, "reused: " + from + " passed with the same inputs");
             });
+    site.runFinishedElsewhere(coordinator::ownsRun);
+    // A coordinator job's results are its lease holder's alone.
+    ResultStore store =
+        new ResultStore(config.site(), config.state(), config.limits(), site.locks(), coordinator);
     Routes.Parts parts =
         new Routes.Parts(
             config,

@@ -7,6 +7,7 @@ import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.auth.JobClaims;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.http.HttpError;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * that ran ends with its outcome. Every change is written to the {@link QueueLog} before it is
  * answered, so a SIGKILL loses nothing that was confirmed.
  */
-public final class Coordinator implements AutoCloseable {
+public final class Coordinator implements AutoCloseable, JobClaims {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
   static final String LOG_FILE = "queue.log";
   static final int MAX_REUSE_KEYS = 100_000;
@@ -73,6 +74,8 @@ public final class Coordinator implements AutoCloseable {
   private final ReusedJobs site;
   private final ScheduledExecutorService timer;
   private final Map<Long, QueuedJob> jobs = new LinkedHashMap<>();
+  // The newest job of each site job: who may write its results (check).
+  private final Map<JobRef, QueuedJob> byRef = new HashMap<>();
   private final Map<String, ArrayDeque<QueuedJob>> queues = new TreeMap<>();
   private final Map<String, Long> lastServed = new HashMap<>();
   private final Map<String, String> passed = new LinkedHashMap<>();
@@ -128,6 +131,7 @@ public final class Coordinator implements AutoCloseable {
         case "job" -> {
           QueuedJob job = QueuedJob.fromRecord(record);
           jobs.put(job.id, job);
+          byRef.put(job.ref, job);
           nextId = Math.max(nextId, job.id + 1);
           nextRun = Math.max(nextRun, record.path("runNumber").asLong(0) + 1);
         }
@@ -163,6 +167,7 @@ public final class Coordinator implements AutoCloseable {
   public ObjectNode submit(Submission submission, String submitter) throws IOException {
     List<QueuedJob> reused = new ArrayList<>();
     ObjectNode answer;
+    HookEvent finished;
     synchronized (this) {
       RunId run = submission.runId().orElse(new RunId("soil-" + nextRun));
       int toQueue = 0;
@@ -226,6 +231,7 @@ public final class Coordinator implements AutoCloseable {
       ArrayNode list = answer.putArray("jobs");
       for (QueuedJob job : made) {
         jobs.put(job.id, job);
+        byRef.put(job.ref, job);
         if (job.state == JobState.QUEUED) {
           enqueue(job);
         }
@@ -233,10 +239,14 @@ public final class Coordinator implements AutoCloseable {
       }
       LOG.info(
           "{} submitted run {}: {} jobs, {} reused", submitter, run, made.size(), reused.size());
+      finished = reused.size() == made.size() ? runFinished(made.get(0)) : null;
       maybeCompact();
     }
     for (QueuedJob job : reused) {
       site.reused(job.ref, java.util.Objects.requireNonNull(job.reusedFrom));
+    }
+    if (finished != null) {
+      hooks.submit(finished);
     }
     dispatch();
     return answer;
@@ -367,7 +377,7 @@ public final class Coordinator implements AutoCloseable {
         continue;
       }
       for (QueuedJob job : queue) {
-        if (!job.setupFailedOn.contains(waiter.agent())) {
+        if (!job.setupFailedOn.containsKey(waiter.agent())) {
           if (when < bestServed || best == null || job.id < best.id) {
             best = job;
             bestServed = when;
@@ -455,6 +465,7 @@ public final class Coordinator implements AutoCloseable {
 
   private void tick() {
     List<QueuedJob> ended = new ArrayList<>();
+    List<HookEvent> runs = new ArrayList<>();
     List<Runnable> timedOut = new ArrayList<>();
     synchronized (this) {
       long now = clock.millis();
@@ -462,6 +473,10 @@ public final class Coordinator implements AutoCloseable {
         if (job.state == JobState.RUNNING && now > job.leaseUntilMillis) {
           if (expire(job)) {
             ended.add(job);
+            HookEvent run = runFinished(job);
+            if (run != null) {
+              runs.add(run);
+            }
           }
         }
       }
@@ -475,6 +490,7 @@ public final class Coordinator implements AutoCloseable {
     }
     timedOut.forEach(Runnable::run);
     ended.forEach(job -> hook(HookEvent.JOB_FAILED, job));
+    runs.forEach(hooks::submit);
     dispatch();
   }
 
@@ -517,6 +533,61 @@ public final class Coordinator implements AutoCloseable {
     return last;
   }
 
+  // ---- who may publish ----
+
+  /**
+   * A site job the coordinator gave out may be written (uploaded, its events and live log sent)
+   * only by the agent holding its lease now: an agent whose lease ran out is refused with 409, so
+   * its late upload cannot overwrite the result of the attempt that replaced it; nor may anyone
+   * write a coordinator job that is queued or ended. Jobs the coordinator does not know (or no
+   * longer keeps) are anyone's with the scope.
+   */
+  @Override
+  public void check(String worker, JobRef ref) {
+    synchronized (this) {
+      QueuedJob job = byRef.get(ref);
+      if (job == null) {
+        return;
+      }
+      String what = SiteLayout.hostDir(ref.host()) + "/" + ref.run() + "/" + ref.job();
+      boolean holder = job.state == JobState.RUNNING && worker.equals(job.agent);
+      if (holder && clock.millis() <= job.leaseUntilMillis) {
+        return;
+      }
+      String refused = "; its results and events for " + what + " are refused";
+      if (holder || job.expiredOn.contains(worker)) {
+        throw HttpError.conflict(
+            "agent '"
+                + worker
+                + "' lost its lease on coordinator job "
+                + job.id
+                + " ("
+                + what
+                + "): no heartbeat within "
+                + settings.lease().toSeconds()
+                + " s, and the job was "
+                + (holder
+                    ? "about to be given out again"
+                    : job.state == JobState.RUNNING
+                        ? "given to agent '" + job.agent + "' (attempt " + job.attempts + ")"
+                        : job.state.ended() ? "ended as " + job.state.id() : "queued again")
+                + refused);
+      }
+      throw HttpError.conflict(
+          what
+              + " is coordinator job "
+              + job.id
+              + ", "
+              + (job.state == JobState.RUNNING
+                  ? "held by agent '" + job.agent + "' (attempt " + job.attempts + ")"
+                  : job.state.ended() ? "already ended as " + job.state.id() : "queued")
+              + "; only the agent holding its lease may publish it, and '"
+              + worker
+              + "' does not"
+              + refused);
+    }
+  }
+
   // ---- outcomes ----
 
   /** What an agent reports when it is done with a job. */
@@ -557,6 +628,7 @@ public final class Coordinator implements AutoCloseable {
       throws IOException {
     QueuedJob job;
     String hook = null;
+    HookEvent run;
     synchronized (this) {
       job = held(agent, id, "outcome " + outcome.id());
       ObjectNode saved = job.saved();
@@ -569,13 +641,27 @@ public final class Coordinator implements AutoCloseable {
         case FAILED -> job.state = JobState.FAILED;
         case CANCELLED -> job.state = JobState.CANCELLED;
         case SETUP_FAILED -> {
-          job.setupFailedOn.add(agent);
+          job.setupFailedOn.put(agent, reason);
           if (job.cancelRequested) {
             job.state = JobState.CANCELLED;
           } else if (job.attempts >= settings.maxAttempts()) {
             job.state = JobState.SETUP_FAILED;
             job.reason =
-                reason + " (attempt " + job.attempts + " of " + settings.maxAttempts() + ")";
+                setupErrors(job)
+                    + " (attempt "
+                    + job.attempts
+                    + " of "
+                    + settings.maxAttempts()
+                    + ")";
+          } else if (!anotherAgentFits(job)) {
+            job.state = JobState.SETUP_FAILED;
+            job.reason =
+                "setup failed on every agent that can take it (labels ["
+                    + String.join(",", job.spec.labels())
+                    + "], agents heard within "
+                    + settings.lease().toSeconds()
+                    + " s): "
+                    + setupErrors(job);
           } else {
             job.state = JobState.QUEUED;
             requeue = true;
@@ -600,13 +686,41 @@ public final class Coordinator implements AutoCloseable {
         hook = HookEvent.JOB_CANCELLED;
       }
       LOG.info("job {} ({}) by {}: {} ({})", id, job.ref, agent, outcome.id(), reason);
+      run = job.state.ended() ? runFinished(job) : null;
       maybeCompact();
     }
     if (hook != null) {
       hook(hook, job);
     }
+    if (run != null) {
+      hooks.submit(run);
+    }
     dispatch();
     return view(job);
+  }
+
+  /** Each agent's setup error, in the order they failed: {@code agent 'a': reason; …}. */
+  private static String setupErrors(QueuedJob job) {
+    List<String> each = new ArrayList<>();
+    job.setupFailedOn.forEach((agent, why) -> each.add("agent '" + agent + "': " + why));
+    return String.join("; ", each);
+  }
+
+  /**
+   * Whether an agent whose setup has not failed for the job could still take it: one that has its
+   * labels and was heard (a poll or a heartbeat) within a lease. Agents are known from their polls
+   * since the server started.
+   */
+  private boolean anotherAgentFits(QueuedJob job) {
+    Instant since = clock.instant().minus(settings.lease());
+    for (Agent agent : agents.values()) {
+      if (!job.setupFailedOn.containsKey(agent.name())
+          && job.spec.fits(Set.copyOf(agent.labels()))
+          && !agent.lastSeen().isBefore(since)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- cancel ----
@@ -618,6 +732,7 @@ public final class Coordinator implements AutoCloseable {
   public ObjectNode cancel(long id, String by) throws IOException {
     QueuedJob job;
     boolean endedNow = false;
+    HookEvent run = null;
     synchronized (this) {
       job = jobs.get(id);
       if (job == null) {
@@ -649,10 +764,14 @@ public final class Coordinator implements AutoCloseable {
       }
       if (endedNow) {
         dequeue(job);
+        run = runFinished(job);
       }
     }
     if (endedNow) {
       hook(HookEvent.JOB_CANCELLED, job);
+    }
+    if (run != null) {
+      hooks.submit(run);
     }
     return view(job);
   }
@@ -711,6 +830,49 @@ public final class Coordinator implements AutoCloseable {
 
   // ---- hooks ----
 
+  /**
+   * The run-finished hook of {@code ended}'s run once every job of it the coordinator keeps has
+   * ended (passed, failed, setup-failed, cancelled, lost or reused); null while one is queued or
+   * running. {@code SOIL_STATUS} is the worst status, {@code SOIL_STATUS_TEXT} counts the states.
+   */
+  private @Nullable HookEvent runFinished(QueuedJob ended) {
+    int count = 0;
+    int worst = 0;
+    Map<String, Integer> states = new TreeMap<>();
+    for (QueuedJob job : jobs.values()) {
+      if (!job.ref.host().equals(ended.ref.host()) || !job.ref.run().equals(ended.ref.run())) {
+        continue;
+      }
+      if (!job.state.ended()) {
+        return null;
+      }
+      count++;
+      worst = Math.max(worst, job.status);
+      states.merge(job.state.id(), 1, Integer::sum);
+    }
+    List<String> text = new ArrayList<>();
+    states.forEach((state, n) -> text.add(n + " " + state));
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SOIL_HOST", ended.ref.host().id());
+    env.put("SOIL_RUN", ended.ref.run().value());
+    env.put("SOIL_COMMIT", ended.commit);
+    env.put("SOIL_RUN_PATH", ended.ref.runDir() + "/index.html");
+    env.put("SOIL_STATUS", Integer.toString(worst));
+    env.put("SOIL_STATUS_TEXT", String.join(", ", text));
+    env.put("SOIL_JOBS", Integer.toString(count));
+    return new HookEvent(HookEvent.RUN_FINISHED, env);
+  }
+
+  /** Whether the coordinator keeps a job of {@code job}'s run: then it fires its run-finished. */
+  public synchronized boolean ownsRun(JobRef job) {
+    for (QueuedJob known : jobs.values()) {
+      if (known.ref.host().equals(job.host()) && known.ref.run().equals(job.run())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void hook(String event, QueuedJob job) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("SOIL_HOST", job.ref.host().id());
@@ -753,7 +915,9 @@ public final class Coordinator implements AutoCloseable {
     }
     int drop = Math.max(0, ended.size() - settings.keepEnded());
     for (int i = 0; i < drop; i++) {
-      jobs.remove(ended.get(i).id);
+      QueuedJob gone = ended.get(i);
+      jobs.remove(gone.id);
+      byRef.remove(gone.ref, gone);
     }
     List<ObjectNode> live = new ArrayList<>();
     ObjectNode runs = JsonNodeFactory.instance.objectNode();

@@ -9,8 +9,8 @@ import java.util.HexFormat;
 /**
  * A job's inputs as one hash (mistry's idea): the commit's tree, the task list (or the command
  * printing it), the provider, the image reference or workspace file, the labels and the declared
- * environment. Not in it: the job's name, its run, its timeout, the commit's hash (the same tree
- * under another commit is the same input).
+ * environment. Not in it: the job's name, its run, its timeout and parallelism, the commit's hash
+ * (the same tree under another commit is the same input).
  */
 final class InputKey {
   private InputKey() {}
@@ -22,6 +22,7 @@ final class InputKey {
     ObjectNode job = spec.toJson();
     job.remove("name");
     job.remove("timeoutSeconds");
+    job.remove("parallel");
     inputs.set("job", job);
     try {
       byte[] canonical = QueueLog.JSON.writeValueAsBytes(inputs);

@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * @param labels what an agent must have to run it, sorted
  * @param timeoutSeconds each task's timeout
  * @param env variables the tasks get, sorted by name (part of the job's inputs)
+ * @param parallel tasks run at once ({@code run-job --parallel}), 1-64; not part of the inputs
  */
 public record JobSpec(
     JobName name,
@@ -40,12 +41,14 @@ public record JobSpec(
     @Nullable String workspace,
     Set<String> labels,
     int timeoutSeconds,
-    Map<String, String> env) {
+    Map<String, String> env,
+    int parallel) {
   static final Set<String> PROVIDERS = Set.of("local", "podman", "docker");
   static final int MAX_TASKS_CHARS = 256 * 1024;
   static final int MAX_LABELS = 16;
   static final int MAX_ENV = 64;
   static final int DEFAULT_TIMEOUT = 900;
+  static final int MAX_PARALLEL = 64;
   private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,99}");
   private static final Pattern RELATIVE =
@@ -60,7 +63,8 @@ public record JobSpec(
           "workspace",
           "labels",
           "timeoutSeconds",
-          "env");
+          "env",
+          "parallel");
 
   public JobSpec {
     labels = java.util.Collections.unmodifiableSet(new TreeSet<>(labels));
@@ -144,6 +148,20 @@ public record JobSpec(
       timeout = t.asInt();
     }
     Map<String, String> env = env(node.get("env"), w);
+    int parallel = 1;
+    JsonNode p = node.get("parallel");
+    if (p != null && !p.isNull()) {
+      if (!p.isInt() || p.asInt() < 1 || p.asInt() > MAX_PARALLEL) {
+        throw new BadInput(
+            w
+                + ".parallel '"
+                + Printable.of(p.toString())
+                + "' must be 1-"
+                + MAX_PARALLEL
+                + ": the tasks run at once (run-job --parallel)");
+      }
+      parallel = p.asInt();
+    }
     return new JobSpec(
         job,
         tasks.orElse(null),
@@ -153,7 +171,8 @@ public record JobSpec(
         workspace.orElse(null),
         labels,
         timeout,
-        env);
+        env,
+        parallel);
   }
 
   private static Set<String> labels(@Nullable JsonNode node, String where) {
@@ -286,6 +305,9 @@ public record JobSpec(
     node.put("timeoutSeconds", timeoutSeconds);
     ObjectNode envNode = node.putObject("env");
     env.forEach(envNode::put);
+    if (parallel > 1) {
+      node.put("parallel", parallel);
+    }
     return node;
   }
 

@@ -7,8 +7,10 @@ import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -37,8 +39,8 @@ final class QueuedJob {
   int status = -1;
   @Nullable String reusedFrom;
 
-  /** Agents whose setup failed for it: it goes to another agent when one is there. */
-  final Set<String> setupFailedOn = new LinkedHashSet<>();
+  /** Agents whose setup failed for it, with each one's reason: it goes to another agent. */
+  final Map<String, String> setupFailedOn = new LinkedHashMap<>();
 
   /** Agents whose lease on it expired: their late word is refused. */
   final Set<String> expiredOn = new LinkedHashSet<>();
@@ -117,7 +119,9 @@ final class QueuedJob {
     if (reusedFrom != null) {
       node.put("reusedFrom", reusedFrom);
     }
-    setupFailedOn.forEach(node.putArray("setupFailedOn")::add);
+    setupFailedOn.keySet().forEach(node.putArray("setupFailedOn")::add);
+    ObjectNode errors = node.putObject("setupErrors");
+    setupFailedOn.forEach(errors::put);
     expiredOn.forEach(node.putArray("expiredOn")::add);
     return node;
   }
@@ -133,7 +137,9 @@ final class QueuedJob {
     status = node.path("status").asInt(-1);
     reusedFrom = node.hasNonNull("reusedFrom") ? node.get("reusedFrom").asText() : null;
     setupFailedOn.clear();
-    node.path("setupFailedOn").forEach(n -> setupFailedOn.add(n.asText()));
+    JsonNode errors = node.path("setupErrors");
+    node.path("setupFailedOn")
+        .forEach(n -> setupFailedOn.put(n.asText(), errors.path(n.asText()).asText("")));
     expiredOn.clear();
     node.path("expiredOn").forEach(n -> expiredOn.add(n.asText()));
   }

@@ -9,6 +9,7 @@ import io.soilci.result.SafeName;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.server.auth.Authenticator;
+import io.soilci.server.auth.JobClaims;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.http.ErrorMapper;
@@ -41,10 +42,21 @@ public final class EventHandler implements HttpHandler {
   private final Metrics metrics;
   private final Clock clock;
   private final LiveLogs live;
+  private final JobClaims claims;
 
-  /** With the live logs, whose tails of a job go when its done event arrives. */
-  public EventHandler(Authenticator auth, Site site, Metrics metrics, Clock clock, LiveLogs live) {
+  /**
+   * With the live logs, whose tails of a job go when its done event arrives; an event of a job the
+   * {@code claims} keep from its worker is refused.
+   */
+  public EventHandler(
+      Authenticator auth,
+      Site site,
+      Metrics metrics,
+      Clock clock,
+      LiveLogs live,
+      JobClaims claims) {
     this.auth = auth;
+    this.claims = claims;
     this.site = site;
     this.metrics = metrics;
     this.clock = clock;
@@ -63,6 +75,7 @@ public final class EventHandler implements HttpHandler {
     ErrorMapper.about(exchange, ref.toString());
     String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
     Worker worker = auth.authorize(authorization, Scope.of(ref.host()));
+    claims.check(worker.name(), ref);
     boolean updateStatusApi = query.optional("updateStatusApi").filter("1"::equals).isPresent();
     if (updateStatusApi) {
       auth.authorize(authorization, Scope.STATUS_API);

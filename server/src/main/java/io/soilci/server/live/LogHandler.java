@@ -3,6 +3,7 @@ package io.soilci.server.live;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.server.auth.Authenticator;
+import io.soilci.server.auth.JobClaims;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.http.ErrorMapper;
@@ -27,10 +28,16 @@ public final class LogHandler implements HttpHandler {
   private final LiveLogs logs;
   private final Site site;
   private final Metrics metrics;
+  private final JobClaims claims;
 
-  /** With the site, whose lease of the job each chunk renews. */
-  public LogHandler(Authenticator auth, LiveLogs logs, Site site, Metrics metrics) {
+  /**
+   * With the site, whose lease of the job each chunk renews; a chunk of a job the {@code claims}
+   * keep from its worker is refused.
+   */
+  public LogHandler(
+      Authenticator auth, LiveLogs logs, Site site, Metrics metrics, JobClaims claims) {
     this.auth = auth;
+    this.claims = claims;
     this.metrics = metrics;
     this.logs = logs;
     this.site = site;
@@ -45,6 +52,7 @@ public final class LogHandler implements HttpHandler {
     Worker worker =
         auth.authorize(
             exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.of(ref.host()));
+    claims.check(worker.name(), ref);
     if (exchange.getRequestContentLength() > LiveLogs.MAX_CHUNK_BYTES) {
       throw tooLarge(exchange.getRequestContentLength() + " bytes");
     }

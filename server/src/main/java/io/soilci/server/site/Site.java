@@ -12,6 +12,7 @@ import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.logview.FailureBriefs;
 import java.io.IOException;
@@ -30,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,6 +60,8 @@ public final class Site implements AutoCloseable {
   private final PageWriter pages;
   private final Retention retention;
   private final Hooks hooks;
+  // Runs whose run-finished another part fires (the coordinator's, once all their jobs ended).
+  private volatile Predicate<JobRef> runFinishedElsewhere = job -> false;
   private final RunLocks locks = new RunLocks();
   private final RunningFiles running;
   private final Leases leases;
@@ -145,6 +149,14 @@ public final class Site implements AutoCloseable {
     saved.saveIfStale();
     site.saved = saved;
     return site;
+  }
+
+  /**
+   * From now on the site fires no {@code run-finished} hook for a job's run when {@code elsewhere}
+   * says another part fires it: the coordinator, for a run it was submitted, once every job ended.
+   */
+  public void runFinishedElsewhere(Predicate<JobRef> elsewhere) {
+    this.runFinishedElsewhere = elsewhere;
   }
 
   /** A job started: pages show it as running. */
@@ -665,7 +677,12 @@ public final class Site implements AutoCloseable {
     } finally {
       hold.close();
     }
-    HookEvents.of(change).forEach(hooks::submit);
+    for (HookEvent event : HookEvents.of(change)) {
+      if (!event.name().equals(HookEvent.RUN_FINISHED)
+          || !runFinishedElsewhere.test(change.job())) {
+        hooks.submit(event);
+      }
+    }
     if (change.newRun()) {
       retire(job);
     }

@@ -8,6 +8,7 @@ import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.auth.JobClaims;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.config.Limits;
 import io.soilci.server.site.RunLocks;
@@ -36,16 +37,25 @@ public final class ResultStore {
   private final JobFileCheck check;
   private final RunLocks locks;
   private final CommitJournal journal;
+  private final JobClaims claims;
 
   /**
    * The job files under {@code root}, committed through a journal in {@code state}; {@code locks}
    * are the site's, so that retention and readers see a job's files change together.
    */
   public ResultStore(Path root, Path state, Limits limits, RunLocks locks) {
+    this(root, state, limits, locks, JobClaims.NONE);
+  }
+
+  /**
+   * Like the other, and an upload is refused unless {@code claims} let its worker write the job.
+   */
+  public ResultStore(Path root, Path state, Limits limits, RunLocks locks, JobClaims claims) {
     this.layout = new SiteLayout(root);
     this.check = new JobFileCheck(limits);
     this.locks = locks;
     this.journal = new CommitJournal(root, state);
+    this.claims = claims;
   }
 
   /**
@@ -56,10 +66,17 @@ public final class ResultStore {
     return new CommitJournal(root, state).recover();
   }
 
-  /** A new upload of {@code ref}'s files; a name that collides with a site page is refused. */
-  Staging stage(JobRef ref) {
+  /**
+   * A new upload of {@code ref}'s files by {@code worker}; a name that collides with a site page is
+   * refused, and so is a job the claims keep from the worker.
+   */
+  Staging stage(JobRef ref, Worker worker) {
     SiteLayout.requirePublishable(ref);
-    return new Staging(ref, layout, check, locks, journal, Optional.empty());
+    return new Staging(ref, layout, check, locks, journal, Optional.empty(), claim(ref, worker));
+  }
+
+  private Runnable claim(JobRef ref, Worker worker) {
+    return () -> claims.check(worker.name(), ref);
   }
 
   /**
@@ -68,7 +85,7 @@ public final class ResultStore {
    */
   Staging stageNew(JobRef ref, Worker worker) {
     SiteLayout.requirePublishable(ref);
-    return new Staging(ref, layout, check, locks, journal, Optional.of(worker));
+    return new Staging(ref, layout, check, locks, journal, Optional.of(worker), claim(ref, worker));
   }
 
   /** Validates a job's three files already in place (e.g. copied over SFTP). */

@@ -54,9 +54,11 @@ public final class ResultsHandler implements HttpHandler {
     StoredJob job;
     try (UploadGate.Pass pass = gate.enter(worker.name());
         Staging staging =
-            worker.may(Scope.of(ref.host())) ? store.stage(ref) : store.stageNew(ref, worker)) {
+            worker.may(Scope.of(ref.host()))
+                ? store.stage(ref, worker)
+                : store.stageNew(ref, worker)) {
       long start = System.nanoTime();
-      staging.requireNew();
+      staging.requireWritable();
       reader.read(exchange, part -> staging.receive(JobFile.ofPart(part.field()), part.body()));
       staging.requireAll();
       job =

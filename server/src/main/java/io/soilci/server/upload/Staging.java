@@ -54,6 +54,8 @@ final class Staging implements AutoCloseable {
   private long bytes;
   // Set for a worker that may only add new jobs: nothing stored under the job may be replaced.
   private final Optional<Worker> addOnly;
+  // Throws when the uploading worker may not write the job now (a coordinator lease).
+  private final Runnable claim;
 
   Staging(
       JobRef ref,
@@ -61,8 +63,10 @@ final class Staging implements AutoCloseable {
       JobFileCheck check,
       RunLocks locks,
       CommitJournal journal,
-      Optional<Worker> addOnly) {
+      Optional<Worker> addOnly,
+      Runnable claim) {
     this.addOnly = addOnly;
+    this.claim = claim;
     this.ref = ref;
     this.layout = layout;
     this.check = check;
@@ -135,7 +139,7 @@ final class Staging implements AutoCloseable {
     Optional<StoredJob> job = validate();
     lock.lock();
     try {
-      requireNew();
+      requireWritable();
       for (Path temp : temps.values()) {
         AtomicFiles.sync(temp);
       }
@@ -160,10 +164,13 @@ final class Staging implements AutoCloseable {
   }
 
   /**
-   * For a worker that may only add new jobs: 403 when any file of the job is stored. Checked before
-   * the body is read (so a refused upload is not read in vain) and again under the job's lock.
+   * 409 when the job is claimed by another (a coordinator job whose lease the worker does not
+   * hold); for a worker that may only add new jobs, 403 when any file of the job is stored. Checked
+   * before the body is read (so a refused upload is not read in vain) and again under the job's
+   * lock.
    */
-  void requireNew() {
+  void requireWritable() {
+    claim.run();
     if (addOnly.isEmpty()) {
       return;
     }

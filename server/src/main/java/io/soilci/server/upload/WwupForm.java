@@ -114,7 +114,8 @@ final class WwupForm implements AutoCloseable {
 
   private Staging stagingFor(JobRef ref) {
     if (staging == null) {
-      staging = store.stage(ref);
+      staging = store.stage(ref, worker);
+      staging.requireWritable();
     } else if (!staging.ref().equals(ref)) {
       throw new BadInput(
           "files of one job per request: got " + ref.job() + " after " + staging.ref().job());

@@ -1,0 +1,97 @@
+package io.soilci.server.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.soilci.server.hooks.HookSettings;
+import io.soilci.server.hooks.Hooks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The coordinator fires a submitted run's run-finished once every job of it has ended. */
+class RunFinishedHookTest {
+  @TempDir Path dir;
+
+  private static Submission submission(String... names) throws Exception {
+    StringBuilder jobs = new StringBuilder();
+    for (String name : names) {
+      jobs.append(jobs.length() == 0 ? "" : ",")
+          .append("{\"name\":\"")
+          .append(name)
+          .append("\",\"tasks\":\"t ./t.sh x -\\n\"}");
+    }
+    return Submission.parse(
+        QueueLog.JSON.readTree(
+            "{\"commit\":\""
+                + "a".repeat(40)
+                + "\",\"repository\":\"/repo\",\"jobs\":["
+                + jobs
+                + "]}"),
+        1000);
+  }
+
+  private static long take(Coordinator c) {
+    AtomicReference<Optional<ObjectNode>> got = new AtomicReference<>();
+    c.poll("x", Set.of(), 5, Duration.ofSeconds(30), "-", () -> true, got::set);
+    return java.util.Objects.requireNonNull(got.get()).orElseThrow().path("id").asLong();
+  }
+
+  private static List<String> awaitLines(Path file, int count) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < end) {
+      if (Files.exists(file) && Files.readAllLines(file).size() >= count) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    return Files.exists(file) ? Files.readAllLines(file) : List.of();
+  }
+
+  @Test
+  void firesOnceWhenTheLastJobOfTheRunEnds() throws Exception {
+    Path out = dir.resolve("hooks.txt");
+    HookSettings hooked =
+        new HookSettings(
+            Map.of(
+                "run-finished",
+                "echo \"run $SOIL_RUN $SOIL_STATUS $SOIL_JOBS $SOIL_STATUS_TEXT\" >> " + out,
+                "job-cancelled",
+                "echo \"cancelled $SOIL_JOB\" >> " + out),
+            1,
+            100,
+            Duration.ofMinutes(1));
+    try (Hooks hooks = new Hooks(hooked);
+        Coordinator c =
+            Coordinator.open(
+                dir.resolve("state"),
+                CoordinatorSettings.DEFAULTS,
+                java.time.Clock.systemUTC(),
+                hooks,
+                (j, f) -> {})) {
+      c.submit(submission("a", "b", "c"), "ci");
+      c.outcome("x", take(c), Coordinator.Outcome.PASSED, 0, "");
+      c.outcome("x", take(c), Coordinator.Outcome.FAILED, 2, "");
+      c.submit(submission("other"), "ci");
+      assertThat(
+              c.ownsRun(
+                  new io.soilci.result.JobRef(
+                      io.soilci.result.WorkerHost.GITHUB,
+                      new io.soilci.result.RunId("soil-1"),
+                      new io.soilci.result.JobName("a"))))
+          .isTrue();
+
+      c.cancel(3, "ci");
+
+      assertThat(awaitLines(out, 2))
+          .containsExactly("cancelled c", "run soil-1 2 3 1 cancelled, 1 failed, 1 passed");
+    }
+  }
+}
