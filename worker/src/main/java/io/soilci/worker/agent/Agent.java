@@ -2,6 +2,7 @@ package io.soilci.worker.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.soilci.worker.WorkerFailure;
+import io.soilci.worker.run.StopSignal;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,11 +10,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
-/** The agent's loop: one thread per slot, each asking for a job, running it, reporting it. */
+/**
+ * The agent's loop: one thread per slot, each asking for a job, running it, reporting it. {@link
+ * #stop} (SIGTERM, SIGINT) ends it: no more polls, the running jobs cancelled (their tasks killed,
+ * what ran published as cancelled, reported as cancelled), a job handed out in the meantime given
+ * back as a setup failure for another agent; {@link #run} returns once all are reported.
+ */
 final class Agent {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /** From a stop signal to the exit, at most: past it the agent exits without its reports. */
+  static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
 
   private final CoordinatorClient client;
   private final String name;
@@ -25,6 +37,9 @@ final class Agent {
   private final @Nullable Path tokenFile;
   private final Map<String, String> environment;
   private final PrintWriter out;
+  private final AtomicReference<@Nullable StopSignal> stopped = new AtomicReference<>();
+  private final Set<Thread> polling = ConcurrentHashMap.newKeySet();
+  private final Set<AgentJob> running = ConcurrentHashMap.newKeySet();
 
   Agent(
       CoordinatorClient client,
@@ -49,7 +64,7 @@ final class Agent {
     this.out = out;
   }
 
-  /** Runs until the process ends. */
+  /** Runs until stopped (or refused by the server). */
   void run() throws InterruptedException {
     List<Thread> slots = new ArrayList<>();
     for (int i = 0; i < capacity; i++) {
@@ -62,17 +77,66 @@ final class Agent {
     }
   }
 
+  /** On the signal's thread: asks for no more jobs and cancels the running ones. */
+  void stop(StopSignal stop) {
+    if (!stopped.compareAndSet(null, stop)) {
+      return;
+    }
+    say(
+        "soil-worker agent "
+            + name
+            + ": "
+            + stop.signalName()
+            + ": asking for no more jobs; "
+            + running.size()
+            + " running cancelled (tasks killed, what ran published as cancelled, reported"
+            + " cancelled); exit 0 once reported, at most "
+            + STOP_DEADLINE.toSeconds()
+            + " s from now");
+    polling.forEach(Thread::interrupt);
+    running.forEach(job -> job.stop(stop));
+    Thread deadline =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(STOP_DEADLINE.toMillis());
+              } catch (InterruptedException e) {
+                return;
+              }
+              say(
+                  "soil-worker agent "
+                      + name
+                      + ": jobs not reported within "
+                      + STOP_DEADLINE.toSeconds()
+                      + " s of "
+                      + stop.signalName()
+                      + "; exiting without their reports (their leases run out)");
+              System.exit(stop.exitStatus());
+            },
+            "soil-agent-stop-deadline");
+    deadline.setDaemon(true);
+    deadline.start();
+  }
+
   private void slot() {
     Duration backoff = Duration.ofSeconds(1);
-    while (!Thread.currentThread().isInterrupted()) {
+    Thread self = Thread.currentThread();
+    while (stopped.get() == null) {
       Optional<JsonNode> job;
+      polling.add(self);
       try {
+        if (stopped.get() != null) {
+          return;
+        }
         job = client.poll(labels, capacity, poll);
         backoff = Duration.ofSeconds(1);
       } catch (CoordinatorClient.Refused e) {
         say("soil-worker agent " + name + ": " + e.getMessage() + "; stopping");
         return;
       } catch (CoordinatorClient.Unreachable | WorkerFailure e) {
+        if (stopped.get() != null) {
+          return;
+        }
         Duration wait =
             e instanceof CoordinatorClient.Unreachable u && !u.retryAfter.isZero()
                 ? u.retryAfter
@@ -93,11 +157,33 @@ final class Agent {
                 ? MAX_BACKOFF
                 : backoff.multipliedBy(2);
         continue;
+      } finally {
+        polling.remove(self);
+        // A stop's interrupt may land after the answer: the reports below must still be sent.
+        Thread.interrupted();
       }
-      job.ifPresent(
-          assignment ->
-              new AgentJob(client, assignment, workDir, server, tokenFile, environment, this::say)
-                  .runAndReport());
+      job.ifPresent(this::run);
+    }
+  }
+
+  private void run(JsonNode assignment) {
+    AgentJob job =
+        new AgentJob(client, name, assignment, workDir, server, tokenFile, environment, this::say);
+    StopSignal stop = stopped.get();
+    if (stop != null) {
+      job.handBack(
+          "agent '" + name + "' stopped (" + stop.signalName() + ") before the job started");
+      return;
+    }
+    running.add(job);
+    try {
+      stop = stopped.get();
+      if (stop != null) {
+        job.stop(stop);
+      }
+      job.runAndReport();
+    } finally {
+      running.remove(job);
     }
   }
 

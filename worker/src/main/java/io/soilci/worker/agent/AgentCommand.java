@@ -3,6 +3,7 @@ package io.soilci.worker.agent;
 import io.soilci.result.BadInput;
 import io.soilci.worker.publish.ServerUri;
 import io.soilci.worker.publish.Token;
+import io.soilci.worker.runjob.StopSignals;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
           + " fit, clones the job's repository and checks out its commit, runs it as run-job"
           + " --server does (providers, workspaces, live log, publishing), renews its lease while"
           + " it runs and reports the outcome. The token (scopes agent and github-jobs) comes from"
-          + " SOIL_TOKEN or --token-file. Runs until stopped."
+          + " SOIL_TOKEN or --token-file. Runs until stopped: SIGTERM or SIGINT cancel its running"
+          + " jobs (tasks killed, what ran published as cancelled, reported), and it exits 0."
     })
 public final class AgentCommand implements Callable<Integer> {
   private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -127,7 +129,11 @@ public final class AgentCommand implements Callable<Integer> {
         "soil-worker agent %s: asking %s for jobs with labels [%s], %d at once%n",
         token.name(), client.base(), String.join(",", list), capacity);
     out.flush();
-    agent.run();
+    try (StopSignals signals = StopSignals.handle(agent::stop, spec.commandLine().getErr())) {
+      agent.run();
+    }
+    out.printf("soil-worker agent %s: stopped%n", token.name());
+    out.flush();
     return 0;
   }
 }

@@ -36,6 +36,7 @@ final class AgentJob {
   private static final Duration REPORT_FOR = Duration.ofMinutes(10);
 
   private final CoordinatorClient client;
+  private final String agentName;
   private final JsonNode assignment;
   private final long id;
   private final Path dir;
@@ -45,9 +46,12 @@ final class AgentJob {
   private final Consumer<String> say;
   private final Cancellation cancellation = new Cancellation();
   private final AtomicBoolean leaseLost = new AtomicBoolean();
+  // Set when the agent itself is stopping (SIGTERM): the cancel's reason says so.
+  private volatile @Nullable StopSignal agentStopped;
 
   AgentJob(
       CoordinatorClient client,
+      String agentName,
       JsonNode assignment,
       Path workDir,
       String server,
@@ -55,6 +59,7 @@ final class AgentJob {
       Map<String, String> environment,
       Consumer<String> say) {
     this.client = client;
+    this.agentName = agentName;
     this.assignment = assignment;
     this.id = assignment.get("id").asLong();
     this.dir = workDir.resolve("jobs").resolve(id + "-" + assignment.path("attempt").asInt());
@@ -110,6 +115,20 @@ final class AgentJob {
     deleteQuietly(dir);
   }
 
+  /** The agent is stopping: the job is cancelled (its task killed, what ran published). */
+  void stop(StopSignal stop) {
+    agentStopped = stop;
+    if (cancellation.cancel(stop)) {
+      say.accept("agent: job " + id + ": " + stop.signalName() + "; killing its tasks");
+    }
+  }
+
+  /** Gives the job back unstarted, as a setup failure, so that another agent takes it. */
+  void handBack(String reason) {
+    report(new Outcome("setup-failed", 1, reason));
+    say.accept("agent: job " + id + ": given back (" + reason + ")");
+  }
+
   private void heartbeat() {
     try {
       JsonNode answer = client.heartbeat(id);
@@ -134,6 +153,9 @@ final class AgentJob {
       checkout(checkout);
       List<String> args = arguments(checkout);
       Map<String, String> env = new HashMap<>(environment);
+      // Into JOB.json as "agent" and "coordinator-job" (run.JobMetadata reads them).
+      env.put("SOIL_AGENT", agentName);
+      env.put("SOIL_COORDINATOR_JOB", Long.toString(id));
       assignment
           .path("job")
           .path("env")
@@ -156,7 +178,15 @@ final class AgentJob {
         cli.parseArgs(args.toArray(String[]::new));
         int status = command.call();
         if (cancellation.signal().isPresent()) {
-          return new Outcome("cancelled", status, "cancelled: its tasks were killed");
+          StopSignal stop = agentStopped;
+          return new Outcome(
+              "cancelled",
+              status,
+              stop == null
+                  ? "cancelled: its tasks were killed"
+                  : "cancelled: the agent stopped ("
+                      + stop.signalName()
+                      + "), its tasks were killed");
         }
         if (!started.get()) {
           return new Outcome(
@@ -204,6 +234,10 @@ final class AgentJob {
     args.add(job.path("provider").asText("local"));
     args.add("--task-timeout");
     args.add(Integer.toString(job.path("timeoutSeconds").asInt(900)));
+    if (job.path("parallel").asInt(1) > 1) {
+      args.add("--parallel");
+      args.add(Integer.toString(job.get("parallel").asInt()));
+    }
     job.path("env")
         .fieldNames()
         .forEachRemaining(

@@ -104,6 +104,12 @@ public final class SubmitCommand implements Callable<Integer> {
   @Nullable Integer timeout;
 
   @Option(
+      names = "--parallel",
+      paramLabel = "N",
+      description = "--job's tasks run up to N at once, as run-job --parallel N does.")
+  @Nullable Integer parallel;
+
+  @Option(
       names = "--env",
       paramLabel = "NAME=VALUE",
       description = "A variable --job's tasks get (repeat); part of its inputs.")
@@ -202,6 +208,9 @@ public final class SubmitCommand implements Callable<Integer> {
     labels.forEach(one.putArray("labels")::add);
     if (timeout != null) {
       one.put("timeoutSeconds", timeout);
+    }
+    if (parallel != null) {
+      one.put("parallel", parallel);
     }
     ObjectNode vars = one.putObject("env");
     for (String pair : env) {

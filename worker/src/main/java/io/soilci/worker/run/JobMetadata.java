@@ -29,6 +29,11 @@ final class JobMetadata {
   static final String WORKER_HOST = "worker-host";
   static final String JOB_STATUS = "job-status";
 
+  /** The variables an agent sets for a job it runs ({@code agent.AgentJob}). */
+  static final String AGENT_ENV = "SOIL_AGENT";
+
+  static final String COORDINATOR_JOB_ENV = "SOIL_COORDINATOR_JOB";
+
   private final Map<String, String> files = new LinkedHashMap<>();
   private final Map<String, @Nullable String> environment = new LinkedHashMap<>();
 
@@ -52,6 +57,20 @@ final class JobMetadata {
           names.forEach(name -> environment.put(name, env.get(name)));
           files.put(WORKER_HOST, h.id());
         });
+    return this;
+  }
+
+  /**
+   * Records the coordinator's agent and job id when an agent runs the job: it sets {@code
+   * SOIL_AGENT} and {@code SOIL_COORDINATOR_JOB} in the environment it gives {@code run-job}.
+   */
+  JobMetadata agent(Map<String, String> env) {
+    String agent = env.get(AGENT_ENV);
+    String job = env.get(COORDINATOR_JOB_ENV);
+    if (agent != null && job != null) {
+      files.put(JobMeta.AGENT, agent);
+      files.put(JobMeta.COORDINATOR_JOB, job);
+    }
     return this;
   }
 

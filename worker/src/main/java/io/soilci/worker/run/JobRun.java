@@ -124,7 +124,9 @@ public final class JobRun {
       metadata.put(JobMetadata.IMAGE, image);
     }
     metadata.put(JobMetadata.JOB_STATUS, Integer.toString(status));
-    return metadata.hostEnvironment(settings.workerHost(), placement.workerEnv());
+    return metadata
+        .agent(placement.workerEnv())
+        .hostEnvironment(settings.workerHost(), placement.workerEnv());
   }
 
   private void writeFiles(JobFiles files, JobMetadata metadata, TasksRun ran) throws IOException {

@@ -9,6 +9,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * build fails on warnings. Where it is missing, the JVM's own handling stays: the worker stops at
  * once and the server's lease ends the job as lost.
  */
-final class StopSignals implements AutoCloseable {
+public final class StopSignals implements AutoCloseable {
   /** From the first signal to the worker's exit, at most. */
   static final Duration DEADLINE = Duration.ofSeconds(7);
 
@@ -42,6 +43,14 @@ final class StopSignals implements AutoCloseable {
 
   /** Handles SIGTERM and SIGINT by cancelling {@code job} until {@link #close()}. */
   static StopSignals install(Cancellation job, PrintWriter err) {
+    return handle(stop -> cancel(job, stop, err), err);
+  }
+
+  /**
+   * Handles SIGTERM and SIGINT with {@code onSignal} (on the signal's own thread) until {@link
+   * #close()}; where the JVM offers no signal API, says so on {@code err} and leaves them alone.
+   */
+  public static StopSignals handle(Consumer<StopSignal> onSignal, PrintWriter err) {
     try {
       Class<?> signalClass = Class.forName("sun.misc.Signal");
       Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
@@ -57,12 +66,12 @@ final class StopSignals implements AutoCloseable {
                 (proxy, method, args) ->
                     switch (method.getName()) {
                       case "handle" -> {
-                        cancel(job, stop, err);
+                        onSignal.accept(stop);
                         yield null;
                       }
                       case "hashCode" -> System.identityHashCode(proxy);
                       case "equals" -> args != null && proxy == args[0];
-                      default -> "cancel the job on " + stop.signalName();
+                      default -> "soil-worker's handler of " + stop.signalName();
                     });
         signals.previous.put(stop, signals.set(stop, handler));
       }
@@ -71,7 +80,7 @@ final class StopSignals implements AutoCloseable {
       err.println(
           "soil-worker: cannot handle SIGTERM and SIGINT ("
               + e
-              + "); a cancelled job stops at once, and the server ends it as lost");
+              + "); a signal stops it at once, and the server ends its jobs as lost");
       err.flush();
       return new StopSignals(null, null);
     }
