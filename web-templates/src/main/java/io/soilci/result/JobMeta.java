@@ -33,6 +33,12 @@ public final class JobMeta {
    */
   public static final String JOB_CANCELLED = "job-cancelled";
 
+  /** Ours: the coordinator's agent that ran the job (absent for a job a CI host ran). */
+  public static final String AGENT = "agent";
+
+  /** Ours: the coordinator's id of the job an agent ran, e.g. {@code 17}. */
+  public static final String COORDINATOR_JOB = "coordinator-job";
+
   /** Ours: how many of the job's test cases passed (only when it declared test reports). */
   public static final String TESTS_PASSED = "tests-passed";
 

@@ -48,7 +48,7 @@ final class IndexSnapshot {
   static final String FILE = "index.snapshot";
 
   /** The format: raise it with any change to what is written, or to what the index keeps. */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   private static final long MAGIC = 0x536f696c49647831L; // "SoilIdx1"
   private static final long END = 0x536f696c456e6421L; // "SoilEnd!"
@@ -226,7 +226,8 @@ final class IndexSnapshot {
               f.branch(),
               f.statusRunId(),
               f.cancelled(),
-              f.broken())) {
+              f.broken(),
+              f.agent())) {
         str(s);
       }
       out.writeLong(f.startEpoch());
@@ -412,7 +413,7 @@ final class IndexSnapshot {
 
     JobFacts facts() throws IOException {
       JobName name = name();
-      String[] s = new String[11];
+      String[] s = new String[12];
       for (int i = 0; i < s.length; i++) {
         s[i] = str();
       }
@@ -435,8 +436,8 @@ final class IndexSnapshot {
         briefs.put(task, out);
       }
       return new JobFacts(
-          name, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], start, tasks, totals,
-          s[10], tests, briefs);
+          name, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[11], start, tasks,
+          totals, s[10], tests, briefs);
     }
 
     List<TaskRow> rows() throws IOException {

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
  * @param startEpoch {@code task-run-start-time}, else the JSON file's modification time
  * @param statusRunId {@code GITHUB_RUN_ID}, the status API's folder for this job's run
  * @param cancelled the signal that cancelled the job ({@code job-cancelled}), or empty
+ * @param agent the coordinator's agent that ran the job ({@code agent}), or empty
  * @param broken why the stored files could not be read (pages show "broken: why"), or empty
  * @param tests what the index keeps of the job's test table ({@link TestSummary#NONE} without)
  * @param briefs the first lines of what went wrong in each failed task's log ({@link
@@ -34,6 +35,7 @@ record JobFacts(
     String branch,
     String statusRunId,
     String cancelled,
+    String agent,
     long startEpoch,
     List<TaskRow> tasks,
     TaskTotals totals,
@@ -52,6 +54,7 @@ record JobFacts(
     String shown = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "..." : reason;
     return new JobFacts(
         name,
+        "",
         "",
         "",
         "",
@@ -103,6 +106,7 @@ record JobFacts(
         shared(meta.branch().orElse("")),
         shared(meta.get(JobMeta.GITHUB_RUN_ID).orElse("")),
         signal(meta),
+        shared(meta.get(JobMeta.AGENT).filter(JobFacts::agentName).orElse("")),
         meta.taskRunStartTime().orElseGet(fallbackEpoch::getAsLong),
         tasks,
         TaskTotals.of(name, tasks),
@@ -125,12 +129,18 @@ record JobFacts(
         branch,
         statusRunId,
         cancelled,
+        agent,
         startEpoch,
         tasks,
         totals,
         broken,
         tests,
         briefs);
+  }
+
+  /** An agent's name as a token's worker name has it; anything else is not shown. */
+  private static boolean agentName(String name) {
+    return name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   }
 
   /** {@code job-cancelled}: a signal's name, {@code SIGTERM}; anything else is cut to 20 chars. */

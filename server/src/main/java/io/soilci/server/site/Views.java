@@ -61,6 +61,10 @@ final class Views {
     v.put("jobUrl", facts == null ? "" : SiteText.httpUrl(facts.jobUrl()));
     v.put("pullTime", facts == null ? "" : facts.pullTime());
     v.put("workspace", facts == null ? "" : facts.workspace());
+    String agent = facts == null ? "" : facts.agent();
+    v.put("agent", agent);
+    // The host folder's parent is the site's root, where /coordinator/ is served.
+    v.put("agentHref", agent.isEmpty() ? "" : base + "../coordinator/agents.html#agent-" + agent);
     RunningJob running = job.running();
     v.put("currentTask", running == null ? "" : running.currentTask());
     v.put("currentSince", running == null ? 0L : running.currentSince());
