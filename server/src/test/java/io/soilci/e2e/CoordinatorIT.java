@@ -58,6 +58,12 @@ class CoordinatorIT {
     slow.toFile().setExecutable(true);
     Path quick = Files.writeString(repo.resolve("ci/quick.sh"), "#!/bin/sh\necho \"quick $1\"\n");
     quick.toFile().setExecutable(true);
+    // Leaves its pid as MARKS/NAME.pid and hangs.
+    Path hang =
+        Files.writeString(
+            repo.resolve("ci/hang.sh"),
+            "#!/bin/sh\necho $$ > \"$MARKS/$1.pid\"; echo hanging; sleep 600\n");
+    hang.toFile().setExecutable(true);
     Git git = new Git(repo);
     git.run("init", "-q", "-b", "main");
     git.run("add", ".");
@@ -74,7 +80,7 @@ class CoordinatorIT {
     // Tasks of killed agents that still hang (their supervisor waits on them): end their groups.
     try (var dirs = Files.list(marks)) {
       for (Path dir : dirs.toList()) {
-        Path pid = dir.resolve("pid");
+        Path pid = dir.toString().endsWith(".pid") ? dir : dir.resolve("pid");
         if (Files.exists(pid)) {
           new ProcessBuilder("kill", "-KILL", "-" + Files.readString(pid).strip())
               .start()
@@ -198,6 +204,44 @@ class CoordinatorIT {
     }
   }
 
+  /** Waits (bounded) until process {@code pid} is gone (or a zombie: dead, not yet reaped). */
+  private void awaitGone(Path pidFile) throws Exception {
+    String pid = Files.readString(pidFile).strip();
+    Path stat = Path.of("/proc", pid, "stat");
+    long end = System.nanoTime() + DEADLINE.toNanos();
+    while (true) {
+      String text;
+      try {
+        text = Files.readString(stat);
+      } catch (IOException e) {
+        return;
+      }
+      if (text.substring(text.lastIndexOf(')') + 2).startsWith("Z")) {
+        return;
+      }
+      if (System.nanoTime() > end) {
+        throw new AssertionError("task process " + pid + " still runs: " + text + agentLogs());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Waits (bounded) until the server has heard every one of {@code names} ask for work. */
+  private void awaitAgents(ServerProcess server, String... names) throws Exception {
+    long end = System.nanoTime() + DEADLINE.toNanos();
+    while (true) {
+      List<String> heard = new ArrayList<>();
+      get(server, "coordinator/agents.json").forEach(a -> heard.add(a.path("name").asText()));
+      if (heard.containsAll(List.of(names))) {
+        return;
+      }
+      if (System.nanoTime() > end) {
+        throw new AssertionError("agents heard: " + heard + agentLogs());
+      }
+      Thread.sleep(200);
+    }
+  }
+
   private String agentLogs() throws IOException {
     StringBuilder all = new StringBuilder();
     try (var files = Files.list(tmp)) {
@@ -231,6 +275,8 @@ class CoordinatorIT {
 
       first.destroyForcibly();
       assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      // The SIGKILLed agent's task dies with it (its supervisor sees the agent's pipe close).
+      awaitGone(marks.resolve("slow/pid"));
       agent(server, "second", "big,x", 1);
 
       JsonNode done = awaitJob(server, id, state("passed"));
@@ -333,6 +379,8 @@ class CoordinatorIT {
       String submitter = server.addWorker("ci", "submit");
       agent(server, "one", "", 1);
       agent(server, "two", "", 1);
+      // Both known before the job: with one alone, the job ends once its setup failed there.
+      awaitAgents(server, "one", "two");
       String broken =
           job("ws", "quick.sh", "")
               .replace("\"tasks\"", "\"workspace\": \"ci/missing.json\", \"tasks\"");
@@ -349,6 +397,99 @@ class CoordinatorIT {
         Thread.sleep(100);
       }
       assertThat(Files.readAllLines(hooked)).containsExactlyInAnyOrder("ws one", "ws two");
+    }
+  }
+
+  @Test
+  void anAgentStoppedWithSigtermCancelsItsJobReportsItAndExitsZero() throws Exception {
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG)) {
+      String submitter = server.addWorker("ci", "submit");
+      Process agent = agent(server, "leaving", "", 1);
+      long id =
+          submitted(
+              post(server, submitter, "coordinator/submit", submitBody(job("term", "slow.sh", ""))),
+              0);
+      awaitFile(marks.resolve("term/pid"));
+
+      agent.destroy(); // SIGTERM
+
+      assertThat(agent.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(agent.exitValue()).as(agentLogs()).isZero();
+      JsonNode done = awaitJob(server, id, state("cancelled"));
+      assertThat(done.path("reason").asText())
+          .isEqualTo("cancelled: the agent stopped (SIGTERM), its tasks were killed");
+      awaitGone(marks.resolve("term/pid"));
+      Path json = server.site.resolve("github-jobs/soil-1/term.json");
+      awaitFile(json);
+      assertThat(Files.readString(json)).contains("\"job-cancelled\"");
+      assertThat(Files.readString(tmp.resolve("leaving.log")))
+          .contains("soil-worker agent leaving: SIGTERM: asking for no more jobs")
+          .contains("soil-worker agent leaving: stopped");
+    }
+  }
+
+  @Test
+  void withPodmanAMissingImageFailsSetupOnEveryAgentAndAnImageAtHandRunsTheJob() throws Exception {
+    String image =
+        System.getenv().getOrDefault("SOIL_TEST_IMAGE", "localhost/soil-test-busybox:latest");
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG)) {
+      String submitter = server.addWorker("ci", "submit");
+      agent(server, "pod-one", "podman", 1);
+      agent(server, "pod-two", "podman", 1);
+      awaitAgents(server, "pod-one", "pod-two");
+      String missing =
+          job("nopull", "quick.sh", "\"podman\"")
+              .replace(
+                  "\"tasks\"",
+                  "\"provider\": \"podman\", \"image\": \"localhost/soil-no-such-image:"
+                      + tmp.getFileName()
+                      + "\", \"tasks\"");
+      String real =
+          job("inpod", "quick.sh", "\"podman\"")
+              .replace(
+                  "\"tasks\"", "\"provider\": \"podman\", \"image\": \"" + image + "\", \"tasks\"");
+      HttpResponse<String> answer =
+          post(server, submitter, "coordinator/submit", submitBody(missing, real));
+      long missingId = submitted(answer, 0);
+      long realId = submitted(answer, 1);
+
+      JsonNode failed = awaitJob(server, missingId, state("setup-failed"));
+      assertThat(failed.path("attempts").asInt()).isEqualTo(2);
+      assertThat(failed.path("reason").asText())
+          .contains("agent 'pod-one': ")
+          .contains("agent 'pod-two': ")
+          .contains("soil-no-such-image");
+      JsonNode passed = awaitJob(server, realId, state("passed"));
+      assertThat(passed.path("agent").asText()).isIn("pod-one", "pod-two");
+      Path json = server.site.resolve("github-jobs/soil-1/inpod.json");
+      awaitFile(json);
+      assertThat(Files.readString(json)).contains("\"provider\": \"podman\"");
+      assertThat(server.site.resolve("github-jobs/soil-1/nopull.json")).doesNotExist();
+    }
+  }
+
+  @Test
+  void aRunningJobOfParallelTasksIsCancelledAndEveryTaskIsKilled() throws Exception {
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG)) {
+      String submitter = server.addWorker("ci", "submit");
+      agent(server, "wide", "", 1);
+      String both =
+          "{\"name\": \"wide\", \"parallel\": 2, \"tasks\":"
+              + " \"a ci/hang.sh a -\\nb ci/hang.sh b -\\n\"}";
+      long id = submitted(post(server, submitter, "coordinator/submit", submitBody(both)), 0);
+      // Both hang at once: the job's parallel 2 reached run-job.
+      awaitFile(marks.resolve("a.pid"));
+      awaitFile(marks.resolve("b.pid"));
+
+      HttpResponse<String> cancel = post(server, submitter, "coordinator/cancel?job=" + id, "");
+      assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+
+      awaitJob(server, id, state("cancelled"));
+      awaitGone(marks.resolve("a.pid"));
+      awaitGone(marks.resolve("b.pid"));
+      Path json = server.site.resolve("github-jobs/soil-1/wide.json");
+      awaitFile(json);
+      assertThat(Files.readString(json)).contains("\"job-cancelled\"");
     }
   }
 
