@@ -78,7 +78,16 @@ public final class Cluster implements AutoCloseable {
 
   /** How this replica replicates what it accepts. */
   public Replication replication(SiteLayout layout, Site site) {
-    return new ClusterReplication(settings.replica(), stream, bucket, layout, site.locks());
+    return new ClusterReplication(
+        settings.replica(), stream, bucket, layout, site.locks(), this::awaitApplied);
+  }
+
+  private boolean awaitApplied(long sequence, Duration timeout) throws InterruptedException {
+    ReplicaFeed current;
+    synchronized (this) {
+      current = feed;
+    }
+    return current != null && current.awaitApplied(sequence, timeout);
   }
 
   /**

@@ -8,6 +8,7 @@ import io.soilci.server.storage.ObjectStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -24,19 +25,58 @@ public final class ClusterReplication implements Replication {
   /** A job file absent here (a {@code /wwup} job without a wwz): its hash in a change. */
   static final String ABSENT = "-";
 
+  /** How long a request waits for this replica to catch up with the stream. */
+  private static final Duration CATCH_UP = Duration.ofSeconds(10);
+
   private final String replica;
   private final ChangeStream stream;
   private final ObjectStore bucket;
   private final SiteLayout layout;
   private final RunLocks locks;
+  private final Applied applied;
 
-  public ClusterReplication(
-      String replica, ChangeStream stream, ObjectStore bucket, SiteLayout layout, RunLocks locks) {
+  /** Where this replica's feed stands in the stream. */
+  @FunctionalInterface
+  interface Applied {
+    /**
+     * Waits until the change at {@code sequence} is applied here; false when it was not in time.
+     */
+    boolean await(long sequence, Duration timeout) throws InterruptedException;
+  }
+
+  ClusterReplication(
+      String replica,
+      ChangeStream stream,
+      ObjectStore bucket,
+      SiteLayout layout,
+      RunLocks locks,
+      Applied applied) {
+    this.applied = applied;
     this.replica = replica;
     this.stream = stream;
     this.bucket = bucket;
     this.layout = layout;
     this.locks = locks;
+  }
+
+  @Override
+  public void awaitCaughtUp() throws IOException {
+    long last = stream.lastSequence();
+    try {
+      if (!applied.await(last, CATCH_UP)) {
+        throw new IOException(
+            "replica "
+                + replica
+                + " has not applied the stream up to change "
+                + last
+                + " within "
+                + CATCH_UP.toSeconds()
+                + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while catching up with the stream", e);
+    }
   }
 
   @Override

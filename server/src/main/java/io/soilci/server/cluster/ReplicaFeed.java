@@ -26,6 +26,7 @@ import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,7 +168,7 @@ public final class ReplicaFeed implements AutoCloseable {
           ChangeStream.Delivered delivered = next.get();
           if (delivered.sequence() > applied) {
             handle(delivered);
-            applied = delivered.sequence();
+            advance(delivered.sequence());
           }
           quietSince = System.nanoTime();
         } else if (System.nanoTime() - quietSince > QUIET_NANOS) {
@@ -182,6 +183,28 @@ public final class ReplicaFeed implements AutoCloseable {
         save(false);
       }
     }
+  }
+
+  private synchronized void advance(long sequence) {
+    applied = sequence;
+    notifyAll();
+  }
+
+  /**
+   * Waits until the change at {@code sequence} is applied, at most {@code timeout}; returns whether
+   * it is.
+   */
+  public synchronized boolean awaitApplied(long sequence, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (applied < sequence) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || closed) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   private void handle(ChangeStream.Delivered delivered) throws InterruptedException {

@@ -15,6 +15,9 @@ public interface Replication extends AutoCloseable {
   Replication LOCAL =
       new Replication() {
         @Override
+        public void awaitCaughtUp() {}
+
+        @Override
         public void publish(Change change) {}
 
         @Override
@@ -28,6 +31,13 @@ public interface Replication extends AutoCloseable {
         @Override
         public void close() {}
       };
+
+  /**
+   * Waits until this replica applied every change acknowledged so far, so that a change it accepts
+   * now comes after them here too (a worker's next event, sent to another replica, never overtakes
+   * its last one). Throws when the stream does not answer or this replica lags too far behind.
+   */
+  void awaitCaughtUp() throws IOException;
 
   /** Publishes an event applied here. */
   void publish(Change change) throws IOException;

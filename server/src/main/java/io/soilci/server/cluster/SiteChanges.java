@@ -96,11 +96,22 @@ public final class SiteChanges {
   }
 
   /**
-   * The clock of a job's upload, taken before its commit: {@link #jobStored} applies it and {@link
-   * #publishStored} sends it.
+   * Called before an upload's commit: waits until this replica applied every change acknowledged so
+   * far (503 when it cannot), and gives the upload's time, which {@link #jobStored} applies and
+   * {@link #publishStored} sends.
    */
-  public Instant uploadTime() {
+  public Instant beginUpload() {
+    catchUp("an upload");
     return clock.instant();
+  }
+
+  private void catchUp(String what) {
+    try {
+      replication.awaitCaughtUp();
+    } catch (IOException e) {
+      throw HttpError.busy(
+          what + " is not taken now: " + e.getMessage() + "; send it again", RETRY_AFTER_SECONDS);
+    }
   }
 
   /** A job's files are committed here (under the job's lock): the site is told. */
@@ -150,6 +161,7 @@ public final class SiteChanges {
   }
 
   private void apply(Change change) throws IOException {
+    catchUp(change.kind() + " of " + change.job());
     applier.apply(change);
     publish(change);
   }

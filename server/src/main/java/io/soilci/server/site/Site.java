@@ -692,7 +692,7 @@ public final class Site implements AutoCloseable {
       boolean savedRunning = false;
       Path arrived = RunRecords.arrivedFile(layout, job.host(), job.run());
       try {
-        if (change.newRun()) {
+        if (change.arrivalChanged()) {
           made.noteFoldersOf(arrived);
           RunRecords.arrived(layout, job.host(), job.run(), change.after().arrived());
         }
@@ -724,8 +724,11 @@ public final class Site implements AutoCloseable {
           if (savedRunning) {
             restoreRunning(job, wasRunning);
           }
+          RunState before = change.before();
           if (change.newRun()) {
             Files.deleteIfExists(arrived);
+          } else if (before != null && change.arrivalChanged()) {
+            RunRecords.arrived(layout, job.host(), job.run(), before.arrived());
           }
           made.removeEmpty();
         }

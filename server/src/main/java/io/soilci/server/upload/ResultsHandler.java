@@ -60,7 +60,7 @@ public final class ResultsHandler implements HttpHandler {
       staging.requireNew();
       reader.read(exchange, part -> staging.receive(JobFile.ofPart(part.field()), part.body()));
       staging.requireAll();
-      Instant at = changes.uploadTime();
+      Instant at = changes.beginUpload();
       job =
           staging
               .commit(stored -> metrics.timeSiteUpdate(() -> changes.jobStored(stored, at)))

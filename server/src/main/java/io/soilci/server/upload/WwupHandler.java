@@ -87,7 +87,7 @@ public final class WwupHandler implements HttpHandler {
     } else {
       Staging staging = form.staging().orElseThrow();
       bytes = staging.bytes();
-      Instant at = changes.uploadTime();
+      Instant at = changes.beginUpload();
       Optional<StoredJob> job =
           staging.commit(stored -> metrics.timeSiteUpdate(() -> changes.jobStored(stored, at)));
       if (job.isPresent()) {
