@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -37,25 +39,16 @@ public final class ResultStore {
   private final JobFileCheck check;
   private final RunLocks locks;
   private final CommitJournal journal;
-  private final JobClaims claims;
 
   /**
    * The job files under {@code root}, committed through a journal in {@code state}; {@code locks}
    * are the site's, so that retention and readers see a job's files change together.
    */
   public ResultStore(Path root, Path state, Limits limits, RunLocks locks) {
-    this(root, state, limits, locks, JobClaims.NONE);
-  }
-
-  /**
-   * Like the other, and an upload is refused unless {@code claims} let its worker write the job.
-   */
-  public ResultStore(Path root, Path state, Limits limits, RunLocks locks, JobClaims claims) {
     this.layout = new SiteLayout(root);
     this.check = new JobFileCheck(limits);
     this.locks = locks;
     this.journal = new CommitJournal(root, state);
-    this.claims = claims;
   }
 
   /**
@@ -68,14 +61,15 @@ public final class ResultStore {
 
   /**
    * A new upload of {@code ref}'s files by {@code worker}; a name that collides with a site page is
-   * refused, and so is a job the claims keep from the worker.
+   * refused, and so is a job the {@code claims} keep from the worker.
    */
-  Staging stage(JobRef ref, Worker worker) {
+  Staging stage(JobRef ref, Worker worker, JobClaims claims) {
     SiteLayout.requirePublishable(ref);
-    return new Staging(ref, layout, check, locks, journal, Optional.empty(), claim(ref, worker));
+    return new Staging(
+        ref, layout, check, locks, journal, Optional.empty(), claim(ref, worker, claims));
   }
 
-  private Runnable claim(JobRef ref, Worker worker) {
+  private static Runnable claim(JobRef ref, Worker worker, JobClaims claims) {
     return () -> claims.check(worker.name(), ref);
   }
 
@@ -83,9 +77,33 @@ public final class ResultStore {
    * Like {@link #stage} for a worker that may only add new jobs: the commit is refused (403) when
    * any of the job's files exists, checked under the job's lock.
    */
-  Staging stageNew(JobRef ref, Worker worker) {
+  Staging stageNew(JobRef ref, Worker worker, JobClaims claims) {
     SiteLayout.requirePublishable(ref);
-    return new Staging(ref, layout, check, locks, journal, Optional.of(worker), claim(ref, worker));
+    return new Staging(
+        ref, layout, check, locks, journal, Optional.of(worker), claim(ref, worker, claims));
+  }
+
+  /**
+   * Puts a job's files, fetched by a replica into temp files beside their targets ({@link
+   * AtomicFiles#createTemp}) and checked against the hashes their change names, in place as an
+   * upload's commit does: synced, through the commit journal, wwz, tsv, JSON last, under the job's
+   * lock; then reads them as {@link #ingest} does.
+   */
+  public StoredJob commitFetched(JobRef ref, Map<JobFile, Path> fetched) throws IOException {
+    SiteLayout.requirePublishable(ref);
+    ReentrantLock lock = locks.job(ref);
+    lock.lock();
+    try {
+      for (Path temp : fetched.values()) {
+        AtomicFiles.sync(temp);
+      }
+      journal.begin(ref, fetched);
+      journal.rollForward(ref, fetched);
+      journal.end(ref);
+      return read(ref);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Validates a job's three files already in place (e.g. copied over SFTP). */
@@ -173,7 +191,7 @@ public final class ResultStore {
   }
 
   /** Stores a checked status file at {@link SiteLayout#statusFile}. */
-  void storeStatus(WorkerHost host, RunId statusRun, String fileName, byte[] bytes)
+  public void storeStatus(WorkerHost host, RunId statusRun, String fileName, byte[] bytes)
       throws IOException {
     JobName job = checkStatus(fileName, bytes);
     AtomicFiles.write(layout.path(SiteLayout.statusFile(host, statusRun.value(), job)), bytes);

@@ -7,10 +7,11 @@ import io.soilci.result.JobRef;
 import io.soilci.result.Printable;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.auth.JobClaims;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
+import io.soilci.server.cluster.SiteChanges;
 import io.soilci.server.http.HttpError;
-import io.soilci.server.site.Site;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,15 +34,17 @@ final class WwupForm implements AutoCloseable {
 
   private final Worker worker;
   private final ResultStore store;
+  private final JobClaims claims;
   private final Map<String, String> fields = new LinkedHashMap<>();
   private final List<StatusFile> statusFiles = new ArrayList<>();
   private final List<String> fileNames = new ArrayList<>();
   private @Nullable Scope payload;
   private @Nullable Staging staging;
 
-  WwupForm(Worker worker, ResultStore store) {
+  WwupForm(Worker worker, ResultStore store, JobClaims claims) {
     this.worker = worker;
     this.store = store;
+    this.claims = claims;
   }
 
   void accept(MultipartReader.Part part) throws IOException {
@@ -114,7 +117,7 @@ final class WwupForm implements AutoCloseable {
 
   private Staging stagingFor(JobRef ref) {
     if (staging == null) {
-      staging = store.stage(ref, worker);
+      staging = store.stage(ref, worker, claims);
       staging.requireWritable();
     } else if (!staging.ref().equals(ref)) {
       throw new BadInput(
@@ -168,7 +171,7 @@ final class WwupForm implements AutoCloseable {
   /**
    * Validates the held status files' place ({@code subdir} = {@code HOST/RUN_ID}) and stores them.
    */
-  void storeStatusFiles(Site site) throws IOException {
+  void storeStatusFiles(SiteChanges changes) throws IOException {
     String subdir = fields.getOrDefault("subdir", "");
     String[] parts = subdir.split("/", -1);
     if (parts.length != 2) {
@@ -181,14 +184,14 @@ final class WwupForm implements AutoCloseable {
     WorkerHost host = WorkerHost.parse(parts[0]);
     RunId run = new RunId(parts[1]);
     List<JobName> jobs = new ArrayList<>();
+    Map<String, byte[]> files = new LinkedHashMap<>();
     for (StatusFile file : statusFiles) {
       jobs.add(store.checkStatus(file.name(), file.bytes()));
+      files.put(file.name(), file.bytes());
     }
-    // Recorded first: retention deletes a status file only with a run known to own it.
-    site.statusUploaded(host, run, jobs);
-    for (StatusFile file : statusFiles) {
-      store.storeStatus(host, run, file.name(), file.bytes());
-    }
+    // Recorded first, then stored (ChangeApplier): retention deletes a status file only with a run
+    // known to own it.
+    changes.statusFiles(host, run, files, jobs);
   }
 
   @Override
