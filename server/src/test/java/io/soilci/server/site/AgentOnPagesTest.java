@@ -76,7 +76,7 @@ class AgentOnPagesTest {
             "unit</a> <span class=\"agent\">on <a"
                 + " href=\"../coordinator/agents.html#agent-arm-box\">arm-box</a></span>");
     assertThat(SiteTrees.read(root, "github-jobs/index.html"))
-        .contains("title=\"unit: pass (0:03) on agent arm-box\"");
+        .contains("title=\"unit: passed (0:03) on agent arm-box\"");
     assertThat(SiteTrees.read(root, "index.html"))
         .contains(
             "Jobs Soil runs itself: <a href=\"coordinator/\">queue</a> &middot; <a"
