@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and prepares what the test suite needs when it is missing: podman (+ runc), the
-# test container image, sshd, chromium, nginx. Source it to get CONTAINERS_CONF when needed:
+# test container image, sshd, chromium, nginx, nats-server (JetStream, for the distributed mode). Source it to get CONTAINERS_CONF when needed:
 #   . soil-scripts/test-env.sh
 # Safe to run again: each step checks first.
 set -euo pipefail
@@ -15,6 +15,8 @@ command -v runc >/dev/null || need_packages+=(runc)
 [ -x /usr/sbin/sshd ] || need_packages+=(openssh-server)
 command -v chromium >/dev/null || need_packages+=(chromium)
 command -v nginx >/dev/null || need_packages+=(nginx)
+# Debian's nats-server 2.9.10: the distributed mode's change stream (io.soilci.server.cluster).
+command -v nats-server >/dev/null || need_packages+=(nats-server)
 command -v git >/dev/null || need_packages+=(git)
 command -v zip >/dev/null || need_packages+=(zip)
 command -v curl >/dev/null || need_packages+=(curl)  # SoilShellClientIT runs Soil's curl commands

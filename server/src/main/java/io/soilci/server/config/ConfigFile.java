@@ -10,7 +10,13 @@ import io.soilci.server.coordinator.CoordinatorSettings;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.logview.ErrorPatterns;
+import io.soilci.server.storage.S3Credentials;
+import io.soilci.server.storage.StorageSettings;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,6 +40,13 @@ public final class ConfigFile {
   /** The configuration in {@code file}; keys it lacks keep their defaults. */
   public static ServerConfig read(Path file, Optional<Path> siteFromCommandLine)
       throws IOException {
+    return read(file, siteFromCommandLine, System.getenv());
+  }
+
+  /** The configuration in {@code file}, with the bucket's credentials from {@code environment}. */
+  static ServerConfig read(
+      Path file, Optional<Path> siteFromCommandLine, Map<String, String> environment)
+      throws IOException {
     JsonNode root;
     try {
       root = JSON.readTree(Files.readAllBytes(file));
@@ -43,10 +56,14 @@ public final class ConfigFile {
       throw new BadInput("config file '" + file + "' is not valid JSON: " + e.getOriginalMessage());
     }
     Path base = java.util.Objects.requireNonNull(file.toAbsolutePath().getParent());
-    return parse(root, base, siteFromCommandLine);
+    return parse(root, base, siteFromCommandLine, environment);
   }
 
-  static ServerConfig parse(JsonNode root, Path base, Optional<Path> siteFromCommandLine) {
+  static ServerConfig parse(
+      JsonNode root,
+      Path base,
+      Optional<Path> siteFromCommandLine,
+      Map<String, String> environment) {
     Keys keys = new Keys(root, "");
     Optional<Path> siteInFile = keys.text("site").map(base::resolve);
     Optional<Path> site = siteFromCommandLine.or(() -> siteInFile);
@@ -73,9 +90,44 @@ public final class ConfigFile {
             keys.object("live").map(ConfigFile::live).orElse(LiveLimits.DEFAULTS),
             keys.object("coordinator")
                 .map(ConfigFile::coordinator)
-                .orElse(CoordinatorSettings.DEFAULTS));
+                .orElse(CoordinatorSettings.DEFAULTS),
+            keys.object("distributed").map(d -> distributed(d, environment)));
     keys.requireNoOthers();
     return config;
+  }
+
+  private static DistributedSettings distributed(Keys keys, Map<String, String> environment) {
+    String replica = keys.text("replica").orElseGet(ConfigFile::hostReplica);
+    URI events = keys.uri("events").orElseThrow(() -> keys.missing("events"));
+    StorageSettings storage =
+        keys.object("storage")
+            .map(s -> storage(s, environment))
+            .orElseThrow(() -> keys.missing("storage"));
+    keys.requireNoOthers();
+    return new DistributedSettings(replica, events, storage);
+  }
+
+  private static String hostReplica() {
+    try {
+      return DistributedSettings.replicaOf(InetAddress.getLocalHost().getHostName());
+    } catch (UnknownHostException e) {
+      throw new BadInput(
+          "config key 'distributed.replica' is needed: this host's name is unknown ("
+              + e.getMessage()
+              + ")");
+    }
+  }
+
+  private static StorageSettings storage(Keys keys, Map<String, String> environment) {
+    StorageSettings storage =
+        new StorageSettings(
+            keys.uri("endpoint").orElseThrow(() -> keys.missing("endpoint")),
+            keys.text("bucket").orElseThrow(() -> keys.missing("bucket")),
+            keys.text("prefix").orElse(""),
+            keys.text("region").orElse(StorageSettings.DEFAULT_REGION),
+            S3Credentials.fromEnvironment(environment));
+    keys.requireNoOthers();
+    return storage;
   }
 
   private static CoordinatorSettings coordinator(Keys keys) {
@@ -242,6 +294,23 @@ public final class ConfigFile {
                 v.forEach(item -> out.add(requireText(key, item)));
                 return List.copyOf(out);
               });
+    }
+
+    Optional<URI> uri(String key) {
+      return text(key)
+          .map(
+              v -> {
+                try {
+                  return new URI(v);
+                } catch (URISyntaxException e) {
+                  throw new BadInput(
+                      "config key '" + name(key) + "' '" + v + "' is not a URL: " + e.getReason());
+                }
+              });
+    }
+
+    BadInput missing(String key) {
+      return new BadInput("config key '" + name(key) + "' is required");
     }
 
     Optional<Boolean> bool(String key) {

@@ -25,6 +25,7 @@ import java.util.function.Consumer;
  * @param errorPatterns the lines that count as errors in a log (the log view, the run page)
  * @param live what the event streams of live logs and pages may hold
  * @param coordinator the coordinator's queue bounds and leases
+ * @param distributed the replica's NATS server and shared bucket; empty for one box on one disk
  */
 public record ServerConfig(
     Path site,
@@ -39,7 +40,8 @@ public record ServerConfig(
     Duration jobLease,
     ErrorPatterns errorPatterns,
     LiveLimits live,
-    CoordinatorSettings coordinator) {
+    CoordinatorSettings coordinator,
+    Optional<DistributedSettings> distributed) {
 
   /** The defaults for a site folder: state beside it in {@code soil-state}. */
   public static ServerConfig defaults(Path site) {
@@ -56,7 +58,8 @@ public record ServerConfig(
         SiteSettings.DEFAULT_JOB_LEASE,
         ErrorPatterns.DEFAULTS,
         LiveLimits.DEFAULTS,
-        CoordinatorSettings.DEFAULTS);
+        CoordinatorSettings.DEFAULTS,
+        Optional.empty());
   }
 
   /** {@code SITE/../soil-state}: outside the served tree. */
@@ -100,6 +103,10 @@ public record ServerConfig(
     return edit(parts -> parts.coordinator = value);
   }
 
+  public ServerConfig withDistributed(Optional<DistributedSettings> value) {
+    return edit(parts -> parts.distributed = value);
+  }
+
   public ServerConfig withJobLease(Duration value) {
     return edit(parts -> parts.jobLease = value);
   }
@@ -126,6 +133,7 @@ public record ServerConfig(
     ErrorPatterns errorPatterns;
     LiveLimits live;
     CoordinatorSettings coordinator;
+    Optional<DistributedSettings> distributed;
 
     Parts(ServerConfig config) {
       site = config.site;
@@ -141,6 +149,7 @@ public record ServerConfig(
       errorPatterns = config.errorPatterns;
       live = config.live;
       coordinator = config.coordinator;
+      distributed = config.distributed;
     }
 
     ServerConfig build() {
@@ -157,7 +166,8 @@ public record ServerConfig(
           jobLease,
           errorPatterns,
           live,
-          coordinator);
+          coordinator,
+          distributed);
     }
   }
 }

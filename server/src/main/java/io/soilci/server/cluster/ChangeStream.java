@@ -1,0 +1,231 @@
+package io.soilci.server.cluster;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.PublishOptions;
+import io.nats.client.PushSubscribeOptions;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.PublishAck;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.NatsMessage;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The stream of committed changes on NATS JetStream: stream {@value #STREAM}, subjects {@code
+ * soil.changes.HOST}, file storage (created when missing). {@link #publish} returns only once the
+ * server acknowledged the change as stored; a change published twice with the same id within the
+ * duplicate window ({@value #DUPLICATE_WINDOW_MINUTES} minutes) is stored once. {@link #feed} reads
+ * the changes in order from a sequence number.
+ */
+public final class ChangeStream implements AutoCloseable {
+  public static final String STREAM = "SOIL_CHANGES";
+  static final String SUBJECTS_PREFIX = "soil.changes.";
+  static final int DUPLICATE_WINDOW_MINUTES = 10;
+
+  private final Connection connection;
+  private final JetStream jetStream;
+  private final JetStreamManagement management;
+  private final String url;
+
+  private ChangeStream(Connection connection, Duration ackTimeout, String url) throws IOException {
+    this.connection = connection;
+    this.url = url;
+    JetStreamOptions options = JetStreamOptions.builder().requestTimeout(ackTimeout).build();
+    this.jetStream = connection.jetStream(options);
+    this.management = connection.jetStreamManagement(options);
+  }
+
+  /**
+   * Connects to {@code url} ({@code nats://HOST:PORT}) as replica {@code replica} and creates the
+   * stream when missing. The connection reconnects by itself for ever; while it is down a publish
+   * fails at once (nothing is buffered to be sent later behind the caller's back).
+   */
+  public static ChangeStream connect(String url, String replica, Duration ackTimeout)
+      throws IOException {
+    Options options =
+        new Options.Builder()
+            .server(url)
+            .connectionName("soil-server " + replica)
+            .maxReconnects(-1)
+            .reconnectWait(Duration.ofMillis(250))
+            .connectionTimeout(Duration.ofSeconds(5))
+            .reconnectBufferSize(0)
+            .build();
+    Connection connection;
+    try {
+      connection = Nats.connect(options);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while connecting to " + url, e);
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot connect to the change stream at "
+              + url
+              + " ("
+              + e.getMessage()
+              + "): start nats-server with JetStream (-js) there, or fix distributed.events",
+          e);
+    }
+    ChangeStream stream = new ChangeStream(connection, ackTimeout, url);
+    try {
+      stream.createIfMissing();
+    } catch (IOException | RuntimeException e) {
+      stream.close();
+      throw e;
+    }
+    return stream;
+  }
+
+  /** The connection, shared with {@link HostLeases}. */
+  Connection connection() {
+    return connection;
+  }
+
+  private void createIfMissing() throws IOException {
+    try {
+      management.getStreamInfo(STREAM);
+      return;
+    } catch (JetStreamApiException e) {
+      if (e.getErrorCode() != 404) {
+        throw new IOException("cannot read stream " + STREAM + " at " + url + ": " + e, e);
+      }
+    }
+    StreamConfiguration config =
+        StreamConfiguration.builder()
+            .name(STREAM)
+            .subjects(SUBJECTS_PREFIX + ">")
+            .storageType(StorageType.File)
+            .duplicateWindow(Duration.ofMinutes(DUPLICATE_WINDOW_MINUTES))
+            .build();
+    try {
+      management.addStream(config);
+    } catch (JetStreamApiException e) {
+      // Another replica made it meanwhile: fine when it is there now.
+      try {
+        management.getStreamInfo(STREAM);
+      } catch (JetStreamApiException again) {
+        throw new IOException("cannot create stream " + STREAM + " at " + url + ": " + e, e);
+      }
+    }
+  }
+
+  /**
+   * Publishes {@code change} with its id ({@link Change#id}) and waits for the server's
+   * acknowledgement; returns its sequence number in the stream (that of the first copy when it was
+   * a duplicate). Throws {@link Unavailable} when it was not acknowledged: then the change may or
+   * may not be in the stream, and the caller answers that it is not acknowledged.
+   */
+  public long publish(Change change) throws Unavailable {
+    NatsMessage message =
+        NatsMessage.builder().subject(change.subject()).data(change.encode()).build();
+    PublishOptions options =
+        PublishOptions.builder().messageId(change.id()).expectedStream(STREAM).build();
+    try {
+      PublishAck ack = jetStream.publish(message, options);
+      return ack.getSeqno();
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      throw new Unavailable(
+          "the change stream at "
+              + url
+              + " did not acknowledge "
+              + change.kind()
+              + " of "
+              + change.job()
+              + " ("
+              + e
+              + ")",
+          e);
+    }
+  }
+
+  /** The sequence number of the last change in the stream (0 when empty). */
+  public long lastSequence() throws Unavailable {
+    try {
+      return management.getStreamInfo(STREAM).getStreamState().getLastSequence();
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      throw new Unavailable("cannot read stream " + STREAM + " at " + url + " (" + e + ")", e);
+    }
+  }
+
+  /** The changes from sequence {@code from} on, in order (an ordered consumer of its own). */
+  public Feed feed(long from) throws Unavailable {
+    ConsumerConfiguration config =
+        ConsumerConfiguration.builder()
+            .deliverPolicy(DeliverPolicy.ByStartSequence)
+            .startSequence(Math.max(1, from))
+            .build();
+    PushSubscribeOptions options =
+        PushSubscribeOptions.builder().stream(STREAM).ordered(true).configuration(config).build();
+    try {
+      return new Feed(jetStream.subscribe(SUBJECTS_PREFIX + ">", options));
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      throw new Unavailable(
+          "cannot read stream " + STREAM + " at " + url + " from " + from + " (" + e + ")", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One change read from the stream: its sequence number and bytes. */
+  public record Delivered(long sequence, byte[] bytes) {}
+
+  /** Changes in stream order; one reader. */
+  public static final class Feed implements AutoCloseable {
+    private final JetStreamSubscription subscription;
+
+    private Feed(JetStreamSubscription subscription) {
+      this.subscription = subscription;
+    }
+
+    /** The next change, or empty when none came within {@code wait}. */
+    public Optional<Delivered> next(Duration wait) throws Unavailable, InterruptedException {
+      @Nullable Message message;
+      try {
+        message = subscription.nextMessage(wait);
+      } catch (IllegalStateException e) {
+        throw new Unavailable("the change stream's subscription ended (" + e + ")", e);
+      }
+      if (message == null || !message.isJetStream()) {
+        return Optional.empty();
+      }
+      return Optional.of(new Delivered(message.metaData().streamSequence(), message.getData()));
+    }
+
+    @Override
+    public void close() {
+      try {
+        subscription.unsubscribe();
+      } catch (IllegalStateException e) {
+        // Already closed with its connection.
+      }
+    }
+  }
+
+  /** The stream did not answer (down, restarting, or too slow). */
+  public static final class Unavailable extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
