@@ -1,7 +1,12 @@
 package io.soilci.server;
 
+import io.soilci.result.SiteLayout;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.cluster.Cluster;
+import io.soilci.server.cluster.Replication;
+import io.soilci.server.cluster.SiteChanges;
+import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
@@ -15,6 +20,8 @@ import io.soilci.server.live.LiveLogs;
 import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
+import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.UploadGate;
 import io.soilci.server.wwz.WwzHandler;
@@ -26,11 +33,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -48,6 +57,7 @@ public final class SoilServer implements AutoCloseable {
   private final AccessLog accessLog;
   private final Coordinator coordinator;
   private final Hooks coordinatorHooks;
+  private final @Nullable Cluster cluster;
 
   private SoilServer(
       Undertow undertow,
@@ -58,7 +68,9 @@ public final class SoilServer implements AutoCloseable {
       Site site,
       ServerConfig config,
       Coordinator coordinator,
-      Hooks coordinatorHooks) {
+      Hooks coordinatorHooks,
+      @Nullable Cluster cluster) {
+    this.cluster = cluster;
     this.coordinator = coordinator;
     this.coordinatorHooks = coordinatorHooks;
     this.undertow = undertow;
@@ -83,10 +95,31 @@ public final class SoilServer implements AutoCloseable {
 
   /**
    * Opens the site and starts listening. The site is opened on a thread of its own while this one
-   * makes the rest (the worker threads, the coordinator's queue, the handlers): on two cores that
-   * overlaps their class loading and start-up; nothing listens before both are done.
+   * makes the rest (the worker threads, the handlers): on two cores that overlaps their class
+   * loading and start-up; nothing listens before both are done.
    */
   public static SoilServer start(ServerConfig config) throws IOException {
+    return start(config, SoilServer::openBucket);
+  }
+
+  /** The shared object store the config's {@code distributed.storage} names. */
+  private static ObjectStore openBucket(StorageSettings storage) throws IOException {
+    throw new IOException(
+        "config key 'distributed.storage' ("
+            + storage.endpoint()
+            + "): the S3 client is not in this build yet");
+  }
+
+  /** What opens the distributed mode's object store: S3, or a folder in tests. */
+  @FunctionalInterface
+  public interface Buckets {
+    ObjectStore open(StorageSettings storage) throws IOException;
+  }
+
+  /**
+   * As {@link #start(ServerConfig)}, the distributed mode's object store opened by {@code buckets}.
+   */
+  public static SoilServer start(ServerConfig config, Buckets buckets) throws IOException {
     Files.createDirectories(config.site());
     // Before anything reads the files: a commit cut off by a crash is completed first.
     int recovered = ResultStore.recoverCommits(config.site(), config.state());
@@ -94,10 +127,29 @@ public final class SoilServer implements AutoCloseable {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
     LiveLogs live = new LiveLogs(config.live());
-    SiteOpening opening = SiteOpening.start(config, live);
+    Optional<DistributedSettings> distributed = config.distributed();
+    @Nullable Cluster cluster =
+        distributed.isPresent()
+            ? Cluster.connect(
+                distributed.get(), buckets.open(distributed.get().storage()), config.site())
+            : null;
     Closer made = new Closer();
+    if (cluster != null) {
+      made.add(cluster);
+    }
+    SiteOpening opening =
+        SiteOpening.start(
+            config,
+            path -> {
+              live.streams().pageChanged(path);
+              if (cluster != null) {
+                cluster.pageChanged(path);
+              }
+            },
+            // In the distributed mode, only the replica that holds the site role runs it (Roles).
+            cluster == null);
     try {
-      return start(config, live, opening, made);
+      return start(config, live, cluster, opening, made);
     } catch (IOException | RuntimeException | Error e) {
       made.closeAll(e);
       opening.closeWhenOpened(e);
@@ -106,7 +158,12 @@ public final class SoilServer implements AutoCloseable {
   }
 
   private static SoilServer start(
-      ServerConfig config, LiveLogs live, SiteOpening opening, Closer made) throws IOException {
+      ServerConfig config,
+      LiveLogs live,
+      @Nullable Cluster cluster,
+      SiteOpening opening,
+      Closer made)
+      throws IOException {
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
     Guards guards = config.guards();
@@ -124,20 +181,6 @@ public final class SoilServer implements AutoCloseable {
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
     made.add(threads::shutdownNow);
     Hooks coordinatorHooks = made.add(new Hooks(config.hooks()));
-    Coordinator coordinator =
-        made.add(
-            Coordinator.open(
-                config.state(),
-                config.coordinator(),
-                Clock.systemUTC(),
-                coordinatorHooks,
-                (job, from) -> {
-                  // Shown as a job that passed at once, its status file written as for a run.
-                  Site site = opening.site();
-                  site.jobStarted(job, Instant.now(), Map.of(), true);
-                  site.jobDone(
-                      job, 0, true, null, "reused: " + from + " passed with the same inputs");
-                }));
     Authenticator authenticator =
         new Authenticator(
             new WorkerStore(config.state()),
@@ -148,6 +191,30 @@ public final class SoilServer implements AutoCloseable {
     made.add(site);
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
+    SiteLayout layout = new SiteLayout(config.site());
+    SiteChanges changes =
+        new SiteChanges(
+            site,
+            store,
+            cluster == null ? Replication.LOCAL : cluster.replication(layout, site),
+            Clock.systemUTC(),
+            config.jobLease().toMillis() / 4);
+    if (cluster != null) {
+      cluster.start(site, changes, store, layout, config.state());
+    }
+    Coordinator coordinator =
+        made.add(
+            Coordinator.open(
+                config.state(),
+                config.coordinator(),
+                Clock.systemUTC(),
+                coordinatorHooks,
+                (job, from) -> {
+                  // Shown as a job that passed at once, its status file written as for a run.
+                  changes.jobStarted(job, Map.of(), true);
+                  changes.jobDone(
+                      job, 0, true, null, "reused: " + from + " passed with the same inputs");
+                }));
     Routes.Parts parts =
         new Routes.Parts(
             config,
@@ -161,7 +228,9 @@ public final class SoilServer implements AutoCloseable {
             live,
             ingestKey,
             new WorkerPoolMetrics(threads.getMXBean()),
-            coordinator);
+            coordinator,
+            changes,
+            cluster == null ? Optional::empty : cluster::notReady);
     AccessLog accessLog = made.add(Routes.handler(parts));
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
@@ -195,7 +264,16 @@ public final class SoilServer implements AutoCloseable {
     }
     SoilServer server =
         new SoilServer(
-            undertow, threads, accessLog, wwz, files, site, config, coordinator, coordinatorHooks);
+            undertow,
+            threads,
+            accessLog,
+            wwz,
+            files,
+            site,
+            config,
+            coordinator,
+            coordinatorHooks,
+            cluster);
     sweepTempsLater(store);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
@@ -210,15 +288,15 @@ public final class SoilServer implements AutoCloseable {
       this.task = task;
     }
 
-    static SiteOpening start(ServerConfig config, LiveLogs live) {
+    static SiteOpening start(
+        ServerConfig config, Consumer<String> pageChanged, boolean startLeases) {
       FutureTask<Site> task =
           new FutureTask<>(
               () -> {
-                Site site =
-                    Site.open(
-                        siteSettings(config).withState(config.state()),
-                        live.streams()::pageChanged);
-                site.startLeases();
+                Site site = Site.open(siteSettings(config).withState(config.state()), pageChanged);
+                if (startLeases) {
+                  site.startLeases();
+                }
                 return site;
               });
       Thread thread = new Thread(task, "soil-site-open");
@@ -235,11 +313,6 @@ public final class SoilServer implements AutoCloseable {
       Site site = get();
       taken = true;
       return site;
-    }
-
-    /** The open site, for callers that run only once the server listens. */
-    Site site() throws IOException {
-      return get();
     }
 
     /** When the start failed before it took the site: waits for it and closes it, if it opened. */
@@ -385,6 +458,10 @@ public final class SoilServer implements AutoCloseable {
     coordinatorHooks.close();
     wwz.close();
     files.close();
+    if (cluster != null) {
+      // Before the site: the feed stops applying changes, the roles go to another replica.
+      cluster.close();
+    }
     site.close();
   }
 
