@@ -2,6 +2,7 @@ package io.soilci.server;
 
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.CredentialGate;
+import io.soilci.server.cluster.SiteChanges;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.coordinator.Coordinator;
 import io.soilci.server.coordinator.CoordinatorHandler;
@@ -17,6 +18,7 @@ import io.soilci.server.http.HttpError;
 import io.soilci.server.http.JvmMetrics;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
+import io.soilci.server.http.ReadyHandler;
 import io.soilci.server.http.Responses;
 import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveEventsHandler;
@@ -36,8 +38,9 @@ import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Every route of the server and the order of its handler chain, in one place. */
 final class Routes {
@@ -59,7 +62,9 @@ final class Routes {
       LiveLogs live,
       String ingestKey,
       WorkerPoolMetrics pool,
-      Coordinator coordinator) {}
+      Coordinator coordinator,
+      SiteChanges changes,
+      Supplier<Optional<String>> notReady) {}
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
@@ -76,28 +81,25 @@ final class Routes {
             "/results",
             write(
                 p,
-                new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
+                new ResultsHandler(p.store(), limits, p.auth(), p.gate(), p.changes(), p.metrics()),
                 drain));
     HttpHandler wwup =
         AccessLog.route(
             "/wwup",
             write(
                 p,
-                new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.site(), p.metrics()),
+                new WwupHandler(p.store(), limits, p.auth(), p.gate(), p.changes(), p.metrics()),
                 drain));
     HttpHandler event =
         AccessLog.route(
             "/event",
-            write(
-                p,
-                new EventHandler(p.auth(), p.site(), p.metrics(), Clock.systemUTC(), p.live()),
-                drain));
+            write(p, new EventHandler(p.auth(), p.changes(), p.metrics(), p.live()), drain));
     // Not behind CredentialGate: its key is no worker token (IngestHandler checks it).
     HttpHandler ingest =
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
     HttpHandler log =
         AccessLog.route(
-            "/log", write(p, new LogHandler(p.auth(), p.live(), p.site(), p.metrics()), drain));
+            "/log", write(p, new LogHandler(p.auth(), p.live(), p.changes(), p.metrics()), drain));
     HttpHandler liveEvents =
         AccessLog.route(
             LiveEventsHandler.PATH,
@@ -129,6 +131,7 @@ final class Routes {
         AccessLog.route(
             "since-green", dispatched(reads(p, new SinceGreenHandler(p.site())), drain));
     HttpHandler health = AccessLog.route("/healthz", new HealthHandler());
+    HttpHandler ready = AccessLog.route("/readyz", new ReadyHandler(p.notReady()));
     HttpHandler metrics =
         AccessLog.route(
             "/metrics",
@@ -175,6 +178,8 @@ final class Routes {
             next = coordinatorReads;
           } else if (read && path.equals("/healthz")) {
             next = health;
+          } else if (read && path.equals("/readyz")) {
+            next = ready;
           } else if (read && path.equals("/metrics")) {
             next = metrics;
           } else if (read && WwzHandler.matches(path)) {

@@ -1,7 +1,12 @@
 package io.soilci.server;
 
+import io.soilci.result.SiteLayout;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.cluster.Cluster;
+import io.soilci.server.cluster.Replication;
+import io.soilci.server.cluster.SiteChanges;
+import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.ServerConfig;
@@ -15,6 +20,8 @@ import io.soilci.server.live.LiveLogs;
 import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
+import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.UploadGate;
 import io.soilci.server.wwz.WwzHandler;
@@ -26,8 +33,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -45,6 +53,7 @@ public final class SoilServer implements AutoCloseable {
   private final AccessLog accessLog;
   private final Coordinator coordinator;
   private final Hooks coordinatorHooks;
+  private final @Nullable Cluster cluster;
 
   private SoilServer(
       Undertow undertow,
@@ -55,7 +64,9 @@ public final class SoilServer implements AutoCloseable {
       Site site,
       ServerConfig config,
       Coordinator coordinator,
-      Hooks coordinatorHooks) {
+      Hooks coordinatorHooks,
+      @Nullable Cluster cluster) {
+    this.cluster = cluster;
     this.coordinator = coordinator;
     this.coordinatorHooks = coordinatorHooks;
     this.undertow = undertow;
@@ -80,6 +91,27 @@ public final class SoilServer implements AutoCloseable {
 
   /** Opens the site and starts listening. */
   public static SoilServer start(ServerConfig config) throws IOException {
+    return start(config, SoilServer::openBucket);
+  }
+
+  /** The shared object store the config's {@code distributed.storage} names. */
+  private static ObjectStore openBucket(StorageSettings storage) throws IOException {
+    throw new IOException(
+        "config key 'distributed.storage' ("
+            + storage.endpoint()
+            + "): the S3 client is not in this build yet");
+  }
+
+  /** What opens the distributed mode's object store: S3, or a folder in tests. */
+  @FunctionalInterface
+  public interface Buckets {
+    ObjectStore open(StorageSettings storage) throws IOException;
+  }
+
+  /**
+   * As {@link #start(ServerConfig)}, the distributed mode's object store opened by {@code buckets}.
+   */
+  public static SoilServer start(ServerConfig config, Buckets buckets) throws IOException {
     Files.createDirectories(config.site());
     // Before anything reads the files: a commit cut off by a crash is completed first.
     int recovered = ResultStore.recoverCommits(config.site(), config.state());
@@ -87,11 +119,46 @@ public final class SoilServer implements AutoCloseable {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
     LiveLogs live = new LiveLogs(config.live());
-    Site site =
-        Site.open(siteSettings(config).withState(config.state()), live.streams()::pageChanged);
-    site.startLeases();
+    Optional<DistributedSettings> distributed = config.distributed();
+    @Nullable Cluster cluster =
+        distributed.isPresent()
+            ? Cluster.connect(
+                distributed.get(), buckets.open(distributed.get().storage()), config.site())
+            : null;
+    Site site;
+    try {
+      site =
+          Site.open(
+              siteSettings(config).withState(config.state()),
+              path -> {
+                live.streams().pageChanged(path);
+                if (cluster != null) {
+                  cluster.pageChanged(path);
+                }
+              });
+    } catch (IOException | RuntimeException e) {
+      if (cluster != null) {
+        cluster.close();
+      }
+      throw e;
+    }
+    if (cluster == null) {
+      // In the distributed mode, only the replica that holds the site role runs it (Roles).
+      site.startLeases();
+    }
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
+    SiteLayout layout = new SiteLayout(config.site());
+    SiteChanges changes =
+        new SiteChanges(
+            site,
+            store,
+            cluster == null ? Replication.LOCAL : cluster.replication(layout, site),
+            Clock.systemUTC(),
+            config.jobLease().toMillis() / 4);
+    if (cluster != null) {
+      cluster.start(site, changes, store, layout, config.state());
+    }
     Metrics metrics = new Metrics();
     Limits limits = config.limits();
     Guards guards = config.guards();
@@ -115,8 +182,9 @@ public final class SoilServer implements AutoCloseable {
             coordinatorHooks,
             (job, from) -> {
               // Shown as a job that passed at once, its status file written as for a run.
-              site.jobStarted(job, Instant.now(), Map.of(), true);
-              site.jobDone(job, 0, true, null, "reused: " + from + " passed with the same inputs");
+              changes.jobStarted(job, Map.of(), true);
+              changes.jobDone(
+                  job, 0, true, null, "reused: " + from + " passed with the same inputs");
             });
     Routes.Parts parts =
         new Routes.Parts(
@@ -135,7 +203,9 @@ public final class SoilServer implements AutoCloseable {
             live,
             ingestKey,
             new WorkerPoolMetrics(threads.getMXBean()),
-            coordinator);
+            coordinator,
+            changes,
+            cluster == null ? Optional::empty : cluster::notReady);
     AccessLog accessLog = Routes.handler(parts);
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
@@ -163,6 +233,9 @@ public final class SoilServer implements AutoCloseable {
       coordinatorHooks.close();
       wwz.close();
       files.close();
+      if (cluster != null) {
+        cluster.close();
+      }
       site.close();
       if (e.getCause() instanceof BindException) {
         throw new IOException(
@@ -176,7 +249,16 @@ public final class SoilServer implements AutoCloseable {
     }
     SoilServer server =
         new SoilServer(
-            undertow, threads, accessLog, wwz, files, site, config, coordinator, coordinatorHooks);
+            undertow,
+            threads,
+            accessLog,
+            wwz,
+            files,
+            site,
+            config,
+            coordinator,
+            coordinatorHooks,
+            cluster);
     sweepTempsLater(store);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
@@ -261,6 +343,10 @@ public final class SoilServer implements AutoCloseable {
     coordinatorHooks.close();
     wwz.close();
     files.close();
+    if (cluster != null) {
+      // Before the site: the feed stops applying changes, the roles go to another replica.
+      cluster.close();
+    }
     site.close();
   }
 

@@ -11,6 +11,7 @@ import io.soilci.result.TaskRow;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
+import io.soilci.server.cluster.SiteChanges;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
@@ -18,11 +19,9 @@ import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.site.JobLost;
-import io.soilci.server.site.Site;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,17 +36,15 @@ public final class EventHandler implements HttpHandler {
   private static final List<String> EVENTS = List.of("start", "task-start", "task-done", "done");
 
   private final Authenticator auth;
-  private final Site site;
+  private final SiteChanges changes;
   private final Metrics metrics;
-  private final Clock clock;
   private final LiveLogs live;
 
   /** With the live logs, whose tails of a job go when its done event arrives. */
-  public EventHandler(Authenticator auth, Site site, Metrics metrics, Clock clock, LiveLogs live) {
+  public EventHandler(Authenticator auth, SiteChanges changes, Metrics metrics, LiveLogs live) {
     this.auth = auth;
-    this.site = site;
+    this.changes = changes;
     this.metrics = metrics;
-    this.clock = clock;
     this.live = live;
   }
 
@@ -82,16 +79,16 @@ public final class EventHandler implements HttpHandler {
   private void apply(String event, JobRef ref, Query query, boolean updateStatusApi)
       throws java.io.IOException {
     switch (event) {
-      case "start" -> site.jobStarted(ref, clock.instant(), startFacts(query), updateStatusApi);
-      case "task-start" -> site.taskStarted(ref, task(query), clock.instant());
+      case "start" -> changes.jobStarted(ref, startFacts(query), updateStatusApi);
+      case "task-start" -> changes.taskStarted(ref, task(query));
       case "task-done" -> {
         TaskRow row = row(query);
-        site.taskFinished(ref, row);
+        changes.taskFinished(ref, row);
         live.taskEnded(ref, row.name(), row.status());
       }
       default -> {
         live.drop(ref, status(query));
-        site.jobDone(
+        changes.jobDone(
             ref,
             status(query),
             updateStatusApi,

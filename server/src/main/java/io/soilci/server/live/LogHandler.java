@@ -5,13 +5,13 @@ import io.soilci.result.TaskName;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
+import io.soilci.server.cluster.SiteChanges;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
 import io.soilci.server.site.JobLost;
-import io.soilci.server.site.Site;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -25,15 +25,15 @@ import java.io.InputStream;
 public final class LogHandler implements HttpHandler {
   private final Authenticator auth;
   private final LiveLogs logs;
-  private final Site site;
+  private final SiteChanges changes;
   private final Metrics metrics;
 
   /** With the site, whose lease of the job each chunk renews. */
-  public LogHandler(Authenticator auth, LiveLogs logs, Site site, Metrics metrics) {
+  public LogHandler(Authenticator auth, LiveLogs logs, SiteChanges changes, Metrics metrics) {
     this.auth = auth;
     this.metrics = metrics;
     this.logs = logs;
-    this.site = site;
+    this.changes = changes;
   }
 
   @Override
@@ -50,7 +50,7 @@ public final class LogHandler implements HttpHandler {
     }
     byte[] chunk = body(exchange);
     try {
-      site.heard(ref);
+      changes.heard(ref);
     } catch (JobLost e) {
       throw HttpError.conflict(String.valueOf(e.getMessage()));
     }

@@ -27,6 +27,11 @@ record Change(
     return job.host();
   }
 
+  /** True when the run is new or arrived earlier than the index knew: its record is written. */
+  boolean arrivalChanged() {
+    return before == null || before.arrived() != after.arrived();
+  }
+
   /** True when the job finished and no other job of its run still runs. */
   boolean runFinished() {
     return jobFinished && !after.inProgress();

@@ -65,6 +65,7 @@ public final class Site implements AutoCloseable {
   private @Nullable SavedIndex saved;
   private final SinceGreenPages sinceGreen;
   private @Nullable ScheduledExecutorService leaseTimer;
+  private LostJobs lostJobs = this::declareLost;
 
   private Site(
       SiteSettings settings, SiteIndex index, PageJournal journal, Consumer<String> pageChanged) {
@@ -185,22 +186,34 @@ public final class Site implements AutoCloseable {
             new JobEntry(
                 job.job(),
                 old == null ? null : old.stored(),
-                RunningJob.startedAt(at.getEpochSecond(), meta, statusOnEnd)));
-    leases.rewritten(job, System.currentTimeMillis());
+                RunningJob.startedAt(at.getEpochSecond(), meta, statusOnEnd)),
+        at.toEpochMilli());
+    leases.rewritten(job, at.toEpochMilli());
   }
 
   /** A running job started a task. */
   public void taskStarted(JobRef job, TaskName task, Instant at) throws IOException {
     requireNotLost(job, "a late task-start event");
-    applyOrUndo(job, old -> running(job, old, at).withTaskStartedEntry(task.value(), at));
-    leases.rewritten(job, System.currentTimeMillis());
+    applyOrUndo(
+        job,
+        old -> running(job, old, at).withTaskStartedEntry(task.value(), at),
+        at.toEpochMilli());
+    leases.rewritten(job, at.toEpochMilli());
   }
 
   /** A running job finished a task. */
   public void taskFinished(JobRef job, TaskRow row) throws IOException {
+    taskFinished(job, row, Instant.now());
+  }
+
+  /**
+   * As {@link #taskFinished(JobRef, TaskRow)} at {@code at} (a replica applies the time of the
+   * change's origin, so every replica's pages are the same).
+   */
+  public void taskFinished(JobRef job, TaskRow row, Instant at) throws IOException {
     requireNotLost(job, "a late task-done event");
-    applyOrUndo(job, old -> running(job, old, Instant.now()).withTaskFinishedEntry(row));
-    leases.rewritten(job, System.currentTimeMillis());
+    applyOrUndo(job, old -> running(job, old, at).withTaskFinishedEntry(row), at.toEpochMilli());
+    leases.rewritten(job, at.toEpochMilli());
   }
 
   /**
@@ -208,10 +221,15 @@ public final class Site implements AutoCloseable {
    * the job was declared lost.
    */
   public void heard(JobRef job) throws IOException {
+    heard(job, System.currentTimeMillis());
+  }
+
+  /** As {@link #heard(JobRef)}, at {@code atMillis}. */
+  public void heard(JobRef job, long atMillis) throws IOException {
     requireNotLost(job, "a late live log chunk");
     JobEntry known = index.job(job);
     if (known != null && known.inProgress()) {
-      leases.heard(job, System.currentTimeMillis(), layout.path(SiteLayout.runningFile(job)));
+      leases.heard(job, atMillis, layout.path(SiteLayout.runningFile(job)));
     }
   }
 
@@ -220,6 +238,12 @@ public final class Site implements AutoCloseable {
    * meta} and {@code tasks} are what they hold. The job is done; its running state is dropped.
    */
   public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks) throws IOException {
+    jobStored(job, meta, tasks, Instant.now());
+  }
+
+  /** As {@link #jobStored(JobRef, JobMeta, List)}, stored at {@code at}. */
+  public void jobStored(JobRef job, JobMeta meta, List<TaskRow> tasks, Instant at)
+      throws IOException {
     Path json = layout.path(job.file(JobFile.JSON));
     TestSummary tests =
         TestSummary.of(meta, job.job(), layout.path(job.file(JobFile.WWZ)), job.toString());
@@ -233,7 +257,7 @@ public final class Site implements AutoCloseable {
                     FailureBriefs.read(
                         layout.path(job.file(JobFile.WWZ)), tasks, settings.errorPatterns()))
             .withName(job.job());
-    apply(job, old -> new JobEntry(job.job(), facts, null));
+    apply(job, old -> new JobEntry(job.job(), facts, null), false, at.toEpochMilli());
     leases.forget(job);
   }
 
@@ -263,7 +287,7 @@ public final class Site implements AutoCloseable {
       JobEntry known = index.job(ref);
       if (facts != null
           && (known == null || !facts.equals(known.stored()) || known.running() != null)) {
-        apply(ref, old -> new JobEntry(job.name(), facts, null));
+        apply(ref, old -> new JobEntry(job.name(), facts, null), false, System.currentTimeMillis());
       }
     }
   }
@@ -294,6 +318,18 @@ public final class Site implements AutoCloseable {
   public void jobDone(
       JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId, String note)
       throws IOException {
+    jobDone(job, status, updateStatusApi, statusRunId, note, Instant.now());
+  }
+
+  /** As {@link #jobDone(JobRef, int, boolean, RunId, String)}, done at {@code at}. */
+  public void jobDone(
+      JobRef job,
+      int status,
+      boolean updateStatusApi,
+      @Nullable RunId statusRunId,
+      String note,
+      Instant at)
+      throws IOException {
     SiteLayout.requirePublishable(job);
     if (status < 0 || status > 255) {
       throw new BadInput("status " + status + " must be 0-255");
@@ -302,14 +338,19 @@ public final class Site implements AutoCloseable {
     leases.forget(job);
     RunLocks.Hold hold = locks.use(job.host(), job.run());
     try {
-      applyDone(job, status, updateStatusApi, statusRunId, note);
+      applyDone(job, status, updateStatusApi, statusRunId, note, at);
     } finally {
       hold.close();
     }
   }
 
   private void applyDone(
-      JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId, String note)
+      JobRef job,
+      int status,
+      boolean updateStatusApi,
+      @Nullable RunId statusRunId,
+      String note,
+      Instant at)
       throws IOException {
     String explicit = statusRunId == null ? "" : statusRunId.value();
     JobEntry known = index.job(job);
@@ -324,9 +365,7 @@ public final class Site implements AutoCloseable {
         statusFile = layout.path(SiteLayout.statusFile(job.host(), statusId, job.job()));
         made.noteFoldersOf(statusFile);
         statusTemp = AtomicFiles.createTemp(statusFile);
-        Files.write(
-            statusTemp,
-            SiteLayout.statusLine(status, Instant.now()).getBytes(StandardCharsets.UTF_8));
+        Files.write(statusTemp, SiteLayout.statusLine(status, at).getBytes(StandardCharsets.UTF_8));
       }
       if (known == null || known.inProgress()) {
         // Checked again under the index lock: the files may have been stored meanwhile.
@@ -335,7 +374,8 @@ public final class Site implements AutoCloseable {
             old ->
                 old != null && old.done()
                     ? old
-                    : running(job, old, Instant.now()).withDoneEntry(status, explicit, note));
+                    : running(job, old, at).withDoneEntry(status, explicit, note),
+            at.toEpochMilli());
       }
       if (statusFile != null && statusTemp != null) {
         // Recorded first: retention deletes a status file only if its run is known to have
@@ -430,9 +470,18 @@ public final class Site implements AutoCloseable {
    * end a job. A job's last word survives a restart as its running file's modification time.
    */
   public synchronized void startLeases() {
+    startLeases(this::declareLost);
+  }
+
+  /**
+   * As {@link #startLeases()}, each silent job handed to {@code lost} (the distributed mode
+   * publishes it, and every replica applies it with {@link #declareLost}).
+   */
+  public synchronized void startLeases(LostJobs lost) {
     if (leaseTimer != null) {
       return;
     }
+    this.lostJobs = lost;
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -444,6 +493,24 @@ public final class Site implements AutoCloseable {
     var unused =
         timer.scheduleWithFixedDelay(this::endSilentJobs, every, every, TimeUnit.MILLISECONDS);
     leaseTimer = timer;
+  }
+
+  /** Stops the lease timer ({@link #startLeases}); another replica runs it now. */
+  public synchronized void stopLeases() {
+    ScheduledExecutorService timer = leaseTimer;
+    if (timer != null) {
+      timer.shutdownNow();
+      leaseTimer = null;
+    }
+  }
+
+  /** Who ends a job whose lease ran out. */
+  @FunctionalInterface
+  public interface LostJobs {
+    /**
+     * {@code job}'s worker was last heard at {@code lastMillis}; it is lost at {@code nowMillis}.
+     */
+    void lost(JobRef job, long lastMillis, long nowMillis) throws IOException;
   }
 
   /**
@@ -471,7 +538,7 @@ public final class Site implements AutoCloseable {
           long last = leases.lastHeard(ref, file, state.startedEpoch());
           if (now - last > leases.lease().toMillis()) {
             try {
-              declareLost(ref, last, now);
+              lostJobs.lost(ref, last, now);
             } catch (IOException | RuntimeException e) {
               LOG.warn("{}: could not end it as lost: {}", ref, e.toString());
             }
@@ -481,7 +548,11 @@ public final class Site implements AutoCloseable {
     }
   }
 
-  private void declareLost(JobRef job, long lastMillis, long nowMillis) throws IOException {
+  /**
+   * Ends {@code job} as lost, its worker last heard at {@code lastMillis}, at {@code nowMillis}; a
+   * job no longer running is left as it is.
+   */
+  public void declareLost(JobRef job, long lastMillis, long nowMillis) throws IOException {
     String note =
         LOST
             + "no word from its worker since "
@@ -501,7 +572,7 @@ public final class Site implements AutoCloseable {
         // status file must not be replaced by the lost one.
         JobEntry now = index.job(job);
         if (now != null && now.inProgress()) {
-          applyDone(job, LOST_STATUS, true, null, note);
+          applyDone(job, LOST_STATUS, true, null, note, Instant.ofEpochMilli(nowMillis));
         }
       } finally {
         hold.close();
@@ -509,7 +580,8 @@ public final class Site implements AutoCloseable {
     } else {
       applyOrUndo(
           job,
-          old -> old != null && old.inProgress() ? old.withDoneEntry(LOST_STATUS, "", note) : old);
+          old -> old != null && old.inProgress() ? old.withDoneEntry(LOST_STATUS, "", note) : old,
+          nowMillis);
     }
     leases.forget(job);
     LOG.warn("{}: {}", job, note);
@@ -596,34 +668,31 @@ public final class Site implements AutoCloseable {
     return new JobEntry(job.job(), old == null ? null : old.stored(), fresh);
   }
 
-  private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update) throws IOException {
-    apply(job, update, false);
-  }
-
   /**
    * As {@link #apply}, all or none: when the run's arrival record or any page cannot be written (a
    * full disk), the index change is undone and every file written for it removed, so a refused
    * event changes nothing. (A job's stored files are durable before their change is applied, so
    * that one is never undone.)
    */
-  private void applyOrUndo(JobRef job, UnaryOperator<@Nullable JobEntry> update)
+  private void applyOrUndo(JobRef job, UnaryOperator<@Nullable JobEntry> update, long nowMillis)
       throws IOException {
-    apply(job, update, true);
+    apply(job, update, true, nowMillis);
   }
 
-  private void apply(JobRef job, UnaryOperator<@Nullable JobEntry> update, boolean undoable)
+  private void apply(
+      JobRef job, UnaryOperator<@Nullable JobEntry> update, boolean undoable, long nowMillis)
       throws IOException {
     SiteLayout.requirePublishable(job);
     Change change;
     RunLocks.Hold hold = locks.use(job.host(), job.run());
     try {
-      change = index.update(job, update, System.currentTimeMillis());
+      change = index.update(job, update, nowMillis);
       NewFolders made = new NewFolders();
       byte @Nullable [] wasRunning = null;
       boolean savedRunning = false;
       Path arrived = RunRecords.arrivedFile(layout, job.host(), job.run());
       try {
-        if (change.newRun()) {
+        if (change.arrivalChanged()) {
           made.noteFoldersOf(arrived);
           RunRecords.arrived(layout, job.host(), job.run(), change.after().arrived());
         }
@@ -655,8 +724,11 @@ public final class Site implements AutoCloseable {
           if (savedRunning) {
             restoreRunning(job, wasRunning);
           }
+          RunState before = change.before();
           if (change.newRun()) {
             Files.deleteIfExists(arrived);
+          } else if (before != null && change.arrivalChanged()) {
+            RunRecords.arrived(layout, job.host(), job.run(), before.arrived());
           }
           made.removeEmpty();
         }

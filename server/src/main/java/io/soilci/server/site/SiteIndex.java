@@ -27,12 +27,19 @@ final class SiteIndex {
 
   /**
    * Replaces the job with {@code update}'s result (null removes it); says what changed. A run new
-   * to the index arrived at {@code arrivedAt} (epoch millis).
+   * to the index arrived at {@code arrivedAt} (epoch millis); a known run whose arrival is later
+   * than {@code arrivedAt} takes it (replicas that apply the same changes in different orders agree
+   * on a run's arrival: the earliest).
    */
   synchronized Change update(JobRef ref, UnaryOperator<@Nullable JobEntry> update, long arrivedAt) {
     HostRuns runs = host(ref.host());
     RunState before = runs.get(ref.run());
-    RunState base = before == null ? RunState.empty(ref.run(), arrivedAt) : before;
+    RunState base =
+        before == null
+            ? RunState.empty(ref.run(), arrivedAt)
+            : arrivedAt < before.arrived()
+                ? new RunState(before.key(), arrivedAt, before.jobs())
+                : before;
     JobEntry old = base.jobs().get(ref.job().value());
     JobEntry now = update.apply(old);
     RunState after = base.with(ref.job().value(), now);

@@ -21,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -69,6 +71,29 @@ public final class ResultStore {
   Staging stageNew(JobRef ref, Worker worker) {
     SiteLayout.requirePublishable(ref);
     return new Staging(ref, layout, check, locks, journal, Optional.of(worker));
+  }
+
+  /**
+   * Puts a job's files, fetched by a replica into temp files beside their targets ({@link
+   * AtomicFiles#createTemp}) and checked against the hashes their change names, in place as an
+   * upload's commit does: synced, through the commit journal, wwz, tsv, JSON last, under the job's
+   * lock; then reads them as {@link #ingest} does.
+   */
+  public StoredJob commitFetched(JobRef ref, Map<JobFile, Path> fetched) throws IOException {
+    SiteLayout.requirePublishable(ref);
+    ReentrantLock lock = locks.job(ref);
+    lock.lock();
+    try {
+      for (Path temp : fetched.values()) {
+        AtomicFiles.sync(temp);
+      }
+      journal.begin(ref, fetched);
+      journal.rollForward(ref, fetched);
+      journal.end(ref);
+      return read(ref);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Validates a job's three files already in place (e.g. copied over SFTP). */
@@ -156,7 +181,7 @@ public final class ResultStore {
   }
 
   /** Stores a checked status file at {@link SiteLayout#statusFile}. */
-  void storeStatus(WorkerHost host, RunId statusRun, String fileName, byte[] bytes)
+  public void storeStatus(WorkerHost host, RunId statusRun, String fileName, byte[] bytes)
       throws IOException {
     JobName job = checkStatus(fileName, bytes);
     AtomicFiles.write(layout.path(SiteLayout.statusFile(host, statusRun.value(), job)), bytes);

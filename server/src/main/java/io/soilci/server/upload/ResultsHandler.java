@@ -6,15 +6,16 @@ import io.soilci.result.Plural;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
+import io.soilci.server.cluster.SiteChanges;
 import io.soilci.server.config.Limits;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
-import io.soilci.server.site.Site;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import java.time.Instant;
 
 /**
  * {@code POST /results?jobName=J&workerHost=github|sourcehut&runId=R}: multipart parts {@code wwz},
@@ -25,7 +26,7 @@ public final class ResultsHandler implements HttpHandler {
   private final MultipartReader reader;
   private final Authenticator auth;
   private final UploadGate gate;
-  private final Site site;
+  private final SiteChanges changes;
   private final Metrics metrics;
 
   public ResultsHandler(
@@ -33,13 +34,13 @@ public final class ResultsHandler implements HttpHandler {
       Limits limits,
       Authenticator auth,
       UploadGate gate,
-      Site site,
+      SiteChanges changes,
       Metrics metrics) {
     this.store = store;
     this.reader = new MultipartReader(limits);
     this.auth = auth;
     this.gate = gate;
-    this.site = site;
+    this.changes = changes;
     this.metrics = metrics;
   }
 
@@ -59,13 +60,12 @@ public final class ResultsHandler implements HttpHandler {
       staging.requireNew();
       reader.read(exchange, part -> staging.receive(JobFile.ofPart(part.field()), part.body()));
       staging.requireAll();
+      Instant at = changes.beginUpload();
       job =
           staging
-              .commit(
-                  stored ->
-                      metrics.timeSiteUpdate(
-                          () -> site.jobStored(ref, stored.meta(), stored.rows())))
+              .commit(stored -> metrics.timeSiteUpdate(() -> changes.jobStored(stored, at)))
               .orElseThrow();
+      changes.publishStored(ref, at);
       metrics.uploadAccepted(staging.bytes(), System.nanoTime() - start);
     }
     Responses.text(

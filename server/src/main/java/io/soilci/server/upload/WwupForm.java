@@ -9,8 +9,8 @@ import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
+import io.soilci.server.cluster.SiteChanges;
 import io.soilci.server.http.HttpError;
-import io.soilci.server.site.Site;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -167,7 +167,7 @@ final class WwupForm implements AutoCloseable {
   /**
    * Validates the held status files' place ({@code subdir} = {@code HOST/RUN_ID}) and stores them.
    */
-  void storeStatusFiles(Site site) throws IOException {
+  void storeStatusFiles(SiteChanges changes) throws IOException {
     String subdir = fields.getOrDefault("subdir", "");
     String[] parts = subdir.split("/", -1);
     if (parts.length != 2) {
@@ -180,14 +180,14 @@ final class WwupForm implements AutoCloseable {
     WorkerHost host = WorkerHost.parse(parts[0]);
     RunId run = new RunId(parts[1]);
     List<JobName> jobs = new ArrayList<>();
+    Map<String, byte[]> files = new LinkedHashMap<>();
     for (StatusFile file : statusFiles) {
       jobs.add(store.checkStatus(file.name(), file.bytes()));
+      files.put(file.name(), file.bytes());
     }
-    // Recorded first: retention deletes a status file only with a run known to own it.
-    site.statusUploaded(host, run, jobs);
-    for (StatusFile file : statusFiles) {
-      store.storeStatus(host, run, file.name(), file.bytes());
-    }
+    // Recorded first, then stored (ChangeApplier): retention deletes a status file only with a run
+    // known to own it.
+    changes.statusFiles(host, run, files, jobs);
   }
 
   @Override

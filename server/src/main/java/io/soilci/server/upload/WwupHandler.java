@@ -7,18 +7,20 @@ import io.soilci.result.WorkerHost;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
+import io.soilci.server.cluster.SiteChanges;
 import io.soilci.server.config.Limits;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Responses;
-import io.soilci.server.site.Site;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code POST /wwup} and {@code /uuu/wwup.cgi}: Soil's own uploader form, so Soil's unmodified
@@ -39,7 +41,7 @@ public final class WwupHandler implements HttpHandler {
   private final MultipartReader reader;
   private final Authenticator auth;
   private final UploadGate gate;
-  private final Site site;
+  private final SiteChanges changes;
   private final Metrics metrics;
 
   public WwupHandler(
@@ -47,13 +49,13 @@ public final class WwupHandler implements HttpHandler {
       Limits limits,
       Authenticator auth,
       UploadGate gate,
-      Site site,
+      SiteChanges changes,
       Metrics metrics) {
     this.store = store;
     this.reader = new MultipartReader(limits);
     this.auth = auth;
     this.gate = gate;
-    this.site = site;
+    this.changes = changes;
     this.metrics = metrics;
   }
 
@@ -81,12 +83,16 @@ public final class WwupHandler implements HttpHandler {
     ErrorMapper.about(exchange, payload.folder() + "/" + subdir);
     long bytes = 0;
     if (payload == Scope.STATUS_API) {
-      form.storeStatusFiles(site);
+      form.storeStatusFiles(changes);
     } else {
       Staging staging = form.staging().orElseThrow();
       bytes = staging.bytes();
-      staging.commit(
-          job -> metrics.timeSiteUpdate(() -> site.jobStored(job.ref(), job.meta(), job.rows())));
+      Instant at = changes.beginUpload();
+      Optional<StoredJob> job =
+          staging.commit(stored -> metrics.timeSiteUpdate(() -> changes.jobStored(stored, at)));
+      if (job.isPresent()) {
+        changes.publishStored(job.get().ref(), at);
+      }
     }
     metrics.uploadAccepted(bytes, System.nanoTime() - start);
     return "--- wwup.cgi Upload ---\n\npayload type = "
@@ -119,7 +125,7 @@ public final class WwupHandler implements HttpHandler {
             form.field("arg2")
                 .orElseThrow(() -> new BadInput("form field 'arg2' (the run)" + " is required")));
     List<StoredJob> jobs = store.finishedJobs(host, run);
-    metrics.timeSiteUpdate(() -> site.runStored(host, run));
+    metrics.timeSiteUpdate(() -> changes.runStored(host, run));
     return "--- wwup.cgi run-hook ---\nhook "
         + hook
         + "\nargv "

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,6 +43,11 @@ final class ServerProcess implements AutoCloseable {
   }
 
   private static ProcessBuilder builder(Path log, List<String> jvmArgs, String... args) {
+    return builder(log, jvmArgs, Map.of(), args);
+  }
+
+  private static ProcessBuilder builder(
+      Path log, List<String> jvmArgs, Map<String, String> environment, String... args) {
     assertThat(JAR).as("the shaded jar; run 'mvn -pl server -am package' first").isRegularFile();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -49,9 +55,12 @@ final class ServerProcess implements AutoCloseable {
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(List.of(args));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(environment);
+    return builder;
   }
 
   /** Starts {@code serve} on a free loopback port and waits (≤ 60 s) until healthz answers. */
@@ -66,7 +75,26 @@ final class ServerProcess implements AutoCloseable {
     return server;
   }
 
-  private static int freePort() throws IOException {
+  /**
+   * Starts {@code serve} on {@code port} (again, after a {@link #kill}) with {@code environment}
+   * added to its own, and waits (≤ 60 s) until healthz answers.
+   */
+  static ServerProcess serve(
+      Path log,
+      List<String> jvmArgs,
+      List<String> serveArgs,
+      int port,
+      Map<String, String> environment)
+      throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:" + port));
+    args.addAll(serveArgs);
+    Process process = builder(log, jvmArgs, environment, args.toArray(String[]::new)).start();
+    ServerProcess server = new ServerProcess(process, port);
+    server.awaitHealthy();
+    return server;
+  }
+
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

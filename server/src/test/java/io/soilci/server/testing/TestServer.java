@@ -7,6 +7,8 @@ import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.Listen;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.storage.StorageSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -35,7 +37,8 @@ public final class TestServer implements AutoCloseable {
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestServer(Path dir, boolean fixtures, UnaryOperator<ServerConfig> tweak)
+  private TestServer(
+      Path dir, boolean fixtures, UnaryOperator<ServerConfig> tweak, SoilServer.Buckets buckets)
       throws IOException {
     site = Files.createDirectories(dir.resolve("site"));
     if (fixtures) {
@@ -48,7 +51,7 @@ public final class TestServer implements AutoCloseable {
     statusOnly = bearer(workers, "status", Set.of(Scope.STATUS_API));
     ServerConfig config =
         ServerConfig.defaults(site).withState(state).withListen(new Listen("127.0.0.1", 0));
-    server = SoilServer.start(tweak.apply(config));
+    server = SoilServer.start(tweak.apply(config), buckets);
   }
 
   private static String bearer(WorkerStore workers, String name, Set<Scope> scopes)
@@ -58,21 +61,34 @@ public final class TestServer implements AutoCloseable {
 
   /** Starts a server over an empty {@code dir/site}. */
   public static TestServer start(Path dir, UnaryOperator<ServerConfig> tweak) throws IOException {
-    return new TestServer(dir, false, tweak);
+    return new TestServer(dir, false, tweak, TestServer::noBucket);
+  }
+
+  /**
+   * Starts a replica of the distributed mode over an empty {@code dir/site}, its object store
+   * opened by {@code buckets} (a folder shared by the replicas of a test).
+   */
+  public static TestServer start(
+      Path dir, UnaryOperator<ServerConfig> tweak, SoilServer.Buckets buckets) throws IOException {
+    return new TestServer(dir, false, tweak, buckets);
   }
 
   public static TestServer start(Path dir) throws IOException {
-    return new TestServer(dir, false, c -> c);
+    return new TestServer(dir, false, c -> c, TestServer::noBucket);
+  }
+
+  private static ObjectStore noBucket(StorageSettings storage) {
+    throw new IllegalStateException("this test server has no object store: " + storage);
   }
 
   /** Starts a server over {@code dir/site} holding the original Soil's fixture files. */
   public static TestServer withFixtures(Path dir, UnaryOperator<ServerConfig> tweak)
       throws IOException {
-    return new TestServer(dir, true, tweak);
+    return new TestServer(dir, true, tweak, TestServer::noBucket);
   }
 
   public static TestServer withFixtures(Path dir) throws IOException {
-    return new TestServer(dir, true, c -> c);
+    return new TestServer(dir, true, c -> c, TestServer::noBucket);
   }
 
   /** Default limits with a few changed. */

@@ -1,0 +1,140 @@
+package io.soilci.server.cluster;
+
+import io.soilci.result.SiteLayout;
+import io.soilci.server.config.DistributedSettings;
+import io.soilci.server.site.Site;
+import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.upload.ResultStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica's part in the distributed mode, made from the config's {@code distributed} block: the
+ * change stream, the roles, the shared object store, the page mirror and the feed that applies the
+ * other replicas' changes. Connected before the site opens ({@link #connect}, so the mirror hears
+ * every page written), started once the site is open ({@link #start}).
+ */
+public final class Cluster implements AutoCloseable {
+  /** How long the stream may take to acknowledge a change before the request answers 503. */
+  static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
+
+  /** How long a role is kept without renewal (renewed every third of it). */
+  static final Duration ROLE_TTL = Duration.ofSeconds(15);
+
+  private final DistributedSettings settings;
+  private final ChangeStream stream;
+  private final ObjectStore bucket;
+  private final HostLeases leases;
+  private final PageMirror mirror;
+  private @Nullable ReplicaFeed feed;
+  private @Nullable Roles roles;
+
+  private Cluster(
+      DistributedSettings settings,
+      ChangeStream stream,
+      ObjectStore bucket,
+      HostLeases leases,
+      PageMirror mirror) {
+    this.settings = settings;
+    this.stream = stream;
+    this.bucket = bucket;
+    this.leases = leases;
+    this.mirror = mirror;
+  }
+
+  /**
+   * Connects to the change stream of {@code settings} (made when missing) and the roles' bucket;
+   * {@code bucket} is the object store they name, owned by the cluster from now on.
+   */
+  public static Cluster connect(DistributedSettings settings, ObjectStore bucket, Path siteRoot)
+      throws IOException {
+    ChangeStream stream;
+    try {
+      stream = ChangeStream.connect(settings.events().toString(), settings.replica(), ACK_TIMEOUT);
+    } catch (IOException e) {
+      bucket.close();
+      throw e;
+    }
+    try {
+      HostLeases leases = HostLeases.open(stream, settings.replica(), ROLE_TTL);
+      PageMirror mirror = new PageMirror(bucket, siteRoot, leases);
+      mirror.start();
+      return new Cluster(settings, stream, bucket, leases, mirror);
+    } catch (IOException | RuntimeException e) {
+      stream.close();
+      bucket.close();
+      throw e;
+    }
+  }
+
+  /** Told of every page the site writes. */
+  public void pageChanged(String path) {
+    mirror.changed(path);
+  }
+
+  /** How this replica replicates what it accepts. */
+  public Replication replication(SiteLayout layout, Site site) {
+    return new ClusterReplication(
+        settings.replica(), stream, bucket, layout, site.locks(), this::awaitApplied);
+  }
+
+  private boolean awaitApplied(long sequence, Duration timeout) throws InterruptedException {
+    ReplicaFeed current;
+    synchronized (this) {
+      current = feed;
+    }
+    return current != null && current.awaitApplied(sequence, timeout);
+  }
+
+  /**
+   * Starts applying the other replicas' changes (from the sequence saved in {@code state}) and
+   * claiming this replica's roles.
+   */
+  public synchronized void start(
+      Site site, SiteChanges changes, ResultStore store, SiteLayout layout, Path state)
+      throws IOException {
+    ReplicaFeed started =
+        new ReplicaFeed(settings.replica(), stream, bucket, site, layout, store, state);
+    started.start();
+    feed = started;
+    Roles claimed = new Roles(leases, site, changes);
+    claimed.start();
+    roles = claimed;
+    LoggerFactory.getLogger(Cluster.class)
+        .info(
+            "replica {}: change stream {}, from sequence {}",
+            settings.replica(),
+            settings.events(),
+            started.applied());
+  }
+
+  /** Why this replica is not ready yet (still catching up with the stream), or nothing. */
+  public Optional<String> notReady() {
+    ReplicaFeed current = feed;
+    if (current == null) {
+      return Optional.of("starting");
+    }
+    return current.ready() ? Optional.empty() : Optional.of(current.readiness());
+  }
+
+  @Override
+  public synchronized void close() {
+    if (roles != null) {
+      roles.close();
+    }
+    if (feed != null) {
+      feed.close();
+    }
+    mirror.close();
+    stream.close();
+    try {
+      bucket.close();
+    } catch (IOException e) {
+      LoggerFactory.getLogger(Cluster.class).warn("closing the object store: {}", e.toString());
+    }
+  }
+}

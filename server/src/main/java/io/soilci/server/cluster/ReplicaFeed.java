@@ -1,0 +1,381 @@
+package io.soilci.server.cluster;
+
+import io.soilci.files.AtomicFiles;
+import io.soilci.result.BadInput;
+import io.soilci.result.JobFile;
+import io.soilci.result.JobRef;
+import io.soilci.result.SiteLayout;
+import io.soilci.server.site.RunLocks;
+import io.soilci.server.site.Site;
+import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.upload.ResultStore;
+import io.soilci.server.upload.StoredJob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This replica's reader of the change stream: every change in order from the sequence after the
+ * last one applied (kept in {@code STATE/cluster/applied-sequence}, synced), each applied to the
+ * site as the replica that accepted it did. An upload's files come from the object store (temp
+ * files, checked against the hashes the change names, put in place through the commit journal, JSON
+ * last); when this replica's files already have those hashes nothing is fetched or applied again,
+ * and files of a later upload in the store (other hashes) mean this change was superseded: the
+ * later one's change follows in the stream. Events this replica published itself were applied when
+ * they were accepted and are skipped. A change that cannot be applied for want of the store or the
+ * disk is tried again until it can (the stream waits); one that breaks a rule is logged and
+ * skipped.
+ */
+public final class ReplicaFeed implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaFeed.class);
+  private static final Duration WAIT = Duration.ofMillis(500);
+  private static final long SAVE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+  private static final long QUIET_NANOS = Duration.ofSeconds(3).toNanos();
+  static final String SAVED = "applied-sequence";
+
+  private final String replica;
+  private final ChangeStream stream;
+  private final ObjectStore bucket;
+  private final Site site;
+  private final ResultStore store;
+  private final ChangeApplier applier;
+  private final SiteLayout layout;
+  private final Path savedFile;
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile long applied;
+  private volatile long target = Long.MAX_VALUE;
+  private long savedSequence;
+  private long savedAt;
+
+  /**
+   * A feed of {@code stream} into {@code site}, resuming after the sequence saved in {@code state}.
+   */
+  public ReplicaFeed(
+      String replica,
+      ChangeStream stream,
+      ObjectStore bucket,
+      Site site,
+      SiteLayout layout,
+      ResultStore store,
+      Path state)
+      throws IOException {
+    this.replica = replica;
+    this.stream = stream;
+    this.bucket = bucket;
+    this.site = site;
+    this.store = store;
+    this.applier = new ChangeApplier(site, store);
+    this.layout = layout;
+    this.savedFile = state.resolve("cluster").resolve(SAVED);
+    this.applied = readSaved(savedFile);
+    this.savedSequence = applied;
+    this.thread = new Thread(this::run, "soil-replica-feed");
+    thread.setDaemon(true);
+  }
+
+  /** Starts reading. */
+  public void start() {
+    thread.start();
+  }
+
+  /** The last sequence applied. */
+  public long applied() {
+    return applied;
+  }
+
+  /**
+   * Ready once every change that was in the stream when this replica started is applied: only then
+   * do its pages show every acknowledged change.
+   */
+  public boolean ready() {
+    return applied >= target;
+  }
+
+  /** Why it is not ready, for {@code /readyz}. */
+  public String readiness() {
+    long goal = target;
+    return goal == Long.MAX_VALUE
+        ? "waiting for the change stream to answer"
+        : "catching up with the change stream: applied " + applied + " of " + goal;
+  }
+
+  private static long readSaved(Path file) throws IOException {
+    try {
+      String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+      return Long.parseLong(text);
+    } catch (NoSuchFileException e) {
+      return 0;
+    } catch (NumberFormatException e) {
+      throw new IOException(
+          file
+              + " must hold the last stream sequence applied, a number; delete it to apply the"
+              + " whole stream again (idempotent, but slow)",
+          e);
+    }
+  }
+
+  private void run() {
+    while (!closed) {
+      try {
+        if (target == Long.MAX_VALUE) {
+          target = stream.lastSequence();
+          LOG.info("replica {}: applied {} of {} changes in the stream", replica, applied, target);
+        }
+        follow();
+      } catch (ChangeStream.Unavailable e) {
+        LOG.warn(
+            "replica {}: the change stream is unavailable, trying again: {}",
+            replica,
+            e.getMessage());
+        pause();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("replica {}: reading the change stream failed, trying again", replica, e);
+        pause();
+      }
+    }
+    save(true);
+  }
+
+  /**
+   * Applies changes as they come; returns (to subscribe again) when the stream holds changes past
+   * the last applied while none arrived for a while: a consumer lost in a restart of nats-server.
+   */
+  private void follow() throws ChangeStream.Unavailable, InterruptedException {
+    try (ChangeStream.Feed feed = stream.feed(applied + 1)) {
+      long quietSince = System.nanoTime();
+      while (!closed) {
+        Optional<ChangeStream.Delivered> next = feed.next(WAIT);
+        if (next.isPresent()) {
+          ChangeStream.Delivered delivered = next.get();
+          if (delivered.sequence() > applied) {
+            handle(delivered);
+            advance(delivered.sequence());
+          }
+          quietSince = System.nanoTime();
+        } else if (System.nanoTime() - quietSince > QUIET_NANOS) {
+          quietSince = System.nanoTime();
+          if (stream.lastSequence() > applied) {
+            LOG.info(
+                "replica {}: the stream has changes past {}: reading it again", replica, applied);
+            save(false);
+            return;
+          }
+        }
+        save(false);
+      }
+    }
+  }
+
+  private synchronized void advance(long sequence) {
+    applied = sequence;
+    notifyAll();
+  }
+
+  /**
+   * Waits until the change at {@code sequence} is applied, at most {@code timeout}; returns whether
+   * it is.
+   */
+  public synchronized boolean awaitApplied(long sequence, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (applied < sequence) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || closed) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
+  private void handle(ChangeStream.Delivered delivered) throws InterruptedException {
+    Change change;
+    try {
+      change = Change.decode(delivered.bytes());
+    } catch (IOException e) {
+      LOG.error(
+          "replica {}: change {} of the stream skipped: {}",
+          replica,
+          delivered.sequence(),
+          e.getMessage());
+      return;
+    }
+    while (!closed) {
+      try {
+        apply(change);
+        return;
+      } catch (BadInput | IllegalArgumentException | IllegalStateException e) {
+        LOG.warn(
+            "replica {}: change {} ({} of {}) skipped: {}",
+            replica,
+            delivered.sequence(),
+            change.kind(),
+            change.job(),
+            e.getMessage());
+        return;
+      } catch (IOException e) {
+        LOG.warn(
+            "replica {}: change {} ({} of {}) not applied yet, trying again: {}",
+            replica,
+            delivered.sequence(),
+            change.kind(),
+            change.job(),
+            e.toString());
+        pause();
+      }
+    }
+  }
+
+  private void apply(Change change) throws IOException {
+    if (change.kind().equals(ChangeKinds.STORED)) {
+      applyStored(change);
+    } else if (!change.origin().equals(replica)) {
+      applier.apply(change);
+    }
+  }
+
+  private void applyStored(Change change) throws IOException {
+    JobRef job = change.jobRef();
+    String[] hashes = change.field(ChangeKinds.FILES_SHA256).split("\\+", -1);
+    JobFile[] kinds = JobFile.values();
+    if (hashes.length != kinds.length) {
+      throw new IllegalArgumentException(
+          "change stored of " + job + ": sha256 must name " + kinds.length + " files");
+    }
+    SiteLayout.requirePublishable(job);
+    RunLocks.Hold hold = site.locks().use(job.host(), job.run());
+    Map<JobFile, Path> fetched = new EnumMap<>(JobFile.class);
+    try {
+      if (localFilesMatch(job, hashes)) {
+        return;
+      }
+      for (int i = 0; i < kinds.length; i++) {
+        if (hashes[i].equals(ClusterReplication.ABSENT)) {
+          continue;
+        }
+        Path target = layout.path(job.file(kinds[i]));
+        Files.createDirectories(target.getParent());
+        Path temp = AtomicFiles.createTemp(target);
+        fetched.put(kinds[i], temp);
+        String got = fetch(job.file(kinds[i]), temp);
+        if (!got.equals(hashes[i])) {
+          LOG.info(
+              "replica {}: {} in the store is of a later upload: this change is superseded",
+              replica,
+              job.file(kinds[i]));
+          return;
+        }
+      }
+      Path json = fetched.get(JobFile.JSON);
+      if (json != null) {
+        long modified = Long.parseLong(change.field(ChangeKinds.JSON_MODIFIED));
+        Files.setLastModifiedTime(json, FileTime.from(Instant.ofEpochSecond(modified)));
+      }
+      StoredJob stored = store.commitFetched(job, fetched);
+      fetched.clear();
+      site.jobStored(job, stored.meta(), stored.rows(), Instant.ofEpochMilli(change.at()));
+    } catch (NoSuchFileException e) {
+      LOG.info(
+          "replica {}: {} is not in the store (deleted since): change skipped",
+          replica,
+          e.getMessage());
+    } finally {
+      for (Path temp : fetched.values()) {
+        Files.deleteIfExists(temp);
+      }
+      hold.close();
+    }
+  }
+
+  private boolean localFilesMatch(JobRef job, String[] hashes) throws IOException {
+    JobFile[] kinds = JobFile.values();
+    for (int i = 0; i < kinds.length; i++) {
+      Path file = layout.path(job.file(kinds[i]));
+      if (hashes[i].equals(ClusterReplication.ABSENT)) {
+        continue;
+      }
+      if (!Files.isRegularFile(file) || !hashes[i].equals(sha256(file))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest digest = Change.digest();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /** Copies the object at {@code key} into {@code temp}; returns the SHA-256 of what it copied. */
+  private String fetch(String key, Path temp) throws IOException {
+    MessageDigest digest = Change.digest();
+    try (InputStream in = new DigestInputStream(bucket.open(key), digest);
+        OutputStream out = Files.newOutputStream(temp)) {
+      in.transferTo(out);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private void save(boolean now) {
+    long sequence = applied;
+    if (sequence == savedSequence || (!now && System.nanoTime() - savedAt < SAVE_EVERY_NANOS)) {
+      return;
+    }
+    try {
+      Files.createDirectories(savedFile.getParent());
+      AtomicFiles.write(savedFile, (sequence + "\n").getBytes(StandardCharsets.UTF_8));
+      savedSequence = sequence;
+      savedAt = System.nanoTime();
+    } catch (IOException e) {
+      LOG.warn(
+          "replica {}: could not save the applied sequence {}: {}",
+          replica,
+          sequence,
+          e.toString());
+    }
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closed = true;
+    }
+  }
+
+  /** Stops reading and saves the sequence applied. */
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    save(true);
+  }
+}

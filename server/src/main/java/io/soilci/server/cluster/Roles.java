@@ -1,0 +1,79 @@
+package io.soilci.server.cluster;
+
+import io.soilci.result.WorkerHost;
+import io.soilci.server.site.Site;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims and renews this replica's roles ({@link HostLeases}) on a timer: the holder of {@code
+ * site} runs the job-lease timer (a silent job's end is published and applied by every replica,
+ * {@link SiteChanges#lost}); the holder of {@code host.HOST} mirrors that host's pages ({@link
+ * PageMirror}). A replica that loses {@code site} (it could not renew) stops its timer at once.
+ */
+public final class Roles implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Roles.class);
+
+  private final HostLeases leases;
+  private final Site site;
+  private final SiteChanges changes;
+  private final ScheduledExecutorService timer;
+  private boolean runsJobLeases;
+
+  public Roles(HostLeases leases, Site site, SiteChanges changes) {
+    this.leases = leases;
+    this.site = site;
+    this.changes = changes;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "soil-roles");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Claims the roles now and then every {@link HostLeases#renewEvery}. */
+  public void start() {
+    tick();
+    long every = leases.renewEvery().toMillis();
+    var unused = timer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  private void tick() {
+    try {
+      boolean site = leases.claim(HostLeases.SITE);
+      if (site && !runsJobLeases) {
+        LOG.info("this replica holds the site role: it runs the job-lease timer");
+        this.site.startLeases(changes::lost);
+        runsJobLeases = true;
+      } else if (!site && runsJobLeases) {
+        LOG.warn("this replica lost the site role: its job-lease timer stops");
+        this.site.stopLeases();
+        runsJobLeases = false;
+      }
+      for (WorkerHost host : WorkerHost.values()) {
+        leases.claim(HostLeases.hostKey(host.prefix()));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("claiming this replica's roles failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    leases.release(HostLeases.SITE);
+    for (WorkerHost host : WorkerHost.values()) {
+      leases.release(HostLeases.hostKey(host.prefix()));
+    }
+  }
+}

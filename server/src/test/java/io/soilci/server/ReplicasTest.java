@@ -1,0 +1,164 @@
+package io.soilci.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.soilci.server.config.DistributedSettings;
+import io.soilci.server.config.ServerConfig;
+import io.soilci.server.site.Site;
+import io.soilci.server.storage.FolderObjectStore;
+import io.soilci.server.storage.S3Credentials;
+import io.soilci.server.storage.StorageSettings;
+import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.TestServer;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two replicas of the distributed mode in one JVM, a real nats-server and a shared folder as the
+ * object store: uploads and events accepted by either end as the same site on both, equal to a
+ * {@code regen} of the stored jobs. (ReplicasIT runs replicas as processes behind nginx, with S3.)
+ */
+class ReplicasTest {
+  private static final Duration CONVERGE = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  private static UnaryOperator<ServerConfig> replica(String name, NatsProcess nats) {
+    StorageSettings storage =
+        new StorageSettings(
+            URI.create("http://127.0.0.1:9"),
+            "soil",
+            "",
+            StorageSettings.DEFAULT_REGION,
+            new S3Credentials("test", "test-secret"));
+    return c ->
+        c.withDistributed(
+            Optional.of(new DistributedSettings(name, URI.create(nats.url()), storage)));
+  }
+
+  @Test
+  void uploadsAndEventsAtEitherReplicaGiveBothTheSameSiteAsRegen() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 =
+            TestServer.start(
+                dir.resolve("r1"), replica("r1", nats), s -> new FolderObjectStore(bucket));
+        TestServer r2 =
+            TestServer.start(
+                dir.resolve("r2"), replica("r2", nats), s -> new FolderObjectStore(bucket))) {
+      ok(
+          r1.post(
+              "/results?workerHost=github&runId=4101&jobName=cpp-small",
+              r1.github,
+              TestServer.fixtureJob("github-jobs/4101", "cpp-small")));
+      event(r2, "start&runId=4300&jobName=build");
+      event(r1, "task-start&runId=4300&jobName=build&task=compile");
+      event(r2, "task-done&runId=4300&jobName=build&task=compile&status=0&elapsed=2.5");
+      ok(
+          r2.post(
+              "/results?workerHost=github&runId=4101&jobName=dev-minimal",
+              r2.github,
+              TestServer.fixtureJob("github-jobs/4101", "dev-minimal")));
+      event(r1, "done&runId=4300&jobName=build&status=1&updateStatusApi=1");
+      event(r1, "start&runId=4301&jobName=lint");
+      ok(
+          r1.post(
+              "/results?workerHost=github&runId=4102&jobName=dev-minimal",
+              r1.github,
+              TestServer.fixtureJob("github-jobs/4102", "dev-minimal")));
+
+      List<String> differ = awaitSame(r1, r2);
+      assertThat(differ).as("files that differ between the replicas").isEmpty();
+      assertThat(r2.site.resolve("github-jobs/4101/cpp-small.wwz"))
+          .hasSameBinaryContentAs(r1.site.resolve("github-jobs/4101/cpp-small.wwz"));
+      assertThat(r1.site.resolve("github-jobs/4101/dev-minimal.json")).isRegularFile();
+      assertThat(r2.site.resolve("status-api/github/4300/build.status.txt")).isRegularFile();
+      assertThat(differencesFromRegen(r1)).as("r1 against a regen of its jobs").isEmpty();
+    }
+  }
+
+  private static void ok(HttpResponse<String> answer) {
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+  }
+
+  private static void event(TestServer server, String query) {
+    ok(server.post("/event?workerHost=github&eventName=" + query, server.github));
+  }
+
+  /** Waits (at most a minute) until both sites hold the same files; returns those that differ. */
+  private static List<String> awaitSame(TestServer a, TestServer b) throws Exception {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    List<String> differ;
+    do {
+      a.awaitPagesWritten();
+      b.awaitPagesWritten();
+      differ = differences(a.site, b.site);
+      if (differ.isEmpty()) {
+        return differ;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    return differ;
+  }
+
+  private List<String> differencesFromRegen(TestServer server) throws Exception {
+    Path copy = dir.resolve("regen");
+    try (Stream<Path> files = Files.walk(server.site)) {
+      for (Path from : files.toList()) {
+        Path to = copy.resolve(server.site.relativize(from).toString());
+        if (Files.isDirectory(from)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    ServerConfig config = ServerConfig.defaults(copy).withState(dir.resolve("regen-state"));
+    Site.forgetSnapshot(config.state());
+    try (Site site = Site.open(SoilServer.siteSettings(config))) {
+      site.regenerateAll();
+    }
+    return differences(server.site, copy);
+  }
+
+  /** Files (temp files aside) that differ or exist on one side only. */
+  static List<String> differences(Path a, Path b) throws Exception {
+    Set<String> paths = new TreeSet<>(files(a));
+    paths.addAll(files(b));
+    List<String> differ = new ArrayList<>();
+    for (String path : paths) {
+      Path fa = a.resolve(path);
+      Path fb = b.resolve(path);
+      if (!Files.isRegularFile(fa)
+          || !Files.isRegularFile(fb)
+          || !Arrays.equals(Files.readAllBytes(fa), Files.readAllBytes(fb))) {
+        differ.add(path);
+      }
+    }
+    return differ;
+  }
+
+  private static List<String> files(Path root) throws Exception {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().startsWith(".tmp-"))
+          .map(p -> root.relativize(p).toString())
+          .toList();
+    }
+  }
+}
