@@ -39,6 +39,13 @@ await_http() { # URL PID LOG
   done
   echo "replicas-bench: $1 did not answer"; exit 1
 }
+cpu_seconds() { # PID...: user+system CPU seconds so far, summed
+  local total=0
+  for pid in "$@"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total $(getconf CLK_TCK)" | awk '{printf "%.1f", $1 / $2}'
+}
 stop_all() {
   for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
@@ -73,6 +80,7 @@ for mode in "$@"; do
   token=$(java -jar "$jar" add-worker bench --site "$dir/r1/site" --state "$dir/r1/state" \
     --scopes github-jobs,status-api 2> /dev/null)
   urls=()
+  server_pids=()
   for i in $(seq 1 "$replicas"); do
     mkdir -p "$dir/r$i/site" "$dir/r$i/state"
     [ "$i" = 1 ] || cp "$dir/r1/state/workers.json" "$dir/r$i/state/"
@@ -86,13 +94,23 @@ for mode in "$@"; do
     java -Xmx512m -jar "$jar" serve --config "$config" --listen "127.0.0.1:$port" \
       > "$dir/r$i.log" 2>&1 &
     pids+=($!)
+    server_pids+=($!)
     await_http "http://127.0.0.1:$port/readyz" "$!" "$dir/r$i.log"
     urls+=("http://127.0.0.1:$port/")
   done
   label="$mode"
   [ "$mode" = single ] && label="single box (folder)" || label="$mode replica(s) (NATS + S3)"
+  others=("${pids[@]:0:${#pids[@]}-${#server_pids[@]}}")
+  servers_before=$(cpu_seconds "${server_pids[@]}")
+  others_before=0.0
+  [ ${#others[@]} -eq 0 ] || others_before=$(cpu_seconds "${others[@]}")
   java -cp "$jar" bench/replicas/ReplicasBench.java "$(IFS=,; echo "${urls[*]}")" "$token" \
     "$WORKERS" "$SECONDS_PER_MODE" "$EVENTS" "$label"
-  echo "  load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  servers_after=$(cpu_seconds "${server_pids[@]}")
+  others_after=0.0
+  [ ${#others[@]} -eq 0 ] || others_after=$(cpu_seconds "${others[@]}")
+  echo "  CPU during the run: soil-server(s) $(echo "$servers_after $servers_before" | awk '{printf "%.1f", $1 - $2}') s," \
+    "nats-server + s3proxy $(echo "$others_after $others_before" | awk '{printf "%.1f", $1 - $2}') s;" \
+    "load average now $(cut -d' ' -f1-3 /proc/loadavg)"
   stop_all
 done
