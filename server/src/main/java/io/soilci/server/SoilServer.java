@@ -21,9 +21,11 @@ import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
 import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.storage.S3ObjectStore;
 import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.UploadGate;
+import io.soilci.server.wwz.BucketWwz;
 import io.soilci.server.wwz.WwzHandler;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -102,12 +104,9 @@ public final class SoilServer implements AutoCloseable {
     return start(config, SoilServer::openBucket);
   }
 
-  /** The shared object store the config's {@code distributed.storage} names. */
+  /** The shared object store the config's {@code distributed.storage} names: an S3 bucket. */
   private static ObjectStore openBucket(StorageSettings storage) throws IOException {
-    throw new IOException(
-        "config key 'distributed.storage' ("
-            + storage.endpoint()
-            + "): the S3 client is not in this build yet");
+    return S3ObjectStore.open(storage);
   }
 
   /** What opens the distributed mode's object store: S3, or a folder in tests. */
@@ -175,7 +174,10 @@ public final class SoilServer implements AutoCloseable {
                     config.state().resolve("log-index"),
                     LogIndexStore.DEFAULT_BUDGET,
                     config.errorPatterns()),
-                config.state().resolve("wwz-inflated")));
+                config.state().resolve("wwz-inflated"),
+                // A replica catching up serves entries of zips it has not fetched yet from the
+                // bucket.
+                cluster == null ? null : new BucketWwz(cluster.bucket(), 64)));
     SiteFilesHandler files = made.add(new SiteFilesHandler(config.site()));
     String ingestKey = LocalServer.newKey();
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
