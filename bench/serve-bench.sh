@@ -6,9 +6,15 @@
 # -H 'Accept-Encoding: gzip'). nginx serves the static files twice: as plain files (sendfile,
 # no gzip: how it serves .txt without gzip_static) and with `gzip on` (level 1, its default) for the
 # gzip client. wrk on loopback, 64 connections, DURATION seconds per case after a 3 s warm-up.
+# Fair to both servers: each group of cases runs twice, in one order and then in the reverse
+# order (A B C, C B A), and each figure is the mean of its two runs, so a case is not favoured by
+# its place (what ran before it, the machine's load drifting); before each case the script waits
+# until neither server uses CPU any more (the last case's requests still being answered), and
+# before the first it warms soil-server's JIT up on every case.
 # Bounded: every process started here is stopped on exit.
 # Usage: bench/serve-bench.sh [DURATION_SECONDS] (default 10); SOIL_SERVER_JAR=PATH to measure
-# another build of the jar.
+# another build of the jar; SERVE_BENCH_GROUPS="page" (any of "hot page many", default all) for
+# fewer cases.
 set -euo pipefail
 
 DURATION=${1:-10}
@@ -103,7 +109,8 @@ done
 SOIL_PORT=$(free_port)
 java -Xmx1g -jar "$JAR" serve --site "$SITE" --state "$WORK/state" \
   --listen "127.0.0.1:$SOIL_PORT" >"$WORK/soil.log" 2>&1 &
-PIDS+=($!)
+SOIL_PID=$!
+PIDS+=("$SOIL_PID")
 
 NGINX_PORT=$(free_port)
 NGINX_GZIP_PORT=$(free_port)
@@ -134,7 +141,8 @@ http {
 }
 NGX
 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-PIDS+=($!)
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
 
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$SOIL_PORT/healthz" >/dev/null 2>&1 \
@@ -187,40 +195,93 @@ measure() {
   awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}' "$WORK/wrk.out"
 }
 
-declare -A RPS P99
-run() { # NAME URL [SCRIPT] [gzip]
-  local name=$1
-  shift
-  read -r "RPS[$name]" "P99[$name]" < <(measure "$@")
+# CPU ticks used so far by soil-server and nginx (master and workers).
+server_ticks() {
+  local pid total=0
+  for pid in "$SOIL_PID" "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
 }
-row() { printf '%-52s %12s %10s\n' "$2" "${RPS[$1]}" "${P99[$1]}"; }
+# Waits until the servers used under 5 ticks (50 ms) of CPU in half a second, at most 30 s.
+settle() {
+  local before after
+  for _ in $(seq 1 60); do
+    before=$(server_ticks)
+    sleep 0.5
+    after=$(server_ticks)
+    [ $((after - before)) -ge 5 ] || return 0
+  done
+}
+
+declare -A URL SCRIPT GZ RPS P99 RUNS
+case_is() { URL[$1]=$2; SCRIPT[$1]=${3:-}; GZ[$1]=${4:-}; }
+case_is wwz "$SOIL$WWZ_PATH"
+case_is wwz_gz "$SOIL$WWZ_PATH" "" gzip
+case_is static "$SOIL/static/big.txt"
+case_is nginx "$NGINX/static/big.txt"
+case_is nginx_gz "$NGINX_GZIP/static/big.txt" "" gzip
+case_is page "$SOIL/static/page.html"
+case_is nginx_page "$NGINX/static/page.html"
+case_is page_gz "$SOIL/static/page.html" "" gzip
+case_is nginx_page_gz "$NGINX_GZIP/static/page.html" "" gzip
+case_is mwwz "$SOIL" "$WORK/random-wwz.lua"
+case_is mwwz_gz "$SOIL" "$WORK/random-wwz.lua" gzip
+case_is mstatic "$SOIL" "$WORK/random-static.lua"
+case_is mnginx "$NGINX" "$WORK/random-static.lua"
+case_is mnginx_gz "$NGINX_GZIP" "$WORK/random-static.lua" gzip
+declare -A GROUP
+GROUP[hot]="wwz wwz_gz static nginx nginx_gz"
+GROUP[page]="page nginx_page page_gz nginx_page_gz"
+GROUP[many]="mwwz mwwz_gz mstatic mnginx mnginx_gz"
+GROUPS_RUN=${SERVE_BENCH_GROUPS:-hot page many}
+
+run() { # NAME: one measured run of the case, added to its runs
+  local name=$1 rps p99
+  settle
+  read -r rps p99 < <(measure "${URL[$name]}" "${SCRIPT[$name]}" "${GZ[$name]}")
+  RUNS[$name]="${RUNS[$name]:-} $rps"
+  # The worse p99 of the runs (wrk prints us, ms or s).
+  P99[$name]=$(printf '%s\n%s\n' "${P99[$name]:-0us}" "$p99" | awk '
+    { v = $1; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+      m = (u == "s") ? v * 1e6 : (u == "ms") ? v * 1e3 : v
+      if (m >= best) { best = m; out = $1 } }
+    END { print out }')
+}
+row() {
+  [ -n "${RUNS[$1]:-}" ] || return 0
+  printf '%-52s %12s %10s   (%s)\n' "$2" "${RPS[$1]}" "${P99[$1]}" "${RUNS[$1]# }"
+}
 ratio() { # LABEL A B TARGET
+  [ -n "${RUNS[$2]:-}" ] && [ -n "${RUNS[$3]:-}" ] || return 0
   awk -v a="${RPS[$2]}" -v b="${RPS[$3]}" -v label="$1" -v target="$4" \
     'BEGIN {printf "%-52s %12.2f   (target %s)\n", label, a / b, target}'
 }
 
+# soil-server's JIT warm-up: every case of the run once, unmeasured (nginx needs none).
+for group in $GROUPS_RUN; do
+  for name in ${GROUP[$group]}; do
+    case ${URL[$name]} in "$SOIL"*) measure "${URL[$name]}" "${SCRIPT[$name]}" "${GZ[$name]}" >/dev/null ;; esac
+  done
+done
+
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-run wwz "$SOIL$WWZ_PATH"
-run wwz_gz "$SOIL$WWZ_PATH" "" gzip
-run static "$SOIL/static/big.txt"
-run nginx "$NGINX/static/big.txt"
-run nginx_gz "$NGINX_GZIP/static/big.txt" "" gzip
-run page "$SOIL/static/page.html"
-run nginx_page "$NGINX/static/page.html"
-run page_gz "$SOIL/static/page.html" "" gzip
-run nginx_page_gz "$NGINX_GZIP/static/page.html" "" gzip
-run mwwz "$SOIL" "$WORK/random-wwz.lua"
-run mwwz_gz "$SOIL" "$WORK/random-wwz.lua" gzip
-run mstatic "$SOIL" "$WORK/random-static.lua"
-run mnginx "$NGINX" "$WORK/random-static.lua"
-run mnginx_gz "$NGINX_GZIP" "$WORK/random-static.lua" gzip
+for group in $GROUPS_RUN; do
+  order=(${GROUP[$group]})
+  for name in "${order[@]}"; do run "$name"; done
+  for ((i = ${#order[@]} - 1; i >= 0; i--)); do run "${order[i]}"; done
+done
+for name in "${!RUNS[@]}"; do
+  RPS[$name]=$(echo "${RUNS[$name]}" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.2f", s / NF }')
+done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(java -version 2>&1 | head -1), $(nginx -v 2>&1)"
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout 30s, loopback; load average before: $LOAD_BEFORE, after: $LOAD_AFTER"
+echo "each case twice (the group in order, then reversed), requests/s the mean, p99 the worse"
 echo "the 1 MiB log is $GZ_BYTES bytes as a gzip member (its deflated entry in the wwz)"
 echo
-printf '%-52s %12s %10s\n' "case" "requests/s" "p99"
+printf '%-52s %12s %10s   %s\n' "case" "requests/s" "p99" "(each run)"
 echo "-- one 1 MiB log, the same URL each time"
 row wwz "soil-server: wwz entry, plain client"
 row wwz_gz "soil-server: wwz entry, gzip client"
@@ -243,6 +304,7 @@ ratio "cold wwz entries, gzip client / nginx static" mwwz_gz mnginx ">= 2"
 ratio "cold wwz entries, gzip client / nginx gzip on" mwwz_gz mnginx_gz "-"
 ratio "static 1 MiB file / nginx" static nginx ">= 0.9"
 ratio "static 5 KiB page / nginx" page nginx_page ">= 0.9"
+ratio "static 5 KiB page, gzip client / nginx gzip on" page_gz nginx_page_gz "-"
 ratio "hot wwz entry, plain client / nginx static" wwz nginx ">= 1"
 ratio "hot wwz entry, gzip client / nginx static" wwz_gz nginx ">= 1"
 ratio "cold wwz entries, plain client / nginx static" mwwz mnginx "-"

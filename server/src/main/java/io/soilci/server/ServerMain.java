@@ -5,6 +5,9 @@ public final class ServerMain {
   private ServerMain() {}
 
   public static void main(String[] args) {
-    System.exit(ServerCommand.commandLine().execute(args));
+    if (args.length > 0 && args[0].equals("serve")) {
+      Preload.start();
+    }
+    System.exit(ServerCommand.commandLine(args).execute(args));
   }
 }

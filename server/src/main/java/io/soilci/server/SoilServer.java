@@ -21,9 +21,11 @@ import io.soilci.server.logview.LogIndexStore;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
 import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.storage.S3ObjectStore;
 import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.UploadGate;
+import io.soilci.server.wwz.BucketWwz;
 import io.soilci.server.wwz.WwzHandler;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -33,8 +35,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import org.xnio.OptionMap;
@@ -89,17 +95,18 @@ public final class SoilServer implements AutoCloseable {
         config.errorPatterns());
   }
 
-  /** Opens the site and starts listening. */
+  /**
+   * Opens the site and starts listening. The site is opened on a thread of its own while this one
+   * makes the rest (the worker threads, the handlers): on two cores that overlaps their class
+   * loading and start-up; nothing listens before both are done.
+   */
   public static SoilServer start(ServerConfig config) throws IOException {
     return start(config, SoilServer::openBucket);
   }
 
-  /** The shared object store the config's {@code distributed.storage} names. */
+  /** The shared object store the config's {@code distributed.storage} names: an S3 bucket. */
   private static ObjectStore openBucket(StorageSettings storage) throws IOException {
-    throw new IOException(
-        "config key 'distributed.storage' ("
-            + storage.endpoint()
-            + "): the S3 client is not in this build yet");
+    return S3ObjectStore.open(storage);
   }
 
   /** What opens the distributed mode's object store: S3, or a folder in tests. */
@@ -125,27 +132,65 @@ public final class SoilServer implements AutoCloseable {
             ? Cluster.connect(
                 distributed.get(), buckets.open(distributed.get().storage()), config.site())
             : null;
-    Site site;
+    Closer made = new Closer();
+    if (cluster != null) {
+      made.add(cluster);
+    }
+    SiteOpening opening =
+        SiteOpening.start(
+            config,
+            path -> {
+              live.streams().pageChanged(path);
+              if (cluster != null) {
+                cluster.pageChanged(path);
+              }
+            },
+            // In the distributed mode, only the replica that holds the site role runs it (Roles).
+            cluster == null);
     try {
-      site =
-          Site.open(
-              siteSettings(config).withState(config.state()),
-              path -> {
-                live.streams().pageChanged(path);
-                if (cluster != null) {
-                  cluster.pageChanged(path);
-                }
-              });
-    } catch (IOException | RuntimeException e) {
-      if (cluster != null) {
-        cluster.close();
-      }
+      return start(config, live, cluster, opening, made);
+    } catch (IOException | RuntimeException | Error e) {
+      made.closeAll(e);
+      opening.closeWhenOpened(e);
       throw e;
     }
-    if (cluster == null) {
-      // In the distributed mode, only the replica that holds the site role runs it (Roles).
-      site.startLeases();
-    }
+  }
+
+  private static SoilServer start(
+      ServerConfig config,
+      LiveLogs live,
+      @Nullable Cluster cluster,
+      SiteOpening opening,
+      Closer made)
+      throws IOException {
+    Metrics metrics = new Metrics();
+    Limits limits = config.limits();
+    Guards guards = config.guards();
+    WwzHandler wwz =
+        made.add(
+            new WwzHandler(
+                config.site(),
+                new LogIndexStore(
+                    config.state().resolve("log-index"),
+                    LogIndexStore.DEFAULT_BUDGET,
+                    config.errorPatterns()),
+                config.state().resolve("wwz-inflated"),
+                // A replica catching up serves entries of zips it has not fetched yet from the
+                // bucket.
+                cluster == null ? null : new BucketWwz(cluster.bucket(), 64)));
+    SiteFilesHandler files = made.add(new SiteFilesHandler(config.site()));
+    String ingestKey = LocalServer.newKey();
+    XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
+    made.add(threads::shutdownNow);
+    Hooks coordinatorHooks = made.add(new Hooks(config.hooks()));
+    Authenticator authenticator =
+        new Authenticator(
+            new WorkerStore(config.state()),
+            guards.loginFailuresPerAddress(),
+            guards.loginFailuresPerName(),
+            guards.loginFailureWindowSeconds());
+    Site site = opening.await();
+    made.add(site);
     ResultStore store =
         new ResultStore(config.site(), config.state(), config.limits(), site.locks());
     SiteLayout layout = new SiteLayout(config.site());
@@ -159,44 +204,26 @@ public final class SoilServer implements AutoCloseable {
     if (cluster != null) {
       cluster.start(site, changes, store, layout, config.state());
     }
-    Metrics metrics = new Metrics();
-    Limits limits = config.limits();
-    Guards guards = config.guards();
-    WwzHandler wwz =
-        new WwzHandler(
-            config.site(),
-            new LogIndexStore(
-                config.state().resolve("log-index"),
-                LogIndexStore.DEFAULT_BUDGET,
-                config.errorPatterns()),
-            config.state().resolve("wwz-inflated"));
-    SiteFilesHandler files = new SiteFilesHandler(config.site());
-    String ingestKey = LocalServer.newKey();
-    XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
-    Hooks coordinatorHooks = new Hooks(config.hooks());
     Coordinator coordinator =
-        Coordinator.open(
-            config.state(),
-            config.coordinator(),
-            Clock.systemUTC(),
-            coordinatorHooks,
-            (job, from) -> {
-              // Shown as a job that passed at once, its status file written as for a run.
-              changes.jobStarted(job, Map.of(), true);
-              changes.jobDone(
-                  job, 0, true, null, "reused: " + from + " passed with the same inputs");
-            });
+        made.add(
+            Coordinator.open(
+                config.state(),
+                config.coordinator(),
+                Clock.systemUTC(),
+                coordinatorHooks,
+                (job, from) -> {
+                  // Shown as a job that passed at once, its status file written as for a run.
+                  changes.jobStarted(job, Map.of(), true);
+                  changes.jobDone(
+                      job, 0, true, null, "reused: " + from + " passed with the same inputs");
+                }));
     site.runFinishedElsewhere(coordinator::ownsRun);
     Routes.Parts parts =
         new Routes.Parts(
             config,
             site,
             store,
-            new Authenticator(
-                new WorkerStore(config.state()),
-                guards.loginFailuresPerAddress(),
-                guards.loginFailuresPerName(),
-                guards.loginFailureWindowSeconds()),
+            authenticator,
             new UploadGate(limits.maxUploadsInFlight(), guards.maxUploadsPerWorker(), metrics),
             wwz,
             files,
@@ -207,7 +234,7 @@ public final class SoilServer implements AutoCloseable {
             coordinator,
             changes,
             cluster == null ? Optional::empty : cluster::notReady);
-    AccessLog accessLog = Routes.handler(parts);
+    AccessLog accessLog = made.add(Routes.handler(parts));
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
         Undertow.builder()
@@ -228,16 +255,6 @@ public final class SoilServer implements AutoCloseable {
     try {
       undertow.start();
     } catch (RuntimeException e) {
-      threads.shutdownNow();
-      accessLog.close();
-      closeQuietly(coordinator);
-      coordinatorHooks.close();
-      wwz.close();
-      files.close();
-      if (cluster != null) {
-        cluster.close();
-      }
-      site.close();
       if (e.getCause() instanceof BindException) {
         throw new IOException(
             "cannot listen on "
@@ -263,6 +280,106 @@ public final class SoilServer implements AutoCloseable {
     sweepTempsLater(store);
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
+  }
+
+  /** The site being opened on a thread of its own ({@link #start}). */
+  private static final class SiteOpening {
+    private final FutureTask<Site> task;
+    private volatile boolean taken;
+
+    private SiteOpening(FutureTask<Site> task) {
+      this.task = task;
+    }
+
+    static SiteOpening start(
+        ServerConfig config, Consumer<String> pageChanged, boolean startLeases) {
+      FutureTask<Site> task =
+          new FutureTask<>(
+              () -> {
+                Site site = Site.open(siteSettings(config).withState(config.state()), pageChanged);
+                if (startLeases) {
+                  site.startLeases();
+                }
+                return site;
+              });
+      Thread thread = new Thread(task, "soil-site-open");
+      thread.setDaemon(true);
+      thread.start();
+      return new SiteOpening(task);
+    }
+
+    /**
+     * Waits until the site is open and takes it: from then on the caller closes it. A failure to
+     * open it is thrown as it was thrown.
+     */
+    Site await() throws IOException {
+      Site site = get();
+      taken = true;
+      return site;
+    }
+
+    /** When the start failed before it took the site: waits for it and closes it, if it opened. */
+    void closeWhenOpened(Throwable failure) {
+      if (taken) {
+        return;
+      }
+      try {
+        get().close();
+      } catch (IOException | RuntimeException | Error e) {
+        if (e != failure) {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+
+    private Site get() throws IOException {
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return task.get();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+              throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+              throw runtime;
+            }
+            if (cause instanceof Error error) {
+              throw error;
+            }
+            throw new IOException("opening the site failed: " + cause, cause);
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /** What a start made so far, closed in reverse order when a later step fails. */
+  private static final class Closer {
+    private final ArrayDeque<AutoCloseable> made = new ArrayDeque<>();
+
+    <T extends AutoCloseable> T add(T closeable) {
+      made.push(closeable);
+      return closeable;
+    }
+
+    void closeAll(Throwable failure) {
+      while (!made.isEmpty()) {
+        try {
+          made.pop().close();
+        } catch (Exception e) {
+          failure.addSuppressed(e);
+        }
+      }
+    }
   }
 
   /**

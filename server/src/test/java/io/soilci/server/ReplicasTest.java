@@ -91,6 +91,37 @@ class ReplicasTest {
     }
   }
 
+  /**
+   * A replica that restarts with its saved sequence behind (a SIGKILL before it was saved) replays
+   * its own changes among the others': it must end where the others are, not skip its own.
+   */
+  @Test
+  void aReplicaThatReplaysTheStreamEndsAsTheOthersIncludingItsOwnChanges() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
+      try (TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder)) {
+        event(r2, "start&runId=4400&jobName=x");
+        event(r2, "task-done&runId=4400&jobName=x&task=t&status=0&elapsed=1");
+        event(r1, "done&runId=4400&jobName=x&status=0");
+        ok(
+            r1.post(
+                "/results?workerHost=github&runId=4400&jobName=cpp-small",
+                r1.github,
+                TestServer.fixtureJob("github-jobs/4101", "cpp-small")));
+        assertThat(awaitSame(r1, r2)).isEmpty();
+      }
+      // As if r1 was killed before it saved how far it applied the stream.
+      Files.delete(dir.resolve("r1/state/cluster/applied-sequence"));
+      try (TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder)) {
+        assertThat(awaitSame(r1, r2))
+            .as("files that differ after r1 replayed the stream")
+            .isEmpty();
+      }
+    }
+  }
+
   private static void ok(HttpResponse<String> answer) {
     assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
   }

@@ -39,6 +39,17 @@ class ServerCommandLineTest {
   }
 
   @Test
+  void aNamedSubcommandIsTheOnlyOneReadAndTheNamesAreTheCommandsOwn() {
+    assertThat(ServerCommand.commandLine(new String[] {"serve", "--help"}).getSubcommands())
+        .containsOnlyKeys("serve");
+    assertThat(ServerCommand.commandLine(new String[] {"--version"}).getSubcommands().keySet())
+        .containsExactly("serve", "add-worker", "regen", "ingest");
+    ServerCommand.commandLine()
+        .getSubcommands()
+        .forEach((name, sub) -> assertThat(sub.getCommandName()).isEqualTo(name));
+  }
+
+  @Test
   void printsTheVersionTheBuildSet() {
     int status = run("--version");
 

@@ -155,6 +155,10 @@ public final class SiteLayout {
    * The run of a request path {@code /HOST/RUN/index.json} (the old run JSON URL), if it is one.
    */
   public static Optional<String> movedRunJsonTarget(String requestPath) {
+    // Asked of every GET the server routes: most are not this, and a split costs per request.
+    if (!requestPath.endsWith("/index.json")) {
+      return Optional.empty();
+    }
     String[] parts = requestPath.split("/", -1);
     if (parts.length != 4 || !parts[0].isEmpty() || !parts[3].equals("index.json")) {
       return Optional.empty();

@@ -71,6 +71,11 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  /** The shared object store (owned by the cluster: closed with it). */
+  public ObjectStore bucket() {
+    return bucket;
+  }
+
   /** Told of every page the site writes. */
   public void pageChanged(String path) {
     mirror.changed(path);

@@ -35,12 +35,11 @@ import org.slf4j.LoggerFactory;
  * last one applied (kept in {@code STATE/cluster/applied-sequence}, synced), each applied to the
  * site as the replica that accepted it did. An upload's files come from the object store (temp
  * files, checked against the hashes the change names, put in place through the commit journal, JSON
- * last); when this replica's files already have those hashes nothing is fetched or applied again,
- * and files of a later upload in the store (other hashes) mean this change was superseded: the
- * later one's change follows in the stream. Events this replica published itself were applied when
- * they were accepted and are skipped. A change that cannot be applied for want of the store or the
- * disk is tried again until it can (the stream waits); one that breaks a rule is logged and
- * skipped.
+ * last); when this replica's files already have those hashes nothing is fetched, and files of a
+ * later upload in the store (other hashes) mean this change was superseded: the later one's change
+ * follows in the stream. Every change is applied, this replica's own too, so that every replica
+ * ends in the stream's order. A change that cannot be applied for want of the store or the disk is
+ * tried again until it can (the stream waits); one that breaks a rule is logged and skipped.
  */
 public final class ReplicaFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaFeed.class);
@@ -245,10 +244,15 @@ public final class ReplicaFeed implements AutoCloseable {
     }
   }
 
+  /**
+   * Applies every change, this replica's own too: it applied its own when it accepted it, and
+   * applying it again at its place in the stream ends in the stream's order, as on every other
+   * replica (a restart that replays its own changes after others' must not skip them).
+   */
   private void apply(Change change) throws IOException {
     if (change.kind().equals(ChangeKinds.STORED)) {
       applyStored(change);
-    } else if (!change.origin().equals(replica)) {
+    } else {
       applier.apply(change);
     }
   }
@@ -266,6 +270,10 @@ public final class ReplicaFeed implements AutoCloseable {
     Map<JobFile, Path> fetched = new EnumMap<>(JobFile.class);
     try {
       if (localFilesMatch(job, hashes)) {
+        // Nothing to fetch (this replica's own upload, or a change replayed after a restart); the
+        // site is told again, at the change's place in the stream.
+        StoredJob stored = store.readStored(job);
+        site.jobStored(job, stored.meta(), stored.rows(), Instant.ofEpochMilli(change.at()));
         return;
       }
       for (int i = 0; i < kinds.length; i++) {

@@ -87,26 +87,52 @@ public final class FolderObjectStore implements ObjectStore {
 
   @Override
   public byte[] read(String key, long offset, int length) throws IOException {
+    checkRange(key, offset, length);
+    try (FileChannel channel = FileChannel.open(file(key), StandardOpenOption.READ)) {
+      return read(channel, offset, length);
+    }
+  }
+
+  @Override
+  public byte[] readVersion(StoredObject version, long offset, int length) throws IOException {
+    checkRange(version.key(), offset, length);
+    Path file = file(version.key());
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      throw new ObjectChangedException(version);
+    }
+    try (channel) {
+      // The channel holds the file it opened; a rename after this check does not change it.
+      if (!head(version.key()).map(version::equals).orElse(false)) {
+        throw new ObjectChangedException(version);
+      }
+      return read(channel, offset, length);
+    }
+  }
+
+  private static void checkRange(String key, long offset, int length) {
     if (offset < 0 || length < 0) {
       throw new IllegalArgumentException(
           "range of '" + key + "' from " + offset + " length " + length + " is negative");
     }
-    Path file = file(key);
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      long available = Math.max(0, channel.size() - offset);
-      ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, available));
-      long position = offset;
-      while (buffer.hasRemaining()) {
-        int n = channel.read(buffer, position);
-        if (n < 0) {
-          break;
-        }
-        position += n;
+  }
+
+  private static byte[] read(FileChannel channel, long offset, int length) throws IOException {
+    long available = Math.max(0, channel.size() - offset);
+    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, available));
+    long position = offset;
+    while (buffer.hasRemaining()) {
+      int n = channel.read(buffer, position);
+      if (n < 0) {
+        break;
       }
-      return buffer.position() == buffer.capacity()
-          ? buffer.array()
-          : Arrays.copyOf(buffer.array(), buffer.position());
+      position += n;
     }
+    return buffer.position() == buffer.capacity()
+        ? buffer.array()
+        : Arrays.copyOf(buffer.array(), buffer.position());
   }
 
   @Override
@@ -124,7 +150,7 @@ public final class FolderObjectStore implements ObjectStore {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
             String key = keyOf(file);
-            if (attributes.isRegularFile() && key.startsWith(prefix) && isKey(key)) {
+            if (attributes.isRegularFile() && key.startsWith(prefix) && ObjectKeys.isValid(key)) {
               objects.add(new StoredObject(key, attributes.size(), etag(attributes)));
             }
             return FileVisitResult.CONTINUE;
@@ -145,16 +171,6 @@ public final class FolderObjectStore implements ObjectStore {
 
   private String keyOf(Path file) {
     return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-  }
-
-  /** False for the root itself, temp files and names no key may have: those are not objects. */
-  private static boolean isKey(String key) {
-    try {
-      ObjectKeys.require(key);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   @Override

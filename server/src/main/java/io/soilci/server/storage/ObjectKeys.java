@@ -25,6 +25,16 @@ public final class ObjectKeys {
     return key;
   }
 
+  /** True when {@code key} is a valid key (a folder's temp files and stray names are not). */
+  public static boolean isValid(String key) {
+    try {
+      require(key);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   /**
    * {@code prefix} when it is a valid start of keys: empty (every key), whole segments each
    * followed by {@code /} ({@code github-jobs/4101/}), or those and the start of a last segment

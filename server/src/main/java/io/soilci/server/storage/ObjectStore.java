@@ -56,6 +56,15 @@ public interface ObjectStore extends AutoCloseable {
   byte[] read(String key, long offset, int length) throws IOException;
 
   /**
+   * As {@link #read}, but only from {@code version} of its object (one ranged GET with {@code
+   * If-Match} on a bucket): how a reader that keeps parts of an object (a zip's directory) reads
+   * more of the same version.
+   *
+   * @throws ObjectChangedException when the object is now another version or gone
+   */
+  byte[] readVersion(StoredObject version, long offset, int length) throws IOException;
+
+  /**
    * Every object whose key starts with {@code prefix} ({@code ""} for all), in key order, however
    * many pages of results the store answers in. Temp files of a folder are never listed.
    *

@@ -141,6 +141,15 @@ public final class ResultStore {
     return jobs;
   }
 
+  /**
+   * The stored job's metadata and task rows, read from its JSON and tsv (its wwz is not read: a
+   * replica uses it for a job whose files it already checked).
+   */
+  public StoredJob readStored(JobRef ref) throws IOException {
+    SiteLayout.requirePublishable(ref);
+    return read(ref);
+  }
+
   private StoredJob read(JobRef ref) throws IOException {
     var rows = check.rows(file(ref, JobFile.TSV), ref.file(JobFile.TSV));
     var meta = check.meta(file(ref, JobFile.JSON), ref.file(JobFile.JSON), ref.job());

@@ -21,6 +21,17 @@ record DeflatedEntry(long offset, long compressedSize, long crc, long size) {
    * are sent as they are).
    */
   static Optional<DeflatedEntry> of(FileChannel file, ZipArchiveEntry entry) throws IOException {
+    return of(file::read, file.size(), entry);
+  }
+
+  /** Reads into {@code dst} from byte {@code position}, as {@code FileChannel.read} does. */
+  interface Positional {
+    int read(ByteBuffer dst, long position) throws IOException;
+  }
+
+  /** As {@link #of(FileChannel, ZipArchiveEntry)}, from a zip of {@code size} bytes. */
+  static Optional<DeflatedEntry> of(Positional file, long size, ZipArchiveEntry entry)
+      throws IOException {
     if (entry.getMethod() != ZipEntry.DEFLATED) {
       return Optional.empty();
     }
@@ -43,7 +54,7 @@ record DeflatedEntry(long offset, long compressedSize, long crc, long size) {
             + LOCAL_HEADER_BYTES
             + Short.toUnsignedInt(local.getShort(26))
             + Short.toUnsignedInt(local.getShort(28));
-    if (offset + compressed > file.size()) {
+    if (offset + compressed > size) {
       throw new IOException(entry.getName() + ": its deflated data runs past the end of the zip");
     }
     return Optional.of(new DeflatedEntry(offset, compressed, entry.getCrc(), entry.getSize()));

@@ -55,12 +55,24 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   private final InflatedFiles inflated;
   private final LogIndexStore logIndex;
   private final LogViewEntry logViews;
+  private final @Nullable BucketWwz bucket;
 
   /**
    * Serves the zips under {@code root}; log views keep their index in {@code logIndex}; entries
    * inflated for sendfile are kept in files in {@code inflatedFolder}, already deleted.
    */
   public WwzHandler(Path root, LogIndexStore logIndex, Path inflatedFolder) throws IOException {
+    this(root, logIndex, inflatedFolder, null);
+  }
+
+  /**
+   * As {@link #WwzHandler(Path, LogIndexStore, Path)}; with {@code bucket} (the distributed mode),
+   * an entry of a zip the folder does not have yet is read from the bucket ({@link BucketEntries}).
+   */
+  public WwzHandler(
+      Path root, LogIndexStore logIndex, Path inflatedFolder, @Nullable BucketWwz bucket)
+      throws IOException {
+    this.bucket = bucket;
     this.root = root.toAbsolutePath().normalize();
     this.inflated = new InflatedFiles(inflatedFolder, 128L << 20, 8L << 20);
     this.logIndex = logIndex;
@@ -141,6 +153,12 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     WwzRequest request = WwzRequest.parse(exchange.getRelativePath());
     Path file = zipFile(request);
     if (file == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      // The bucket's keys are not paths of this disk: a missing folder on the way is no reason
+      // to refuse, nor is a link (which only the folder could follow).
+      if (bucket != null
+          && BucketEntries.serve(exchange, bucket, request.zipPath(), request.entry())) {
+        return;
+      }
       throw HttpError.notFound("no such file: " + request.zipPath());
     }
     if (request.entry().isEmpty() && !exchange.getRelativePath().endsWith("/")) {
@@ -436,7 +454,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   }
 
   /** The one place zip content is answered: no per-type list to forget a type in. */
-  private static void untrusted(HttpServerExchange exchange) {
+  static void untrusted(HttpServerExchange exchange) {
     exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
     exchange.getResponseHeaders().put(CSP, "sandbox");
   }

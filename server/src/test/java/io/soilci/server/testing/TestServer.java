@@ -40,33 +40,36 @@ public final class TestServer implements AutoCloseable {
   private TestServer(
       Path dir, boolean fixtures, UnaryOperator<ServerConfig> tweak, SoilServer.Buckets buckets)
       throws IOException {
+    // A replica may be started again on its folders: its workers get new tokens then.
+    boolean replace = buckets != NO_BUCKET;
     site = Files.createDirectories(dir.resolve("site"));
     if (fixtures) {
       SiteTrees.copyFixtures(site);
     }
     state = dir.resolve("state");
     WorkerStore workers = new WorkerStore(state, 1000);
-    github = bearer(workers, "gh", Set.of(Scope.GITHUB_JOBS, Scope.STATUS_API));
-    sourcehut = bearer(workers, "srht", Set.of(Scope.SOURCEHUT_JOBS));
-    statusOnly = bearer(workers, "status", Set.of(Scope.STATUS_API));
+    github = bearer(workers, "gh", Set.of(Scope.GITHUB_JOBS, Scope.STATUS_API), replace);
+    sourcehut = bearer(workers, "srht", Set.of(Scope.SOURCEHUT_JOBS), replace);
+    statusOnly = bearer(workers, "status", Set.of(Scope.STATUS_API), replace);
     ServerConfig config =
         ServerConfig.defaults(site).withState(state).withListen(new Listen("127.0.0.1", 0));
     server = SoilServer.start(tweak.apply(config), buckets);
   }
 
-  private static String bearer(WorkerStore workers, String name, Set<Scope> scopes)
+  private static String bearer(WorkerStore workers, String name, Set<Scope> scopes, boolean replace)
       throws IOException {
-    return "Bearer " + name + ":" + workers.add(new Worker(name, scopes), false);
+    return "Bearer " + name + ":" + workers.add(new Worker(name, scopes), replace);
   }
 
   /** Starts a server over an empty {@code dir/site}. */
   public static TestServer start(Path dir, UnaryOperator<ServerConfig> tweak) throws IOException {
-    return new TestServer(dir, false, tweak, TestServer::noBucket);
+    return new TestServer(dir, false, tweak, NO_BUCKET);
   }
 
   /**
-   * Starts a replica of the distributed mode over an empty {@code dir/site}, its object store
-   * opened by {@code buckets} (a folder shared by the replicas of a test).
+   * Starts a replica of the distributed mode over {@code dir/site} (empty, or what it left when it
+   * stopped: then with new tokens), its object store opened by {@code buckets} (a folder shared by
+   * the replicas of a test).
    */
   public static TestServer start(
       Path dir, UnaryOperator<ServerConfig> tweak, SoilServer.Buckets buckets) throws IOException {
@@ -74,8 +77,10 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(Path dir) throws IOException {
-    return new TestServer(dir, false, c -> c, TestServer::noBucket);
+    return new TestServer(dir, false, c -> c, NO_BUCKET);
   }
+
+  private static final SoilServer.Buckets NO_BUCKET = TestServer::noBucket;
 
   private static ObjectStore noBucket(StorageSettings storage) {
     throw new IllegalStateException("this test server has no object store: " + storage);
@@ -84,11 +89,11 @@ public final class TestServer implements AutoCloseable {
   /** Starts a server over {@code dir/site} holding the original Soil's fixture files. */
   public static TestServer withFixtures(Path dir, UnaryOperator<ServerConfig> tweak)
       throws IOException {
-    return new TestServer(dir, true, tweak, TestServer::noBucket);
+    return new TestServer(dir, true, tweak, NO_BUCKET);
   }
 
   public static TestServer withFixtures(Path dir) throws IOException {
-    return new TestServer(dir, true, c -> c, TestServer::noBucket);
+    return new TestServer(dir, true, c -> c, NO_BUCKET);
   }
 
   /** Default limits with a few changed. */

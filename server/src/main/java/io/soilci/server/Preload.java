@@ -1,0 +1,33 @@
+package io.soilci.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.undertow.Undertow;
+import org.xnio.Xnio;
+
+/**
+ * What every {@code serve} initializes before it listens and that takes a start the longest to
+ * load, initialized on a second core while the main thread reads the command line and opens the
+ * site: Jackson's {@link ObjectMapper} and XNIO, whose first use starts the platform MBean server.
+ * Only earlier, never different: the JVM runs a class's initializer once, and a thread that needs
+ * it meanwhile waits for it (docs/BENCHMARKS.md, "Server: start-up").
+ */
+final class Preload {
+  private Preload() {}
+
+  /** Starts the daemon thread that initializes them; a failure is left for the real use to see. */
+  static void start() {
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                var unused = new ObjectMapper();
+                Xnio.getInstance(Undertow.class.getClassLoader());
+              } catch (RuntimeException | LinkageError e) {
+                // The same code on the main thread throws it where it counts.
+              }
+            },
+            "soil-preload");
+    thread.setDaemon(true);
+    thread.start();
+  }
+}

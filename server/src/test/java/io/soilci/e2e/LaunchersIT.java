@@ -1,0 +1,91 @@
+package io.soilci.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launchers soil-scripts/soil-worker and soil-scripts/soil-server (soil-scripts/soil-java): the
+ * AppCDS archive the first run writes is put in place only whole, and the archives of other builds
+ * are deleted when a new one is.
+ */
+class LaunchersIT {
+  @TempDir Path tmp;
+
+  /**
+   * A dump cut off (SIGKILL while the JVM writes the archive at exit) leaves a temp file whose
+   * header may be whole; a JVM that maps such a file dies of SIGBUS, so it must never be renamed
+   * into place. Here the worst case: the first half of a real archive, header included.
+   */
+  @Test
+  void aDumpCutOffIsDeletedNotUsed() throws Exception {
+    Path jar = Files.copy(Repo.WORKER_JAR, tmp.resolve("soil-worker.jar"));
+    Map<String, String> env = Map.of("SOIL_WORKER_JAR", jar.toString());
+
+    assertVersion(Processes.run(tmp, env, 120, launcher("soil-worker"), "--version"));
+    List<Path> dumped = files(".tmp");
+    assertThat(dumped).as("the first run's dump").hasSize(1);
+    Path torn = dumped.get(0);
+    try (FileChannel channel = FileChannel.open(torn, StandardOpenOption.WRITE)) {
+      channel.truncate(channel.size() / 2);
+    }
+
+    assertVersion(Processes.run(tmp, env, 120, launcher("soil-worker"), "--version"));
+    assertThat(torn).doesNotExist();
+    assertThat(files(".jsa")).as("no archive put in place from a cut-off dump").isEmpty();
+
+    // The dump of the run just made is whole: the next run puts it in place and maps it.
+    assertVersion(Processes.run(tmp, env, 120, launcher("soil-worker"), "--version"));
+    assertThat(files(".jsa")).hasSize(1);
+    assertThat(files(".tmp")).isEmpty();
+    Map<String, String> mustMap =
+        Map.of("SOIL_WORKER_JAR", jar.toString(), "SOIL_WORKER_JAVA_OPTS", "-Xshare:on");
+    assertVersion(Processes.run(tmp, mustMap, 120, launcher("soil-worker"), "--version"));
+  }
+
+  /** A new build's archive replaces the old builds' of the same jar name, and only those. */
+  @Test
+  void anArchivePutInPlaceDeletesTheOtherBuildsOfTheSameJar() throws Exception {
+    Path jar = Files.copy(Repo.SERVER_JAR, tmp.resolve("soil-server.jar"));
+    Path olderBuild = Files.writeString(tmp.resolve(".soil-server-123-456-789.jsa"), "old");
+    Path otherJar = Files.writeString(tmp.resolve(".soil-server-1.2-123-456-789.jsa"), "other");
+    Path notAnArchive = Files.writeString(tmp.resolve(".soil-server-notes.jsa"), "mine");
+    Map<String, String> env = Map.of("SOIL_SERVER_JAR", jar.toString());
+
+    assertVersion(Processes.run(tmp, env, 120, launcher("soil-server"), "--version"));
+    assertThat(olderBuild).as("kept until a new archive is in place").exists();
+    assertVersion(Processes.run(tmp, env, 120, launcher("soil-server"), "--version"));
+
+    assertThat(olderBuild).doesNotExist();
+    assertThat(otherJar).exists();
+    assertThat(notAnArchive).exists();
+    assertThat(files(".jsa")).hasSize(3);
+    Map<String, String> mustMap =
+        Map.of("SOIL_SERVER_JAR", jar.toString(), "SOIL_SERVER_JAVA_OPTS", "-Xshare:on");
+    assertVersion(Processes.run(tmp, mustMap, 120, launcher("soil-server"), "--version"));
+  }
+
+  private static String launcher(String name) {
+    return Repo.ROOT.resolve("soil-scripts").resolve(name).toString();
+  }
+
+  private static void assertVersion(Processes.Result result) {
+    assertThat(result.exit()).as(result.output()).isZero();
+    assertThat(result.output()).as(result.output()).containsPattern("\\d+\\.\\d+");
+  }
+
+  private List<Path> files(String suffix) throws IOException {
+    try (Stream<Path> files = Files.list(tmp)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(suffix)).sorted().toList();
+    }
+  }
+}
