@@ -1,19 +1,15 @@
 package io.soilci.result;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
-import java.io.ByteArrayOutputStream;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -31,15 +27,65 @@ public final class JobMetaCodec {
 
   public static final int MAX_KEYS = 1000;
 
-  private static final JsonFactory JSON =
-      JsonFactory.builder()
-          .streamReadConstraints(
-              StreamReadConstraints.builder()
-                  .maxNestingDepth(2)
-                  .maxStringLength(MAX_BYTES)
-                  .maxNameLength(1000)
-                  .build())
-          .build();
+  /**
+   * Reading, with Jackson: in a class of its own so that {@link #format} never loads Jackson (a
+   * method that catches Jackson's exceptions makes the JVM load them with its class).
+   */
+  private static final class Parsing {
+    static final JsonFactory JSON =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(2)
+                    .maxStringLength(MAX_BYTES)
+                    .maxNameLength(1000)
+                    .build())
+            .build();
+
+    static Map<String, @Nullable String> values(BoundedInputStream bounded, String source)
+        throws IOException {
+      try (JsonParser parser = JSON.createParser(bounded)) {
+        return readObject(parser, source);
+      } catch (JsonProcessingException e) {
+        if (bounded.getCount() > MAX_BYTES) {
+          throw new BadInput(source + " is larger than " + MAX_BYTES + " bytes");
+        }
+        throw new BadInput(source + " is not valid JSON: " + e.getOriginalMessage());
+      } catch (CharConversionException e) {
+        // Jackson guesses UTF-16/32 from the first bytes; an impossible guess is bad input too.
+        throw new BadInput(source + " is not valid JSON: " + e.getMessage());
+      }
+    }
+
+    private static Map<String, @Nullable String> readObject(JsonParser parser, String source)
+        throws IOException {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new BadInput(source + " must be a JSON object");
+      }
+      Map<String, @Nullable String> values = new LinkedHashMap<>();
+      for (JsonToken token = parser.nextToken();
+          token != JsonToken.END_OBJECT;
+          token = parser.nextToken()) {
+        String key = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (value == JsonToken.VALUE_NULL) {
+          values.put(key, null);
+        } else if (value.isScalarValue()) {
+          values.put(key, parser.getText());
+        } else {
+          throw new BadInput(
+              source + ": key \"" + Printable.of(key) + "\" must be a string or null");
+        }
+        if (values.size() > MAX_KEYS) {
+          throw new BadInput(source + " has more than " + MAX_KEYS + " keys");
+        }
+      }
+      if (parser.nextToken() != null) {
+        throw new BadInput(source + " has data after its JSON object");
+      }
+      return values;
+    }
+  }
 
   private JobMetaCodec() {}
 
@@ -57,18 +103,7 @@ public final class JobMetaCodec {
             .setMaxCount(MAX_BYTES + 1L)
             .setPropagateClose(false)
             .get();
-    Map<String, @Nullable String> values;
-    try (JsonParser parser = JSON.createParser(bounded)) {
-      values = readObject(parser, source);
-    } catch (JsonProcessingException e) {
-      if (bounded.getCount() > MAX_BYTES) {
-        throw new BadInput(source + " is larger than " + MAX_BYTES + " bytes");
-      }
-      throw new BadInput(source + " is not valid JSON: " + e.getOriginalMessage());
-    } catch (CharConversionException e) {
-      // Jackson guesses UTF-16/32 from the first bytes; an impossible guess is bad input too.
-      throw new BadInput(source + " is not valid JSON: " + e.getMessage());
-    }
+    Map<String, @Nullable String> values = Parsing.values(bounded, source);
     if (bounded.getCount() > MAX_BYTES) {
       throw new BadInput(source + " is larger than " + MAX_BYTES + " bytes");
     }
@@ -87,54 +122,60 @@ public final class JobMetaCodec {
     }
   }
 
-  private static Map<String, @Nullable String> readObject(JsonParser parser, String source)
-      throws IOException {
-    if (parser.nextToken() != JsonToken.START_OBJECT) {
-      throw new BadInput(source + " must be a JSON object");
-    }
-    Map<String, @Nullable String> values = new LinkedHashMap<>();
-    for (JsonToken token = parser.nextToken();
-        token != JsonToken.END_OBJECT;
-        token = parser.nextToken()) {
-      String key = parser.currentName();
-      JsonToken value = parser.nextToken();
-      if (value == JsonToken.VALUE_NULL) {
-        values.put(key, null);
-      } else if (value.isScalarValue()) {
-        values.put(key, parser.getText());
+  /**
+   * The file's bytes: Python's {@code json.dump(d, f, indent=2)} layout, UTF-8, escaped as
+   * Jackson's generator escapes (the format this project always wrote): {@code "} and {@code \\},
+   * the control characters ({@code \\b \\t \\n \\f \\r}, others {@code \\u00XX}) and every UTF-16
+   * surrogate as {@code \\uXXXX}, upper-case hex; anything else as UTF-8. Written by hand so that a
+   * worker's {@code run-job} loads no JSON library (docs/BENCHMARKS.md, "Worker start-up").
+   */
+  public static byte[] format(JobMeta meta) {
+    StringBuilder out = new StringBuilder(1024).append('{');
+    String separator = "\n  ";
+    for (Map.Entry<String, @Nullable String> entry : meta.values().entrySet()) {
+      out.append(separator);
+      separator = ",\n  ";
+      quote(out, entry.getKey());
+      out.append(": ");
+      String value = entry.getValue();
+      if (value == null) {
+        out.append("null");
       } else {
-        throw new BadInput(source + ": key \"" + Printable.of(key) + "\" must be a string or null");
-      }
-      if (values.size() > MAX_KEYS) {
-        throw new BadInput(source + " has more than " + MAX_KEYS + " keys");
+        quote(out, value);
       }
     }
-    if (parser.nextToken() != null) {
-      throw new BadInput(source + " has data after its JSON object");
-    }
-    return values;
+    // Never empty: a JobMeta always holds its job-name.
+    out.append("\n}\n");
+    return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The file's bytes: Python's {@code json.dump(d, f, indent=2)} layout, UTF-8. */
-  public static byte[] format(JobMeta meta) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    DefaultPrettyPrinter pretty =
-        new DefaultPrettyPrinter()
-            .withSeparators(
-                Separators.createDefaultInstance()
-                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-            .withObjectIndenter(new DefaultIndenter("  ", "\n"));
-    try (JsonGenerator gen = JSON.createGenerator(out)) {
-      gen.setPrettyPrinter(pretty);
-      gen.writeStartObject();
-      for (Map.Entry<String, @Nullable String> entry : meta.values().entrySet()) {
-        gen.writeStringField(entry.getKey(), entry.getValue());
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private static void quote(StringBuilder out, String text) {
+    out.append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\b' -> out.append("\\b");
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\f' -> out.append("\\f");
+        case '\r' -> out.append("\\r");
+        default -> {
+          if (c < 0x20 || Character.isSurrogate(c)) {
+            out.append("\\u")
+                .append(HEX[c >> 12])
+                .append(HEX[(c >> 8) & 0xF])
+                .append(HEX[(c >> 4) & 0xF])
+                .append(HEX[c & 0xF]);
+          } else {
+            out.append(c);
+          }
+        }
       }
-      gen.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
-    out.write('\n');
-    return out.toByteArray();
+    out.append('"');
   }
 }

@@ -3,11 +3,20 @@ package io.soilci.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class JobMetaCodecTest {
@@ -34,6 +43,83 @@ class JobMetaCodecTest {
 
     assertThat(new String(written, StandardCharsets.UTF_8))
         .isEqualTo(new String(original, StandardCharsets.UTF_8).stripTrailing() + "\n");
+  }
+
+  /**
+   * The hand-written format is what Jackson's generator, which wrote JOB.json before, writes for
+   * the same values: escapes, control characters, surrogates (paired or not) and every other
+   * character, keys as values.
+   */
+  @Test
+  void formatsAsJacksonsPrettyPrinterDid() throws Exception {
+    String[] pool = {
+      "a",
+      "Z",
+      "0",
+      " ",
+      "\"",
+      "\\",
+      "/",
+      "<",
+      "&",
+      "'",
+      "\u007f",
+      "\u0080",
+      "\u00e9",
+      "\u07ff",
+      "\u0800",
+      "\u2028",
+      "\u4e2d",
+      "\ufffd",
+      "\uffff",
+      "\ud83d\ude00",
+      "\ud83d",
+      "\ude00",
+      "\udbff\udfff"
+    };
+    Random random = new Random(16);
+    for (int round = 0; round < 2000; round++) {
+      Map<String, @Nullable String> values = new LinkedHashMap<>();
+      values.put(JobMeta.JOB_NAME, "j");
+      for (int k = 0; k < 1 + random.nextInt(4); k++) {
+        values.put("x-" + text(random, pool), random.nextInt(5) == 0 ? null : text(random, pool));
+      }
+      JobMeta meta = new JobMeta(values);
+
+      assertThat(JobMetaCodec.format(meta)).as(values.toString()).isEqualTo(jackson(meta));
+    }
+  }
+
+  private static String text(Random random, String[] pool) {
+    StringBuilder out = new StringBuilder();
+    for (int i = random.nextInt(8); i > 0; i--) {
+      out.append(
+          random.nextInt(3) == 0
+              ? String.valueOf((char) random.nextInt(0x20))
+              : pool[random.nextInt(pool.length)]);
+    }
+    return out.toString();
+  }
+
+  /** How JOB.json was written before: Jackson's generator with Python's indent=2 layout. */
+  private static byte[] jackson(JobMeta meta) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    DefaultPrettyPrinter pretty =
+        new DefaultPrettyPrinter()
+            .withSeparators(
+                Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"));
+    try (JsonGenerator gen = new JsonFactory().createGenerator(out)) {
+      gen.setPrettyPrinter(pretty);
+      gen.writeStartObject();
+      for (Map.Entry<String, @Nullable String> entry : meta.values().entrySet()) {
+        gen.writeStringField(entry.getKey(), entry.getValue());
+      }
+      gen.writeEndObject();
+    }
+    out.write('\n');
+    return out.toByteArray();
   }
 
   @Test
