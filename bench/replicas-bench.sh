@@ -4,7 +4,8 @@
 #   single  one `serve` on its folder, nothing external (the default)
 #   1       one replica of the distributed mode: nats-server (JetStream) + s3proxy (filesystem)
 #   3       three replicas on the same nats-server and bucket
-# uploads small jobs from WORKERS threads for SECONDS (each upload to the next server in turn),
+# warms the servers up with WARMUP_SECONDS (15) of uploads, then uploads small jobs from WORKERS
+# threads for SECONDS (each upload to the next server in turn),
 # then times EVENTS start events from the answer-less send to the run page, read from another
 # replica, showing the job (bench/replicas/ReplicasBench.java). Every process runs on this machine.
 # Usage: bench/replicas-bench.sh [MODES...]   (default: single 1 3)
@@ -79,6 +80,8 @@ for mode in "$@"; do
   fi
   token=$(java -jar "$jar" add-worker bench --site "$dir/r1/site" --state "$dir/r1/state" \
     --scopes github-jobs,status-api 2> /dev/null)
+  # One token for every upload thread: let it hold as many uploads as there are threads.
+  guards="\"guards\": {\"maxUploadsPerWorker\": $WORKERS}"
   urls=()
   server_pids=()
   for i in $(seq 1 "$replicas"); do
@@ -87,9 +90,9 @@ for mode in "$@"; do
     port=$(free_port)
     config=$dir/r$i/soil.json
     if [ "$mode" = single ]; then
-      echo "{\"site\": \"$dir/r$i/site\", \"state\": \"$dir/r$i/state\"}" > "$config"
+      echo "{\"site\": \"$dir/r$i/site\", \"state\": \"$dir/r$i/state\", $guards}" > "$config"
     else
-      echo "{\"site\": \"$dir/r$i/site\", \"state\": \"$dir/r$i/state\", \"distributed\": {\"replica\": \"r$i\", \"events\": \"nats://127.0.0.1:$nats_port\", \"storage\": {\"endpoint\": \"http://127.0.0.1:$s3_port\", \"bucket\": \"soil\"}}}" > "$config"
+      echo "{\"site\": \"$dir/r$i/site\", \"state\": \"$dir/r$i/state\", $guards, \"distributed\": {\"replica\": \"r$i\", \"events\": \"nats://127.0.0.1:$nats_port\", \"storage\": {\"endpoint\": \"http://127.0.0.1:$s3_port\", \"bucket\": \"soil\"}}}" > "$config"
     fi
     java -Xmx512m -jar "$jar" serve --config "$config" --listen "127.0.0.1:$port" \
       > "$dir/r$i.log" 2>&1 &
@@ -104,7 +107,8 @@ for mode in "$@"; do
   servers_before=$(cpu_seconds "${server_pids[@]}")
   others_before=0.0
   [ ${#others[@]} -eq 0 ] || others_before=$(cpu_seconds "${others[@]}")
-  java -cp "$jar" bench/replicas/ReplicasBench.java "$(IFS=,; echo "${urls[*]}")" "$token" \
+  SERVER_PIDS="${server_pids[*]}" WARMUP_SECONDS=${WARMUP_SECONDS:-15} \
+    java -cp "$jar" bench/replicas/ReplicasBench.java "$(IFS=,; echo "${urls[*]}")" "$token" \
     "$WORKERS" "$SECONDS_PER_MODE" "$EVENTS" "$label"
   servers_after=$(cpu_seconds "${server_pids[@]}")
   others_after=0.0

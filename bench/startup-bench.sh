@@ -10,7 +10,8 @@
 # index page and the status API's JSON of the newest run (both pages the server wrote).
 # Each start is made twice where it counts: as `java -jar` and through soil-scripts/soil-server
 # (the launcher: an AppCDS archive of the server's classes, written when its first run stops).
-# Usage: bench/startup-bench.sh [JOBS]   (SOIL_SERVER_JAR=PATH: that jar, no build)
+# Usage: bench/startup-bench.sh [JOBS]   (SOIL_SERVER_JAR=PATH: that jar, no build;
+# SNAPSHOT_ONLY=1: no start without the snapshot, which at 100,000 jobs take minutes each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${1:-100000}
@@ -138,6 +139,7 @@ for round in 1 2; do
   else
     echo "round $round: cold not measured: /proc/sys/vm/drop_caches is not writable here"
   fi
+  [ -z "${SNAPSHOT_ONLY:-}" ] || continue
   rm "$state/index.snapshot"
   start
   echo "round $round: without the snapshot (every job read), warm: $took"

@@ -5,6 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,41 +39,24 @@ public final class ReplicasBench {
     int seconds = Integer.parseInt(args[3]);
     int events = Integer.parseInt(args[4]);
     String label = args[5];
-
-    AtomicInteger uploads = new AtomicInteger();
-    AtomicInteger failures = new AtomicInteger();
-    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-    List<Thread> threads = new ArrayList<>();
+    List<Long> pids = new ArrayList<>();
+    for (String pid : System.getenv().getOrDefault("SERVER_PIDS", "").split(" ")) {
+      if (!pid.isBlank()) {
+        pids.add(Long.parseLong(pid.trim()));
+      }
+    }
+    int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP_SECONDS", "0"));
+    if (warmup > 0) {
+      uploadFor(servers, token, workers, warmup, "600");
+    }
+    double cpuBefore = cpuSeconds(pids);
     long start = System.nanoTime();
-    for (int w = 0; w < workers; w++) {
-      int id = w;
-      Thread t =
-          new Thread(
-              () -> {
-                for (int i = 0; System.nanoTime() < end; i++) {
-                  String base = servers.get((id + i) % servers.size());
-                  String job = "w" + id + "-j" + i;
-                  try {
-                    int status = upload(base, token, "700" + id, job);
-                    if (status == 200) {
-                      uploads.incrementAndGet();
-                    } else {
-                      failures.incrementAndGet();
-                    }
-                  } catch (IOException | InterruptedException e) {
-                    failures.incrementAndGet();
-                  }
-                }
-              });
-      t.start();
-      threads.add(t);
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
+    int[] counts = uploadFor(servers, token, workers, seconds, "700");
     double elapsed = (System.nanoTime() - start) / 1e9;
+    double uploadCpu = cpuSeconds(pids) - cpuBefore;
 
     List<Double> latencies = new ArrayList<>();
+    double eventCpuBefore = cpuSeconds(pids);
     for (int e = 0; e < events; e++) {
       String to = servers.get(e % servers.size());
       String from = servers.get((e + 1) % servers.size());
@@ -98,19 +83,70 @@ public final class ReplicasBench {
       }
       latencies.add((System.nanoTime() - sent) / 1e6);
     }
+    double eventCpu = cpuSeconds(pids) - eventCpuBefore;
     Collections.sort(latencies);
     System.out.printf(
         Locale.ROOT,
-        "%s: %d uploads in %.1f s = %.1f uploads/s (%d refused or failed); event-to-page over %d"
-            + " events: p50 %.1f ms, p99 %.1f ms%n",
+        "%s: %d uploads in %.1f s = %.1f uploads/s (%d refused or failed), servers' CPU %.1f ms"
+            + " per upload; event-to-page over %d events: p50 %.1f ms, p99 %.1f ms, servers' CPU"
+            + " %.1f ms per event%n",
         label,
-        uploads.get(),
+        counts[0],
         elapsed,
-        uploads.get() / elapsed,
-        failures.get(),
+        counts[0] / elapsed,
+        counts[1],
+        counts[0] == 0 ? 0.0 : uploadCpu * 1000 / counts[0],
         latencies.size(),
         percentile(latencies, 0.50),
-        percentile(latencies, 0.99));
+        percentile(latencies, 0.99),
+        eventCpu * 1000 / Math.max(1, latencies.size()));
+  }
+
+  /** User and system CPU seconds of {@code pids} so far, from /proc (Linux, 100 ticks/s). */
+  private static double cpuSeconds(List<Long> pids) throws IOException {
+    double total = 0;
+    for (long pid : pids) {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    }
+    return total;
+  }
+
+  /** WORKERS threads upload for SECONDS into runs PREFIX+thread; returns {uploads, failures}. */
+  private static int[] uploadFor(
+      List<String> servers, String token, int workers, int seconds, String prefix)
+      throws InterruptedException {
+    AtomicInteger uploads = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      int id = w;
+      Thread t =
+          new Thread(
+              () -> {
+                for (int i = 0; System.nanoTime() < end; i++) {
+                  String base = servers.get((id + i) % servers.size());
+                  String job = "w" + id + "-j" + i;
+                  try {
+                    if (upload(base, token, prefix + id, job) == 200) {
+                      uploads.incrementAndGet();
+                    } else {
+                      failures.incrementAndGet();
+                    }
+                  } catch (IOException | InterruptedException e) {
+                    failures.incrementAndGet();
+                  }
+                }
+              });
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    return new int[] {uploads.get(), failures.get()};
   }
 
   private static double percentile(List<Double> sorted, double p) {

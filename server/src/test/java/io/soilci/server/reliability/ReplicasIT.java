@@ -1,0 +1,493 @@
+package io.soilci.server.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
+import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.storage.S3Credentials;
+import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.S3ProxyProcess;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distributed mode for real: nats-server (JetStream) and s3proxy as processes, three replicas
+ * of the shaded jar as processes behind nginx (round robin), four workers sending events and
+ * uploads through nginx (each retried until answered 200, as a worker does) and a reader checking
+ * every page it gets. Meanwhile a replica, nats-server and s3proxy are each SIGKILLed and
+ * restarted. Then: every acknowledged upload is on every replica byte for byte, no page read was
+ * torn, the three replicas' sites are the same files, equal to a {@code regen} of the stored jobs,
+ * and every page read through each replica's HTTP is the same bytes.
+ */
+class ReplicasIT {
+  private static final List<String> JVM = List.of("-Xmx192m", "-XX:TieredStopAtLevel=1");
+  private static final Duration CONVERGE = Duration.ofMinutes(3);
+  private static final String BUCKET = "soil";
+  private static final int WORKERS = 4;
+
+  @TempDir Path dir;
+
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+  private final Map<String, JobFiles> acknowledged = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger refused = new AtomicInteger();
+  private final AtomicInteger reads = new AtomicInteger();
+  private volatile boolean stopped;
+  private String token = "";
+  private int nginxPort;
+
+  private final class Replica {
+    final String name;
+    final Path site;
+    final Path state;
+    final Path config;
+    final int port;
+    @Nullable ServerProcess process;
+
+    Replica(String name, NatsProcess nats, S3ProxyProcess s3) throws IOException {
+      this.name = name;
+      this.site = dir.resolve(name).resolve("site");
+      this.state = dir.resolve(name).resolve("state");
+      this.port = ServerProcess.freePort();
+      this.config = dir.resolve(name).resolve("soil.json");
+      Files.createDirectories(config.getParent());
+      Files.writeString(
+          config,
+          "{\"site\": \""
+              + site
+              + "\", \"state\": \""
+              + state
+              + "\", \"distributed\": {\"replica\": \""
+              + name
+              + "\", \"events\": \""
+              + nats.url()
+              + "\", \"storage\": {\"endpoint\": \""
+              + s3.endpoint()
+              + "\", \"bucket\": \""
+              + BUCKET
+              + "\", \"prefix\": \"site/\"}}}\n");
+    }
+
+    void start() throws Exception {
+      S3Credentials keys = S3ProxyProcess.CREDENTIALS;
+      process =
+          ServerProcess.serve(
+              dir.resolve(name + ".log"),
+              JVM,
+              List.of("--config", config.toString(), "--init"),
+              port,
+              Map.of(
+                  S3Credentials.ACCESS_KEY, keys.accessKey(),
+                  S3Credentials.SECRET_KEY, keys.secretKey()));
+      awaitCondition(() -> status(URI.create(base() + "/readyz")) == 200, name + " ready");
+    }
+
+    String base() {
+      return "http://127.0.0.1:" + port;
+    }
+
+    void kill() throws InterruptedException {
+      ServerProcess p = process;
+      if (p != null) {
+        p.kill();
+      }
+    }
+
+    void stop() throws InterruptedException {
+      ServerProcess p = process;
+      if (p != null) {
+        p.close();
+      }
+    }
+  }
+
+  @Test
+  void replicasBehindNginxSurviveSigkillOfAReplicaNatsAndS3AndEndAsRegen() throws Exception {
+    long seed = Long.getLong("soil.replicas.seed", System.nanoTime());
+    System.out.println("ReplicasIT seed " + seed);
+    Random random = new Random(seed);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        S3ProxyProcess s3 = S3ProxyProcess.start(dir.resolve("s3"))) {
+      s3.createBucket(BUCKET);
+      List<Replica> replicas = new ArrayList<>();
+      for (int i = 1; i <= 3; i++) {
+        replicas.add(new Replica("r" + i, nats, s3));
+      }
+      // One worker token for every replica: the deployment shares workers.json.
+      Path state1 = replicas.get(0).state;
+      token =
+          "Bearer w:"
+              + new WorkerStore(state1, 1000)
+                  .add(new Worker("w", Set.of(Scope.GITHUB_JOBS, Scope.STATUS_API)), false);
+      for (Replica r : replicas.subList(1, 3)) {
+        Files.createDirectories(r.state);
+        Files.copy(state1.resolve("workers.json"), r.state.resolve("workers.json"));
+      }
+      for (Replica r : replicas) {
+        r.start();
+      }
+      Process nginx = startNginx(replicas);
+      List<Thread> threads = new ArrayList<>();
+      try {
+        for (int w = 0; w < WORKERS; w++) {
+          int id = w;
+          threads.add(started(new Thread(() -> work(id, seed), "replicas-worker-" + id)));
+        }
+        threads.add(started(new Thread(this::read, "replicas-reader")));
+        awaitAcknowledged(8);
+
+        Replica victim = replicas.get(random.nextInt(replicas.size()));
+        victim.kill();
+        awaitAcknowledged(4);
+        victim.start();
+        awaitAcknowledged(4);
+
+        nats.kill();
+        int refusedBefore = refused.get();
+        awaitCondition(() -> refused.get() > refusedBefore, "a request refused while nats is down");
+        nats.start();
+        awaitAcknowledged(4);
+
+        s3.kill();
+        int refusedBeforeS3 = refused.get();
+        awaitCondition(() -> refused.get() > refusedBeforeS3, "a request refused while s3 is down");
+        s3.start();
+        awaitAcknowledged(6);
+      } finally {
+        stopped = true;
+        for (Thread t : threads) {
+          t.join(120_000);
+        }
+      }
+
+      List<String> differ = awaitSameSites(replicas);
+      assertThat(violations).as("violations").isEmpty();
+      assertThat(differ).as("files that differ between the replicas").isEmpty();
+      for (Replica r : replicas) {
+        for (JobFiles job : acknowledged.values()) {
+          Path stored = r.site.resolve("github-jobs/" + job.run() + "/" + job.job());
+          assertThat(Files.readAllBytes(Path.of(stored + ".wwz"))).isEqualTo(job.wwz());
+          assertThat(Files.readAllBytes(Path.of(stored + ".tsv"))).isEqualTo(job.tsv());
+          assertThat(Files.readAllBytes(Path.of(stored + ".json"))).isEqualTo(job.json());
+        }
+      }
+      assertSameOverHttp(replicas);
+      for (Replica r : replicas) {
+        r.stop();
+      }
+      assertThat(differencesFromRegen(replicas.get(0))).as("r1 against regen").isEmpty();
+      nginx.destroy();
+      nginx.waitFor(10, TimeUnit.SECONDS);
+      System.out.println(
+          "ReplicasIT: "
+              + acknowledged.size()
+              + " uploads acknowledged, "
+              + refused.get()
+              + " requests refused or cut off, "
+              + reads.get()
+              + " pages read through nginx, 0 torn");
+    }
+  }
+
+  private Process startNginx(List<Replica> replicas) throws Exception {
+    nginxPort = ServerProcess.freePort();
+    Path conf = dir.resolve("nginx");
+    Files.createDirectories(conf.resolve("logs"));
+    StringBuilder upstream = new StringBuilder("  upstream soil_replicas {\n");
+    for (Replica r : replicas) {
+      upstream.append("    server 127.0.0.1:").append(r.port).append(";\n");
+    }
+    upstream.append("  }\n");
+    String text =
+        String.join(
+            "\n",
+            "root".equals(System.getProperty("user.name")) ? "user root;" : "",
+            "pid " + conf.resolve("nginx.pid") + ";",
+            "error_log " + conf.resolve("logs/error.log") + ";",
+            "events { worker_connections 256; }",
+            "http {",
+            "  access_log " + conf.resolve("logs/access.log") + ";",
+            "  client_body_temp_path " + conf.resolve("body") + ";",
+            "  proxy_temp_path " + conf.resolve("proxy") + ";",
+            "  fastcgi_temp_path " + conf.resolve("fastcgi") + ";",
+            "  uwsgi_temp_path " + conf.resolve("uwsgi") + ";",
+            "  scgi_temp_path " + conf.resolve("scgi") + ";",
+            upstream.toString(),
+            "  server {",
+            "    listen 127.0.0.1:" + nginxPort + ";",
+            "    client_max_body_size 64m;",
+            "    location / {",
+            "      proxy_pass http://soil_replicas;",
+            "      proxy_http_version 1.1;",
+            "      proxy_set_header Connection \"\";",
+            "      proxy_next_upstream error timeout non_idempotent;",
+            "      proxy_connect_timeout 2s;",
+            "    }",
+            "  }",
+            "}",
+            "");
+    Path file = Files.writeString(conf.resolve("nginx.conf"), text);
+    Process nginx =
+        new ProcessBuilder(
+                "nginx", "-p", conf.toString(), "-c", file.toString(), "-g", "daemon off;")
+            .redirectErrorStream(true)
+            .redirectOutput(conf.resolve("nginx.out").toFile())
+            .start();
+    awaitCondition(() -> accepts(nginxPort) || !nginx.isAlive(), "nginx listening");
+    assertThat(nginx.isAlive()).as("nginx: see " + conf.resolve("nginx.out")).isTrue();
+    return nginx;
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void work(int id, long seed) {
+    Random random = new Random(seed + id);
+    for (int i = 0; !stopped; i++) {
+      String run = Integer.toString(600 + random.nextInt(5));
+      JobFiles job = JobFiles.make(run, "w" + id + "-j" + i, 3, 1024, random.nextLong());
+      String q = job.query();
+      if (!postUntilOk("/event?eventName=start&" + q)
+          || !postUntilOk("/event?eventName=task-done&task=task-0&status=0&elapsed=1.25&" + q)
+          || !uploadUntilOk(job)
+          || !postUntilOk("/event?eventName=done&status=0&updateStatusApi=1&" + q)) {
+        return;
+      }
+    }
+  }
+
+  private boolean postUntilOk(String pathAndQuery) {
+    while (!stopped) {
+      HttpResponse<String> r =
+          send(
+              HttpRequest.newBuilder(nginx(pathAndQuery))
+                  .header("Authorization", token)
+                  .timeout(Duration.ofSeconds(20))
+                  .POST(HttpRequest.BodyPublishers.noBody()));
+      if (r != null && r.statusCode() == 200) {
+        return true;
+      }
+      if (r != null && r.statusCode() != 503 && r.statusCode() != 502) {
+        violations.add(pathAndQuery + " answered " + r.statusCode() + ": " + r.body());
+        return false;
+      }
+      refused.incrementAndGet();
+      pause(50);
+    }
+    return false;
+  }
+
+  private boolean uploadUntilOk(JobFiles job) {
+    var form = job.form();
+    while (!stopped) {
+      HttpResponse<String> r =
+          send(
+              HttpRequest.newBuilder(nginx("/results?" + job.query()))
+                  .header("Authorization", token)
+                  .header("Content-Type", form.contentType())
+                  .timeout(Duration.ofSeconds(30))
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(form.bytes())));
+      if (r != null && r.statusCode() == 200) {
+        acknowledged.put(job.run() + "/" + job.job(), job);
+        return true;
+      }
+      if (r != null && r.statusCode() != 503 && r.statusCode() != 502) {
+        violations.add("upload " + job.query() + " answered " + r.statusCode() + ": " + r.body());
+        return false;
+      }
+      refused.incrementAndGet();
+      pause(50);
+    }
+    return false;
+  }
+
+  /** Pages read through nginx must never be torn. */
+  private void read() {
+    Random random = new Random(7);
+    while (!stopped) {
+      String path = "/github-jobs/" + (600 + random.nextInt(5)) + "/index.html";
+      HttpResponse<String> r = send(HttpRequest.newBuilder(nginx(path)).GET());
+      if (r != null && r.statusCode() == 200) {
+        reads.incrementAndGet();
+        if (!r.body().trim().endsWith("</html>")) {
+          violations.add("torn page " + path);
+        }
+      }
+      pause(20);
+    }
+  }
+
+  private URI nginx(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + nginxPort + pathAndQuery);
+  }
+
+  private @Nullable HttpResponse<String> send(HttpRequest.Builder request) {
+    try {
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private int status(URI uri) {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET());
+    return r == null ? -1 : r.statusCode();
+  }
+
+  private void awaitAcknowledged(int more) throws InterruptedException {
+    int target = acknowledged.size() + more;
+    awaitCondition(
+        () -> acknowledged.size() >= target || !violations.isEmpty(),
+        target + " uploads acknowledged");
+  }
+
+  /** Waits until every replica's site holds the same files; returns those that still differ. */
+  private List<String> awaitSameSites(List<Replica> replicas) throws Exception {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    List<String> differ;
+    do {
+      differ = new ArrayList<>();
+      for (Replica r : replicas.subList(1, replicas.size())) {
+        differ.addAll(
+            SiteChecks.differences(replicas.get(0).site, r.site).stream()
+                .filter(p -> !p.contains(".tmp-"))
+                .map(p -> r.name + ": " + p)
+                .toList());
+      }
+      if (differ.isEmpty()) {
+        return differ;
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    return differ;
+  }
+
+  /** Every page, status file and badge, read through each replica's HTTP: the same bytes. */
+  private void assertSameOverHttp(List<Replica> replicas) throws Exception {
+    Path site = replicas.get(0).site;
+    List<String> paths;
+    try (Stream<Path> files = Files.walk(site)) {
+      paths =
+          files
+              .filter(Files::isRegularFile)
+              .map(p -> site.relativize(p).toString())
+              .filter(p -> !p.contains("/.") && !p.startsWith(".") && !p.contains(".tmp-"))
+              .filter(
+                  p ->
+                      p.endsWith(".html")
+                          || p.endsWith(".status.txt")
+                          || p.endsWith(".svg")
+                          || p.endsWith(".json"))
+              .toList();
+    }
+    assertThat(paths).isNotEmpty();
+    for (String path : paths) {
+      byte[] first = null;
+      for (Replica r : replicas) {
+        HttpResponse<byte[]> answer =
+            client.send(
+                HttpRequest.newBuilder(URI.create(r.base() + "/" + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(answer.statusCode()).as("%s from %s", path, r.name).isEqualTo(200);
+        if (first == null) {
+          first = answer.body();
+        } else {
+          assertThat(Arrays.equals(first, answer.body()))
+              .as("%s from %s equals r1's", path, r.name)
+              .isTrue();
+        }
+      }
+    }
+  }
+
+  private List<String> differencesFromRegen(Replica replica) throws Exception {
+    Path copy = dir.resolve("regen");
+    try (Stream<Path> files = Files.walk(replica.site)) {
+      for (Path from : files.toList()) {
+        Path to = copy.resolve(replica.site.relativize(from).toString());
+        if (Files.isDirectory(from)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    int exit =
+        ServerProcess.run(
+            dir.resolve("regen.log"),
+            JVM,
+            "regen",
+            "--site",
+            copy.toString(),
+            "--state",
+            dir.resolve("regen-state").toString());
+    assertThat(exit)
+        .as("regen: " + Files.readString(dir.resolve("regen.log"), StandardCharsets.UTF_8))
+        .isZero();
+    return SiteChecks.differences(replica.site, copy);
+  }
+
+  private static void awaitCondition(BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("waited 3 minutes for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static Thread started(Thread thread) {
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
