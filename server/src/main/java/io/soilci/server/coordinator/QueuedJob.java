@@ -195,6 +195,8 @@ final class QueuedJob {
     }
     if (key != null) {
       node.put("inputKey", key);
+    } else if (tree != null && !InputKey.pinned(spec)) {
+      node.put("notReusable", InputKey.TAG_ONLY);
     }
     return node;
   }
