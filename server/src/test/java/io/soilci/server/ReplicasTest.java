@@ -2,6 +2,13 @@ package io.soilci.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+import io.soilci.server.cluster.ChangeStream;
 import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.site.Site;
@@ -22,6 +29,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -119,6 +129,112 @@ class ReplicasTest {
             .as("files that differ after r1 replayed the stream")
             .isEmpty();
       }
+    }
+  }
+
+  /**
+   * Publish first: a change the stream refuses (here: a stream full with discard policy new, so
+   * nats-server answers every publish with an error while it answers everything else) is applied
+   * nowhere, the accepting replica included; sent again once the stream takes it, it is on both.
+   */
+  @Test
+  void aChangeTheStreamDidNotAcknowledgeIsOnNoReplica() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder);
+        TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder);
+        Connection connection = Nats.connect(nats.url())) {
+      event(r1, "start&runId=4500&jobName=before");
+      assertThat(awaitSame(r1, r2)).isEmpty();
+
+      refusePublishes(connection, true);
+      HttpResponse<String> start = r1.post(START_4501, r1.github);
+      assertThat(start.statusCode()).as(start.body()).isEqualTo(503);
+      assertThat(start.body()).contains("start of github-jobs/4501/refused", "send it again");
+      HttpResponse<String> upload =
+          r1.post(
+              "/results?workerHost=github&runId=4502&jobName=cpp-small",
+              r1.github,
+              TestServer.fixtureJob("github-jobs/4101", "cpp-small"));
+      assertThat(upload.statusCode()).as(upload.body()).isEqualTo(503);
+      r1.awaitPagesWritten();
+      assertThat(r1.site.resolve("github-jobs/4501")).as("the refused start's run").doesNotExist();
+      assertThat(r1.site.resolve("github-jobs/4502/cpp-small.json"))
+          .as("the refused upload's JSON")
+          .doesNotExist();
+      assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+
+      refusePublishes(connection, false);
+      event(r1, START_4501.substring("/event?workerHost=github&eventName=".length()));
+      ok(
+          r1.post(
+              "/results?workerHost=github&runId=4502&jobName=cpp-small",
+              r1.github,
+              TestServer.fixtureJob("github-jobs/4101", "cpp-small")));
+      assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+      assertThat(r2.site.resolve("github-jobs/4501")).isDirectory();
+      assertThat(r2.site.resolve("github-jobs/4502/cpp-small.json")).isRegularFile();
+      assertThat(differencesFromRegen(r1)).as("r1 against a regen of its jobs").isEmpty();
+    }
+  }
+
+  private static final String START_4501 =
+      "/event?workerHost=github&eventName=start&runId=4501&jobName=refused";
+
+  /**
+   * Makes nats-server refuse (or take again) every publish to the change stream: at most as many
+   * messages as it holds, and a new one discarded.
+   */
+  private static void refusePublishes(Connection connection, boolean refuse) throws Exception {
+    JetStreamManagement management = connection.jetStreamManagement();
+    StreamInfo info = management.getStreamInfo(ChangeStream.STREAM);
+    management.updateStream(
+        StreamConfiguration.builder(info.getConfiguration())
+            .maxMessages(refuse ? Math.max(1, info.getStreamState().getMsgCount()) : -1)
+            .discardPolicy(refuse ? DiscardPolicy.New : DiscardPolicy.Old)
+            .build());
+  }
+
+  /**
+   * Events of one job accepted at the same moment by both replicas (two workers' worth of tasks,
+   * each task's start and done sent to a different replica than the one before): both end with the
+   * same pages, the stream's order.
+   */
+  @Test
+  void eventsOfOneJobAcceptedConcurrentlyByBothReplicasEndTheSame() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder);
+        TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
+      event(r1, "start&runId=4600&jobName=race");
+      List<TestServer> both = List.of(r1, r2);
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<?>> sent = new ArrayList<>();
+        for (int worker = 0; worker < 4; worker++) {
+          int w = worker;
+          sent.add(
+              pool.submit(
+                  () -> {
+                    for (int t = 0; t < 6; t++) {
+                      String task = "&runId=4600&jobName=race&task=w" + w + "t" + t;
+                      event(both.get((w + t) % 2), "task-start" + task);
+                      event(
+                          both.get((w + t + 1) % 2),
+                          "task-done" + task + "&status=" + (t % 2) + "&elapsed=" + t);
+                    }
+                  }));
+        }
+        for (Future<?> each : sent) {
+          each.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      event(r2, "done&runId=4600&jobName=race&status=1");
+      assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
     }
   }
 

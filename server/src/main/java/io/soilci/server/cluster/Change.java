@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * @param version the message format; a replica refuses one it does not know ({@link #decode})
  * @param kind what happened: {@code stored}, {@code start}, {@code task-start}, {@code task-done},
  *     {@code done}, {@code lost}, {@code heard}, {@code status-files}, {@code run-stored}
- * @param origin the replica that accepted it (and applied it already)
+ * @param origin the replica that accepted it (and published it before applying it)
  * @param job {@code HOST/RUN/JOB}, or {@code HOST/RUN} for a change of a run
  * @param at when it happened at its origin, epoch millis: every replica applies that time, so their
  *     pages are the same bytes

@@ -18,10 +18,10 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Makes each kind of {@link Change} from what a request said, and applies a change to the site: the
- * replica that accepted it and every other replica run the same code on the same fields, so their
- * indexes and pages are the same. (An upload, {@code stored}, is applied by {@link ReplicaFeed}
- * after it fetched the files.)
+ * Makes each kind of {@link Change} from what a request said, and applies a change to the site: a
+ * single box when it accepts it, each replica's feed at the change's place in the stream, the same
+ * code on the same fields, so the replicas' indexes and pages are the same. (An upload, {@code
+ * stored}, is applied by {@link ReplicaFeed} after it fetched the files.)
  */
 final class ChangeApplier {
   private static final String FACT = "fact.";

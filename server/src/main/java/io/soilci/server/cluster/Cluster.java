@@ -30,6 +30,7 @@ public final class Cluster implements AutoCloseable {
   private final ObjectStore bucket;
   private final HostLeases leases;
   private final PageMirror mirror;
+  private final OwnChanges own = new OwnChanges();
   private @Nullable ReplicaFeed feed;
   private @Nullable Roles roles;
 
@@ -84,7 +85,7 @@ public final class Cluster implements AutoCloseable {
   /** How this replica replicates what it accepts. */
   public Replication replication(SiteLayout layout, Site site) {
     return new ClusterReplication(
-        settings.replica(), stream, bucket, layout, site.locks(), this::awaitApplied);
+        settings.replica(), stream, bucket, layout, site.locks(), this::awaitApplied, own);
   }
 
   private boolean awaitApplied(long sequence, Duration timeout) throws InterruptedException {
@@ -96,14 +97,14 @@ public final class Cluster implements AutoCloseable {
   }
 
   /**
-   * Starts applying the other replicas' changes (from the sequence saved in {@code state}) and
-   * claiming this replica's roles.
+   * Starts applying the changes of the stream, this replica's own too, (from the sequence saved in
+   * {@code state}) and claiming this replica's roles.
    */
   public synchronized void start(
       Site site, SiteChanges changes, ResultStore store, SiteLayout layout, Path state)
       throws IOException {
     ReplicaFeed started =
-        new ReplicaFeed(settings.replica(), stream, bucket, site, layout, store, state);
+        new ReplicaFeed(settings.replica(), stream, bucket, site, layout, store, state, own);
     started.start();
     feed = started;
     Roles claimed = new Roles(leases, site, changes);

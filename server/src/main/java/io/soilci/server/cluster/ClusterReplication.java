@@ -5,21 +5,27 @@ import io.soilci.result.JobRef;
 import io.soilci.result.SiteLayout;
 import io.soilci.server.site.RunLocks;
 import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.upload.StoredJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The distributed mode's {@link Replication}: an upload's three files are put in the shared object
- * store (wwz, tsv, JSON last) and then its change is published; an event's change is published.
- * Both return only once the stream acknowledged the change.
+ * The distributed mode's {@link Replication}: publish first, apply in stream order everywhere, this
+ * replica included. An upload's files are put in the shared object store (wwz, tsv, JSON last) and
+ * its change is published; an event's change is published; then the request waits until this
+ * replica's own feed applied the change at its place in the stream (an upload: committing the
+ * staged files it was handed, not fetching them back). A change whose publish failed was applied
+ * nowhere.
  */
 public final class ClusterReplication implements Replication {
   /** A job file absent here (a {@code /wwup} job without a wwz): its hash in a change. */
@@ -28,12 +34,16 @@ public final class ClusterReplication implements Replication {
   /** How long a request waits for this replica to catch up with the stream. */
   private static final Duration CATCH_UP = Duration.ofSeconds(10);
 
+  /** How long a request waits for this replica's feed to apply the change it published. */
+  static final Duration APPLY = Duration.ofSeconds(10);
+
   private final String replica;
   private final ChangeStream stream;
   private final ObjectStore bucket;
   private final SiteLayout layout;
   private final RunLocks locks;
   private final Applied applied;
+  private final OwnChanges own;
 
   /** Where this replica's feed stands in the stream. */
   @FunctionalInterface
@@ -50,85 +60,179 @@ public final class ClusterReplication implements Replication {
       ObjectStore bucket,
       SiteLayout layout,
       RunLocks locks,
-      Applied applied) {
+      Applied applied,
+      OwnChanges own) {
     this.applied = applied;
     this.replica = replica;
     this.stream = stream;
     this.bucket = bucket;
     this.layout = layout;
     this.locks = locks;
+    this.own = own;
   }
 
   @Override
-  public void awaitCaughtUp() throws IOException {
-    long last = stream.lastSequence();
+  public void awaitCaughtUp() throws NotApplied {
+    long last;
     try {
-      if (!applied.await(last, CATCH_UP)) {
-        throw new IOException(
-            "replica "
-                + replica
-                + " has not applied the stream up to change "
-                + last
-                + " within "
-                + CATCH_UP.toSeconds()
-                + " s");
-      }
+      last = stream.lastSequence();
+    } catch (ChangeStream.Unavailable e) {
+      throw new NotApplied(String.valueOf(e.getMessage()), e);
+    }
+    if (!await(last, CATCH_UP)) {
+      throw new NotApplied(
+          "replica "
+              + replica
+              + " has not applied the stream up to change "
+              + last
+              + " within "
+              + CATCH_UP.toSeconds()
+              + " s");
+    }
+  }
+
+  private boolean await(long sequence, Duration timeout) throws NotApplied {
+    try {
+      return applied.await(sequence, timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while catching up with the stream", e);
+      throw new NotApplied("interrupted while waiting for the change stream", e);
     }
   }
 
   @Override
-  public void publish(Change change) throws IOException {
-    stream.publish(change);
+  public void apply(Change change, ChangeApplier here) throws IOException {
+    OwnChanges.Pending pending = own.expect(change, Map.of());
+    try {
+      publishAndAwait(change, pending);
+    } finally {
+      own.forget(change, pending);
+    }
   }
 
   @Override
-  public void stored(JobRef job, Instant at) throws IOException {
-    // The three files of one upload, read under the job's lock: a later upload may replace them
-    // as soon as it is released.
-    Map<JobFile, byte[]> files = new EnumMap<>(JobFile.class);
+  public void publish(Change change) throws NotApplied {
+    try {
+      stream.publish(change);
+    } catch (ChangeStream.Unavailable e) {
+      throw new NotApplied(String.valueOf(e.getMessage()), e);
+    }
+  }
+
+  /**
+   * Publishes {@code change} and waits until this replica's feed applied it; throws the rule it
+   * broke when the feed refused it.
+   */
+  private void publishAndAwait(Change change, OwnChanges.Pending pending) throws NotApplied {
+    long sequence;
+    try {
+      sequence = stream.publish(change);
+    } catch (ChangeStream.Unavailable e) {
+      throw new NotApplied(e.getMessage() + "; it was applied nowhere", e);
+    }
+    if (!await(sequence, APPLY)) {
+      throw new NotApplied(
+          change.kind()
+              + " of "
+              + change.job()
+              + " is change "
+              + sequence
+              + " of the stream, but replica "
+              + replica
+              + " did not apply it within "
+              + APPLY.toSeconds()
+              + " s (its feed is behind, or waits for the object store)");
+    }
+    Optional<RuntimeException> refused = pending.refusal();
+    if (refused.isPresent()) {
+      throw refused.get();
+    }
+  }
+
+  @Override
+  public Optional<StoredJob> store(StagedUpload upload, Instant at, StagedUpload.Committed here)
+      throws IOException {
+    Optional<StagedUpload.Released> released = upload.release();
+    if (released.isEmpty()) {
+      return Optional.empty();
+    }
+    StoredJob job = released.get().job();
+    Map<JobFile, Path> staged = released.get().files();
+    Change change;
+    try {
+      change = put(job.ref(), staged, at);
+    } catch (IOException e) {
+      delete(staged);
+      throw new NotApplied(
+          job.ref() + ": not stored, the object store did not take its files (" + e + ")", e);
+    } catch (RuntimeException e) {
+      delete(staged);
+      throw e;
+    }
+    OwnChanges.Pending pending = own.expect(change, staged);
+    try {
+      publishAndAwait(change, pending);
+    } finally {
+      own.forget(change, pending);
+    }
+    return Optional.of(job);
+  }
+
+  private static void delete(Map<JobFile, Path> files) throws IOException {
+    for (Path file : files.values()) {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /**
+   * Puts the job's files in the object store, wwz, tsv, JSON last: those of this upload from their
+   * temp files, the others as stored here (read under the job's lock: a later upload may replace
+   * them as soon as it is released); returns the change that names them.
+   */
+  private Change put(JobRef job, Map<JobFile, Path> staged, Instant at) throws IOException {
+    Map<JobFile, byte[]> stored = new EnumMap<>(JobFile.class);
     long jsonModified;
     ReentrantLock lock = locks.job(job);
     lock.lock();
     try {
       for (JobFile kind : JobFile.values()) {
-        try {
-          files.put(kind, Files.readAllBytes(layout.path(job.file(kind))));
-        } catch (NoSuchFileException e) {
-          // Not part of this job (a /wwup upload may lack its wwz).
+        if (!staged.containsKey(kind)) {
+          try {
+            stored.put(kind, Files.readAllBytes(layout.path(job.file(kind))));
+          } catch (NoSuchFileException e) {
+            // Not part of this job (a /wwup upload may lack its wwz).
+          }
         }
       }
-      jsonModified =
-          Files.getLastModifiedTime(layout.path(job.file(JobFile.JSON)))
-              .toInstant()
-              .getEpochSecond();
+      Path json = staged.getOrDefault(JobFile.JSON, layout.path(job.file(JobFile.JSON)));
+      jsonModified = Files.getLastModifiedTime(json).toInstant().getEpochSecond();
     } finally {
       lock.unlock();
     }
     List<String> hashes = new ArrayList<>();
-    for (JobFile kind : JobFile.values()) {
-      byte[] bytes = files.get(kind);
-      hashes.add(bytes == null ? ABSENT : Change.sha256(bytes));
-    }
     for (JobFile kind : JobFile.values()) { // wwz, tsv, JSON last
-      byte[] bytes = files.get(kind);
-      if (bytes != null) {
+      Path file = staged.get(kind);
+      byte[] bytes = stored.get(kind);
+      if (file != null) {
+        hashes.add(ReplicaFeed.sha256(file));
+        bucket.put(job.file(kind), file, contentType(kind));
+      } else if (bytes != null) {
+        hashes.add(Change.sha256(bytes));
         bucket.put(job.file(kind), bytes, contentType(kind));
+      } else {
+        hashes.add(ABSENT);
       }
     }
-    stream.publish(
-        Change.of(
-            ChangeKinds.STORED,
-            replica,
-            job,
-            at.toEpochMilli(),
-            Map.of(
-                ChangeKinds.FILES_SHA256,
-                String.join("+", hashes),
-                ChangeKinds.JSON_MODIFIED,
-                Long.toString(jsonModified))));
+    return Change.of(
+        ChangeKinds.STORED,
+        replica,
+        job,
+        at.toEpochMilli(),
+        Map.of(
+            ChangeKinds.FILES_SHA256,
+            String.join("+", hashes),
+            ChangeKinds.JSON_MODIFIED,
+            Long.toString(jsonModified)));
   }
 
   static String contentType(JobFile kind) {

@@ -5,6 +5,7 @@ import io.soilci.result.BadInput;
 import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
 import io.soilci.result.SiteLayout;
+import io.soilci.server.site.JobLost;
 import io.soilci.server.site.RunLocks;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.ObjectStore;
@@ -33,13 +34,15 @@ import org.slf4j.LoggerFactory;
 /**
  * This replica's reader of the change stream: every change in order from the sequence after the
  * last one applied (kept in {@code STATE/cluster/applied-sequence}, synced), each applied to the
- * site as the replica that accepted it did. An upload's files come from the object store (temp
- * files, checked against the hashes the change names, put in place through the commit journal, JSON
- * last); when this replica's files already have those hashes nothing is fetched, and files of a
- * later upload in the store (other hashes) mean this change was superseded: the later one's change
- * follows in the stream. Every change is applied, this replica's own too, so that every replica
- * ends in the stream's order. A change that cannot be applied for want of the store or the disk is
- * tried again until it can (the stream waits); one that breaks a rule is logged and skipped.
+ * site; the only writer of the site's changes in the distributed mode, this replica's own included
+ * (they are published first, and their requests wait until this feed applied them: {@link
+ * #awaitApplied}). An upload's files are this replica's staged ones when it accepted the upload
+ * ({@link OwnChanges}), else come from the object store (temp files, checked against the hashes the
+ * change names); they are put in place through the commit journal, JSON last. A file that already
+ * has its hash here is not fetched, and a file of a later upload in the store (another hash) means
+ * this change was superseded: the later one's change follows in the stream. A change that cannot be
+ * applied for want of the store or the disk is tried again until it can (the stream waits); one
+ * that breaks a rule is logged and skipped, and its request, if it waits here, answers the rule.
  */
 public final class ReplicaFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaFeed.class);
@@ -56,6 +59,7 @@ public final class ReplicaFeed implements AutoCloseable {
   private final ChangeApplier applier;
   private final SiteLayout layout;
   private final Path savedFile;
+  private final OwnChanges own;
   private final Thread thread;
   private volatile boolean closed;
   private volatile long applied;
@@ -73,8 +77,10 @@ public final class ReplicaFeed implements AutoCloseable {
       Site site,
       SiteLayout layout,
       ResultStore store,
-      Path state)
+      Path state,
+      OwnChanges own)
       throws IOException {
+    this.own = own;
     this.replica = replica;
     this.stream = stream;
     this.bucket = bucket;
@@ -221,8 +227,10 @@ public final class ReplicaFeed implements AutoCloseable {
     while (!closed) {
       try {
         apply(change);
+        own.applied(change, null);
         return;
-      } catch (BadInput | IllegalArgumentException | IllegalStateException e) {
+      } catch (BadInput | JobLost | IllegalArgumentException | IllegalStateException e) {
+        own.applied(change, e);
         LOG.warn(
             "replica {}: change {} ({} of {}) skipped: {}",
             replica,
@@ -245,9 +253,9 @@ public final class ReplicaFeed implements AutoCloseable {
   }
 
   /**
-   * Applies every change, this replica's own too: it applied its own when it accepted it, and
-   * applying it again at its place in the stream ends in the stream's order, as on every other
-   * replica (a restart that replays its own changes after others' must not skip them).
+   * Applies every change, this replica's own too: it published its own first and applies it here,
+   * at its place in the stream, as every other replica does (also when a restart replays it among
+   * the others').
    */
   private void apply(Change change) throws IOException {
     if (change.kind().equals(ChangeKinds.STORED)) {
@@ -257,6 +265,12 @@ public final class ReplicaFeed implements AutoCloseable {
     }
   }
 
+  /**
+   * An upload: for each file the change names, this replica's own staged file when it accepted the
+   * upload, nothing when the stored file has that hash already, else the object store's copy
+   * (checked against the hash: another means a later upload superseded this change); then what
+   * changed is committed through the commit journal and the site is told.
+   */
   private void applyStored(Change change) throws IOException {
     JobRef job = change.jobRef();
     String[] hashes = change.field(ChangeKinds.FILES_SHA256).split("\\+", -1);
@@ -267,23 +281,19 @@ public final class ReplicaFeed implements AutoCloseable {
     }
     SiteLayout.requirePublishable(job);
     RunLocks.Hold hold = site.locks().use(job.host(), job.run());
-    Map<JobFile, Path> fetched = new EnumMap<>(JobFile.class);
+    Map<JobFile, Path> files = new EnumMap<>(JobFile.class);
+    files.putAll(own.claimStaged(change));
     try {
-      if (localFilesMatch(job, hashes)) {
-        // Nothing to fetch (this replica's own upload, or a change replayed after a restart); the
-        // site is told again, at the change's place in the stream.
-        StoredJob stored = store.readStored(job);
-        site.jobStored(job, stored.meta(), stored.rows(), Instant.ofEpochMilli(change.at()));
-        return;
-      }
       for (int i = 0; i < kinds.length; i++) {
-        if (hashes[i].equals(ClusterReplication.ABSENT)) {
+        Path target = layout.path(job.file(kinds[i]));
+        if (hashes[i].equals(ClusterReplication.ABSENT)
+            || files.containsKey(kinds[i])
+            || (Files.isRegularFile(target) && hashes[i].equals(sha256(target)))) {
           continue;
         }
-        Path target = layout.path(job.file(kinds[i]));
         Files.createDirectories(target.getParent());
         Path temp = AtomicFiles.createTemp(target);
-        fetched.put(kinds[i], temp);
+        files.put(kinds[i], temp);
         String got = fetch(job.file(kinds[i]), temp);
         if (!got.equals(hashes[i])) {
           LOG.info(
@@ -293,13 +303,20 @@ public final class ReplicaFeed implements AutoCloseable {
           return;
         }
       }
-      Path json = fetched.get(JobFile.JSON);
-      if (json != null) {
-        long modified = Long.parseLong(change.field(ChangeKinds.JSON_MODIFIED));
-        Files.setLastModifiedTime(json, FileTime.from(Instant.ofEpochSecond(modified)));
+      StoredJob stored;
+      if (files.isEmpty()) {
+        // Nothing changes (a change replayed after a restart, or delivered twice); the site is
+        // told again, at the change's place in the stream.
+        stored = store.readStored(job);
+      } else {
+        Path json = files.get(JobFile.JSON);
+        if (json != null) {
+          long modified = Long.parseLong(change.field(ChangeKinds.JSON_MODIFIED));
+          Files.setLastModifiedTime(json, FileTime.from(Instant.ofEpochSecond(modified)));
+        }
+        stored = store.commitFetched(job, files);
+        files.clear();
       }
-      StoredJob stored = store.commitFetched(job, fetched);
-      fetched.clear();
       site.jobStored(job, stored.meta(), stored.rows(), Instant.ofEpochMilli(change.at()));
     } catch (NoSuchFileException e) {
       LOG.info(
@@ -307,28 +324,15 @@ public final class ReplicaFeed implements AutoCloseable {
           replica,
           e.getMessage());
     } finally {
-      for (Path temp : fetched.values()) {
+      for (Path temp : files.values()) {
         Files.deleteIfExists(temp);
       }
       hold.close();
     }
   }
 
-  private boolean localFilesMatch(JobRef job, String[] hashes) throws IOException {
-    JobFile[] kinds = JobFile.values();
-    for (int i = 0; i < kinds.length; i++) {
-      Path file = layout.path(job.file(kinds[i]));
-      if (hashes[i].equals(ClusterReplication.ABSENT)) {
-        continue;
-      }
-      if (!Files.isRegularFile(file) || !hashes[i].equals(sha256(file))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static String sha256(Path file) throws IOException {
+  /** The lower-case hex SHA-256 of {@code file}. */
+  static String sha256(Path file) throws IOException {
     MessageDigest digest = Change.digest();
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
       in.transferTo(OutputStream.nullOutputStream());

@@ -7,6 +7,7 @@ import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.http.Metrics;
 import io.soilci.server.site.Site;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.StoredJob;
@@ -15,16 +16,19 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where the site changes on a request: each change is made a {@link Change}, applied
- * to this replica's site ({@link ChangeApplier}, exactly as every other replica applies it) and
- * handed to the {@link Replication}. On a single box that is all; in the distributed mode a change
- * that the stream did not acknowledge answers 503 (the worker retries), though it was applied here.
+ * The one place where the site changes on a request: each change is made a {@link Change} and
+ * handed to the {@link Replication}. On a single box it is applied here at once ({@link
+ * ChangeApplier}); in the distributed mode it is published first and applied by this replica's feed
+ * at its place in the stream, exactly as every other replica applies it, and the request answers
+ * once that is done; a change the stream did not acknowledge was applied nowhere (503, the worker
+ * sends it again).
  */
 public final class SiteChanges {
   private static final Logger LOG = LoggerFactory.getLogger(SiteChanges.class);
@@ -97,37 +101,34 @@ public final class SiteChanges {
 
   /**
    * Called before an upload's commit: waits until this replica applied every change acknowledged so
-   * far (503 when it cannot), and gives the upload's time, which {@link #jobStored} applies and
-   * {@link #publishStored} sends.
+   * far (503 when it cannot), and gives the upload's time, which {@link #store} applies.
    */
   public Instant beginUpload() {
-    catchUp("an upload");
+    try {
+      replication.awaitCaughtUp();
+    } catch (Replication.NotApplied e) {
+      throw HttpError.busy(
+          "an upload is not taken now: " + e.getMessage() + "; send it again", RETRY_AFTER_SECONDS);
+    }
     return clock.instant();
   }
 
-  private void catchUp(String what) {
-    try {
-      replication.awaitCaughtUp();
-    } catch (IOException e) {
-      throw HttpError.busy(
-          what + " is not taken now: " + e.getMessage() + "; send it again", RETRY_AFTER_SECONDS);
-    }
-  }
-
-  /** A job's files are committed here (under the job's lock): the site is told. */
-  public void jobStored(StoredJob job, Instant at) throws IOException {
-    site.jobStored(job.ref(), job.meta(), job.rows(), at);
-  }
-
   /**
-   * After the commit, before the answer: the job's files and the change go to every replica. 503
-   * when that fails: the worker sends the upload again.
+   * Commits {@code upload} at {@code at} (from {@link #beginUpload}): on a single box here, the
+   * site's update timed by {@code metrics}; in the distributed mode through the change stream (503
+   * when its files or its change were not taken, or this replica did not apply it in time). Empty
+   * when the upload completes no job.
    */
-  public void publishStored(JobRef job, Instant at) {
+  public Optional<StoredJob> store(StagedUpload upload, Instant at, Metrics metrics)
+      throws IOException {
     try {
-      replication.stored(job, at);
-    } catch (IOException e) {
-      throw notAcknowledged(job.toString(), e);
+      return replication.store(
+          upload,
+          at,
+          job ->
+              metrics.timeSiteUpdate(() -> site.jobStored(job.ref(), job.meta(), job.rows(), at)));
+    } catch (Replication.NotApplied e) {
+      throw notApplied("an upload", e);
     }
   }
 
@@ -148,11 +149,10 @@ public final class SiteChanges {
    */
   public void lost(JobRef job, long lastMillis, long nowMillis) throws IOException {
     Change change = ChangeApplier.lost(replication.origin(), job, lastMillis, nowMillis);
-    applier.apply(change);
     try {
-      replication.publish(change);
-    } catch (IOException e) {
-      LOG.warn("{}: declared lost here, but not published to the other replicas: {}", job, e);
+      replication.apply(change, applier);
+    } catch (Replication.NotApplied e) {
+      LOG.warn("{}: not declared lost now, the timer tries again: {}", job, e.getMessage());
     }
   }
 
@@ -161,25 +161,30 @@ public final class SiteChanges {
   }
 
   private void apply(Change change) throws IOException {
-    catchUp(change.kind() + " of " + change.job());
-    applier.apply(change);
-    publish(change);
+    try {
+      replication.apply(change, applier);
+    } catch (Replication.NotApplied e) {
+      throw notApplied(change.kind() + " of " + change.job(), e);
+    }
   }
 
   private void publish(Change change) {
     try {
       replication.publish(change);
     } catch (IOException e) {
-      throw notAcknowledged(change.job(), e);
+      throw HttpError.busy(
+          change.kind()
+              + " of "
+              + change.job()
+              + ": applied on this replica, but not acknowledged by the change stream ("
+              + e.getMessage()
+              + "): send it again",
+          RETRY_AFTER_SECONDS);
     }
   }
 
-  private static HttpError notAcknowledged(String what, IOException e) {
+  private static HttpError notApplied(String what, Replication.NotApplied e) {
     return HttpError.busy(
-        what
-            + ": applied on this replica, but not acknowledged by the change stream ("
-            + e.getMessage()
-            + "): send it again",
-        RETRY_AFTER_SECONDS);
+        what + ": not applied: " + e.getMessage() + "; send it again", RETRY_AFTER_SECONDS);
   }
 }

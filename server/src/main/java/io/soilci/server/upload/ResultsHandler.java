@@ -68,11 +68,7 @@ public final class ResultsHandler implements HttpHandler {
       reader.read(exchange, part -> staging.receive(JobFile.ofPart(part.field()), part.body()));
       staging.requireAll();
       Instant at = changes.beginUpload();
-      job =
-          staging
-              .commit(stored -> metrics.timeSiteUpdate(() -> changes.jobStored(stored, at)))
-              .orElseThrow();
-      changes.publishStored(ref, at);
+      job = changes.store(staging, at, metrics).orElseThrow();
       metrics.uploadAccepted(staging.bytes(), System.nanoTime() - start);
     }
     Responses.text(

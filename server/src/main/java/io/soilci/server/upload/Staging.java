@@ -9,6 +9,7 @@ import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
+import io.soilci.server.cluster.StagedUpload;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.site.RunLocks;
 import java.io.IOException;
@@ -35,13 +36,8 @@ import org.slf4j.LoggerFactory;
  * the first byte to {@link #close}. Closing it removes what was not committed, including folders it
  * created, so a refused upload changes nothing.
  */
-final class Staging implements AutoCloseable {
+final class Staging implements StagedUpload, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Staging.class);
-
-  /** Told of a job once its files are durable, still under the job's lock. */
-  interface Committed {
-    void stored(StoredJob job) throws IOException;
-  }
 
   private final JobRef ref;
   private final SiteLayout layout;
@@ -135,8 +131,34 @@ final class Staging implements AutoCloseable {
    * committed} is told. A JSON file without a tsv in this upload uses the stored tsv; a tsv without
    * a JSON file, when the job's JSON is stored, updates the stored job.
    */
-  Optional<StoredJob> commit(Committed committed) throws IOException {
+  @Override
+  public Optional<StoredJob> commit(Committed committed) throws IOException {
+    return commit(validate(), committed);
+  }
+
+  @Override
+  public Optional<Released> release() throws IOException {
     Optional<StoredJob> job = validate();
+    if (job.isEmpty()) {
+      var unused = commit(job, stored -> {});
+      return Optional.empty();
+    }
+    lock.lock();
+    try {
+      requireWritable();
+      for (Path temp : temps.values()) {
+        AtomicFiles.sync(temp);
+      }
+      Released released = new Released(job.get(), temps);
+      temps.clear();
+      return Optional.of(released);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Optional<StoredJob> commit(Optional<StoredJob> job, Committed committed)
+      throws IOException {
     lock.lock();
     try {
       requireWritable();

@@ -21,7 +21,6 @@ import io.undertow.util.Methods;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code POST /wwup} and {@code /uuu/wwup.cgi}: Soil's own uploader form, so Soil's unmodified
@@ -93,11 +92,7 @@ public final class WwupHandler implements HttpHandler {
       Staging staging = form.staging().orElseThrow();
       bytes = staging.bytes();
       Instant at = changes.beginUpload();
-      Optional<StoredJob> job =
-          staging.commit(stored -> metrics.timeSiteUpdate(() -> changes.jobStored(stored, at)));
-      if (job.isPresent()) {
-        changes.publishStored(job.get().ref(), at);
-      }
+      var unused = changes.store(staging, at, metrics);
     }
     metrics.uploadAccepted(bytes, System.nanoTime() - start);
     return "--- wwup.cgi Upload ---\n\npayload type = "
