@@ -11,6 +11,8 @@ import io.nats.client.api.StreamInfo;
 import io.soilci.server.cluster.ChangeStream;
 import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.hooks.HookEvent;
+import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.FolderObjectStore;
 import io.soilci.server.storage.S3Credentials;
@@ -236,6 +238,62 @@ class ReplicasTest {
       event(r2, "done&runId=4600&jobName=race&status=1");
       assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
     }
+  }
+
+  /**
+   * A hook configured on both replicas fires once per change in the cluster, on the replica that
+   * accepted the change; the other applies the change without firing it.
+   */
+  @Test
+  void aHookConfiguredOnBothReplicasFiresOnceOnTheReplicaThatAcceptedTheChange() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {
+      try (TestServer r1 =
+              TestServer.start(dir.resolve("r1"), withHooks(replica("r1", nats), "r1"), folder);
+          TestServer r2 =
+              TestServer.start(dir.resolve("r2"), withHooks(replica("r2", nats), "r2"), folder)) {
+        ok(
+            r1.post(
+                "/results?workerHost=github&runId=4700&jobName=cpp-small",
+                r1.github,
+                TestServer.fixtureJob("github-jobs/4101", "cpp-small")));
+        event(r2, "start&runId=4701&jobName=a");
+        event(r1, "done&runId=4701&jobName=a&status=1");
+        ok(
+            r2.post(
+                "/results?workerHost=github&runId=4702&jobName=dev-minimal",
+                r2.github,
+                TestServer.fixtureJob("github-jobs/4101", "dev-minimal")));
+        assertThat(awaitSame(r1, r2)).isEmpty();
+      }
+      // Closed: every change is applied on both, and every hook submitted has run.
+      assertThat(fired("r1"))
+          .containsExactlyInAnyOrder(
+              "job-failed 4700 cpp-small",
+              "run-finished 4700 ",
+              "job-failed 4701 a",
+              "run-finished 4701 ");
+      assertThat(fired("r2"))
+          .containsExactlyInAnyOrder("job-passed 4702 dev-minimal", "run-finished 4702 ");
+    }
+  }
+
+  /** {@code base} with every hook writing "EVENT RUN JOB" to a file named for {@code name}. */
+  private UnaryOperator<ServerConfig> withHooks(UnaryOperator<ServerConfig> base, String name) {
+    String command =
+        "echo \"$SOIL_EVENT $SOIL_RUN $SOIL_JOB\" >> '" + dir.resolve("fired-" + name) + "'";
+    HookSettings hooks =
+        HookSettings.NONE
+            .with(HookEvent.JOB_PASSED, command)
+            .with(HookEvent.JOB_FAILED, command)
+            .with(HookEvent.RUN_FINISHED, command);
+    return c -> base.apply(c).withHooks(hooks);
+  }
+
+  private List<String> fired(String name) throws Exception {
+    Path file = dir.resolve("fired-" + name);
+    return Files.exists(file) ? Files.readAllLines(file) : List.of();
   }
 
   private static void ok(HttpResponse<String> answer) {

@@ -255,9 +255,18 @@ public final class ReplicaFeed implements AutoCloseable {
   /**
    * Applies every change, this replica's own too: it published its own first and applies it here,
    * at its place in the stream, as every other replica does (also when a restart replays it among
-   * the others').
+   * the others'). The hooks a change fires run on its origin only, the replica that accepted it
+   * (for {@code lost}: the holder of the site role that declared it), so once in the cluster.
    */
   private void apply(Change change) throws IOException {
+    if (change.origin().equals(replica)) {
+      applyHere(change);
+    } else {
+      site.withHooksElsewhere(() -> applyHere(change));
+    }
+  }
+
+  private void applyHere(Change change) throws IOException {
     if (change.kind().equals(ChangeKinds.STORED)) {
       applyStored(change);
     } else {

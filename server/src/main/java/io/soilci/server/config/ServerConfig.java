@@ -107,6 +107,10 @@ public record ServerConfig(
     return edit(parts -> parts.distributed = value);
   }
 
+  public ServerConfig withHooks(HookSettings value) {
+    return edit(parts -> parts.hooks = value);
+  }
+
   public ServerConfig withJobLease(Duration value) {
     return edit(parts -> parts.jobLease = value);
   }

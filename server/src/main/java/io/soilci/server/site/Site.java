@@ -62,6 +62,8 @@ public final class Site implements AutoCloseable {
   private final Hooks hooks;
   // Runs whose run-finished another part fires (the coordinator's, once all their jobs ended).
   private volatile Predicate<JobRef> runFinishedElsewhere = job -> false;
+  // Set on a thread applying a change whose hooks another replica fires (withHooksElsewhere).
+  private final ThreadLocal<Boolean> hooksElsewhere = ThreadLocal.withInitial(() -> false);
   private final RunLocks locks = new RunLocks();
   private final RunningFiles running;
   private final Leases leases;
@@ -158,6 +160,26 @@ public final class Site implements AutoCloseable {
    */
   public void runFinishedElsewhere(Predicate<JobRef> elsewhere) {
     this.runFinishedElsewhere = elsewhere;
+  }
+
+  /**
+   * Runs {@code update}, changes of this site that fire no hook here: the distributed mode fires a
+   * change's hooks on the replica that accepted it only, and every other replica applies it with
+   * this.
+   */
+  public void withHooksElsewhere(Update update) throws IOException {
+    hooksElsewhere.set(true);
+    try {
+      update.run();
+    } finally {
+      hooksElsewhere.remove();
+    }
+  }
+
+  /** Changes of the site ({@link #withHooksElsewhere}). */
+  @FunctionalInterface
+  public interface Update {
+    void run() throws IOException;
   }
 
   /** A job started: pages show it as running. */
@@ -749,10 +771,13 @@ public final class Site implements AutoCloseable {
     } finally {
       hold.close();
     }
-    for (HookEvent event : HookEvents.of(change)) {
-      if (!event.name().equals(HookEvent.RUN_FINISHED)
-          || !runFinishedElsewhere.test(change.job())) {
-        hooks.submit(event);
+    List<HookEvent> events = HookEvents.of(change);
+    if (!events.isEmpty() && !hooksElsewhere.get()) {
+      for (HookEvent event : events) {
+        if (!event.name().equals(HookEvent.RUN_FINISHED)
+            || !runFinishedElsewhere.test(change.job())) {
+          hooks.submit(event);
+        }
       }
     }
     if (change.newRun()) {
