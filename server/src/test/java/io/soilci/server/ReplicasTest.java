@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.reliability.SiteChecks;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.FolderObjectStore;
 import io.soilci.server.storage.ObjectStore;
@@ -11,7 +12,6 @@ import io.soilci.server.storage.S3Credentials;
 import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.testing.BucketChecks;
 import io.soilci.server.testing.NatsProcess;
-import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -19,12 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -207,7 +203,7 @@ class ReplicasTest {
     do {
       a.awaitPagesWritten();
       b.awaitPagesWritten();
-      differ = differences(a.site, b.site);
+      differ = SiteChecks.differences(a.site, b.site);
       if (differ.isEmpty()) {
         return differ;
       }
@@ -233,29 +229,6 @@ class ReplicasTest {
     try (Site site = Site.open(SoilServer.siteSettings(config))) {
       site.regenerateAll();
     }
-    return differences(server.site, copy);
-  }
-
-  /** Files (temp files aside) that differ or exist on one side only. */
-  static List<String> differences(Path a, Path b) throws Exception {
-    Set<String> paths = new TreeSet<>(files(a));
-    paths.addAll(files(b));
-    List<String> differ = new ArrayList<>();
-    for (String path : paths) {
-      Path fa = a.resolve(path);
-      Path fb = b.resolve(path);
-      if (!Files.isRegularFile(fa)
-          || !Files.isRegularFile(fb)
-          || !Arrays.equals(Files.readAllBytes(fa), Files.readAllBytes(fb))) {
-        differ.add(path);
-      }
-    }
-    return differ;
-  }
-
-  private static List<String> files(Path root) throws Exception {
-    return SiteTrees.files(root).stream()
-        .filter(p -> !Path.of(p).getFileName().toString().startsWith(".tmp-"))
-        .toList();
+    return SiteChecks.differences(server.site, copy);
   }
 }

@@ -23,10 +23,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -495,30 +493,12 @@ class ReplicasIT {
   }
 
   private List<String> differencesFromRegen(Replica replica) throws Exception {
-    Path copy = dir.resolve("regen");
-    try (Stream<Path> files = Files.walk(replica.site)) {
-      for (Path from : files.toList()) {
-        Path to = copy.resolve(replica.site.relativize(from).toString());
-        if (Files.isDirectory(from)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    }
-    int exit =
-        ServerProcess.run(
-            dir.resolve("regen.log"),
-            JVM,
-            "regen",
-            "--site",
-            copy.toString(),
-            "--state",
-            dir.resolve("regen-state").toString());
-    assertThat(exit)
-        .as("regen: " + Files.readString(dir.resolve("regen.log"), StandardCharsets.UTF_8))
-        .isZero();
-    return SiteChecks.differences(replica.site, copy);
+    return SiteChecks.differencesFromRegen(
+        replica.site,
+        dir.resolve("regen"),
+        dir.resolve("regen-state"),
+        dir.resolve("regen.log"),
+        JVM);
   }
 
   private static void awaitCondition(BooleanSupplier condition, String what)
