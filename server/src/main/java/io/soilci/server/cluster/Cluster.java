@@ -117,7 +117,8 @@ public final class Cluster implements AutoCloseable {
         new ReplicaFeed(settings.replica(), stream, bucket, site, layout, store, state);
     started.start();
     feed = started;
-    Roles claimed = new Roles(leases, site, changes);
+    site.onRunDeleted(mirror);
+    Roles claimed = new Roles(leases, site, changes, mirror, started::ready);
     claimed.start();
     roles = claimed;
     LoggerFactory.getLogger(Cluster.class)
