@@ -750,10 +750,12 @@ public final class Site implements AutoCloseable {
     } finally {
       hold.close();
     }
-    for (HookEvent event : HookEvents.of(change)) {
-      if (!event.name().equals(HookEvent.RUN_FINISHED)
-          || !runFinishedElsewhere.test(change.job())) {
-        hooks.submit(event);
+    if (hooks.any()) {
+      for (HookEvent event : HookEvents.of(change)) {
+        if (!event.name().equals(HookEvent.RUN_FINISHED)
+            || !runFinishedElsewhere.test(change.job())) {
+          hooks.submit(event);
+        }
       }
     }
     if (change.newRun()) {
