@@ -2,11 +2,6 @@ package io.soilci.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.soilci.server.auth.Scope;
-import io.soilci.server.auth.Worker;
-import io.soilci.server.auth.WorkerStore;
-import io.soilci.server.testing.SiteTrees;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,12 +11,9 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * regen}. Seed: {@code -Dsoil.crash.seed=N}; kills: {@code -Dsoil.crash.kills=N} (default 25).
  */
 class CrashConsistencyIT {
-  private static final List<String> JVM =
-      List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   @TempDir Path dir;
   private final AtomicReference<ServerProcess> current = new AtomicReference<>();
@@ -47,16 +37,10 @@ class CrashConsistencyIT {
     long seed = Long.getLong("soil.crash.seed", System.nanoTime());
     int kills = Integer.getInteger("soil.crash.kills", 25);
     System.out.println("CrashConsistencyIT seed " + seed + " (-Dsoil.crash.seed=" + seed + ")");
-    Path site = Files.createDirectories(dir.resolve("site"));
-    SiteTrees.copyFixtures(site);
-    Path state = dir.resolve("state");
-    String token =
-        "Bearer gh:"
-            + new WorkerStore(state, 1000)
-                .add(new Worker("gh", Set.of(Scope.GITHUB_JOBS, Scope.STATUS_API)), false);
-    Path log = dir.resolve("server.log");
-    List<String> serveArgs = List.of("--site", site.toString(), "--state", state.toString());
-    current.set(ServerProcess.serve(log, JVM, serveArgs));
+    CrashSite crashSite = CrashSite.withFixtures(dir);
+    Path site = crashSite.site();
+    String token = crashSite.token();
+    current.set(crashSite.serve());
     CrashLoad load = new CrashLoad(this::server, token, site, seed);
     Random random = new Random(seed);
     int leftByCrashes = 0;
@@ -75,7 +59,7 @@ class CrashConsistencyIT {
           Files.setLastModifiedTime(temp, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
           leftByCrashes++;
         }
-        current.set(ServerProcess.serve(log, JVM, serveArgs));
+        current.set(crashSite.serve());
         // Swept on a thread of its own once the server listens: waited for, with a deadline.
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
@@ -112,7 +96,9 @@ class CrashConsistencyIT {
     everyLinkOfEveryPageResolves(site);
     server().close();
     assertThat(SiteChecks.tempFiles(site)).isEmpty();
-    pagesEqualAFullRegen(site, state, log);
+    List<String> differ = crashSite.differencesFromRegen(dir.resolve("regen"));
+    assertThat(differ).as("files that differ after regen").isEmpty();
+    System.out.println("CrashConsistencyIT: regen of a copy gives byte-identical pages");
   }
 
   private void everyAcknowledgedUploadIsServedByteIdentical(CrashLoad load) throws Exception {
@@ -152,37 +138,5 @@ class CrashConsistencyIT {
         "CrashConsistencyIT: %d pages, %d distinct local links, all resolve%n",
         SiteChecks.htmlPages(site).size(), links.size());
     assertThat(broken).isEmpty();
-  }
-
-  private void pagesEqualAFullRegen(Path site, Path state, Path log) throws Exception {
-    Path copy = dir.resolve("regen");
-    try (Stream<Path> files = Files.walk(site)) {
-      for (Path from : files.toList()) {
-        Path to = copy.resolve(site.relativize(from).toString());
-        if (Files.isDirectory(from)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(from, to);
-        }
-      }
-    }
-
-    int exit =
-        ServerProcess.run(
-            log, JVM, "regen", "--site", copy.toString(), "--state", state.toString());
-
-    assertThat(exit).isZero();
-    assertThat(SiteChecks.differences(site, copy)).as("files that differ after regen").isEmpty();
-    System.out.printf(
-        "CrashConsistencyIT: regen of a copy gives byte-identical pages (%d files)%n",
-        Arrays.stream(new Path[] {copy}).mapToLong(CrashConsistencyIT::count).sum());
-  }
-
-  private static long count(Path root) {
-    try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile).count();
-    } catch (IOException e) {
-      return -1;
-    }
   }
 }

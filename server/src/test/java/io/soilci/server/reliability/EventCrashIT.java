@@ -2,25 +2,18 @@ package io.soilci.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.soilci.server.auth.Scope;
-import io.soilci.server.auth.Worker;
-import io.soilci.server.auth.WorkerStore;
-import io.soilci.server.testing.SiteTrees;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dsoil.events.kills=N} (default 15).
  */
 class EventCrashIT {
-  private static final List<String> JVM =
-      List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   /** More runs than the newest a start renders again on its own (50). */
   private static final int RUNS = 90;
@@ -55,16 +46,9 @@ class EventCrashIT {
     long seed = Long.getLong("soil.crash.seed", System.nanoTime());
     int kills = Integer.getInteger("soil.events.kills", 15);
     System.out.println("EventCrashIT seed " + seed + " (-Dsoil.crash.seed=" + seed + ")");
-    Path site = Files.createDirectories(dir.resolve("site"));
-    SiteTrees.copyFixtures(site);
-    Path state = dir.resolve("state");
-    String token =
-        "Bearer gh:"
-            + new WorkerStore(state, 1000)
-                .add(new Worker("gh", Set.of(Scope.GITHUB_JOBS, Scope.STATUS_API)), false);
-    Path log = dir.resolve("server.log");
-    List<String> serveArgs = List.of("--site", site.toString(), "--state", state.toString());
-    current.set(ServerProcess.serve(log, JVM, serveArgs));
+    CrashSite crashSite = CrashSite.withFixtures(dir);
+    String token = crashSite.token();
+    current.set(crashSite.serve());
     Random random = new Random(seed);
     AtomicBoolean running = new AtomicBoolean(true);
     List<Thread> senders = new ArrayList<>();
@@ -90,7 +74,7 @@ class EventCrashIT {
       }
       Thread.sleep(random.nextInt(200));
       server().kill();
-      current.set(ServerProcess.serve(log, JVM, serveArgs));
+      current.set(crashSite.serve());
     }
     running.set(false);
     for (Thread t : senders) {
@@ -102,7 +86,9 @@ class EventCrashIT {
         kills, answered.get(), cutOff.get());
     assertThat(answered.get()).isGreaterThan(kills * 5);
     server().close();
-    pagesEqualAFullRegen(site, state, log);
+    assertThat(crashSite.differencesFromRegen(dir.resolve("regen")))
+        .as("files that differ after regen")
+        .isEmpty();
   }
 
   /** Start, task-done and done events of random jobs of random runs, until stopped. */
@@ -152,24 +138,5 @@ class EventCrashIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private void pagesEqualAFullRegen(Path site, Path state, Path log) throws Exception {
-    Path copy = dir.resolve("regen");
-    try (Stream<Path> files = Files.walk(site)) {
-      for (Path from : files.toList()) {
-        Path to = copy.resolve(site.relativize(from).toString());
-        if (Files.isDirectory(from)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(from, to);
-        }
-      }
-    }
-    int exit =
-        ServerProcess.run(
-            log, JVM, "regen", "--site", copy.toString(), "--state", state.toString());
-    assertThat(exit).isZero();
-    assertThat(SiteChecks.differences(site, copy)).as("files that differ after regen").isEmpty();
   }
 }

@@ -3,8 +3,6 @@ package io.soilci.server.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.server.auth.Scope;
-import io.soilci.server.auth.Worker;
-import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.testing.Multipart;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,8 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  * began. Seed: {@code -Dsoil.crash.seed=N}; kills: {@code -Dsoil.samejob.kills=N} (default 40).
  */
 class SameJobCrashIT {
-  private static final List<String> JVM =
-      List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   private static final String QUERY = "workerHost=github&runId=1&jobName=same";
   private static final Pattern JSON_ID = Pattern.compile("\"soil-upload-id\": \"u([0-9]+)\"");
 
@@ -66,14 +62,10 @@ class SameJobCrashIT {
     long seed = Long.getLong("soil.crash.seed", System.nanoTime());
     int kills = Integer.getInteger("soil.samejob.kills", 40);
     System.out.println("SameJobCrashIT seed " + seed + " (-Dsoil.crash.seed=" + seed + ")");
-    Path site = Files.createDirectories(dir.resolve("site"));
-    Path state = dir.resolve("state");
-    String token =
-        "Bearer gh:"
-            + new WorkerStore(state, 1000).add(new Worker("gh", Set.of(Scope.GITHUB_JOBS)), false);
-    Path log = dir.resolve("server.log");
-    List<String> serveArgs = List.of("--site", site.toString(), "--state", state.toString());
-    current.set(ServerProcess.serve(log, JVM, serveArgs));
+    CrashSite crashSite = CrashSite.empty(dir, Set.of(Scope.GITHUB_JOBS));
+    Path site = crashSite.site();
+    String token = crashSite.token();
+    current.set(crashSite.serve());
     Random random = new Random(seed);
     List<Thread> uploaders = new ArrayList<>();
     for (int w = 0; w < 3; w++) {
@@ -91,7 +83,7 @@ class SameJobCrashIT {
       long killedAt = System.nanoTime();
       gate.writeLock().lock();
       try {
-        current.set(ServerProcess.serve(log, JVM, serveArgs));
+        current.set(crashSite.serve());
         checked += checkOneUpload(site, killedAt) ? 1 : 0;
       } finally {
         gate.writeLock().unlock();
@@ -103,7 +95,7 @@ class SameJobCrashIT {
     }
 
     long rolledForward;
-    try (var lines = Files.lines(log)) {
+    try (var lines = Files.lines(crashSite.log())) {
       rolledForward = lines.filter(l -> l.contains("an interrupted commit of")).count();
     }
     System.out.printf(

@@ -243,28 +243,12 @@ class StartupSnapshotIT {
   /** The files that differ between the site and a {@code regen} of a copy of it. */
   private List<String> differencesFromRegen() throws Exception {
     regens++;
-    Path copy = dir.resolve("regen-" + regens);
-    try (Stream<Path> files = Files.walk(site)) {
-      for (Path from : files.toList()) {
-        Path to = copy.resolve(site.relativize(from).toString());
-        if (Files.isDirectory(from)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(from, to);
-        }
-      }
-    }
-    int exit =
-        ServerProcess.run(
-            dir.resolve("regen-" + regens + ".log"),
-            JVM,
-            "regen",
-            "--site",
-            copy.toString(),
-            "--state",
-            dir.resolve("regen-state-" + regens).toString());
-    assertThat(exit).isZero();
-    return SiteChecks.differences(site, copy);
+    return SiteChecks.differencesFromRegen(
+        site,
+        dir.resolve("regen-" + regens),
+        dir.resolve("regen-state-" + regens),
+        dir.resolve("regen-" + regens + ".log"),
+        JVM);
   }
 
   private static int indexOf(byte[] bytes, byte[] what) {

@@ -3,7 +3,6 @@ package io.soilci.server.testing;
 import io.soilci.server.storage.S3Credentials;
 import io.soilci.server.storage.StorageSettings;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,8 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
+import java.util.Map;
 
 /**
  * A real S3 API server, s3proxy with its filesystem backend, run as a separate process on a free
@@ -21,24 +19,21 @@ import org.jspecify.annotations.Nullable;
  * same port and data. Its self-contained jar is fetched by Maven (the server pom's {@code s3proxy}
  * execution, {@code pre-integration-test}) into {@code target/s3proxy/s3proxy.jar}.
  */
-public final class S3ProxyProcess implements AutoCloseable {
+public final class S3ProxyProcess extends ServiceProcess {
   /** The access key pair the proxy accepts (signature v2 or v4). */
   public static final S3Credentials CREDENTIALS =
       new S3Credentials("soil-test", "soil-test-secret");
 
-  private static final long START_MILLIS = 60_000;
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private final Path data;
   private final Path config;
-  private final Path log;
-  private final int port;
-  private @Nullable Process process;
 
   private S3ProxyProcess(Path dir, int port) throws IOException {
+    super("s3proxy", 60_000, dir.resolve("s3proxy.log"), port);
     this.data = Files.createDirectories(dir.resolve("data"));
     this.config = dir.resolve("s3proxy.conf");
-    this.log = dir.resolve("s3proxy.log");
-    this.port = port;
     Files.writeString(
         config,
         String.join(
@@ -72,49 +67,34 @@ public final class S3ProxyProcess implements AutoCloseable {
     return jar;
   }
 
-  /** Starts it (again, after {@link #kill}) on the same port and data; waits until it answers. */
-  public synchronized void start() throws IOException, InterruptedException {
-    if (process != null && process.isAlive()) {
-      throw new IllegalStateException("s3proxy is already running on port " + port);
-    }
+  @Override
+  List<String> command() {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    "-Xmx256m",
-                    "-jar",
-                    jar().toAbsolutePath().toString(),
-                    "--properties",
-                    config.toString()))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().put("LOG_LEVEL", "warn");
-    Process started = builder.start();
-    process = started;
-    awaitAnswer(started);
+    return List.of(
+        java,
+        "-Xmx256m",
+        "-jar",
+        jar().toAbsolutePath().toString(),
+        "--properties",
+        config.toString());
   }
 
-  /** Waits until the proxy answers HTTP on its port (any status: it is up). */
-  private void awaitAnswer(Process started) throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  @Override
+  void environment(Map<String, String> environment) {
+    environment.put("LOG_LEVEL", "warn");
+  }
+
+  /** Ready once the proxy answers HTTP on its port (any status: it is up). */
+  @Override
+  boolean ready() throws InterruptedException {
     HttpRequest probe =
         HttpRequest.newBuilder(endpoint()).timeout(Duration.ofSeconds(2)).GET().build();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MILLIS);
-    while (System.nanoTime() < deadline) {
-      if (!started.isAlive()) {
-        throw new IllegalStateException(
-            "s3proxy exited with " + started.exitValue() + "; its log: " + log);
-      }
-      try {
-        http.send(probe, HttpResponse.BodyHandlers.discarding());
-        return;
-      } catch (IOException e) {
-        Thread.sleep(50);
-      }
+    try {
+      HTTP.send(probe, HttpResponse.BodyHandlers.discarding());
+      return true;
+    } catch (IOException e) {
+      return false;
     }
-    throw new IllegalStateException(
-        "s3proxy did not answer on " + endpoint() + " within 60 s; its log: " + log);
   }
 
   /** Makes a bucket (the filesystem backend's bucket is a folder under its base dir). */
@@ -131,37 +111,5 @@ public final class S3ProxyProcess implements AutoCloseable {
   public StorageSettings settings(String bucket, String prefix) {
     return new StorageSettings(
         endpoint(), bucket, prefix, StorageSettings.DEFAULT_REGION, CREDENTIALS);
-  }
-
-  public int port() {
-    return port;
-  }
-
-  /** SIGKILL, then waits for the exit. */
-  public synchronized void kill() throws InterruptedException {
-    Process p = process;
-    if (p != null) {
-      p.destroyForcibly();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("s3proxy survived SIGKILL for 30 s");
-      }
-    }
-  }
-
-  @Override
-  public synchronized void close() throws InterruptedException {
-    Process p = process;
-    if (p != null && p.isAlive()) {
-      p.destroy();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        kill();
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
