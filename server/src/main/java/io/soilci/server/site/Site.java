@@ -18,6 +18,7 @@ import io.soilci.server.logview.FailureBriefs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -731,7 +732,7 @@ public final class Site implements AutoCloseable {
         Path runningFile = layout.path(SiteLayout.runningFile(job));
         made.noteFoldersOf(runningFile);
         if (undoable) {
-          wasRunning = Files.isRegularFile(runningFile) ? Files.readAllBytes(runningFile) : null;
+          wasRunning = bytesIfAny(runningFile);
         }
         List<Page> affected = change.pages();
         try (PageJournal.Span span = journal.begin(affected)) {
@@ -769,10 +770,12 @@ public final class Site implements AutoCloseable {
     } finally {
       hold.close();
     }
-    for (HookEvent event : HookEvents.of(change)) {
-      if (!event.name().equals(HookEvent.RUN_FINISHED)
-          || !runFinishedElsewhere.test(change.job())) {
-        hooks.submit(event);
+    if (hooks.any()) {
+      for (HookEvent event : HookEvents.of(change)) {
+        if (!event.name().equals(HookEvent.RUN_FINISHED)
+            || !runFinishedElsewhere.test(change.job())) {
+          hooks.submit(event);
+        }
       }
     }
     if (change.newRun()) {
@@ -788,6 +791,17 @@ public final class Site implements AutoCloseable {
     SavedIndex kept = saved;
     if (kept != null) {
       kept.pagesMayBeStale();
+    }
+  }
+
+  /**
+   * The file's bytes; null when there is none (one read, no stat first: this is on every event).
+   */
+  private static byte @Nullable [] bytesIfAny(Path file) throws IOException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
     }
   }
 
