@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs soil-server on a Debian-like host, as root: a 'soil' system user, the folders
-# (site /srv/soil/site, state /var/lib/soil), /etc/soil/config.json, the jar in /opt/soil,
-# a 'soil-server' command, the systemd unit, and the first worker token (printed once).
+# (site /srv/soil/site, state /var/lib/soil), /etc/soil/config.json, the jar in /opt/soil and
+# its launcher in /opt/soil/bin, a 'soil-server' command, the systemd unit, and the first worker
+# token (printed once).
 #
 # Usage: deploy/install.sh [--jar PATH] [--worker NAME] [--scopes LIST] [--no-start] [--help]
 #   --jar      the server jar (default: server/target/soil-server.jar; build it first)
@@ -48,9 +49,12 @@ if [ -z "$prefix" ]; then
   fi
 fi
 
-install -d -m 0755 "$prefix/opt/soil" "$prefix/etc/soil" "$prefix/srv/soil/site" "$prefix/usr/local/bin"
+install -d -m 0755 "$prefix/opt/soil" "$prefix/opt/soil/bin" "$prefix/etc/soil" "$prefix/srv/soil/site" "$prefix/usr/local/bin"
 install -d -m 0700 "$prefix/var/lib/soil"
 install -m 0644 "$jar" "$prefix/opt/soil/soil-server.jar"
+# The launcher: the jar with an AppCDS archive of its classes, written when its first run stops.
+install -m 0755 "$here/../soil-scripts/soil-java" "$here/../soil-scripts/soil-server" \
+  "$prefix/opt/soil/bin/"
 if [ ! -f "$prefix/etc/soil/config.json" ]; then
   sed -e "s#\"/srv/soil/site\"#\"$prefix/srv/soil/site\"#" -e "s#\"/var/lib/soil\"#\"$prefix/var/lib/soil\"#" \
     "$here/config.json" > "$prefix/etc/soil/config.json"
@@ -60,8 +64,12 @@ else
 fi
 cat > "$prefix/usr/local/bin/soil-server" <<EOT
 #!/bin/sh
-# soil-server CLI (serve, add-worker, regen, ingest) with the installed jar.
-exec java -jar $prefix/opt/soil/soil-server.jar "\$@"
+# soil-server CLI (serve, add-worker, regen, ingest) with the installed jar; serve through its
+# launcher (an AppCDS archive of the server's classes, written when its first serve stops).
+case \${1:-} in
+  serve) SOIL_SERVER_JAR=$prefix/opt/soil/soil-server.jar exec $prefix/opt/soil/bin/soil-server "\$@" ;;
+  *) exec java -jar $prefix/opt/soil/soil-server.jar "\$@" ;;
+esac
 EOT
 chmod 0755 "$prefix/usr/local/bin/soil-server"
 

@@ -204,19 +204,28 @@ public final class SoilServer implements AutoCloseable {
     if (cluster != null) {
       cluster.start(site, changes, store, layout, config.state());
     }
+    Coordinator.ReusedJobs reused =
+        (job, from) -> {
+          // Shown as a job that passed at once, its status file written as for a run.
+          changes.jobStarted(job, Map.of(), true);
+          changes.jobDone(job, 0, true, null, "reused: " + from + " passed with the same inputs");
+        };
     Coordinator coordinator =
         made.add(
-            Coordinator.open(
-                config.state(),
-                config.coordinator(),
-                Clock.systemUTC(),
-                coordinatorHooks,
-                (job, from) -> {
-                  // Shown as a job that passed at once, its status file written as for a run.
-                  changes.jobStarted(job, Map.of(), true);
-                  changes.jobDone(
-                      job, 0, true, null, "reused: " + from + " passed with the same inputs");
-                }));
+            cluster == null
+                ? Coordinator.open(
+                    config.state(),
+                    config.coordinator(),
+                    Clock.systemUTC(),
+                    coordinatorHooks,
+                    reused)
+                // The distributed mode: the queue is the stream's, every replica's the same.
+                : Coordinator.replicated(
+                    cluster.queue(),
+                    config.coordinator(),
+                    Clock.systemUTC(),
+                    coordinatorHooks,
+                    reused));
     site.runFinishedElsewhere(coordinator::ownsRun);
     Routes.Parts parts =
         new Routes.Parts(

@@ -28,7 +28,10 @@ class DeployIT {
             "ProtectSystem=strict",
             "ReadWritePaths=/srv/soil/site /var/lib/soil",
             "ProtectHome=yes",
-            "PrivateTmp=yes");
+            "PrivateTmp=yes",
+            // serve through the launcher (its AppCDS archive), as quickstart.sh and the container
+            "Environment=SOIL_SERVER_JAR=/opt/soil/soil-server.jar SOIL_SERVER_JAVA_OPTS=-Xmx512m",
+            "ExecStart=/bin/sh /opt/soil/bin/soil-server serve --config /etc/soil/config.json");
   }
 
   @Test
@@ -92,7 +95,13 @@ class DeployIT {
           .contains("first-job");
     } finally {
       server.destroy();
-      server.waitFor(20, TimeUnit.SECONDS);
+      server.waitFor(60, TimeUnit.SECONDS);
+    }
+    // serve went through the installed launcher: its first run left an AppCDS archive of the
+    // server's classes beside the jar (written as the JVM stopped), which the next start maps.
+    try (var files = Files.list(prefix.resolve("opt/soil"))) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .anyMatch(name -> name.startsWith(".soil-server-") && name.contains(".jsa"));
     }
   }
 

@@ -7,8 +7,10 @@ import io.soilci.server.config.ServerConfig;
 import io.soilci.server.reliability.SiteChecks;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.FolderObjectStore;
+import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.storage.S3Credentials;
 import io.soilci.server.storage.StorageSettings;
+import io.soilci.server.testing.BucketChecks;
 import io.soilci.server.testing.NatsProcess;
 import io.soilci.server.testing.TestServer;
 import java.net.URI;
@@ -85,7 +87,74 @@ class ReplicasTest {
       assertThat(r1.site.resolve("github-jobs/4101/dev-minimal.json")).isRegularFile();
       assertThat(r2.site.resolve("status-api/github/4300/build.status.txt")).isRegularFile();
       assertThat(differencesFromRegen(r1)).as("r1 against a regen of its jobs").isEmpty();
+      try (FolderObjectStore store = new FolderObjectStore(bucket)) {
+        assertThat(awaitBucket(store, r1.site)).as("the bucket's pages against r1's").isEmpty();
+        assertThat(BucketChecks.pageDifferences(store, dir.resolve("regen")))
+            .as("the bucket's pages against regen")
+            .isEmpty();
+      }
     }
+  }
+
+  /**
+   * Retention on every replica, and in the bucket by the host's role holder: the job files and
+   * pages of the runs it deleted leave the bucket too.
+   */
+  @Test
+  void runsThatRetentionDeletedLeaveTheBucket() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    UnaryOperator<ServerConfig> keepTwo = c -> c.withKeepRuns(2);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 =
+            TestServer.start(
+                dir.resolve("r1"), c -> replica("r1", nats).apply(keepTwo.apply(c)), folder);
+        TestServer r2 =
+            TestServer.start(
+                dir.resolve("r2"), c -> replica("r2", nats).apply(keepTwo.apply(c)), folder);
+        FolderObjectStore store = new FolderObjectStore(bucket)) {
+      for (int run = 4101; run <= 4104; run++) {
+        TestServer to = run % 2 == 0 ? r2 : r1;
+        ok(
+            to.post(
+                "/results?workerHost=github&runId=" + run + "&jobName=dev-minimal",
+                to.github,
+                TestServer.fixtureJob("github-jobs/4101", "dev-minimal")));
+        event(to, "done&runId=" + run + "&jobName=dev-minimal&status=0&updateStatusApi=1");
+      }
+
+      assertThat(awaitSame(r1, r2)).isEmpty();
+      assertThat(r1.site.resolve("github-jobs/4102")).doesNotExist();
+      assertThat(awaitBucket(store, r1.site)).as("the bucket's pages against r1's").isEmpty();
+      long deadline = System.nanoTime() + CONVERGE.toNanos();
+      while (BucketChecks.jobFiles(store).size() > 6 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(BucketChecks.jobFiles(store))
+          .containsExactly(
+              "github-jobs/4103/dev-minimal.json",
+              "github-jobs/4103/dev-minimal.tsv",
+              "github-jobs/4103/dev-minimal.wwz",
+              "github-jobs/4104/dev-minimal.json",
+              "github-jobs/4104/dev-minimal.tsv",
+              "github-jobs/4104/dev-minimal.wwz");
+    }
+  }
+
+  /**
+   * Waits (at most a minute) until the bucket's pages are the site's; returns those that differ.
+   */
+  private static List<String> awaitBucket(ObjectStore bucket, Path site) throws Exception {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    List<String> differ;
+    do {
+      differ = BucketChecks.pageDifferences(bucket, site);
+      if (differ.isEmpty()) {
+        return differ;
+      }
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
+    return differ;
   }
 
   /**

@@ -3,11 +3,20 @@ package io.soilci.files;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes files so that a reader sees the old content or the new, never a part, and so that a file
@@ -17,6 +26,13 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
   /** The prefix of every temp file this class creates. */
   public static final String TEMP_PREFIX = ".tmp-";
+
+  private static final Set<StandardOpenOption> CREATE_NEW_WRITE =
+      EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(
+          EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
 
   private AtomicFiles() {}
 
@@ -50,8 +66,54 @@ public final class AtomicFiles {
   /** A new empty temp file beside {@code target} (folders created), for a caller that streams. */
   public static Path createTemp(Path target) throws IOException {
     Path dir = folderOf(target);
-    Files.createDirectories(dir);
-    return Files.createTempFile(dir, TEMP_PREFIX, "-" + target.getFileName());
+    // The folders are made only when missing: most writes replace a file in a folder that exists,
+    // and createDirectories costs a mkdir and a stat each time.
+    try {
+      return Files.createTempFile(dir, TEMP_PREFIX, "-" + target.getFileName());
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(dir);
+      return Files.createTempFile(dir, TEMP_PREFIX, "-" + target.getFileName());
+    }
+  }
+
+  /**
+   * A new temp file beside {@code target} (folders created) holding {@code bytes}, not synced:
+   * made, written and closed with one open (and never truncated, which on ext4 flushes the file to
+   * the disk when it is closed). Named and permitted as {@link #createTemp} makes them ({@code
+   * .tmp-NUMBER-NAME}, owner read and write only). A failed write deletes it.
+   */
+  public static Path writeTemp(Path target, byte[] bytes) throws IOException {
+    Path dir = folderOf(target);
+    String suffix = "-" + target.getFileName();
+    boolean madeFolders = false;
+    while (true) {
+      Path temp =
+          dir.resolve(
+              TEMP_PREFIX + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + suffix);
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(temp, CREATE_NEW_WRITE, OWNER_ONLY);
+      } catch (FileAlreadyExistsException e) {
+        continue;
+      } catch (NoSuchFileException e) {
+        if (madeFolders) {
+          throw e;
+        }
+        Files.createDirectories(dir);
+        madeFolders = true;
+        continue;
+      }
+      try (channel) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(temp);
+        throw e;
+      }
+      return temp;
+    }
   }
 
   /** Makes {@code temp} durable and renames it over {@code target}, then syncs the folder. */

@@ -8,6 +8,7 @@ import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,6 +16,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The workers' names, scopes and secret hashes in {@code STATE/workers.json}, outside the served
@@ -61,11 +63,18 @@ public final class WorkerStore {
    * token verified against another version must be verified again.
    */
   String version() throws IOException {
-    if (!Files.exists(file)) {
+    // One stat, and no date formatting: every write request asks (twice).
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
       return "";
     }
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-    return attrs.lastModifiedTime() + "|" + attrs.size() + "|" + attrs.fileKey();
+    return attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS)
+        + "|"
+        + attrs.size()
+        + "|"
+        + attrs.fileKey();
   }
 
   /**

@@ -3,6 +3,7 @@ package io.soilci.server.cluster;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
@@ -169,11 +170,12 @@ final class ChangeApplier {
     site.statusUploaded(change.host(), change.run(), jobs);
     for (Map.Entry<String, String> field : change.fields().entrySet()) {
       if (field.getKey().startsWith(STATUS_FILE)) {
+        String name = field.getKey().substring(STATUS_FILE.length());
         store.storeStatus(
-            change.host(),
-            change.run(),
-            field.getKey().substring(STATUS_FILE.length()),
-            Base64.getDecoder().decode(field.getValue()));
+            change.host(), change.run(), name, Base64.getDecoder().decode(field.getValue()));
+        site.statusFileWritten(
+            SiteLayout.statusFile(
+                change.host(), change.run().value(), SiteLayout.statusFileJob(name)));
       }
     }
   }

@@ -30,6 +30,7 @@ public final class Cluster implements AutoCloseable {
   private final ObjectStore bucket;
   private final HostLeases leases;
   private final PageMirror mirror;
+  private final QueueStream queue;
   private @Nullable ReplicaFeed feed;
   private @Nullable Roles roles;
 
@@ -38,7 +39,9 @@ public final class Cluster implements AutoCloseable {
       ChangeStream stream,
       ObjectStore bucket,
       HostLeases leases,
-      PageMirror mirror) {
+      PageMirror mirror,
+      QueueStream queue) {
+    this.queue = queue;
     this.settings = settings;
     this.stream = stream;
     this.bucket = bucket;
@@ -61,9 +64,12 @@ public final class Cluster implements AutoCloseable {
     }
     try {
       HostLeases leases = HostLeases.open(stream, settings.replica(), ROLE_TTL);
+      QueueStream queue =
+          QueueStream.open(
+              stream, settings.events().toString(), settings.replica(), leases, ACK_TIMEOUT);
       PageMirror mirror = new PageMirror(bucket, siteRoot, leases);
       mirror.start();
-      return new Cluster(settings, stream, bucket, leases, mirror);
+      return new Cluster(settings, stream, bucket, leases, mirror, queue);
     } catch (IOException | RuntimeException e) {
       stream.close();
       bucket.close();
@@ -74,6 +80,11 @@ public final class Cluster implements AutoCloseable {
   /** The shared object store (owned by the cluster: closed with it). */
   public ObjectStore bucket() {
     return bucket;
+  }
+
+  /** The coordinator's queue: a stream of its own ({@link QueueStream}). */
+  public QueueStream queue() {
+    return queue;
   }
 
   /** Told of every page the site writes. */
@@ -106,7 +117,8 @@ public final class Cluster implements AutoCloseable {
         new ReplicaFeed(settings.replica(), stream, bucket, site, layout, store, state);
     started.start();
     feed = started;
-    Roles claimed = new Roles(leases, site, changes);
+    site.onRunDeleted(mirror);
+    Roles claimed = new Roles(leases, site, changes, mirror, started::ready);
     claimed.start();
     roles = claimed;
     LoggerFactory.getLogger(Cluster.class)
@@ -123,7 +135,10 @@ public final class Cluster implements AutoCloseable {
     if (current == null) {
       return Optional.of("starting");
     }
-    return current.ready() ? Optional.empty() : Optional.of(current.readiness());
+    if (!current.ready()) {
+      return Optional.of(current.readiness());
+    }
+    return queue.ready() ? Optional.empty() : Optional.of(queue.readiness());
   }
 
   @Override
@@ -135,6 +150,7 @@ public final class Cluster implements AutoCloseable {
       feed.close();
     }
     mirror.close();
+    queue.close();
     stream.close();
     try {
       bucket.close();

@@ -1,30 +1,62 @@
 package io.soilci.server.cluster;
 
+import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.site.RunDeletions;
+import io.soilci.server.storage.Md5;
+import io.soilci.server.storage.ObjectHeaders;
+import io.soilci.server.storage.ObjectKeys;
 import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.storage.StoredObject;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies the pages this replica writes to the object store, for the hosts whose role it holds
- * ({@link HostLeases}; the site-wide pages with the {@code site} role), so that the bucket holds
- * one published copy that a CDN can serve. Told of each page written ({@link #changed}, never
- * blocking); one thread puts them, the latest version of each, and tries a failed put again.
+ * Copies the pages (and status files, badges, assets) this replica writes to the object store, for
+ * the hosts whose role it holds ({@link HostLeases}; the site-wide ones with the {@code site}
+ * role), so that the bucket holds one published copy that a CDN can serve. Told of each page
+ * written or deleted ({@link #changed}, never blocking); one thread puts them, the latest version
+ * of each, and tries a failed put again.
+ *
+ * <p>A replica that takes a role {@linkplain #reconcile reconciles} its pages with the bucket
+ * first: pages changed while no replica held the role (the TTL after a holder died) reach the
+ * bucket then, not only with their next change. And the holder deletes the job files of a run
+ * retention deletes ({@link #before}), only where the bucket still has the bytes that were deleted.
  */
-public final class PageMirror implements AutoCloseable {
+public final class PageMirror implements RunDeletions, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PageMirror.class);
+  private static final long PROGRESS_NANOS = 5_000_000_000L;
+
+  /**
+   * How long the job files of a retired run are remembered, for a replica that takes the role after
+   * the retirement (a holder died): longer than a role stays unheld (its TTL) with room to spare.
+   */
+  static final Duration RETIRED_KEPT = Duration.ofMinutes(10);
+
+  private record Retired(byte[] md5, long atNanos) {}
 
   private final ObjectStore bucket;
   private final Path root;
   private final HostLeases leases;
   private final Set<String> pending = new LinkedHashSet<>();
+  private final Set<String> reconciles = new LinkedHashSet<>();
+  private final Map<String, byte[]> retired = new LinkedHashMap<>();
+  private final Map<String, Retired> recentlyRetired = new LinkedHashMap<>();
+  private final Map<String, Map<String, byte[]>> deleting = new HashMap<>();
   private final Thread thread;
   private boolean closed;
 
@@ -51,6 +83,73 @@ public final class PageMirror implements AutoCloseable {
     }
   }
 
+  /**
+   * This replica took {@code role} ({@link HostLeases#SITE} or {@link HostLeases#hostKey}): every
+   * page of the role in the site folder is compared with the bucket's (by MD5) and put where it
+   * differs, and the bucket's pages of the role that the folder no longer has are deleted. Runs on
+   * the mirror's thread, before the pages changed since; a failure is tried again.
+   */
+  public void reconcile(String role) {
+    synchronized (pending) {
+      reconciles.add(role);
+      recentlyRetired.forEach(
+          (key, r) -> {
+            if (roleOf(key).equals(role)) {
+              retired.put(key, r.md5());
+            }
+          });
+      pending.notifyAll();
+    }
+  }
+
+  /**
+   * Retention is about to delete the run in {@code runDir} (from the site root, e.g. {@code
+   * github-jobs/4101}); every replica retires the same runs, in the stream's order. The MD5 of each
+   * of its job files is kept ({@link #after}) for {@link #RETIRED_KEPT}: the holder of its host's
+   * role deletes the bucket's copy, now or when it takes the role within that time, each only while
+   * the bucket holds the bytes deleted here and this folder has no such file again (a later upload
+   * into the same run is kept). Its pages go as the page writer deletes them ({@link #changed}).
+   */
+  @Override
+  public void before(String runDir) {
+    Map<String, byte[]> jobFiles = new TreeMap<>();
+    try (Stream<Path> files = Files.list(root.resolve(runDir))) {
+      for (Path file : files.toList()) {
+        String key = runDir + "/" + file.getFileName();
+        if (ObjectKeys.isValid(key) && ObjectHeaders.isJobFile(key) && Files.isRegularFile(file)) {
+          jobFiles.put(key, Md5.of(Files.readAllBytes(file)));
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      LOG.warn("{}: its job files stay in the store (not read before retention): {}", runDir, e);
+      return;
+    }
+    synchronized (pending) {
+      deleting.put(runDir, jobFiles);
+    }
+  }
+
+  /** The run in {@code runDir} is gone from the site folder: its job files may leave the bucket. */
+  @Override
+  public void after(String runDir) {
+    long now = System.nanoTime();
+    boolean holder = leases.holds(roleOf(runDir + "/"));
+    synchronized (pending) {
+      Map<String, byte[]> jobFiles = deleting.remove(runDir);
+      if (jobFiles == null) {
+        return;
+      }
+      recentlyRetired.values().removeIf(r -> now - r.atNanos() > RETIRED_KEPT.toNanos());
+      jobFiles.forEach((key, md5) -> recentlyRetired.put(key, new Retired(md5, now)));
+      if (holder) {
+        retired.putAll(jobFiles);
+        pending.notifyAll();
+      }
+    }
+  }
+
   /** The role whose holder mirrors {@code path}: its host's, else the site's. */
   static String roleOf(String path) {
     int slash = path.indexOf('/');
@@ -65,23 +164,50 @@ public final class PageMirror implements AutoCloseable {
     return HostLeases.SITE;
   }
 
+  /**
+   * Whether the holder of its role keeps the file at {@code key} in the bucket: pages, status
+   * files, badges and assets; not a job's files (put by the replica that accepted the upload), not
+   * hidden files ({@code RUN/.running/…}) nor temp files.
+   */
+  static boolean isMirrored(String key) {
+    if (!ObjectKeys.isValid(key)) {
+      return false; // temp files among them
+    }
+    for (String segment : key.split("/")) {
+      if (segment.startsWith(".")) {
+        return false;
+      }
+    }
+    return !ObjectHeaders.isJobFile(key);
+  }
+
   private void run() {
     while (true) {
+      List<String> roles;
+      Map<String, byte[]> deletions;
       List<String> batch;
       synchronized (pending) {
-        while (pending.isEmpty() && !closed) {
+        while (pending.isEmpty() && reconciles.isEmpty() && retired.isEmpty() && !closed) {
           try {
             pending.wait();
           } catch (InterruptedException e) {
             return;
           }
         }
-        if (pending.isEmpty()) {
+        if (pending.isEmpty() && reconciles.isEmpty() && retired.isEmpty()) {
           return;
         }
+        roles = new ArrayList<>(reconciles);
+        reconciles.clear();
+        deletions = new LinkedHashMap<>(retired);
+        retired.clear();
         batch = new ArrayList<>(pending);
         pending.clear();
       }
+      for (String role : roles) {
+        reconcileNow(role);
+      }
+      deletions.forEach(this::deleteRetired);
       for (String path : batch) {
         mirror(path);
       }
@@ -103,11 +229,165 @@ public final class PageMirror implements AutoCloseable {
       synchronized (pending) {
         pending.add(path);
       }
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
+      pause();
+    }
+  }
+
+  private void deleteRetired(String key, byte[] md5) {
+    try {
+      if (Files.exists(root.resolve(key))) {
+        return; // the run came back: a later upload into it, applied here
       }
+      var stored = bucket.head(key);
+      if (stored.isPresent() && bucket.hasMd5(stored.get(), md5)) {
+        bucket.delete(key);
+        LOG.info("{}: deleted from the store (retention deleted its run)", key);
+      }
+    } catch (IOException e) {
+      LOG.warn("{} of a run retention deleted: not deleted from the store yet: {}", key, e);
+      synchronized (pending) {
+        retired.putIfAbsent(key, md5);
+      }
+      pause();
+    }
+  }
+
+  private void reconcileNow(String role) {
+    long started = System.nanoTime();
+    try {
+      Map<String, Path> local = localPages(role);
+      Map<String, StoredObject> stored = new HashMap<>();
+      for (String prefix : bucketPrefixes(role)) {
+        for (StoredObject object : bucket.list(prefix)) {
+          if (isMirrored(object.key()) && roleOf(object.key()).equals(role)) {
+            stored.put(object.key(), object);
+          }
+        }
+      }
+      LOG.info(
+          "role {}: reconciling its pages with the store: {} in the site folder, {} in the store",
+          role,
+          local.size(),
+          stored.size());
+      int checked = 0;
+      int put = 0;
+      int deleted = 0;
+      long progressAt = started + PROGRESS_NANOS;
+      for (Map.Entry<String, Path> page : local.entrySet()) {
+        byte[] bytes;
+        try {
+          bytes = Files.readAllBytes(page.getValue());
+        } catch (NoSuchFileException e) {
+          continue; // deleted since the walk: the page writer told the mirror
+        }
+        StoredObject there = stored.remove(page.getKey());
+        if (there == null || !bucket.hasMd5(there, Md5.of(bytes))) {
+          bucket.put(page.getKey(), bytes, contentType(page.getKey()));
+          put++;
+        }
+        checked++;
+        if (System.nanoTime() > progressAt) {
+          LOG.info(
+              "role {}: reconciling: {} of {} pages checked, {} put",
+              role,
+              checked,
+              local.size(),
+              put);
+          progressAt = System.nanoTime() + PROGRESS_NANOS;
+        }
+      }
+      for (String gone : stored.keySet()) {
+        if (!Files.exists(root.resolve(gone))) {
+          bucket.delete(gone);
+          deleted++;
+        }
+      }
+      LOG.info(
+          "role {}: the store's pages reconciled in {} ms: {} put, {} deleted, {} unchanged",
+          role,
+          (System.nanoTime() - started) / 1_000_000,
+          put,
+          deleted,
+          checked - put);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("role {}: reconciling its pages with the store failed, trying again: {}", role, e);
+      synchronized (pending) {
+        if (leases.holds(role) && !closed) {
+          reconciles.add(role);
+        }
+      }
+      pause();
+    }
+  }
+
+  /** The role's pages in the site folder, by key. */
+  private Map<String, Path> localPages(String role) throws IOException {
+    Map<String, Path> pages = new TreeMap<>();
+    List<Path> starts = new ArrayList<>();
+    for (String top : topLevel(role)) {
+      starts.add(root.resolve(top));
+    }
+    for (Path start : starts) {
+      if (!Files.exists(start)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(start)) {
+        for (Path file : files.toList()) {
+          String key =
+              root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+          if (isMirrored(key) && roleOf(key).equals(role) && Files.isRegularFile(file)) {
+            pages.put(key, file);
+          }
+        }
+      }
+    }
+    return pages;
+  }
+
+  /** The entries of the site folder's top level that hold {@code role}'s pages. */
+  private List<String> topLevel(String role) throws IOException {
+    List<String> names = new ArrayList<>();
+    for (WorkerHost host : WorkerHost.values()) {
+      if (HostLeases.hostKey(host.prefix()).equals(role)) {
+        return List.of(SiteLayout.hostDir(host));
+      }
+    }
+    if (!Files.isDirectory(root)) {
+      return names;
+    }
+    try (Stream<Path> entries = Files.list(root)) {
+      for (Path entry : entries.sorted().toList()) {
+        String name = entry.getFileName().toString();
+        if (!name.startsWith(".") && roleOf(name + "/").equals(role)) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
+  }
+
+  /** The prefixes to list in the bucket for {@code role}: its host's folder, or each site entry. */
+  private List<String> bucketPrefixes(String role) throws IOException {
+    List<String> prefixes = new ArrayList<>();
+    for (String top : topLevel(role)) {
+      prefixes.add(Files.isDirectory(root.resolve(top)) ? top + "/" : top);
+    }
+    if (role.equals(HostLeases.SITE)) {
+      // Folders the bucket may have that this site folder lacks yet.
+      for (String folder : List.of(SiteLayout.ASSETS + "/", SiteLayout.STATUS_API + "/")) {
+        if (!prefixes.contains(folder)) {
+          prefixes.add(folder);
+        }
+      }
+    }
+    return prefixes;
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(500);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

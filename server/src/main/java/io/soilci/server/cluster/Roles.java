@@ -2,9 +2,12 @@ package io.soilci.server.cluster;
 
 import io.soilci.result.WorkerHost;
 import io.soilci.server.site.Site;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +15,12 @@ import org.slf4j.LoggerFactory;
  * Claims and renews this replica's roles ({@link HostLeases}) on a timer: the holder of {@code
  * site} runs the job-lease timer (a silent job's end is published and applied by every replica,
  * {@link SiteChanges#lost}); the holder of {@code host.HOST} mirrors that host's pages ({@link
- * PageMirror}). A replica that loses {@code site} (it could not renew) stops its timer at once.
+ * PageMirror}), the holder of {@code site} the site-wide ones. A replica that loses {@code site}
+ * (it could not renew) stops its timer at once. A replica claims a host's role only once it is
+ * ready (applied the stream as far as it was at its start), so that the pages it mirrors are
+ * current; on taking a role (site or host) once ready it reconciles the role's pages with the
+ * bucket ({@link PageMirror#reconcile}): pages changed while no replica held the role reach the
+ * bucket then.
  */
 public final class Roles implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Roles.class);
@@ -20,13 +28,19 @@ public final class Roles implements AutoCloseable {
   private final HostLeases leases;
   private final Site site;
   private final SiteChanges changes;
+  private final PageMirror mirror;
+  private final BooleanSupplier ready;
   private final ScheduledExecutorService timer;
+  private final Set<String> reconciled = new HashSet<>();
   private boolean runsJobLeases;
 
-  public Roles(HostLeases leases, Site site, SiteChanges changes) {
+  public Roles(
+      HostLeases leases, Site site, SiteChanges changes, PageMirror mirror, BooleanSupplier ready) {
     this.leases = leases;
     this.site = site;
     this.changes = changes;
+    this.mirror = mirror;
+    this.ready = ready;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -55,11 +69,24 @@ public final class Roles implements AutoCloseable {
         this.site.stopLeases();
         runsJobLeases = false;
       }
+      boolean caughtUp = ready.getAsBoolean();
+      mirrorPages(HostLeases.SITE, site, caughtUp);
       for (WorkerHost host : WorkerHost.values()) {
-        leases.claim(HostLeases.hostKey(host.prefix()));
+        String key = HostLeases.hostKey(host.prefix());
+        mirrorPages(key, caughtUp && leases.claim(key), caughtUp);
       }
     } catch (RuntimeException e) {
       LOG.warn("claiming this replica's roles failed: {}", e.toString());
+    }
+  }
+
+  /** Reconciles {@code role}'s pages once it is held by a replica that caught up. */
+  private void mirrorPages(String role, boolean held, boolean caughtUp) {
+    if (!held) {
+      reconciled.remove(role);
+    } else if (caughtUp && reconciled.add(role)) {
+      LOG.info("this replica holds the role {}: it mirrors the role's pages", role);
+      mirror.reconcile(role);
     }
   }
 

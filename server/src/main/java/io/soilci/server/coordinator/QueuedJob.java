@@ -39,6 +39,12 @@ final class QueuedJob {
   int status = -1;
   @Nullable String reusedFrom;
 
+  /**
+   * How many state records were applied to it (the distributed mode's compare-and-set: a proposed
+   * state record is applied only when its {@code rev} is one past the job's); 0 on a single box.
+   */
+  long rev;
+
   /** Agents whose setup failed for it, with each one's reason: it goes to another agent. */
   final Map<String, String> setupFailedOn = new LinkedHashMap<>();
 
@@ -123,6 +129,9 @@ final class QueuedJob {
     ObjectNode errors = node.putObject("setupErrors");
     setupFailedOn.forEach(errors::put);
     expiredOn.forEach(node.putArray("expiredOn")::add);
+    if (rev > 0) {
+      node.put("rev", rev);
+    }
     return node;
   }
 
@@ -142,6 +151,7 @@ final class QueuedJob {
         .forEach(n -> setupFailedOn.put(n.asText(), errors.path(n.asText()).asText("")));
     expiredOn.clear();
     node.path("expiredOn").forEach(n -> expiredOn.add(n.asText()));
+    rev = node.path("rev").asLong(0);
   }
 
   /** A copy of where it is now, to put back if writing a change fails. */

@@ -39,6 +39,11 @@ public final class Hooks implements AutoCloseable {
     pool.allowCoreThreadTimeOut(true);
   }
 
+  /** True when any hook command is configured (else a change need not make its events). */
+  public boolean any() {
+    return !settings.commands().isEmpty();
+  }
+
   /** Queues the event's command, if one is configured; never blocks, never throws. */
   public void submit(HookEvent event) {
     String command = settings.commands().get(event.name());

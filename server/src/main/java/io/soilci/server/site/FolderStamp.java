@@ -44,28 +44,40 @@ record FolderStamp(long inode, long ctime, long runningInode, long runningCtime)
   }
 
   /**
-   * Whether {@code dir} still has the stamp {@code saved} (null: none was saved). The {@code
-   * .running} folder is looked at only when there was one: creating it changes the run folder.
+   * What a start found in a run's place, before it knows what the snapshot saved: whether it is a
+   * folder, and its inode and ctime (one stat, made beside the snapshot's decoding).
    */
-  static Seen check(Path dir, @Nullable FolderStamp saved) throws IOException {
-    Map<String, Object> a =
-        Files.readAttributes(dir, "unix:mode,ino,ctime", LinkOption.NOFOLLOW_LINKS);
-    if (((Integer) Objects.requireNonNull(a.get("mode")) & S_IFMT) != S_IFDIR) {
-      return Seen.NOT_A_FOLDER;
+  record Found(Path dir, boolean folder, long inode, long ctime) {
+    /** One stat of {@code dir}, not following a link. */
+    static Found of(Path dir) throws IOException {
+      Map<String, Object> a =
+          Files.readAttributes(dir, "unix:mode,ino,ctime", LinkOption.NOFOLLOW_LINKS);
+      boolean folder = ((Integer) Objects.requireNonNull(a.get("mode")) & S_IFMT) == S_IFDIR;
+      return new Found(dir, folder, FolderStamp.inode(a), FolderStamp.ctime(a));
     }
-    if (saved == null || saved.inode != inode(a) || saved.ctime != ctime(a)) {
-      return Seen.CHANGED;
-    }
-    if (saved.runningInode == 0) {
-      return Seen.SAME;
-    }
-    try {
-      long[] running = stat(dir.resolve(SiteLayout.RUNNING_DIR));
-      return running[0] == saved.runningInode && running[1] == saved.runningCtime
-          ? Seen.SAME
-          : Seen.CHANGED;
-    } catch (NoSuchFileException e) {
-      return Seen.CHANGED;
+
+    /**
+     * As {@link FolderStamp#check} answers for this folder against {@code saved} (null: none
+     * saved); the {@code .running} folder is looked at only when there was one.
+     */
+    Seen against(@Nullable FolderStamp saved) throws IOException {
+      if (!folder) {
+        return Seen.NOT_A_FOLDER;
+      }
+      if (saved == null || saved.inode != inode || saved.ctime != ctime) {
+        return Seen.CHANGED;
+      }
+      if (saved.runningInode == 0) {
+        return Seen.SAME;
+      }
+      try {
+        long[] running = stat(dir.resolve(SiteLayout.RUNNING_DIR));
+        return running[0] == saved.runningInode && running[1] == saved.runningCtime
+            ? Seen.SAME
+            : Seen.CHANGED;
+      } catch (NoSuchFileException e) {
+        return Seen.CHANGED;
+      }
     }
   }
 

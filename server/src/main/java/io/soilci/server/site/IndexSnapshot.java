@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
@@ -102,10 +103,13 @@ final class IndexSnapshot {
 
   /**
    * The runs a snapshot holds, by host; empty when there is none or it cannot be used (another
-   * version, other settings, cut short or damaged), with why in {@code why}.
+   * version, other settings, cut short or damaged), with why in {@code why}. Each run is also
+   * handed to {@code each} on this thread as soon as it is decoded (a start loads them into the
+   * index on another thread meanwhile); when the answer is empty, what it was given is not to be
+   * used.
    */
   static Optional<Map<WorkerHost, Map<String, Run>>> read(
-      Path file, String settingsKey, StringBuilder why) {
+      Path file, String settingsKey, StringBuilder why, BiConsumer<WorkerHost, Run> each) {
     try {
       // One sequential read; the sum is checked before anything is made of the bytes.
       ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(file));
@@ -140,6 +144,7 @@ final class IndexSnapshot {
         for (int i = 0; i < count; i++) {
           Run run = r.run();
           runs.put(run.state().id().value(), run);
+          each.accept(host, run);
         }
         out.put(host, runs);
       }

@@ -179,12 +179,12 @@ final class PageJournal implements AutoCloseable {
       AtomicFiles.write(target, bytes);
       return;
     }
-    Path temp = AtomicFiles.createTemp(target);
+    Path temp = AtomicFiles.writeTemp(target, bytes);
     try {
-      Files.write(temp, bytes);
       put(temp, target);
-    } finally {
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temp);
+      throw e;
     }
   }
 
@@ -335,8 +335,7 @@ final class PageJournal implements AutoCloseable {
     if (old != null) {
       old.close();
     }
-    Path temp = AtomicFiles.createTemp(target);
-    Files.writeString(temp, lines, StandardCharsets.UTF_8);
+    Path temp = AtomicFiles.writeTemp(target, lines.toString().getBytes(StandardCharsets.UTF_8));
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }

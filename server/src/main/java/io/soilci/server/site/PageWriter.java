@@ -386,7 +386,7 @@ final class PageWriter {
       }
       Path temp = page.temp();
       if (temp == null) {
-        delete(page.file(), slot);
+        delete(page.path(), page.file(), slot);
       } else {
         journal.put(temp, page.file());
         slot.print = page.print();
@@ -446,7 +446,7 @@ final class PageWriter {
   private void write(Page page, Slot slot, byte @Nullable [] bytes) throws IOException {
     Path file = layout.path(page.path());
     if (bytes == null) {
-      delete(file, slot);
+      delete(page.path(), file, slot);
       return;
     }
     long print = fingerprint(bytes);
@@ -461,12 +461,13 @@ final class PageWriter {
   }
 
   /** Deletes a page that no longer exists (e.g. a run retention removed). */
-  private void delete(Path file, Slot slot) throws IOException {
+  private void delete(String path, Path file, Slot slot) throws IOException {
     slot.print = Slot.UNKNOWN;
     if (Files.deleteIfExists(file)) {
       journal.deleted(file);
       slot.writes++;
       writes.incrementAndGet();
+      changed.accept(path);
     }
   }
 

@@ -11,6 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -66,11 +67,14 @@ final class Retention {
 
   /**
    * Deletes the status files the run owns under the status ids that {@code unclaimed} accepts (no
-   * run left claims them), then the run's folder.
+   * run left claims them), each told to {@code deleted} (its path from the site root), then the
+   * run's folder.
    */
-  void deleteFiles(WorkerHost host, RunState run, Predicate<String> unclaimed) throws IOException {
+  void deleteFiles(
+      WorkerHost host, RunState run, Predicate<String> unclaimed, Consumer<String> deleted)
+      throws IOException {
     Path runDir = layout.path(SiteLayout.runDir(host, run.id()));
-    RunRecords.deleteOwnedStatus(layout, host, runDir, unclaimed);
+    RunRecords.deleteOwnedStatus(layout, host, runDir, unclaimed, deleted);
     deleteTree(runDir);
   }
 

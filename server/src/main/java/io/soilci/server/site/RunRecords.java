@@ -14,6 +14,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -93,10 +94,15 @@ final class RunRecords {
 
   /**
    * Deletes the status files the run in {@code runDir} owns (and their folders once empty) under
-   * the ids {@code unclaimed} accepts; a status file no record names stays.
+   * the ids {@code unclaimed} accepts, each deleted file told to {@code deleted} (its path from the
+   * site root); a status file no record names stays.
    */
   static void deleteOwnedStatus(
-      SiteLayout layout, WorkerHost host, Path runDir, Predicate<String> unclaimed)
+      SiteLayout layout,
+      WorkerHost host,
+      Path runDir,
+      Predicate<String> unclaimed,
+      Consumer<String> deleted)
       throws IOException {
     Path owned = runDir.resolve(DIR).resolve(STATUS);
     if (!Files.isDirectory(owned)) {
@@ -112,7 +118,10 @@ final class RunRecords {
         try (DirectoryStream<Path> jobs = Files.newDirectoryStream(id)) {
           for (Path job : jobs) {
             JobName name = new JobName(job.getFileName().toString());
-            Files.deleteIfExists(layout.path(SiteLayout.statusFile(host, statusId, name)));
+            String path = SiteLayout.statusFile(host, statusId, name);
+            if (Files.deleteIfExists(layout.path(path))) {
+              deleted.accept(path);
+            }
           }
         }
         deleteIfEmpty(statusDir);

@@ -6,21 +6,27 @@ import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,49 +75,75 @@ final class SavedIndex {
     return index;
   }
 
-  /** Loads the index of every host, from the snapshot where the folders match it. */
+  /**
+   * Loads the index of every host, from the snapshot where the folders match it. Three things
+   * overlap: the run folders are listed and stat'ed (in parallel, for a cold cache), the snapshot
+   * is decoded on this thread, and each run decoded is loaded into the index on another thread as
+   * soon as its folder's stamp is known to match; only then are the other runs read from their
+   * files. Nothing is served before this returns.
+   */
   static SavedIndex load(SiteSettings settings) throws IOException {
-    SiteIndex index = new SiteIndex();
     Optional<Path> state = settings.state();
     if (state.isEmpty()) {
+      SiteIndex index = new SiteIndex();
       for (WorkerHost host : WorkerHost.values()) {
         index.load(host, SiteLoader.load(settings.root(), host, settings.errorPatterns()));
       }
       return new SavedIndex(settings, index, false, true, List.of());
     }
+    long t0 = System.nanoTime();
     Path file = state.get().resolve(IndexSnapshot.FILE);
     removeCutOffWrites(state.get());
+    ForkJoinPool statters = new ForkJoinPool(STATTERS);
+    Loader loader;
+    Map<WorkerHost, Map<String, IndexSnapshot.Run>> saved;
     StringBuilder why = new StringBuilder();
-    Map<WorkerHost, Map<String, IndexSnapshot.Run>> saved =
-        IndexSnapshot.read(file, IndexSnapshot.settingsKey(settings.errorPatterns()), why)
-            .orElse(null);
+    try {
+      Future<Map<WorkerHost, Map<String, FolderStamp.Found>>> found =
+          statters.submit(() -> findRunFolders(settings));
+      loader = new Loader(found);
+      try {
+        saved =
+            IndexSnapshot.read(
+                    file, IndexSnapshot.settingsKey(settings.errorPatterns()), why, loader::offer)
+                .orElse(null);
+      } finally {
+        loader.finish();
+      }
+      loader.awaitFolders();
+    } finally {
+      statters.shutdown();
+    }
+    SiteIndex index;
+    Map<WorkerHost, Set<String>> same;
     if (saved == null) {
       LOG.info("index snapshot {} not used ({}): reading every stored job", file, why);
+      // What the loader took from a snapshot that turned out unusable is thrown away.
+      index = new SiteIndex();
+      same = Map.of();
+    } else {
+      index = loader.index;
+      same = loader.same;
     }
     boolean stale = saved == null;
     List<RunChange> changes = new ArrayList<>();
+    int fromSnapshot = 0;
+    int fromFiles = 0;
     for (WorkerHost host : WorkerHost.values()) {
-      Path hostDir = hostDir(settings, host);
       Map<String, IndexSnapshot.Run> known = saved == null ? Map.of() : saved.get(host);
       if (known == null) {
         known = Map.of();
       }
-      List<RunState> runs = new ArrayList<>();
+      Set<String> taken = same.getOrDefault(host, Set.of());
       List<Path> toRead = new ArrayList<>();
       Set<String> gone = new HashSet<>(known.keySet());
-      if (Files.isDirectory(hostDir)) {
-        List<Path> dirs = runNames(hostDir);
-        List<FolderStamp.Seen> seen = check(dirs, known);
-        for (int i = 0; i < dirs.size(); i++) {
-          Path dir = dirs.get(i);
-          String name = dir.getFileName().toString();
-          if (seen.get(i) == FolderStamp.Seen.SAME) {
-            runs.add(Objects.requireNonNull(known.get(name)).state());
-            gone.remove(name);
-          } else if (seen.get(i) == FolderStamp.Seen.CHANGED) {
-            toRead.add(dir);
-            gone.remove(name);
-          }
+      for (FolderStamp.Found folder : loader.folders(host)) {
+        String name = folder.dir().getFileName().toString();
+        if (taken.contains(name)) {
+          gone.remove(name);
+        } else if (folder.folder()) {
+          toRead.add(folder.dir());
+          gone.remove(name);
         }
       }
       stale |= !gone.isEmpty() || !toRead.isEmpty();
@@ -119,12 +151,13 @@ final class SavedIndex {
         LOG.info(
             "{}: {} runs from the index snapshot, {} read from their files (new or changed)",
             host.prefix(),
-            runs.size(),
+            taken.size(),
             toRead.size());
       }
       List<RunState> read = SiteLoader.loadDirs(host, toRead, settings.errorPatterns());
-      runs.addAll(read);
-      index.load(host, runs.stream().filter(run -> !run.jobs().isEmpty()).toList());
+      index.load(host, read.stream().filter(run -> !run.jobs().isEmpty()).toList());
+      fromSnapshot += taken.size();
+      fromFiles += read.size();
       if (saved != null) {
         for (RunState after : read) {
           IndexSnapshot.Run before = known.get(after.id().value());
@@ -135,7 +168,152 @@ final class SavedIndex {
         }
       }
     }
+    LOG.info(
+        "index loaded in {} ms: {} runs from the snapshot, {} read from their files",
+        (System.nanoTime() - t0) / 1_000_000,
+        fromSnapshot,
+        fromFiles);
     return new SavedIndex(settings, index, stale, saved == null, changes);
+  }
+
+  /**
+   * Loads the snapshot's runs into an index as they are decoded, on a thread of its own: each run
+   * whose folder has the stamp the snapshot saved ({@link FolderStamp.Found#against}). A failure (a
+   * folder that cannot be stat'ed) is thrown by {@link #finish}; the decoding is never blocked by
+   * it.
+   */
+  private static final class Loader {
+    private static final Object END = new Object();
+
+    private final Future<Map<WorkerHost, Map<String, FolderStamp.Found>>> found;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1024);
+    private final Thread thread;
+    final SiteIndex index = new SiteIndex();
+    final Map<WorkerHost, Set<String>> same = new EnumMap<>(WorkerHost.class);
+    private @Nullable Map<WorkerHost, Map<String, FolderStamp.Found>> folders;
+    private @Nullable Throwable failure;
+
+    private record Decoded(WorkerHost host, IndexSnapshot.Run run) {}
+
+    Loader(Future<Map<WorkerHost, Map<String, FolderStamp.Found>>> found) {
+      this.found = found;
+      this.thread = new Thread(this::run, "soil-index-load");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Hands a decoded run to the loading thread (waits while it is 1024 runs behind). */
+    void offer(WorkerHost host, IndexSnapshot.Run run) {
+      put(new Decoded(host, run));
+    }
+
+    /** No more runs: waits until every one offered is loaded; throws what loading threw. */
+    void finish() throws IOException {
+      put(END);
+      boolean interrupted = false;
+      while (true) {
+        try {
+          thread.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      rethrow(failure);
+    }
+
+    /** Waits for the folders' stats (when no run was offered, the loader never needed them). */
+    void awaitFolders() throws IOException {
+      folders();
+    }
+
+    /** What was found where {@code host}'s runs are, once {@link #finish} returned. */
+    Collection<FolderStamp.Found> folders(WorkerHost host) {
+      Map<String, FolderStamp.Found> of = Objects.requireNonNull(folders).get(host);
+      return of == null ? List.of() : of.values();
+    }
+
+    private void put(Object item) {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          queue.put(item);
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void run() {
+      while (true) {
+        Object item;
+        try {
+          item = queue.take();
+        } catch (InterruptedException e) {
+          // Only finish() ends this thread, with END: the decoding thread must never block.
+          continue;
+        }
+        if (item == END) {
+          return;
+        }
+        if (failure != null) {
+          continue;
+        }
+        try {
+          load((Decoded) item);
+        } catch (IOException | RuntimeException e) {
+          failure = e;
+        }
+      }
+    }
+
+    private void load(Decoded decoded) throws IOException {
+      FolderStamp.Found folder =
+          folders().getOrDefault(decoded.host(), Map.of()).get(decoded.run().state().id().value());
+      if (folder != null && folder.against(decoded.run().stamp()) == FolderStamp.Seen.SAME) {
+        same.computeIfAbsent(decoded.host(), h -> new HashSet<>())
+            .add(decoded.run().state().id().value());
+        RunState run = decoded.run().state();
+        if (!run.jobs().isEmpty()) {
+          index.load(decoded.host(), List.of(run));
+        }
+      }
+    }
+
+    private Map<WorkerHost, Map<String, FolderStamp.Found>> folders() throws IOException {
+      Map<WorkerHost, Map<String, FolderStamp.Found>> known = folders;
+      if (known == null) {
+        try {
+          known = found.get();
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          throw cause instanceof IOException io
+              ? io
+              : new IOException("stat'ing the run folders failed: " + cause, cause);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while stat'ing the run folders");
+        }
+        folders = known;
+      }
+      return known;
+    }
+
+    private static void rethrow(@Nullable Throwable failure) throws IOException {
+      if (failure instanceof IOException io) {
+        throw io;
+      }
+      if (failure instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+    }
   }
 
   /** Notes a change; a run without jobs counts as none (the snapshot keeps empty folders too). */
@@ -194,8 +372,8 @@ final class SavedIndex {
   }
 
   /**
-   * The entries of a host folder named like runs, not yet told apart from files: {@link #check}
-   * does that with the stat it needs anyway, in parallel.
+   * The entries of a host folder named like runs, not yet told apart from files: {@link
+   * #findRunFolders} does that with the stat it needs anyway, in parallel.
    */
   private static List<Path> runNames(Path hostDir) throws IOException {
     List<Path> out = new ArrayList<>();
@@ -209,33 +387,39 @@ final class SavedIndex {
     return out;
   }
 
-  /** For each entry whether it is a run folder whose stamp the snapshot saved, in parallel. */
-  private static List<FolderStamp.Seen> check(List<Path> dirs, Map<String, IndexSnapshot.Run> known)
-      throws IOException {
-    ForkJoinPool pool = new ForkJoinPool(STATTERS);
-    try {
-      return pool.submit(
-              () ->
-                  dirs.parallelStream()
-                      .map(
-                          dir -> {
-                            IndexSnapshot.Run run = known.get(dir.getFileName().toString());
-                            try {
-                              return FolderStamp.check(dir, run == null ? null : run.stamp());
-                            } catch (IOException e) {
-                              throw new java.io.UncheckedIOException(e);
-                            }
-                          })
-                      .toList())
-          .get();
-    } catch (ExecutionException e) {
-      throw new IOException("checking the run folders against the snapshot failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while checking the run folders");
-    } finally {
-      pool.shutdown();
+  /**
+   * Every host's entries named like runs, each stat'ed once ({@link FolderStamp.Found}), by name;
+   * in parallel when called on a pool: with a cold cache each stat waits on the disk.
+   */
+  private static Map<WorkerHost, Map<String, FolderStamp.Found>> findRunFolders(
+      SiteSettings settings) throws IOException {
+    Map<WorkerHost, Map<String, FolderStamp.Found>> out = new EnumMap<>(WorkerHost.class);
+    for (WorkerHost host : WorkerHost.values()) {
+      Path hostDir = hostDir(settings, host);
+      if (!Files.isDirectory(hostDir)) {
+        continue;
+      }
+      List<FolderStamp.Found> found;
+      try {
+        found =
+            runNames(hostDir).parallelStream()
+                .map(
+                    dir -> {
+                      try {
+                        return FolderStamp.Found.of(dir);
+                      } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                      }
+                    })
+                .toList();
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      Map<String, FolderStamp.Found> byName = new LinkedHashMap<>();
+      found.forEach(f -> byName.put(f.dir().getFileName().toString(), f));
+      out.put(host, byName);
     }
+    return out;
   }
 
   /** Writes a snapshot now when the start read anything from the files. */

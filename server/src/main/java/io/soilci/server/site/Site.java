@@ -18,6 +18,7 @@ import io.soilci.server.logview.FailureBriefs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,6 +63,9 @@ public final class Site implements AutoCloseable {
   private final Hooks hooks;
   // Runs whose run-finished another part fires (the coordinator's, once all their jobs ended).
   private volatile Predicate<JobRef> runFinishedElsewhere = job -> false;
+  private final Consumer<String> pageChanged;
+  // Told of the runs retention deletes (the bucket's copy goes with them).
+  private volatile @Nullable RunDeletions runDeletions;
   private final RunLocks locks = new RunLocks();
   private final RunningFiles running;
   private final Leases leases;
@@ -77,6 +81,7 @@ public final class Site implements AutoCloseable {
     this.layout = new SiteLayout(settings.root());
     this.index = index;
     this.journal = journal;
+    this.pageChanged = pageChanged;
     this.pages =
         new PageWriter(
             layout, new PageRenderer(index, settings), journal, PAGE_THREADS, pageChanged);
@@ -119,8 +124,8 @@ public final class Site implements AutoCloseable {
 
   /**
    * As {@link #open(SiteSettings)}; {@code pageChanged} hears the path (from the site root, e.g.
-   * {@code github-jobs/4101/index.html}) of every page written or deleted from then on, right after
-   * it is. It must not block: it runs on the page writers' threads.
+   * {@code github-jobs/4101/index.html}) of every page and status file written or deleted from then
+   * on, right after it is. It must not block: it runs on the page writers' threads.
    */
   public static Site open(SiteSettings settings, Consumer<String> pageChanged) throws IOException {
     SiteLayout layout = new SiteLayout(settings.root());
@@ -158,6 +163,19 @@ public final class Site implements AutoCloseable {
    */
   public void runFinishedElsewhere(Predicate<JobRef> elsewhere) {
     this.runFinishedElsewhere = elsewhere;
+  }
+
+  /** From now on {@code deletions} hears of each run retention deletes. */
+  public void onRunDeleted(RunDeletions deletions) {
+    this.runDeletions = deletions;
+  }
+
+  /**
+   * {@code path} (from the site root), a status file stored outside the page writer, was written:
+   * the page listener hears it as it hears the pages.
+   */
+  public void statusFileWritten(String path) {
+    pageChanged.accept(path);
   }
 
   /** A job started: pages show it as running. */
@@ -369,12 +387,14 @@ public final class Site implements AutoCloseable {
     String statusId = updateStatusApi ? statusRunId(job, known, explicit) : "";
     // A refused (507) done event changes nothing: the status file is written to a temp file before
     // the pages and put in place (a rename, needing no space) only after them.
+    String statusPath =
+        updateStatusApi ? SiteLayout.statusFile(job.host(), statusId, job.job()) : "";
     @Nullable Path statusFile = null;
     @Nullable Path statusTemp = null;
     NewFolders made = new NewFolders();
     try {
       if (updateStatusApi) {
-        statusFile = layout.path(SiteLayout.statusFile(job.host(), statusId, job.job()));
+        statusFile = layout.path(statusPath);
         made.noteFoldersOf(statusFile);
         statusTemp = AtomicFiles.createTemp(statusFile);
         Files.write(statusTemp, SiteLayout.statusLine(status, at).getBytes(StandardCharsets.UTF_8));
@@ -394,6 +414,7 @@ public final class Site implements AutoCloseable {
         // written it.
         RunRecords.ownsStatus(layout, job, statusId);
         AtomicFiles.commit(statusTemp, statusFile);
+        pageChanged.accept(statusPath);
       }
     } catch (IOException e) {
       if (statusTemp != null) {
@@ -711,7 +732,7 @@ public final class Site implements AutoCloseable {
         Path runningFile = layout.path(SiteLayout.runningFile(job));
         made.noteFoldersOf(runningFile);
         if (undoable) {
-          wasRunning = Files.isRegularFile(runningFile) ? Files.readAllBytes(runningFile) : null;
+          wasRunning = bytesIfAny(runningFile);
         }
         List<Page> affected = change.pages();
         try (PageJournal.Span span = journal.begin(affected)) {
@@ -749,10 +770,12 @@ public final class Site implements AutoCloseable {
     } finally {
       hold.close();
     }
-    for (HookEvent event : HookEvents.of(change)) {
-      if (!event.name().equals(HookEvent.RUN_FINISHED)
-          || !runFinishedElsewhere.test(change.job())) {
-        hooks.submit(event);
+    if (hooks.any()) {
+      for (HookEvent event : HookEvents.of(change)) {
+        if (!event.name().equals(HookEvent.RUN_FINISHED)
+            || !runFinishedElsewhere.test(change.job())) {
+          hooks.submit(event);
+        }
       }
     }
     if (change.newRun()) {
@@ -768,6 +791,17 @@ public final class Site implements AutoCloseable {
     SavedIndex kept = saved;
     if (kept != null) {
       kept.pagesMayBeStale();
+    }
+  }
+
+  /**
+   * The file's bytes; null when there is none (one read, no stat first: this is on every event).
+   */
+  private static byte @Nullable [] bytesIfAny(Path file) throws IOException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
     }
   }
 
@@ -804,7 +838,16 @@ public final class Site implements AutoCloseable {
         pages.updateAll(todo);
       }
       for (Retention.Retired r : removed) {
-        retention.deleteFiles(host, r.run(), id -> index.ofStatusId(host, id).isEmpty());
+        String runDir = SiteLayout.runDir(host, r.run().id());
+        @Nullable RunDeletions deletions = runDeletions;
+        if (deletions != null) {
+          deletions.before(runDir);
+        }
+        retention.deleteFiles(
+            host, r.run(), id -> index.ofStatusId(host, id).isEmpty(), pageChanged);
+        if (deletions != null) {
+          deletions.after(runDir);
+        }
       }
     } catch (IOException e) {
       pagesMayBeStale();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -171,6 +172,20 @@ public final class FolderObjectStore implements ObjectStore {
 
   private String keyOf(Path file) {
     return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+  }
+
+  @Override
+  public boolean hasMd5(StoredObject object, byte[] md5) throws IOException {
+    MessageDigest digest = Md5.digest();
+    try (InputStream in = Files.newInputStream(file(object.key()))) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+      }
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    return MessageDigest.isEqual(digest.digest(), md5);
   }
 
   @Override

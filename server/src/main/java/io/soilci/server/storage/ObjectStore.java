@@ -73,6 +73,14 @@ public interface ObjectStore extends AutoCloseable {
    */
   List<StoredObject> list(String prefix) throws IOException;
 
+  /**
+   * Whether {@code object} (from {@link #list} or {@link #head}) holds bytes whose MD5 is {@code
+   * md5}: how a replica finds the pages a bucket already has without reading them. A bucket tells
+   * from the object's ETag (the MD5 of the bytes of a single-part PUT, which is the only kind this
+   * project makes; any other ETag is never a match), a folder reads the file.
+   */
+  boolean hasMd5(StoredObject object, byte[] md5) throws IOException;
+
   /** Removes the object at {@code key}; removing a missing object is not an error. */
   void delete(String key) throws IOException;
 

@@ -1,6 +1,7 @@
 package io.soilci.server.reliability;
 
 import io.soilci.files.AtomicFiles;
+import io.soilci.server.testing.SiteTrees;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -106,12 +107,6 @@ public final class SiteChecks {
   }
 
   private static List<String> files(Path root) throws IOException {
-    try (Stream<Path> files = Files.walk(root)) {
-      return files
-          .filter(Files::isRegularFile)
-          .filter(p -> !AtomicFiles.isTemp(p))
-          .map(p -> root.relativize(p).toString())
-          .toList();
-    }
+    return SiteTrees.files(root).stream().filter(p -> !AtomicFiles.isTemp(Path.of(p))).toList();
   }
 }

@@ -185,6 +185,18 @@ abstract class ObjectStoreContract {
   }
 
   @Test
+  void tellsFromAListingWhetherAnObjectHasTheMd5OfBytes() throws IOException {
+    store().put("github-jobs/index.html", "<p>a</p>".getBytes(UTF_8), "text/html; charset=utf-8");
+    StoredObject listed = store().list("github-jobs/").get(0);
+
+    assertThat(store().hasMd5(listed, Md5.of("<p>a</p>".getBytes(UTF_8)))).isTrue();
+    assertThat(store().hasMd5(listed, Md5.of("<p>b</p>".getBytes(UTF_8)))).isFalse();
+    store().put("github-jobs/index.html", "<p>b</p>".getBytes(UTF_8), "text/html; charset=utf-8");
+    StoredObject replaced = store().head("github-jobs/index.html").orElseThrow();
+    assertThat(store().hasMd5(replaced, Md5.of("<p>b</p>".getBytes(UTF_8)))).isTrue();
+  }
+
+  @Test
   void deletesAnObject() throws IOException {
     store().put("github-jobs/4101/cpp.json", new byte[] {1}, "application/json");
 

@@ -58,6 +58,11 @@ final class CountingStore implements ObjectStore {
   }
 
   @Override
+  public boolean hasMd5(StoredObject object, byte[] md5) throws IOException {
+    return store.hasMd5(object, md5);
+  }
+
+  @Override
   public void delete(String key) throws IOException {
     store.delete(key);
   }
