@@ -49,14 +49,17 @@ public final class ReplicasBench {
     if (warmup > 0) {
       uploadFor(servers, token, workers, warmup, "600");
     }
+    double[] eachBefore = eachCpuSeconds(pids);
     double cpuBefore = cpuSeconds(pids);
     long start = System.nanoTime();
     int[] counts = uploadFor(servers, token, workers, seconds, "700");
     double elapsed = (System.nanoTime() - start) / 1e9;
     double uploadCpu = cpuSeconds(pids) - cpuBefore;
+    double[] eachUpload = minus(eachCpuSeconds(pids), eachBefore);
 
     List<Double> latencies = new ArrayList<>();
     double eventCpuBefore = cpuSeconds(pids);
+    double[] eachEventBefore = eachCpuSeconds(pids);
     for (int e = 0; e < events; e++) {
       String to = servers.get(e % servers.size());
       String from = servers.get((e + 1) % servers.size());
@@ -84,6 +87,7 @@ public final class ReplicasBench {
       latencies.add((System.nanoTime() - sent) / 1e6);
     }
     double eventCpu = cpuSeconds(pids) - eventCpuBefore;
+    double[] eachEvent = minus(eachCpuSeconds(pids), eachEventBefore);
     Collections.sort(latencies);
     System.out.printf(
         Locale.ROOT,
@@ -100,6 +104,37 @@ public final class ReplicasBench {
         percentile(latencies, 0.50),
         percentile(latencies, 0.99),
         eventCpu * 1000 / Math.max(1, latencies.size()));
+    if (pids.size() > 1) {
+      // Each replica's own share: with every replica rendering every page these are alike; with
+      // rendering partitioned by host, the holder's stands out.
+      StringBuilder each = new StringBuilder("  CPU per server:");
+      for (int i = 0; i < pids.size(); i++) {
+        each.append(
+            String.format(
+                Locale.ROOT,
+                " r%d %.1f ms per upload, %.1f ms per event (with the polls it served);",
+                i + 1,
+                counts[0] == 0 ? 0.0 : eachUpload[i] * 1000 / counts[0],
+                eachEvent[i] * 1000 / Math.max(1, latencies.size())));
+      }
+      System.out.println(each);
+    }
+  }
+
+  private static double[] eachCpuSeconds(List<Long> pids) throws IOException {
+    double[] each = new double[pids.size()];
+    for (int i = 0; i < pids.size(); i++) {
+      each[i] = cpuSeconds(List.of(pids.get(i)));
+    }
+    return each;
+  }
+
+  private static double[] minus(double[] after, double[] before) {
+    double[] difference = new double[after.length];
+    for (int i = 0; i < after.length; i++) {
+      difference[i] = after[i] - before[i];
+    }
+    return difference;
   }
 
   /** User and system CPU seconds of {@code pids} so far, from /proc (Linux, 100 ticks/s). */

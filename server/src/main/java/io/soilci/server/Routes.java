@@ -287,7 +287,8 @@ final class Routes {
         p.auth(),
         new HttpContinueReadHandler(blocking(handler, drainBytes)),
         p.config().guards().minBodyBytesPerSecond(),
-        p.config().guards().bodyRateWindowSeconds());
+        p.config().guards().bodyRateWindowSeconds(),
+        drainBytes);
   }
 
   /** Reads are public unless configured otherwise; then any worker's token may read. */

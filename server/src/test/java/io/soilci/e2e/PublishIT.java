@@ -84,6 +84,36 @@ class PublishIT {
     }
   }
 
+  /**
+   * The server refuses a wrong token before reading the body. A worker still writing its 6 MB met a
+   * connection closed with unread bytes (a reset, which also drops the unread answer), and said
+   * "cannot reach" the server for two minutes of retries; the server now reads and drops the rest
+   * of a refused body (up to drainBytes, 8 MiB by default), so the worker reads the 401.
+   */
+  @Test
+  void aWrongTokenWithALargeJobStillGetsTheServersAnswer() throws Exception {
+    try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
+      Path job = JobDir.write(tmp.resolve("out"), "big", 8, 0, 6 << 20);
+      String wrong = server.token.substring(0, server.token.indexOf(':')) + ":not-the-secret";
+
+      Processes.Result result =
+          Processes.java(
+              tmp,
+              Map.of("SOIL_TOKEN", wrong),
+              Repo.WORKER_JAR,
+              "publish",
+              "--server",
+              server.uri().toString(),
+              job.toString());
+
+      assertThat(result.exit()).as(result.output()).isEqualTo(1);
+      assertThat(result.output().strip())
+          .startsWith(
+              "soil-worker: server " + server.uri() + " refused the worker token (HTTP 401: ");
+      assertThat(server.site.resolve("github-jobs/8")).doesNotExist();
+    }
+  }
+
   @Test
   void httpsToThisPlainHttpServerFailsAtOnceSayingSo() throws Exception {
     try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {

@@ -29,14 +29,21 @@ public final class CredentialGate implements HttpHandler {
   private final Authenticator auth;
   private final HttpHandler next;
   private final ThreadPoolExecutor verifier;
+  private final long drainBytes;
 
   /**
    * Admitted requests go on to {@code next} (on a worker thread, or the IO thread if cached), their
-   * bodies read at least {@code minBytesPerSecond} over each {@code windowSeconds}.
+   * bodies read at least {@code minBytesPerSecond} over each {@code windowSeconds}; a refused
+   * request's body is dropped up to {@code drainBytes} ({@link Refusal}).
    */
   public CredentialGate(
-      Authenticator auth, HttpHandler next, long minBytesPerSecond, long windowSeconds) {
+      Authenticator auth,
+      HttpHandler next,
+      long minBytesPerSecond,
+      long windowSeconds,
+      long drainBytes) {
     this.auth = auth;
+    this.drainBytes = drainBytes;
     this.next =
         exchange -> {
           PacedBody.apply(exchange, minBytesPerSecond, windowSeconds);
@@ -73,7 +80,7 @@ public final class CredentialGate implements HttpHandler {
         return;
       }
     } catch (HttpError e) {
-      Refusal.send(exchange, e);
+      Refusal.send(exchange, e, drainBytes);
       return;
     }
     String address = clientAddress(exchange);
@@ -85,7 +92,8 @@ public final class CredentialGate implements HttpHandler {
           } catch (RejectedExecutionException e) {
             Refusal.send(
                 exchange,
-                HttpError.busy("too many credential checks at once; retry in 5 seconds", 5));
+                HttpError.busy("too many credential checks at once; retry in 5 seconds", 5),
+                drainBytes);
           }
         });
   }
@@ -94,7 +102,7 @@ public final class CredentialGate implements HttpHandler {
     try {
       auth.authenticate(header, address);
     } catch (HttpError e) {
-      exchange.dispatch(exchange.getIoThread(), () -> Refusal.send(exchange, e));
+      exchange.dispatch(exchange.getIoThread(), () -> Refusal.send(exchange, e, drainBytes));
       return;
     } catch (java.io.IOException e) {
       exchange.dispatch(
@@ -102,7 +110,8 @@ public final class CredentialGate implements HttpHandler {
           () ->
               Refusal.send(
                   exchange,
-                  HttpError.busy("the worker store could not be read; retry in 5 seconds", 5)));
+                  HttpError.busy("the worker store could not be read; retry in 5 seconds", 5),
+                  drainBytes));
       return;
     }
     exchange.dispatch(next);

@@ -3,14 +3,17 @@ package io.soilci.server.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.server.config.Guards;
+import io.soilci.server.http.Refusal;
 import io.soilci.server.testing.Multipart;
 import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +88,54 @@ class CredentialGateTest {
 
       assertThat(response.statusCode()).isEqualTo(403);
       assertThat(response.headers().firstValue("WWW-Authenticate")).isEmpty();
+    }
+  }
+
+  /**
+   * A wrong token is refused from the headers, before the body is read. The client is still
+   * writing: a connection closed then with unread bytes is reset, and the reset drops the answer
+   * the client had not read yet (HttpClient said "http1_0 content, bytes received: 28"). The body
+   * is read and dropped, so the client reads its 401.
+   */
+  @Test
+  void aClientStillSendingALargeBodyReadsTheRefusal() throws IOException {
+    try (TestServer server = TestServer.withFixtures(dir)) {
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> refused =
+            server.send(
+                HttpRequest.newBuilder(server.uri(DONE))
+                    .header("Authorization", server.github + "x")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[6 << 20]))
+                    .build());
+
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("Connection")).contains("close");
+      }
+    }
+  }
+
+  /** A refused client that stops sending its body holds its connection only for the linger. */
+  @Test
+  void aRefusedClientThatStallsIsClosedAfterTheLinger() throws IOException {
+    try (TestServer server = TestServer.withFixtures(dir);
+        Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
+      socket.setSoTimeout((int) (Refusal.LINGER_SECONDS + 50) * 1000);
+      String head =
+          "POST "
+              + DONE
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+              + server.github
+              + "x\r\nContent-Length: 1000000\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(new byte[1000]);
+      socket.getOutputStream().flush();
+      long start = System.nanoTime();
+
+      byte[] answer = socket.getInputStream().readAllBytes();
+
+      assertThat(new String(answer, StandardCharsets.UTF_8)).startsWith("HTTP/1.1 401 ");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(Refusal.LINGER_SECONDS - 1));
     }
   }
 
