@@ -49,6 +49,7 @@ public final class ReplicasBench {
     if (warmup > 0) {
       uploadFor(servers, token, workers, warmup, "600");
     }
+    long[] renderedBefore = pagesRendered(servers);
     double[] eachBefore = eachCpuSeconds(pids);
     double cpuBefore = cpuSeconds(pids);
     long start = System.nanoTime();
@@ -105,8 +106,7 @@ public final class ReplicasBench {
         percentile(latencies, 0.99),
         eventCpu * 1000 / Math.max(1, latencies.size()));
     if (pids.size() > 1) {
-      // Each replica's own share: with every replica rendering every page these are alike; with
-      // rendering partitioned by host, the holder's stands out.
+      // Each replica's own share: with rendering partitioned by role, the holders' stand out.
       StringBuilder each = new StringBuilder("  CPU per server:");
       for (int i = 0; i < pids.size(); i++) {
         each.append(
@@ -119,6 +119,30 @@ public final class ReplicasBench {
       }
       System.out.println(each);
     }
+    long[] rendered = pagesRendered(servers);
+    StringBuilder pages = new StringBuilder("  pages rendered during the run:");
+    for (int i = 0; i < servers.size(); i++) {
+      pages.append(String.format(Locale.ROOT, " r%d %d;", i + 1, rendered[i] - renderedBefore[i]));
+    }
+    System.out.println(pages);
+  }
+
+  /** Each server's {@code soil_pages_rendered_total}. */
+  private static long[] pagesRendered(List<String> servers) throws Exception {
+    long[] each = new long[servers.size()];
+    for (int i = 0; i < servers.size(); i++) {
+      String metrics =
+          CLIENT.send(
+                  HttpRequest.newBuilder(URI.create(servers.get(i) + "metrics")).GET().build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      for (String line : metrics.split("\n")) {
+        if (line.startsWith("soil_pages_rendered_total ")) {
+          each[i] = Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+        }
+      }
+    }
+    return each;
   }
 
   private static double[] eachCpuSeconds(List<Long> pids) throws IOException {

@@ -6,7 +6,11 @@ import io.soilci.server.http.PromText;
 import io.soilci.server.site.JobCounts;
 import io.soilci.server.site.Site;
 
-/** The jobs in the site's index per host and state: {@code soil_jobs{host,state}}. */
+/**
+ * The jobs in the site's index per host and state ({@code soil_jobs{host,state}}), and the pages
+ * this server rendered ({@code soil_pages_rendered_total}: in the distributed mode, only the pages
+ * of the roles it holds).
+ */
 final class JobMetrics implements MetricSource {
   private final Site site;
 
@@ -16,6 +20,11 @@ final class JobMetrics implements MetricSource {
 
   @Override
   public void writeTo(PromText out) {
+    out.family(
+        "soil_pages_rendered_total",
+        "counter",
+        "Pages rendered since start, written or not (the distributed mode: its roles' pages only).");
+    out.sample("soil_pages_rendered_total", "", site.pagesRendered());
     out.family(
         "soil_jobs",
         "gauge",

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.KeyValue;
 import io.nats.client.Nats;
 import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.KeyValueOperation;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.soilci.server.cluster.ChangeStream;
+import io.soilci.server.cluster.HostLeases;
 import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.hooks.HookEvent;
@@ -107,6 +111,125 @@ class ReplicasTest {
             .isEmpty();
       }
     }
+  }
+
+  /**
+   * Partitioned rendering: only the holder of a host's role (and of the site role) renders their
+   * pages; the other replica renders none, and has every page the holder announced fetched from the
+   * bucket: both sites, and the bucket, are regen's. When the holder stops, the other takes the
+   * roles and renders the pages changed since the last announcement it applied, then renders them
+   * all.
+   */
+  @Test
+  void onlyTheHolderOfARoleRendersItsPagesTheOtherReplicaFetchesThem() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {
+      // r1 takes the roles before r2 starts.
+      TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder);
+      TestServer r2;
+      try {
+        awaitHolder(nats, "r1");
+        r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder);
+      } catch (Exception | AssertionError e) {
+        r1.close();
+        throw e;
+      }
+      try (TestServer second = r2) {
+        awaitReady(r2);
+        holderThenTakeover(nats, bucket, r1, r2);
+      }
+    }
+  }
+
+  private void holderThenTakeover(NatsProcess nats, Path bucket, TestServer r1, TestServer r2)
+      throws Exception {
+    try {
+      long r2Before = pagesRendered(r2);
+      long r1Before = pagesRendered(r1);
+      ok(
+          r2.post(
+              "/results?workerHost=github&runId=4101&jobName=cpp-small",
+              r2.github,
+              TestServer.fixtureJob("github-jobs/4101", "cpp-small")));
+      event(r2, "start&runId=4300&jobName=build");
+      event(r1, "task-start&runId=4300&jobName=build&task=compile");
+      event(r2, "task-done&runId=4300&jobName=build&task=compile&status=0&elapsed=2.5");
+      event(r2, "done&runId=4300&jobName=build&status=1&updateStatusApi=1");
+      ok(
+          r1.post(
+              "/results?workerHost=github&runId=4102&jobName=dev-minimal",
+              r1.github,
+              TestServer.fixtureJob("github-jobs/4102", "dev-minimal")));
+      // Read through r2 right after it answered: the page waits for the holder's copy.
+      event(r2, "start&runId=4301&jobName=lint");
+      assertThat(r2.get("/github-jobs/4301/").body()).contains("lint");
+
+      assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+      assertThat(pagesRendered(r2) - r2Before).as("pages r2 rendered, holding no role").isZero();
+      assertThat(pagesRendered(r1) - r1Before).as("pages r1 rendered").isPositive();
+      assertThat(differencesFromRegen(r2)).as("r2 against a regen of its jobs").isEmpty();
+      try (FolderObjectStore store = new FolderObjectStore(bucket)) {
+        assertThat(awaitBucket(store, r2.site)).as("the bucket's pages against r2's").isEmpty();
+      }
+    } finally {
+      r1.close();
+    }
+    // r1 gave up its roles: r2 takes them, rendering first what changed since r1's last word.
+    event(r2, "task-start&runId=4301&jobName=lint&task=check");
+    awaitHolder(nats, "r2");
+    assertThat(r2.get("/github-jobs/4301/").body()).contains("check");
+    event(r2, "done&runId=4301&jobName=lint&status=0&updateStatusApi=1");
+    assertThat(r2.get("/github-jobs/4301/").body()).contains("passed");
+    r2.awaitPagesWritten();
+    assertThat(differencesFromRegen(r2, "regen-after"))
+        .as("r2 against regen, after it took over")
+        .isEmpty();
+    try (FolderObjectStore store = new FolderObjectStore(bucket)) {
+      assertThat(awaitBucket(store, r2.site)).as("the bucket's pages against r2's").isEmpty();
+    }
+  }
+
+  /** Waits (at most a minute) until {@code replica} holds the site role and github's. */
+  private static void awaitHolder(NatsProcess nats, String replica) throws Exception {
+    try (Connection connection = Nats.connect(nats.url())) {
+      KeyValue leases = connection.keyValue(HostLeases.BUCKET);
+      long deadline = System.nanoTime() + CONVERGE.toNanos();
+      while (System.nanoTime() < deadline) {
+        if (holds(leases, HostLeases.SITE, replica)
+            && holds(leases, HostLeases.hostKey("github-jobs"), replica)) {
+          return;
+        }
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError(replica + " did not take the roles within a minute");
+  }
+
+  private static boolean holds(KeyValue leases, String key, String replica) throws Exception {
+    KeyValueEntry entry = leases.get(key);
+    return entry != null
+        && entry.getOperation() == KeyValueOperation.PUT
+        && replica.equals(entry.getValueAsString());
+  }
+
+  private static void awaitReady(TestServer server) throws Exception {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    while (server.get("/readyz").statusCode() != 200) {
+      assertThat(System.nanoTime()).as("ready within a minute").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  /** The server's {@code soil_pages_rendered_total}. */
+  private static long pagesRendered(TestServer server) {
+    String metrics = server.get("/metrics").body();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("soil_pages_rendered_total ")) {
+        return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+      }
+    }
+    throw new AssertionError("no soil_pages_rendered_total in /metrics");
   }
 
   /**
@@ -388,7 +511,11 @@ class ReplicasTest {
   }
 
   private List<String> differencesFromRegen(TestServer server) throws Exception {
-    Path copy = dir.resolve("regen");
+    return differencesFromRegen(server, "regen");
+  }
+
+  private List<String> differencesFromRegen(TestServer server, String name) throws Exception {
+    Path copy = dir.resolve(name);
     try (Stream<Path> files = Files.walk(server.site)) {
       for (Path from : files.toList()) {
         Path to = copy.resolve(server.site.relativize(from).toString());
@@ -399,7 +526,7 @@ class ReplicasTest {
         }
       }
     }
-    ServerConfig config = ServerConfig.defaults(copy).withState(dir.resolve("regen-state"));
+    ServerConfig config = ServerConfig.defaults(copy).withState(dir.resolve(name + "-state"));
     Site.forgetSnapshot(config.state());
     try (Site site = Site.open(SoilServer.siteSettings(config))) {
       site.regenerateAll();

@@ -24,15 +24,26 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The stream of committed changes on NATS JetStream: stream {@value #STREAM}, subjects {@code
- * soil.changes.HOST}, file storage (created when missing). {@link #publish} returns only once the
- * server acknowledged the change as stored; a change published twice with the same id within the
- * duplicate window ({@value #DUPLICATE_WINDOW_MINUTES} minutes) is stored once. {@link #feed} reads
- * the changes in order from a sequence number.
+ * soil.changes.HOST}, file storage (created when missing), and beside it the pages' stream {@value
+ * #PAGES_STREAM}. {@link #publish} returns only once the server acknowledged the change as stored;
+ * a change published twice with the same id within the duplicate window ({@value
+ * #DUPLICATE_WINDOW_MINUTES} minutes) is stored once. {@link #feed} reads the changes in order from
+ * a sequence number.
  */
 public final class ChangeStream implements AutoCloseable {
   public static final String STREAM = "SOIL_CHANGES";
   static final String SUBJECTS_PREFIX = "soil.changes.";
   static final int DUPLICATE_WINDOW_MINUTES = 10;
+
+  /**
+   * The stream of the role holders' announcements of the pages they put in the bucket (subjects
+   * {@code soil.pages.ROLE}), each kept {@link #PAGES_KEPT}: every other replica fetches those
+   * pages into its folder ({@link PageFollower}).
+   */
+  public static final String PAGES_STREAM = "SOIL_PAGES";
+
+  static final String PAGES_PREFIX = "soil.pages.";
+  static final Duration PAGES_KEPT = Duration.ofDays(7);
 
   private final Connection connection;
   private final JetStream jetStream;
@@ -94,29 +105,40 @@ public final class ChangeStream implements AutoCloseable {
   }
 
   private void createIfMissing() throws IOException {
-    try {
-      management.getStreamInfo(STREAM);
-      return;
-    } catch (JetStreamApiException e) {
-      if (e.getErrorCode() != 404) {
-        throw new IOException("cannot read stream " + STREAM + " at " + url + ": " + e, e);
-      }
-    }
-    StreamConfiguration config =
+    createIfMissing(
         StreamConfiguration.builder()
             .name(STREAM)
             .subjects(SUBJECTS_PREFIX + ">")
             .storageType(StorageType.File)
             .duplicateWindow(Duration.ofMinutes(DUPLICATE_WINDOW_MINUTES))
-            .build();
+            .build());
+    createIfMissing(
+        StreamConfiguration.builder()
+            .name(PAGES_STREAM)
+            .subjects(PAGES_PREFIX + ">")
+            .storageType(StorageType.File)
+            .maxAge(PAGES_KEPT)
+            .build());
+  }
+
+  private void createIfMissing(StreamConfiguration config) throws IOException {
+    String name = config.getName();
+    try {
+      management.getStreamInfo(name);
+      return;
+    } catch (JetStreamApiException e) {
+      if (e.getErrorCode() != 404) {
+        throw new IOException("cannot read stream " + name + " at " + url + ": " + e, e);
+      }
+    }
     try {
       management.addStream(config);
     } catch (JetStreamApiException e) {
       // Another replica made it meanwhile: fine when it is there now.
       try {
-        management.getStreamInfo(STREAM);
+        management.getStreamInfo(name);
       } catch (JetStreamApiException again) {
-        throw new IOException("cannot create stream " + STREAM + " at " + url + ": " + e, e);
+        throw new IOException("cannot create stream " + name + " at " + url + ": " + e, e);
       }
     }
   }
@@ -152,28 +174,82 @@ public final class ChangeStream implements AutoCloseable {
 
   /** The sequence number of the last change in the stream (0 when empty). */
   public long lastSequence() throws Unavailable {
+    return lastSequence(STREAM);
+  }
+
+  private long lastSequence(String stream) throws Unavailable {
     try {
-      return management.getStreamInfo(STREAM).getStreamState().getLastSequence();
+      return management.getStreamInfo(stream).getStreamState().getLastSequence();
     } catch (IOException | JetStreamApiException | RuntimeException e) {
-      throw new Unavailable("cannot read stream " + STREAM + " at " + url + " (" + e + ")", e);
+      throw new Unavailable("cannot read stream " + stream + " at " + url + " (" + e + ")", e);
     }
   }
 
   /** The changes from sequence {@code from} on, in order (an ordered consumer of its own). */
   public Feed feed(long from) throws Unavailable {
+    return feed(STREAM, SUBJECTS_PREFIX + ">", from);
+  }
+
+  private Feed feed(String stream, String subjects, long from) throws Unavailable {
     ConsumerConfiguration config =
         ConsumerConfiguration.builder()
             .deliverPolicy(DeliverPolicy.ByStartSequence)
             .startSequence(Math.max(1, from))
             .build();
     PushSubscribeOptions options =
-        PushSubscribeOptions.builder().stream(STREAM).ordered(true).configuration(config).build();
+        PushSubscribeOptions.builder().stream(stream).ordered(true).configuration(config).build();
     try {
-      return new Feed(jetStream.subscribe(SUBJECTS_PREFIX + ">", options));
+      return new Feed(jetStream.subscribe(subjects, options));
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       throw new Unavailable(
-          "cannot read stream " + STREAM + " at " + url + " from " + from + " (" + e + ")", e);
+          "cannot read stream " + stream + " at " + url + " from " + from + " (" + e + ")", e);
     }
+  }
+
+  /**
+   * Publishes an announcement of pages ({@link PageAnnouncement}) of {@code role} on the pages'
+   * stream {@value #PAGES_STREAM} and waits for its acknowledgement.
+   */
+  void publishPages(String role, byte[] announcement) throws Unavailable {
+    NatsMessage message =
+        NatsMessage.builder().subject(PAGES_PREFIX + role).data(announcement).build();
+    try {
+      jetStream.publish(message, PublishOptions.builder().expectedStream(PAGES_STREAM).build());
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      throw new Unavailable(
+          "the pages' stream at " + url + " did not acknowledge pages of " + role + " (" + e + ")",
+          e);
+    }
+  }
+
+  /** The pages' stream, read as {@link #feed} reads the changes. */
+  StreamFollower.Source pages() {
+    return new StreamFollower.Source() {
+      @Override
+      public Feed from(long sequence) throws Unavailable {
+        return feed(PAGES_STREAM, PAGES_PREFIX + ">", sequence);
+      }
+
+      @Override
+      public long last() throws Unavailable {
+        return lastSequence(PAGES_STREAM);
+      }
+    };
+  }
+
+  /** The changes' stream, for a {@link StreamFollower}. */
+  StreamFollower.Source changes() {
+    return new StreamFollower.Source() {
+      @Override
+      public Feed from(long sequence) throws Unavailable {
+        return feed(sequence);
+      }
+
+      @Override
+      public long last() throws Unavailable {
+        return lastSequence();
+      }
+    };
   }
 
   @Override

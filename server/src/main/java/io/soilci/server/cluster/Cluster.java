@@ -2,12 +2,14 @@ package io.soilci.server.cluster;
 
 import io.soilci.result.SiteLayout;
 import io.soilci.server.config.DistributedSettings;
+import io.soilci.server.site.PageOwners;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.upload.ResultStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,9 @@ public final class Cluster implements AutoCloseable {
   /** How long a role is kept without renewal (renewed every third of it). */
   static final Duration ROLE_TTL = Duration.ofSeconds(15);
 
+  /** How long the mirror waits for the pages of the changes applied before it announces them. */
+  private static final Duration RENDERED_WAIT = Duration.ofSeconds(5);
+
   private final DistributedSettings settings;
   private final ChangeStream stream;
   private final ObjectStore bucket;
@@ -32,8 +37,10 @@ public final class Cluster implements AutoCloseable {
   private final PageMirror mirror;
   private final OwnChanges own = new OwnChanges();
   private final QueueStream queue;
+  private final Path siteRoot;
   private @Nullable ReplicaFeed feed;
   private @Nullable Roles roles;
+  private @Nullable PageFollower pages;
 
   private Cluster(
       DistributedSettings settings,
@@ -41,7 +48,9 @@ public final class Cluster implements AutoCloseable {
       ObjectStore bucket,
       HostLeases leases,
       PageMirror mirror,
-      QueueStream queue) {
+      QueueStream queue,
+      Path siteRoot) {
+    this.siteRoot = siteRoot;
     this.queue = queue;
     this.settings = settings;
     this.stream = stream;
@@ -68,9 +77,9 @@ public final class Cluster implements AutoCloseable {
       QueueStream queue =
           QueueStream.open(
               stream, settings.events().toString(), settings.replica(), leases, ACK_TIMEOUT);
-      PageMirror mirror = new PageMirror(bucket, siteRoot, leases);
+      PageMirror mirror = new PageMirror(bucket, siteRoot, leases, stream, settings.replica());
       mirror.start();
-      return new Cluster(settings, stream, bucket, leases, mirror, queue);
+      return new Cluster(settings, stream, bucket, leases, mirror, queue, siteRoot);
     } catch (IOException | RuntimeException e) {
       stream.close();
       bucket.close();
@@ -109,17 +118,62 @@ public final class Cluster implements AutoCloseable {
 
   /**
    * Starts applying the changes of the stream, this replica's own too, (from the sequence saved in
-   * {@code state}) and claiming this replica's roles.
+   * {@code state}), claiming this replica's roles, and following the pages the other roles' holders
+   * announce: from now on {@code site} renders only the pages of the roles this replica holds.
    */
   public synchronized void start(
       Site site, SiteChanges changes, ResultStore store, SiteLayout layout, Path state)
       throws IOException {
     ReplicaFeed started =
         new ReplicaFeed(settings.replica(), stream, bucket, site, layout, store, state, own);
+    Roles claimed = new Roles(leases, site, changes, mirror, started::ready);
+    PageFollower follower =
+        new PageFollower(
+            settings.replica(), stream, bucket, siteRoot, site, state, claimed::renders);
+    site.renderOnly(
+        new PageOwners() {
+          @Override
+          public boolean rendersHere(String path) {
+            return claimed.renders(PageMirror.roleOf(path));
+          }
+
+          @Override
+          public long position() {
+            return started.applying();
+          }
+
+          @Override
+          public long announced(String path) {
+            return follower.announced(PageMirror.roleOf(path));
+          }
+        });
+    mirror.announceFor(
+        new PageMirror.Renderer() {
+          @Override
+          public long applied() {
+            return started.applied();
+          }
+
+          @Override
+          public boolean awaitRendered() throws InterruptedException {
+            return site.awaitPagesDeferredSoFar(RENDERED_WAIT.toMillis());
+          }
+
+          @Override
+          public List<String> renderLeft(String role) throws IOException {
+            return site.renderLeft(path -> PageMirror.roleOf(path).equals(role));
+          }
+
+          @Override
+          public boolean renders(String role) {
+            return claimed.renders(role);
+          }
+        });
+    follower.start();
+    pages = follower;
     started.start();
     feed = started;
     site.onRunDeleted(mirror);
-    Roles claimed = new Roles(leases, site, changes, mirror, started::ready);
     claimed.start();
     roles = claimed;
     LoggerFactory.getLogger(Cluster.class)
@@ -128,6 +182,12 @@ public final class Cluster implements AutoCloseable {
             settings.replica(),
             settings.events(),
             started.applied());
+  }
+
+  /** Pages fetched from the bucket as their role's holder announced them, since start. */
+  public long pagesFetched() {
+    PageFollower current = pages;
+    return current == null ? 0 : current.fetched();
   }
 
   /** Why this replica is not ready yet (still catching up with the stream), or nothing. */
@@ -149,6 +209,9 @@ public final class Cluster implements AutoCloseable {
     }
     if (feed != null) {
       feed.close();
+    }
+    if (pages != null) {
+      pages.close();
     }
     mirror.close();
     queue.close();

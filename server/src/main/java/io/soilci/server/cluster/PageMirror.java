@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +52,47 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
 
   private record Retired(byte[] md5, long atNanos) {}
 
+  /** How often a holder with nothing to put checks whether its roles' pages went further. */
+  private static final long ANNOUNCE_EVERY_MILLIS = 100;
+
+  /**
+   * What the mirror needs of the replica once it started: how far it applied the change stream, its
+   * page writer, and which roles' pages it renders ({@link Roles#renders}).
+   */
+  interface Renderer {
+    /** The last change of the stream applied. */
+    long applied();
+
+    /** Waits (bounded) until the pages deferred so far are written; returns whether they are. */
+    boolean awaitRendered() throws InterruptedException;
+
+    /** Renders the pages of {@code role} left to its former holder; returns their paths. */
+    List<String> renderLeft(String role) throws IOException;
+
+    /** Whether this replica renders {@code role}'s pages now. */
+    boolean renders(String role);
+  }
+
   private final ObjectStore bucket;
   private final Path root;
   private final HostLeases leases;
+  private final @Nullable ChangeStream stream;
+  private final String replica;
+  private volatile @Nullable Renderer renderer;
+
+  /** Pages put or deleted and not announced yet, by role then path (MD5, empty: deleted). */
+  private final Map<String, Map<String, String>> unannounced = new TreeMap<>();
+
+  /** How far each role's pages were announced. */
+  private final Map<String, Long> announcedUpTo = new HashMap<>();
+
+  /**
+   * The roles taken since this replica last held them: their left pages rendered and the bucket
+   * reconciled ({@link #reconcileNow}); only those announce how far they are rendered. Guarded by
+   * pending.
+   */
+  private final Set<String> takenOver = new HashSet<>();
+
   private final Set<String> pending = new LinkedHashSet<>();
   private final Set<String> reconciles = new LinkedHashSet<>();
   private final Map<String, byte[]> retired = new LinkedHashMap<>();
@@ -60,16 +101,39 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   private final Thread thread;
   private boolean closed;
 
-  public PageMirror(ObjectStore bucket, Path root, HostLeases leases) {
+  /**
+   * A mirror into {@code bucket} of the pages under {@code root} whose roles {@code leases} holds;
+   * with a {@code stream}, it announces the pages it put there ({@link #announceFor}).
+   */
+  public PageMirror(
+      ObjectStore bucket,
+      Path root,
+      HostLeases leases,
+      @Nullable ChangeStream stream,
+      String replica) {
     this.bucket = bucket;
     this.root = root;
     this.leases = leases;
+    this.stream = stream;
+    this.replica = replica;
     this.thread = new Thread(this::run, "soil-page-mirror");
     thread.setDaemon(true);
   }
 
   public void start() {
     thread.start();
+  }
+
+  /**
+   * From now on, after each batch of pages put in the bucket, their paths and MD5s (and deletions)
+   * are announced on the pages' stream with how far the change stream is rendered in them ({@link
+   * PageAnnouncement}), and a role taken renders the pages left to its former holder first.
+   */
+  void announceFor(Renderer replicaRenderer) {
+    synchronized (pending) {
+      this.renderer = replicaRenderer;
+      pending.notifyAll();
+    }
   }
 
   /** The page at {@code path} (from the site root) was written or deleted. */
@@ -99,6 +163,16 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
             }
           });
       pending.notifyAll();
+    }
+  }
+
+  /**
+   * This replica no longer holds {@code role}: when it takes it again, it announces how far the
+   * role's pages are rendered only once it rendered the pages left meanwhile ({@link #reconcile}).
+   */
+  public void released(String role) {
+    synchronized (pending) {
+      takenOver.remove(role);
     }
   }
 
@@ -186,17 +260,36 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       List<String> roles;
       Map<String, byte[]> deletions;
       List<String> batch;
+      @Nullable Renderer now;
       synchronized (pending) {
-        while (pending.isEmpty() && reconciles.isEmpty() && retired.isEmpty() && !closed) {
-          try {
-            pending.wait();
-          } catch (InterruptedException e) {
-            return;
+        try {
+          while (pending.isEmpty()
+              && reconciles.isEmpty()
+              && retired.isEmpty()
+              && !closed
+              && !renderedFurther()) {
+            pending.wait(renderer == null ? 0 : ANNOUNCE_EVERY_MILLIS);
           }
-        }
-        if (pending.isEmpty() && reconciles.isEmpty() && retired.isEmpty()) {
+        } catch (InterruptedException e) {
           return;
         }
+        if (closed && pending.isEmpty() && reconciles.isEmpty() && retired.isEmpty()) {
+          return;
+        }
+        now = renderer;
+      }
+      // Every change applied so far has its pages written, or deferred and awaited here: those
+      // written are among the pending paths taken below.
+      long upTo = 0;
+      if (now != null) {
+        long applied = now.applied();
+        try {
+          upTo = now.awaitRendered() ? applied : 0;
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      synchronized (pending) {
         roles = new ArrayList<>(reconciles);
         reconciles.clear();
         deletions = new LinkedHashMap<>(retired);
@@ -204,32 +297,148 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         batch = new ArrayList<>(pending);
         pending.clear();
       }
+      Set<String> failed = new HashSet<>();
       for (String role : roles) {
-        reconcileNow(role);
+        if (!reconcileNow(role, now)) {
+          failed.add(role);
+        }
       }
       deletions.forEach(this::deleteRetired);
       for (String path : batch) {
-        mirror(path);
+        if (!mirror(path)) {
+          failed.add(roleOf(path));
+        }
+      }
+      if (now != null) {
+        announce(now, upTo, failed);
       }
     }
   }
 
-  private void mirror(String path) {
+  /** Whether a role this replica renders has changes applied past its last announcement. */
+  private boolean renderedFurther() {
+    Renderer now = renderer;
+    if (now == null) {
+      return false;
+    }
+    long applied = now.applied();
+    for (String role : roles()) {
+      if (announcesUpTo(now, role) && announcedUpTo.getOrDefault(role, 0L) < applied) {
+        return true;
+      }
+    }
+    return !unannounced.isEmpty();
+  }
+
+  /** Whether this replica renders {@code role}'s pages and took it (rendered what was left). */
+  private boolean announcesUpTo(Renderer now, String role) {
+    synchronized (pending) {
+      return now.renders(role) && takenOver.contains(role);
+    }
+  }
+
+  private static List<String> roles() {
+    List<String> roles = new ArrayList<>();
+    roles.add(HostLeases.SITE);
+    for (WorkerHost host : WorkerHost.values()) {
+      roles.add(HostLeases.hostKey(host.prefix()));
+    }
+    return roles;
+  }
+
+  /**
+   * Notes that {@code path} was put in the bucket (or deleted from it) for the next announcement.
+   */
+  private void told(String path, byte @Nullable [] md5) {
+    if (stream == null) {
+      return;
+    }
+    synchronized (pending) {
+      unannounced
+          .computeIfAbsent(roleOf(path), r -> new TreeMap<>())
+          .put(path, md5 == null ? "" : HexFormat.of().formatHex(md5));
+    }
+  }
+
+  /**
+   * Announces the pages put since the last announcement, per role, with {@code upTo} for each role
+   * this replica renders and whose puts all went through ({@code failed} names those that did not);
+   * what the stream did not take is announced with the next batch.
+   */
+  private void announce(Renderer now, long upTo, Set<String> failed) {
+    ChangeStream to = stream;
+    if (to == null) {
+      return;
+    }
+    for (String role : roles()) {
+      Map<String, String> pages;
+      synchronized (pending) {
+        pages = unannounced.remove(role);
+      }
+      boolean further =
+          upTo > announcedUpTo.getOrDefault(role, 0L)
+              && now.renders(role)
+              && !failed.contains(role);
+      if (pages == null && !further) {
+        continue;
+      }
+      List<Map.Entry<String, String>> entries =
+          pages == null ? List.of() : new ArrayList<>(pages.entrySet());
+      try {
+        int from = 0;
+        do {
+          int to2 = Math.min(entries.size(), from + PageAnnouncement.MOST_PAGES);
+          Map<String, String> chunk = new LinkedHashMap<>();
+          entries.subList(from, to2).forEach(e -> chunk.put(e.getKey(), e.getValue()));
+          boolean last = to2 == entries.size();
+          to.publishPages(
+              role,
+              new PageAnnouncement(
+                      PageAnnouncement.VERSION, role, replica, last && further ? upTo : 0, chunk)
+                  .encode());
+          from = to2;
+        } while (from < entries.size());
+        if (further) {
+          announcedUpTo.put(role, upTo);
+        }
+      } catch (ChangeStream.Unavailable e) {
+        LOG.warn("role {}: its pages not announced yet, trying again: {}", role, e.getMessage());
+        if (pages != null) {
+          synchronized (pending) {
+            Map<String, String> later = unannounced.computeIfAbsent(role, r -> new TreeMap<>());
+            pages.forEach(later::putIfAbsent);
+          }
+        }
+        pause();
+      }
+    }
+  }
+
+  /** Puts (or deletes) the page at {@code path}; returns whether it went through. */
+  private boolean mirror(String path) {
     try {
       Path file = root.resolve(path);
       if (Files.isRegularFile(file)) {
-        bucket.put(path, Files.readAllBytes(file), contentType(path));
+        byte[] bytes = Files.readAllBytes(file);
+        bucket.put(path, bytes, contentType(path));
+        told(path, Md5.of(bytes));
       } else {
         bucket.delete(path);
+        told(path, null);
       }
+      return true;
+    } catch (NoSuchFileException e) {
+      return mirror(path); // deleted since it was found
     } catch (IllegalArgumentException e) {
       LOG.warn("page {} not mirrored to the store: {}", path, e.getMessage());
+      return true;
     } catch (IOException e) {
       LOG.warn("page {} not mirrored to the store yet, trying again: {}", path, e.toString());
       synchronized (pending) {
         pending.add(path);
       }
       pause();
+      return false;
     }
   }
 
@@ -252,9 +461,32 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
     }
   }
 
-  private void reconcileNow(String role) {
+  /**
+   * Takes {@code role}: renders the pages left to its former holder (with {@code now}), then puts
+   * the role's pages where the bucket differs; returns whether it all went through (else it is
+   * tried again).
+   */
+  private boolean reconcileNow(String role, @Nullable Renderer now) {
     long started = System.nanoTime();
     try {
+      if (now != null) {
+        List<String> rendered = now.renderLeft(role);
+        for (String path : rendered) {
+          // Announced whether or not the bucket differs: a replica may hold an older copy of a page
+          // whose announcement its former holder did not live to make.
+          try {
+            told(path, Md5.of(Files.readAllBytes(root.resolve(path))));
+          } catch (NoSuchFileException e) {
+            told(path, null);
+          }
+        }
+        if (!rendered.isEmpty()) {
+          LOG.info(
+              "role {}: rendered {} pages changed since its last announcement",
+              role,
+              rendered.size());
+        }
+      }
       Map<String, Path> local = localPages(role);
       Map<String, StoredObject> stored = new HashMap<>();
       for (String prefix : bucketPrefixes(role)) {
@@ -281,8 +513,10 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
           continue; // deleted since the walk: the page writer told the mirror
         }
         StoredObject there = stored.remove(page.getKey());
-        if (there == null || !bucket.hasMd5(there, Md5.of(bytes))) {
+        byte[] md5 = Md5.of(bytes);
+        if (there == null || !bucket.hasMd5(there, md5)) {
           bucket.put(page.getKey(), bytes, contentType(page.getKey()));
+          told(page.getKey(), md5);
           put++;
         }
         checked++;
@@ -299,6 +533,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       for (String gone : stored.keySet()) {
         if (!Files.exists(root.resolve(gone))) {
           bucket.delete(gone);
+          told(gone, null);
           deleted++;
         }
       }
@@ -309,6 +544,10 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
           put,
           deleted,
           checked - put);
+      synchronized (pending) {
+        takenOver.add(role);
+      }
+      return true;
     } catch (IOException | RuntimeException e) {
       LOG.warn("role {}: reconciling its pages with the store failed, trying again: {}", role, e);
       synchronized (pending) {
@@ -317,6 +556,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         }
       }
       pause();
+      return false;
     }
   }
 

@@ -14,7 +14,6 @@ import io.soilci.server.upload.StoredJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,8 +25,6 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,26 +43,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaFeed.class);
-  private static final Duration WAIT = Duration.ofMillis(500);
-  private static final long SAVE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
-  private static final long QUIET_NANOS = Duration.ofSeconds(3).toNanos();
   static final String SAVED = "applied-sequence";
 
   private final String replica;
-  private final ChangeStream stream;
   private final ObjectStore bucket;
   private final Site site;
   private final ResultStore store;
   private final ChangeApplier applier;
   private final SiteLayout layout;
-  private final Path savedFile;
   private final OwnChanges own;
-  private final Thread thread;
-  private volatile boolean closed;
-  private volatile long applied;
-  private volatile long target = Long.MAX_VALUE;
-  private long savedSequence;
-  private long savedAt;
+  private final StreamFollower follower;
+  private volatile long applying;
 
   /**
    * A feed of {@code stream} into {@code site}, resuming after the sequence saved in {@code state}.
@@ -82,27 +70,38 @@ public final class ReplicaFeed implements AutoCloseable {
       throws IOException {
     this.own = own;
     this.replica = replica;
-    this.stream = stream;
     this.bucket = bucket;
     this.site = site;
     this.store = store;
     this.applier = new ChangeApplier(site, store);
     this.layout = layout;
-    this.savedFile = state.resolve("cluster").resolve(SAVED);
-    this.applied = readSaved(savedFile);
-    this.savedSequence = applied;
-    this.thread = new Thread(this::run, "soil-replica-feed");
-    thread.setDaemon(true);
+    this.follower =
+        new StreamFollower(
+            replica,
+            "the change stream",
+            "soil-replica-feed",
+            stream.changes(),
+            state.resolve("cluster").resolve(SAVED),
+            this::handle);
+    this.applying = follower.applied();
   }
 
   /** Starts reading. */
   public void start() {
-    thread.start();
+    follower.start();
   }
 
   /** The last sequence applied. */
   public long applied() {
-    return applied;
+    return follower.applied();
+  }
+
+  /**
+   * The sequence of the change being applied now (else the last one applied): the position of the
+   * pages it leaves to another replica ({@link io.soilci.server.site.PageOwners#position}).
+   */
+  long applying() {
+    return applying;
   }
 
   /**
@@ -110,109 +109,24 @@ public final class ReplicaFeed implements AutoCloseable {
    * do its pages show every acknowledged change.
    */
   public boolean ready() {
-    return applied >= target;
+    return follower.ready();
   }
 
   /** Why it is not ready, for {@code /readyz}. */
   public String readiness() {
-    long goal = target;
-    return goal == Long.MAX_VALUE
-        ? "waiting for the change stream to answer"
-        : "catching up with the change stream: applied " + applied + " of " + goal;
-  }
-
-  private static long readSaved(Path file) throws IOException {
-    try {
-      String text = Files.readString(file, StandardCharsets.UTF_8).trim();
-      return Long.parseLong(text);
-    } catch (NoSuchFileException e) {
-      return 0;
-    } catch (NumberFormatException e) {
-      throw new IOException(
-          file
-              + " must hold the last stream sequence applied, a number; delete it to apply the"
-              + " whole stream again (idempotent, but slow)",
-          e);
-    }
-  }
-
-  private void run() {
-    while (!closed) {
-      try {
-        if (target == Long.MAX_VALUE) {
-          target = stream.lastSequence();
-          LOG.info("replica {}: applied {} of {} changes in the stream", replica, applied, target);
-        }
-        follow();
-      } catch (ChangeStream.Unavailable e) {
-        LOG.warn(
-            "replica {}: the change stream is unavailable, trying again: {}",
-            replica,
-            e.getMessage());
-        pause();
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        LOG.error("replica {}: reading the change stream failed, trying again", replica, e);
-        pause();
-      }
-    }
-    save(true);
-  }
-
-  /**
-   * Applies changes as they come; returns (to subscribe again) when the stream holds changes past
-   * the last applied while none arrived for a while: a consumer lost in a restart of nats-server.
-   */
-  private void follow() throws ChangeStream.Unavailable, InterruptedException {
-    try (ChangeStream.Feed feed = stream.feed(applied + 1)) {
-      long quietSince = System.nanoTime();
-      while (!closed) {
-        Optional<ChangeStream.Delivered> next = feed.next(WAIT);
-        if (next.isPresent()) {
-          ChangeStream.Delivered delivered = next.get();
-          if (delivered.sequence() > applied) {
-            handle(delivered);
-            advance(delivered.sequence());
-          }
-          quietSince = System.nanoTime();
-        } else if (System.nanoTime() - quietSince > QUIET_NANOS) {
-          quietSince = System.nanoTime();
-          if (stream.lastSequence() > applied) {
-            LOG.info(
-                "replica {}: the stream has changes past {}: reading it again", replica, applied);
-            save(false);
-            return;
-          }
-        }
-        save(false);
-      }
-    }
-  }
-
-  private synchronized void advance(long sequence) {
-    applied = sequence;
-    notifyAll();
+    return follower.readiness();
   }
 
   /**
    * Waits until the change at {@code sequence} is applied, at most {@code timeout}; returns whether
    * it is.
    */
-  public synchronized boolean awaitApplied(long sequence, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (applied < sequence) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || closed) {
-        return false;
-      }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
-    }
-    return true;
+  public boolean awaitApplied(long sequence, Duration timeout) throws InterruptedException {
+    return follower.awaitApplied(sequence, timeout);
   }
 
   private void handle(ChangeStream.Delivered delivered) throws InterruptedException {
+    applying = delivered.sequence();
     Change change;
     try {
       change = Change.decode(delivered.bytes());
@@ -224,7 +138,7 @@ public final class ReplicaFeed implements AutoCloseable {
           e.getMessage());
       return;
     }
-    while (!closed) {
+    while (!follower.closed()) {
       try {
         apply(change);
         own.applied(change, null);
@@ -247,7 +161,7 @@ public final class ReplicaFeed implements AutoCloseable {
             change.kind(),
             change.job(),
             e.toString());
-        pause();
+        follower.pause();
       }
     }
   }
@@ -359,44 +273,9 @@ public final class ReplicaFeed implements AutoCloseable {
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  private void save(boolean now) {
-    long sequence = applied;
-    if (sequence == savedSequence || (!now && System.nanoTime() - savedAt < SAVE_EVERY_NANOS)) {
-      return;
-    }
-    try {
-      Files.createDirectories(savedFile.getParent());
-      AtomicFiles.write(savedFile, (sequence + "\n").getBytes(StandardCharsets.UTF_8));
-      savedSequence = sequence;
-      savedAt = System.nanoTime();
-    } catch (IOException e) {
-      LOG.warn(
-          "replica {}: could not save the applied sequence {}: {}",
-          replica,
-          sequence,
-          e.toString());
-    }
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(WAIT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closed = true;
-    }
-  }
-
   /** Stops reading and saves the sequence applied. */
   @Override
   public void close() {
-    closed = true;
-    thread.interrupt();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    save(true);
+    follower.close();
   }
 }

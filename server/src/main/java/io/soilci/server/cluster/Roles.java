@@ -2,8 +2,8 @@ package io.soilci.server.cluster;
 
 import io.soilci.result.WorkerHost;
 import io.soilci.server.site.Site;
-import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +14,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Claims and renews this replica's roles ({@link HostLeases}) on a timer: the holder of {@code
  * site} runs the job-lease timer (a silent job's end is published and applied by every replica,
- * {@link SiteChanges#lost}); the holder of {@code host.HOST} mirrors that host's pages ({@link
- * PageMirror}), the holder of {@code site} the site-wide ones. A replica that loses {@code site}
- * (it could not renew) stops its timer at once. A replica claims a host's role only once it is
- * ready (applied the stream as far as it was at its start), so that the pages it mirrors are
- * current; on taking a role (site or host) once ready it reconciles the role's pages with the
- * bucket ({@link PageMirror#reconcile}): pages changed while no replica held the role reach the
- * bucket then.
+ * {@link SiteChanges#lost}); the holder of {@code host.HOST} renders that host's pages and mirrors
+ * them ({@link PageMirror}), the holder of {@code site} the site-wide ones ({@link #renders}). A
+ * replica that loses {@code site} (it could not renew) stops its timer at once. A replica claims a
+ * host's role only once it is ready (applied the stream as far as it was at its start), so that the
+ * pages it mirrors are current; on taking a role (site or host) once ready it reconciles the role's
+ * pages with the bucket ({@link PageMirror#reconcile}): pages changed while no replica held the
+ * role reach the bucket then.
  */
 public final class Roles implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Roles.class);
@@ -31,7 +31,7 @@ public final class Roles implements AutoCloseable {
   private final PageMirror mirror;
   private final BooleanSupplier ready;
   private final ScheduledExecutorService timer;
-  private final Set<String> reconciled = new HashSet<>();
+  private final Set<String> reconciled = ConcurrentHashMap.newKeySet();
   private boolean runsJobLeases;
 
   public Roles(
@@ -80,12 +80,22 @@ public final class Roles implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether this replica renders {@code role}'s pages: it holds the role and took it once caught up
+   * (the pages its former holder left are rendered first, {@link PageMirror#reconcile}).
+   */
+  public boolean renders(String role) {
+    return reconciled.contains(role) && leases.holds(role);
+  }
+
   /** Reconciles {@code role}'s pages once it is held by a replica that caught up. */
   private void mirrorPages(String role, boolean held, boolean caughtUp) {
     if (!held) {
-      reconciled.remove(role);
+      if (reconciled.remove(role)) {
+        mirror.released(role);
+      }
     } else if (caughtUp && reconciled.add(role)) {
-      LOG.info("this replica holds the role {}: it mirrors the role's pages", role);
+      LOG.info("this replica holds the role {}: it renders and mirrors the role's pages", role);
       mirror.reconcile(role);
     }
   }

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -71,6 +74,22 @@ final class PageWriter {
 
   /** Pages deferred and not yet taken by the background writer, in order; guarded by pending. */
   private final LinkedHashSet<Page> queued = new LinkedHashSet<>();
+
+  /**
+   * Pages changed here that another replica renders ({@link PageOwners}), each with the position of
+   * the last change that left it; changed under {@code pending}'s lock, read without.
+   */
+  private final ConcurrentHashMap<String, Left> left = new ConcurrentHashMap<>();
+
+  private record Left(Page page, long position) {}
+
+  private volatile PageOwners owners = PageOwners.ALL;
+  private final AtomicLong renders = new AtomicLong();
+
+  /** Calls of {@link #defer} so far, and how many of them are written; guarded by pending. */
+  private long deferCalls;
+
+  private long deferCallsWritten;
 
   private final @Nullable Thread background;
   private boolean closing;
@@ -120,12 +139,14 @@ final class PageWriter {
    * page until it is written, so a crash meanwhile has it rendered again at start. Without a
    * deferring journal ({@code regen}) the pages are written at once.
    */
-  void defer(Collection<Page> pages) throws IOException {
+  void defer(Collection<Page> all) throws IOException {
     if (background == null) {
-      updateAll(pages);
+      updateAll(all);
       return;
     }
+    Collection<Page> pages = ownedHere(all);
     synchronized (pending) {
+      deferCalls++;
       for (Page page : pages) {
         pending.put(page.path(), page);
         queued.add(page);
@@ -139,7 +160,99 @@ final class PageWriter {
    * its new version is not written yet ({@link #defer}).
    */
   boolean pending(String path) {
-    return pending.containsKey(path);
+    return pending.containsKey(path) || left.containsKey(path);
+  }
+
+  /** From now on only the pages {@code owners} names are rendered here; the others are left. */
+  void renderOnly(PageOwners owners) {
+    this.owners = owners;
+  }
+
+  /**
+   * The pages of {@code pages} this replica renders; the others are left ({@link #left}), each
+   * until its renderer announced its pages as far as the change being applied.
+   */
+  private Collection<Page> ownedHere(Collection<Page> pages) {
+    PageOwners now = owners;
+    if (now == PageOwners.ALL) {
+      return pages;
+    }
+    List<Page> mine = new ArrayList<>(pages.size());
+    List<Page> others = new ArrayList<>();
+    for (Page page : pages) {
+      (now.rendersHere(page.path()) ? mine : others).add(page);
+    }
+    if (!others.isEmpty()) {
+      long position = now.position();
+      synchronized (pending) {
+        for (Page page : others) {
+          left.merge(
+              page.path(),
+              new Left(page, position),
+              (was, is) -> was.position() >= is.position() ? was : is);
+          // Announced meanwhile as far as this change: the fetched copy is current already.
+          Left entry = left.get(page.path());
+          if (entry != null && entry.position() <= now.announced(page.path())) {
+            left.remove(page.path(), entry);
+          }
+        }
+      }
+    }
+    return mine;
+  }
+
+  /**
+   * The renderer of the pages {@code which} names announced them as far as the change at {@code
+   * position}, and this replica fetched them: those left by changes up to it are current.
+   */
+  void announced(Predicate<String> which, long position) {
+    synchronized (pending) {
+      left.values()
+          .removeIf(entry -> entry.position() <= position && which.test(entry.page().path()));
+      pending.notifyAll();
+    }
+  }
+
+  /**
+   * Renders the left pages {@code which} names (this replica took their role: it renders them now);
+   * returns their paths.
+   */
+  List<String> renderLeft(Predicate<String> which) throws IOException {
+    Map<String, Left> taken = new LinkedHashMap<>();
+    synchronized (pending) {
+      left.forEach(
+          (path, entry) -> {
+            if (which.test(path)) {
+              taken.put(path, entry);
+            }
+          });
+    }
+    updateAll(taken.values().stream().map(Left::page).toList());
+    synchronized (pending) {
+      taken.forEach(left::remove);
+      pending.notifyAll();
+    }
+    return List.copyOf(taken.keySet());
+  }
+
+  /**
+   * Waits until every page deferred so far is written, at most {@code timeoutMillis}; returns
+   * whether it is. Unlike {@link #awaitAllWritten}, pages deferred meanwhile are not waited for.
+   */
+  boolean awaitDeferredSoFar(long timeoutMillis) throws InterruptedException {
+    if (background == null) {
+      return true;
+    }
+    long mark;
+    synchronized (pending) {
+      mark = deferCalls;
+    }
+    return await(() -> deferCallsWritten >= mark, timeoutMillis);
+  }
+
+  /** Pages rendered here since start (written or not). */
+  long renders() {
+    return renders.get();
   }
 
   /**
@@ -149,8 +262,7 @@ final class PageWriter {
   boolean awaitWritten(String path, long timeoutMillis) throws InterruptedException {
     // A page whose last write failed (a full disk) is not waited for: the reader gets the file as
     // it is at once, instead of holding a worker thread until the disk has room again.
-    return await(() -> !pending.containsKey(path) || failing.contains(path), timeoutMillis)
-        && !pending.containsKey(path);
+    return await(() -> !pending(path) || failing.contains(path), timeoutMillis) && !pending(path);
   }
 
   /** Waits until no page is {@link #pending}, at most {@code timeoutMillis}; returns whether. */
@@ -183,6 +295,7 @@ final class PageWriter {
     long nextBatch = System.nanoTime();
     while (true) {
       List<Page> batch;
+      long taking;
       synchronized (pending) {
         try {
           while (queued.isEmpty() && !closing) {
@@ -201,6 +314,7 @@ final class PageWriter {
         }
         batch = new ArrayList<>(queued);
         queued.clear();
+        taking = deferCalls;
       }
       nextBatch = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
       boolean failed = false;
@@ -234,7 +348,12 @@ final class PageWriter {
           pending.notifyAll();
         }
       }
-      if (failed) {
+      if (!failed) {
+        synchronized (pending) {
+          deferCallsWritten = Math.max(deferCallsWritten, taking);
+          pending.notifyAll();
+        }
+      } else {
         synchronized (pending) {
           try {
             pending.wait(RETRY_MILLIS);
@@ -250,7 +369,8 @@ final class PageWriter {
    * Brings every page up to date, in parallel; returns when all are written. The pages are named in
    * the journal first.
    */
-  void updateAll(Collection<Page> pages) throws IOException {
+  void updateAll(Collection<Page> all) throws IOException {
+    Collection<Page> pages = ownedHere(all);
     try (PageJournal.Span span = journal.begin(pages)) {
       writeAll(pages);
     }
@@ -290,7 +410,8 @@ final class PageWriter {
    * space). A failure (a full disk) deletes the temp files and the folders made for them and leaves
    * every page as it was, so a refused event changes nothing.
    */
-  void updateAllOrNone(Collection<Page> pages) throws IOException {
+  void updateAllOrNone(Collection<Page> all) throws IOException {
+    Collection<Page> pages = ownedHere(all);
     try (PageJournal.Span span = journal.begin(pages)) {
       writeAllOrNone(pages);
     }
@@ -355,6 +476,7 @@ final class PageWriter {
         return Optional.empty();
       }
       long upTo = slot.requested.get();
+      renders.incrementAndGet();
       byte[] bytes = page.render(renderer);
       Path file = layout.path(page.path());
       if (bytes == null) {
@@ -438,6 +560,7 @@ final class PageWriter {
         return;
       }
       long upTo = slot.requested.get();
+      renders.incrementAndGet();
       write(page, slot, page.render(renderer));
       slot.rendered = upTo;
     }

@@ -711,6 +711,45 @@ public final class Site implements AutoCloseable {
     return pages.writeCount(path);
   }
 
+  /**
+   * From now on this replica renders only the pages {@code owners} names (the distributed mode:
+   * those of the roles it holds); every other page a change touches is left to its renderer and
+   * stays {@linkplain #pagePending pending} until {@link #pagesAnnounced} or {@link #renderLeft}.
+   */
+  public void renderOnly(PageOwners owners) {
+    pages.renderOnly(owners);
+  }
+
+  /**
+   * The renderer of the pages {@code which} names (by path from the site root) announced them as
+   * far as the change at {@code position}, and this replica put its copies in place: the pages left
+   * by changes up to it are current.
+   */
+  public void pagesAnnounced(Predicate<String> which, long position) {
+    pages.announced(which, position);
+  }
+
+  /**
+   * Renders the pages {@code which} names that were left to another replica (this one renders them
+   * now: it took their role); returns their paths.
+   */
+  public List<String> renderLeft(Predicate<String> which) throws IOException {
+    return pages.renderLeft(which);
+  }
+
+  /**
+   * Waits until every page deferred so far (by an event) is written, at most {@code timeoutMillis};
+   * returns whether it is. Pages deferred meanwhile are not waited for.
+   */
+  public boolean awaitPagesDeferredSoFar(long timeoutMillis) throws InterruptedException {
+    return pages.awaitDeferredSoFar(timeoutMillis);
+  }
+
+  /** How many pages this site rendered since it opened, written or not (a metric). */
+  public long pagesRendered() {
+    return pages.renders();
+  }
+
   SiteIndex index() {
     return index;
   }

@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -47,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * of the shaded jar as processes behind nginx (round robin), four workers sending events and
  * uploads through nginx (each retried until answered 200, as a worker does) and a reader checking
  * every page it gets. Meanwhile a replica, nats-server and s3proxy are each SIGKILLed and restarted
- * (the replica killed is the one that mirrors github's pages to the bucket). Then: every
+ * (the replica killed is the one that renders github's pages and mirrors them to the bucket;
+ * before, a replica that holds neither its role nor the site's rendered no page). Then: every
  * acknowledged upload is on every replica byte for byte, no page read was torn, the three replicas'
  * sites are the same files, equal to a {@code regen} of the stored jobs, every page read through
  * each replica's HTTP is the same bytes, and every page, status file and badge in the bucket is
@@ -163,6 +165,10 @@ class ReplicasIT {
       for (Replica r : replicas) {
         r.start();
       }
+      Map<String, Long> renderedBefore = new HashMap<>();
+      for (Replica r : replicas) {
+        renderedBefore.put(r.name, pagesRendered(r));
+      }
       Process nginx = startNginx(replicas);
       List<Thread> threads = new ArrayList<>();
       try {
@@ -172,6 +178,17 @@ class ReplicasIT {
         }
         threads.add(started(new Thread(this::read, "replicas-reader")));
         awaitAcknowledged(8);
+        // Partitioned rendering: a replica that holds neither github's role nor the site's renders
+        // no page; it fetches them as their holders announce them.
+        Set<String> holders =
+            Set.of(holder(nats, HostLeases.SITE), holder(nats, HostLeases.hostKey("github-jobs")));
+        for (Replica r : replicas) {
+          if (!holders.contains(r.name)) {
+            assertThat(pagesRendered(r) - renderedBefore.get(r.name))
+                .as("pages rendered by %s, holding no role that changed", r.name)
+                .isZero();
+          }
+        }
 
         // The replica that mirrors github's pages to the bucket, killed among events: the pages
         // changed until another takes the role (its TTL) reach the bucket only by its reconcile.
@@ -416,6 +433,28 @@ class ReplicasIT {
       Thread.sleep(200);
     } while (System.nanoTime() < deadline);
     return differ;
+  }
+
+  /** The replica that holds {@code role} now, as the roles' key-value bucket says. */
+  private static String holder(NatsProcess nats, String role) throws Exception {
+    try (Connection connection = Nats.connect(nats.url())) {
+      KeyValueEntry entry = connection.keyValue(HostLeases.BUCKET).get(role);
+      return entry == null || entry.getValue() == null ? "" : entry.getValueAsString();
+    }
+  }
+
+  /** The replica's {@code soil_pages_rendered_total}. */
+  private long pagesRendered(Replica replica) throws Exception {
+    HttpResponse<String> metrics =
+        client.send(
+            HttpRequest.newBuilder(URI.create(replica.base() + "/metrics")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    for (String line : metrics.body().split("\n")) {
+      if (line.startsWith("soil_pages_rendered_total ")) {
+        return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+      }
+    }
+    throw new AssertionError("no soil_pages_rendered_total in the metrics of " + replica.name);
   }
 
   /** The replica that holds the role of github's pages, as the roles' key-value bucket says. */
