@@ -184,7 +184,7 @@ class ReplicasIT {
             Set.of(holder(nats, HostLeases.SITE), holder(nats, HostLeases.hostKey("github-jobs")));
         for (Replica r : replicas) {
           if (!holders.contains(r.name)) {
-            assertThat(pagesRendered(r) - renderedBefore.get(r.name))
+            assertThat(pagesRendered(r) - renderedBefore.getOrDefault(r.name, 0L))
                 .as("pages rendered by %s, holding no role that changed", r.name)
                 .isZero();
           }
