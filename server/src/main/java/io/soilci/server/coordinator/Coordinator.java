@@ -431,19 +431,9 @@ public final class Coordinator implements AutoCloseable, JobClaims {
     }
     List<Runnable> answers = new ArrayList<>();
     synchronized (this) {
-      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-        Waiter waiter = it.next();
-        if (!waiter.open().getAsBoolean()) {
-          it.remove();
-          continue;
-        }
-        if (holding(waiter.agent()) >= waiter.capacity()) {
-          continue;
-        }
-        QueuedJob job = pick(waiter);
-        if (job == null) {
-          continue;
-        }
+      for (Match match = nextMatch(); match != null; match = nextMatch()) {
+        Waiter waiter = match.waiter();
+        QueuedJob job = match.job();
         ObjectNode saved = job.saved();
         dequeue(job);
         job.state = JobState.RUNNING;
@@ -461,13 +451,39 @@ public final class Coordinator implements AutoCloseable, JobClaims {
           break;
         }
         lastServed.put(job.spec.queueKey(), ++served);
-        it.remove();
+        waiters.remove(match.at());
         ObjectNode assignment = job.assignment(settings.lease().toSeconds());
         answers.add(() -> waiter.answer().accept(Optional.of(assignment)));
       }
       maybeCompactQuietly();
     }
     answers.forEach(Runnable::run);
+  }
+
+  /** A waiting agent (at index {@code at} of the waiters) and the job it is to get. */
+  private record Match(int at, Waiter waiter, QueuedJob job) {}
+
+  /**
+   * The first waiter, in the order they came, that is still open, holds fewer jobs than its
+   * capacity and fits a queued job, with that job ({@link #pick}); closed waiters are dropped on
+   * the way. The waiter stays in the list: the caller removes it once it is given the job.
+   */
+  private @Nullable Match nextMatch() {
+    for (int at = 0; at < waiters.size(); ) {
+      Waiter waiter = waiters.get(at);
+      if (!waiter.open().getAsBoolean()) {
+        waiters.remove(at);
+        continue;
+      }
+      if (holding(waiter.agent()) < waiter.capacity()) {
+        QueuedJob job = pick(waiter);
+        if (job != null) {
+          return new Match(at, waiter, job);
+        }
+      }
+      at++;
+    }
+    return null;
   }
 
   private int holding(String agent) {
@@ -968,29 +984,17 @@ public final class Coordinator implements AutoCloseable, JobClaims {
    */
   private void replicatedDispatch() {
     for (int lost = 0; lost < MAX_PROPOSALS; ) {
-      Waiter waiter = null;
-      QueuedJob job = null;
+      Waiter waiter;
+      QueuedJob job;
       ObjectNode record;
       synchronized (this) {
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-          Waiter w = it.next();
-          if (!w.open().getAsBoolean()) {
-            it.remove();
-            continue;
-          }
-          if (holding(w.agent()) >= w.capacity()) {
-            continue;
-          }
-          job = pick(w);
-          if (job != null) {
-            waiter = w;
-            it.remove();
-            break;
-          }
-        }
-        if (waiter == null || job == null) {
+        Match match = nextMatch();
+        if (match == null) {
           return;
         }
+        waiters.remove(match.at());
+        waiter = match.waiter();
+        job = match.job();
         offered.put(job.id, waiter.agent());
         long now = clock.millis();
         String agent = waiter.agent();
