@@ -145,6 +145,9 @@ final class PageWriter {
       return;
     }
     Collection<Page> pages = ownedHere(all);
+    if (pages.isEmpty()) {
+      return; // every page left to another replica: nothing for the background writer
+    }
     synchronized (pending) {
       deferCalls++;
       for (Page page : pages) {
@@ -265,9 +268,20 @@ final class PageWriter {
     return await(() -> !pending(path) || failing.contains(path), timeoutMillis) && !pending(path);
   }
 
-  /** Waits until no page is {@link #pending}, at most {@code timeoutMillis}; returns whether. */
+  /**
+   * Waits until no page deferred here is waiting to be written, at most {@code timeoutMillis};
+   * returns whether.
+   */
   boolean awaitAllWritten(long timeoutMillis) throws InterruptedException {
     return await(pending::isEmpty, timeoutMillis);
+  }
+
+  /**
+   * Waits until no page is {@link #pending}: every page deferred here written, and every page left
+   * to another replica announced and fetched; at most {@code timeoutMillis}; returns whether.
+   */
+  boolean awaitAllCurrent(long timeoutMillis) throws InterruptedException {
+    return await(() -> pending.isEmpty() && left.isEmpty(), timeoutMillis);
   }
 
   private boolean await(BooleanSupplier done, long timeoutMillis) throws InterruptedException {

@@ -700,11 +700,12 @@ public final class Site implements AutoCloseable {
   }
 
   /**
-   * Waits until every page changed so far is written, at most {@code timeoutMillis}; returns
-   * whether it is (for tests and tools that read the site's files directly after an event).
+   * Waits until every page changed so far is written (a page left to another replica: its copy
+   * fetched), at most {@code timeoutMillis}; returns whether it is (for tests and tools that read
+   * the site's files directly after an event).
    */
   public boolean awaitPagesWritten(long timeoutMillis) throws InterruptedException {
-    return pages.awaitAllWritten(timeoutMillis);
+    return pages.awaitAllCurrent(timeoutMillis);
   }
 
   int writeCount(String path) {

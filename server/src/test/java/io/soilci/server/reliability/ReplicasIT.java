@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -181,7 +182,10 @@ class ReplicasIT {
         // Partitioned rendering: a replica that holds neither github's role nor the site's renders
         // no page; it fetches them as their holders announce them.
         Set<String> holders =
-            Set.of(holder(nats, HostLeases.SITE), holder(nats, HostLeases.hostKey("github-jobs")));
+            new HashSet<>(
+                List.of(
+                    holder(nats, HostLeases.SITE),
+                    holder(nats, HostLeases.hostKey("github-jobs"))));
         for (Replica r : replicas) {
           if (!holders.contains(r.name)) {
             assertThat(pagesRendered(r) - renderedBefore.getOrDefault(r.name, 0L))
