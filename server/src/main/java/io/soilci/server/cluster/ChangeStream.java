@@ -199,7 +199,7 @@ public final class ChangeStream implements AutoCloseable {
     PushSubscribeOptions options =
         PushSubscribeOptions.builder().stream(stream).ordered(true).configuration(config).build();
     try {
-      return new Feed(jetStream.subscribe(subjects, options));
+      return new Feed(stream, jetStream.subscribe(subjects, options));
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       throw new Unavailable(
           "cannot read stream " + stream + " at " + url + " from " + from + " (" + e + ")", e);
@@ -224,30 +224,25 @@ public final class ChangeStream implements AutoCloseable {
 
   /** The pages' stream, read as {@link #feed} reads the changes. */
   StreamFollower.Source pages() {
-    return new StreamFollower.Source() {
-      @Override
-      public Feed from(long sequence) throws Unavailable {
-        return feed(PAGES_STREAM, PAGES_PREFIX + ">", sequence);
-      }
-
-      @Override
-      public long last() throws Unavailable {
-        return lastSequence(PAGES_STREAM);
-      }
-    };
+    return source(PAGES_STREAM, PAGES_PREFIX + ">");
   }
 
   /** The changes' stream, for a {@link StreamFollower}. */
   StreamFollower.Source changes() {
+    return source(STREAM, SUBJECTS_PREFIX + ">");
+  }
+
+  /** {@code stream}'s messages on {@code subjects}, on this connection, for a {@link StreamFollower}. */
+  StreamFollower.Source source(String stream, String subjects) {
     return new StreamFollower.Source() {
       @Override
       public Feed from(long sequence) throws Unavailable {
-        return feed(sequence);
+        return feed(stream, subjects, sequence);
       }
 
       @Override
       public long last() throws Unavailable {
-        return lastSequence();
+        return lastSequence(stream);
       }
     };
   }
@@ -266,9 +261,11 @@ public final class ChangeStream implements AutoCloseable {
 
   /** Changes in stream order; one reader. */
   public static final class Feed implements AutoCloseable {
+    private final String stream;
     private final JetStreamSubscription subscription;
 
-    private Feed(JetStreamSubscription subscription) {
+    private Feed(String stream, JetStreamSubscription subscription) {
+      this.stream = stream;
       this.subscription = subscription;
     }
 
@@ -278,7 +275,7 @@ public final class ChangeStream implements AutoCloseable {
       try {
         message = subscription.nextMessage(wait);
       } catch (IllegalStateException e) {
-        throw new Unavailable("the change stream's subscription ended (" + e + ")", e);
+        throw new Unavailable("the subscription to stream " + stream + " ended (" + e + ")", e);
       }
       if (message == null || !message.isJetStream()) {
         return Optional.empty();

@@ -4,12 +4,7 @@ import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
-import io.nats.client.JetStreamSubscription;
-import io.nats.client.Message;
 import io.nats.client.PublishOptions;
-import io.nats.client.PushSubscribeOptions;
-import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
@@ -18,7 +13,7 @@ import io.nats.client.support.NatsJetStreamConstants;
 import io.soilci.server.coordinator.QueueReplication;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +31,6 @@ public final class QueueStream implements QueueReplication {
   private static final Logger LOG = LoggerFactory.getLogger(QueueStream.class);
   public static final String STREAM = "SOIL_QUEUE";
   static final String SUBJECT = "soil.queue";
-  private static final Duration WAIT = Duration.ofMillis(500);
-  private static final long QUIET_NANOS = Duration.ofSeconds(3).toNanos();
   private static final Duration CATCH_UP = Duration.ofSeconds(10);
 
   private final String replica;
@@ -45,25 +38,34 @@ public final class QueueStream implements QueueReplication {
   private final JetStream jetStream;
   private final JetStreamManagement management;
   private final HostLeases leases;
-  private final Thread thread;
-  private volatile boolean closed;
-  private volatile long applied;
-  private volatile long target = Long.MAX_VALUE;
-  private @Nullable Applier applier;
+  private final StreamFollower.Source source;
+  private final StreamFollower follower;
+  private volatile @Nullable Applier applier;
 
   private QueueStream(
       String replica,
       String url,
       JetStream jetStream,
       JetStreamManagement management,
-      HostLeases leases) {
+      HostLeases leases,
+      StreamFollower.Source source)
+      throws IOException {
     this.replica = replica;
     this.url = url;
     this.jetStream = jetStream;
     this.management = management;
     this.leases = leases;
-    this.thread = new Thread(this::run, "soil-queue-feed");
-    thread.setDaemon(true);
+    this.source = source;
+    // Rebuilt from the start at every start: nothing saved.
+    this.follower =
+        new StreamFollower(
+            replica,
+            "the queue's stream",
+            "soil-queue-feed",
+            source,
+            null,
+            delivered ->
+                Objects.requireNonNull(applier).apply(delivered.sequence(), delivered.bytes()));
   }
 
   /** The queue's stream on {@code changes}' connection (made when missing). */
@@ -77,7 +79,8 @@ public final class QueueStream implements QueueReplication {
             url,
             changes.connection().jetStream(options),
             changes.connection().jetStreamManagement(options),
-            leases);
+            leases,
+            changes.source(STREAM, SUBJECT));
     stream.createIfMissing();
     return stream;
   }
@@ -152,32 +155,14 @@ public final class QueueStream implements QueueReplication {
     }
   }
 
-  private long lastSequence() throws ChangeStream.Unavailable {
-    try {
-      return management.getStreamInfo(STREAM).getStreamState().getLastSequence();
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
-      throw new ChangeStream.Unavailable(
-          "cannot read stream " + STREAM + " at " + url + " (" + e + ")", e);
-    }
-  }
-
   @Override
-  public synchronized boolean awaitApplied(long sequence, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (applied < sequence) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || closed) {
-        return false;
-      }
-      TimeUnit.NANOSECONDS.timedWait(this, left);
-    }
-    return true;
+  public boolean awaitApplied(long sequence, Duration timeout) throws InterruptedException {
+    return follower.awaitApplied(sequence, timeout);
   }
 
   @Override
   public void awaitCaughtUp() throws IOException {
-    long last = lastSequence();
+    long last = source.last();
     try {
       if (!awaitApplied(last, CATCH_UP)) {
         throw new IOException(
@@ -198,20 +183,17 @@ public final class QueueStream implements QueueReplication {
   @Override
   public void start(Applier applier) {
     this.applier = applier;
-    thread.start();
+    follower.start();
   }
 
   /** Whether this replica applied every message that was in the stream when it started. */
   public boolean ready() {
-    return applied >= target;
+    return follower.ready();
   }
 
   /** Why it is not ready, for {@code /readyz}. */
   public String readiness() {
-    long goal = target;
-    return goal == Long.MAX_VALUE
-        ? "waiting for the queue's stream to answer"
-        : "catching up with the queue's stream: applied " + applied + " of " + goal;
+    return follower.readiness();
   }
 
   @Override
@@ -224,108 +206,8 @@ public final class QueueStream implements QueueReplication {
     return replica;
   }
 
-  private void run() {
-    while (!closed) {
-      try {
-        if (target == Long.MAX_VALUE) {
-          target = lastSequence();
-          LOG.info("replica {}: rebuilding the queue from {} messages", replica, target);
-        }
-        follow();
-      } catch (ChangeStream.Unavailable e) {
-        LOG.warn(
-            "replica {}: the queue's stream is unavailable, trying again: {}",
-            replica,
-            e.getMessage());
-        pause();
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        LOG.error("replica {}: reading the queue's stream failed, trying again", replica, e);
-        pause();
-      }
-    }
-  }
-
-  /**
-   * Applies messages as they come; returns (to subscribe again) when the stream holds messages past
-   * the last applied while none arrived for a while (a consumer lost in a restart of nats-server).
-   */
-  private void follow() throws ChangeStream.Unavailable, InterruptedException {
-    ConsumerConfiguration config =
-        ConsumerConfiguration.builder()
-            .deliverPolicy(DeliverPolicy.ByStartSequence)
-            .startSequence(applied + 1)
-            .build();
-    PushSubscribeOptions options =
-        PushSubscribeOptions.builder().stream(STREAM).ordered(true).configuration(config).build();
-    JetStreamSubscription subscription;
-    try {
-      subscription = jetStream.subscribe(SUBJECT, options);
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
-      throw new ChangeStream.Unavailable(
-          "cannot read stream " + STREAM + " at " + url + " from " + (applied + 1) + " (" + e + ")",
-          e);
-    }
-    try {
-      long quietSince = System.nanoTime();
-      Applier into = java.util.Objects.requireNonNull(applier);
-      while (!closed) {
-        @Nullable Message message;
-        try {
-          message = subscription.nextMessage(WAIT);
-        } catch (IllegalStateException e) {
-          throw new ChangeStream.Unavailable("the queue's subscription ended (" + e + ")", e);
-        }
-        if (message != null && message.isJetStream()) {
-          long sequence = message.metaData().streamSequence();
-          if (sequence > applied) {
-            into.apply(sequence, message.getData());
-            advance(sequence);
-          }
-          quietSince = System.nanoTime();
-        } else if (System.nanoTime() - quietSince > QUIET_NANOS) {
-          quietSince = System.nanoTime();
-          if (lastSequence() > applied) {
-            LOG.info(
-                "replica {}: the queue's stream has messages past {}: reading it again",
-                replica,
-                applied);
-            return;
-          }
-        }
-      }
-    } finally {
-      try {
-        subscription.unsubscribe();
-      } catch (IllegalStateException e) {
-        // Closed with its connection.
-      }
-    }
-  }
-
-  private synchronized void advance(long sequence) {
-    applied = sequence;
-    notifyAll();
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(WAIT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closed = true;
-    }
-  }
-
   @Override
   public void close() {
-    closed = true;
-    thread.interrupt();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
   }
 }

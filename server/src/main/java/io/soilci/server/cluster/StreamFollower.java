@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * 0.5 s; a reader that receives nothing for 3 s while the stream holds messages past its sequence
  * subscribes again from there (a consumer lost in a restart of nats-server). What a message means
  * is its {@link Handler}'s: the change feed ({@link ReplicaFeed}) and the page follower ({@link
- * PageFollower}) share this loop.
+ * PageFollower}) and the coordinator's queue ({@link QueueStream}, which saves nothing: it rebuilds
+ * from the stream's start) share this loop.
  */
 final class StreamFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamFollower.class);
@@ -45,7 +47,7 @@ final class StreamFollower implements AutoCloseable {
   private final String replica;
   private final String what;
   private final Source source;
-  private final Path savedFile;
+  private final @Nullable Path savedFile;
   private final Handler handler;
   private final Thread thread;
   private volatile boolean closed;
@@ -63,7 +65,7 @@ final class StreamFollower implements AutoCloseable {
       String what,
       String threadName,
       Source source,
-      Path savedFile,
+      @Nullable Path savedFile,
       Handler handler)
       throws IOException {
     this.replica = replica;
@@ -104,7 +106,10 @@ final class StreamFollower implements AutoCloseable {
     return closed;
   }
 
-  private static long readSaved(Path file) throws IOException {
+  private static long readSaved(@Nullable Path file) throws IOException {
+    if (file == null) {
+      return 0;
+    }
     try {
       String text = Files.readString(file, StandardCharsets.UTF_8).trim();
       return Long.parseLong(text);
@@ -193,11 +198,15 @@ final class StreamFollower implements AutoCloseable {
 
   private void save(boolean now) {
     long sequence = applied;
-    if (sequence == savedSequence || (!now && System.nanoTime() - savedAt < SAVE_EVERY_NANOS)) {
+    if (savedFile == null
+        || sequence == savedSequence || (!now && System.nanoTime() - savedAt < SAVE_EVERY_NANOS)) {
       return;
     }
     try {
-      Files.createDirectories(savedFile.getParent());
+      Path parent = savedFile.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
       AtomicFiles.write(savedFile, (sequence + "\n").getBytes(StandardCharsets.UTF_8));
       savedSequence = sequence;
       savedAt = System.nanoTime();

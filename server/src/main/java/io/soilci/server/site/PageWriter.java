@@ -265,7 +265,18 @@ final class PageWriter {
   boolean awaitWritten(String path, long timeoutMillis) throws InterruptedException {
     // A page whose last write failed (a full disk) is not waited for: the reader gets the file as
     // it is at once, instead of holding a worker thread until the disk has room again.
-    return await(() -> !pending(path) || failing.contains(path), timeoutMillis) && !pending(path);
+    // A left page: its copy is current once its renderer announced as far as the change that left
+    // it when the read began (a page changed by a steady stream of events stays left, but a reader
+    // does not wait for the changes that came after it).
+    Left was = left.get(path);
+    PageOwners now = owners;
+    BooleanSupplier fetched =
+        () -> was == null || !left.containsKey(path) || now.announced(path) >= was.position();
+    return await(
+            () -> (!pending.containsKey(path) || failing.contains(path)) && fetched.getAsBoolean(),
+            timeoutMillis)
+        && !pending.containsKey(path)
+        && fetched.getAsBoolean();
   }
 
   /**
