@@ -28,6 +28,7 @@ import io.soilci.server.live.LogHandler;
 import io.soilci.server.site.Site;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.ResultsHandler;
+import io.soilci.server.upload.UploadContext;
 import io.soilci.server.upload.UploadGate;
 import io.soilci.server.upload.WwupHandler;
 import io.soilci.server.wwz.WwzHandler;
@@ -75,35 +76,17 @@ final class Routes {
    */
   static AccessLog handler(Parts p) {
     long drain = p.config().limits().drainBytes();
-    var limits = p.config().limits();
-    HttpHandler results =
-        AccessLog.route(
-            "/results",
-            write(
-                p,
-                new ResultsHandler(
-                    p.store(),
-                    limits,
-                    p.auth(),
-                    p.gate(),
-                    p.changes(),
-                    p.metrics(),
-                    p.coordinator()),
-                drain));
-    HttpHandler wwup =
-        AccessLog.route(
-            "/wwup",
-            write(
-                p,
-                new WwupHandler(
-                    p.store(),
-                    limits,
-                    p.auth(),
-                    p.gate(),
-                    p.changes(),
-                    p.metrics(),
-                    p.coordinator()),
-                drain));
+    UploadContext uploads =
+        new UploadContext(
+            p.store(),
+            p.config().limits(),
+            p.auth(),
+            p.gate(),
+            p.changes(),
+            p.metrics(),
+            p.coordinator());
+    HttpHandler results = AccessLog.route("/results", write(p, new ResultsHandler(uploads), drain));
+    HttpHandler wwup = AccessLog.route("/wwup", write(p, new WwupHandler(uploads), drain));
     HttpHandler event =
         AccessLog.route(
             "/event",

@@ -80,10 +80,9 @@ public final class CoordinatorHandler implements HttpHandler {
       }
       case "outcome" -> {
         Worker worker = require(exchange, Scope.AGENT);
-        Coordinator.Outcome outcome = Coordinator.Outcome.parse(query.require("outcome"));
-        int status =
-            query.integer("status", 255).orElse(outcome == Coordinator.Outcome.PASSED ? 0 : 1);
-        if ((outcome == Coordinator.Outcome.PASSED) != (status == 0)) {
+        Outcome outcome = Outcome.parse(query.require("outcome"));
+        int status = query.integer("status", 255).orElse(outcome == Outcome.PASSED ? 0 : 1);
+        if ((outcome == Outcome.PASSED) != (status == 0)) {
           throw new BadInput(
               "status "
                   + status

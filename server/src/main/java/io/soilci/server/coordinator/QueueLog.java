@@ -34,6 +34,7 @@ final class QueueLog implements AutoCloseable {
   private final Path file;
   private FileChannel channel;
   private long records;
+  private long compactAt;
 
   private QueueLog(Path file, FileChannel channel, long records) {
     this.file = file;
@@ -145,6 +146,11 @@ final class QueueLog implements AutoCloseable {
     records += batch.size();
   }
 
+  /** Whether the log holds twice the records of its last rewrite (at least 1000): compact it. */
+  boolean due() {
+    return records >= compactAt;
+  }
+
   /** Records in the file now. */
   long records() {
     return records;
@@ -165,6 +171,7 @@ final class QueueLog implements AutoCloseable {
             file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
     channel.position(channel.size());
     records = live.size();
+    compactAt = Math.max(1_000, live.size() * 2L);
     old.close();
   }
 

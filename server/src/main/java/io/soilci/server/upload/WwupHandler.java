@@ -4,15 +4,10 @@ import io.soilci.result.BadInput;
 import io.soilci.result.Printable;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
-import io.soilci.server.auth.Authenticator;
-import io.soilci.server.auth.JobClaims;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
-import io.soilci.server.cluster.SiteChanges;
-import io.soilci.server.config.Limits;
 import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HttpError;
-import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Responses;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -37,30 +32,13 @@ public final class WwupHandler implements HttpHandler {
           + "    curl --form 'run-hook=soil-event-job-done' --form 'arg1=github-' \\\n"
           + "      --form 'arg2=RUN' $URL";
 
-  private final ResultStore store;
+  private final UploadContext uploads;
   private final MultipartReader reader;
-  private final Authenticator auth;
-  private final UploadGate gate;
-  private final SiteChanges changes;
-  private final Metrics metrics;
-  private final JobClaims claims;
 
-  /** An upload of a job the {@code claims} keep from its worker is refused. */
-  public WwupHandler(
-      ResultStore store,
-      Limits limits,
-      Authenticator auth,
-      UploadGate gate,
-      SiteChanges changes,
-      Metrics metrics,
-      JobClaims claims) {
-    this.claims = claims;
-    this.store = store;
-    this.reader = new MultipartReader(limits);
-    this.auth = auth;
-    this.gate = gate;
-    this.changes = changes;
-    this.metrics = metrics;
+  /** An upload of a job the context's {@code claims} keep from its worker is refused. */
+  public WwupHandler(UploadContext uploads) {
+    this.uploads = uploads;
+    this.reader = new MultipartReader(uploads.limits());
   }
 
   @Override
@@ -69,11 +47,12 @@ public final class WwupHandler implements HttpHandler {
       Responses.text(exchange, 200, USAGE);
       return;
     }
-    Worker worker = auth.authenticate(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
+    Worker worker =
+        uploads.auth().authenticate(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
     reader.requireDeclaredSizeWithinLimit(exchange);
     String answer;
-    try (UploadGate.Pass pass = gate.enter(worker.name());
-        WwupForm form = new WwupForm(worker, store, claims)) {
+    try (UploadGate.Pass pass = uploads.gate().enter(worker.name());
+        WwupForm form = new WwupForm(worker, uploads.store(), uploads.claims())) {
       long start = System.nanoTime();
       reader.read(exchange, form::accept);
       answer = form.hook().isPresent() ? runHook(form, worker) : upload(exchange, form, start);
@@ -87,14 +66,14 @@ public final class WwupHandler implements HttpHandler {
     ErrorMapper.about(exchange, payload.folder() + "/" + subdir);
     long bytes = 0;
     if (payload == Scope.STATUS_API) {
-      form.storeStatusFiles(changes);
+      form.storeStatusFiles(uploads.changes());
     } else {
       Staging staging = form.staging().orElseThrow();
       bytes = staging.bytes();
-      Instant at = changes.beginUpload();
-      var unused = changes.store(staging, at, metrics);
+      Instant at = uploads.changes().beginUpload();
+      var unused = uploads.changes().store(staging, at, uploads.metrics());
     }
-    metrics.uploadAccepted(bytes, System.nanoTime() - start);
+    uploads.metrics().uploadAccepted(bytes, System.nanoTime() - start);
     return "--- wwup.cgi Upload ---\n\npayload type = "
         + payload.folder()
         + "\nsubdir = '"
@@ -124,8 +103,8 @@ public final class WwupHandler implements HttpHandler {
         new RunId(
             form.field("arg2")
                 .orElseThrow(() -> new BadInput("form field 'arg2' (the run)" + " is required")));
-    List<StoredJob> jobs = store.finishedJobs(host, run);
-    metrics.timeSiteUpdate(() -> changes.runStored(host, run));
+    List<StoredJob> jobs = uploads.store().finishedJobs(host, run);
+    uploads.metrics().timeSiteUpdate(() -> uploads.changes().runStored(host, run));
     return "--- wwup.cgi run-hook ---\nhook "
         + hook
         + "\nargv "

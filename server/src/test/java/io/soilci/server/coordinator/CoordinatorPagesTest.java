@@ -50,7 +50,7 @@ class CoordinatorPagesTest {
       c.poll(
           "arm-box", Set.of("arm64"), 2, Duration.ofSeconds(30), "127.0.0.1", () -> true, got::set);
       long unit = java.util.Objects.requireNonNull(got.get()).orElseThrow().path("id").asLong();
-      c.outcome("arm-box", unit, Coordinator.Outcome.PASSED, 0, "");
+      c.outcome("arm-box", unit, Outcome.PASSED, 0, "");
       c.poll(
           "arm-box", Set.of("arm64"), 2, Duration.ofSeconds(30), "127.0.0.1", () -> true, got::set);
       c.submit(submission("a".repeat(40), "unit"), "ci");

@@ -55,7 +55,7 @@ class ImageDigestReuseTest {
                 hooks,
                 (j, f) -> {})) {
       c.submit(submission(image), "ci");
-      c.outcome("x", take(c), Coordinator.Outcome.PASSED, 0, "");
+      c.outcome("x", take(c), Outcome.PASSED, 0, "");
       return c.submit(submission(image), "ci").path("jobs").get(0);
     }
   }

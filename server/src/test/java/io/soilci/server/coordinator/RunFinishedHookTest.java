@@ -77,8 +77,8 @@ class RunFinishedHookTest {
                 hooks,
                 (j, f) -> {})) {
       c.submit(submission("a", "b", "c"), "ci");
-      c.outcome("x", take(c), Coordinator.Outcome.PASSED, 0, "");
-      c.outcome("x", take(c), Coordinator.Outcome.FAILED, 2, "");
+      c.outcome("x", take(c), Outcome.PASSED, 0, "");
+      c.outcome("x", take(c), Outcome.FAILED, 2, "");
       c.submit(submission("other"), "ci");
       assertThat(
               c.ownsRun(

@@ -52,10 +52,10 @@ class SetupFailedEverywhereTest {
       assertThat(poll(c, "a", Set.of("arm64"))).isEqualTo(id);
       assertThat(poll(c, "b", Set.of("arm64", "big"))).isZero();
 
-      c.outcome("a", id, Coordinator.Outcome.SETUP_FAILED, 1, "image missing: debian:trixie");
+      c.outcome("a", id, Outcome.SETUP_FAILED, 1, "image missing: debian:trixie");
       assertThat(c.job(id).path("state").asText()).isEqualTo("running");
       assertThat(c.job(id).path("agent").asText()).isEqualTo("b");
-      c.outcome("b", id, Coordinator.Outcome.SETUP_FAILED, 1, "no podman");
+      c.outcome("b", id, Outcome.SETUP_FAILED, 1, "no podman");
 
       ObjectNode ended = c.job(id);
       assertThat(ended.path("state").asText()).isEqualTo("setup-failed");

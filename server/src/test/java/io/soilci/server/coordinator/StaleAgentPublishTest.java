@@ -92,7 +92,7 @@ class StaleAgentPublishTest {
               "agent 'a' lost its lease on coordinator job 1 (github-jobs/soil-1/unit): no"
                   + " heartbeat within 60 s, and the job was given to agent 'b' (attempt 2); its"
                   + " results and events for github-jobs/soil-1/unit are refused");
-      c.outcome("b", id, Coordinator.Outcome.PASSED, 0, "");
+      c.outcome("b", id, Outcome.PASSED, 0, "");
       assertThatThrownBy(writes(c, "b", unit)).hasMessageContaining("already ended as passed");
     }
   }

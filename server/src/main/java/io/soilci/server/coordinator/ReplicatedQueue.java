@@ -1,0 +1,445 @@
+package io.soilci.server.coordinator;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.soilci.server.http.HttpError;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The distributed mode's glue between the {@link QueueState} and the queue's stream: a change is
+ * proposed (published with the state it was made from) and answered once this replica's feed
+ * applied it ({@link #agree}); every message of the stream is applied in order ({@link
+ * #applyMessage}); agents heard are published; jobs are given out one proposal at a time on a
+ * thread of their own; the holder of the site role snapshots the queue.
+ */
+final class ReplicatedQueue {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicatedQueue.class);
+
+  /** How many times a proposal is made again when another replica's change came first. */
+  static final int MAX_PROPOSALS = 20;
+
+  /** How long a proposal may take to be applied here before the request answers 503. */
+  static final Duration APPLIED_WITHIN = Duration.ofSeconds(10);
+
+  /** The largest snapshot published: below nats-server's default max_payload (1 MiB). */
+  static final int MAX_SNAPSHOT_BYTES = 1_000_000;
+
+  /** The format of the queue stream's messages. */
+  static final int MESSAGE_VERSION = 1;
+
+  /** A change made from the queue as this replica sees it, and the answer once it is applied. */
+  record Proposal<T>(List<ObjectNode> records, T answer) {}
+
+  /** Makes a proposal under the lock; may refuse the request (an {@link HttpError}). */
+  @FunctionalInterface
+  interface Proposer<T> {
+    Proposal<T> make();
+  }
+
+  private final QueueReplication stream;
+  private final QueueState state;
+  private final CoordinatorSettings settings;
+  private final Clock clock;
+  private final JobChanges changes;
+  private final ExecutorService dispatcher;
+  private final AtomicBoolean dispatchAsked = new AtomicBoolean();
+  // Whether each of this replica's proposals was applied (the feed says).
+  private final Map<String, Boolean> decided = new LinkedHashMap<>();
+  // When each agent was last published as heard.
+  private final Map<String, Long> agentPublished = new HashMap<>();
+  // The stream sequence of the last message applied, and of the last snapshot with how many
+  // records it held.
+  private long appliedSequence;
+  private long snapshotSequence;
+  private long snapshotRecords;
+
+  ReplicatedQueue(
+      QueueReplication stream,
+      QueueState state,
+      CoordinatorSettings settings,
+      Clock clock,
+      JobChanges changes) {
+    this.stream = stream;
+    this.state = state;
+    this.settings = settings;
+    this.clock = clock;
+    this.changes = changes;
+    this.dispatcher = Executors.newSingleThreadExecutor(Coordinator.daemon("soil-dispatch"));
+  }
+
+  /** Starts applying the stream from its start. */
+  void start() {
+    stream.start(this::applyMessage);
+  }
+
+  /** Whether this replica ends leases that ran out (it holds the {@code site} role). */
+  boolean expiresLeases() {
+    return stream.expiresLeases();
+  }
+
+  /**
+   * Makes the proposal from the queue as it is once this replica caught up with the stream,
+   * publishes it and waits until it is applied here; when another replica's change came first (its
+   * state is not the one the proposal was made from), makes it again from the newer state.
+   */
+  <T> T agree(String what, Proposer<T> proposer) {
+    for (int tries = 1; ; tries++) {
+      catchUp(what);
+      Proposal<T> proposal;
+      synchronized (state) {
+        proposal = proposer.make();
+      }
+      if (propose(what, proposal.records())) {
+        return proposal.answer();
+      }
+      if (tries == MAX_PROPOSALS) {
+        throw HttpError.busy(
+            what
+                + " was overtaken by other replicas' changes of the same jobs "
+                + MAX_PROPOSALS
+                + " times in a row; send it again",
+            1);
+      }
+    }
+  }
+
+  /** Waits until this replica applied every message in the stream now, or refuses {@code what}. */
+  void catchUp(String what) {
+    try {
+      stream.awaitCaughtUp();
+    } catch (IOException e) {
+      throw HttpError.busy(what + " is not taken now: " + e.getMessage() + "; send it again", 5);
+    }
+  }
+
+  /**
+   * Publishes {@code records} as one proposal and waits until this replica's feed applied it;
+   * returns whether it was applied (false: the state it was made from had changed).
+   */
+  private boolean propose(String what, List<ObjectNode> records) {
+    String id = stream.origin() + ":" + UUID.randomUUID();
+    ObjectNode message = message(id);
+    records.forEach(message.putArray("records")::add);
+    try {
+      long sequence = stream.publish(id, QueueLog.JSON.writeValueAsBytes(message));
+      if (!stream.awaitApplied(sequence, APPLIED_WITHIN)) {
+        throw HttpError.busy(
+            what
+                + " was acknowledged by the queue's stream (sequence "
+                + sequence
+                + ") but not applied on replica "
+                + stream.origin()
+                + " within "
+                + APPLIED_WITHIN.toSeconds()
+                + " s; send it again",
+            5);
+      }
+    } catch (IOException e) {
+      throw HttpError.busy(
+          what
+              + " is not acknowledged by the queue's stream ("
+              + e.getMessage()
+              + "); send it again",
+          5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw HttpError.busy(what + " was interrupted; send it again", 5);
+    }
+    synchronized (state) {
+      return Boolean.TRUE.equals(decided.remove(id));
+    }
+  }
+
+  private ObjectNode message(String id) {
+    ObjectNode message = JsonNodeFactory.instance.objectNode();
+    message.put("version", MESSAGE_VERSION);
+    message.put("origin", stream.origin());
+    message.put("proposal", id);
+    return message;
+  }
+
+  /**
+   * Applies one message of the queue's stream, in stream order (every replica applies every
+   * message, its own too): a proposal is applied whole when every record's precondition holds (a
+   * {@code job} record's id is the next id; a {@code state} record's {@code rev} is one past its
+   * job's), else not at all. Times come from the records, never this replica's clock.
+   */
+  void applyMessage(long sequence, byte[] bytes) {
+    ObjectNode message;
+    try {
+      message = QueueLog.JSON.readTree(bytes) instanceof ObjectNode node ? node : null;
+    } catch (IOException e) {
+      message = null;
+    }
+    if (message == null || message.path("version").asInt(-1) != MESSAGE_VERSION) {
+      LOG.error(
+          "queue stream message {} skipped: it is not a version {} proposal (upgrade this replica"
+              + " to the others' version)",
+          sequence,
+          MESSAGE_VERSION);
+      return;
+    }
+    List<ObjectNode> records = new ArrayList<>();
+    message.path("records").forEach(r -> records.add((ObjectNode) r));
+    synchronized (state) {
+      if (message.has("snapshot")) {
+        loadSnapshot(message.path("snapshot").asLong(), records);
+        appliedSequence = sequence;
+        snapshotSequence = sequence;
+        snapshotRecords = records.size();
+        return;
+      }
+      appliedSequence = sequence;
+      boolean applies = state.applies(records);
+      if (applies) {
+        records.forEach(state::applyRecord);
+        state.pruneEnded();
+      }
+      if (stream.origin().equals(message.path("origin").asText())) {
+        decided.put(message.path("proposal").asText(), applies);
+        if (decided.size() > 10_000) {
+          // Proposals whose proposer gave up waiting: forgotten, oldest first.
+          decided.remove(decided.keySet().iterator().next());
+        }
+      }
+    }
+    askDispatch();
+  }
+
+  /**
+   * A snapshot made at sequence {@code at} replaced every message before it: a replica that applied
+   * exactly up to {@code at} holds the same queue already; any other (started after the snapshot,
+   * or behind when it was made) takes the snapshot's queue as its own.
+   */
+  private void loadSnapshot(long at, List<ObjectNode> records) {
+    if (appliedSequence == at) {
+      return;
+    }
+    LOG.info("queue: loading the snapshot of sequence {} ({} records)", at, records.size());
+    state.loadSnapshot(records);
+  }
+
+  /**
+   * On the holder of the site role: proposes the end of each lease that ran out (requeued, or lost
+   * after its last attempt); once applied, a job that ended as lost goes to {@code lost}.
+   */
+  void expireLeases(Consumer<QueuedJob> lost) {
+    if (!stream.expiresLeases()) {
+      return;
+    }
+    List<Long> due = new ArrayList<>();
+    synchronized (state) {
+      long now = clock.millis();
+      for (QueuedJob job : state.jobs.values()) {
+        if (job.state == JobState.RUNNING && now > job.leaseUntilMillis) {
+          due.add(job.id);
+        }
+      }
+    }
+    for (long id : due) {
+      QueuedJob job;
+      try {
+        job =
+            agree(
+                    "the end of job " + id + "'s lease",
+                    () -> {
+                      QueuedJob running = state.jobs.get(id);
+                      long at = clock.millis();
+                      if (running == null
+                          || running.state != JobState.RUNNING
+                          || at <= running.leaseUntilMillis) {
+                        return new Proposal<>(List.of(), Optional.<QueuedJob>empty());
+                      }
+                      return new Proposal<>(
+                          List.of(JobChanges.proposed(running, j -> changes.expired(j, at))),
+                          Optional.of(running));
+                    })
+                .orElse(null);
+      } catch (HttpError e) {
+        LOG.warn("job {}: its lease ran out; not ended yet: {}", id, e.getMessage());
+        continue;
+      }
+      if (job == null) {
+        continue; // renewed or ended meanwhile
+      }
+      synchronized (state) {
+        LOG.warn(
+            "job {} ({}): {}{}",
+            job.id,
+            job.ref,
+            job.reason,
+            job.state == JobState.LOST ? "; ended as lost" : "; requeued");
+      }
+      if (job.state == JobState.LOST) {
+        lost.accept(job);
+      }
+    }
+  }
+
+  /**
+   * On the holder of the site role: once the stream holds twice the records of the last snapshot
+   * (at least 1000 messages past it), publishes the queue as it is as one message that replaces
+   * every message before it ({@code Nats-Rollup: all}), accepted only while no other message came
+   * after the one it was made at.
+   */
+  void maybeSnapshot() {
+    long at;
+    byte[] bytes;
+    String id = stream.origin() + ":" + UUID.randomUUID();
+    synchronized (state) {
+      if (appliedSequence - snapshotSequence < Math.max(1_000, snapshotRecords * 2)) {
+        return;
+      }
+      at = appliedSequence;
+      ObjectNode message = message(id);
+      message.put("snapshot", at);
+      message.putArray("records").addAll(state.snapshot());
+      try {
+        bytes = QueueLog.JSON.writeValueAsBytes(message);
+      } catch (IOException e) {
+        throw new IllegalStateException("a snapshot did not encode as JSON", e);
+      }
+      if (bytes.length > MAX_SNAPSHOT_BYTES) {
+        LOG.warn(
+            "queue: the snapshot at sequence {} is {} bytes, over the {} a NATS message holds by"
+                + " default (max_payload): not published, the stream keeps every message",
+            at,
+            bytes.length,
+            MAX_SNAPSHOT_BYTES);
+        snapshotSequence = at; // tried again once as many messages came again
+        return;
+      }
+    }
+    try {
+      stream.publishSnapshot(id, bytes, at);
+    } catch (IOException e) {
+      // Another message came after the one it was made at (or the stream did not answer): tried
+      // again on the next tick.
+      LOG.info("queue: no snapshot at sequence {} this time: {}", at, e.getMessage());
+    }
+  }
+
+  /**
+   * An agent heard: published (at most once a quarter lease, or when what it says changed), so
+   * every replica knows it, for the pages and for "no other agent could take it". Called holding
+   * the queue's lock.
+   */
+  void publishHeard(QueueState.Agent heard) {
+    QueueState.Agent known = state.agents.get(heard.name());
+    Long last = agentPublished.get(heard.name());
+    long now = clock.millis();
+    if (known != null
+        && last != null
+        && now - last < settings.lease().toMillis() / 4
+        && known.labels().equals(heard.labels())
+        && known.capacity() == heard.capacity()
+        && known.address().equals(heard.address())) {
+      return;
+    }
+    agentPublished.put(heard.name(), now);
+    ObjectNode record = QueueState.agentRecord(heard);
+    runOnDispatcher(
+        () -> {
+          try {
+            propose("agent " + heard.name() + " heard", List.of(record));
+          } catch (HttpError e) {
+            synchronized (state) {
+              agentPublished.remove(heard.name());
+            }
+            LOG.warn("agent {} heard, not published: {}", heard.name(), e.getMessage());
+          }
+        });
+  }
+
+  /** Gives queued jobs to waiting agents soon, on the dispatcher's thread. */
+  void askDispatch() {
+    if (dispatchAsked.compareAndSet(false, true)) {
+      runOnDispatcher(
+          () -> {
+            dispatchAsked.set(false);
+            dispatch();
+          });
+    }
+  }
+
+  private void runOnDispatcher(Runnable task) {
+    try {
+      dispatcher.execute(task);
+    } catch (RejectedExecutionException e) {
+      // Closing.
+    }
+  }
+
+  /**
+   * One job at a time on the dispatcher's thread: proposes "job N to agent A, attempt K" from the
+   * job's state now; once applied, answers the agent; when another replica gave the job out first,
+   * puts the agent back at its place and tries the next job.
+   */
+  private void dispatch() {
+    for (int lost = 0; lost < MAX_PROPOSALS; ) {
+      QueueState.Waiter waiter;
+      QueuedJob job;
+      ObjectNode record;
+      synchronized (state) {
+        QueueState.Match match = state.nextMatch();
+        if (match == null) {
+          return;
+        }
+        state.waiters.remove(match.at());
+        waiter = match.waiter();
+        job = match.job();
+        state.offered.put(job.id, waiter.agent());
+        long now = clock.millis();
+        String agent = waiter.agent();
+        record = JobChanges.proposed(job, j -> changes.given(j, agent, now));
+      }
+      boolean applied;
+      try {
+        applied = propose("job " + job.id + " to agent " + waiter.agent(), List.of(record));
+      } catch (HttpError e) {
+        LOG.warn("job {} stays queued: {}", job.id, e.getMessage());
+        synchronized (state) {
+          state.offered.remove(job.id);
+          state.waiters.add(0, waiter);
+        }
+        return; // tried again on the next tick
+      }
+      ObjectNode assignment;
+      synchronized (state) {
+        state.offered.remove(job.id);
+        if (!applied) {
+          state.waiters.add(0, waiter);
+          lost++;
+          continue;
+        }
+        // The job as applied now (a snapshot loaded meanwhile makes new objects).
+        assignment =
+            Objects.requireNonNull(state.jobs.get(job.id), "a job just given out")
+                .assignment(settings.lease().toSeconds());
+      }
+      waiter.answer().accept(Optional.of(assignment));
+    }
+  }
+
+  /** Stops giving out jobs and publishing agents heard. */
+  void close() {
+    dispatcher.shutdownNow();
+  }
+}
