@@ -232,7 +232,10 @@ public final class ChangeStream implements AutoCloseable {
     return source(STREAM, SUBJECTS_PREFIX + ">");
   }
 
-  /** {@code stream}'s messages on {@code subjects}, on this connection, for a {@link StreamFollower}. */
+  /**
+   * {@code stream}'s messages on {@code subjects}, on this connection, for a {@link
+   * StreamFollower}.
+   */
   StreamFollower.Source source(String stream, String subjects) {
     return new StreamFollower.Source() {
       @Override

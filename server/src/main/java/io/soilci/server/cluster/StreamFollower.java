@@ -199,7 +199,8 @@ final class StreamFollower implements AutoCloseable {
   private void save(boolean now) {
     long sequence = applied;
     if (savedFile == null
-        || sequence == savedSequence || (!now && System.nanoTime() - savedAt < SAVE_EVERY_NANOS)) {
+        || sequence == savedSequence
+        || (!now && System.nanoTime() - savedAt < SAVE_EVERY_NANOS)) {
       return;
     }
     try {
