@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's queue in the distributed mode: JetStream stream {@value #STREAM} (subject
@@ -28,7 +26,6 @@ import org.slf4j.LoggerFactory;
  * QueueReplication.Applier}).
  */
 public final class QueueStream implements QueueReplication {
-  private static final Logger LOG = LoggerFactory.getLogger(QueueStream.class);
   public static final String STREAM = "SOIL_QUEUE";
   static final String SUBJECT = "soil.queue";
   private static final Duration CATCH_UP = Duration.ofSeconds(10);
