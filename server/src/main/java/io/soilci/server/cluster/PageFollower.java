@@ -7,11 +7,14 @@ import io.soilci.server.storage.ObjectKeys;
 import io.soilci.server.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -21,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * This replica's reader of the pages' stream ({@link ChangeStream#PAGES_STREAM}): the role holders'
  * announcements, in order from the sequence after the last one applied (kept in {@code
- * STATE/cluster/pages-sequence}). For a role this replica does not render, each page announced is
+ * STATE/cluster/pages-sequence}, and how far each role is announced in {@code
+ * STATE/cluster/pages-announced}). For a role this replica does not render, each page announced is
  * fetched from the bucket into the site folder (a temp file renamed over the page, as the feed
  * fetches a job's files) unless the folder has those bytes already, and each page announced deleted
  * is deleted; then the site hears that the role's pages are current as far as the announcement's
@@ -33,12 +37,20 @@ final class PageFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PageFollower.class);
   static final String SAVED = "pages-sequence";
 
+  /**
+   * How far each role's holder announced its pages, as far as this replica fetched them: one line
+   * {@code ROLE UPTO} each, kept across restarts (a replica that replays changes after a restart
+   * leaves their pages, and an idle holder announces nothing new to clear them).
+   */
+  static final String ANNOUNCED = "pages-announced";
+
   private final String replica;
   private final ObjectStore bucket;
   private final Path root;
   private final Site site;
   private final Predicate<String> rendersRole;
   private final Map<String, Long> announced = new ConcurrentHashMap<>();
+  private final Path announcedFile;
   private final AtomicLong fetched = new AtomicLong();
   private final StreamFollower follower;
 
@@ -61,6 +73,8 @@ final class PageFollower implements AutoCloseable {
     this.root = root;
     this.site = site;
     this.rendersRole = rendersRole;
+    this.announcedFile = state.resolve("cluster").resolve(ANNOUNCED);
+    readAnnounced();
     this.follower =
         new StreamFollower(
             replica,
@@ -128,7 +142,40 @@ final class PageFollower implements AutoCloseable {
     }
     if (announcement.upTo() > 0) {
       announced.merge(role, announcement.upTo(), Math::max);
+      saveAnnounced();
       site.pagesAnnounced(path -> PageMirror.roleOf(path).equals(role), announcement.upTo());
+    }
+  }
+
+  private void readAnnounced() throws IOException {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(announcedFile, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    for (String line : lines) {
+      String[] parts = line.trim().split(" ");
+      if (parts.length != 2) {
+        continue;
+      }
+      try {
+        announced.put(parts[0], Long.parseLong(parts[1]));
+      } catch (NumberFormatException e) {
+        LOG.warn("{}: line {} skipped: not ROLE SEQUENCE", announcedFile, line);
+      }
+    }
+  }
+
+  /** Saved after the pages are in place: a crash leaves it behind them, never ahead. */
+  private void saveAnnounced() {
+    StringBuilder text = new StringBuilder();
+    new TreeMap<>(announced).forEach((role, upTo) -> text.append(role + " " + upTo + "\n"));
+    try {
+      Files.createDirectories(announcedFile.getParent());
+      AtomicFiles.write(announcedFile, text.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      LOG.warn("replica {}: could not save {}: {}", replica, announcedFile, e.toString());
     }
   }
 
