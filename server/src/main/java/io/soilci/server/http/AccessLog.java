@@ -1,6 +1,7 @@
 package io.soilci.server.http;
 
 import io.soilci.result.Printable;
+import io.soilci.threads.Daemons;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
@@ -36,13 +37,12 @@ public final class AccessLog implements HttpHandler, AutoCloseable {
   private final Metrics metrics;
   private final boolean enabled = LOG.isInfoEnabled();
   private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(QUEUED);
-  private final Thread writer = new Thread(this::writeLines, "access-log");
+  private final Thread writer = Daemons.of("access-log", this::writeLines);
   private volatile boolean closed;
 
   public AccessLog(HttpHandler next, Metrics metrics) {
     this.next = next;
     this.metrics = metrics;
-    writer.setDaemon(true);
     if (enabled) {
       writer.start();
     }
