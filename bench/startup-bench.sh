@@ -11,7 +11,10 @@
 # Each start is made twice where it counts: as `java -jar` and through soil-scripts/soil-server
 # (the launcher: an AppCDS archive of the server's classes, written when its first run stops).
 # Usage: bench/startup-bench.sh [JOBS]   (SOIL_SERVER_JAR=PATH: that jar, no build;
-# SNAPSHOT_ONLY=1: no start without the snapshot, which at 100,000 jobs take minutes each)
+# SNAPSHOT_ONLY=1: no start without the snapshot, which at 100,000 jobs take minutes each;
+# SITE_CACHE=DIR: the generated site and its state folder kept in DIR and used again by the next
+# run with the same DIR and JOBS, which then skips the generation; its first start is then one
+# from the snapshot, unless the jar writes another format or version of it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${1:-100000}
@@ -32,7 +35,20 @@ trap cleanup EXIT
 echo "startup-bench: $(date -u +%FT%TZ), $jobs jobs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 site=$work/site
 state=$work/state
-java -cp "$jar" bench/site/SiteBench.java generate "$site" "$jobs"
+if [ -n "${SITE_CACHE:-}" ]; then
+  mkdir -p "$SITE_CACHE"
+  site=$SITE_CACHE/site-$jobs
+  state=$SITE_CACHE/state-$jobs
+  if [ -f "$SITE_CACHE/generated-$jobs" ]; then
+    echo "the site of $jobs jobs generated before, in $SITE_CACHE"
+  else
+    rm -rf "$site" "$state"
+    java -cp "$jar" bench/site/SiteBench.java generate "$site" "$jobs"
+    touch "$SITE_CACHE/generated-$jobs"
+  fi
+else
+  java -cp "$jar" bench/site/SiteBench.java generate "$site" "$jobs"
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 # Starts the server (through the launcher when $how is "launcher"); $took: the seconds from launch
@@ -92,6 +108,7 @@ cold() {
 empty=$work/empty
 mkdir -p "$empty"
 site_kept=$site
+state_kept=$state
 site=$empty
 state=$work/empty-state
 start
@@ -116,9 +133,9 @@ for i in 2 3; do
   stop
 done
 site=$site_kept
-state=$work/state
+state=$state_kept
 start
-echo "first start (every job read, every page rendered): $took"
+echo "first start (every job read, every page rendered; with SITE_CACHE, from its snapshot when usable): $took"
 stop
 echo "snapshot: $(stat -c %s "$state/index.snapshot") bytes"
 for round in 1 2; do

@@ -20,10 +20,13 @@ import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.storage.S3Credentials;
 import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.testing.BucketChecks;
+import io.soilci.server.testing.Multipart;
 import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -344,6 +347,41 @@ class ReplicasTest {
       assertThat(fired("r2"))
           .containsExactlyInAnyOrder("job-passed 4702 dev-minimal", "run-finished 4702 ");
     }
+  }
+
+  /**
+   * An upload sent again after a later upload of its job replaced it: within the stream's duplicate
+   * window its message is a duplicate of its first copy, applied before; it must be the job's files
+   * again, on both replicas.
+   */
+  @Test
+  void anUploadSentAgainAfterALaterOneOfItsJobIsTheJobsFilesAgain() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    String upload = "/results?workerHost=github&runId=4800&jobName=cpp-small";
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder);
+        TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
+      ok(r1.post(upload, r1.github, TestServer.fixtureJob("github-jobs/4101", "cpp-small")));
+      ok(r2.post(upload, r2.github, cppSmallWithItsFirstTaskOnly()));
+      ok(r1.post(upload, r1.github, TestServer.fixtureJob("github-jobs/4101", "cpp-small")));
+      assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+      byte[] tsv = SiteTrees.fixture("github-jobs/4101/cpp-small.tsv");
+      assertThat(r1.site.resolve("github-jobs/4800/cpp-small.tsv")).hasBinaryContent(tsv);
+      assertThat(r2.site.resolve("github-jobs/4800/cpp-small.tsv")).hasBinaryContent(tsv);
+    }
+  }
+
+  private static Multipart cppSmallWithItsFirstTaskOnly() {
+    String tsv =
+        new String(SiteTrees.fixture("github-jobs/4101/cpp-small.tsv"), StandardCharsets.UTF_8);
+    return new Multipart()
+        .file("wwz", "cpp-small.wwz", SiteTrees.fixture("github-jobs/4101/cpp-small.wwz"))
+        .file(
+            "tsv",
+            "cpp-small.tsv",
+            tsv.substring(0, tsv.indexOf('\n') + 1).getBytes(StandardCharsets.UTF_8))
+        .file("json", "cpp-small.json", SiteTrees.fixture("github-jobs/4101/cpp-small.json"));
   }
 
   /** {@code base} with every hook writing "EVENT RUN JOB" to a file named for {@code name}. */

@@ -88,14 +88,26 @@ public record Change(
 
   /**
    * The message id JetStream drops a duplicate by: an upload's is its job and the hash of its files
-   * ({@code stored}), so the same files sent again are one message; any other's is the hash of its
-   * content.
+   * ({@code stored}), so the same files sent again are one message (sent again after a later upload
+   * of the job, with the sequence of their first copy: {@link ChangeKinds#AGAIN_AFTER}); any
+   * other's is the hash of its content.
    */
   public String id() {
     if (kind.equals(ChangeKinds.STORED)) {
-      return job + "@" + field(ChangeKinds.FILES_SHA256);
+      String again = fields.get(ChangeKinds.AGAIN_AFTER);
+      return job
+          + "@"
+          + field(ChangeKinds.FILES_SHA256)
+          + (again == null ? "" : "@" + ChangeKinds.AGAIN_AFTER + "-" + again);
     }
     return kind + ":" + job + "@" + sha256(encode());
+  }
+
+  /** This change with the field {@code name} set to {@code value}. */
+  Change with(String name, String value) {
+    Map<String, String> more = new TreeMap<>(fields);
+    more.put(name, value);
+    return new Change(version, kind, origin, job, at, more);
   }
 
   /** The message's bytes. */

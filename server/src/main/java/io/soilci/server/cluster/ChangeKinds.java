@@ -18,5 +18,11 @@ final class ChangeKinds {
   /** {@code stored}: the JSON file's modification time at its origin, epoch seconds. */
   static final String JSON_MODIFIED = "json-modified";
 
+  /**
+   * {@code stored}, sent again: the sequence of the earlier copy of the same files, which a later
+   * upload of the job replaced; part of the message id, so the upload is a message of its own.
+   */
+  static final String AGAIN_AFTER = "again-after";
+
   private ChangeKinds() {}
 }

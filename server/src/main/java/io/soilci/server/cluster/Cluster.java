@@ -108,8 +108,8 @@ public final class Cluster implements AutoCloseable {
   }
 
   /**
-   * Starts applying the changes of the stream, this replica's own too, (from the sequence saved in
-   * {@code state}) and claiming this replica's roles.
+   * Starts applying the stream's changes, this replica's own too (from the sequence saved in {@code
+   * state}), and claiming this replica's roles.
    */
   public synchronized void start(
       Site site, SiteChanges changes, ResultStore store, SiteLayout layout, Path state)

@@ -104,7 +104,7 @@ public final class ClusterReplication implements Replication {
   public void apply(Change change, ChangeApplier here) throws IOException {
     OwnChanges.Pending pending = own.expect(change, Map.of());
     try {
-      publishAndAwait(change, pending);
+      var unused = publishAndAwait(change, pending);
     } finally {
       own.forget(change, pending);
     }
@@ -121,9 +121,9 @@ public final class ClusterReplication implements Replication {
 
   /**
    * Publishes {@code change} and waits until this replica's feed applied it; throws the rule it
-   * broke when the feed refused it.
+   * broke when the feed refused it. Returns its sequence in the stream.
    */
-  private void publishAndAwait(Change change, OwnChanges.Pending pending) throws NotApplied {
+  private long publishAndAwait(Change change, OwnChanges.Pending pending) throws NotApplied {
     long sequence;
     try {
       sequence = stream.publish(change);
@@ -147,6 +147,7 @@ public final class ClusterReplication implements Replication {
     if (refused.isPresent()) {
       throw refused.get();
     }
+    return sequence;
   }
 
   @Override
@@ -171,11 +172,36 @@ public final class ClusterReplication implements Replication {
     }
     OwnChanges.Pending pending = own.expect(change, staged);
     try {
-      publishAndAwait(change, pending);
+      long sequence = publishAndAwait(change, pending);
+      if (!pending.applied() && !current(job.ref(), change)) {
+        // The stream took it as a duplicate of an earlier copy of the same files, applied before
+        // a later upload of the job replaced them: sent again, as a message of its own.
+        Change again = change.with(ChangeKinds.AGAIN_AFTER, Long.toString(sequence));
+        OwnChanges.Pending second = own.expect(again, pending.takeBack());
+        try {
+          publishAndAwait(again, second);
+        } finally {
+          own.forget(again, second);
+        }
+      }
     } finally {
       own.forget(change, pending);
     }
     return Optional.of(job);
+  }
+
+  /** Whether this replica's files of {@code job} are those {@code change} names. */
+  private boolean current(JobRef job, Change change) throws IOException {
+    String[] hashes = change.field(ChangeKinds.FILES_SHA256).split("\\+", -1);
+    JobFile[] kinds = JobFile.values();
+    for (int i = 0; i < kinds.length && i < hashes.length; i++) {
+      Path file = layout.path(job.file(kinds[i]));
+      if (!hashes[i].equals(ABSENT)
+          && (!Files.isRegularFile(file) || !hashes[i].equals(ReplicaFeed.sha256(file)))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void delete(Map<JobFile, Path> files) throws IOException {

@@ -66,6 +66,7 @@ final class OwnChanges {
   static final class Pending {
     private @Nullable Map<JobFile, Path> staged;
     private @Nullable RuntimeException refused;
+    private boolean applied;
 
     private Pending(Map<JobFile, Path> staged) {
       this.staged = new EnumMap<>(JobFile.class);
@@ -85,7 +86,21 @@ final class OwnChanges {
     }
 
     private synchronized void applied(@Nullable RuntimeException refusal) {
+      applied = true;
       refused = refusal;
+    }
+
+    /**
+     * Whether the feed applied this change since it was registered: not when the stream took it as
+     * a duplicate of a message applied before.
+     */
+    synchronized boolean applied() {
+      return applied;
+    }
+
+    /** The staged files the feed did not take, now the caller's. */
+    Map<JobFile, Path> takeBack() {
+      return claim();
     }
 
     /** Why the feed refused the change, once it applied it. */

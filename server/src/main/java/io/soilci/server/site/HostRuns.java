@@ -74,13 +74,8 @@ final class HostRuns {
     if (run == null) {
       return;
     }
-    for (JobEntry job : run.jobs().values()) {
-      JobFacts facts = job.stored();
-      if (facts != null) {
-        for (TestKey test : facts.tests().pageKeys()) {
-          testPages.merge(test, delta, (a, b) -> a + b == 0 ? null : a + b);
-        }
-      }
+    for (TestKey test : run.testPageKeys()) {
+      testPages.merge(test, delta, (a, b) -> a + b == 0 ? null : a + b);
     }
   }
 

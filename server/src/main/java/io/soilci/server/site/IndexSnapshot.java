@@ -14,6 +14,7 @@ import io.soilci.result.WorkerHost;
 import io.soilci.server.logview.ErrorPatterns;
 import io.soilci.server.logview.Excerpt;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,9 +26,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.zip.CRC32C;
@@ -39,8 +43,12 @@ import java.util.zip.CheckedOutputStream;
  * briefs) and running state, and for each run folder the stamp it had ({@link FolderStamp}). This
  * class alone knows the format; {@link #VERSION} changes with it, and a snapshot of another format,
  * of another server version or other settings, cut short or damaged (a CRC-32C of every byte ends
- * it) is not used (the start reads every job and writes a new one). It is read in one go; stored
- * jobs' task rows stay bytes until a page needs them ({@link StoredRows}).
+ * it) is not used (the start reads every job and writes a new one). It is read in one go and its
+ * checksum checked before anything is made of it; each run's jobs are bytes of their own (their own
+ * table of strings), kept as they are until something reads a job of the run ({@link
+ * SnapshotJobs}): a start makes only each run's summary, what the index files it by. Stored jobs'
+ * task rows stay bytes until a page needs them ({@link StoredRows}). A run still undecoded at the
+ * next write is written back as the same bytes.
  *
  * <p>Written atomically (temp file, fsync, rename) when nothing changes the index: at the end of a
  * start that read anything from the files, and when the server stops.
@@ -49,7 +57,7 @@ final class IndexSnapshot {
   static final String FILE = "index.snapshot";
 
   /** The format: raise it with any change to what is written, or to what the index keeps. */
-  static final int VERSION = 4;
+  static final int VERSION = 5;
 
   private static final long MAGIC = 0x536f696c49647831L; // "SoilIdx1"
   private static final long END = 0x536f696c456e6421L; // "SoilEnd!"
@@ -83,11 +91,12 @@ final class IndexSnapshot {
         out.writeInt(VERSION);
         w.text(settingsKey);
         out.writeInt(runs.size());
+        ByteArrayOutputStream jobs = new ByteArrayOutputStream(1 << 16);
         for (Map.Entry<WorkerHost, List<Run>> host : runs.entrySet()) {
-          w.str(host.getKey().id());
+          w.text(host.getKey().id());
           out.writeInt(host.getValue().size());
           for (Run run : host.getValue()) {
-            w.run(run);
+            w.run(run, jobs);
           }
         }
         out.writeLong(END);
@@ -138,11 +147,11 @@ final class IndexSnapshot {
       Map<WorkerHost, Map<String, Run>> out = new LinkedHashMap<>();
       int hosts = r.count(16);
       for (int h = 0; h < hosts; h++) {
-        WorkerHost host = WorkerHost.parse(r.str());
+        WorkerHost host = WorkerHost.parse(r.text());
         Map<String, Run> runs = new HashMap<>();
         int count = r.count(10_000_000);
         for (int i = 0; i < count; i++) {
-          Run run = r.run();
+          Run run = r.run(all);
           runs.put(run.state().id().value(), run);
           each.accept(host, run);
         }
@@ -197,11 +206,52 @@ final class IndexSnapshot {
       out.writeByte(v);
     }
 
-    void run(Run run) throws IOException {
+    /**
+     * A run: its name, arrival and stamp, its summary ({@link SnapshotJobs.Summary}), then its
+     * jobs' bytes (made in {@code buffer} with a table of strings of their own; a run from the
+     * snapshot not decoded since: its bytes as they were read).
+     */
+    void run(Run run, ByteArrayOutputStream buffer) throws IOException {
       RunState state = run.state();
-      str(state.id().value());
+      text(state.id().value());
       out.writeLong(state.arrived());
       run.stamp().writeTo(out);
+      if (state.jobs() instanceof SnapshotJobs saved) {
+        summary(saved.summary());
+        varint(saved.length());
+        out.write(saved.bytes(), saved.offset(), saved.length());
+        return;
+      }
+      summary(SnapshotJobs.Summary.of(state));
+      buffer.reset();
+      new Writer(new DataOutputStream(buffer)).jobs(state);
+      varint(buffer.size());
+      buffer.writeTo(out);
+    }
+
+    void summary(SnapshotJobs.Summary summary) throws IOException {
+      out.writeInt(summary.count());
+      out.writeInt(summary.commits().size());
+      for (String commit : summary.commits()) {
+        text(commit);
+      }
+      out.writeInt(summary.statusRunIds().size());
+      for (String id : summary.statusRunIds()) {
+        text(id);
+      }
+      out.writeLong(summary.startEpoch());
+      out.writeBoolean(summary.inProgress());
+      out.writeInt(summary.testPageKeys().size());
+      for (TestKey key : summary.testPageKeys()) {
+        text(key.job());
+        text(key.task());
+        text(key.suite());
+        text(key.name());
+      }
+    }
+
+    /** A run's jobs, on a writer of their own (its own table of strings). */
+    void jobs(RunState state) throws IOException {
       out.writeInt(state.jobs().size());
       for (JobEntry job : state.jobs().values()) {
         str(job.name().value());
@@ -215,6 +265,7 @@ final class IndexSnapshot {
           running(running);
         }
       }
+      out.flush();
     }
 
     void facts(JobFacts f) throws IOException {
@@ -360,7 +411,11 @@ final class IndexSnapshot {
     String str() throws IOException {
       int id = varint();
       if (id == 0) {
+        // The runs' jobs repeat these strings (task and file names, commits): one copy each.
         String s = text();
+        if (s.length() <= 512) {
+          s = s.intern();
+        }
         seen.add(s);
         return s;
       }
@@ -400,20 +455,63 @@ final class IndexSnapshot {
       return n;
     }
 
-    Run run() throws IOException {
-      RunId id = new RunId(str());
+    /** A run, its jobs left as their bytes in {@code all} (the whole snapshot, never changed). */
+    Run run(ByteBuffer all) throws IOException {
+      RunId id = new RunId(text());
       long arrived = in.readLong();
       FolderStamp stamp = FolderStamp.readFrom(in);
-      int jobs = count(1_000_000);
+      SnapshotJobs.Summary summary = summary();
+      int length = varint();
+      if (length > in.remaining()) {
+        throw new IOException("run " + id.value() + " has " + length + " bytes of jobs");
+      }
+      int offset = all.arrayOffset() + all.position();
+      in.skipBytes(length);
+      SnapshotJobs jobs =
+          new SnapshotJobs(id.value(), all.array(), offset, length, summary, Reader::decodeJobs);
+      return new Run(new RunState(RunKey.of(id), arrived, jobs), stamp);
+    }
+
+    SnapshotJobs.Summary summary() throws IOException {
+      int count = count(1_000_000);
+      int commitCount = count(1_000_000);
+      Set<String> commits = new LinkedHashSet<>();
+      for (int i = 0; i < commitCount; i++) {
+        commits.add(text());
+      }
+      int idCount = count(1_000_000);
+      Set<String> ids = new LinkedHashSet<>();
+      for (int i = 0; i < idCount; i++) {
+        ids.add(text());
+      }
+      long startEpoch = in.readLong();
+      boolean inProgress = in.readBoolean();
+      int keyCount = count(100_000_000);
+      List<TestKey> keys = new ArrayList<>(Math.min(keyCount, 1024));
+      for (int i = 0; i < keyCount; i++) {
+        keys.add(TestKey.of(text(), text(), text(), text()));
+      }
+      return new SnapshotJobs.Summary(count, commits, ids, startEpoch, inProgress, keys);
+    }
+
+    /** The jobs {@link Writer#jobs} wrote into {@code bytes[offset, offset + length)}. */
+    static SortedMap<String, JobEntry> decodeJobs(byte[] bytes, int offset, int length)
+        throws IOException {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+      Reader r = new Reader(new BufferInput(buffer));
+      int jobs = r.count(1_000_000);
       TreeMap<String, JobEntry> entries = new TreeMap<>();
       for (int i = 0; i < jobs; i++) {
-        JobName name = name();
-        int flags = in.readUnsignedByte();
-        JobFacts stored = (flags & 1) != 0 ? facts() : null;
-        RunningJob running = (flags & 2) != 0 ? running() : null;
+        JobName name = r.name();
+        int flags = r.in.readUnsignedByte();
+        JobFacts stored = (flags & 1) != 0 ? r.facts() : null;
+        RunningJob running = (flags & 2) != 0 ? r.running() : null;
         entries.put(name.value(), new JobEntry(name, stored, running));
       }
-      return new Run(new RunState(RunKey.of(id), arrived, entries), stamp);
+      if (buffer.hasRemaining()) {
+        throw new IOException(buffer.remaining() + " bytes left after the last job");
+      }
+      return entries;
     }
 
     JobFacts facts() throws IOException {

@@ -5,8 +5,10 @@ import io.soilci.result.SafeName;
 import io.soilci.result.SiteLayout;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -18,7 +20,12 @@ import org.jspecify.annotations.Nullable;
  */
 record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
   RunState {
-    jobs = Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
+    // A run from the index snapshot keeps its jobs as bytes until they are read (SnapshotJobs):
+    // immutable already, and what the index files it by is answered from its summary.
+    jobs =
+        jobs instanceof SnapshotJobs
+            ? jobs
+            : Collections.unmodifiableSortedMap(new TreeMap<>(jobs));
   }
 
   static RunState empty(RunId run, long arrived) {
@@ -41,6 +48,9 @@ record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
   }
 
   boolean inProgress() {
+    if (jobs instanceof SnapshotJobs saved) {
+      return saved.summary().inProgress();
+    }
     return jobs.values().stream().anyMatch(JobEntry::inProgress);
   }
 
@@ -51,6 +61,9 @@ record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
 
   /** Commits of the run's jobs that can name a commit page, in job order. */
   Set<String> commits() {
+    if (jobs instanceof SnapshotJobs saved) {
+      return saved.summary().commits();
+    }
     Set<String> commits = new LinkedHashSet<>();
     for (JobEntry job : jobs.values()) {
       if (SiteLayout.isCommit(job.commit())) {
@@ -68,6 +81,9 @@ record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
 
   /** Status API run ids of the run's jobs that are safe folder names. */
   Set<String> statusRunIds() {
+    if (jobs instanceof SnapshotJobs saved) {
+      return saved.summary().statusRunIds();
+    }
     Set<String> ids = new LinkedHashSet<>();
     for (JobEntry job : jobs.values()) {
       String id = job.statusRunId();
@@ -80,7 +96,28 @@ record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
 
   /** The earliest job start, epoch seconds. */
   long startEpoch() {
+    if (jobs instanceof SnapshotJobs saved) {
+      return saved.summary().startEpoch();
+    }
     return jobs.values().stream().mapToLong(JobEntry::startEpoch).min().orElse(0);
+  }
+
+  /**
+   * The tests with a history page that the run's kept jobs list among their failing tests, one
+   * entry per job that lists it, in job order.
+   */
+  List<TestKey> testPageKeys() {
+    if (jobs instanceof SnapshotJobs saved) {
+      return saved.summary().testPageKeys();
+    }
+    List<TestKey> keys = new ArrayList<>();
+    for (JobEntry job : jobs.values()) {
+      JobFacts facts = job.stored();
+      if (facts != null) {
+        keys.addAll(facts.tests().pageKeys());
+      }
+    }
+    return keys;
   }
 
   /** Seconds from the earliest job start to the latest known job end. */

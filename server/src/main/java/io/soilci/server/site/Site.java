@@ -579,6 +579,10 @@ public final class Site implements AutoCloseable {
   private void endSilentJobs(long now) {
     for (WorkerHost host : WorkerHost.values()) {
       for (RunState run : index.all(host)) {
+        if (!run.inProgress()) {
+          // Answered without making the jobs of a run the snapshot holds (SnapshotJobs).
+          continue;
+        }
         for (JobEntry job : run.jobs().values()) {
           RunningJob state = job.running();
           if (state == null || !job.inProgress()) {

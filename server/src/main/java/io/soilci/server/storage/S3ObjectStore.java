@@ -186,7 +186,17 @@ public final class S3ObjectStore implements ObjectStore {
     String bucketKey = settings.bucketKey(key);
     try {
       HeadObjectResponse head = client.headObject(h -> h.bucket(settings.bucket()).key(bucketKey));
-      return Optional.of(new StoredObject(key, head.contentLength(), head.eTag()));
+      String etag = head.eTag();
+      if (etag == null || etag.isEmpty()) {
+        throw new IOException(
+            "object "
+                + bucketKey
+                + " in bucket "
+                + settings.bucket()
+                + " has no ETag; the S3 server must give one for every object (MinIO, Ceph RGW,"
+                + " Garage and s3proxy do)");
+      }
+      return Optional.of(new StoredObject(key, head.contentLength(), etag));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (S3Exception e) {
@@ -293,13 +303,26 @@ public final class S3ObjectStore implements ObjectStore {
         // Objects under the prefix that no key of ours can name (put there by others) are skipped.
         String key = object.key().substring(settings.prefix().length());
         if (ObjectKeys.isValid(key)) {
-          objects.add(new StoredObject(key, object.size(), object.eTag()));
+          listed(key, object.size(), object.eTag()).ifPresent(objects::add);
         }
       }
     } catch (SdkException e) {
       throw failure("list", bucketPrefix, e);
     }
     return List.copyOf(objects);
+  }
+
+  /**
+   * An object of a listing, with its ETag. A listing can name an object without one: s3proxy's
+   * filesystem backend does while the object is being written. Its HEAD then gives the ETag of what
+   * is there now, or says it is gone (a listing is a moment's view either way).
+   */
+  private Optional<StoredObject> listed(String key, long length, @Nullable String etag)
+      throws IOException {
+    if (etag == null || etag.isEmpty()) {
+      return head(key);
+    }
+    return Optional.of(new StoredObject(key, length, etag));
   }
 
   @Override

@@ -148,4 +148,114 @@ class IndexSnapshotTest {
       assertThat(of(site)).isEqualTo(fromFiles());
     }
   }
+
+  /** A run of two jobs: one kept with two failing tests (history pages), one still running. */
+  private static RunState runWithTestsAndARunningJob(String id, String commit) {
+    io.soilci.result.JobName kept = new io.soilci.result.JobName("cpp");
+    TestKey first = TestKey.of("cpp", "unit", "suite a", "test one");
+    TestKey second = TestKey.of("cpp", "unit", "suite a", "test two");
+    TestSummary tests =
+        new TestSummary(
+            Map.of("unit", new io.soilci.result.TestCounts(1, 2, 0, 0, 0)),
+            new io.soilci.result.TestCounts(1, 2, 0, 0, 0),
+            List.of(),
+            0,
+            "",
+            List.of(Optional.of(first), Optional.empty(), Optional.of(second)),
+            JobTests.NONE);
+    List<io.soilci.result.TaskRow> rows = List.of(row("build", 0, 3.5), row("unit", 1, 12));
+    JobFacts facts =
+        new JobFacts(
+            kept,
+            commit,
+            "a subject",
+            "2026-11-20",
+            "",
+            "",
+            "",
+            "",
+            "main",
+            "98",
+            "",
+            "",
+            SiteTrees.T0,
+            rows,
+            TaskTotals.of(kept, rows),
+            "",
+            tests,
+            Map.of());
+    io.soilci.result.JobName lint = new io.soilci.result.JobName("lint");
+    RunningJob running =
+        RunningJob.startedAt(
+            SiteTrees.T0 - 60,
+            Map.of("job-name", "lint", "commit-hash", commit, "GITHUB_RUN_ID", "99"),
+            true);
+    java.util.TreeMap<String, JobEntry> jobs = new java.util.TreeMap<>();
+    jobs.put("cpp", new JobEntry(kept, facts, null));
+    jobs.put("lint", new JobEntry(lint, null, running));
+    return new RunState(RunKey.of(new io.soilci.result.RunId(id)), SiteTrees.T0 * 1000, jobs);
+  }
+
+  @Test
+  void aRunFromTheSnapshotIsFiledByItsSummaryAndItsJobsAreMadeOnlyWhenRead() throws Exception {
+    RunState seven = runWithTestsAndARunningJob("7", COMMIT);
+    RunState eight = runWithTestsAndARunningJob("8", "not a commit");
+    Path file = state.resolve(IndexSnapshot.FILE);
+    FolderStamp stamp = new FolderStamp(1, 2, 0, 0);
+    IndexSnapshot.write(
+        file,
+        "key",
+        Map.of(
+            WorkerHost.GITHUB,
+            List.of(new IndexSnapshot.Run(seven, stamp), new IndexSnapshot.Run(eight, stamp))));
+
+    Map<String, IndexSnapshot.Run> read =
+        java.util.Objects.requireNonNull(
+            IndexSnapshot.read(file, "key", new StringBuilder(), (host, run) -> {})
+                .orElseThrow()
+                .get(WorkerHost.GITHUB));
+    RunState loaded = java.util.Objects.requireNonNull(read.get("7")).state();
+    SnapshotJobs jobs = (SnapshotJobs) loaded.jobs();
+    // What the index files a run by is answered without making its jobs, as the jobs answer it.
+    assertThat(loaded.commits()).containsExactly(COMMIT).isEqualTo(seven.commits());
+    assertThat(loaded.statusRunIds()).containsExactly("98", "99").isEqualTo(seven.statusRunIds());
+    assertThat(loaded.startEpoch()).isEqualTo(SiteTrees.T0 - 60).isEqualTo(seven.startEpoch());
+    assertThat(loaded.day()).isEqualTo(seven.day());
+    assertThat(loaded.inProgress()).isTrue();
+    assertThat(loaded.testPageKeys()).hasSize(2).isEqualTo(seven.testPageKeys());
+    assertThat(loaded.jobs()).hasSize(2).isNotEmpty();
+    assertThat(jobs.decoded()).isFalse();
+    SiteIndex index = new SiteIndex();
+    index.load(WorkerHost.GITHUB, List.of(loaded));
+    assertThat(index.ofCommit(WorkerHost.GITHUB, COMMIT)).containsExactly(loaded);
+    assertThat(index.ofStatusId(WorkerHost.GITHUB, "99")).containsExactly(loaded);
+    assertThat(
+            index.hasTestPage(WorkerHost.GITHUB, TestKey.of("cpp", "unit", "suite a", "test two")))
+        .isTrue();
+    assertThat(jobs.decoded()).isFalse();
+
+    // Read, the jobs are the ones written.
+    assertThat(loaded).isEqualTo(seven);
+    assertThat(jobs.decoded()).isTrue();
+    RunState loadedEight = java.util.Objects.requireNonNull(read.get("8")).state();
+    assertThat(loadedEight.commits()).isEmpty();
+    assertThat(loadedEight).isEqualTo(eight);
+  }
+
+  @Test
+  void aRunNotReadSinceTheStartIsWrittenBackAsTheSameBytes() throws Exception {
+    someHistory();
+    Path file = state.resolve(IndexSnapshot.FILE);
+    byte[] before = Files.readAllBytes(file);
+    try (Site site = Site.open(settings())) {
+      RunState seven = site.index().run(WorkerHost.GITHUB, new io.soilci.result.RunId("7"));
+      assertThat(((SnapshotJobs) java.util.Objects.requireNonNull(seven).jobs()).decoded())
+          .isFalse();
+    }
+    assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    try (Site site = Site.open(settings())) {
+      // Made from those bytes, the runs are the ones the files give.
+      assertThat(of(site)).isEqualTo(fromFiles());
+    }
+  }
 }

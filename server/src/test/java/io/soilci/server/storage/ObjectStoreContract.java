@@ -112,6 +112,45 @@ abstract class ObjectStoreContract {
   }
 
   @Test
+  void listsWhileObjectsAreBeingPut() throws Exception {
+    byte[] a = new byte[64 << 10];
+    byte[] b = new byte[64 << 10];
+    Arrays.fill(a, (byte) 'a');
+    Arrays.fill(b, (byte) 'b');
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    try {
+      // New objects, and one object replaced again and again: a listing may catch either being
+      // written, and must still name each object with what tells its bytes.
+      Future<?> writes =
+          writer.submit(
+              () -> {
+                for (int i = 0; i < 200; i++) {
+                  store().put("github-jobs/" + i + "/index.html", i % 2 == 0 ? a : b, "text/html");
+                  store().put("github-jobs/index.html", i % 2 == 0 ? a : b, "text/html");
+                }
+                return null;
+              });
+      int listings = 0;
+      while (!writes.isDone() || listings == 0) {
+        for (StoredObject object : store().list("github-jobs/")) {
+          String[] segments = object.key().split("/");
+          if (segments.length == 3) {
+            byte[] put = Integer.parseInt(segments[1]) % 2 == 0 ? a : b;
+            assertThat(store().hasMd5(object, Md5.of(put)))
+                .as("%s is listed with the MD5 of what was put", object)
+                .isTrue();
+          }
+        }
+        listings++;
+      }
+      writes.get();
+      assertThat(store().list("github-jobs/")).hasSize(201);
+    } finally {
+      writer.shutdownNow();
+    }
+  }
+
+  @Test
   void readsARange() throws IOException {
     store().put("github-jobs/4101/cpp.tsv", "0123456789".getBytes(UTF_8), "text/plain");
 
