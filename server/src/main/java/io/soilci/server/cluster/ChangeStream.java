@@ -198,11 +198,40 @@ public final class ChangeStream implements AutoCloseable {
             .build();
     PushSubscribeOptions options =
         PushSubscribeOptions.builder().stream(stream).ordered(true).configuration(config).build();
-    try {
-      return new Feed(stream, jetStream.subscribe(subjects, options));
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
+    return new Feed(
+        stream,
+        subscribe(
+            connection,
+            jetStream,
+            subjects,
+            options,
+            "stream " + stream + " at " + url + " from " + from));
+  }
+
+  /**
+   * An ordered subscription to {@code subject} with {@code options}, made only while the connection
+   * is up: jnats 2.20 leaks the heartbeat timer's thread of every ordered subscribe that fails
+   * during a reconnect, so a reader that tried again each second while nats-server was down grew by
+   * a thread a second. At most the one attempt that meets a connection just lost can leak.
+   *
+   * @param what the stream and where it is read from, for the message when it cannot be read
+   */
+  static JetStreamSubscription subscribe(
+      Connection connection,
+      JetStream jetStream,
+      String subject,
+      PushSubscribeOptions options,
+      String what)
+      throws Unavailable {
+    Connection.Status status = connection.getStatus();
+    if (status != Connection.Status.CONNECTED) {
       throw new Unavailable(
-          "cannot read stream " + stream + " at " + url + " from " + from + " (" + e + ")", e);
+          "cannot read " + what + ": not connected to nats-server (" + status + ")", null);
+    }
+    try {
+      return jetStream.subscribe(subject, options);
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      throw new Unavailable("cannot read " + what + " (" + e + ")", e);
     }
   }
 
@@ -300,7 +329,7 @@ public final class ChangeStream implements AutoCloseable {
   public static final class Unavailable extends IOException {
     private static final long serialVersionUID = 1L;
 
-    Unavailable(String message, Throwable cause) {
+    Unavailable(String message, @Nullable Throwable cause) {
       super(message, cause);
     }
   }
