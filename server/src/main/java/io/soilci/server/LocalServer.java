@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -59,12 +58,7 @@ final class LocalServer {
     String url = "http://" + new Listen(host, port) + "/ingest";
     Path target = file(state);
     Files.createDirectories(state);
-    AtomicFiles.write(target, JSON.writeValueAsBytes(Map.of("url", url, "key", key)));
-    try {
-      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // Not a POSIX file system: the state folder's own permissions apply.
-    }
+    AtomicFiles.writePrivate(target, JSON.writeValueAsBytes(Map.of("url", url, "key", key)));
   }
 
   static void withdraw(Path state) throws IOException {

@@ -1,6 +1,7 @@
 package io.soilci.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soilci.threads.Daemons;
 import io.undertow.Undertow;
 import org.xnio.Xnio;
 
@@ -16,18 +17,15 @@ final class Preload {
 
   /** Starts the daemon thread that initializes them; a failure is left for the real use to see. */
   static void start() {
-    Thread thread =
-        new Thread(
-            () -> {
-              try {
-                var unused = new ObjectMapper();
-                Xnio.getInstance(Undertow.class.getClassLoader());
-              } catch (RuntimeException | LinkageError e) {
-                // The same code on the main thread throws it where it counts.
-              }
-            },
-            "soil-preload");
-    thread.setDaemon(true);
-    thread.start();
+    Daemons.start(
+        "soil-preload",
+        () -> {
+          try {
+            var unused = new ObjectMapper();
+            Xnio.getInstance(Undertow.class.getClassLoader());
+          } catch (RuntimeException | LinkageError e) {
+            // The same code on the main thread throws it where it counts.
+          }
+        });
   }
 }

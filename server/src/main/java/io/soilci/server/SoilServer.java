@@ -27,6 +27,7 @@ import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.UploadGate;
 import io.soilci.server.wwz.BucketWwz;
 import io.soilci.server.wwz.WwzHandler;
+import io.soilci.threads.Daemons;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import java.io.IOException;
@@ -311,9 +312,7 @@ public final class SoilServer implements AutoCloseable {
                 }
                 return site;
               });
-      Thread thread = new Thread(task, "soil-site-open");
-      thread.setDaemon(true);
-      thread.start();
+      Daemons.start("soil-site-open", task);
       return new SiteOpening(task);
     }
 
@@ -397,21 +396,17 @@ public final class SoilServer implements AutoCloseable {
    * as job files, and a younger one (an upload in progress) is never deleted.
    */
   private static void sweepTempsLater(ResultStore store) {
-    Thread sweeper =
-        new Thread(
-            () -> {
-              try {
-                int swept = store.sweepTemps(Duration.ofHours(1));
-                LoggerFactory.getLogger(SoilServer.class)
-                    .info("deleted {} stale temp files", swept);
-              } catch (IOException | RuntimeException e) {
-                LoggerFactory.getLogger(SoilServer.class)
-                    .warn("sweeping stale temp files failed: {}", e.toString());
-              }
-            },
-            "soil-temp-sweep");
-    sweeper.setDaemon(true);
-    sweeper.start();
+    Daemons.start(
+        "soil-temp-sweep",
+        () -> {
+          try {
+            int swept = store.sweepTemps(Duration.ofHours(1));
+            LoggerFactory.getLogger(SoilServer.class).info("deleted {} stale temp files", swept);
+          } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(SoilServer.class)
+                .warn("sweeping stale temp files failed: {}", e.toString());
+          }
+        });
   }
 
   /**

@@ -22,6 +22,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * Writes files so that a reader sees the old content or the new, never a part, and so that a file
  * whose write returned survives a crash. Temp files are named {@code .tmp-*} in the target folder;
  * {@link #isTemp} tells them apart so they are never served and are swept at start.
+ *
+ * <p>Files are made readable by everyone ({@code rw-r--r--}, less the umask), as Soil's are: the
+ * site is static files that a web server running as another user serves, or that are copied to a
+ * CDN. Only {@link #writePrivate} makes a file its owner's alone (secrets: tokens, keys).
  */
 public final class AtomicFiles {
   /** The prefix of every temp file this class creates. */
@@ -30,15 +34,28 @@ public final class AtomicFiles {
   private static final Set<StandardOpenOption> CREATE_NEW_WRITE =
       EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
+  private static final FileAttribute<Set<PosixFilePermission>> READABLE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
+
   private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
-      PosixFilePermissions.asFileAttribute(
-          EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   private AtomicFiles() {}
 
   /** Replaces {@code target} with {@code bytes}, creating its folders. */
   public static void write(Path target, byte[] bytes) throws IOException {
-    Path temp = createTemp(target);
+    write(target, bytes, READABLE);
+  }
+
+  /** As {@link #write}, but only the owner may read or write the file ({@code rw-------}). */
+  public static void writePrivate(Path target, byte[] bytes) throws IOException {
+    write(target, bytes, OWNER_ONLY);
+  }
+
+  private static void write(
+      Path target, byte[] bytes, FileAttribute<Set<PosixFilePermission>> permissions)
+      throws IOException {
+    Path temp = createTemp(target, permissions);
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         channel.write(java.nio.ByteBuffer.wrap(bytes));
@@ -65,14 +82,20 @@ public final class AtomicFiles {
 
   /** A new empty temp file beside {@code target} (folders created), for a caller that streams. */
   public static Path createTemp(Path target) throws IOException {
+    return createTemp(target, READABLE);
+  }
+
+  private static Path createTemp(Path target, FileAttribute<Set<PosixFilePermission>> permissions)
+      throws IOException {
     Path dir = folderOf(target);
+    String suffix = "-" + target.getFileName();
     // The folders are made only when missing: most writes replace a file in a folder that exists,
     // and createDirectories costs a mkdir and a stat each time.
     try {
-      return Files.createTempFile(dir, TEMP_PREFIX, "-" + target.getFileName());
+      return Files.createTempFile(dir, TEMP_PREFIX, suffix, permissions);
     } catch (NoSuchFileException e) {
       Files.createDirectories(dir);
-      return Files.createTempFile(dir, TEMP_PREFIX, "-" + target.getFileName());
+      return Files.createTempFile(dir, TEMP_PREFIX, suffix, permissions);
     }
   }
 
@@ -80,7 +103,7 @@ public final class AtomicFiles {
    * A new temp file beside {@code target} (folders created) holding {@code bytes}, not synced:
    * made, written and closed with one open (and never truncated, which on ext4 flushes the file to
    * the disk when it is closed). Named and permitted as {@link #createTemp} makes them ({@code
-   * .tmp-NUMBER-NAME}, owner read and write only). A failed write deletes it.
+   * .tmp-NUMBER-NAME}, readable by everyone). A failed write deletes it.
    */
   public static Path writeTemp(Path target, byte[] bytes) throws IOException {
     Path dir = folderOf(target);
@@ -92,7 +115,7 @@ public final class AtomicFiles {
               TEMP_PREFIX + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + suffix);
       FileChannel channel;
       try {
-        channel = FileChannel.open(temp, CREATE_NEW_WRITE, OWNER_ONLY);
+        channel = FileChannel.open(temp, CREATE_NEW_WRITE, READABLE);
       } catch (FileAlreadyExistsException e) {
         continue;
       } catch (NoSuchFileException e) {

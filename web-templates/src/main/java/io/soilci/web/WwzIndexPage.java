@@ -12,7 +12,7 @@ import java.util.List;
  * The {@code index.html} at the root of a job's wwz: its task table with log and result links.
  * Written in plain Java, not with a template: the worker renders it once per job, and loading and
  * starting the template engine was a quarter of a one-task job's run (docs/BENCHMARKS.md, "Worker
- * start-up"). Every value is HTML-escaped as the templates escape ({@link #escape}).
+ * start-up"). Every value is HTML-escaped as the templates escape ({@link Html#escape(String)}).
  */
 public final class WwzIndexPage {
   private static final String HEAD =
@@ -41,19 +41,19 @@ nav a { margin-right: 1rem; }
 
   public static String render(JobName job, List<TaskRow> tasks) {
     JobSummary summary = new JobSummary(job, tasks);
-    String name = escape(job.value());
+    String name = Html.escape(job.value());
     StringBuilder html = new StringBuilder(4096 + 400 * tasks.size());
     html.append(HEAD.replace("%JOB%", name));
     html.append("<h1>").append(name).append("</h1>\n");
     html.append("<p class=\"")
         .append(summary.passed() ? "pass" : "fail")
         .append("\">")
-        .append(summary.passed() ? "passed" : escape("failed: " + summary.statusText()))
+        .append(summary.passed() ? "passed" : Html.escape("failed: " + summary.statusText()))
         .append(" &middot; ")
-        .append(escape(summary.elapsedText()))
+        .append(Html.escape(summary.elapsedText()))
         .append("</p>\n");
     html.append("<nav><a href=\"")
-        .append(escape(WwzPath.INDEX_TSV))
+        .append(Html.escape(WwzPath.INDEX_TSV))
         .append("\">INDEX.tsv</a><a href=\"../")
         .append(name)
         .append(".json\">")
@@ -70,44 +70,28 @@ nav a { margin-right: 1rem; }
     for (TaskRow t : tasks) {
       boolean passed = t.status() == 0;
       String why = t.passed() ? "" : ExitStatus.explain(t.status(), t.elapsedSeconds());
-      String log = escape(t.logPath());
+      String log = Html.escape(t.logPath());
       html.append("<tr class=\"")
           .append(passed ? "passed" : "failed")
           .append("\"><td>")
-          .append(escape(t.name().value()))
+          .append(Html.escape(t.name().value()))
           .append("</td><td class=\"num ")
           .append(passed ? "pass" : "fail")
           .append("\">")
           .append(t.status())
-          .append(why.isEmpty() ? "" : " (" + escape(why) + ")")
+          .append(why.isEmpty() ? "" : " (" + Html.escape(why) + ")")
           .append("</td><td class=\"num\">")
-          .append(escape(Durations.readable(t.elapsedSeconds())))
+          .append(Html.escape(Durations.readable(t.elapsedSeconds())))
           .append("</td><td><a href=\"")
           .append(log)
           .append("?view\">log</a> <a href=\"")
           .append(log)
           .append("\">raw</a></td><td>")
-          .append(t.resultPath().map(r -> "<a href=\"" + escape(r) + "\">result</a>").orElse("-"))
+          .append(
+              t.resultPath().map(r -> "<a href=\"" + Html.escape(r) + "\">result</a>").orElse("-"))
           .append("</td></tr>\n");
     }
     html.append("</tbody>\n</table>\n</body>\n</html>\n");
     return html.toString();
-  }
-
-  /** {@code & < > " '} as entities, as the templates' HTML autoescaping writes them. */
-  static String escape(String text) {
-    StringBuilder out = new StringBuilder(text.length() + 16);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '&' -> out.append("&amp;");
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
   }
 }

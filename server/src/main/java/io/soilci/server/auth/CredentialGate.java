@@ -3,6 +3,7 @@ package io.soilci.server.auth;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.PacedBody;
 import io.soilci.server.http.Refusal;
+import io.soilci.threads.Daemons;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -56,11 +57,7 @@ public final class CredentialGate implements HttpHandler {
             1,
             TimeUnit.MINUTES,
             new ArrayBlockingQueue<>(256),
-            r -> {
-              Thread t = new Thread(r, "soil-credentials");
-              t.setDaemon(true);
-              return t;
-            });
+            Daemons.named("soil-credentials"));
     // Idle threads end, so a stopped server (and every test's) leaves none behind.
     pool.allowCoreThreadTimeOut(true);
     this.verifier = pool;

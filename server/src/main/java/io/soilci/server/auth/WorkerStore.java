@@ -93,8 +93,8 @@ public final class WorkerStore {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(java.util.Objects.requireNonNull(dir));
     restrict(dir, "rwx------");
-    AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(format(next)));
-    restrict(file, "rw-------");
+    AtomicFiles.writePrivate(
+        file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(format(next)));
     entries = next;
     loaded = version();
     return secret;
@@ -108,8 +108,8 @@ public final class WorkerStore {
     }
     Map<String, Entry> next = new LinkedHashMap<>(entries);
     next.remove(name);
-    AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(format(next)));
-    restrict(file, "rw-------");
+    AtomicFiles.writePrivate(
+        file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(format(next)));
     entries = next;
     loaded = version();
     return true;

@@ -2,6 +2,7 @@ package io.soilci.server.cluster;
 
 import io.soilci.result.WorkerHost;
 import io.soilci.server.site.Site;
+import io.soilci.threads.Daemons;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -41,13 +42,7 @@ public final class Roles implements AutoCloseable {
     this.changes = changes;
     this.mirror = mirror;
     this.ready = ready;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "soil-roles");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("soil-roles"));
   }
 
   /** Claims the roles now and then every {@link HostLeases#renewEvery}. */

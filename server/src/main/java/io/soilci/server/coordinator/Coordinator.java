@@ -11,6 +11,7 @@ import io.soilci.server.coordinator.ReplicatedQueue.Proposal;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.http.HttpError;
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -60,7 +60,7 @@ public final class Coordinator implements AutoCloseable, JobClaims {
   private final Hooks hooks;
   private final ReusedJobs site;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(daemon("soil-coordinator"));
+      Executors.newSingleThreadScheduledExecutor(Daemons.named("soil-coordinator"));
   private final QueueState state;
   private final JobChanges changes;
 
@@ -120,14 +120,6 @@ public final class Coordinator implements AutoCloseable, JobClaims {
     Objects.requireNonNull(coordinator.replicated).start();
     coordinator.startTimer();
     return coordinator;
-  }
-
-  static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   private void startTimer() {

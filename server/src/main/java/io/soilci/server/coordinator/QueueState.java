@@ -79,11 +79,7 @@ final class QueueState {
   void replay(List<ObjectNode> records, long leaseUntil) throws IOException {
     for (ObjectNode record : records) {
       switch (record.path("r").asText()) {
-        case "job" -> {
-          QueuedJob job = keep(record);
-          nextId = Math.max(nextId, job.id + 1);
-          nextRun = Math.max(nextRun, record.path("runNumber").asLong(0) + 1);
-        }
+        case "job" -> added(record);
         case "state" -> {
           QueuedJob job = jobs.get(record.path("id").asLong());
           if (job != null) {
@@ -120,6 +116,14 @@ final class QueueState {
         enqueue(job);
       }
     }
+  }
+
+  /** Keeps the job a logged {@code job} record adds; the next ids and run numbers go past it. */
+  private QueuedJob added(ObjectNode record) {
+    QueuedJob job = keep(record);
+    nextId = Math.max(nextId, job.id + 1);
+    nextRun = Math.max(nextRun, record.path("runNumber").asLong(0) + 1);
+    return job;
   }
 
   /** Keeps the job a {@code job} record makes. */
@@ -176,12 +180,7 @@ final class QueueState {
   /** Applies one record whose precondition held: the queues follow the job's state. */
   void applyRecord(ObjectNode record) {
     switch (record.path("r").asText()) {
-      case "job" -> {
-        QueuedJob job = keep(record);
-        nextId = Math.max(nextId, job.id + 1);
-        nextRun = Math.max(nextRun, record.path("runNumber").asLong(0) + 1);
-        enqueue(job);
-      }
+      case "job" -> enqueue(added(record));
       case "state" -> {
         QueuedJob job = Objects.requireNonNull(jobs.get(record.path("id").asLong()));
         JobState before = job.state;

@@ -3,6 +3,7 @@ package io.soilci.server.coordinator;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.http.HttpError;
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,7 +82,7 @@ final class ReplicatedQueue {
     this.settings = settings;
     this.clock = clock;
     this.changes = changes;
-    this.dispatcher = Executors.newSingleThreadExecutor(Coordinator.daemon("soil-dispatch"));
+    this.dispatcher = Executors.newSingleThreadExecutor(Daemons.named("soil-dispatch"));
   }
 
   /** Starts applying the stream from its start. */

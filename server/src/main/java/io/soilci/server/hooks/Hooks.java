@@ -1,5 +1,6 @@
 package io.soilci.server.hooks;
 
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,11 +32,7 @@ public final class Hooks implements AutoCloseable {
             30,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(settings.queue()),
-            runnable -> {
-              Thread thread = new Thread(runnable, "soil-hook");
-              thread.setDaemon(true);
-              return thread;
-            });
+            Daemons.named("soil-hook"));
     pool.allowCoreThreadTimeOut(true);
   }
 

@@ -1,6 +1,7 @@
 package io.soilci.server.http;
 
 import io.soilci.result.Printable;
+import io.soilci.threads.Daemons;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
@@ -46,7 +47,7 @@ public final class AccessLog implements HttpHandler, AutoCloseable {
   private final boolean enabled = LOG.isInfoEnabled();
   private final Queue<String> lines = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
-  private final Thread writer = new Thread(this::writeLines, "access-log");
+  private final Thread writer = Daemons.of("access-log", this::writeLines);
   private final PrintStream out;
   private final long pauseNanos;
 
@@ -65,7 +66,6 @@ public final class AccessLog implements HttpHandler, AutoCloseable {
     this.metrics = metrics;
     this.out = out;
     this.pauseNanos = TimeUnit.MILLISECONDS.toNanos(pauseMillis);
-    writer.setDaemon(true);
     if (enabled) {
       writer.start();
     }

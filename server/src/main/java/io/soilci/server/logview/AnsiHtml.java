@@ -1,5 +1,6 @@
 package io.soilci.server.logview;
 
+import io.soilci.web.Html;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -77,7 +78,7 @@ final class AnsiHtml implements AnsiText.Sink {
         end--;
       }
     }
-    escape(text, from, end);
+    Html.escape(text, from, end, out);
     chars += end - from;
     return !cut;
   }
@@ -93,20 +94,6 @@ final class AnsiHtml implements AnsiText.Sink {
     if (!open.isPlain()) {
       out.append("</span>");
       open = new Style();
-    }
-  }
-
-  private void escape(CharSequence text, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '&' -> out.append("&amp;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c);
-      }
     }
   }
 }

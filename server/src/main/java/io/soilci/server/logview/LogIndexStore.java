@@ -1,5 +1,6 @@
 package io.soilci.server.logview;
 
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -70,14 +71,7 @@ public final class LogIndexStore implements AutoCloseable {
         .patterns()
         .forEach(p -> all.append(p.tool()).append('\0').append(p.regex()).append('\0'));
     this.patternsKey = hash(all.toString());
-    this.errorFinders =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "log-error-finder");
-              t.setDaemon(true);
-              return t;
-            });
+    this.errorFinders = Executors.newFixedThreadPool(2, Daemons.named("log-error-finder"));
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.filter(f -> f.toString().endsWith(TEMP)).toList()) {
         Files.deleteIfExists(f);

@@ -2,6 +2,7 @@ package io.soilci.server.site;
 
 import io.soilci.result.JobName;
 import io.soilci.result.WorkerHost;
+import io.soilci.web.Html;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -114,19 +115,14 @@ final class Badges {
     return svg.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** {@code text} escaped for the SVG (XML), each control character a space (XML has none). */
   static String escape(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '&' -> out.append("&amp;");
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c < 0x20 ? ' ' : c);
+    char[] chars = text.toCharArray();
+    for (int i = 0; i < chars.length; i++) {
+      if (chars[i] < 0x20) {
+        chars[i] = ' ';
       }
     }
-    return out.toString();
+    return Html.escape(new String(chars));
   }
 }

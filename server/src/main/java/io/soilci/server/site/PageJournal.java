@@ -5,6 +5,7 @@ import io.soilci.result.JobName;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -287,12 +288,7 @@ final class PageJournal implements AutoCloseable {
 
   private ScheduledExecutorService startSyncer() {
     ScheduledExecutorService timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "soil-page-sync");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(Daemons.named("soil-page-sync"));
     var unused =
         timer.scheduleWithFixedDelay(
             this::syncQuietly, SYNC_MILLIS, SYNC_MILLIS, TimeUnit.MILLISECONDS);

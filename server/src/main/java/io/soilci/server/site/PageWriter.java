@@ -2,6 +2,7 @@ package io.soilci.server.site;
 
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.SiteLayout;
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
@@ -94,20 +95,10 @@ final class PageWriter {
     this.renderer = renderer;
     this.journal = journal;
     this.changed = changed;
-    this.pool =
-        Executors.newFixedThreadPool(
-            threads,
-            r -> {
-              Thread thread = new Thread(r, "soil-page-writer");
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.pool = Executors.newFixedThreadPool(threads, Daemons.named("soil-page-writer"));
     if (journal.deferred()) {
       journal.keepNamedWhile(page -> pending.containsKey(page.path()));
-      Thread thread = new Thread(this::writeDeferred, "soil-page-background");
-      thread.setDaemon(true);
-      thread.start();
-      this.background = thread;
+      this.background = Daemons.start("soil-page-background", this::writeDeferred);
     } else {
       this.background = null;
     }

@@ -3,8 +3,7 @@ package io.soilci.server.site;
 import io.soilci.result.RunId;
 import io.soilci.result.SafeName;
 import io.soilci.result.SiteLayout;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -131,6 +130,8 @@ record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
 
   /** The UTC day the run started, {@code 2026-11-20}: the history page it is listed on. */
   String day() {
-    return Instant.ofEpochSecond(startEpoch()).atOffset(ZoneOffset.UTC).toLocalDate().toString();
+    // The same day as through Instant and a UTC offset, with half the work: a start files every
+    // run by it.
+    return LocalDate.ofEpochDay(Math.floorDiv(startEpoch(), 86_400L)).toString();
   }
 }

@@ -15,6 +15,7 @@ import io.soilci.result.WorkerHost;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.logview.FailureBriefs;
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -538,12 +539,7 @@ public final class Site implements AutoCloseable {
     }
     this.lostJobs = lost;
     ScheduledExecutorService timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "soil-job-leases");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(Daemons.named("soil-job-leases"));
     long every = leases.checkEvery().toMillis();
     var unused =
         timer.scheduleWithFixedDelay(this::endSilentJobs, every, every, TimeUnit.MILLISECONDS);

@@ -1,6 +1,7 @@
 package io.soilci.worker.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.soilci.threads.Daemons;
 import io.soilci.worker.WorkerFailure;
 import io.soilci.worker.run.StopSignal;
 import java.io.PrintWriter;
@@ -95,27 +96,24 @@ final class Agent {
             + " s from now");
     polling.forEach(Thread::interrupt);
     running.forEach(job -> job.stop(stop));
-    Thread deadline =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(STOP_DEADLINE.toMillis());
-              } catch (InterruptedException e) {
-                return;
-              }
-              say(
-                  "soil-worker agent "
-                      + name
-                      + ": jobs not reported within "
-                      + STOP_DEADLINE.toSeconds()
-                      + " s of "
-                      + stop.signalName()
-                      + "; exiting without their reports (their leases run out)");
-              System.exit(stop.exitStatus());
-            },
-            "soil-agent-stop-deadline");
-    deadline.setDaemon(true);
-    deadline.start();
+    Daemons.start(
+        "soil-agent-stop-deadline",
+        () -> {
+          try {
+            Thread.sleep(STOP_DEADLINE.toMillis());
+          } catch (InterruptedException e) {
+            return;
+          }
+          say(
+              "soil-worker agent "
+                  + name
+                  + ": jobs not reported within "
+                  + STOP_DEADLINE.toSeconds()
+                  + " s of "
+                  + stop.signalName()
+                  + "; exiting without their reports (their leases run out)");
+          System.exit(stop.exitStatus());
+        });
   }
 
   private void slot() {

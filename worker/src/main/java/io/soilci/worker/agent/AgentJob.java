@@ -1,6 +1,7 @@
 package io.soilci.worker.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.soilci.threads.Daemons;
 import io.soilci.worker.WorkerFailure;
 import io.soilci.worker.run.Cancellation;
 import io.soilci.worker.run.JobListener;
@@ -83,12 +84,7 @@ final class AgentJob {
             + ")";
     say.accept("agent: " + what + ": started, attempt " + assignment.path("attempt").asInt());
     ScheduledExecutorService beats =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "soil-agent-heartbeat-" + id);
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(Daemons.named("soil-agent-heartbeat-" + id));
     long every = Math.max(1, assignment.path("leaseSeconds").asLong(60) * 1000 / 3);
     var unused = beats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
     Outcome outcome;

@@ -1,5 +1,6 @@
 package io.soilci.worker.provider;
 
+import io.soilci.threads.Daemons;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +21,7 @@ final class StderrTail {
   private final Deque<String> lines = new ArrayDeque<>();
 
   private StderrTail(InputStream in, Predicate<String> consumer) {
-    this.thread = new Thread(() -> drain(in, consumer), "soil-stderr");
-    thread.setDaemon(true);
+    this.thread = Daemons.of("soil-stderr", () -> drain(in, consumer));
   }
 
   static StderrTail start(InputStream in) {

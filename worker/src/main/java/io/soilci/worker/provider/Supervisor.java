@@ -1,5 +1,6 @@
 package io.soilci.worker.provider;
 
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,13 +51,7 @@ final class Supervisor {
     this.output = new MarkedStream(process.getInputStream(), mark);
     this.mark = mark;
     this.killCommand = killCommand;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "soil-task-timer");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("soil-task-timer"));
     this.stderr = StderrTail.start(process.getErrorStream(), this::takePid);
   }
 

@@ -4,6 +4,7 @@ import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WwzPath;
+import io.soilci.threads.Daemons;
 import io.soilci.worker.run.JobListener;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -53,8 +54,7 @@ final class LogStream implements JobListener {
     if (failuresInARow.get() < GIVE_UP_AFTER) {
       Tail tail = new Tail(task, checkout.resolve(WwzPath.logOf(task)));
       running.put(task, tail);
-      Thread thread = new Thread(tail, "live-log-" + task);
-      thread.setDaemon(true);
+      Thread thread = Daemons.of("live-log-" + task, tail);
       tail.thread = thread;
       thread.start();
     }

@@ -5,6 +5,7 @@ import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
 import io.soilci.result.WwzPath;
+import io.soilci.threads.Daemons;
 import io.soilci.worker.provider.Instance;
 import io.soilci.worker.provider.TaskResult;
 import java.io.IOException;
@@ -22,7 +23,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -147,13 +147,7 @@ final class JobRunner {
   }
 
   private static ExecutorService taskThreads() {
-    AtomicInteger count = new AtomicInteger();
-    return Executors.newCachedThreadPool(
-        r -> {
-          Thread t = new Thread(r, "soil-task-" + count.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    return Executors.newCachedThreadPool(Daemons.numbered("soil-task-"));
   }
 
   /** The first task in list order not started whose needs all ended; -1 when there is none. */

@@ -1,5 +1,6 @@
 package io.soilci.worker.runjob;
 
+import io.soilci.threads.Daemons;
 import io.soilci.worker.run.Cancellation;
 import io.soilci.worker.run.StopSignal;
 import java.io.PrintWriter;
@@ -100,27 +101,24 @@ public final class StopSignals implements AutoCloseable {
             + DEADLINE.toSeconds()
             + " s");
     err.flush();
-    Thread deadline =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(DEADLINE.toMillis());
-              } catch (InterruptedException e) {
-                return;
-              }
-              err.println(
-                  "soil-worker: the cancelled job was not published within "
-                      + DEADLINE.toSeconds()
-                      + " s of "
-                      + stop.signalName()
-                      + "; exiting without it (the server ends it as lost when its lease runs"
-                      + " out)");
-              err.flush();
-              System.exit(stop.exitStatus());
-            },
-            "soil-cancel-deadline");
-    deadline.setDaemon(true);
-    deadline.start();
+    Daemons.start(
+        "soil-cancel-deadline",
+        () -> {
+          try {
+            Thread.sleep(DEADLINE.toMillis());
+          } catch (InterruptedException e) {
+            return;
+          }
+          err.println(
+              "soil-worker: the cancelled job was not published within "
+                  + DEADLINE.toSeconds()
+                  + " s of "
+                  + stop.signalName()
+                  + "; exiting without it (the server ends it as lost when its lease runs"
+                  + " out)");
+          err.flush();
+          System.exit(stop.exitStatus());
+        });
   }
 
   private Object set(StopSignal stop, Object handler) throws ReflectiveOperationException {

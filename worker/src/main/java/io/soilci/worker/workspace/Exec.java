@@ -1,6 +1,7 @@
 package io.soilci.worker.workspace;
 
 import io.soilci.result.Printable;
+import io.soilci.threads.Daemons;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -63,9 +64,7 @@ record Exec(
     } catch (IOException e) {
       throw new WorkspaceFailure("cannot start " + command.get(0) + ": " + e.getMessage(), e);
     }
-    Thread reader = new Thread(() -> pump(process, lines), "exec-" + label);
-    reader.setDaemon(true);
-    reader.start();
+    Thread reader = Daemons.start("exec-" + label, () -> pump(process, lines));
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
