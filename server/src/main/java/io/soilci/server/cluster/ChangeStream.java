@@ -168,11 +168,39 @@ public final class ChangeStream implements AutoCloseable {
             .build();
     PushSubscribeOptions options =
         PushSubscribeOptions.builder().stream(STREAM).ordered(true).configuration(config).build();
-    try {
-      return new Feed(jetStream.subscribe(SUBJECTS_PREFIX + ">", options));
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
+    return new Feed(
+        subscribe(
+            connection,
+            jetStream,
+            SUBJECTS_PREFIX + ">",
+            options,
+            "stream " + STREAM + " at " + url + " from " + from));
+  }
+
+  /**
+   * An ordered subscription to {@code subject} with {@code options}, made only while the connection
+   * is up: jnats 2.20 leaks the heartbeat timer's thread of every ordered subscribe that fails
+   * during a reconnect, so a reader that tried again each second while nats-server was down grew by
+   * a thread a second. At most the one attempt that meets a connection just lost can leak.
+   *
+   * @param what the stream and where it is read from, for the message when it cannot be read
+   */
+  static JetStreamSubscription subscribe(
+      Connection connection,
+      JetStream jetStream,
+      String subject,
+      PushSubscribeOptions options,
+      String what)
+      throws Unavailable {
+    Connection.Status status = connection.getStatus();
+    if (status != Connection.Status.CONNECTED) {
       throw new Unavailable(
-          "cannot read stream " + STREAM + " at " + url + " from " + from + " (" + e + ")", e);
+          "cannot read " + what + ": not connected to nats-server (" + status + ")", null);
+    }
+    try {
+      return jetStream.subscribe(subject, options);
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      throw new Unavailable("cannot read " + what + " (" + e + ")", e);
     }
   }
 
@@ -224,7 +252,7 @@ public final class ChangeStream implements AutoCloseable {
   public static final class Unavailable extends IOException {
     private static final long serialVersionUID = 1L;
 
-    Unavailable(String message, Throwable cause) {
+    Unavailable(String message, @Nullable Throwable cause) {
       super(message, cause);
     }
   }

@@ -1,5 +1,6 @@
 package io.soilci.server.cluster;
 
+import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -42,6 +43,7 @@ public final class QueueStream implements QueueReplication {
 
   private final String replica;
   private final String url;
+  private final Connection connection;
   private final JetStream jetStream;
   private final JetStreamManagement management;
   private final HostLeases leases;
@@ -54,11 +56,13 @@ public final class QueueStream implements QueueReplication {
   private QueueStream(
       String replica,
       String url,
+      Connection connection,
       JetStream jetStream,
       JetStreamManagement management,
       HostLeases leases) {
     this.replica = replica;
     this.url = url;
+    this.connection = connection;
     this.jetStream = jetStream;
     this.management = management;
     this.leases = leases;
@@ -75,6 +79,7 @@ public final class QueueStream implements QueueReplication {
         new QueueStream(
             replica,
             url,
+            changes.connection(),
             changes.connection().jetStream(options),
             changes.connection().jetStreamManagement(options),
             leases);
@@ -259,14 +264,13 @@ public final class QueueStream implements QueueReplication {
             .build();
     PushSubscribeOptions options =
         PushSubscribeOptions.builder().stream(STREAM).ordered(true).configuration(config).build();
-    JetStreamSubscription subscription;
-    try {
-      subscription = jetStream.subscribe(SUBJECT, options);
-    } catch (IOException | JetStreamApiException | RuntimeException e) {
-      throw new ChangeStream.Unavailable(
-          "cannot read stream " + STREAM + " at " + url + " from " + (applied + 1) + " (" + e + ")",
-          e);
-    }
+    JetStreamSubscription subscription =
+        ChangeStream.subscribe(
+            connection,
+            jetStream,
+            SUBJECT,
+            options,
+            "stream " + STREAM + " at " + url + " from " + (applied + 1));
     try {
       long quietSince = System.nanoTime();
       Applier into = java.util.Objects.requireNonNull(applier);

@@ -135,6 +135,41 @@ class ChangeStreamTest {
     }
   }
 
+  /**
+   * A reader tries to subscribe again about once a second for as long as nats-server is down; each
+   * try must not leave a thread behind (jnats's heartbeat timer of a failed ordered subscribe did:
+   * three replicas orphaned by a test grew to 6,700 threads each).
+   */
+  @Test
+  void readingWhileNatsServerIsDownLeavesNoThreadBehind() throws Exception {
+    try (ChangeStream stream = ChangeStream.connect(nats.url(), "r1", ACK)) {
+      stream.publish(start("a", 1));
+      nats.kill();
+      awaitCondition(() -> feedRefused(stream), "a feed refused while nats-server is down");
+      int before = Thread.getAllStackTraces().size();
+
+      for (int i = 0; i < 50; i++) {
+        assertThat(feedRefused(stream)).isTrue();
+      }
+
+      assertThat(Thread.getAllStackTraces().size()).isLessThan(before + 5);
+      nats.start();
+      awaitCondition(() -> !feedRefused(stream), "a feed once nats-server is back");
+      assertThat(jobsFrom(stream, 1, 1)).containsExactly("a");
+    }
+  }
+
+  private static boolean feedRefused(ChangeStream stream) {
+    try (ChangeStream.Feed feed = stream.feed(1)) {
+      feed.next(Duration.ofMillis(100));
+      return false;
+    } catch (ChangeStream.Unavailable e) {
+      return true;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private static Change decodeQuietly(byte[] bytes) {
     try {
       return Change.decode(bytes);
