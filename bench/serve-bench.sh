@@ -10,7 +10,10 @@
 # order (A B C, C B A), and each figure is the mean of its two runs, so a case is not favoured by
 # its place (what ran before it, the machine's load drifting); before each case the script waits
 # until neither server uses CPU any more (the last case's requests still being answered), and
-# before the first it warms soil-server's JIT up on every case.
+# before the first it warms soil-server's JIT up on every case. Beside requests/s, each case shows
+# the server's CPU time per request (its threads or processes, read from /proc during the measured
+# run): on a machine shared with other work, requests/s says how many cycles a server got, CPU per
+# request what each answer cost.
 # Bounded: every process started here is stopped on exit.
 # Usage: bench/serve-bench.sh [DURATION_SECONDS] (default 10); SOIL_SERVER_JAR=PATH to measure
 # another build of the jar; SERVE_BENCH_GROUPS="page" (any of "hot page many", default all) for
@@ -173,36 +176,45 @@ cmp <(curl -fsS --compressed "$SOIL/github-jobs/1/many.wwz/_tmp/soil/logs/t007.t
   "$SITE/static/many/t007.txt"
 GZ_BYTES=$(curl -fsS -o /dev/null -H 'Accept-Encoding: gzip' -w '%{size_download}' "$SOIL$WWZ_PATH")
 
-# Prints "requests/s p99" for one case: URL, optional wrk Lua script choosing paths, optional
-# "gzip" for a client that takes gzip.
+# CPU ticks (1/100 s) used so far by soil-server ("soil") or nginx ("nginx": master and workers).
+ticks_of() {
+  local pid total=0 pids
+  if [ "$1" = soil ]; then pids=$SOIL_PID; else pids="$NGINX_PID $(pgrep -P "$NGINX_PID" || true)"; fi
+  for pid in $pids; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+server_ticks() { echo $(($(ticks_of soil) + $(ticks_of nginx))); }
+
+# Prints "requests/s p99 cpu" for one case: URL, optional wrk Lua script choosing paths, optional
+# "gzip" for a client that takes gzip; cpu is the server's CPU time per request in microseconds
+# (all its threads or processes, during the measured run), a figure the machine's load disturbs
+# less than requests/s: on a shared machine a server gets fewer cycles, not dearer ones.
 measure() {
   # A host name, as a real site is reached by: with an IP literal (127.0.0.1:PORT) Undertow checks
   # the Host header with a regular expression on every request (~13% of soil-server's CPU on the
   # 5 KiB page here, JFR); nginx is given the same header.
-  local args=(-H "Host: ci.example.org")
+  local args=(-H "Host: ci.example.org") server=nginx before after
+  case $1 in "$SOIL"*) server=soil ;; esac
   if [ -n "${2:-}" ]; then args+=(-s "$2"); fi
   if [ "${3:-}" = gzip ]; then args+=(-H 'Accept-Encoding: gzip'); fi
   # A 30 s timeout, not wrk's 2 s: nginx compressing 1 MiB per request on a loaded machine is
   # slow, not failing.
   wrk -t"$THREADS" -c"$CONNECTIONS" -d3s --timeout 30s "${args[@]}" "$1" >/dev/null
+  before=$(ticks_of $server)
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s --latency "${args[@]}" "$1" \
     >"$WORK/wrk.out"
+  after=$(ticks_of $server)
   if grep -q "Non-2xx\|Socket errors" "$WORK/wrk.out"; then
     cat "$WORK/wrk.out" >&2
     echo "errors while measuring $1" >&2
     exit 1
   fi
-  awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print rps, p99}' "$WORK/wrk.out"
+  awk -v ticks=$((after - before)) '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} / requests in / {n=$1}
+    END {printf "%s %s %.1f\n", rps, p99, ticks * 10000 / n}' "$WORK/wrk.out"
 }
 
-# CPU ticks used so far by soil-server and nginx (master and workers).
-server_ticks() {
-  local pid total=0
-  for pid in "$SOIL_PID" "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
 # Waits until the servers used under 5 ticks (50 ms) of CPU in half a second, at most 30 s.
 settle() {
   local before after
@@ -214,7 +226,7 @@ settle() {
   done
 }
 
-declare -A URL SCRIPT GZ RPS P99 RUNS
+declare -A URL SCRIPT GZ RPS P99 RUNS CPU CPUS
 case_is() { URL[$1]=$2; SCRIPT[$1]=${3:-}; GZ[$1]=${4:-}; }
 case_is wwz "$SOIL$WWZ_PATH"
 case_is wwz_gz "$SOIL$WWZ_PATH" "" gzip
@@ -237,10 +249,11 @@ GROUP[many]="mwwz mwwz_gz mstatic mnginx mnginx_gz"
 GROUPS_RUN=${SERVE_BENCH_GROUPS:-hot page many}
 
 run() { # NAME: one measured run of the case, added to its runs
-  local name=$1 rps p99
+  local name=$1 rps p99 cpu
   settle
-  read -r rps p99 < <(measure "${URL[$name]}" "${SCRIPT[$name]}" "${GZ[$name]}")
+  read -r rps p99 cpu < <(measure "${URL[$name]}" "${SCRIPT[$name]}" "${GZ[$name]}")
   RUNS[$name]="${RUNS[$name]:-} $rps"
+  CPUS[$name]="${CPUS[$name]:-} $cpu"
   # The worse p99 of the runs (wrk prints us, ms or s).
   P99[$name]=$(printf '%s\n%s\n' "${P99[$name]:-0us}" "$p99" | awk '
     { v = $1; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
@@ -250,12 +263,17 @@ run() { # NAME: one measured run of the case, added to its runs
 }
 row() {
   [ -n "${RUNS[$1]:-}" ] || return 0
-  printf '%-52s %12s %10s   (%s)\n' "$2" "${RPS[$1]}" "${P99[$1]}" "${RUNS[$1]# }"
+  printf '%-52s %12s %10s %9s   (%s)\n' "$2" "${RPS[$1]}" "${P99[$1]}" "${CPU[$1]}" "${RUNS[$1]# }"
 }
 ratio() { # LABEL A B TARGET
   [ -n "${RUNS[$2]:-}" ] && [ -n "${RUNS[$3]:-}" ] || return 0
   awk -v a="${RPS[$2]}" -v b="${RPS[$3]}" -v label="$1" -v target="$4" \
     'BEGIN {printf "%-52s %12.2f   (target %s)\n", label, a / b, target}'
+}
+cpu_ratio() { # LABEL A B: B's CPU per request over A's (above 1: A spends less per request)
+  [ -n "${RUNS[$2]:-}" ] && [ -n "${RUNS[$3]:-}" ] || return 0
+  awk -v a="${CPU[$2]}" -v b="${CPU[$3]}" -v label="$1" \
+    'BEGIN {printf "%-52s %12.2f\n", label, b / a}'
 }
 
 # soil-server's JIT warm-up: every case of the run once, unmeasured (nginx needs none).
@@ -271,17 +289,20 @@ for group in $GROUPS_RUN; do
   for name in "${order[@]}"; do run "$name"; done
   for ((i = ${#order[@]} - 1; i >= 0; i--)); do run "${order[i]}"; done
 done
+mean() { awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.2f", s / NF }'; }
 for name in "${!RUNS[@]}"; do
-  RPS[$name]=$(echo "${RUNS[$name]}" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.2f", s / NF }')
+  RPS[$name]=$(echo "${RUNS[$name]}" | mean)
+  CPU[$name]=$(echo "${CPUS[$name]}" | mean)
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(java -version 2>&1 | head -1), $(nginx -v 2>&1)"
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout 30s, loopback; load average before: $LOAD_BEFORE, after: $LOAD_AFTER"
-echo "each case twice (the group in order, then reversed), requests/s the mean, p99 the worse"
+echo "each case twice (the group in order, then reversed), requests/s the mean, p99 the worse,"
+echo "cpu us: the server's CPU time per request in microseconds (soil-server's JVM, nginx's processes), the mean"
 echo "the 1 MiB log is $GZ_BYTES bytes as a gzip member (its deflated entry in the wwz)"
 echo
-printf '%-52s %12s %10s   %s\n' "case" "requests/s" "p99" "(each run)"
+printf '%-52s %12s %10s %9s   %s\n' "case" "requests/s" "p99" "cpu us" "(each run)"
 echo "-- one 1 MiB log, the same URL each time"
 row wwz "soil-server: wwz entry, plain client"
 row wwz_gz "soil-server: wwz entry, gzip client"
@@ -305,6 +326,8 @@ ratio "cold wwz entries, gzip client / nginx gzip on" mwwz_gz mnginx_gz "-"
 ratio "static 1 MiB file / nginx" static nginx ">= 0.9"
 ratio "static 5 KiB page / nginx" page nginx_page ">= 0.9"
 ratio "static 5 KiB page, gzip client / nginx gzip on" page_gz nginx_page_gz "-"
+cpu_ratio "static 1 MiB file / nginx, by CPU per request" static nginx
+cpu_ratio "static 5 KiB page / nginx, by CPU per request" page nginx_page
 ratio "hot wwz entry, plain client / nginx static" wwz nginx ">= 1"
 ratio "hot wwz entry, gzip client / nginx static" wwz_gz nginx ">= 1"
 ratio "cold wwz entries, plain client / nginx static" mwwz mnginx "-"

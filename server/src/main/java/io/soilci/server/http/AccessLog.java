@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * INFO access - LINE}); the logger {@code access} still decides whether lines are written at all. A
  * request does not wake that thread while it is busy: after each write it pauses {@value
  * #PAUSE_MILLIS} ms and takes what came meanwhile, so under load a request costs no wake-up and one
- * write carries hundreds of lines (a wake-up per request was 15% of the server's CPU on a small
- * page); only the first line after it found nothing wakes it, so a lone request is logged at once.
- * At most about {@value #QUEUED} lines wait: past that a request writes its own line, so a slow
- * stderr slows requests instead of growing the memory or losing lines.
+ * write carries hundreds of lines (a wake-up per request was about a fifth of the server's CPU on a
+ * small page); only the first line after it found nothing wakes it, so a lone request is logged at
+ * once. At most about {@value #QUEUED} lines wait: past that a request writes its own line, so a
+ * slow stderr slows requests instead of growing the memory or losing lines.
  */
 public final class AccessLog implements HttpHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("access");

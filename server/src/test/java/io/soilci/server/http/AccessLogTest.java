@@ -49,7 +49,12 @@ class AccessLogTest {
 
     /** Waits (at most 30 s) until the writes so far satisfy {@code condition}. */
     List<String> await(Predicate<List<String>> condition) throws InterruptedException {
-      long deadline = System.nanoTime() + 30_000_000_000L;
+      return await(condition, 30_000);
+    }
+
+    /** The writes once they satisfy {@code condition}, or as they are after {@code millis}. */
+    List<String> await(Predicate<List<String>> condition, long millis) throws InterruptedException {
+      long deadline = System.nanoTime() + millis * 1_000_000L;
       List<String> now = chunks();
       while (!condition.test(now) && System.nanoTime() < deadline) {
         Thread.sleep(10);
@@ -109,7 +114,8 @@ class AccessLogTest {
     for (int i = 0; i < 20; i++) {
       get(port, "/next/" + i);
     }
-    List<String> paused = writes.chunks();
+    // A writer woken for every line would have written some of them within 2 s.
+    List<String> paused = writes.await(c -> c.size() > 1, 2_000);
     stop();
     List<String> all = writes.chunks();
 
