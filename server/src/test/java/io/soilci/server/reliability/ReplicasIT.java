@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,9 @@ class ReplicasIT {
   private volatile boolean stopped;
   private String token = "";
   private int nginxPort;
+  // What a failed check would otherwise leave running after the test (killed in cleanUp).
+  private final List<Replica> replicas = new ArrayList<>();
+  private @Nullable Process nginx;
 
   private final class Replica {
     final String name;
@@ -149,7 +153,6 @@ class ReplicasIT {
     try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
         S3ProxyProcess s3 = S3ProxyProcess.start(dir.resolve("s3"))) {
       s3.createBucket(BUCKET);
-      List<Replica> replicas = new ArrayList<>();
       for (int i = 1; i <= 3; i++) {
         replicas.add(new Replica("r" + i, nats, s3));
       }
@@ -171,6 +174,7 @@ class ReplicasIT {
         renderedBefore.put(r.name, pagesRendered(r));
       }
       Process nginx = startNginx(replicas);
+      this.nginx = nginx;
       List<Thread> threads = new ArrayList<>();
       try {
         for (int w = 0; w < WORKERS; w++) {
@@ -254,6 +258,18 @@ class ReplicasIT {
               + " requests refused or cut off, "
               + reads.get()
               + " pages read through nginx, 0 torn");
+    }
+  }
+
+  @AfterEach
+  void cleanUp() throws InterruptedException {
+    for (Replica r : replicas) {
+      r.kill();
+    }
+    Process n = nginx;
+    if (n != null) {
+      n.destroyForcibly();
+      n.waitFor(10, TimeUnit.SECONDS);
     }
   }
 

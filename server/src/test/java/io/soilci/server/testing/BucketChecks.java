@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The bucket's published copy of a site against a site folder: every page, status file, badge and
@@ -22,9 +23,19 @@ import java.util.TreeSet;
 public final class BucketChecks {
   private BucketChecks() {}
 
+  /**
+   * What s3proxy's filesystem backend leaves of a PUT it was SIGKILLed in: the temp file it writes
+   * before renaming it into place, {@code KEY-UUID}, which later listings name as an object. Not
+   * Soil's; a real S3 server has no such thing.
+   */
+  private static final Pattern S3PROXY_TEMP =
+      Pattern.compile(".*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
   /** Whether the page mirror keeps {@code key} in the bucket. */
   public static boolean isPage(String key) {
-    if (!ObjectKeys.isValid(key) || ObjectHeaders.isJobFile(key)) {
+    if (!ObjectKeys.isValid(key)
+        || ObjectHeaders.isJobFile(key)
+        || S3PROXY_TEMP.matcher(key).matches()) {
       return false;
     }
     return Arrays.stream(key.split("/")).noneMatch(s -> s.startsWith("."));
