@@ -183,20 +183,28 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public Optional<StoredObject> head(String key) throws IOException {
+    Optional<HeadObjectResponse> head = headObject(key);
+    if (head.isEmpty()) {
+      return Optional.empty();
+    }
+    String etag = head.get().eTag();
+    if (etag == null || etag.isEmpty()) {
+      throw new IOException(
+          "object "
+              + settings.bucketKey(key)
+              + " in bucket "
+              + settings.bucket()
+              + " has no ETag; the S3 server must give one for every object (MinIO, Ceph RGW,"
+              + " Garage and s3proxy do)");
+    }
+    return Optional.of(new StoredObject(key, head.get().contentLength(), etag));
+  }
+
+  /** The object's HEAD, or empty when there is no object at {@code key}. */
+  private Optional<HeadObjectResponse> headObject(String key) throws IOException {
     String bucketKey = settings.bucketKey(key);
     try {
-      HeadObjectResponse head = client.headObject(h -> h.bucket(settings.bucket()).key(bucketKey));
-      String etag = head.eTag();
-      if (etag == null || etag.isEmpty()) {
-        throw new IOException(
-            "object "
-                + bucketKey
-                + " in bucket "
-                + settings.bucket()
-                + " has no ETag; the S3 server must give one for every object (MinIO, Ceph RGW,"
-                + " Garage and s3proxy do)");
-      }
-      return Optional.of(new StoredObject(key, head.contentLength(), etag));
+      return Optional.of(client.headObject(h -> h.bucket(settings.bucket()).key(bucketKey)));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (S3Exception e) {
@@ -313,16 +321,26 @@ public final class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * An object of a listing, with its ETag. A listing can name an object without one: s3proxy's
-   * filesystem backend does while the object is being written. Its HEAD then gives the ETag of what
-   * is there now, or says it is gone (a listing is a moment's view either way).
+   * An object of a listing, with its ETag. s3proxy's filesystem backend lists the temp file of a
+   * PUT in flight ({@code KEY-UUID}, renamed into place when complete) without an ETag, and its
+   * HEAD has none either; no complete object lacks one. Such an object is read again with a HEAD
+   * (it may have been listed in the moment before its ETag was set) and left out if it still has
+   * none or is gone: a listing is a moment's view of the complete objects.
    */
   private Optional<StoredObject> listed(String key, long length, @Nullable String etag)
       throws IOException {
-    if (etag == null || etag.isEmpty()) {
-      return head(key);
+    if (etag != null && !etag.isEmpty()) {
+      return Optional.of(new StoredObject(key, length, etag));
     }
-    return Optional.of(new StoredObject(key, length, etag));
+    Optional<HeadObjectResponse> head = headObject(key);
+    if (head.isEmpty()) {
+      return Optional.empty();
+    }
+    String now = head.get().eTag();
+    if (now == null || now.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new StoredObject(key, head.get().contentLength(), now));
   }
 
   @Override
