@@ -8,6 +8,7 @@ import io.soilci.server.storage.ObjectHeaders;
 import io.soilci.server.storage.ObjectKeys;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.storage.StoredObject;
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -116,8 +117,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
     this.leases = leases;
     this.stream = stream;
     this.replica = replica;
-    this.thread = new Thread(this::run, "soil-page-mirror");
-    thread.setDaemon(true);
+    this.thread = Daemons.of("soil-page-mirror", this::run);
   }
 
   public void start() {

@@ -1,6 +1,7 @@
 package io.soilci.server.cluster;
 
 import io.soilci.files.AtomicFiles;
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,8 +76,7 @@ final class StreamFollower implements AutoCloseable {
     this.handler = handler;
     this.applied = readSaved(savedFile);
     this.savedSequence = applied;
-    this.thread = new Thread(this::run, threadName);
-    thread.setDaemon(true);
+    this.thread = Daemons.of(threadName, this::run);
   }
 
   void start() {

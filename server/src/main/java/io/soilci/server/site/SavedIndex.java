@@ -4,6 +4,7 @@ import io.soilci.files.AtomicFiles;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
+import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -197,9 +198,7 @@ final class SavedIndex {
 
     Loader(Future<Map<WorkerHost, Map<String, FolderStamp.Found>>> found) {
       this.found = found;
-      this.thread = new Thread(this::run, "soil-index-load");
-      thread.setDaemon(true);
-      thread.start();
+      this.thread = Daemons.start("soil-index-load", this::run);
     }
 
     /** Hands a decoded run to the loading thread (waits while it is 1024 runs behind). */
