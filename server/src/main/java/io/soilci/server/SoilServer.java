@@ -199,7 +199,7 @@ public final class SoilServer implements AutoCloseable {
         new SiteChanges(
             site,
             store,
-            cluster == null ? Replication.LOCAL : cluster.replication(layout, site),
+            cluster == null ? Replication.LOCAL : cluster.replication(layout, site, config.state()),
             Clock.systemUTC(),
             config.jobLease().toMillis() / 4);
     if (cluster != null) {

@@ -11,6 +11,9 @@ import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
+import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.Worker;
+import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.cluster.ChangeStream;
 import io.soilci.server.cluster.HostLeases;
 import io.soilci.server.config.DistributedSettings;
@@ -36,8 +39,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -191,6 +197,125 @@ class ReplicasTest {
     try (FolderObjectStore store = new FolderObjectStore(bucket)) {
       assertThat(awaitBucket(store, r2.site)).as("the bucket's pages against r2's").isEmpty();
     }
+  }
+
+  /**
+   * Hostile or malformed messages on the pages' stream (not JSON, fields missing, an unknown role,
+   * a path out of the site, too many pages) are refused with a log line, write nothing outside the
+   * site, and do not stop the replica that follows: it still fetches the pages announced after.
+   */
+  @Test
+  void hostileAnnouncementsOfPagesAreRefusedAndTheFollowerGoesOn() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {
+      TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder);
+      try (TestServer holder = r1) {
+        awaitHolder(nats, "r1");
+        try (TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder);
+            Connection connection = Nats.connect(nats.url())) {
+          awaitReady(r2);
+          StringBuilder many = new StringBuilder();
+          for (int i = 0; i < 2001; i++) {
+            many.append(i == 0 ? "" : ",")
+                .append("\"github-jobs/")
+                .append(i)
+                .append("/index.html\":\"\"");
+          }
+          String md5 = "0123456789abcdef0123456789abcdef";
+          for (String hostile :
+              List.of(
+                  "{not json",
+                  "{\"version\":1,\"pages\":{}}",
+                  "{\"version\":1,\"role\":\"host.evil\",\"origin\":\"x\",\"upTo\":0,\"pages\":{}}",
+                  "{\"version\":1,\"role\":\"host.github-jobs\",\"origin\":\"x\",\"upTo\":0,"
+                      + "\"pages\":{\"../../escape.html\":\""
+                      + md5
+                      + "\"}}",
+                  "{\"version\":1,\"role\":\"site\",\"origin\":\"x\",\"upTo\":0,"
+                      + "\"pages\":{\"/tmp/escape.html\":\""
+                      + md5
+                      + "\"}}",
+                  "{\"version\":1,\"role\":\"host.github-jobs\",\"origin\":\"x\",\"upTo\":0,"
+                      + "\"pages\":{"
+                      + many
+                      + "}}")) {
+            connection
+                .jetStream()
+                .publish("soil.pages.host.github-jobs", hostile.getBytes(StandardCharsets.UTF_8));
+          }
+          event(r1, "start&runId=4990&jobName=after");
+          assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+          assertThat(r2.site.resolve("github-jobs/4990/index.html")).isRegularFile();
+          try (Stream<Path> files = Files.walk(dir)) {
+            assertThat(files.filter(p -> p.getFileName().toString().equals("escape.html")))
+                .isEmpty();
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A replica away longer than the pages' stream keeps its announcements (7 days; here the stream
+   * is made to keep them 1 s while it is away): at its start the announcements it missed are gone,
+   * so it compares every page of the roles it does not render with the bucket's and fetches those
+   * that differ, and ends with the holder's pages.
+   */
+  @Test
+  void aReplicaAwayLongerThanThePagesStreamKeepsAnnouncementsConvergesFromTheBucket()
+      throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        Connection connection = Nats.connect(nats.url())) {
+      TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder);
+      try (TestServer holder = r1) {
+        awaitHolder(nats, "r1");
+        try (TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
+          awaitReady(r2);
+          event(r1, "start&runId=4980&jobName=before");
+          assertThat(awaitSame(r1, r2)).isEmpty();
+        }
+        ok(
+            r1.post(
+                "/results?workerHost=github&runId=4981&jobName=cpp-small",
+                r1.github,
+                TestServer.fixtureJob("github-jobs/4101", "cpp-small")));
+        event(r1, "done&runId=4980&jobName=before&status=1&updateStatusApi=1");
+        r1.awaitPagesWritten();
+        try (FolderObjectStore store = new FolderObjectStore(bucket)) {
+          assertThat(awaitBucket(store, r1.site)).as("the bucket's pages against r1's").isEmpty();
+        }
+        keepPages(connection, Duration.ofSeconds(1));
+        JetStreamManagement management = connection.jetStreamManagement();
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (management.getStreamInfo(ChangeStream.PAGES_STREAM).getStreamState().getMsgCount()
+            > 0) {
+          assertThat(System.nanoTime())
+              .as("announcements expired within a minute")
+              .isLessThan(deadline);
+          Thread.sleep(100);
+        }
+        keepPages(connection, Duration.ofDays(7)); // ChangeStream.PAGES_KEPT
+        try (TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
+          assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+          assertThat(r2.site.resolve("github-jobs/4981/index.html")).isRegularFile();
+        }
+      }
+    }
+  }
+
+  /** Makes the pages' stream keep each announcement {@code kept}. */
+  private static void keepPages(Connection connection, Duration kept) throws Exception {
+    JetStreamManagement management = connection.jetStreamManagement();
+    StreamInfo info = management.getStreamInfo(ChangeStream.PAGES_STREAM);
+    Duration window = Duration.ofMinutes(2); // nats-server's default, at most the age kept
+    management.updateStream(
+        StreamConfiguration.builder(info.getConfiguration())
+            .maxAge(kept)
+            .duplicateWindow(kept.compareTo(window) < 0 ? kept : window)
+            .build());
   }
 
   /** Waits (at most a minute) until {@code replica} holds the site role and github's. */
@@ -361,6 +486,15 @@ class ReplicasTest {
       assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
 
       refusePublishes(connection, false);
+      // Not sent again: its files are in the bucket, and r1 publishes its change once the stream
+      // takes it, so the site is what regen makes of the bucket.
+      awaitFile(r2.site.resolve("github-jobs/4502/cpp-small.json"));
+      assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+      try (FolderObjectStore store = new FolderObjectStore(bucket)) {
+        assertThat(BucketChecks.jobFileDifferences(store, r1.site))
+            .as("the bucket's job files against r1's")
+            .isEmpty();
+      }
       event(r1, START_4501.substring("/event?workerHost=github&eventName=".length()));
       ok(
           r1.post(
@@ -370,7 +504,73 @@ class ReplicasTest {
       assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
       assertThat(r2.site.resolve("github-jobs/4501")).isDirectory();
       assertThat(r2.site.resolve("github-jobs/4502/cpp-small.json")).isRegularFile();
-      assertThat(differencesFromRegen(r1)).as("r1 against a regen of its jobs").isEmpty();
+      assertThat(awaitRegen(r1)).as("r1 against a regen of its jobs").isEmpty();
+    }
+  }
+
+  /**
+   * An upload whose change the stream refused, on a replica stopped before the stream took it again
+   * (a worker that gave up): the replica publishes it at its next start, so the bucket holds no job
+   * that the sites lack.
+   */
+  @Test
+  void anUploadWhosePublishFailedIsPublishedAtItsReplicasNextStart() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder);
+        Connection connection = Nats.connect(nats.url());
+        FolderObjectStore store = new FolderObjectStore(bucket)) {
+      try (TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder)) {
+        event(r1, "start&runId=4510&jobName=before");
+        assertThat(awaitSame(r1, r2)).isEmpty();
+        refusePublishes(connection, true);
+        HttpResponse<String> upload =
+            r1.post(
+                "/results?workerHost=github&runId=4510&jobName=cpp-small",
+                r1.github,
+                TestServer.fixtureJob("github-jobs/4101", "cpp-small"));
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(503);
+        assertThat(upload.body()).contains("publishes it again until the stream takes it");
+      }
+      refusePublishes(connection, false);
+      try (TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder)) {
+        awaitFile(r2.site.resolve("github-jobs/4510/cpp-small.json"));
+        assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+        assertThat(BucketChecks.jobFileDifferences(store, r2.site))
+            .as("the bucket's job files against r2's")
+            .isEmpty();
+        assertThat(awaitRegen(r1)).as("r1 against a regen of its jobs").isEmpty();
+      }
+    }
+  }
+
+  /**
+   * Waits (at most a minute) until {@code server}'s site is a regen of its jobs (a change applied
+   * by its feed alone, no request answered after it, is rendered a moment later); returns the files
+   * that differ.
+   */
+  private List<String> awaitRegen(TestServer server) throws Exception {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    List<String> differ;
+    int attempt = 0;
+    do {
+      server.awaitPagesWritten();
+      differ = differencesFromRegen(server, "regen-" + attempt++);
+      if (differ.isEmpty()) {
+        return differ;
+      }
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
+    return differ;
+  }
+
+  /** Waits (at most a minute) until {@code file} exists. */
+  private static void awaitFile(Path file) throws InterruptedException {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    while (!Files.isRegularFile(file)) {
+      assertThat(System.nanoTime()).as(file + " within a minute").isLessThan(deadline);
+      Thread.sleep(50);
     }
   }
 
@@ -473,6 +673,51 @@ class ReplicasTest {
   }
 
   /**
+   * A replica that replays its own changes after a restart fires their hooks again (at least once),
+   * each with the same {@code SOIL_DELIVERY} as the first time: the change's place in the stream
+   * and the event, so a hook can skip what it did.
+   */
+  @Test
+  void hooksFiredAgainByAReplayCarryTheSameDelivery() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    String command =
+        "echo \"$SOIL_EVENT $SOIL_RUN $SOIL_JOB $SOIL_DELIVERY\" >> '"
+            + dir.resolve("fired-r1")
+            + "'";
+    HookSettings hooks =
+        HookSettings.NONE
+            .with(HookEvent.JOB_PASSED, command)
+            .with(HookEvent.JOB_FAILED, command)
+            .with(HookEvent.RUN_FINISHED, command);
+    UnaryOperator<ServerConfig> withHooks = c -> c.withHooks(hooks);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {
+      UnaryOperator<ServerConfig> r1Config = c -> replica("r1", nats).apply(withHooks.apply(c));
+      try (TestServer r1 = TestServer.start(dir.resolve("r1"), r1Config, folder)) {
+        ok(
+            r1.post(
+                "/results?workerHost=github&runId=4720&jobName=cpp-small",
+                r1.github,
+                TestServer.fixtureJob("github-jobs/4101", "cpp-small")));
+      }
+      List<String> first = fired("r1");
+      assertThat(first).hasSize(2);
+      assertThat(first)
+          .anyMatch(
+              line -> line.matches("job-failed 4720 cpp-small SOIL_CHANGES/[0-9]+/job-failed"))
+          .anyMatch(line -> line.matches("run-finished 4720  SOIL_CHANGES/[0-9]+/run-finished"));
+      // As if r1 was killed before it saved how far it applied the stream.
+      Files.delete(dir.resolve("r1/state/cluster/applied-sequence"));
+      try (TestServer r1 = TestServer.start(dir.resolve("r1"), r1Config, folder)) {
+        awaitReady(r1);
+      }
+      List<String> all = fired("r1");
+      System.out.println("hooks fired before and after the replay: " + all);
+      assertThat(all).as("each firing, the replay's too").allMatch(first::contains);
+    }
+  }
+
+  /**
    * An upload sent again after a later upload of its job replaced it: within the stream's duplicate
    * window its message is a duplicate of its first copy, applied before; it must be the job's files
    * again, on both replicas.
@@ -492,6 +737,131 @@ class ReplicasTest {
       byte[] tsv = SiteTrees.fixture("github-jobs/4101/cpp-small.tsv");
       assertThat(r1.site.resolve("github-jobs/4800/cpp-small.tsv")).hasBinaryContent(tsv);
       assertThat(r2.site.resolve("github-jobs/4800/cpp-small.tsv")).hasBinaryContent(tsv);
+    }
+  }
+
+  /**
+   * Two add-only uploads of one new job (other bytes) sent at the same moment to the two replicas:
+   * exactly one is stored, the other is refused as a single box refuses the second (403, the same
+   * words), and both replicas end with the winner's files.
+   */
+  @Test
+  void ofTwoAddOnlyUploadsOfOneJobAtTwoReplicasExactlyOneIsStored() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder);
+        TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
+      String fork =
+          "Bearer fork:"
+              + new WorkerStore(r1.state, 1000)
+                  .add(new Worker("fork", Set.of(Scope.ADD_GITHUB_JOBS)), false);
+      Files.copy(
+          r1.state.resolve("workers.json"),
+          r2.state.resolve("workers.json"),
+          StandardCopyOption.REPLACE_EXISTING);
+      List<Multipart> bodies =
+          List.of(
+              TestServer.fixtureJob("github-jobs/4101", "cpp-small"),
+              cppSmallWithItsFirstTaskOnly());
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        for (int run = 4900; run < 4905; run++) {
+          String upload = "/results?workerHost=github&runId=" + run + "&jobName=cpp-small";
+          CyclicBarrier together = new CyclicBarrier(2);
+          List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+          for (int i = 0; i < 2; i++) {
+            TestServer to = i == 0 ? r1 : r2;
+            Multipart body = bodies.get(i);
+            answers.add(
+                pool.submit(
+                    () -> {
+                      together.await();
+                      return to.post(upload, fork, body);
+                    }));
+          }
+          List<Integer> codes = new ArrayList<>();
+          for (Future<HttpResponse<String>> answer : answers) {
+            HttpResponse<String> got = answer.get();
+            codes.add(got.statusCode());
+            if (got.statusCode() != 200) {
+              assertThat(got.statusCode()).as(got.body()).isEqualTo(403);
+              assertThat(got.body().strip())
+                  .isEqualTo(
+                      "worker 'fork' may only add new jobs (scope add-github-jobs), and"
+                          + " github-jobs/"
+                          + run
+                          + "/cpp-small exists: publish under a new run id, or with a token of"
+                          + " scope github-jobs to replace it");
+            }
+          }
+          assertThat(codes)
+              .as("answers to the two uploads of run " + run)
+              .containsExactlyInAnyOrder(200, 403);
+          int winner = codes.indexOf(200);
+          assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+          byte[] tsv = SiteTrees.fixture("github-jobs/4101/cpp-small.tsv");
+          if (winner == 1) {
+            tsv = Arrays.copyOf(tsv, new String(tsv, StandardCharsets.UTF_8).indexOf('\n') + 1);
+          }
+          assertThat(r1.site.resolve("github-jobs/" + run + "/cpp-small.tsv"))
+              .hasBinaryContent(tsv);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * Through Soil's {@code /wwup}: a tsv alone for a job whose JSON is stored is a change of the
+   * job, on both replicas; a tsv alone for a job with no JSON completes no job, and is refused
+   * (400) on every replica rather than kept on the one that took it.
+   */
+  @Test
+  void aTsvAloneThroughWwupIsReplicatedWhenItCompletesAJobElseRefused() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    byte[] tsv = "0\t1.000000\tbuild\tb.sh\tall\t-\n".getBytes(StandardCharsets.UTF_8);
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder);
+        TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder);
+        FolderObjectStore store = new FolderObjectStore(bucket)) {
+      HttpResponse<String> alone =
+          r1.post(
+              "/wwup",
+              r1.github,
+              new Multipart()
+                  .field("payload-type", "github-jobs")
+                  .field("subdir", "4950")
+                  .file("file1", "dev-minimal.tsv", tsv));
+      assertThat(alone.statusCode()).as(alone.body()).isEqualTo(400);
+      assertThat(alone.body())
+          .contains(
+              "github-jobs/4950/dev-minimal: this upload completes no job (dev-minimal.json is"
+                  + " neither sent nor stored)",
+              "send dev-minimal.json in the same request as the wwz and tsv");
+      assertThat(r1.site.resolve("github-jobs/4950/dev-minimal.tsv")).doesNotExist();
+      assertThat(BucketChecks.jobFiles(store)).isEmpty();
+
+      ok(
+          r1.post(
+              "/results?workerHost=github&runId=4951&jobName=dev-minimal",
+              r1.github,
+              TestServer.fixtureJob("github-jobs/4101", "dev-minimal")));
+      HttpResponse<String> update =
+          r2.post(
+              "/wwup",
+              r2.github,
+              new Multipart()
+                  .field("payload-type", "github-jobs")
+                  .field("subdir", "4951")
+                  .file("file1", "dev-minimal.tsv", tsv));
+      assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+      assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+      assertThat(r1.site.resolve("github-jobs/4951/dev-minimal.tsv")).hasBinaryContent(tsv);
+      assertThat(BucketChecks.jobFileDifferences(store, r1.site)).isEmpty();
+      assertThat(awaitRegen(r1)).as("r1 against a regen of its jobs").isEmpty();
     }
   }
 

@@ -276,6 +276,15 @@ public final class ChangeStream implements AutoCloseable {
       public long last() throws Unavailable {
         return lastSequence(stream);
       }
+
+      @Override
+      public long first() throws Unavailable {
+        try {
+          return management.getStreamInfo(stream).getStreamState().getFirstSequence();
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+          throw new Unavailable("cannot read stream " + stream + " at " + url + " (" + e + ")", e);
+        }
+      }
     };
   }
 

@@ -24,6 +24,13 @@ public final class Cluster implements AutoCloseable {
   /** How long the stream may take to acknowledge a change before the request answers 503. */
   static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * How long a job's upload lock is kept at most ({@link UploadLocks}): an upload holds it while it
+   * is checked, its files are put and its change is published; this frees the lock of a replica
+   * that died holding it.
+   */
+  static final Duration UPLOAD_LOCK_TTL = Duration.ofSeconds(60);
+
   /** How long a role is kept without renewal (renewed every third of it). */
   static final Duration ROLE_TTL = Duration.ofSeconds(15);
 
@@ -34,6 +41,7 @@ public final class Cluster implements AutoCloseable {
   private final ChangeStream stream;
   private final ObjectStore bucket;
   private final HostLeases leases;
+  private final UploadLocks uploads;
   private final PageMirror mirror;
   private final OwnChanges own = new OwnChanges();
   private final QueueStream queue;
@@ -41,12 +49,14 @@ public final class Cluster implements AutoCloseable {
   private @Nullable ReplicaFeed feed;
   private @Nullable Roles roles;
   private @Nullable PageFollower pages;
+  private @Nullable Outbox outbox;
 
   private Cluster(
       DistributedSettings settings,
       ChangeStream stream,
       ObjectStore bucket,
       HostLeases leases,
+      UploadLocks uploads,
       PageMirror mirror,
       QueueStream queue,
       Path siteRoot) {
@@ -56,6 +66,7 @@ public final class Cluster implements AutoCloseable {
     this.stream = stream;
     this.bucket = bucket;
     this.leases = leases;
+    this.uploads = uploads;
     this.mirror = mirror;
   }
 
@@ -74,12 +85,14 @@ public final class Cluster implements AutoCloseable {
     }
     try {
       HostLeases leases = HostLeases.open(stream, settings.replica(), ROLE_TTL);
+      UploadLocks uploads =
+          UploadLocks.open(stream.connection(), settings.replica(), UPLOAD_LOCK_TTL);
       QueueStream queue =
           QueueStream.open(
               stream, settings.events().toString(), settings.replica(), leases, ACK_TIMEOUT);
       PageMirror mirror = new PageMirror(bucket, siteRoot, leases, stream, settings.replica());
       mirror.start();
-      return new Cluster(settings, stream, bucket, leases, mirror, queue, siteRoot);
+      return new Cluster(settings, stream, bucket, leases, uploads, mirror, queue, siteRoot);
     } catch (IOException | RuntimeException e) {
       stream.close();
       bucket.close();
@@ -102,10 +115,24 @@ public final class Cluster implements AutoCloseable {
     mirror.changed(path);
   }
 
-  /** How this replica replicates what it accepts. */
-  public Replication replication(SiteLayout layout, Site site) {
+  /**
+   * How this replica replicates what it accepts; the uploads whose change the stream has not taken
+   * yet are kept in {@code state} ({@link Outbox}).
+   */
+  public synchronized Replication replication(SiteLayout layout, Site site, Path state) {
+    Outbox made =
+        new Outbox(settings.replica(), state.resolve("cluster").resolve("outbox"), stream);
+    outbox = made;
     return new ClusterReplication(
-        settings.replica(), stream, bucket, layout, site.locks(), this::awaitApplied, own);
+        settings.replica(),
+        stream,
+        bucket,
+        layout,
+        site.locks(),
+        this::awaitApplied,
+        own,
+        made,
+        uploads);
   }
 
   private boolean awaitApplied(long sequence, Duration timeout) throws InterruptedException {
@@ -129,7 +156,7 @@ public final class Cluster implements AutoCloseable {
     Roles claimed = new Roles(leases, site, changes, mirror, started::ready);
     PageFollower follower =
         new PageFollower(
-            settings.replica(), stream, bucket, siteRoot, site, state, claimed::renders);
+            settings.replica(), stream, bucket, siteRoot, site, state, claimed::renders, mirror);
     site.renderOnly(
         new PageOwners() {
           @Override
@@ -174,6 +201,9 @@ public final class Cluster implements AutoCloseable {
     started.start();
     feed = started;
     site.onRunDeleted(mirror);
+    if (outbox != null) {
+      outbox.start();
+    }
     claimed.start();
     roles = claimed;
     LoggerFactory.getLogger(Cluster.class)
@@ -206,6 +236,9 @@ public final class Cluster implements AutoCloseable {
   public synchronized void close() {
     if (roles != null) {
       roles.close();
+    }
+    if (outbox != null) {
+      outbox.close();
     }
     if (feed != null) {
       feed.close();

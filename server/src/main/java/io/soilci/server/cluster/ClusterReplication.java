@@ -1,5 +1,6 @@
 package io.soilci.server.cluster;
 
+import io.soilci.result.BadInput;
 import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
 import io.soilci.result.SiteLayout;
@@ -34,6 +35,9 @@ public final class ClusterReplication implements Replication {
   /** How long a request waits for this replica to catch up with the stream. */
   private static final Duration CATCH_UP = Duration.ofSeconds(10);
 
+  /** How long an upload waits while another upload of its job holds the job's lock. */
+  private static final Duration LOCK_WAIT = Duration.ofSeconds(10);
+
   /** How long a request waits for this replica's feed to apply the change it published. */
   static final Duration APPLY = Duration.ofSeconds(10);
 
@@ -44,6 +48,8 @@ public final class ClusterReplication implements Replication {
   private final RunLocks locks;
   private final Applied applied;
   private final OwnChanges own;
+  private final Outbox outbox;
+  private final UploadLocks uploads;
 
   /** Where this replica's feed stands in the stream. */
   @FunctionalInterface
@@ -61,7 +67,11 @@ public final class ClusterReplication implements Replication {
       SiteLayout layout,
       RunLocks locks,
       Applied applied,
-      OwnChanges own) {
+      OwnChanges own,
+      Outbox outbox,
+      UploadLocks uploads) {
+    this.uploads = uploads;
+    this.outbox = outbox;
     this.applied = applied;
     this.replica = replica;
     this.stream = stream;
@@ -130,6 +140,34 @@ public final class ClusterReplication implements Replication {
     } catch (ChangeStream.Unavailable e) {
       throw new NotApplied(e.getMessage() + "; it was applied nowhere", e);
     }
+    awaitApplied(change, sequence, pending);
+    return sequence;
+  }
+
+  /**
+   * Publishes an upload's {@code change}, kept in the outbox as {@code kept} until the stream took
+   * it. Returns its sequence in the stream.
+   */
+  private long publish(Change change, Outbox.Entry kept) throws IOException {
+    long sequence;
+    try {
+      sequence = stream.publish(change);
+    } catch (ChangeStream.Unavailable e) {
+      outbox.keep(kept);
+      throw new NotApplied(
+          e.getMessage()
+              + "; its files are in the object store, and replica "
+              + replica
+              + " publishes it again until the stream takes it",
+          e);
+    }
+    outbox.published(kept);
+    return sequence;
+  }
+
+  /** Waits until this replica's feed applied {@code change} at {@code sequence}. */
+  private void awaitApplied(Change change, long sequence, OwnChanges.Pending pending)
+      throws NotApplied {
     if (!await(sequence, APPLY)) {
       throw new NotApplied(
           change.kind()
@@ -147,39 +185,72 @@ public final class ClusterReplication implements Replication {
     if (refused.isPresent()) {
       throw refused.get();
     }
-    return sequence;
   }
 
+  /**
+   * Commits {@code upload}: under the cluster's lock of its job ({@link UploadLocks}), this replica
+   * catches up with the stream, the upload is checked against what it stored (an add-only upload of
+   * a job another upload stored is refused here), its change is kept in the outbox, its files are
+   * put in the object store and its change is published; then, the lock given up, this replica's
+   * feed commits the staged files at the change's place in the stream.
+   */
   @Override
   public Optional<StoredJob> store(StagedUpload upload, Instant at, StagedUpload.Committed here)
       throws IOException {
-    Optional<StagedUpload.Released> released = upload.release();
-    if (released.isEmpty()) {
-      return Optional.empty();
-    }
-    StoredJob job = released.get().job();
-    Map<JobFile, Path> staged = released.get().files();
+    UploadLocks.Held lock = uploads.take(upload.ref(), LOCK_WAIT);
     Change change;
+    OwnChanges.Pending pending;
+    long sequence;
+    StoredJob job;
     try {
-      change = put(job.ref(), staged, at);
-    } catch (IOException e) {
-      delete(staged);
-      throw new NotApplied(
-          job.ref() + ": not stored, the object store did not take its files (" + e + ")", e);
-    } catch (RuntimeException e) {
-      delete(staged);
-      throw e;
+      awaitCaughtUp();
+      Optional<StagedUpload.Released> released = upload.release();
+      if (released.isEmpty()) {
+        throw incomplete(upload.ref());
+      }
+      job = released.get().job();
+      Map<JobFile, Path> staged = released.get().files();
+      Upload files;
+      Outbox.Entry kept;
+      try {
+        files = files(job.ref(), staged, at);
+        kept = outbox.hold(files.change());
+      } catch (IOException | RuntimeException e) {
+        delete(staged);
+        throw e;
+      }
+      try {
+        put(job.ref(), files);
+      } catch (IOException e) {
+        outbox.notPut(kept);
+        delete(staged);
+        throw new NotApplied(
+            job.ref() + ": not stored, the object store did not take its files (" + e + ")", e);
+      } catch (RuntimeException e) {
+        outbox.notPut(kept);
+        delete(staged);
+        throw e;
+      }
+      change = files.change();
+      pending = own.expect(change, staged);
+      try {
+        sequence = publish(change, kept);
+      } catch (IOException | RuntimeException e) {
+        own.forget(change, pending);
+        throw e;
+      }
+    } finally {
+      uploads.release(lock);
     }
-    OwnChanges.Pending pending = own.expect(change, staged);
     try {
-      long sequence = publishAndAwait(change, pending);
+      awaitApplied(change, sequence, pending);
       if (!pending.applied() && !current(job.ref(), change)) {
         // The stream took it as a duplicate of an earlier copy of the same files, applied before
         // a later upload of the job replaced them: sent again, as a message of its own.
         Change again = change.with(ChangeKinds.AGAIN_AFTER, Long.toString(sequence));
         OwnChanges.Pending second = own.expect(again, pending.takeBack());
         try {
-          publishAndAwait(again, second);
+          awaitApplied(again, publish(again, outbox.hold(again)), second);
         } finally {
           own.forget(again, second);
         }
@@ -188,6 +259,23 @@ public final class ClusterReplication implements Replication {
       own.forget(change, pending);
     }
     return Optional.of(job);
+  }
+
+  /**
+   * A wwz or tsv sent without the JSON, for a job whose JSON is not stored: on one box it is kept
+   * until a JSON completes the job; here every replica must hold the same files, and a partial job
+   * is no change the others could apply (Soil's client sends the three files in one request).
+   */
+  private static BadInput incomplete(JobRef job) {
+    String json = JobFile.JSON.fileName(job.job());
+    return new BadInput(
+        job
+            + ": this upload completes no job ("
+            + json
+            + " is neither sent nor stored), and the distributed mode keeps only complete jobs, the"
+            + " same on every replica: send "
+            + json
+            + " in the same request as the wwz and tsv");
   }
 
   /** Whether this replica's files of {@code job} are those {@code change} names. */
@@ -211,11 +299,17 @@ public final class ClusterReplication implements Replication {
   }
 
   /**
-   * Puts the job's files in the object store, wwz, tsv, JSON last: those of this upload from their
-   * temp files, the others as stored here (read under the job's lock: a later upload may replace
-   * them as soon as it is released); returns the change that names them.
+   * An upload's files and the change that names them: those of this upload as temp files ({@code
+   * staged}), the others as stored here ({@code stored}).
    */
-  private Change put(JobRef job, Map<JobFile, Path> staged, Instant at) throws IOException {
+  private record Upload(Map<JobFile, Path> staged, Map<JobFile, byte[]> stored, Change change) {}
+
+  /**
+   * The job's files to put and their change: those of this upload from their temp files, the others
+   * as stored here (read under the job's lock: a later upload may replace them as soon as it is
+   * released).
+   */
+  private Upload files(JobRef job, Map<JobFile, Path> staged, Instant at) throws IOException {
     Map<JobFile, byte[]> stored = new EnumMap<>(JobFile.class);
     long jsonModified;
     ReentrantLock lock = locks.job(job);
@@ -236,29 +330,42 @@ public final class ClusterReplication implements Replication {
       lock.unlock();
     }
     List<String> hashes = new ArrayList<>();
-    for (JobFile kind : JobFile.values()) { // wwz, tsv, JSON last
+    for (JobFile kind : JobFile.values()) {
       Path file = staged.get(kind);
       byte[] bytes = stored.get(kind);
       if (file != null) {
         hashes.add(ReplicaFeed.sha256(file));
-        bucket.put(job.file(kind), file, contentType(kind));
       } else if (bytes != null) {
         hashes.add(Change.sha256(bytes));
-        bucket.put(job.file(kind), bytes, contentType(kind));
       } else {
         hashes.add(ABSENT);
       }
     }
-    return Change.of(
-        ChangeKinds.STORED,
-        replica,
-        job,
-        at.toEpochMilli(),
-        Map.of(
-            ChangeKinds.FILES_SHA256,
-            String.join("+", hashes),
-            ChangeKinds.JSON_MODIFIED,
-            Long.toString(jsonModified)));
+    Change change =
+        Change.of(
+            ChangeKinds.STORED,
+            replica,
+            job,
+            at.toEpochMilli(),
+            Map.of(
+                ChangeKinds.FILES_SHA256,
+                String.join("+", hashes),
+                ChangeKinds.JSON_MODIFIED,
+                Long.toString(jsonModified)));
+    return new Upload(staged, stored, change);
+  }
+
+  /** Puts {@code files} in the object store, wwz, tsv, JSON last. */
+  private void put(JobRef job, Upload files) throws IOException {
+    for (JobFile kind : JobFile.values()) { // wwz, tsv, JSON last
+      Path file = files.staged().get(kind);
+      byte[] bytes = files.stored().get(kind);
+      if (file != null) {
+        bucket.put(job.file(kind), file, contentType(kind));
+      } else if (bytes != null) {
+        bucket.put(job.file(kind), bytes, contentType(kind));
+      }
+    }
   }
 
   static String contentType(JobFile kind) {

@@ -43,10 +43,18 @@ public final class HostLeases {
     this.replica = replica;
     this.ttl = ttl;
     this.nanos = nanos;
+    this.kv = bucket(connection, BUCKET, ttl);
+  }
+
+  /**
+   * The key-value bucket {@code name} (history 1, file storage, each key removed {@code ttl} after
+   * its last write), made when missing.
+   */
+  static KeyValue bucket(Connection connection, String name, Duration ttl) throws IOException {
     try {
       KeyValueManagement management = connection.keyValueManagement();
       try {
-        management.getStatus(BUCKET);
+        management.getStatus(name);
       } catch (JetStreamApiException e) {
         if (e.getErrorCode() != 404) {
           throw e;
@@ -54,18 +62,18 @@ public final class HostLeases {
         try {
           management.create(
               KeyValueConfiguration.builder()
-                  .name(BUCKET)
+                  .name(name)
                   .ttl(ttl)
                   .maxHistoryPerKey(1)
                   .storageType(StorageType.File)
                   .build());
         } catch (JetStreamApiException made) {
-          management.getStatus(BUCKET); // another replica made it meanwhile
+          management.getStatus(name); // another replica made it meanwhile
         }
       }
-      this.kv = connection.keyValue(BUCKET);
+      return connection.keyValue(name);
     } catch (JetStreamApiException e) {
-      throw new IOException("cannot open the key-value bucket " + BUCKET + ": " + e, e);
+      throw new IOException("cannot open the key-value bucket " + name + ": " + e, e);
     }
   }
 

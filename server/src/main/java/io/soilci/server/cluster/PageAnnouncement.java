@@ -3,9 +3,12 @@ package io.soilci.server.cluster;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soilci.result.Printable;
+import io.soilci.server.storage.Md5;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the holder of a role announces on the pages' stream ({@link ChangeStream#PAGES_STREAM}) once
@@ -41,26 +44,110 @@ record PageAnnouncement(
   }
 
   /**
-   * The announcement these bytes hold; {@link IOException} for bytes that are not one, or of a
-   * version this server does not read.
+   * The announcement these bytes hold; {@link IOException} naming what is wrong for bytes that are
+   * not one (not JSON, a version this server does not read, a field missing or of another type, a
+   * role that is none of {@link PageMirror#roles}, an {@code upTo} below 0, more than {@value
+   * #MOST_PAGES} pages, a path that is not a page of the role (absolute, {@code ..}, a job's file,
+   * a hidden or temp file, another role's), an MD5 that is not 32 lower-case hex digits). The
+   * message may come from anyone who can publish on the stream: nothing in it is trusted.
    */
   static PageAnnouncement decode(byte[] bytes) throws IOException {
-    JsonNode tree = JSON.readTree(bytes);
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw new IOException(
+          "an announcement of pages must be JSON (" + e.getOriginalMessage() + "): " + text(bytes));
+    }
     if (tree == null || !tree.isObject()) {
-      throw new IOException("an announcement of pages must be a JSON object");
+      throw new IOException("an announcement of pages must be a JSON object: " + text(bytes));
     }
     int version = tree.path("version").asInt(-1);
     if (version != VERSION) {
-      String text = new String(bytes, StandardCharsets.UTF_8);
       throw new IOException(
           "announcement of pages version "
               + tree.path("version")
               + " is not "
               + VERSION
               + ", the version this server reads: upgrade this replica to the others' version ("
-              + (text.length() > 200 ? text.substring(0, 200) + "…" : text)
+              + text(bytes)
               + ")");
     }
-    return JSON.treeToValue(tree, PageAnnouncement.class);
+    String role = text(tree, "role");
+    if (!PageMirror.roles().contains(role)) {
+      throw new IOException(
+          "an announcement of pages of role '"
+              + Printable.of(role)
+              + "': the roles are "
+              + String.join(", ", PageMirror.roles()));
+    }
+    String origin = text(tree, "origin");
+    JsonNode upTo = tree.path("upTo");
+    if (!upTo.canConvertToExactIntegral() || !upTo.canConvertToLong() || upTo.asLong() < 0) {
+      throw new IOException(
+          "an announcement of pages of "
+              + role
+              + " needs 'upTo', a sequence 0 or more, not "
+              + upTo);
+    }
+    JsonNode pages = tree.path("pages");
+    if (!pages.isObject()) {
+      throw new IOException(
+          "an announcement of pages of " + role + " needs 'pages', an object of path: MD5");
+    }
+    if (pages.size() > MOST_PAGES) {
+      throw new IOException(
+          "an announcement of pages of "
+              + role
+              + " names "
+              + pages.size()
+              + " pages, more than the "
+              + MOST_PAGES
+              + " a holder puts in one");
+    }
+    Map<String, String> named = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> page : pages.properties()) {
+      String path = page.getKey();
+      if (!PageMirror.isMirrored(path) || !PageMirror.roleOf(path).equals(role)) {
+        throw new IOException(
+            "an announcement of pages of "
+                + role
+                + " names '"
+                + Printable.of(path)
+                + "', which is not a page of "
+                + role
+                + " (a path under the site, of letters, digits, '.', '_' and '-', no segment"
+                + " starting with '.', not a job's file)");
+      }
+      JsonNode md5 = page.getValue();
+      if (!md5.isTextual() || !(md5.asText().isEmpty() || Md5.isHex(md5.asText()))) {
+        throw new IOException(
+            "an announcement of pages of "
+                + role
+                + " gives page "
+                + path
+                + " the MD5 "
+                + Printable.of(md5.toString())
+                + ": it must be 32 lower-case hex digits, or empty for a page deleted");
+      }
+      named.put(path, md5.asText());
+    }
+    return new PageAnnouncement(version, role, origin, upTo.asLong(), named);
+  }
+
+  private static String text(JsonNode tree, String field) throws IOException {
+    JsonNode value = tree.path(field);
+    if (value.isMissingNode()) {
+      throw new IOException("an announcement of pages lacks '" + field + "', a string");
+    }
+    if (!value.isTextual() || value.asText().isEmpty()) {
+      throw new IOException(
+          "an announcement of pages needs '" + field + "', a string, not " + value.toString());
+    }
+    return value.asText();
+  }
+
+  private static String text(byte[] bytes) {
+    return Printable.of(new String(bytes, StandardCharsets.UTF_8));
   }
 }

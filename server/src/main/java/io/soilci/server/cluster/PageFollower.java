@@ -3,15 +3,14 @@ package io.soilci.server.cluster;
 import io.soilci.files.AtomicFiles;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.Md5;
-import io.soilci.server.storage.ObjectKeys;
 import io.soilci.server.storage.ObjectStore;
+import io.soilci.server.storage.StoredObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,6 +52,7 @@ final class PageFollower implements AutoCloseable {
   private final Path announcedFile;
   private final AtomicLong fetched = new AtomicLong();
   private final StreamFollower follower;
+  private final PageMirror mirror;
 
   /**
    * A follower of {@code stream}'s pages into {@code site} (its folder {@code root}), resuming
@@ -66,8 +66,10 @@ final class PageFollower implements AutoCloseable {
       Path root,
       Site site,
       Path state,
-      Predicate<String> rendersRole)
+      Predicate<String> rendersRole,
+      PageMirror mirror)
       throws IOException {
+    this.mirror = mirror;
     this.replica = replica;
     this.bucket = bucket;
     this.root = root;
@@ -82,7 +84,8 @@ final class PageFollower implements AutoCloseable {
             "soil-page-follower",
             stream.pages(),
             state.resolve("cluster").resolve(SAVED),
-            this::handle);
+            this::handle,
+            this::missed);
   }
 
   void start() {
@@ -107,7 +110,7 @@ final class PageFollower implements AutoCloseable {
       announcement = PageAnnouncement.decode(delivered.bytes());
     } catch (IOException e) {
       LOG.error(
-          "replica {}: announcement {} of the pages' stream skipped: {}",
+          "replica {}: announcement {} of the pages' stream refused: {}",
           replica,
           delivered.sequence(),
           e.getMessage());
@@ -119,12 +122,6 @@ final class PageFollower implements AutoCloseable {
     }
     for (Map.Entry<String, String> page : announcement.pages().entrySet()) {
       String path = page.getKey();
-      if (!ObjectKeys.isValid(path)
-          || !PageMirror.isMirrored(path)
-          || !PageMirror.roleOf(path).equals(role)) {
-        LOG.warn("replica {}: announced page {} of {} is not one: skipped", replica, path, role);
-        continue;
-      }
       while (!follower.closed()) {
         try {
           put(path, page.getValue());
@@ -145,6 +142,69 @@ final class PageFollower implements AutoCloseable {
       saveAnnounced();
       site.pagesAnnounced(path -> PageMirror.roleOf(path).equals(role), announcement.upTo());
     }
+  }
+
+  /**
+   * Announcements after {@code after} and before {@code next} expired before this replica read them
+   * (it was away longer than the stream keeps them, {@link ChangeStream#PAGES_KEPT}): the pages
+   * they named are unknown, so every page of each role this replica does not render is compared
+   * with the bucket's (by MD5) and fetched where it differs or is missing here. Pages the bucket no
+   * longer has stay (retention deletes a run's pages on every replica). Tried again until done.
+   */
+  private void missed(long after, long next) throws InterruptedException {
+    for (String role : PageMirror.roles()) {
+      while (!follower.closed() && !rendersRole.test(role)) {
+        try {
+          reconcile(role, after, next);
+          break;
+        } catch (IOException e) {
+          LOG.warn(
+              "replica {}: pages of {} not reconciled with the bucket yet, trying again: {}",
+              replica,
+              role,
+              e.toString());
+          follower.pause();
+        }
+      }
+    }
+  }
+
+  private void reconcile(String role, long after, long next) throws IOException {
+    long started = System.nanoTime();
+    int got = 0;
+    int same = 0;
+    for (Map.Entry<String, StoredObject> page : mirror.storedPages(role).entrySet()) {
+      Path file = root.resolve(page.getKey());
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (NoSuchFileException e) {
+        bytes = null;
+      }
+      if (bytes != null && bucket.hasMd5(page.getValue(), Md5.of(bytes))) {
+        same++;
+        continue;
+      }
+      try (InputStream in = bucket.open(page.getKey())) {
+        bytes = in.readAllBytes();
+      } catch (NoSuchFileException e) {
+        continue; // deleted since it was listed
+      }
+      Files.createDirectories(file.getParent());
+      AtomicFiles.write(file, bytes);
+      fetched.incrementAndGet();
+      got++;
+    }
+    LOG.info(
+        "replica {}: announcements {} to {} of the pages' stream expired unread: pages of {}"
+            + " reconciled with the bucket in {} ms: {} fetched, {} unchanged",
+        replica,
+        after + 1,
+        next - 1,
+        role,
+        (System.nanoTime() - started) / 1_000_000,
+        got,
+        same);
   }
 
   private void readAnnounced() throws IOException {
@@ -189,7 +249,7 @@ final class PageFollower implements AutoCloseable {
       return;
     }
     try {
-      if (md5.equals(HexFormat.of().formatHex(Md5.of(Files.readAllBytes(file))))) {
+      if (md5.equals(Md5.hex(Md5.of(Files.readAllBytes(file))))) {
         return; // the same bytes already (a status file every replica writes)
       }
     } catch (NoSuchFileException e) {
@@ -201,7 +261,7 @@ final class PageFollower implements AutoCloseable {
     } catch (NoSuchFileException e) {
       return; // deleted since: a later announcement says so
     }
-    if (!md5.equals(HexFormat.of().formatHex(Md5.of(bytes)))) {
+    if (!md5.equals(Md5.hex(Md5.of(bytes)))) {
       return; // put again since: a later announcement names it
     }
     Files.createDirectories(file.getParent());

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -337,7 +336,8 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
     }
   }
 
-  private static List<String> roles() {
+  /** Every role: the site's and each host's. */
+  static List<String> roles() {
     List<String> roles = new ArrayList<>();
     roles.add(HostLeases.SITE);
     for (WorkerHost host : WorkerHost.values()) {
@@ -356,7 +356,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
     synchronized (pending) {
       unannounced
           .computeIfAbsent(roleOf(path), r -> new TreeMap<>())
-          .put(path, md5 == null ? "" : HexFormat.of().formatHex(md5));
+          .put(path, md5 == null ? "" : Md5.hex(md5));
     }
   }
 
@@ -488,14 +488,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         }
       }
       Map<String, Path> local = localPages(role);
-      Map<String, StoredObject> stored = new HashMap<>();
-      for (String prefix : bucketPrefixes(role)) {
-        for (StoredObject object : bucket.list(prefix)) {
-          if (isMirrored(object.key()) && roleOf(object.key()).equals(role)) {
-            stored.put(object.key(), object);
-          }
-        }
-      }
+      Map<String, StoredObject> stored = storedPages(role);
       LOG.info(
           "role {}: reconciling its pages with the store: {} in the site folder, {} in the store",
           role,
@@ -558,6 +551,19 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       pause();
       return false;
     }
+  }
+
+  /** The role's pages in the bucket, by key. */
+  Map<String, StoredObject> storedPages(String role) throws IOException {
+    Map<String, StoredObject> stored = new HashMap<>();
+    for (String prefix : bucketPrefixes(role)) {
+      for (StoredObject object : bucket.list(prefix)) {
+        if (isMirrored(object.key()) && roleOf(object.key()).equals(role)) {
+          stored.put(object.key(), object);
+        }
+      }
+    }
+    return stored;
   }
 
   /** The role's pages in the site folder, by key. */

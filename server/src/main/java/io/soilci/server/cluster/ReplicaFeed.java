@@ -140,7 +140,7 @@ public final class ReplicaFeed implements AutoCloseable {
     }
     while (!follower.closed()) {
       try {
-        apply(change);
+        apply(change, delivered.sequence());
         own.applied(change, null);
         return;
       } catch (BadInput | JobLost | IllegalArgumentException | IllegalStateException e) {
@@ -170,11 +170,13 @@ public final class ReplicaFeed implements AutoCloseable {
    * Applies every change, this replica's own too: it published its own first and applies it here,
    * at its place in the stream, as every other replica does (also when a restart replays it among
    * the others'). The hooks a change fires run on its origin only, the replica that accepted it
-   * (for {@code lost}: the holder of the site role that declared it), so once in the cluster.
+   * (for {@code lost}: the holder of the site role that declared it), so once in the cluster; each
+   * with {@link io.soilci.server.hooks.HookEvent#DELIVERY} naming the change's place in the stream,
+   * the same when a restart replays it and fires them again.
    */
-  private void apply(Change change) throws IOException {
+  private void apply(Change change, long sequence) throws IOException {
     if (change.origin().equals(replica)) {
-      applyHere(change);
+      site.withHookDelivery(ChangeStream.STREAM + "/" + sequence, () -> applyHere(change));
     } else {
       site.withHooksElsewhere(() -> applyHere(change));
     }

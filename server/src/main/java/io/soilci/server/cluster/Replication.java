@@ -62,7 +62,8 @@ public interface Replication extends AutoCloseable {
    * Commits {@code upload} at {@code at}: here through the commit journal, {@code here} told, on a
    * single box; in the distributed mode its files go to the object store and its change to the
    * stream, and this replica's feed commits the staged files at the change's place in the stream.
-   * Empty when the upload completes no job (a tsv alone), which is committed here only.
+   * Empty when the upload completes no job (a tsv alone): committed on a single box, refused (400)
+   * in the distributed mode.
    */
   Optional<StoredJob> store(StagedUpload upload, Instant at, StagedUpload.Committed here)
       throws IOException;

@@ -1,6 +1,7 @@
 package io.soilci.server.cluster;
 
 import io.soilci.result.JobFile;
+import io.soilci.result.JobRef;
 import io.soilci.server.upload.StoredJob;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,6 +20,9 @@ public interface StagedUpload {
     void stored(StoredJob job) throws IOException;
   }
 
+  /** The job this upload is of. */
+  JobRef ref();
+
   /**
    * Validates the files and commits them here through the commit journal; with a JSON file the job
    * is complete and {@code committed} is told.
@@ -27,8 +31,8 @@ public interface StagedUpload {
 
   /**
    * Validates the files and checks, under the job's lock, that they may be written; the synced temp
-   * files are then the caller's (to commit or delete). An upload that completes no job (a tsv
-   * without a JSON file stored) is committed here as {@link #commit} does, and gives nothing.
+   * files are then the caller's (to commit or delete). An upload that completes no job (a wwz or
+   * tsv without a JSON file sent or stored) gives nothing, and its files stay the upload's.
    */
   Optional<Released> release() throws IOException;
 

@@ -37,6 +37,21 @@ final class StreamFollower implements AutoCloseable {
 
     /** The sequence of the stream's last message (0 when empty). */
     long last() throws ChangeStream.Unavailable;
+
+    /**
+     * The sequence of the stream's first message kept (the last one's plus 1 when it keeps none).
+     */
+    long first() throws ChangeStream.Unavailable;
+  }
+
+  /**
+   * Told that the messages after sequence {@code after} and before {@code next} are gone from the
+   * stream (its maximum age removed them while this reader was away): what they said must be found
+   * another way, before the messages from {@code next} on are handled.
+   */
+  @FunctionalInterface
+  interface Gap {
+    void missed(long after, long next) throws InterruptedException;
   }
 
   /** What is done with each message, in order; it returns once it is done with it. */
@@ -50,6 +65,7 @@ final class StreamFollower implements AutoCloseable {
   private final Source source;
   private final @Nullable Path savedFile;
   private final Handler handler;
+  private final @Nullable Gap gap;
   private final Thread thread;
   private volatile boolean closed;
   private volatile long applied;
@@ -69,6 +85,23 @@ final class StreamFollower implements AutoCloseable {
       @Nullable Path savedFile,
       Handler handler)
       throws IOException {
+    this(replica, what, threadName, source, savedFile, handler, null);
+  }
+
+  /**
+   * As above, for a stream whose messages expire: {@code gap} is told of the messages that expired
+   * before this reader handled them.
+   */
+  StreamFollower(
+      String replica,
+      String what,
+      String threadName,
+      Source source,
+      @Nullable Path savedFile,
+      Handler handler,
+      @Nullable Gap gap)
+      throws IOException {
+    this.gap = gap;
     this.replica = replica;
     this.what = what;
     this.source = source;
@@ -150,6 +183,14 @@ final class StreamFollower implements AutoCloseable {
    * the last handled while none arrived for a while: a consumer lost in a restart of nats-server.
    */
   private void follow() throws ChangeStream.Unavailable, InterruptedException {
+    long expected = applied + 1;
+    if (gap != null) {
+      long first = source.first();
+      if (source.last() >= expected && first > expected) {
+        missed(expected, first);
+        expected = first;
+      }
+    }
     try (ChangeStream.Feed feed = source.from(applied + 1)) {
       long quietSince = System.nanoTime();
       while (!closed) {
@@ -157,6 +198,10 @@ final class StreamFollower implements AutoCloseable {
         if (next.isPresent()) {
           ChangeStream.Delivered delivered = next.get();
           if (delivered.sequence() > applied) {
+            if (gap != null && delivered.sequence() > expected) {
+              missed(expected, delivered.sequence());
+            }
+            expected = delivered.sequence() + 1;
             handler.handle(delivered);
             advance(delivered.sequence());
           }
@@ -172,6 +217,19 @@ final class StreamFollower implements AutoCloseable {
         }
         save(false);
       }
+    }
+  }
+
+  /** Messages {@code from} to {@code next} - 1 expired before they were handled here. */
+  private void missed(long from, long next) throws InterruptedException {
+    LOG.warn(
+        "replica {}: messages {} to {} of {} expired before this replica read them",
+        replica,
+        from,
+        next - 1,
+        what);
+    if (gap != null) {
+      gap.missed(from - 1, next);
     }
   }
 

@@ -19,6 +19,13 @@ public record HookEvent(String name, Map<String, String> env) {
   /** A coordinator job was cancelled, queued or running. */
   public static final String JOB_CANCELLED = "job-cancelled";
 
+  /**
+   * The variable that names one firing of a hook in the distributed mode, {@code
+   * SOIL_CHANGES/SEQUENCE/EVENT}: the same when a replica that replays its own changes after a
+   * restart fires it again, so a hook can do its work once.
+   */
+  public static final String DELIVERY = "SOIL_DELIVERY";
+
   public static final Set<String> NAMES =
       Set.of(JOB_PASSED, JOB_FAILED, RUN_FINISHED, JOB_SETUP_FAILED, JOB_CANCELLED);
 
@@ -29,5 +36,14 @@ public record HookEvent(String name, Map<String, String> env) {
     Map<String, String> copy = new LinkedHashMap<>(env);
     copy.put("SOIL_EVENT", name);
     env = java.util.Collections.unmodifiableMap(copy);
+  }
+
+  /**
+   * This event as fired for the change {@code change} ({@code STREAM/SEQUENCE}): {@link #DELIVERY}.
+   */
+  public HookEvent delivered(String change) {
+    Map<String, String> more = new LinkedHashMap<>(env);
+    more.put(DELIVERY, change + "/" + name);
+    return new HookEvent(name, more);
   }
 }

@@ -66,6 +66,8 @@ public final class Site implements AutoCloseable {
   private volatile Predicate<JobRef> runFinishedElsewhere = job -> false;
   // Set on a thread applying a change whose hooks another replica fires (withHooksElsewhere).
   private final ThreadLocal<Boolean> hooksElsewhere = ThreadLocal.withInitial(() -> false);
+  // Set on a thread applying a change of the change stream whose hooks fire here: its place there.
+  private final ThreadLocal<String> hookDelivery = new ThreadLocal<>();
   private final Consumer<String> pageChanged;
   // Told of the runs retention deletes (the bucket's copy goes with them).
   private volatile @Nullable RunDeletions runDeletions;
@@ -179,6 +181,20 @@ public final class Site implements AutoCloseable {
       update.run();
     } finally {
       hooksElsewhere.remove();
+    }
+  }
+
+  /**
+   * Runs {@code update}, a change of the change stream at {@code change} ({@code STREAM/SEQUENCE})
+   * whose hooks fire here: each hook gets {@link HookEvent#DELIVERY}, the same when the change is
+   * applied again (a replica replaying the stream after a restart fires its hooks again).
+   */
+  public void withHookDelivery(String change, Update update) throws IOException {
+    hookDelivery.set(change);
+    try {
+      update.run();
+    } finally {
+      hookDelivery.remove();
     }
   }
 
@@ -833,10 +849,11 @@ public final class Site implements AutoCloseable {
       hold.close();
     }
     if (hooks.any() && !hooksElsewhere.get()) {
+      @Nullable String delivery = hookDelivery.get();
       for (HookEvent event : HookEvents.of(change)) {
         if (!event.name().equals(HookEvent.RUN_FINISHED)
             || !runFinishedElsewhere.test(change.job())) {
-          hooks.submit(event);
+          hooks.submit(delivery == null ? event : event.delivered(delivery));
         }
       }
     }

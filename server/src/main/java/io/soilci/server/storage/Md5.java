@@ -2,6 +2,7 @@ package io.soilci.server.storage;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** The MD5 of bytes, as S3 keeps it in a single-part object's ETag ({@link ObjectStore#hasMd5}). */
 public final class Md5 {
@@ -19,5 +20,24 @@ public final class Md5 {
   /** The MD5 of {@code bytes}. */
   public static byte[] of(byte[] bytes) {
     return digest().digest(bytes);
+  }
+
+  /** {@code md5} as lower-case hex, as an ETag shows it (without its quotes). */
+  public static String hex(byte[] md5) {
+    return HexFormat.of().formatHex(md5);
+  }
+
+  /** Whether {@code text} is an MD5 in lower-case hex ({@link #hex}): 32 of {@code 0-9a-f}. */
+  public static boolean isHex(String text) {
+    if (text.length() != 32) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 }

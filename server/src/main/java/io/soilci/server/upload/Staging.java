@@ -71,7 +71,8 @@ final class Staging implements StagedUpload, AutoCloseable {
     this.run = locks.use(ref.host(), ref.run());
   }
 
-  JobRef ref() {
+  @Override
+  public JobRef ref() {
     return ref;
   }
 
@@ -140,7 +141,6 @@ final class Staging implements StagedUpload, AutoCloseable {
   public Optional<Released> release() throws IOException {
     Optional<StoredJob> job = validate();
     if (job.isEmpty()) {
-      var unused = commit(job, stored -> {});
       return Optional.empty();
     }
     lock.lock();

@@ -78,6 +78,47 @@ public final class BucketChecks {
     return differ;
   }
 
+  /**
+   * Keys of job files ({@code HOST/RUN/JOB.wwz|tsv|json}) that differ between {@code bucket} and
+   * {@code site} or exist on one side only: the bucket's jobs must be the site's, so that {@code
+   * regen} of the bucket is the site.
+   */
+  public static List<String> jobFileDifferences(ObjectStore bucket, Path site) throws IOException {
+    Set<String> local = new TreeSet<>();
+    for (String key : SiteTrees.files(site)) {
+      if (ObjectKeys.isValid(key)
+          && ObjectHeaders.isJobFile(key)
+          && Arrays.stream(key.split("/")).noneMatch(s -> s.startsWith("."))) {
+        local.add(key);
+      }
+    }
+    Set<String> stored = new TreeSet<>();
+    for (String key : jobFiles(bucket)) {
+      if (!S3PROXY_TEMP.matcher(key).matches()) {
+        stored.add(key);
+      }
+    }
+    List<String> differ = new ArrayList<>();
+    Set<String> all = new TreeSet<>(local);
+    all.addAll(stored);
+    for (String key : all) {
+      if (!local.contains(key)) {
+        differ.add(key + " (only in the bucket)");
+      } else if (!stored.contains(key)) {
+        differ.add(key + " (not in the bucket)");
+      } else {
+        try (InputStream in = bucket.open(key)) {
+          if (!Arrays.equals(in.readAllBytes(), Files.readAllBytes(site.resolve(key)))) {
+            differ.add(key + " (other bytes in the bucket)");
+          }
+        } catch (NoSuchFileException e) {
+          differ.add(key + " (deleted while compared)");
+        }
+      }
+    }
+    return differ;
+  }
+
   /** The keys of job files ({@code HOST/RUN/JOB.wwz|tsv|json}) in {@code bucket}. */
   public static Set<String> jobFiles(ObjectStore bucket) throws IOException {
     Set<String> keys = new TreeSet<>();
