@@ -3,7 +3,7 @@
 # AppCDS archive made first for each), timed alternately in one run so that the machine's load
 # falls on both alike (docs/BENCHMARKS.md "Worker start-up"): a `run-job` of one task `true`,
 # local, JVM start to exit, N times each; wall time (median, min) and the CPU of the whole run
-# (user + system of the JVM, the task, git and the supervisor; /usr/bin/time), and `sh -c true`.
+# (user + system of the JVM, the task, git and the supervisor; bash's time), and `sh -c true`.
 # usage: bench/worker-ab.sh JAR_A JAR_B [N]      (N default 20)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,15 +21,14 @@ cp "$1" "$work/a/soil-worker.jar"
 cp "$2" "$work/b/soil-worker.jar"
 run_job=(run-job one --tasks "$work/one.txt" --checkout "$co" --out "$work/out")
 
-once() { # a|b|sh -> "wall user sys" of one run
-  local tf=$work/time.txt
+once() { # a|b|sh -> "wall user sys" of one run (bash's time: ms, waited-for children included)
+  local TIMEFORMAT='%3R %3U %3S'
   if [ "$1" = sh ]; then
-    /usr/bin/time -o "$tf" -f '%e %U %S' sh -c true
+    { time sh -c true; } 2>&1
   else
-    SOIL_WORKER_JAR=$work/$1/soil-worker.jar /usr/bin/time -o "$tf" -f '%e %U %S' \
-      "$root/soil-scripts/soil-worker" "${run_job[@]}" > /dev/null 2>&1
+    { time SOIL_WORKER_JAR=$work/$1/soil-worker.jar \
+      "$root/soil-scripts/soil-worker" "${run_job[@]}" > /dev/null 2>&1; } 2>&1
   fi
-  cat "$tf"
 }
 
 # The launcher's first run writes the archive, the second puts it in place.
@@ -56,6 +55,8 @@ stats() { # FILE -> median and min wall, median and mean CPU (user + sys)
     "$(awk '{ s += $2 + $3 } END { printf "%.3f", s / NR }' "$1")"
 }
 printf '%-12s %s\n' "sh -c true" "$(stats "$work/sh.txt")"
+printf '%-12s %s s\n' "target" \
+  "$(awk '{ print $1 }' "$work/sh.txt" | median | awk '{ printf "%.3f", 2 * $1 + 0.3 }')"
 printf '%-12s %s\n' "A: $1" ""
 printf '%-12s %s\n' "" "$(stats "$work/a.txt")"
 printf '%-12s %s\n' "B: $2" ""
