@@ -53,6 +53,7 @@ final class PageFollower implements AutoCloseable {
   private final AtomicLong fetched = new AtomicLong();
   private final StreamFollower follower;
   private final PageMirror mirror;
+  private final ChangeStream changes;
 
   /**
    * A follower of {@code stream}'s pages into {@code site} (its folder {@code root}), resuming
@@ -70,6 +71,7 @@ final class PageFollower implements AutoCloseable {
       PageMirror mirror)
       throws IOException {
     this.mirror = mirror;
+    this.changes = stream;
     this.replica = replica;
     this.bucket = bucket;
     this.root = root;
@@ -171,6 +173,9 @@ final class PageFollower implements AutoCloseable {
 
   private void reconcile(String role, long after, long next) throws IOException {
     long started = System.nanoTime();
+    // Every change up to here was made before the listing below: the bucket's pages show it (as
+    // far as the holder keeps up), so the pages it left here are current once they are fetched.
+    long upTo = changes.lastSequence();
     int got = 0;
     int same = 0;
     for (Map.Entry<String, StoredObject> page : mirror.storedPages(role).entrySet()) {
@@ -195,16 +200,21 @@ final class PageFollower implements AutoCloseable {
       fetched.incrementAndGet();
       got++;
     }
+    announced.merge(role, upTo, Math::max);
+    saveAnnounced();
+    site.pagesAnnounced(path -> PageMirror.roleOf(path).equals(role), upTo);
     LOG.info(
         "replica {}: announcements {} to {} of the pages' stream expired unread: pages of {}"
-            + " reconciled with the bucket in {} ms: {} fetched, {} unchanged",
+            + " reconciled with the bucket in {} ms: {} fetched, {} unchanged; current up to"
+            + " change {}",
         replica,
         after + 1,
         next - 1,
         role,
         (System.nanoTime() - started) / 1_000_000,
         got,
-        same);
+        same,
+        upTo);
   }
 
   private void readAnnounced() throws IOException {
