@@ -114,6 +114,9 @@ final class Outbox implements AutoCloseable {
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, "*" + SUFFIX)) {
       for (Path file : entries) {
+        if (AtomicFiles.isTemp(file)) {
+          continue; // a change being written (hold): never one to publish
+        }
         synchronized (inFlight) {
           if (!inFlight.containsKey(file.getFileName().toString())) {
             files.add(file);
