@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -126,7 +127,6 @@ public final class SoilServer implements AutoCloseable {
     if (recovered > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
-    LiveLogs live = new LiveLogs(config.live());
     Optional<DistributedSettings> distributed = config.distributed();
     @Nullable Cluster cluster =
         distributed.isPresent()
@@ -137,11 +137,18 @@ public final class SoilServer implements AutoCloseable {
     if (cluster != null) {
       made.add(cluster);
     }
+    // The site first: loading its index is the longest part of a start, and the rest is made
+    // meanwhile. Live logs wait for Jackson's initialization (Preload): they are made after, and
+    // until then a page the opening writes has no live viewer to tell (nothing listens yet).
+    AtomicReference<LiveLogs> viewers = new AtomicReference<>();
     SiteOpening opening =
         SiteOpening.start(
             config,
             path -> {
-              live.streams().pageChanged(path);
+              LiveLogs live = viewers.get();
+              if (live != null) {
+                live.streams().pageChanged(path);
+              }
               if (cluster != null) {
                 cluster.pageChanged(path);
               }
@@ -149,6 +156,8 @@ public final class SoilServer implements AutoCloseable {
             // In the distributed mode, only the replica that holds the site role runs it (Roles).
             cluster == null);
     try {
+      LiveLogs live = new LiveLogs(config.live());
+      viewers.set(live);
       return start(config, live, cluster, opening, made);
     } catch (IOException | RuntimeException | Error e) {
       made.closeAll(e);
