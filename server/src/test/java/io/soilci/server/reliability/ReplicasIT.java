@@ -16,6 +16,7 @@ import io.soilci.server.storage.S3ObjectStore;
 import io.soilci.server.testing.BucketChecks;
 import io.soilci.server.testing.NatsProcess;
 import io.soilci.server.testing.S3ProxyProcess;
+import io.soilci.server.testing.TestProcesses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -313,11 +314,12 @@ class ReplicasIT {
             "");
     Path file = Files.writeString(conf.resolve("nginx.conf"), text);
     Process nginx =
-        new ProcessBuilder(
-                "nginx", "-p", conf.toString(), "-c", file.toString(), "-g", "daemon off;")
-            .redirectErrorStream(true)
-            .redirectOutput(conf.resolve("nginx.out").toFile())
-            .start();
+        TestProcesses.track(
+            new ProcessBuilder(
+                    "nginx", "-p", conf.toString(), "-c", file.toString(), "-g", "daemon off;")
+                .redirectErrorStream(true)
+                .redirectOutput(conf.resolve("nginx.out").toFile())
+                .start());
     awaitCondition(() -> accepts(nginxPort) || !nginx.isAlive(), "nginx listening");
     assertThat(nginx.isAlive()).as("nginx: see " + conf.resolve("nginx.out")).isTrue();
     return nginx;
