@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The launchers soil-scripts/soil-worker and soil-scripts/soil-server (soil-scripts/soil-java): the
  * AppCDS archive the first run writes is put in place only whole, and the archives of other builds
- * are deleted when a new one is.
+ * are deleted when a new one is; the archive holds picocli's classes.
  */
 class LaunchersIT {
   @TempDir Path tmp;
@@ -72,6 +72,31 @@ class LaunchersIT {
     Map<String, String> mustMap =
         Map.of("SOIL_SERVER_JAR", jar.toString(), "SOIL_SERVER_JAVA_OPTS", "-Xshare:on");
     assertVersion(Processes.run(tmp, mustMap, 120, launcher("soil-server"), "--version"));
+  }
+
+  /**
+   * Once the launcher's archive is in place, the server's picocli classes come from it: picocli's
+   * jar is compiled for Java 5, a class file version JDK 17's CDS refuses ("Pre JDK 6 class not
+   * supported by CDS"), so the build raises it (.mvn/RaiseClassVersions.java).
+   */
+  @Test
+  void theArchiveHoldsPicocli() throws Exception {
+    Path jar = Files.copy(Repo.SERVER_JAR, tmp.resolve("soil-server.jar"));
+    Path classes = tmp.resolve("classes.txt");
+    Map<String, String> env = Map.of("SOIL_SERVER_JAR", jar.toString());
+    assertVersion(Processes.run(tmp, env, 120, launcher("soil-server"), "--version"));
+
+    String opts = "-Xshare:on -Xlog:class+load=info:file=" + classes;
+    Map<String, String> logged =
+        Map.of("SOIL_SERVER_JAR", jar.toString(), "SOIL_SERVER_JAVA_OPTS", opts);
+    assertVersion(Processes.run(tmp, logged, 120, launcher("soil-server"), "--version"));
+
+    List<String> picocli;
+    try (Stream<String> lines = Files.lines(classes)) {
+      picocli = lines.filter(line -> line.contains(" picocli.")).toList();
+    }
+    assertThat(picocli).hasSizeGreaterThan(50);
+    assertThat(picocli).allMatch(line -> line.contains("source: shared objects file"));
   }
 
   private static String launcher(String name) {
