@@ -199,6 +199,40 @@ public final class SoilServer implements AutoCloseable {
             guards.loginFailuresPerAddress(),
             guards.loginFailuresPerName(),
             guards.loginFailureWindowSeconds());
+    // Listening before the site is open: Undertow starts while the index loads, and a request
+    // that comes meanwhile is held by the gate until the routes below exist (StartGate).
+    StartGate gate = new StartGate();
+    long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
+    Undertow undertow =
+        Undertow.builder()
+            .addHttpListener(config.listen().port(), config.listen().host())
+            .setWorker(threads)
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
+            .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
+            // A silent or slow client is cut instead of holding a connection or a thread forever.
+            .setServerOption(UndertowOptions.IDLE_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
+            .setServerOption(
+                UndertowOptions.REQUEST_PARSE_TIMEOUT, guards.requestParseTimeoutSeconds() * 1000)
+            .setSocketOption(Options.READ_TIMEOUT, guards.readTimeoutSeconds() * 1000)
+            .setSocketOption(Options.WRITE_TIMEOUT, guards.writeTimeoutSeconds() * 1000)
+            .setHandler(gate)
+            .build();
+    try {
+      undertow.start();
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof BindException) {
+        throw new IOException(
+            "cannot listen on "
+                + config.listen()
+                + ": the address is in use (another soil-server?); stop what listens there or"
+                + " pass --listen HOST:PORT with a free port",
+            e);
+      }
+      throw e;
+    }
+    made.add(undertow::stop);
     Site site = opening.await();
     made.add(site);
     ResultStore store =
@@ -255,36 +289,8 @@ public final class SoilServer implements AutoCloseable {
             changes,
             cluster == null ? Optional::empty : cluster::notReady);
     AccessLog accessLog = made.add(Routes.handler(parts));
-    long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
-    Undertow undertow =
-        Undertow.builder()
-            .addHttpListener(config.listen().port(), config.listen().host())
-            .setWorker(threads)
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
-            .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
-            // A silent or slow client is cut instead of holding a connection or a thread forever.
-            .setServerOption(UndertowOptions.IDLE_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
-            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
-            .setServerOption(
-                UndertowOptions.REQUEST_PARSE_TIMEOUT, guards.requestParseTimeoutSeconds() * 1000)
-            .setSocketOption(Options.READ_TIMEOUT, guards.readTimeoutSeconds() * 1000)
-            .setSocketOption(Options.WRITE_TIMEOUT, guards.writeTimeoutSeconds() * 1000)
-            .setHandler(accessLog)
-            .build();
-    try {
-      undertow.start();
-    } catch (RuntimeException e) {
-      if (e.getCause() instanceof BindException) {
-        throw new IOException(
-            "cannot listen on "
-                + config.listen()
-                + ": the address is in use (another soil-server?); stop what listens there or"
-                + " pass --listen HOST:PORT with a free port",
-            e);
-      }
-      throw e;
-    }
+    // Requests held since the server listens are answered from here on, from the loaded index.
+    gate.open(accessLog);
     SoilServer server =
         new SoilServer(
             undertow,
