@@ -243,7 +243,8 @@ public final class SoilServer implements AutoCloseable {
             new WorkerPoolMetrics(threads.getMXBean()),
             coordinator,
             changes,
-            cluster == null ? Optional::empty : cluster::notReady);
+            cluster == null ? Optional::empty : cluster::notReady,
+            cluster == null ? out -> {} : cluster);
     AccessLog accessLog = made.add(Routes.handler(parts));
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
