@@ -4,6 +4,8 @@ import io.soilci.result.SiteLayout;
 import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.http.MetricSource;
 import io.soilci.server.http.PromText;
+import io.soilci.server.live.LiveChanges;
+import io.soilci.server.live.LiveLogs;
 import io.soilci.server.site.PageOwners;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.ObjectStore;
@@ -43,6 +45,7 @@ public final class Cluster implements AutoCloseable, MetricSource {
   private @Nullable ReplicaFeed feed;
   private @Nullable Roles roles;
   private @Nullable PageFollower pages;
+  private @Nullable ClusterLive live;
 
   private Cluster(
       DistributedSettings settings,
@@ -97,6 +100,17 @@ public final class Cluster implements AutoCloseable, MetricSource {
   /** The coordinator's queue: a stream of its own ({@link QueueStream}). */
   public QueueStream queue() {
     return queue;
+  }
+
+  /**
+   * The live logs' changes, published to every replica; from now on this replica applies every
+   * replica's to {@code logs}.
+   */
+  public synchronized LiveChanges live(LiveLogs logs) throws IOException {
+    if (live == null) {
+      live = ClusterLive.open(stream, settings.replica(), settings.events().toString(), logs);
+    }
+    return live;
   }
 
   /** Told of every page the site writes. */
@@ -231,6 +245,9 @@ public final class Cluster implements AutoCloseable, MetricSource {
     }
     if (pages != null) {
       pages.close();
+    }
+    if (live != null) {
+      live.close();
     }
     mirror.close();
     queue.close();
