@@ -21,18 +21,38 @@ import java.util.TreeMap;
  *     the role (0: this announcement says nothing of that, e.g. a put failed and is tried again)
  * @param pages each page put (its path from the site root, and the lower-case hex MD5 of its bytes)
  *     or deleted (an empty MD5)
+ * @param inline the bytes of some of the pages put (base64 in the JSON), so that a follower writes
+ *     them without a GET of the bucket; a page put and not here is fetched from the bucket
  */
 record PageAnnouncement(
-    int version, String role, String origin, long upTo, Map<String, String> pages) {
-  static final int VERSION = 1;
+    int version,
+    String role,
+    String origin,
+    long upTo,
+    Map<String, String> pages,
+    Map<String, byte[]> inline) {
+  /** Version 2 added {@link #inline}; a version-1 announcement is read as one with none. */
+  static final int VERSION = 2;
+
+  private static final int OLDEST_READ = 1;
 
   /** The most pages one message names: it stays far below nats-server's 1 MB payload. */
   static final int MOST_PAGES = 2000;
+
+  /** The largest page whose bytes an announcement carries. */
+  static final int MOST_INLINE_PAGE = 64 * 1024;
+
+  /**
+   * The most bytes of pages one message carries: their base64 with {@link #MOST_PAGES} paths and
+   * MD5s stays below nats-server's 1 MB payload.
+   */
+  static final int MOST_INLINE_BYTES = 384 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   PageAnnouncement {
     pages = Map.copyOf(pages);
+    inline = Map.copyOf(inline);
   }
 
   byte[] encode() {
@@ -63,13 +83,15 @@ record PageAnnouncement(
       throw new IOException("an announcement of pages must be a JSON object: " + text(bytes));
     }
     int version = tree.path("version").asInt(-1);
-    if (version != VERSION) {
+    if (version < OLDEST_READ || version > VERSION) {
       throw new IOException(
           "announcement of pages version "
               + tree.path("version")
-              + " is not "
+              + " is not one this server reads ("
+              + OLDEST_READ
+              + " to "
               + VERSION
-              + ", the version this server reads: upgrade this replica to the others' version ("
+              + "): upgrade this replica to the others' version ("
               + text(bytes)
               + ")");
     }
@@ -132,7 +154,60 @@ record PageAnnouncement(
       }
       named.put(path, md5.asText());
     }
-    return new PageAnnouncement(version, role, origin, upTo.asLong(), named);
+    return new PageAnnouncement(
+        version, role, origin, upTo.asLong(), named, inline(tree.path("inline"), role, named));
+  }
+
+  /**
+   * The bytes carried ({@code inline}, none in a version-1 announcement): each of a page the
+   * announcement names as put, base64, at most {@link #MOST_INLINE_PAGE} each and {@link
+   * #MOST_INLINE_BYTES} in all. Whether they are the page's bytes the follower checks by the MD5.
+   */
+  private static Map<String, byte[]> inline(JsonNode inline, String role, Map<String, String> pages)
+      throws IOException {
+    Map<String, byte[]> carried = new TreeMap<>();
+    if (inline.isMissingNode() || inline.isNull()) {
+      return carried;
+    }
+    if (!inline.isObject()) {
+      throw new IOException(
+          "an announcement of pages of " + role + " needs 'inline', an object of path: base64");
+    }
+    long total = 0;
+    for (Map.Entry<String, JsonNode> page : inline.properties()) {
+      String path = page.getKey();
+      if (pages.getOrDefault(path, "").isEmpty()) {
+        throw new IOException(
+            "an announcement of pages of "
+                + role
+                + " carries the bytes of '"
+                + Printable.of(path)
+                + "', which it does not name as put");
+      }
+      byte[] bytes;
+      try {
+        bytes = page.getValue().isTextual() ? page.getValue().binaryValue() : null;
+      } catch (IOException e) {
+        bytes = null;
+      }
+      if (bytes == null) {
+        throw new IOException(
+            "an announcement of pages of " + role + " carries bytes of " + path + " not in base64");
+      }
+      total += bytes.length;
+      if (bytes.length > MOST_INLINE_PAGE || total > MOST_INLINE_BYTES) {
+        throw new IOException(
+            "an announcement of pages of "
+                + role
+                + " carries more bytes than a holder puts in one ("
+                + MOST_INLINE_PAGE
+                + " a page, "
+                + MOST_INLINE_BYTES
+                + " in all)");
+      }
+      carried.put(path, bytes);
+    }
+    return carried;
   }
 
   private static String text(JsonNode tree, String field) throws IOException {

@@ -22,12 +22,14 @@ public final class Md5 {
     return digest().digest(bytes);
   }
 
-  /** {@code md5} as lower-case hex, as an ETag shows it (without its quotes). */
-  public static String hex(byte[] md5) {
-    return HexFormat.of().formatHex(md5);
+  /**
+   * The MD5 of {@code bytes} in lower-case hex, as an ETag and an announcement of pages hold it.
+   */
+  public static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(of(bytes));
   }
 
-  /** Whether {@code text} is an MD5 in lower-case hex ({@link #hex}): 32 of {@code 0-9a-f}. */
+  /** Whether {@code text} is an MD5 as {@link #hex} writes it: 32 of {@code 0-9a-f}. */
   public static boolean isHex(String text) {
     if (text.length() != 32) {
       return false;

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -348,7 +349,7 @@ public final class S3ObjectStore implements ObjectStore {
     if (etag.length() > 1 && etag.startsWith("\"") && etag.endsWith("\"")) {
       etag = etag.substring(1, etag.length() - 1);
     }
-    return etag.equalsIgnoreCase(Md5.hex(md5));
+    return etag.equalsIgnoreCase(HexFormat.of().formatHex(md5));
   }
 
   @Override

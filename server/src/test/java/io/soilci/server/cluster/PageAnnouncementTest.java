@@ -138,4 +138,63 @@ class PageAnnouncementTest {
             "an announcement of pages of host.github-jobs names 2001 pages, more than the 2000 a"
                 + " holder puts in one");
   }
+
+  @Test
+  void carriesPagesBytesThroughItsJson() throws IOException {
+    byte[] page = "<html>\u00e9\u0000\u00ff</html>".getBytes(StandardCharsets.UTF_8);
+    PageAnnouncement sent =
+        new PageAnnouncement(
+            PageAnnouncement.VERSION,
+            "host.github-jobs",
+            "r1",
+            42,
+            Map.of("github-jobs/1/index.html", MD5, "github-jobs/2/index.html", ""),
+            Map.of("github-jobs/1/index.html", page));
+
+    PageAnnouncement read = PageAnnouncement.decode(sent.encode());
+
+    assertThat(read.pages()).isEqualTo(sent.pages());
+    assertThat(read.upTo()).isEqualTo(42);
+    assertThat(read.inline()).containsOnlyKeys("github-jobs/1/index.html");
+    assertThat(read.inline().get("github-jobs/1/index.html")).isEqualTo(page);
+  }
+
+  @Test
+  void readsAVersionOneAnnouncementAsOneWithNoBytes() throws IOException {
+    PageAnnouncement read = decode(message("site", "{\"index.html\":\"" + MD5 + "\"}"));
+
+    assertThat(read.pages()).containsEntry("index.html", MD5);
+    assertThat(read.inline()).isEmpty();
+  }
+
+  @Test
+  void refusesAVersionItDoesNotRead() {
+    assertThatThrownBy(
+            () ->
+                decode(
+                    "{\"version\":3,\"role\":\"site\",\"origin\":\"r2\",\"upTo\":7,\"pages\":{}}"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("version 3 is not one this server reads (1 to 2)")
+        .hasMessageContaining("upgrade this replica");
+  }
+
+  @Test
+  void bytesOfAPageItDoesNotNameAsPutOrNotInBase64AreRefused() {
+    assertThatThrownBy(
+            () ->
+                decode(
+                    "{\"version\":2,\"role\":\"site\",\"origin\":\"r1\",\"upTo\":1,\"pages\":{},"
+                        + "\"inline\":{\"../escape.html\":\"AAAA\"}}"))
+        .hasMessage(
+            "an announcement of pages of site carries the bytes of '../escape.html', which it does"
+                + " not name as put");
+    assertThatThrownBy(
+            () ->
+                decode(
+                    "{\"version\":2,\"role\":\"site\",\"origin\":\"r1\",\"upTo\":1,"
+                        + "\"pages\":{\"index.html\":\""
+                        + MD5
+                        + "\"},\"inline\":{\"index.html\":5}}"))
+        .hasMessage("an announcement of pages of site carries bytes of index.html not in base64");
+  }
 }
