@@ -21,6 +21,7 @@ import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.ReadyHandler;
 import io.soilci.server.http.Responses;
 import io.soilci.server.http.WorkerPoolMetrics;
+import io.soilci.server.live.LiveChanges;
 import io.soilci.server.live.LiveEventsHandler;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.live.LiveTailHandler;
@@ -61,6 +62,7 @@ final class Routes {
       SiteFilesHandler files,
       Metrics metrics,
       LiveLogs live,
+      LiveChanges liveChanges,
       String ingestKey,
       WorkerPoolMetrics pool,
       Coordinator coordinator,
@@ -92,7 +94,8 @@ final class Routes {
             "/event",
             write(
                 p,
-                new EventHandler(p.auth(), p.changes(), p.metrics(), p.live(), p.coordinator()),
+                new EventHandler(
+                    p.auth(), p.changes(), p.metrics(), p.liveChanges(), p.coordinator()),
                 drain));
     // Not behind CredentialGate: its key is no worker token (IngestHandler checks it).
     HttpHandler ingest =
@@ -102,7 +105,8 @@ final class Routes {
             "/log",
             write(
                 p,
-                new LogHandler(p.auth(), p.live(), p.changes(), p.metrics(), p.coordinator()),
+                new LogHandler(
+                    p.auth(), p.liveChanges(), p.changes(), p.metrics(), p.coordinator()),
                 drain));
     HttpHandler liveEvents =
         AccessLog.route(

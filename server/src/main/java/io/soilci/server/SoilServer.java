@@ -239,6 +239,7 @@ public final class SoilServer implements AutoCloseable {
             files,
             metrics,
             live,
+            cluster == null ? live : cluster.live(live),
             ingestKey,
             new WorkerPoolMetrics(threads.getMXBean()),
             coordinator,

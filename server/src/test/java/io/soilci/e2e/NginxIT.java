@@ -2,6 +2,7 @@ package io.soilci.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.soilci.server.testing.TestProcesses;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -121,11 +122,12 @@ class NginxIT {
       return;
     }
     nginx =
-        new ProcessBuilder(
-                "nginx", "-p", tmp.toString(), "-c", conf.toString(), "-g", "daemon off;")
-            .redirectErrorStream(true)
-            .redirectOutput(tmp.resolve("nginx.out").toFile())
-            .start();
+        TestProcesses.track(
+            new ProcessBuilder(
+                    "nginx", "-p", tmp.toString(), "-c", conf.toString(), "-g", "daemon off;")
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("nginx.out").toFile())
+                .start());
     ServerProcess.awaitPort(httpsPort, nginx, tmp.resolve("nginx.out"));
   }
 

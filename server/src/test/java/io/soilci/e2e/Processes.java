@@ -1,5 +1,6 @@
 package io.soilci.e2e;
 
+import io.soilci.server.testing.TestProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ final class Processes {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().putAll(env);
-    Process process = builder.start();
+    Process process = TestProcesses.track(builder.start());
     process.getOutputStream().close();
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       process.descendants().forEach(ProcessHandle::destroy);

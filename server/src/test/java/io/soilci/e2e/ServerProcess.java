@@ -1,5 +1,6 @@
 package io.soilci.e2e;
 
+import io.soilci.server.testing.TestProcesses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -48,20 +49,21 @@ final class ServerProcess implements AutoCloseable {
     port = freePort();
     log = dir.resolve("server.log");
     process =
-        new ProcessBuilder(
-                "java",
-                "-jar",
-                Repo.SERVER_JAR.toString(),
-                "serve",
-                "--config",
-                configFile.toString(),
-                "--state",
-                state.toString(),
-                "--listen",
-                "127.0.0.1:" + port)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+        TestProcesses.track(
+            new ProcessBuilder(
+                    "java",
+                    "-jar",
+                    Repo.SERVER_JAR.toString(),
+                    "serve",
+                    "--config",
+                    configFile.toString(),
+                    "--state",
+                    state.toString(),
+                    "--listen",
+                    "127.0.0.1:" + port)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start());
     awaitPort(port, process, log);
   }
 

@@ -121,7 +121,8 @@ public final class ChangeStream implements AutoCloseable {
             .build());
   }
 
-  private void createIfMissing(StreamConfiguration config) throws IOException {
+  /** Creates the stream {@code config} describes unless it exists (any config of it). */
+  void createIfMissing(StreamConfiguration config) throws IOException {
     String name = config.getName();
     try {
       management.getStreamInfo(name);

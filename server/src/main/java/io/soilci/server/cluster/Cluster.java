@@ -2,6 +2,8 @@ package io.soilci.server.cluster;
 
 import io.soilci.result.SiteLayout;
 import io.soilci.server.config.DistributedSettings;
+import io.soilci.server.live.LiveChanges;
+import io.soilci.server.live.LiveLogs;
 import io.soilci.server.site.PageOwners;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.ObjectStore;
@@ -41,6 +43,7 @@ public final class Cluster implements AutoCloseable {
   private @Nullable ReplicaFeed feed;
   private @Nullable Roles roles;
   private @Nullable PageFollower pages;
+  private @Nullable ClusterLive live;
 
   private Cluster(
       DistributedSettings settings,
@@ -95,6 +98,17 @@ public final class Cluster implements AutoCloseable {
   /** The coordinator's queue: a stream of its own ({@link QueueStream}). */
   public QueueStream queue() {
     return queue;
+  }
+
+  /**
+   * The live logs' changes, published to every replica; from now on this replica applies every
+   * replica's to {@code logs}.
+   */
+  public synchronized LiveChanges live(LiveLogs logs) throws IOException {
+    if (live == null) {
+      live = ClusterLive.open(stream, settings.replica(), settings.events().toString(), logs);
+    }
+    return live;
   }
 
   /** Told of every page the site writes. */
@@ -212,6 +226,9 @@ public final class Cluster implements AutoCloseable {
     }
     if (pages != null) {
       pages.close();
+    }
+    if (live != null) {
+      live.close();
     }
     mirror.close();
     queue.close();

@@ -18,7 +18,7 @@ import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
-import io.soilci.server.live.LiveLogs;
+import io.soilci.server.live.LiveChanges;
 import io.soilci.server.site.JobLost;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -39,7 +39,7 @@ public final class EventHandler implements HttpHandler {
   private final Authenticator auth;
   private final SiteChanges changes;
   private final Metrics metrics;
-  private final LiveLogs live;
+  private final LiveChanges live;
   private final JobClaims claims;
 
   /**
@@ -47,7 +47,11 @@ public final class EventHandler implements HttpHandler {
    * {@code claims} keep from its worker is refused.
    */
   public EventHandler(
-      Authenticator auth, SiteChanges changes, Metrics metrics, LiveLogs live, JobClaims claims) {
+      Authenticator auth,
+      SiteChanges changes,
+      Metrics metrics,
+      LiveChanges live,
+      JobClaims claims) {
     this.auth = auth;
     this.claims = claims;
     this.changes = changes;

@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * remembered a while, and {@link #streams()} tells the open event streams of every new line and
  * end.
  */
-public final class LiveLogs {
+public final class LiveLogs implements LiveChanges {
   public static final int MAX_CHUNK_BYTES = 64 * 1024;
   public static final int BYTES_PER_TASK = 256 * 1024;
   public static final int MAX_TASKS_PER_HOST = 64;
@@ -83,7 +83,7 @@ public final class LiveLogs {
     return streams;
   }
 
-  /** {@code worker} sent the job's start event: the job's live log is its alone. */
+  @Override
   public void started(JobRef job, String worker) {
     synchronized (logs) {
       String before = owners.put(job, worker);
@@ -95,31 +95,59 @@ public final class LiveLogs {
     }
   }
 
-  /**
-   * Appends {@code worker}'s chunk (at most {@link #MAX_CHUNK_BYTES}); returns the task's new end
-   * offset. 403 if another worker started the job.
-   */
+  @Override
   public long append(JobRef job, TaskName task, String worker, byte[] chunk) {
+    long now = nanos.getAsLong();
+    TaskKey key = new TaskKey(job, task);
+    TaskLog log = open(key, worker, chunk, now);
+    log.append(chunk, now);
+    streams.appended(key);
+    return log.end();
+  }
+
+  /**
+   * Appends {@code worker}'s chunk at {@code at} (a replica's copy of a chunk another replica
+   * accepted, {@link TaskLog#appendAt}); returns the task's new end offset. 403 if another worker
+   * started the job.
+   */
+  public long appendAt(JobRef job, TaskName task, String worker, LivePosition at, byte[] chunk) {
+    long now = nanos.getAsLong();
+    TaskKey key = new TaskKey(job, task);
+    TaskLog log = open(key, worker, chunk, now);
+    log.appendAt(at, chunk, now);
+    streams.appended(key);
+    return log.end();
+  }
+
+  /**
+   * Where {@code worker}'s next chunk of the task goes (the start of a log the server does not
+   * keep); 403 if another worker started the job.
+   */
+  public LivePosition position(JobRef job, TaskName task, String worker) {
+    TaskLog log;
+    synchronized (logs) {
+      String owner = owners.get(job);
+      if (owner != null && !owner.equals(worker)) {
+        throw notOwner(job, owner, worker);
+      }
+      log = logs.get(new TaskKey(job, task));
+    }
+    return log == null ? LivePosition.START : log.position();
+  }
+
+  /** The task's log, made when missing, once {@code worker} is found to own the job. */
+  private TaskLog open(TaskKey key, String worker, byte[] chunk, long now) {
     if (chunk.length > MAX_CHUNK_BYTES) {
       throw new IllegalArgumentException("chunk of " + chunk.length + " bytes");
     }
-    long now = nanos.getAsLong();
-    TaskLog log;
-    TaskKey key = new TaskKey(job, task);
+    JobRef job = key.job();
     synchronized (logs) {
       String owner = owners.computeIfAbsent(job, j -> worker);
       if (!owner.equals(worker)) {
-        throw HttpError.forbidden(
-            "the live log of "
-                + job
-                + " belongs to worker '"
-                + owner
-                + "', which started the job; worker '"
-                + worker
-                + "' may not append to it");
+        throw notOwner(job, owner, worker);
       }
       forgetIdle(now);
-      log = logs.get(key);
+      TaskLog log = logs.get(key);
       if (log == null) {
         makeRoom(k -> owners.getOrDefault(k.job(), "").equals(worker), maxTasksPerWorker);
         makeRoom(k -> k.job().host() == job.host(), maxTasksPerHost);
@@ -127,10 +155,19 @@ public final class LiveLogs {
         logs.put(key, log);
       }
       ended.remove(key);
+      return log;
     }
-    log.append(chunk, now);
-    streams.appended(key);
-    return log.end();
+  }
+
+  private static HttpError notOwner(JobRef job, String owner, String worker) {
+    return HttpError.forbidden(
+        "the live log of "
+            + job
+            + " belongs to worker '"
+            + owner
+            + "', which started the job; worker '"
+            + worker
+            + "' may not append to it");
   }
 
   /** Forgets the least recently written tasks among {@code mine} until fewer than {@code max}. */
@@ -172,6 +209,7 @@ public final class LiveLogs {
   }
 
   /** The task ended (its task-done event): its streams get its last lines and the status. */
+  @Override
   public void taskEnded(JobRef job, TaskName task, int status) {
     TaskKey key = new TaskKey(job, task);
     synchronized (logs) {
@@ -184,6 +222,7 @@ public final class LiveLogs {
    * Forgets every task of {@code job}: it is done, its logs are in its wwz. Its tasks that had not
    * ended end with the job's {@code status}.
    */
+  @Override
   public void drop(JobRef job, int status) {
     List<TaskKey> open;
     synchronized (logs) {

@@ -25,7 +25,7 @@ import java.io.InputStream;
  */
 public final class LogHandler implements HttpHandler {
   private final Authenticator auth;
-  private final LiveLogs logs;
+  private final LiveChanges logs;
   private final SiteChanges changes;
   private final Metrics metrics;
   private final JobClaims claims;
@@ -35,7 +35,11 @@ public final class LogHandler implements HttpHandler {
    * keep from its worker is refused.
    */
   public LogHandler(
-      Authenticator auth, LiveLogs logs, SiteChanges changes, Metrics metrics, JobClaims claims) {
+      Authenticator auth,
+      LiveChanges logs,
+      SiteChanges changes,
+      Metrics metrics,
+      JobClaims claims) {
     this.auth = auth;
     this.claims = claims;
     this.metrics = metrics;

@@ -44,6 +44,35 @@ final class TaskLog {
     length += chunk.length;
   }
 
+  /**
+   * Appends {@code chunk}, whose first byte is byte {@code at.offset()} of the log: bytes already
+   * kept (a chunk delivered again) are not appended twice, and a chunk past the end (the bytes
+   * before it never arrived here) starts the kept bytes anew at its offset, with the line count and
+   * line start {@code at} gives.
+   */
+  synchronized void appendAt(LivePosition at, byte[] chunk, long nowNanos) {
+    if (at.offset() > end) {
+      length = 0;
+      end = at.offset();
+      newlines = at.lines();
+      headStartsLine = at.lineStart();
+    }
+    int have = (int) Math.min(chunk.length, end - at.offset());
+    if (have == chunk.length) {
+      lastAppendNanos = nowNanos;
+      return;
+    }
+    append(have == 0 ? chunk : Arrays.copyOfRange(chunk, have, chunk.length), nowNanos);
+  }
+
+  /**
+   * Where the next byte goes: the end offset, the lines ended before it, and whether it starts one.
+   */
+  synchronized LivePosition position() {
+    boolean lineStart = length == 0 ? headStartsLine : kept[length - 1] == '\n';
+    return new LivePosition(end, newlines, lineStart);
+  }
+
   /** The kept bytes from {@code offset} on (from the oldest kept byte if that is later). */
   synchronized LiveTail from(long offset) {
     long start = end - length;

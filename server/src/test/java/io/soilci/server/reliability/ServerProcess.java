@@ -2,6 +2,7 @@ package io.soilci.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.soilci.server.testing.TestProcesses;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -34,7 +35,7 @@ final class ServerProcess implements AutoCloseable {
   /** {@code java [jvmArgs] -jar soil-server.jar COMMAND ARGS…}, waiting at most 2 minutes. */
   static int run(Path log, List<String> jvmArgs, String... commandAndArgs)
       throws IOException, InterruptedException {
-    Process p = builder(log, jvmArgs, commandAndArgs).start();
+    Process p = TestProcesses.track(builder(log, jvmArgs, commandAndArgs).start());
     if (!p.waitFor(2, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new IllegalStateException("soil-server " + commandAndArgs[0] + " took over 2 min");
@@ -69,7 +70,8 @@ final class ServerProcess implements AutoCloseable {
     int port = freePort();
     List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:" + port));
     args.addAll(serveArgs);
-    Process process = builder(log, jvmArgs, args.toArray(String[]::new)).start();
+    Process process =
+        TestProcesses.track(builder(log, jvmArgs, args.toArray(String[]::new)).start());
     ServerProcess server = new ServerProcess(process, port);
     server.awaitHealthy();
     return server;
@@ -88,7 +90,9 @@ final class ServerProcess implements AutoCloseable {
       throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:" + port));
     args.addAll(serveArgs);
-    Process process = builder(log, jvmArgs, environment, args.toArray(String[]::new)).start();
+    Process process =
+        TestProcesses.track(
+            builder(log, jvmArgs, environment, args.toArray(String[]::new)).start());
     ServerProcess server = new ServerProcess(process, port);
     server.awaitHealthy();
     return server;

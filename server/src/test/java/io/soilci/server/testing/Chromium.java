@@ -53,22 +53,23 @@ public final class Chromium implements AutoCloseable {
   public static Chromium start(Path profile) throws IOException, InterruptedException {
     String binary = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
     Process process =
-        new ProcessBuilder(
-                binary,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--hide-scrollbars",
-                "--remote-debugging-port=0",
-                "--remote-debugging-address=127.0.0.1",
-                "--user-data-dir=" + profile,
-                "about:blank")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+        TestProcesses.track(
+            new ProcessBuilder(
+                    binary,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--hide-scrollbars",
+                    "--remote-debugging-port=0",
+                    "--remote-debugging-address=127.0.0.1",
+                    "--user-data-dir=" + profile,
+                    "about:blank")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start());
     try {
       Chromium chromium = new Chromium(process, pageSocket(profile.resolve("DevToolsActivePort")));
       chromium.call("Runtime.enable", Map.of());

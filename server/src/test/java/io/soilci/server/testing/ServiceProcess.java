@@ -50,7 +50,7 @@ abstract class ServiceProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     environment(builder.environment());
-    Process started = builder.start();
+    Process started = TestProcesses.track(builder.start());
     process = started;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(startMillis);
     while (System.nanoTime() < deadline) {

@@ -1,0 +1,27 @@
+package io.soilci.server.live;
+
+import io.soilci.result.JobRef;
+import io.soilci.result.TaskName;
+
+/**
+ * What a worker's requests change in the live logs: on one box {@link LiveLogs} itself, applied at
+ * once; in the distributed mode published to every replica, each of which applies them to its own
+ * {@link LiveLogs} in the same order. A change that could not be published throws a 503 {@link
+ * io.soilci.server.http.HttpError} (send it again).
+ */
+public interface LiveChanges {
+  /** {@code worker} sent the job's start event: the job's live log is its alone. */
+  void started(JobRef job, String worker);
+
+  /**
+   * Appends {@code worker}'s chunk (at most {@link LiveLogs#MAX_CHUNK_BYTES}) to the task's log;
+   * returns the task's new end offset. 403 if another worker started the job.
+   */
+  long append(JobRef job, TaskName task, String worker, byte[] chunk);
+
+  /** The task ended (its task-done event) with {@code status}. */
+  void taskEnded(JobRef job, TaskName task, int status);
+
+  /** The job is done (its done event) with {@code status}: its live logs go. */
+  void drop(JobRef job, int status);
+}

@@ -1,0 +1,168 @@
+package io.soilci.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soilci.server.config.DistributedSettings;
+import io.soilci.server.config.ServerConfig;
+import io.soilci.server.storage.FolderObjectStore;
+import io.soilci.server.storage.S3Credentials;
+import io.soilci.server.storage.StorageSettings;
+import io.soilci.server.testing.EventStream;
+import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.TestServer;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Live logs across replicas of the distributed mode (in one JVM, a real nats-server): whichever
+ * replica gets each chunk of a task's log, every replica serves the whole tail in order and tells
+ * its event streams; a replica started mid-job gets the chunks sent before it started.
+ */
+class LiveReplicasTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String JOB = "workerHost=github&runId=8001&jobName=cpp";
+  private static final String TAIL = "/live/github-jobs/8001/cpp/unit.txt";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  private static UnaryOperator<ServerConfig> config(String name, NatsProcess nats) {
+    StorageSettings storage =
+        new StorageSettings(
+            URI.create("http://127.0.0.1:9"),
+            "soil",
+            "",
+            StorageSettings.DEFAULT_REGION,
+            new S3Credentials("test", "test-secret"));
+    return c ->
+        c.withDistributed(
+            Optional.of(new DistributedSettings(name, URI.create(nats.url()), storage)));
+  }
+
+  private TestServer replica(String name, NatsProcess nats) throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    return TestServer.start(
+        dir.resolve(name), config(name, nats), s -> new FolderObjectStore(bucket));
+  }
+
+  @Test
+  void chunksSentAlternatelyToTwoReplicasAreWholeAndInOrderOnAThirdStartedMidJob()
+      throws Exception {
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 = replica("r1", nats);
+        TestServer r2 = replica("r2", nats)) {
+      ok(event(r1, "start"));
+      StringBuilder sent = new StringBuilder();
+      for (int i = 1; i <= 4; i++) {
+        String chunk = "line " + i + "\n";
+        sent.append(chunk);
+        assertThat(log(i % 2 == 1 ? r1 : r2, chunk).body())
+            .as("the answer names the task's end, whichever replica took the chunk")
+            .isEqualTo("log github-jobs/8001/cpp/unit " + sent.length() + "\n");
+      }
+      try (TestServer r3 = replica("r3", nats)) {
+        for (int i = 5; i <= 8; i++) {
+          String chunk = "line " + i + "\n";
+          sent.append(chunk);
+          ok(log(i % 2 == 1 ? r2 : r1, chunk));
+        }
+        for (TestServer server : new TestServer[] {r1, r2, r3}) {
+          HttpResponse<String> tail = awaitTail(server, sent.toString());
+          assertThat(tail.body()).as("the tail on " + server.site).isEqualTo(sent.toString());
+          assertThat(tail.headers().firstValue("X-Soil-Log-Start")).contains("0");
+          assertThat(tail.headers().firstValue("X-Soil-Log-End"))
+              .contains(Integer.toString(sent.length()));
+        }
+        // The job's done event, at any replica, ends its tails everywhere.
+        ok(event(r2, "done&status=0"));
+        for (TestServer server : new TestServer[] {r1, r2, r3}) {
+          assertThat(awaitStatus(server, TAIL, 404))
+              .as("the tail on " + server.site)
+              .isEqualTo(404);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aViewerOfOneReplicasEventsSeesTheChunksAndTheEndSentToTheOther() throws Exception {
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 = replica("r1", nats);
+        TestServer r2 = replica("r2", nats)) {
+      ok(event(r1, "start"));
+      try (EventStream stream =
+          EventStream.open(r2.uri("/live/events?tail=github-jobs/8001/cpp/unit@0"), Map.of())) {
+        assertThat(stream.status).isEqualTo(200);
+        ok(log(r1, "one\ntwo\n"));
+        EventStream.Event lines = stream.next(WAIT);
+        assertThat(lines.name()).isEqualTo("log");
+        assertThat(data(lines).get("text").asText()).isEqualTo("one\ntwo\n");
+        assertThat(lines.id()).isEqualTo("8");
+
+        ok(event(r1, "task-done&task=unit&status=1&elapsed=2.5"));
+        EventStream.Event end = stream.next(WAIT);
+        assertThat(end.name()).isEqualTo("end");
+        assertThat(data(end).get("status").asInt()).isEqualTo(1);
+      }
+    }
+  }
+
+  private static JsonNode data(EventStream.Event event) throws Exception {
+    return JSON.readTree(event.data());
+  }
+
+  private static HttpResponse<String> log(TestServer server, String text) {
+    return server.send(
+        HttpRequest.newBuilder(server.uri("/log?" + JOB + "&task=unit"))
+            .header("Authorization", server.github)
+            .POST(HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8))
+            .build());
+  }
+
+  private static HttpResponse<String> event(TestServer server, String nameAndParameters) {
+    return server.post("/event?eventName=" + nameAndParameters + "&" + JOB, server.github);
+  }
+
+  private static void ok(HttpResponse<String> answer) {
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+  }
+
+  /** The replica's tail once it is {@code whole} (or the last one read, after {@link #WAIT}). */
+  private static HttpResponse<String> awaitTail(TestServer server, String whole) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    HttpResponse<String> tail;
+    do {
+      tail = server.get(TAIL);
+      if (tail.statusCode() == 200 && tail.body().equals(whole)) {
+        return tail;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    return tail;
+  }
+
+  private static int awaitStatus(TestServer server, String path, int status) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    int got;
+    do {
+      got = server.get(path).statusCode();
+      if (got == status) {
+        return got;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    return got;
+  }
+}
