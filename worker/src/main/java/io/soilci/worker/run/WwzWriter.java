@@ -3,6 +3,7 @@ package io.soilci.worker.run;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import org.apache.commons.compress.parallel.InputStreamSupplier;
 /**
  * Writes a job's wwz: an ordinary deflated zip, entries compressed on every core at once and
  * streamed through temp files, so memory stays flat whatever the logs weigh; a small one (under
- * {@link #SERIAL_BELOW} bytes) in memory on the calling thread.
+ * {@link #SERIAL_BELOW} bytes) entry by entry on the calling thread.
  */
 final class WwzWriter {
   private static final int FILE_MODE = 0644;
@@ -77,22 +78,23 @@ final class WwzWriter {
       throws IOException {
     try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(zip)) {
       out.setLevel(level);
-      add(out, entry("index.html", now), indexHtml);
+      add(out, entry("index.html", now), indexHtml.length, new ByteArrayInputStream(indexHtml));
       for (WwzEntry e : entries) {
-        add(
-            out,
-            entry(e.name(), Files.getLastModifiedTime(e.file())),
-            Files.readAllBytes(e.file()));
+        try (InputStream in = Files.newInputStream(e.file())) {
+          add(out, entry(e.name(), Files.getLastModifiedTime(e.file())), Files.size(e.file()), in);
+        }
       }
     }
   }
 
-  private static void add(ZipArchiveOutputStream out, ZipArchiveEntry entry, byte[] bytes)
+  private static void add(
+      ZipArchiveOutputStream out, ZipArchiveEntry entry, long size, InputStream in)
       throws IOException {
-    // A known size: otherwise the stream reserves a Zip64 field in the local header.
-    entry.setSize(bytes.length);
+    // The size it has now (the stream writes the size it read): with none, the stream reserves a
+    // Zip64 field in the local header.
+    entry.setSize(size);
     out.putArchiveEntry(entry);
-    out.write(bytes);
+    in.transferTo(out);
     out.closeArchiveEntry();
   }
 
