@@ -5,7 +5,7 @@
 # stops it (SIGTERM: the snapshot is written again), then times restarts from the JVM's launch to
 # the first 200 of /healthz: with the snapshot, and without it (deleted: every job read), each
 # with the page cache warm and, when this user may write /proc/sys/vm/drop_caches (root), cold.
-# Each start is timed to the first 200 of /healthz (the server listens only once the index is
+# Each start is timed to the first 200 of /healthz (the server answers nothing before the index is
 # loaded and the pages a start renders are written) and, after it, to the first 200 of the host
 # index page and the status API's JSON of the newest run (both pages the server wrote).
 # Each start is made twice where it counts: as `java -jar` and through soil-scripts/soil-server

@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -126,7 +127,6 @@ public final class SoilServer implements AutoCloseable {
     if (recovered > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
-    LiveLogs live = new LiveLogs(config.live());
     Optional<DistributedSettings> distributed = config.distributed();
     @Nullable Cluster cluster =
         distributed.isPresent()
@@ -137,11 +137,18 @@ public final class SoilServer implements AutoCloseable {
     if (cluster != null) {
       made.add(cluster);
     }
+    // The site first: loading its index is the longest part of a start, and the rest is made
+    // meanwhile. Live logs wait for Jackson's initialization (Preload): they are made after, and
+    // until then a page the opening writes has no live viewer to tell (nothing listens yet).
+    AtomicReference<LiveLogs> viewers = new AtomicReference<>();
     SiteOpening opening =
         SiteOpening.start(
             config,
             path -> {
-              live.streams().pageChanged(path);
+              LiveLogs live = viewers.get();
+              if (live != null) {
+                live.streams().pageChanged(path);
+              }
               if (cluster != null) {
                 cluster.pageChanged(path);
               }
@@ -149,6 +156,8 @@ public final class SoilServer implements AutoCloseable {
             // In the distributed mode, only the replica that holds the site role runs it (Roles).
             cluster == null);
     try {
+      LiveLogs live = new LiveLogs(config.live());
+      viewers.set(live);
       return start(config, live, cluster, opening, made);
     } catch (IOException | RuntimeException | Error e) {
       made.closeAll(e);
@@ -192,6 +201,40 @@ public final class SoilServer implements AutoCloseable {
             guards.loginFailuresPerAddress(),
             guards.loginFailuresPerName(),
             guards.loginFailureWindowSeconds());
+    // Listening before the site is open: Undertow starts while the index loads, and a request
+    // that comes meanwhile is held by the gate until the routes below exist (StartGate).
+    StartGate gate = new StartGate();
+    long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
+    Undertow undertow =
+        Undertow.builder()
+            .addHttpListener(config.listen().port(), config.listen().host())
+            .setWorker(threads)
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
+            .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
+            // A silent or slow client is cut instead of holding a connection or a thread forever.
+            .setServerOption(UndertowOptions.IDLE_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
+            .setServerOption(
+                UndertowOptions.REQUEST_PARSE_TIMEOUT, guards.requestParseTimeoutSeconds() * 1000)
+            .setSocketOption(Options.READ_TIMEOUT, guards.readTimeoutSeconds() * 1000)
+            .setSocketOption(Options.WRITE_TIMEOUT, guards.writeTimeoutSeconds() * 1000)
+            .setHandler(gate)
+            .build();
+    try {
+      undertow.start();
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof BindException) {
+        throw new IOException(
+            "cannot listen on "
+                + config.listen()
+                + ": the address is in use (another soil-server?); stop what listens there or"
+                + " pass --listen HOST:PORT with a free port",
+            e);
+      }
+      throw e;
+    }
+    made.add(undertow::stop);
     Site site = opening.await();
     made.add(site);
     ResultStore store =
@@ -248,36 +291,8 @@ public final class SoilServer implements AutoCloseable {
             changes,
             cluster == null ? Optional::empty : cluster::notReady);
     AccessLog accessLog = made.add(Routes.handler(parts));
-    long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
-    Undertow undertow =
-        Undertow.builder()
-            .addHttpListener(config.listen().port(), config.listen().host())
-            .setWorker(threads)
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
-            .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, maxEntity)
-            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.maxHeaderBytes())
-            // A silent or slow client is cut instead of holding a connection or a thread forever.
-            .setServerOption(UndertowOptions.IDLE_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
-            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, guards.idleTimeoutSeconds() * 1000)
-            .setServerOption(
-                UndertowOptions.REQUEST_PARSE_TIMEOUT, guards.requestParseTimeoutSeconds() * 1000)
-            .setSocketOption(Options.READ_TIMEOUT, guards.readTimeoutSeconds() * 1000)
-            .setSocketOption(Options.WRITE_TIMEOUT, guards.writeTimeoutSeconds() * 1000)
-            .setHandler(accessLog)
-            .build();
-    try {
-      undertow.start();
-    } catch (RuntimeException e) {
-      if (e.getCause() instanceof BindException) {
-        throw new IOException(
-            "cannot listen on "
-                + config.listen()
-                + ": the address is in use (another soil-server?); stop what listens there or"
-                + " pass --listen HOST:PORT with a free port",
-            e);
-      }
-      throw e;
-    }
+    // Requests held since the server listens are answered from here on, from the loaded index.
+    gate.open(accessLog);
     SoilServer server =
         new SoilServer(
             undertow,

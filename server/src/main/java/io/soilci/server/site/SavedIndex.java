@@ -6,7 +6,6 @@ import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -79,9 +77,12 @@ final class SavedIndex {
   /**
    * Loads the index of every host, from the snapshot where the folders match it. Three things
    * overlap: the run folders are listed and stat'ed (in parallel, for a cold cache), the snapshot
-   * is decoded on this thread, and each run decoded is loaded into the index on another thread as
-   * soon as its folder's stamp is known to match; only then are the other runs read from their
-   * files. Nothing is served before this returns.
+   * is decoded on this thread, and each run decoded is loaded into the index on another thread at
+   * once, before its folder's stamp is known. Once all three are done, the runs whose folders do
+   * not have the stamp the snapshot saved (changed or gone) are taken out again and the new or
+   * changed ones read from their files: the index ends as if only the matching runs had been
+   * loaded, and a cold cache's stats no longer hold up the loading. Nothing is served before this
+   * returns.
    */
   static SavedIndex load(SiteSettings settings) throws IOException {
     Optional<Path> state = settings.state();
@@ -96,13 +97,14 @@ final class SavedIndex {
     Path file = state.get().resolve(IndexSnapshot.FILE);
     removeCutOffWrites(state.get());
     ForkJoinPool statters = new ForkJoinPool(STATTERS);
-    Loader loader;
     Map<WorkerHost, Map<String, IndexSnapshot.Run>> saved;
+    Map<WorkerHost, Map<String, FolderStamp.Found>> folders;
+    Loader loader;
     StringBuilder why = new StringBuilder();
     try {
       Future<Map<WorkerHost, Map<String, FolderStamp.Found>>> found =
           statters.submit(() -> findRunFolders(settings));
-      loader = new Loader(found);
+      loader = new Loader();
       try {
         saved =
             IndexSnapshot.read(
@@ -111,20 +113,17 @@ final class SavedIndex {
       } finally {
         loader.finish();
       }
-      loader.awaitFolders();
+      folders = await(found);
     } finally {
       statters.shutdown();
     }
     SiteIndex index;
-    Map<WorkerHost, Set<String>> same;
     if (saved == null) {
       LOG.info("index snapshot {} not used ({}): reading every stored job", file, why);
       // What the loader took from a snapshot that turned out unusable is thrown away.
       index = new SiteIndex();
-      same = Map.of();
     } else {
       index = loader.index;
-      same = loader.same;
     }
     boolean stale = saved == null;
     List<RunChange> changes = new ArrayList<>();
@@ -135,29 +134,38 @@ final class SavedIndex {
       if (known == null) {
         known = Map.of();
       }
-      Set<String> taken = same.getOrDefault(host, Set.of());
       List<Path> toRead = new ArrayList<>();
       Set<String> gone = new HashSet<>(known.keySet());
-      for (FolderStamp.Found folder : loader.folders(host)) {
+      int taken = 0;
+      for (FolderStamp.Found folder : folders.getOrDefault(host, Map.of()).values()) {
         String name = folder.dir().getFileName().toString();
-        if (taken.contains(name)) {
+        IndexSnapshot.Run before = known.get(name);
+        if (before != null && folder.against(before.stamp()) == FolderStamp.Seen.SAME) {
           gone.remove(name);
+          taken++;
         } else if (folder.folder()) {
           toRead.add(folder.dir());
           gone.remove(name);
+          if (before != null) {
+            // Loaded from the snapshot before its folder was known to have changed.
+            index.drop(host, before.state().id());
+          }
         }
+      }
+      for (String name : gone) {
+        index.drop(host, Objects.requireNonNull(known.get(name)).state().id());
       }
       stale |= !gone.isEmpty() || !toRead.isEmpty();
       if (saved != null && !toRead.isEmpty()) {
         LOG.info(
             "{}: {} runs from the index snapshot, {} read from their files (new or changed)",
             host.prefix(),
-            taken.size(),
+            taken,
             toRead.size());
       }
       List<RunState> read = SiteLoader.loadDirs(host, toRead, settings.errorPatterns());
       index.load(host, read.stream().filter(run -> !run.jobs().isEmpty()).toList());
-      fromSnapshot += taken.size();
+      fromSnapshot += taken;
       fromFiles += read.size();
       if (saved != null) {
         for (RunState after : read) {
@@ -177,37 +185,67 @@ final class SavedIndex {
     return new SavedIndex(settings, index, stale, saved == null, changes);
   }
 
+  /** What the folders' stats found; a folder that could not be stat'ed is thrown here. */
+  private static Map<WorkerHost, Map<String, FolderStamp.Found>> await(
+      Future<Map<WorkerHost, Map<String, FolderStamp.Found>>> found) throws IOException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return found.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          throw cause instanceof IOException io
+              ? io
+              : new IOException("stat'ing the run folders failed: " + cause, cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /**
-   * Loads the snapshot's runs into an index as they are decoded, on a thread of its own: each run
-   * whose folder has the stamp the snapshot saved ({@link FolderStamp.Found#against}). A failure (a
-   * folder that cannot be stat'ed) is thrown by {@link #finish}; the decoding is never blocked by
-   * it.
+   * Loads the snapshot's runs into an index as they are decoded, on a thread of its own, handed
+   * over in batches (one wake-up per batch, not per run). A failure is thrown by {@link #finish};
+   * the decoding is never blocked by it.
    */
   private static final class Loader {
-    private static final Object END = new Object();
+    private static final int BATCH = 64;
 
-    private final Future<Map<WorkerHost, Map<String, FolderStamp.Found>>> found;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(1024);
+    /** The end of the runs (compared by identity). */
+    private static final List<Decoded> END = new ArrayList<>(0);
+
+    private final BlockingQueue<List<Decoded>> queue = new ArrayBlockingQueue<>(64);
     private final Thread thread;
     final SiteIndex index = new SiteIndex();
-    final Map<WorkerHost, Set<String>> same = new EnumMap<>(WorkerHost.class);
-    private @Nullable Map<WorkerHost, Map<String, FolderStamp.Found>> folders;
-    private @Nullable Throwable failure;
+    private List<Decoded> batch = new ArrayList<>(BATCH);
+    private @Nullable RuntimeException failure;
 
     private record Decoded(WorkerHost host, IndexSnapshot.Run run) {}
 
-    Loader(Future<Map<WorkerHost, Map<String, FolderStamp.Found>>> found) {
-      this.found = found;
+    Loader() {
       this.thread = Daemons.start("soil-index-load", this::run);
     }
 
-    /** Hands a decoded run to the loading thread (waits while it is 1024 runs behind). */
+    /** Hands a decoded run to the loading thread (waits while it is 64 batches behind). */
     void offer(WorkerHost host, IndexSnapshot.Run run) {
-      put(new Decoded(host, run));
+      batch.add(new Decoded(host, run));
+      if (batch.size() == BATCH) {
+        put(batch);
+        batch = new ArrayList<>(BATCH);
+      }
     }
 
     /** No more runs: waits until every one offered is loaded; throws what loading threw. */
-    void finish() throws IOException {
+    void finish() {
+      if (!batch.isEmpty()) {
+        put(batch);
+      }
       put(END);
       boolean interrupted = false;
       while (true) {
@@ -221,21 +259,12 @@ final class SavedIndex {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
-      rethrow(failure);
+      if (failure != null) {
+        throw failure;
+      }
     }
 
-    /** Waits for the folders' stats (when no run was offered, the loader never needed them). */
-    void awaitFolders() throws IOException {
-      folders();
-    }
-
-    /** What was found where {@code host}'s runs are, once {@link #finish} returned. */
-    Collection<FolderStamp.Found> folders(WorkerHost host) {
-      Map<String, FolderStamp.Found> of = Objects.requireNonNull(folders).get(host);
-      return of == null ? List.of() : of.values();
-    }
-
-    private void put(Object item) {
+    private void put(List<Decoded> item) {
       boolean interrupted = false;
       while (true) {
         try {
@@ -252,7 +281,7 @@ final class SavedIndex {
 
     private void run() {
       while (true) {
-        Object item;
+        List<Decoded> item;
         try {
           item = queue.take();
         } catch (InterruptedException e) {
@@ -266,51 +295,15 @@ final class SavedIndex {
           continue;
         }
         try {
-          load((Decoded) item);
-        } catch (IOException | RuntimeException e) {
+          for (Decoded decoded : item) {
+            RunState run = decoded.run().state();
+            if (!run.jobs().isEmpty()) {
+              index.load(decoded.host(), List.of(run));
+            }
+          }
+        } catch (RuntimeException e) {
           failure = e;
         }
-      }
-    }
-
-    private void load(Decoded decoded) throws IOException {
-      FolderStamp.Found folder =
-          folders().getOrDefault(decoded.host(), Map.of()).get(decoded.run().state().id().value());
-      if (folder != null && folder.against(decoded.run().stamp()) == FolderStamp.Seen.SAME) {
-        same.computeIfAbsent(decoded.host(), h -> new HashSet<>())
-            .add(decoded.run().state().id().value());
-        RunState run = decoded.run().state();
-        if (!run.jobs().isEmpty()) {
-          index.load(decoded.host(), List.of(run));
-        }
-      }
-    }
-
-    private Map<WorkerHost, Map<String, FolderStamp.Found>> folders() throws IOException {
-      Map<WorkerHost, Map<String, FolderStamp.Found>> known = folders;
-      if (known == null) {
-        try {
-          known = found.get();
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          throw cause instanceof IOException io
-              ? io
-              : new IOException("stat'ing the run folders failed: " + cause, cause);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while stat'ing the run folders");
-        }
-        folders = known;
-      }
-      return known;
-    }
-
-    private static void rethrow(@Nullable Throwable failure) throws IOException {
-      if (failure instanceof IOException io) {
-        throw io;
-      }
-      if (failure instanceof RuntimeException runtime) {
-        throw runtime;
       }
     }
   }

@@ -115,6 +115,18 @@ final class SiteIndex {
     }
   }
 
+  /**
+   * Takes out the run, whatever it holds (at start: one the snapshot gave whose folder turned out
+   * changed or gone, before the files are read).
+   */
+  synchronized void drop(WorkerHost host, RunId run) {
+    HostRuns runs = host(host);
+    RunState held = runs.get(run);
+    if (held != null) {
+      runs.replace(held, RunState.empty(run, held.arrived()));
+    }
+  }
+
   /** Removes a whole run unless a job of it is in progress (retention); returns what it removed. */
   synchronized @Nullable RunState removeFinished(WorkerHost host, RunId run) {
     HostRuns runs = host(host);

@@ -133,6 +133,34 @@ class IndexSnapshotTest {
   }
 
   @Test
+  void runsWhoseFoldersChangedOrWentWhileDownAreNotKeptFromTheSnapshot() throws Exception {
+    someHistory();
+    // A start loads the snapshot's runs before their folders are stat'ed; the ones whose folders
+    // turned out changed or gone are taken out again. Run 7: every job file deleted, its folder
+    // kept (read again, no job: no run); run 8 (a job still running): its folder deleted.
+    try (var files = Files.list(root.resolve("github-jobs/7"))) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        Files.delete(file);
+      }
+    }
+    try (var files = Files.walk(root.resolve("github-jobs/8"))) {
+      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
+    try (Site site = Site.open(settings())) {
+      assertThat(site.index().run(WorkerHost.GITHUB, new io.soilci.result.RunId("7"))).isNull();
+      assertThat(site.index().run(WorkerHost.GITHUB, new io.soilci.result.RunId("8"))).isNull();
+      // Nor filed under their commit, day or status run id.
+      assertThat(site.index().ofCommit(WorkerHost.GITHUB, COMMIT))
+          .extracting(RunState::id)
+          .doesNotContain(new io.soilci.result.RunId("7"), new io.soilci.result.RunId("8"));
+      assertThat(site.index().ofStatusId(WorkerHost.GITHUB, "98")).isEmpty();
+      assertThat(of(site)).isEqualTo(fromFiles());
+    }
+  }
+
+  @Test
   void aSnapshotOfAnotherFormatOrCutShortIsNotUsed() throws Exception {
     someHistory();
     Path file = state.resolve(IndexSnapshot.FILE);

@@ -1,0 +1,72 @@
+package io.soilci.server;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.SameThreadExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The server's first handler while it starts: it listens before the site's index is loaded (so
+ * Undertow's start and a first request's way in overlap the load), and every request that comes
+ * before {@link #open} is held, unanswered, then handed to the routes as if it had just come. No
+ * request is answered before the routes exist, and the routes exist only once the site is open:
+ * none sees a half-loaded index. A held request holds no thread: it waits in a list.
+ */
+final class StartGate implements HttpHandler {
+  /** The routes, once open; read without a lock on every request after the start. */
+  private volatile @Nullable HttpHandler routes;
+
+  /** Requests that came before the routes: guarded by {@code this}. */
+  private final List<HttpServerExchange> held = new ArrayList<>();
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    HttpHandler open = routes;
+    if (open != null) {
+      open.handleRequest(exchange);
+      return;
+    }
+    // Dispatched first, so that Undertow leaves the exchange open when this returns and another
+    // thread may take it up (Undertow's own RequestLimit does the same).
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> hold(exchange));
+  }
+
+  private void hold(HttpServerExchange exchange) {
+    HttpHandler open;
+    synchronized (this) {
+      open = routes;
+      if (open == null) {
+        held.add(exchange);
+        return;
+      }
+    }
+    resume(exchange, open);
+  }
+
+  /**
+   * From now on every request goes to {@code next}; the held ones first, each on its I/O thread.
+   */
+  void open(HttpHandler next) {
+    List<HttpServerExchange> waiting;
+    synchronized (this) {
+      routes = next;
+      waiting = List.copyOf(held);
+      held.clear();
+    }
+    for (HttpServerExchange exchange : waiting) {
+      resume(exchange, next);
+    }
+  }
+
+  /** How many requests are held now (for tests). */
+  synchronized int held() {
+    return held.size();
+  }
+
+  private static void resume(HttpServerExchange exchange, HttpHandler next) {
+    // Run by the connection's I/O thread, where a request that has just come is handled.
+    exchange.dispatch(exchange.getIoThread(), next);
+  }
+}
