@@ -16,6 +16,7 @@ import io.soilci.server.http.ErrorMapper;
 import io.soilci.server.http.HealthHandler;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.JvmMetrics;
+import io.soilci.server.http.MetricSource;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.ReadyHandler;
@@ -67,7 +68,8 @@ final class Routes {
       WorkerPoolMetrics pool,
       Coordinator coordinator,
       SiteChanges changes,
-      Supplier<Optional<String>> notReady) {}
+      Supplier<Optional<String>> notReady,
+      MetricSource clusterMetrics) {}
 
   /**
    * AccessLog (every request: one log line, one count) → route by method and path (each route named
@@ -145,7 +147,12 @@ final class Routes {
             "/metrics",
             dispatched(
                 new MetricsHandler(
-                    List.of(p.metrics(), p.pool(), new JobMetrics(p.site()), new JvmMetrics())),
+                    List.of(
+                        p.metrics(),
+                        p.pool(),
+                        new JobMetrics(p.site()),
+                        p.clusterMetrics(),
+                        new JvmMetrics())),
                 drain));
     HttpHandler coordinate =
         AccessLog.route(

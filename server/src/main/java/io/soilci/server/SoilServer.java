@@ -289,7 +289,8 @@ public final class SoilServer implements AutoCloseable {
             new WorkerPoolMetrics(threads.getMXBean()),
             coordinator,
             changes,
-            cluster == null ? Optional::empty : cluster::notReady);
+            cluster == null ? Optional::empty : cluster::notReady,
+            cluster == null ? out -> {} : cluster);
     AccessLog accessLog = made.add(Routes.handler(parts));
     // Requests held since the server listens are answered from here on, from the loaded index.
     gate.open(accessLog);

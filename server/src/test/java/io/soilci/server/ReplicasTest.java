@@ -171,6 +171,13 @@ class ReplicasTest {
       assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
       assertThat(pagesRendered(r2) - r2Before).as("pages r2 rendered, holding no role").isZero();
       assertThat(pagesRendered(r1) - r1Before).as("pages r1 rendered").isPositive();
+      // Small pages come with their announcement: r2 writes them with no GET of the bucket.
+      assertThat(metric(r2, "soil_pages_followed_total{from=\"announcement\"}"))
+          .as("pages r2 wrote from the bytes announced")
+          .isPositive();
+      assertThat(metric(r2, "soil_pages_followed_total{from=\"bucket\"}"))
+          .as("pages r2 fetched from the bucket")
+          .isZero();
       assertThat(differencesFromRegen(r2)).as("r2 against a regen of its jobs").isEmpty();
       try (FolderObjectStore store = new FolderObjectStore(bucket)) {
         assertThat(awaitBucket(store, r2.site)).as("the bucket's pages against r2's").isEmpty();
@@ -226,13 +233,18 @@ class ReplicasTest {
 
   /** The server's {@code soil_pages_rendered_total}. */
   private static long pagesRendered(TestServer server) {
+    return metric(server, "soil_pages_rendered_total");
+  }
+
+  /** The server's sample {@code sample} (a metric's name and its labels) in {@code /metrics}. */
+  private static long metric(TestServer server, String sample) {
     String metrics = server.get("/metrics").body();
     for (String line : metrics.split("\n")) {
-      if (line.startsWith("soil_pages_rendered_total ")) {
-        return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+      if (line.startsWith(sample + " ")) {
+        return Long.parseLong(line.substring(line.indexOf(' ', sample.length()) + 1).trim());
       }
     }
-    throw new AssertionError("no soil_pages_rendered_total in /metrics");
+    throw new AssertionError("no " + sample + " in /metrics");
   }
 
   /**

@@ -5,6 +5,8 @@ import io.soilci.server.auth.SharedWorkers;
 import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.auth.Workers;
 import io.soilci.server.config.DistributedSettings;
+import io.soilci.server.http.MetricSource;
+import io.soilci.server.http.PromText;
 import io.soilci.server.live.LiveChanges;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.site.PageOwners;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * other replicas' changes. Connected before the site opens ({@link #connect}, so the mirror hears
  * every page written), started once the site is open ({@link #start}).
  */
-public final class Cluster implements AutoCloseable {
+public final class Cluster implements AutoCloseable, MetricSource {
   /** How long the stream may take to acknowledge a change before the request answers 503. */
   static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
 
@@ -213,10 +215,27 @@ public final class Cluster implements AutoCloseable {
             started.applied());
   }
 
-  /** Pages fetched from the bucket as their role's holder announced them, since start. */
-  public long pagesFetched() {
+  /**
+   * {@code soil_pages_followed_total{from}}: the pages of roles this replica does not render that
+   * it put in its site folder since start, from the bytes their announcement carried or from the
+   * bucket.
+   */
+  @Override
+  public void writeTo(PromText out) {
     PageFollower current = pages;
-    return current == null ? 0 : current.fetched();
+    out.family(
+        "soil_pages_followed_total",
+        "counter",
+        "Pages other replicas rendered, written here since start: from their announcement's bytes"
+            + " or fetched from the bucket.");
+    out.sample(
+        "soil_pages_followed_total",
+        PromText.label("from", "announcement"),
+        current == null ? 0 : current.carried());
+    out.sample(
+        "soil_pages_followed_total",
+        PromText.label("from", "bucket"),
+        current == null ? 0 : current.fetched());
   }
 
   /** Why this replica is not ready yet (still catching up with the stream), or nothing. */

@@ -18,18 +18,38 @@ import java.util.Map;
  *     the role (0: this announcement says nothing of that, e.g. a put failed and is tried again)
  * @param pages each page put (its path from the site root, and the lower-case hex MD5 of its bytes)
  *     or deleted (an empty MD5)
+ * @param inline the bytes of some of the pages put (base64 in the JSON), so that a follower writes
+ *     them without a GET of the bucket; a page put and not here is fetched from the bucket
  */
 record PageAnnouncement(
-    int version, String role, String origin, long upTo, Map<String, String> pages) {
-  static final int VERSION = 1;
+    int version,
+    String role,
+    String origin,
+    long upTo,
+    Map<String, String> pages,
+    Map<String, byte[]> inline) {
+  /** Version 2 added {@link #inline}; a version-1 announcement is read as one with none. */
+  static final int VERSION = 2;
+
+  private static final int OLDEST_READ = 1;
 
   /** The most pages one message names: it stays far below nats-server's 1 MB payload. */
   static final int MOST_PAGES = 2000;
+
+  /** The largest page whose bytes an announcement carries. */
+  static final int MOST_INLINE_PAGE = 64 * 1024;
+
+  /**
+   * The most bytes of pages one message carries: their base64 with {@link #MOST_PAGES} paths and
+   * MD5s stays below nats-server's 1 MB payload.
+   */
+  static final int MOST_INLINE_BYTES = 384 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   PageAnnouncement {
     pages = Map.copyOf(pages);
+    inline = inline == null ? Map.of() : Map.copyOf(inline); // none in a version-1 announcement
   }
 
   byte[] encode() {
@@ -50,14 +70,16 @@ record PageAnnouncement(
       throw new IOException("an announcement of pages must be a JSON object");
     }
     int version = tree.path("version").asInt(-1);
-    if (version != VERSION) {
+    if (version < OLDEST_READ || version > VERSION) {
       String text = new String(bytes, StandardCharsets.UTF_8);
       throw new IOException(
           "announcement of pages version "
               + tree.path("version")
-              + " is not "
+              + " is not one this server reads ("
+              + OLDEST_READ
+              + " to "
               + VERSION
-              + ", the version this server reads: upgrade this replica to the others' version ("
+              + "): upgrade this replica to the others' version ("
               + (text.length() > 200 ? text.substring(0, 200) + "…" : text)
               + ")");
     }

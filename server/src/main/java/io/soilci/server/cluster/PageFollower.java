@@ -11,13 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * fetched from the bucket into the site folder (a temp file renamed over the page, as the feed
  * fetches a job's files) unless the folder has those bytes already, and each page announced deleted
  * is deleted; then the site hears that the role's pages are current as far as the announcement's
- * {@code upTo} ({@link Site#pagesAnnounced}). An object whose MD5 is not the announced one was put
- * again since: a later announcement names it. A page that cannot be fetched for want of the bucket
- * or the disk is tried again until it can.
+ * {@code upTo} ({@link Site#pagesAnnounced}). A page whose bytes the announcement carries (a small
+ * one: {@link PageAnnouncement#inline}) is written from them, with no GET. An object whose MD5 is
+ * not the announced one was put again since: a later announcement names it. A page that cannot be
+ * fetched for want of the bucket or the disk is tried again until it can.
  */
 final class PageFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PageFollower.class);
@@ -52,6 +53,7 @@ final class PageFollower implements AutoCloseable {
   private final Map<String, Long> announced = new ConcurrentHashMap<>();
   private final Path announcedFile;
   private final AtomicLong fetched = new AtomicLong();
+  private final AtomicLong carried = new AtomicLong();
   private final StreamFollower follower;
 
   /**
@@ -96,9 +98,14 @@ final class PageFollower implements AutoCloseable {
     return announced.getOrDefault(role, 0L);
   }
 
-  /** Pages fetched from the bucket since start (a metric). */
+  /** Pages fetched from the bucket since start. */
   long fetched() {
     return fetched.get();
+  }
+
+  /** Pages written from the bytes their announcement carried, since start. */
+  long carried() {
+    return carried.get();
   }
 
   private void handle(ChangeStream.Delivered delivered) throws InterruptedException {
@@ -127,7 +134,7 @@ final class PageFollower implements AutoCloseable {
       }
       while (!follower.closed()) {
         try {
-          put(path, page.getValue());
+          put(path, page.getValue(), announcement.inline().get(path));
           break;
         } catch (IOException e) {
           LOG.warn(
@@ -180,20 +187,27 @@ final class PageFollower implements AutoCloseable {
   }
 
   /**
-   * Puts the bucket's copy of {@code path} in place when its MD5 is {@code md5} (empty: delete).
+   * Puts the page {@code path} whose MD5 is {@code md5} in place (empty: deletes it): the {@code
+   * inline} bytes when the announcement carried them, else the bucket's copy.
    */
-  private void put(String path, String md5) throws IOException {
+  private void put(String path, String md5, byte @Nullable [] inline) throws IOException {
     Path file = root.resolve(path);
     if (md5.isEmpty()) {
       Files.deleteIfExists(file);
       return;
     }
     try {
-      if (md5.equals(HexFormat.of().formatHex(Md5.of(Files.readAllBytes(file))))) {
+      if (md5.equals(Md5.hex(Files.readAllBytes(file)))) {
         return; // the same bytes already (a status file every replica writes)
       }
     } catch (NoSuchFileException e) {
       // fetched below
+    }
+    if (inline != null && md5.equals(Md5.hex(inline))) {
+      Files.createDirectories(file.getParent());
+      AtomicFiles.write(file, inline);
+      carried.incrementAndGet();
+      return;
     }
     byte[] bytes;
     try (InputStream in = bucket.open(path)) {
@@ -201,7 +215,7 @@ final class PageFollower implements AutoCloseable {
     } catch (NoSuchFileException e) {
       return; // deleted since: a later announcement says so
     }
-    if (!md5.equals(HexFormat.of().formatHex(Md5.of(bytes)))) {
+    if (!md5.equals(Md5.hex(bytes))) {
       return; // put again since: a later announcement names it
     }
     Files.createDirectories(file.getParent());

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,6 +52,18 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
 
   private record Retired(byte[] md5, long atNanos) {}
 
+  /**
+   * A page put (its MD5 in lower-case hex, and its bytes when the announcement may carry them) or
+   * deleted (an empty MD5).
+   */
+  private record Told(String md5, byte @Nullable [] bytes) {}
+
+  /**
+   * The most bytes of pages kept for announcements not made yet: a reconcile that puts thousands of
+   * pages announces the rest without their bytes (followers fetch those from the bucket).
+   */
+  private static final long MOST_INLINE_HELD = 8L << 20;
+
   /** How often a holder with nothing to put checks whether its roles' pages went further. */
   private static final long ANNOUNCE_EVERY_MILLIS = 100;
 
@@ -81,8 +92,11 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   private final String replica;
   private volatile @Nullable Renderer renderer;
 
-  /** Pages put or deleted and not announced yet, by role then path (MD5, empty: deleted). */
-  private final Map<String, Map<String, String>> unannounced = new TreeMap<>();
+  /** Pages put or deleted and not announced yet, by role then path. Guarded by {@link #pending}. */
+  private final Map<String, Map<String, Told>> unannounced = new TreeMap<>();
+
+  /** The bytes of pages held in {@link #unannounced}. Guarded by {@link #pending}. */
+  private long inlineHeld;
 
   /** How far each role's pages were announced. */
   private final Map<String, Long> announcedUpTo = new HashMap<>();
@@ -347,17 +361,31 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   }
 
   /**
-   * Notes that {@code path} was put in the bucket (or deleted from it) for the next announcement.
+   * Notes that {@code path} was put in the bucket with {@code bytes} (or deleted from it: null) for
+   * the next announcement, which carries the bytes of a small page while few are held.
    */
-  private void told(String path, byte @Nullable [] md5) {
+  private void told(String path, byte @Nullable [] bytes) {
     if (stream == null) {
       return;
     }
     synchronized (pending) {
-      unannounced
-          .computeIfAbsent(roleOf(path), r -> new TreeMap<>())
-          .put(path, md5 == null ? "" : HexFormat.of().formatHex(md5));
+      Told told;
+      if (bytes == null) {
+        told = new Told("", null);
+      } else {
+        boolean carried =
+            bytes.length <= PageAnnouncement.MOST_INLINE_PAGE
+                && inlineHeld + bytes.length <= MOST_INLINE_HELD;
+        told = new Told(Md5.hex(bytes), carried ? bytes : null);
+      }
+      Told before = unannounced.computeIfAbsent(roleOf(path), r -> new TreeMap<>()).put(path, told);
+      inlineHeld += inlineSize(told) - (before == null ? 0 : inlineSize(before));
     }
+  }
+
+  private static int inlineSize(Told told) {
+    byte[] bytes = told.bytes();
+    return bytes == null ? 0 : bytes.length;
   }
 
   /**
@@ -371,9 +399,12 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       return;
     }
     for (String role : roles()) {
-      Map<String, String> pages;
+      Map<String, Told> pages;
       synchronized (pending) {
         pages = unannounced.remove(role);
+        if (pages != null) {
+          pages.values().forEach(told -> inlineHeld -= inlineSize(told));
+        }
       }
       boolean further =
           upTo > announcedUpTo.getOrDefault(role, 0L)
@@ -382,19 +413,33 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       if (pages == null && !further) {
         continue;
       }
-      List<Map.Entry<String, String>> entries =
+      List<Map.Entry<String, Told>> entries =
           pages == null ? List.of() : new ArrayList<>(pages.entrySet());
       try {
         int from = 0;
         do {
           int to2 = Math.min(entries.size(), from + PageAnnouncement.MOST_PAGES);
           Map<String, String> chunk = new LinkedHashMap<>();
-          entries.subList(from, to2).forEach(e -> chunk.put(e.getKey(), e.getValue()));
+          Map<String, byte[]> inline = new LinkedHashMap<>();
+          int inlineBytes = 0;
+          for (Map.Entry<String, Told> e : entries.subList(from, to2)) {
+            chunk.put(e.getKey(), e.getValue().md5());
+            byte[] bytes = e.getValue().bytes();
+            if (bytes != null && inlineBytes + bytes.length <= PageAnnouncement.MOST_INLINE_BYTES) {
+              inline.put(e.getKey(), bytes);
+              inlineBytes += bytes.length;
+            }
+          }
           boolean last = to2 == entries.size();
           to.publishPages(
               role,
               new PageAnnouncement(
-                      PageAnnouncement.VERSION, role, replica, last && further ? upTo : 0, chunk)
+                      PageAnnouncement.VERSION,
+                      role,
+                      replica,
+                      last && further ? upTo : 0,
+                      chunk,
+                      inline)
                   .encode());
           from = to2;
         } while (from < entries.size());
@@ -405,8 +450,9 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         LOG.warn("role {}: its pages not announced yet, trying again: {}", role, e.getMessage());
         if (pages != null) {
           synchronized (pending) {
-            Map<String, String> later = unannounced.computeIfAbsent(role, r -> new TreeMap<>());
-            pages.forEach(later::putIfAbsent);
+            // Announced later without their bytes: a stream down for long holds no pages' bytes.
+            Map<String, Told> later = unannounced.computeIfAbsent(role, r -> new TreeMap<>());
+            pages.forEach((path, told) -> later.putIfAbsent(path, new Told(told.md5(), null)));
           }
         }
         pause();
@@ -421,7 +467,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       if (Files.isRegularFile(file)) {
         byte[] bytes = Files.readAllBytes(file);
         bucket.put(path, bytes, contentType(path));
-        told(path, Md5.of(bytes));
+        told(path, bytes);
       } else {
         bucket.delete(path);
         told(path, null);
@@ -475,7 +521,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
           // Announced whether or not the bucket differs: a replica may hold an older copy of a page
           // whose announcement its former holder did not live to make.
           try {
-            told(path, Md5.of(Files.readAllBytes(root.resolve(path))));
+            told(path, Files.readAllBytes(root.resolve(path)));
           } catch (NoSuchFileException e) {
             told(path, null);
           }
@@ -516,7 +562,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         byte[] md5 = Md5.of(bytes);
         if (there == null || !bucket.hasMd5(there, md5)) {
           bucket.put(page.getKey(), bytes, contentType(page.getKey()));
-          told(page.getKey(), md5);
+          told(page.getKey(), bytes);
           put++;
         }
         checked++;

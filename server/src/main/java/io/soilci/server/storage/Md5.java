@@ -2,6 +2,7 @@ package io.soilci.server.storage;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** The MD5 of bytes, as S3 keeps it in a single-part object's ETag ({@link ObjectStore#hasMd5}). */
 public final class Md5 {
@@ -19,5 +20,12 @@ public final class Md5 {
   /** The MD5 of {@code bytes}. */
   public static byte[] of(byte[] bytes) {
     return digest().digest(bytes);
+  }
+
+  /**
+   * The MD5 of {@code bytes} in lower-case hex, as an ETag and an announcement of pages hold it.
+   */
+  public static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(of(bytes));
   }
 }
