@@ -60,11 +60,6 @@ final class StartGate implements HttpHandler {
     }
   }
 
-  /** How many requests are held now (for tests). */
-  synchronized int held() {
-    return held.size();
-  }
-
   private static void resume(HttpServerExchange exchange, HttpHandler next) {
     // Run by the connection's I/O thread, where a request that has just come is handled.
     exchange.dispatch(exchange.getIoThread(), next);

@@ -89,13 +89,27 @@ public final class AtomicFiles {
       throws IOException {
     Path dir = folderOf(target);
     String suffix = "-" + target.getFileName();
-    // The folders are made only when missing: most writes replace a file in a folder that exists,
-    // and createDirectories costs a mkdir and a stat each time.
-    try {
-      return Files.createTempFile(dir, TEMP_PREFIX, suffix, permissions);
-    } catch (NoSuchFileException e) {
-      Files.createDirectories(dir);
-      return Files.createTempFile(dir, TEMP_PREFIX, suffix, permissions);
+    // Named as Files.createTempFile names them, but from ThreadLocalRandom: the start of its
+    // SecureRandom (providers, the java.security file) is paid by every short run of a jar
+    // (docs/BENCHMARKS.md, "Worker start-up"), and the name needs no secret: createFile never
+    // opens a file that exists. The folders are made only when missing: most writes replace a
+    // file in a folder that exists, and createDirectories costs a mkdir and a stat each time.
+    boolean madeFolders = false;
+    while (true) {
+      Path temp =
+          dir.resolve(
+              TEMP_PREFIX + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + suffix);
+      try {
+        return Files.createFile(temp, permissions);
+      } catch (FileAlreadyExistsException e) {
+        // Taken: another name.
+      } catch (NoSuchFileException e) {
+        if (madeFolders) {
+          throw e;
+        }
+        Files.createDirectories(dir);
+        madeFolders = true;
+      }
     }
   }
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,42 @@ class ShadedJarIT {
 
       assertThat(jar).as(String.join(" ", args)).isEqualTo(Cli.run(args.toArray(String[]::new)));
     }
+  }
+
+  /**
+   * The build compiles string concatenation as StringBuilder calls ({@code
+   * -XDstringConcat=inline}): with invokedynamic, each concatenation's first run spun method handle
+   * classes that no CDS archive of JDK 17 keeps, 36 of them in a one-task run-job
+   * (docs/BENCHMARKS.md, "Worker start-up").
+   */
+  @Test
+  void noClassOfOursConcatenatesWithInvokedynamic() throws Exception {
+    byte[] bootstrap = "makeConcatWithConstants".getBytes(StandardCharsets.US_ASCII);
+    List<String> indy = new ArrayList<>();
+    int ours = 0;
+    try (ZipFile jar = new ZipFile(JAR.toFile())) {
+      for (ZipEntry entry : Collections.list(jar.entries())) {
+        if (entry.getName().startsWith("io/soilci/") && entry.getName().endsWith(".class")) {
+          ours++;
+          try (InputStream in = jar.getInputStream(entry)) {
+            if (contains(in.readAllBytes(), bootstrap)) {
+              indy.add(entry.getName());
+            }
+          }
+        }
+      }
+    }
+    assertThat(ours).isGreaterThan(100);
+    assertThat(indy).isEmpty();
+  }
+
+  private static boolean contains(byte[] bytes, byte[] part) {
+    for (int i = 0; i + part.length <= bytes.length; i++) {
+      if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongFunction;
@@ -55,11 +55,16 @@ final class Supervisor {
     this.stderr = StderrTail.start(process.getErrorStream(), this::takePid);
   }
 
-  /** A fresh random mark, so that no task prints it by chance. */
+  /**
+   * A fresh random mark, so that no task prints it by chance. Not a secret (the supervisor's
+   * command line shows it), so not from {@code SecureRandom}, whose start (its providers, the
+   * {@code java.security} file) a one-task job paid for nothing (docs/BENCHMARKS.md, "Worker
+   * start-up").
+   */
   static String newMark() {
-    byte[] bytes = new byte[16];
-    new SecureRandom().nextBytes(bytes);
-    return "soil-" + HexFormat.of().formatHex(bytes);
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    HexFormat hex = HexFormat.of();
+    return "soil-" + hex.toHexDigits(random.nextLong()) + hex.toHexDigits(random.nextLong());
   }
 
   /** The arguments that make {@code sh} run the supervisor with {@code mark}. */
