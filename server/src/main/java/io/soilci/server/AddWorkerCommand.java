@@ -1,9 +1,13 @@
 package io.soilci.server;
 
+import io.nats.client.Connection;
 import io.soilci.server.auth.Scope;
+import io.soilci.server.auth.SharedWorkers;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.ServerConfig;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +22,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Create a token for a worker and print it once as NAME:SECRET.",
-      "Only a slow hash of the secret is stored, in the state folder (never served).",
+      "Only a slow hash of the secret is stored, in the state folder (never served); with a",
+      "config of the distributed mode, in the cluster's bucket, where every replica reads it.",
       "Send it as HTTP Basic (user NAME, password SECRET) or 'Authorization: Bearer NAME:SECRET'."
     })
 final class AddWorkerCommand implements Callable<Integer> {
@@ -45,13 +50,30 @@ final class AddWorkerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config = options.config();
     Worker worker = new Worker(name, Scope.parseList("--scopes", scopes));
-    String secret = new WorkerStore(config.state()).add(worker, replace);
+    Optional<DistributedSettings> cluster = config.distributed();
+    String secret;
+    String where;
+    if (cluster.isPresent()) {
+      String url = cluster.get().events().toString();
+      try (Connection connection = SharedWorkers.connect(url)) {
+        secret = SharedWorkers.add(connection, worker, replace);
+      }
+      where =
+          "the cluster's key-value bucket "
+              + SharedWorkers.BUCKET
+              + " at "
+              + url
+              + ", which every replica reads at once";
+    } else {
+      secret = new WorkerStore(config.state()).add(worker, replace);
+      where = config.state().resolve("workers.json").toString();
+    }
     spec.commandLine().getOut().println(worker.name() + ":" + secret);
     spec.commandLine()
         .getErr()
         .println(
             "soil-server: token stored hashed in "
-                + config.state().resolve("workers.json")
+                + where
                 + "; this is the only time the secret is shown");
     return 0;
   }

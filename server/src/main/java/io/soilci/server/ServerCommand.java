@@ -28,10 +28,11 @@ final class ServerCommand implements java.util.concurrent.Callable<Integer> {
       Map.of(
           "serve", ServeCommand.class,
           "add-worker", AddWorkerCommand.class,
+          "remove-worker", RemoveWorkerCommand.class,
           "regen", RegenCommand.class,
           "ingest", IngestCommand.class);
 
-  private static final String[] ORDER = {"serve", "add-worker", "regen", "ingest"};
+  private static final String[] ORDER = {"serve", "add-worker", "remove-worker", "regen", "ingest"};
 
   @Mixin Verbose verbose = new Verbose();
 

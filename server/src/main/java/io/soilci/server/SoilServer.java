@@ -195,7 +195,9 @@ public final class SoilServer implements AutoCloseable {
     Hooks coordinatorHooks = made.add(new Hooks(config.hooks()));
     Authenticator authenticator =
         new Authenticator(
-            new WorkerStore(config.state()),
+            cluster == null
+                ? new WorkerStore(config.state())
+                : cluster.workers(new WorkerStore(config.state())),
             guards.loginFailuresPerAddress(),
             guards.loginFailuresPerName(),
             guards.loginFailureWindowSeconds());

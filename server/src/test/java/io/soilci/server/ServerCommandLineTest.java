@@ -35,7 +35,8 @@ class ServerCommandLineTest {
     assertThat(err.toString())
         .isEqualTo(
             "soil-server: Unmatched argument at index 0: 'serv' (see 'soil-server --help')\n"
-                + "Did you mean: soil-server serve or soil-server add-worker?\n");
+                + "Did you mean: soil-server serve or soil-server add-worker or soil-server"
+                + " remove-worker?\n");
   }
 
   @Test
@@ -43,7 +44,7 @@ class ServerCommandLineTest {
     assertThat(ServerCommand.commandLine(new String[] {"serve", "--help"}).getSubcommands())
         .containsOnlyKeys("serve");
     assertThat(ServerCommand.commandLine(new String[] {"--version"}).getSubcommands().keySet())
-        .containsExactly("serve", "add-worker", "regen", "ingest");
+        .containsExactly("serve", "add-worker", "remove-worker", "regen", "ingest");
     ServerCommand.commandLine()
         .getSubcommands()
         .forEach((name, sub) -> assertThat(sub.getCommandName()).isEqualTo(name));

@@ -25,7 +25,7 @@ public final class Authenticator {
   private static final int CACHE_SIZE = 1024;
   private static final long CACHE_NANOS = 15 * 60 * 1_000_000_000L;
 
-  private final WorkerStore store;
+  private final Workers store;
   private final SecretHash dummy;
   private final FailureLimit byAddress;
   private final FailureLimit byName;
@@ -46,7 +46,7 @@ public final class Authenticator {
   record Credentials(String name, String secret) {}
 
   /** With failed-login limits: {@code perAddress} and {@code perName} failures per window. */
-  public Authenticator(WorkerStore store, int perAddress, int perName, long windowSeconds) {
+  public Authenticator(Workers store, int perAddress, int perName, long windowSeconds) {
     this.store = store;
     // Same iterations as a stored secret, so an unknown name takes as long as a wrong secret; no
     // KDF is run to make it (that cost a start up to a second).
@@ -55,7 +55,7 @@ public final class Authenticator {
     this.byName = new FailureLimit("for worker name", perName, windowSeconds, System::nanoTime);
   }
 
-  public Authenticator(WorkerStore store) {
+  public Authenticator(Workers store) {
     this(store, Integer.MAX_VALUE, Integer.MAX_VALUE, 60);
   }
 

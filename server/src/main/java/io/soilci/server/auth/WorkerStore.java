@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * The workers' names, scopes and secret hashes in {@code STATE/workers.json}, outside the served
  * tree. Re-read when the file changes, so {@code add-worker} works while the server runs.
  */
-public final class WorkerStore {
+public final class WorkerStore extends Workers {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A stored worker: who it is and how to check its secret. */
@@ -44,11 +44,13 @@ public final class WorkerStore {
   }
 
   /** The KDF cost of new secrets, and of the stand-in checked for an unknown name. */
+  @Override
   int iterations() {
     return iterations;
   }
 
   /** The worker named {@code name}, re-reading the file if it changed. */
+  @Override
   synchronized Optional<Entry> find(String name) throws IOException {
     String version = version();
     if (!version.equals(loaded)) {
@@ -62,6 +64,7 @@ public final class WorkerStore {
    * Identifies one version of the file: every write renames a new file (a new inode) over it. A
    * token verified against another version must be verified again.
    */
+  @Override
   String version() throws IOException {
     // One stat, and no date formatting: every write request asks (twice).
     BasicFileAttributes attrs;
@@ -125,34 +128,44 @@ public final class WorkerStore {
 
   private Map<String, Entry> parse(JsonNode root) {
     Map<String, Entry> parsed = new LinkedHashMap<>();
-    Base64.Decoder b64 = Base64.getDecoder();
     for (JsonNode w : root.path("workers")) {
-      java.util.Set<Scope> scopes = java.util.EnumSet.noneOf(Scope.class);
-      w.path("scopes").forEach(s -> scopes.add(Scope.parse(file + " scope", s.asText())));
-      Worker worker = new Worker(w.path("name").asText(), scopes);
-      SecretHash hash =
-          new SecretHash(
-              b64.decode(w.path("salt").asText()),
-              w.path("iterations").asInt(),
-              b64.decode(w.path("hash").asText()));
-      parsed.put(worker.name(), new Entry(worker, hash));
+      Entry entry = entry(w, file + " scope");
+      parsed.put(entry.worker().name(), entry);
     }
     return parsed;
+  }
+
+  /** One worker as {@code workers.json} holds it: name, scopes, salt, iterations and hash. */
+  static Entry entry(JsonNode w, String where) {
+    Base64.Decoder b64 = Base64.getDecoder();
+    java.util.Set<Scope> scopes = java.util.EnumSet.noneOf(Scope.class);
+    w.path("scopes").forEach(s -> scopes.add(Scope.parse(where, s.asText())));
+    Worker worker = new Worker(w.path("name").asText(), scopes);
+    SecretHash hash =
+        new SecretHash(
+            b64.decode(w.path("salt").asText()),
+            w.path("iterations").asInt(),
+            b64.decode(w.path("hash").asText()));
+    return new Entry(worker, hash);
+  }
+
+  /** {@code e} as one worker of {@code workers.json}: never the secret, only its hash. */
+  static ObjectNode json(Entry e) {
+    Base64.Encoder b64 = Base64.getEncoder();
+    ObjectNode w = JSON.createObjectNode();
+    w.put("name", e.worker().name());
+    ArrayNode scopes = w.putArray("scopes");
+    e.worker().scopes().stream().sorted().forEach(s -> scopes.add(s.id()));
+    w.put("salt", b64.encodeToString(e.secret().salt()));
+    w.put("iterations", e.secret().iterations());
+    w.put("hash", b64.encodeToString(e.secret().hash()));
+    return w;
   }
 
   private static ObjectNode format(Map<String, Entry> entries) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode workers = root.putArray("workers");
-    Base64.Encoder b64 = Base64.getEncoder();
-    for (Entry e : entries.values()) {
-      ObjectNode w = workers.addObject();
-      w.put("name", e.worker().name());
-      ArrayNode scopes = w.putArray("scopes");
-      e.worker().scopes().stream().sorted().forEach(s -> scopes.add(s.id()));
-      w.put("salt", b64.encodeToString(e.secret().salt()));
-      w.put("iterations", e.secret().iterations());
-      w.put("hash", b64.encodeToString(e.secret().hash()));
-    }
+    entries.values().forEach(e -> workers.add(json(e)));
     return root;
   }
 }

@@ -1,6 +1,9 @@
 package io.soilci.server.cluster;
 
 import io.soilci.result.SiteLayout;
+import io.soilci.server.auth.SharedWorkers;
+import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.auth.Workers;
 import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.http.MetricSource;
 import io.soilci.server.http.PromText;
@@ -55,6 +58,7 @@ public final class Cluster implements AutoCloseable, MetricSource {
   private @Nullable PageFollower pages;
   private @Nullable Outbox outbox;
   private @Nullable ClusterLive live;
+  private @Nullable SharedWorkers workers;
 
   private Cluster(
       DistributedSettings settings,
@@ -124,6 +128,17 @@ public final class Cluster implements AutoCloseable, MetricSource {
       live = ClusterLive.open(stream, settings.replica(), settings.events().toString(), logs);
     }
     return live;
+  }
+
+  /**
+   * The worker tokens of the cluster's bucket ({@link SharedWorkers}) over this replica's {@code
+   * local} ones.
+   */
+  public synchronized Workers workers(WorkerStore local) throws IOException {
+    if (workers == null) {
+      workers = SharedWorkers.open(stream.connection(), local);
+    }
+    return workers;
   }
 
   /** Told of every page the site writes. */
@@ -281,6 +296,9 @@ public final class Cluster implements AutoCloseable, MetricSource {
     }
     if (live != null) {
       live.close();
+    }
+    if (workers != null) {
+      workers.close();
     }
     mirror.close();
     queue.close();

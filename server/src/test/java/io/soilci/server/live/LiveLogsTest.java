@@ -40,6 +40,34 @@ class LiveLogsTest {
   }
 
   @Test
+  void aChunkAtItsPositionIsKeptOnceAndOneAfterAGapStartsTheTailAtItsOffset() {
+    LivePosition start = logs.position(job, unit, "gh");
+    logs.appendAt(job, unit, "gh", start, bytes("ab\n"));
+    // The same chunk delivered again, then one that overlaps: their new bytes only.
+    logs.appendAt(job, unit, "gh", start, bytes("ab\n"));
+    logs.appendAt(job, unit, "gh", new LivePosition(2, 0, false), bytes("\ncd"));
+    assertThat(logs.position(job, unit, "gh")).isEqualTo(new LivePosition(5, 1, false));
+    assertThat(text(logs.read(job, unit, 0).orElseThrow())).isEqualTo("ab\ncd");
+
+    // A replica that never got bytes 0..100 of another task: its tail starts at 100, line 8.
+    TaskName late = new TaskName("late");
+    logs.appendAt(job, late, "gh", new LivePosition(100, 7, true), bytes("x\n"));
+    LiveTail tail = logs.read(job, late, 0).orElseThrow();
+    assertThat(tail.start()).isEqualTo(100);
+    assertThat(text(tail)).isEqualTo("x\n");
+    assertThat(logs.lines(new TaskKey(job, late), 0, false).orElseThrow().firstLine()).isEqualTo(8);
+  }
+
+  @Test
+  void aPositionIsRefusedToAWorkerThatDidNotStartTheJob() {
+    logs.started(job, "gh");
+
+    assertThatThrownBy(() -> logs.position(job, unit, "other"))
+        .isInstanceOf(HttpError.class)
+        .hasMessageContaining("belongs to worker 'gh'");
+  }
+
+  @Test
   void keepsOnlyTheNewestBytesOfATaskAndSaysWhereTheyStart() {
     logs.append(job, unit, "gh", bytes("0123456"));
     logs.append(job, unit, "gh", bytes("789ab"));
