@@ -313,6 +313,85 @@ class ReplicasTest {
     }
   }
 
+  /**
+   * The holder put a page in the bucket and stopped before its announcement was made (here the
+   * pages' stream refuses it), and so did the follower: the page changed nowhere else, and when the
+   * same replica takes the role again its folder equals the bucket. Each replica applies again the
+   * changes after the last announcement it knows of, so the holder renders and announces the page
+   * again and the follower waits for it. After that, the follower takes no announcement of the role
+   * from another replica (one that lost the role and speaks late): only the latest taker's.
+   */
+  @Test
+  void aPagePutButNeverAnnouncedReachesTheFollowerWhenItsHolderTakesTheRoleAgain()
+      throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    String page = "github-jobs/4991/index.html";
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        Connection connection = Nats.connect(nats.url())) {
+      TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder);
+      try (TestServer holder = r1) {
+        awaitHolder(nats, "r1");
+        try (TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
+          awaitReady(r2);
+          event(r1, "start&runId=4990&jobName=before");
+          assertThat(awaitSame(r1, r2)).isEmpty();
+          refusePublishes(connection, ChangeStream.PAGES_STREAM, true);
+          event(r1, "start&runId=4991&jobName=unannounced");
+          r1.awaitPagesWritten();
+          awaitFile(bucket.resolve(page));
+        }
+      }
+      refusePublishes(connection, ChangeStream.PAGES_STREAM, false);
+      try (TestServer again = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder)) {
+        awaitHolder(nats, "r1");
+        try (TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
+          awaitReady(r2);
+          assertThat(awaitSame(again, r2)).as("files that differ between the replicas").isEmpty();
+          assertThat(r2.site.resolve(page)).isRegularFile();
+
+          // A replica that no longer holds the role, late: its announcement is not taken.
+          byte[] before = Files.readAllBytes(r2.site.resolve(page));
+          byte[] stale = "<html>stale</html>\n".getBytes(StandardCharsets.UTF_8);
+          String late =
+              "{\"version\":2,\"role\":\"host.github-jobs\",\"origin\":\"r0\",\"upTo\":0,"
+                  + "\"pages\":{\""
+                  + page
+                  + "\":\""
+                  + io.soilci.server.storage.Md5.hex(stale)
+                  + "\"},\"inline\":{\""
+                  + page
+                  + "\":\""
+                  + java.util.Base64.getEncoder().encodeToString(stale)
+                  + "\"}}";
+          long sequence =
+              connection
+                  .jetStream()
+                  .publish("soil.pages.host.github-jobs", late.getBytes(StandardCharsets.UTF_8))
+                  .getSeqno();
+          event(again, "start&runId=4992&jobName=after");
+          awaitPagesSequence(r2, sequence);
+          assertThat(awaitSame(again, r2)).as("files that differ between the replicas").isEmpty();
+          assertThat(Files.readAllBytes(r2.site.resolve(page))).isEqualTo(before);
+        }
+      }
+    }
+  }
+
+  /**
+   * Waits (at most a minute) until {@code server} saved that it read the pages' stream that far.
+   */
+  private static void awaitPagesSequence(TestServer server, long sequence) throws Exception {
+    Path saved = server.state.resolve("cluster").resolve("pages-sequence");
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    while (!Files.exists(saved) || Long.parseLong(Files.readString(saved).trim()) < sequence) {
+      assertThat(System.nanoTime())
+          .as("the pages' stream read as far as %d within a minute", sequence)
+          .isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
   /** Makes the pages' stream keep each announcement {@code kept}. */
   private static void keepPages(Connection connection, Duration kept) throws Exception {
     JetStreamManagement management = connection.jetStreamManagement();
@@ -594,8 +673,14 @@ class ReplicasTest {
    * messages as it holds, and a new one discarded.
    */
   private static void refusePublishes(Connection connection, boolean refuse) throws Exception {
+    refusePublishes(connection, ChangeStream.STREAM, refuse);
+  }
+
+  /** As above, for the stream {@code stream}. */
+  private static void refusePublishes(Connection connection, String stream, boolean refuse)
+      throws Exception {
     JetStreamManagement management = connection.jetStreamManagement();
-    StreamInfo info = management.getStreamInfo(ChangeStream.STREAM);
+    StreamInfo info = management.getStreamInfo(stream);
     management.updateStream(
         StreamConfiguration.builder(info.getConfiguration())
             .maxMessages(refuse ? Math.max(1, info.getStreamState().getMsgCount()) : -1)

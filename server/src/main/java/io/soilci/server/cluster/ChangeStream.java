@@ -240,11 +240,13 @@ public final class ChangeStream implements AutoCloseable {
    * Publishes an announcement of pages ({@link PageAnnouncement}) of {@code role} on the pages'
    * stream {@value #PAGES_STREAM} and waits for its acknowledgement.
    */
-  void publishPages(String role, byte[] announcement) throws Unavailable {
+  long publishPages(String role, byte[] announcement) throws Unavailable {
     NatsMessage message =
         NatsMessage.builder().subject(PAGES_PREFIX + role).data(announcement).build();
     try {
-      jetStream.publish(message, PublishOptions.builder().expectedStream(PAGES_STREAM).build());
+      return jetStream
+          .publish(message, PublishOptions.builder().expectedStream(PAGES_STREAM).build())
+          .getSeqno();
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       throw new Unavailable(
           "the pages' stream at " + url + " did not acknowledge pages of " + role + " (" + e + ")",

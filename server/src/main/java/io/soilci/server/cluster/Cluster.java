@@ -188,6 +188,10 @@ public final class Cluster implements AutoCloseable, MetricSource {
     PageFollower follower =
         new PageFollower(
             settings.replica(), stream, bucket, siteRoot, site, state, claimed::renders, mirror);
+    long announced = follower.leastAnnounced();
+    if (announced > 0) {
+      started.replayAfter(announced);
+    }
     site.renderOnly(
         new PageOwners() {
           @Override

@@ -23,6 +23,9 @@ import java.util.TreeMap;
  *     or deleted (an empty MD5)
  * @param inline the bytes of some of the pages put (base64 in the JSON), so that a follower writes
  *     them without a GET of the bucket; a page put and not here is fetched from the bucket
+ * @param takeover whether this is the first announcement of {@code origin} since it took the role
+ *     (and made the bucket's pages of the role its own): a follower compares the role's pages with
+ *     the bucket's then, and from then on takes announcements of the role from {@code origin} only
  */
 record PageAnnouncement(
     int version,
@@ -30,9 +33,13 @@ record PageAnnouncement(
     String origin,
     long upTo,
     Map<String, String> pages,
-    Map<String, byte[]> inline) {
-  /** Version 2 added {@link #inline}; a version-1 announcement is read as one with none. */
-  static final int VERSION = 2;
+    Map<String, byte[]> inline,
+    boolean takeover) {
+  /**
+   * Version 2 added {@link #inline}, version 3 {@link #takeover}; an older announcement is read as
+   * one with none of them.
+   */
+  static final int VERSION = 3;
 
   private static final int OLDEST_READ = 1;
 
@@ -154,8 +161,23 @@ record PageAnnouncement(
       }
       named.put(path, md5.asText());
     }
+    JsonNode takeover = tree.path("takeover");
+    if (!takeover.isMissingNode() && !takeover.isBoolean()) {
+      throw new IOException(
+          "an announcement of pages of "
+              + role
+              + " gives 'takeover' as "
+              + Printable.of(takeover.toString())
+              + ": it must be true or false");
+    }
     return new PageAnnouncement(
-        version, role, origin, upTo.asLong(), named, inline(tree.path("inline"), role, named));
+        version,
+        role,
+        origin,
+        upTo.asLong(),
+        named,
+        inline(tree.path("inline"), role, named),
+        takeover.asBoolean(false));
   }
 
   /**

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,6 +52,18 @@ final class PageFollower implements AutoCloseable {
   private final Site site;
   private final Predicate<String> rendersRole;
   private final Map<String, Long> announced = new ConcurrentHashMap<>();
+  private static final long SAVE_EVERY_NANOS = 1_000_000_000L;
+
+  /** When {@link #announced} was last saved (System.nanoTime); on the follower's thread. */
+  private long savedAt = System.nanoTime() - SAVE_EVERY_NANOS;
+
+  /**
+   * The replica whose takeover of each role was read last ({@link PageAnnouncement#takeover}): the
+   * role's announcements from any other are a former holder's, late, and are not taken. Read on the
+   * follower's thread only; unknown after a restart until the next takeover.
+   */
+  private final Map<String, String> takers = new HashMap<>();
+
   private final Path announcedFile;
   private final AtomicLong fetched = new AtomicLong();
   private final AtomicLong carried = new AtomicLong();
@@ -104,6 +117,16 @@ final class PageFollower implements AutoCloseable {
     return announced.getOrDefault(role, 0L);
   }
 
+  /**
+   * The least of how far each role's pages were announced (0 when unknown): every change after it
+   * may have changed a page whose announcement was not made or not fetched here. A replica that
+   * starts applies the changes again from there, so that those pages are left again ({@link
+   * Site#renderOnly}) until announced, or rendered when it takes their role.
+   */
+  long leastAnnounced() {
+    return announced.values().stream().mapToLong(Long::longValue).min().orElse(0);
+  }
+
   /** Pages fetched from the bucket since start. */
   long fetched() {
     return fetched.get();
@@ -127,8 +150,43 @@ final class PageFollower implements AutoCloseable {
       return;
     }
     String role = announcement.role();
-    if (announcement.origin().equals(replica) || rendersRole.test(role)) {
-      return; // this replica rendered them (or renders them now: it took the role since)
+    String taker = takers.get(role);
+    if (announcement.takeover()) {
+      takers.put(role, announcement.origin());
+    } else if (taker != null && !taker.equals(announcement.origin())) {
+      LOG.info(
+          "replica {}: announcement {} of {} by {} skipped: {} took the role since",
+          replica,
+          delivered.sequence(),
+          role,
+          announcement.origin(),
+          taker);
+      return;
+    }
+    if (announcement.origin().equals(replica)) {
+      // This replica rendered them; how far it announced counts at its next start.
+      if (announcement.upTo() > 0) {
+        announced.merge(role, announcement.upTo(), Math::max);
+        saveAnnounced();
+      }
+      return;
+    }
+    if (rendersRole.test(role)) {
+      LOG.debug(
+          "announcement {} of {} by {}: skipped",
+          delivered.sequence(),
+          role,
+          announcement.origin());
+      return; // this replica renders them now: it took the role since
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "announcement {} of {} by {}: up to {}, {}",
+          delivered.sequence(),
+          role,
+          announcement.origin(),
+          announcement.upTo(),
+          announcement.pages());
     }
     for (Map.Entry<String, String> page : announcement.pages().entrySet()) {
       String path = page.getKey();
@@ -245,8 +303,19 @@ final class PageFollower implements AutoCloseable {
     }
   }
 
-  /** Saved after the pages are in place: a crash leaves it behind them, never ahead. */
+  /**
+   * Saved after the pages are in place, at most once a second (and at close): a crash leaves it
+   * behind them, never ahead, and behind only costs changes applied again at the next start.
+   */
   private void saveAnnounced() {
+    if (System.nanoTime() - savedAt < SAVE_EVERY_NANOS) {
+      return;
+    }
+    saveAnnouncedNow();
+  }
+
+  private void saveAnnouncedNow() {
+    savedAt = System.nanoTime();
     StringBuilder text = new StringBuilder();
     new TreeMap<>(announced).forEach((role, upTo) -> text.append(role + " " + upTo + "\n"));
     try {
@@ -284,9 +353,11 @@ final class PageFollower implements AutoCloseable {
     try (InputStream in = bucket.open(path)) {
       bytes = in.readAllBytes();
     } catch (NoSuchFileException e) {
+      LOG.debug("page {}: not in the bucket", path);
       return; // deleted since: a later announcement says so
     }
     if (!md5.equals(Md5.hex(bytes))) {
+      LOG.debug("page {}: the bucket has other bytes than {}", path, md5);
       return; // put again since: a later announcement names it
     }
     Files.createDirectories(file.getParent());
@@ -297,5 +368,6 @@ final class PageFollower implements AutoCloseable {
   @Override
   public void close() {
     follower.close();
+    saveAnnouncedNow();
   }
 }

@@ -108,6 +108,14 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
    */
   private final Set<String> takenOver = new HashSet<>();
 
+  /**
+   * The roles taken whose takeover is not announced yet ({@link PageAnnouncement#takeover}): the
+   * followers compare the role's pages with the bucket then, since an announcement the former
+   * holder (or this replica, before a crash) did not live to make names pages nobody names again.
+   * Guarded by pending.
+   */
+  private final Set<String> takeovers = new HashSet<>();
+
   private final Set<String> pending = new LinkedHashSet<>();
   private final Set<String> reconciles = new LinkedHashSet<>();
   private final Map<String, byte[]> retired = new LinkedHashMap<>();
@@ -153,6 +161,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   /** The page at {@code path} (from the site root) was written or deleted. */
   public void changed(String path) {
     if (!leases.holds(roleOf(path))) {
+      LOG.debug("page {} written while its role is not held here: not mirrored", path);
       return;
     }
     synchronized (pending) {
@@ -187,6 +196,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   public void released(String role) {
     synchronized (pending) {
       takenOver.remove(role);
+      takeovers.remove(role);
     }
   }
 
@@ -341,7 +351,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         return true;
       }
     }
-    return !unannounced.isEmpty();
+    return !unannounced.isEmpty() || !takeovers.isEmpty();
   }
 
   /** Whether this replica renders {@code role}'s pages and took it (rendered what was left). */
@@ -411,7 +421,11 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
           upTo > announcedUpTo.getOrDefault(role, 0L)
               && now.renders(role)
               && !failed.contains(role);
-      if (pages == null && !further) {
+      boolean takeover;
+      synchronized (pending) {
+        takeover = takeovers.contains(role);
+      }
+      if (pages == null && !further && !takeover) {
         continue;
       }
       List<Map.Entry<String, Told>> entries =
@@ -432,16 +446,33 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
             }
           }
           boolean last = to2 == entries.size();
-          to.publishPages(
-              role,
-              new PageAnnouncement(
-                      PageAnnouncement.VERSION,
-                      role,
-                      replica,
-                      last && further ? upTo : 0,
-                      chunk,
-                      inline)
-                  .encode());
+          long sequence =
+              to.publishPages(
+                  role,
+                  new PageAnnouncement(
+                          PageAnnouncement.VERSION,
+                          role,
+                          replica,
+                          last && further ? upTo : 0,
+                          chunk,
+                          inline,
+                          takeover)
+                      .encode());
+          if (LOG.isDebugEnabled()) {
+            LOG.debug(
+                "role {}: announced as {}{}: up to {}, {}",
+                role,
+                sequence,
+                takeover ? ", its takeover" : "",
+                last && further ? upTo : 0,
+                chunk);
+          }
+          if (takeover) {
+            takeover = false;
+            synchronized (pending) {
+              takeovers.remove(role);
+            }
+          }
           from = to2;
         } while (from < entries.size());
         if (further) {
@@ -586,6 +617,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
           checked - put);
       synchronized (pending) {
         takenOver.add(role);
+        takeovers.add(role);
       }
       return true;
     } catch (IOException | RuntimeException e) {

@@ -86,6 +86,24 @@ public final class ReplicaFeed implements AutoCloseable {
     this.applying = follower.applied();
   }
 
+  /**
+   * Before {@link #start}: applies the changes after {@code sequence} again (each change is
+   * idempotent), so that the pages they changed are left to their roles' holders again (their
+   * announcements may not have been made or fetched before this replica stopped).
+   */
+  void replayAfter(long sequence) {
+    long saved = follower.applied();
+    follower.rewind(sequence);
+    applying = follower.applied();
+    if (applying < saved) {
+      LOG.info(
+          "replica {}: applying changes {} to {} again: their pages may not have been announced",
+          replica,
+          applying + 1,
+          saved);
+    }
+  }
+
   /** Starts reading. */
   public void start() {
     follower.start();

@@ -116,6 +116,16 @@ final class StreamFollower implements AutoCloseable {
     thread.start();
   }
 
+  /**
+   * Before {@link #start}: reads again from the message after {@code sequence} when that is before
+   * the one after the last handled (the handler must take a message twice).
+   */
+  void rewind(long sequence) {
+    if (sequence < applied) {
+      applied = sequence;
+    }
+  }
+
   /** The last sequence handled. */
   long applied() {
     return applied;

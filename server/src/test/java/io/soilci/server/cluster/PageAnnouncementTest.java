@@ -149,10 +149,12 @@ class PageAnnouncementTest {
             "r1",
             42,
             Map.of("github-jobs/1/index.html", MD5, "github-jobs/2/index.html", ""),
-            Map.of("github-jobs/1/index.html", page));
+            Map.of("github-jobs/1/index.html", page),
+            true);
 
     PageAnnouncement read = PageAnnouncement.decode(sent.encode());
 
+    assertThat(read.takeover()).isTrue();
     assertThat(read.pages()).isEqualTo(sent.pages());
     assertThat(read.upTo()).isEqualTo(42);
     assertThat(read.inline()).containsOnlyKeys("github-jobs/1/index.html");
@@ -165,6 +167,7 @@ class PageAnnouncementTest {
 
     assertThat(read.pages()).containsEntry("index.html", MD5);
     assertThat(read.inline()).isEmpty();
+    assertThat(read.takeover()).isFalse();
   }
 
   @Test
@@ -172,9 +175,9 @@ class PageAnnouncementTest {
     assertThatThrownBy(
             () ->
                 decode(
-                    "{\"version\":3,\"role\":\"site\",\"origin\":\"r2\",\"upTo\":7,\"pages\":{}}"))
+                    "{\"version\":4,\"role\":\"site\",\"origin\":\"r2\",\"upTo\":7,\"pages\":{}}"))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("version 3 is not one this server reads (1 to 2)")
+        .hasMessageContaining("version 4 is not one this server reads (1 to 3)")
         .hasMessageContaining("upgrade this replica");
   }
 
@@ -196,5 +199,17 @@ class PageAnnouncementTest {
                         + MD5
                         + "\"},\"inline\":{\"index.html\":5}}"))
         .hasMessage("an announcement of pages of site carries bytes of index.html not in base64");
+  }
+
+  @Test
+  void aTakeoverThatIsNotTrueOrFalseIsRefused() {
+    assertThatThrownBy(
+            () ->
+                decode(
+                    "{\"version\":3,\"role\":\"site\",\"origin\":\"r1\",\"upTo\":1,"
+                        + "\"pages\":{},\"takeover\":\"yes\"}"))
+        .hasMessage(
+            "an announcement of pages of site gives 'takeover' as \"yes\": it must be true or"
+                + " false");
   }
 }

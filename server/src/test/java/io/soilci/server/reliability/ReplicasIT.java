@@ -59,7 +59,16 @@ import org.junit.jupiter.api.io.TempDir;
  * regen's, byte for byte.
  */
 class ReplicasIT {
-  private static final List<String> JVM = List.of("-Xmx192m", "-XX:TieredStopAtLevel=1");
+  private static final List<String> JVM =
+      List.of(
+          "-Xmx192m",
+          "-XX:TieredStopAtLevel=1",
+          // Times in the replicas' logs, to order what each did when a check fails.
+          "-Dorg.slf4j.simpleLogger.showDateTime=true",
+          "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
+          // Each announcement made and followed, for the same reason.
+          "-Dorg.slf4j.simpleLogger.log.io.soilci.server.cluster.PageMirror=debug",
+          "-Dorg.slf4j.simpleLogger.log.io.soilci.server.cluster.PageFollower=debug");
   private static final Duration CONVERGE = Duration.ofMinutes(3);
   private static final String BUCKET = "soil";
   private static final int WORKERS = 4;
@@ -228,7 +237,9 @@ class ReplicasIT {
 
       List<String> differ = awaitSameSites(replicas);
       assertThat(violations).as("violations").isEmpty();
-      assertThat(differ).as("files that differ between the replicas").isEmpty();
+      assertThat(differ)
+          .as("files that differ between the replicas%s", describe(differ, nats))
+          .isEmpty();
       for (Replica r : replicas) {
         for (JobFiles job : acknowledged.values()) {
           Path stored = r.site.resolve("github-jobs/" + job.run() + "/" + job.job());
@@ -490,6 +501,71 @@ class ReplicasIT {
       Thread.sleep(200);
     } while (System.nanoTime() < deadline);
     return differ;
+  }
+
+  /**
+   * For a failed convergence: each differing page's MD5 on every replica, the lines where it
+   * differs from r1's, which replica holds each role now, and each replica's log lines that name
+   * the page.
+   */
+  private String describe(List<String> differ, NatsProcess nats) throws Exception {
+    if (differ.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder("\n");
+    out.append("site role: ").append(holder(nats, HostLeases.SITE));
+    out.append(", github's: ").append(holder(nats, HostLeases.hostKey("github-jobs"))).append('\n');
+    Set<String> paths = new java.util.TreeSet<>();
+    for (String d : differ) {
+      paths.add(d.substring(d.indexOf(": ") + 2));
+    }
+    for (String path : paths.stream().limit(5).toList()) {
+      out.append("-- ").append(path).append('\n');
+      List<String> first = null;
+      for (Replica r : replicas) {
+        Path file = r.site.resolve(path);
+        if (!Files.isRegularFile(file)) {
+          out.append(r.name).append(": missing\n");
+          continue;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        out.append(r.name)
+            .append(": ")
+            .append(io.soilci.server.storage.Md5.hex(bytes))
+            .append(", ")
+            .append(bytes.length)
+            .append(" bytes, modified ")
+            .append(Files.getLastModifiedTime(file))
+            .append('\n');
+        List<String> lines =
+            List.of(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n"));
+        if (first == null) {
+          first = lines;
+        } else {
+          for (int i = 0, shown = 0; i < Math.max(first.size(), lines.size()) && shown < 6; i++) {
+            String a = i < first.size() ? first.get(i) : "";
+            String b = i < lines.size() ? lines.get(i) : "";
+            if (!a.equals(b)) {
+              out.append("  line ").append(i + 1).append(" r1: ").append(a.strip()).append('\n');
+              out.append("  line ").append(i + 1).append(' ').append(r.name).append(": ");
+              out.append(b.strip()).append('\n');
+              shown++;
+            }
+          }
+        }
+      }
+      for (Replica r : replicas) {
+        Path log = dir.resolve(r.name + ".log");
+        if (Files.isRegularFile(log)) {
+          for (String line : Files.readAllLines(log)) {
+            if (line.contains(path) || line.contains("role host.github-jobs")) {
+              out.append("  ").append(r.name).append(" log: ").append(line).append('\n');
+            }
+          }
+        }
+      }
+    }
+    return out.toString();
   }
 
   /** The replica that holds {@code role} now, as the roles' key-value bucket says. */
