@@ -23,6 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -63,6 +68,12 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
    * pages announces the rest without their bytes (followers fetch those from the bucket).
    */
   private static final long MOST_INLINE_HELD = 8L << 20;
+
+  /**
+   * How many puts (or deletes) of a batch go to the bucket at once: an event changes tens of pages,
+   * and one after the other they were most of the time from an event to its page on a follower.
+   */
+  private static final int PUTS_AT_ONCE = 8;
 
   /** How often a holder with nothing to put checks whether its roles' pages went further. */
   private static final long ANNOUNCE_EVERY_MILLIS = 100;
@@ -122,6 +133,8 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   private final Map<String, Retired> recentlyRetired = new LinkedHashMap<>();
   private final Map<String, Map<String, byte[]>> deleting = new HashMap<>();
   private final Thread thread;
+  private final ExecutorService puts =
+      Executors.newFixedThreadPool(PUTS_AT_ONCE, Daemons.numbered("soil-page-mirror-put-"));
   private boolean closed;
 
   /**
@@ -328,10 +341,10 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         }
       }
       deletions.forEach(this::deleteRetired);
-      for (String path : batch) {
-        if (!mirror(path)) {
-          failed.add(roleOf(path));
-        }
+      try {
+        failed.addAll(mirrorAll(batch));
+      } catch (InterruptedException e) {
+        return;
       }
       if (now != null) {
         announce(now, upTo, failed);
@@ -490,6 +503,36 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         pause();
       }
     }
+  }
+
+  /**
+   * Puts (or deletes) every page of {@code batch}, {@link #PUTS_AT_ONCE} at a time; returns the
+   * roles of those that did not go through.
+   */
+  private Set<String> mirrorAll(List<String> batch) throws InterruptedException {
+    Set<String> failed = new HashSet<>();
+    List<Callable<Boolean>> tasks = new ArrayList<>(batch.size());
+    for (String path : batch) {
+      tasks.add(() -> mirror(path));
+    }
+    List<Future<Boolean>> done = puts.invokeAll(tasks);
+    for (int i = 0; i < batch.size(); i++) {
+      try {
+        if (!done.get(i).get()) {
+          failed.add(roleOf(batch.get(i)));
+        }
+      } catch (ExecutionException e) {
+        LOG.warn(
+            "page {} not mirrored to the store yet, trying again: {}",
+            batch.get(i),
+            String.valueOf(e.getCause()));
+        synchronized (pending) {
+          pending.add(batch.get(i));
+        }
+        failed.add(roleOf(batch.get(i)));
+      }
+    }
+    return failed;
   }
 
   /** Puts (or deletes) the page at {@code path}; returns whether it went through. */
@@ -746,5 +789,6 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    puts.shutdownNow();
   }
 }

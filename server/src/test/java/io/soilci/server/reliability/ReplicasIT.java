@@ -55,8 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  * before, a replica that holds neither its role nor the site's rendered no page). Then: every
  * acknowledged upload is on every replica byte for byte, no page read was torn, the three replicas'
  * sites are the same files, equal to a {@code regen} of the stored jobs, every page read through
- * each replica's HTTP is the same bytes, and every page, status file and badge in the bucket is
- * regen's, byte for byte.
+ * each replica's HTTP is the same bytes, every page, status file and badge in the bucket is
+ * regen's, byte for byte, and the bucket's job files are the sites'.
  */
 class ReplicasIT {
   private static final List<String> JVM =
@@ -252,6 +252,10 @@ class ReplicasIT {
       try (S3ObjectStore bucket = S3ObjectStore.open(s3.settings(BUCKET, "site/"))) {
         assertThat(awaitBucket(bucket, replicas.get(0).site))
             .as("the bucket's pages against r1's")
+            .isEmpty();
+        // Every acknowledged upload's files are in the bucket too, and nothing else is.
+        assertThat(BucketChecks.jobFileDifferences(bucket, replicas.get(0).site))
+            .as("the bucket's job files against r1's")
             .isEmpty();
         for (Replica r : replicas) {
           r.stop();
