@@ -68,10 +68,15 @@ class RunJobStoppedIT {
         Files.writeString(
             dir.resolve("tasks.txt"), "long t/long.sh " + seconds + " -\nnext t/long.sh 1 -\n");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    // setsid: the worker leads a process group of its own, which the test can signal whole.
+    // setsid: the worker leads a process group of its own, which the test can signal whole. env
+    // --default-signal=INT: SIGINT as at a terminal, where Ctrl-C comes from; a Maven started in
+    // the background (`nohup`, `cmd &` in a script) has it ignored, which every child inherits and
+    // the JVM then keeps, as nohup means it to.
     Process worker =
         new ProcessBuilder(
                 List.of(
+                    "env",
+                    "--default-signal=INT",
                     "setsid",
                     java.toString(),
                     "-jar",
