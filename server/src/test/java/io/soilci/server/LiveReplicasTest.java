@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.soilci.server.config.DistributedSettings;
-import io.soilci.server.config.ServerConfig;
 import io.soilci.server.storage.FolderObjectStore;
-import io.soilci.server.storage.S3Credentials;
-import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.testing.EventStream;
 import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.ReplicaConfig;
 import io.soilci.server.testing.TestServer;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,23 +32,12 @@ class LiveReplicasTest {
 
   @TempDir Path dir;
 
-  private static UnaryOperator<ServerConfig> config(String name, NatsProcess nats) {
-    StorageSettings storage =
-        new StorageSettings(
-            URI.create("http://127.0.0.1:9"),
-            "soil",
-            "",
-            StorageSettings.DEFAULT_REGION,
-            new S3Credentials("test", "test-secret"));
-    return c ->
-        c.withDistributed(
-            Optional.of(new DistributedSettings(name, URI.create(nats.url()), storage)));
-  }
-
   private TestServer replica(String name, NatsProcess nats) throws Exception {
     Path bucket = Files.createDirectories(dir.resolve("bucket"));
     return TestServer.start(
-        dir.resolve(name), config(name, nats), s -> new FolderObjectStore(bucket));
+        dir.resolve(name),
+        ReplicaConfig.of(name, nats).config(),
+        s -> new FolderObjectStore(bucket));
   }
 
   @Test

@@ -16,7 +16,6 @@ import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.cluster.ChangeStream;
 import io.soilci.server.cluster.HostLeases;
-import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.HookSettings;
@@ -24,14 +23,12 @@ import io.soilci.server.reliability.SiteChecks;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.FolderObjectStore;
 import io.soilci.server.storage.ObjectStore;
-import io.soilci.server.storage.S3Credentials;
-import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.testing.BucketChecks;
 import io.soilci.server.testing.Multipart;
 import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.ReplicaConfig;
 import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +38,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -63,16 +59,7 @@ class ReplicasTest {
   @TempDir Path dir;
 
   private static UnaryOperator<ServerConfig> replica(String name, NatsProcess nats) {
-    StorageSettings storage =
-        new StorageSettings(
-            URI.create("http://127.0.0.1:9"),
-            "soil",
-            "",
-            StorageSettings.DEFAULT_REGION,
-            new S3Credentials("test", "test-secret"));
-    return c ->
-        c.withDistributed(
-            Optional.of(new DistributedSettings(name, URI.create(nats.url()), storage)));
+    return ReplicaConfig.of(name, nats).config();
   }
 
   @Test

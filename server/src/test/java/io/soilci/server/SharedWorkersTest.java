@@ -7,14 +7,11 @@ import io.nats.client.KeyValue;
 import io.nats.client.Nats;
 import io.nats.client.api.KeyValueEntry;
 import io.soilci.server.auth.SharedWorkers;
-import io.soilci.server.config.DistributedSettings;
-import io.soilci.server.config.ServerConfig;
 import io.soilci.server.storage.FolderObjectStore;
 import io.soilci.server.storage.S3Credentials;
-import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.ReplicaConfig;
 import io.soilci.server.testing.TestServer;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,9 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,23 +35,12 @@ class SharedWorkersTest {
 
   @TempDir Path dir;
 
-  private static UnaryOperator<ServerConfig> config(String name, NatsProcess nats) {
-    StorageSettings storage =
-        new StorageSettings(
-            URI.create("http://127.0.0.1:9"),
-            "soil",
-            "",
-            StorageSettings.DEFAULT_REGION,
-            new S3Credentials("test", "test-secret"));
-    return c ->
-        c.withDistributed(
-            Optional.of(new DistributedSettings(name, URI.create(nats.url()), storage)));
-  }
-
   private TestServer replica(String name, NatsProcess nats) throws Exception {
     Path bucket = Files.createDirectories(dir.resolve("bucket"));
     return TestServer.start(
-        dir.resolve(name), config(name, nats), s -> new FolderObjectStore(bucket));
+        dir.resolve(name),
+        ReplicaConfig.of(name, nats).config(),
+        s -> new FolderObjectStore(bucket));
   }
 
   @Test
@@ -102,14 +86,9 @@ class SharedWorkersTest {
 
   /** What the replicas are started with, as a config file for a command. */
   private Path clusterConfig(NatsProcess nats) throws Exception {
-    String json =
-        "{\"site\": \""
-            + dir.resolve("command-site")
-            + "\", \"distributed\": {\"replica\": \"admin\", \"events\": \""
-            + nats.url()
-            + "\", \"storage\": {\"endpoint\": \"http://127.0.0.1:9\", \"bucket\": \"soil\"}}}";
     Files.createDirectories(dir.resolve("command-site"));
-    return Files.writeString(dir.resolve("cluster.json"), json);
+    return ReplicaConfig.of("admin", nats)
+        .write(dir.resolve("cluster.json"), dir.resolve("command-site"), null);
   }
 
   private record Command(int status, String out, String err) {}
@@ -130,8 +109,8 @@ class SharedWorkersTest {
     Path err = dir.resolve("command.err");
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-    builder.environment().put("SOIL_S3_ACCESS_KEY", "test");
-    builder.environment().put("SOIL_S3_SECRET_KEY", "test-secret");
+    builder.environment().put(S3Credentials.ACCESS_KEY, ReplicaConfig.CREDENTIALS.accessKey());
+    builder.environment().put(S3Credentials.SECRET_KEY, ReplicaConfig.CREDENTIALS.secretKey());
     Process process = builder.start();
     try {
       if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {

@@ -1,7 +1,9 @@
 package io.soilci.threads;
 
+import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Daemon threads, named for what they do (thread dumps and logs show the name): a background thread
@@ -33,5 +35,28 @@ public final class Daemons {
   public static ThreadFactory numbered(String prefix) {
     AtomicInteger count = new AtomicInteger();
     return task -> of(prefix + count.incrementAndGet(), task);
+  }
+
+  /**
+   * Interrupts {@code thread} and waits at most {@code timeout} for it to end; logs a warning
+   * naming it when it did not. Returns whether it ended. An interrupt of the caller ends the wait
+   * and stays set.
+   */
+  public static boolean stop(Thread thread, Duration timeout) {
+    thread.interrupt();
+    try {
+      thread.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LoggerFactory.getLogger(Daemons.class)
+          .warn(
+              "thread {} did not stop within {} ms; left running",
+              thread.getName(),
+              timeout.toMillis());
+      return false;
+    }
+    return true;
   }
 }

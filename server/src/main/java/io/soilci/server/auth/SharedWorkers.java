@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
-import io.nats.client.KeyValueManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
 import io.nats.client.api.KeyValueWatcher;
-import io.nats.client.api.StorageType;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
+import io.nats.client.support.NatsJetStreamConstants;
 import io.soilci.result.BadInput;
+import io.soilci.server.nats.KeyValueBuckets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -96,7 +95,7 @@ public final class SharedWorkers extends Workers implements AutoCloseable {
         kv.create(key(worker.name()), value);
       }
     } catch (JetStreamApiException e) {
-      if (!replace && e.getApiErrorCode() == 10071) {
+      if (!replace && e.getApiErrorCode() == NatsJetStreamConstants.JS_WRONG_LAST_SEQUENCE) {
         throw new BadInput(
             "worker '"
                 + worker.name()
@@ -151,29 +150,7 @@ public final class SharedWorkers extends Workers implements AutoCloseable {
   }
 
   private static KeyValue bucket(Connection connection) throws IOException {
-    try {
-      KeyValueManagement management = connection.keyValueManagement();
-      try {
-        management.getStatus(BUCKET);
-      } catch (JetStreamApiException e) {
-        if (e.getErrorCode() != 404) {
-          throw e;
-        }
-        try {
-          management.create(
-              KeyValueConfiguration.builder()
-                  .name(BUCKET)
-                  .maxHistoryPerKey(1)
-                  .storageType(StorageType.File)
-                  .build());
-        } catch (JetStreamApiException made) {
-          management.getStatus(BUCKET); // another replica made it meanwhile
-        }
-      }
-      return connection.keyValue(BUCKET);
-    } catch (JetStreamApiException e) {
-      throw new IOException("cannot open the workers' bucket " + BUCKET + ": " + e, e);
-    }
+    return KeyValueBuckets.open(connection, BUCKET);
   }
 
   /** A worker's key: its name in URL-safe base64 (a name may hold dots a key may not). */

@@ -10,6 +10,7 @@ import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.NatsMessage;
+import io.nats.client.support.NatsJetStreamConstants;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.server.http.HttpError;
@@ -45,9 +46,6 @@ final class ClusterLive implements LiveChanges, AutoCloseable {
   static final Duration KEPT = Duration.ofHours(1);
 
   static final long MAX_BYTES = 64L << 20;
-
-  /** The JetStream error of a publish whose expected last subject sequence is not the last. */
-  private static final int WRONG_LAST_SEQUENCE = 10071;
 
   /** Publishes of a chunk that meet a message not applied here yet, before 503. */
   private static final int ATTEMPTS = 10;
@@ -137,7 +135,8 @@ final class ClusterLive implements LiveChanges, AutoCloseable {
         awaitApplied(sequence);
         return at.offset() + chunk.length;
       } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() != WRONG_LAST_SEQUENCE || attempt == ATTEMPTS) {
+        if (e.getApiErrorCode() != NatsJetStreamConstants.JS_WRONG_LAST_SEQUENCE
+            || attempt == ATTEMPTS) {
           throw unavailable(message, e);
         }
         catchUp(message);

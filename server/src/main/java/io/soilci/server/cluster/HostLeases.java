@@ -3,11 +3,9 @@ package io.soilci.server.cluster;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
-import io.nats.client.KeyValueManagement;
-import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
-import io.nats.client.api.StorageType;
+import io.soilci.server.nats.KeyValueBuckets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,38 +41,7 @@ public final class HostLeases {
     this.replica = replica;
     this.ttl = ttl;
     this.nanos = nanos;
-    this.kv = bucket(connection, BUCKET, ttl);
-  }
-
-  /**
-   * The key-value bucket {@code name} (history 1, file storage, each key removed {@code ttl} after
-   * its last write), made when missing.
-   */
-  static KeyValue bucket(Connection connection, String name, Duration ttl) throws IOException {
-    try {
-      KeyValueManagement management = connection.keyValueManagement();
-      try {
-        management.getStatus(name);
-      } catch (JetStreamApiException e) {
-        if (e.getErrorCode() != 404) {
-          throw e;
-        }
-        try {
-          management.create(
-              KeyValueConfiguration.builder()
-                  .name(name)
-                  .ttl(ttl)
-                  .maxHistoryPerKey(1)
-                  .storageType(StorageType.File)
-                  .build());
-        } catch (JetStreamApiException made) {
-          management.getStatus(name); // another replica made it meanwhile
-        }
-      }
-      return connection.keyValue(name);
-    } catch (JetStreamApiException e) {
-      throw new IOException("cannot open the key-value bucket " + name + ": " + e, e);
-    }
+    this.kv = KeyValueBuckets.open(connection, BUCKET, ttl);
   }
 
   /** The leases of {@code replica} on {@code stream}'s connection, each kept for {@code ttl}. */

@@ -31,6 +31,7 @@ final class Outbox implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
   private static final Duration RETRY = Duration.ofSeconds(1);
   private static final String SUFFIX = ".json";
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
   private final String replica;
   private final Path folder;
@@ -172,12 +173,7 @@ final class Outbox implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    thread.interrupt();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Daemons.stop(thread, CLOSE_WAIT);
   }
 
   /** A change kept in the outbox while its request puts its files and publishes it. */

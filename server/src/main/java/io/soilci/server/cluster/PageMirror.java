@@ -389,6 +389,13 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
    * the next announcement, which carries the bytes of a small page while few are held.
    */
   private void told(String path, byte @Nullable [] bytes) {
+    told(path, bytes, null);
+  }
+
+  /**
+   * As {@link #told(String, byte[])}; {@code md5} is that of {@code bytes} when computed already.
+   */
+  private void told(String path, byte @Nullable [] bytes, byte @Nullable [] md5) {
     if (stream == null) {
       return;
     }
@@ -400,7 +407,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         boolean carried =
             bytes.length <= PageAnnouncement.MOST_INLINE_PAGE
                 && inlineHeld + bytes.length <= MOST_INLINE_HELD;
-        told = new Told(Md5.hex(bytes), carried ? bytes : null);
+        told = new Told(Md5.toHex(md5 != null ? md5 : Md5.of(bytes)), carried ? bytes : null);
       }
       Told before = unannounced.computeIfAbsent(roleOf(path), r -> new TreeMap<>()).put(path, told);
       inlineHeld += inlineSize(told) - (before == null ? 0 : inlineSize(before));
@@ -630,7 +637,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         byte[] md5 = Md5.of(bytes);
         if (there == null || !bucket.hasMd5(there, md5)) {
           bucket.put(page.getKey(), bytes, contentType(page.getKey()));
-          told(page.getKey(), bytes);
+          told(page.getKey(), bytes, md5);
           put++;
         }
         checked++;

@@ -29,6 +29,7 @@ final class StreamFollower implements AutoCloseable {
   static final Duration WAIT = Duration.ofMillis(500);
   private static final long SAVE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
   private static final long QUIET_NANOS = Duration.ofSeconds(3).toNanos();
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
   /** Where the messages come from. */
   interface Source {
@@ -303,12 +304,7 @@ final class StreamFollower implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    thread.interrupt();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Daemons.stop(thread, CLOSE_WAIT);
     save(true);
   }
 }

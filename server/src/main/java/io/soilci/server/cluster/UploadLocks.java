@@ -4,7 +4,9 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
+import io.nats.client.support.NatsJetStreamConstants;
 import io.soilci.result.JobRef;
+import io.soilci.server.nats.KeyValueBuckets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +35,7 @@ final class UploadLocks {
 
   /** The locks on {@code connection}, each freed {@code ttl} after it was taken at the latest. */
   static UploadLocks open(Connection connection, String replica, Duration ttl) throws IOException {
-    return new UploadLocks(HostLeases.bucket(connection, BUCKET, ttl), replica);
+    return new UploadLocks(KeyValueBuckets.open(connection, BUCKET, ttl), replica);
   }
 
   /**
@@ -46,7 +48,8 @@ final class UploadLocks {
 
   /**
    * Takes {@code job}'s lock, waiting at most {@code wait} while another upload holds it; {@link
-   * Replication.NotApplied} when it cannot (held all that time, or the stream does not answer).
+   * Replication.NotApplied} when it cannot (held all that time, or the stream does not answer or
+   * refuses the lock for another reason than its key existing).
    */
   Held take(JobRef job, Duration wait) throws Replication.NotApplied {
     String key = key(job);
@@ -56,6 +59,10 @@ final class UploadLocks {
       try {
         return new Held(key, kv.create(key, value));
       } catch (JetStreamApiException e) {
+        if (e.getApiErrorCode() != NatsJetStreamConstants.JS_WRONG_LAST_SEQUENCE) {
+          throw new Replication.NotApplied(
+              "the change stream refused the lock of " + job + " in " + BUCKET + " (" + e + ")", e);
+        }
         // Held by another upload (the key exists): wait for it below.
       } catch (IOException | RuntimeException e) {
         throw new Replication.NotApplied(

@@ -8,6 +8,7 @@ import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -558,11 +559,10 @@ final class PageWriter {
         if (!awaitAllWritten(CLOSE_MILLIS)) {
           LOG.warn("pages not written at stop, left to the next start: {}", pending.keySet());
         }
-        thread.interrupt();
-        thread.join(CLOSE_MILLIS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      Daemons.stop(thread, Duration.ofMillis(CLOSE_MILLIS));
     }
     pool.shutdown();
   }

@@ -26,7 +26,12 @@ public final class Md5 {
    * The MD5 of {@code bytes} in lower-case hex, as an ETag and an announcement of pages hold it.
    */
   public static String hex(byte[] bytes) {
-    return HexFormat.of().formatHex(of(bytes));
+    return toHex(of(bytes));
+  }
+
+  /** {@code md5}, an MD5 {@link #of} gave, in lower-case hex as {@link #hex} writes it. */
+  public static String toHex(byte[] md5) {
+    return HexFormat.of().formatHex(md5);
   }
 
   /** Whether {@code text} is an MD5 as {@link #hex} writes it: 32 of {@code 0-9a-f}. */

@@ -6,14 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
-import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.storage.FolderObjectStore;
-import io.soilci.server.storage.S3Credentials;
-import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.ReplicaConfig;
 import io.soilci.server.testing.TestServer;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -48,18 +45,10 @@ class ReplicatedQueueTest {
   private Replica start(String name, NatsProcess nats, CoordinatorSettings coordinator)
       throws Exception {
     Path bucket = Files.createDirectories(dir.resolve("bucket"));
-    StorageSettings storage =
-        new StorageSettings(
-            URI.create("http://127.0.0.1:9"),
-            "soil",
-            "",
-            StorageSettings.DEFAULT_REGION,
-            new S3Credentials("test", "test-secret"));
     UnaryOperator<ServerConfig> distributed =
         c ->
             c.withCoordinator(coordinator)
-                .withDistributed(
-                    Optional.of(new DistributedSettings(name, URI.create(nats.url()), storage)));
+                .withDistributed(Optional.of(ReplicaConfig.of(name, nats).settings()));
     TestServer server =
         TestServer.start(dir.resolve(name), distributed, s -> new FolderObjectStore(bucket));
     WorkerStore workers = new WorkerStore(server.state, 1000);

@@ -15,6 +15,7 @@ import io.soilci.server.storage.S3Credentials;
 import io.soilci.server.storage.S3ObjectStore;
 import io.soilci.server.testing.BucketChecks;
 import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.ReplicaConfig;
 import io.soilci.server.testing.S3ProxyProcess;
 import io.soilci.server.testing.TestProcesses;
 import java.io.IOException;
@@ -105,22 +106,7 @@ class ReplicasIT {
       this.state = dir.resolve(name).resolve("state");
       this.port = ServerProcess.freePort();
       this.config = dir.resolve(name).resolve("soil.json");
-      Files.createDirectories(config.getParent());
-      Files.writeString(
-          config,
-          "{\"site\": \""
-              + site
-              + "\", \"state\": \""
-              + state
-              + "\", \"distributed\": {\"replica\": \""
-              + name
-              + "\", \"events\": \""
-              + nats.url()
-              + "\", \"storage\": {\"endpoint\": \""
-              + s3.endpoint()
-              + "\", \"bucket\": \""
-              + BUCKET
-              + "\", \"prefix\": \"site/\"}}}\n");
+      ReplicaConfig.of(name, nats).onS3(s3.endpoint(), BUCKET, "site/").write(config, site, state);
     }
 
     void start() throws Exception {

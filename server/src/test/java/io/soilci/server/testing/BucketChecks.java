@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -45,37 +46,7 @@ public final class BucketChecks {
    * Keys of pages that differ between {@code bucket} and {@code site} or exist on one side only.
    */
   public static List<String> pageDifferences(ObjectStore bucket, Path site) throws IOException {
-    Set<String> local = new TreeSet<>();
-    for (String key : SiteTrees.files(site)) {
-      if (isPage(key)) {
-        local.add(key);
-      }
-    }
-    Set<String> stored = new TreeSet<>();
-    for (StoredObject object : bucket.list("")) {
-      if (isPage(object.key())) {
-        stored.add(object.key());
-      }
-    }
-    List<String> differ = new ArrayList<>();
-    Set<String> all = new TreeSet<>(local);
-    all.addAll(stored);
-    for (String key : all) {
-      if (!local.contains(key)) {
-        differ.add(key + " (only in the bucket)");
-      } else if (!stored.contains(key)) {
-        differ.add(key + " (not in the bucket)");
-      } else {
-        try (InputStream in = bucket.open(key)) {
-          if (!Arrays.equals(in.readAllBytes(), Files.readAllBytes(site.resolve(key)))) {
-            differ.add(key + " (other bytes in the bucket)");
-          }
-        } catch (NoSuchFileException e) {
-          differ.add(key + " (deleted while compared)");
-        }
-      }
-    }
-    return differ;
+    return differences(bucket, site, BucketChecks::isPage, BucketChecks::isPage);
   }
 
   /**
@@ -84,18 +55,34 @@ public final class BucketChecks {
    * regen} of the bucket is the site.
    */
   public static List<String> jobFileDifferences(ObjectStore bucket, Path site) throws IOException {
+    return differences(
+        bucket,
+        site,
+        key ->
+            ObjectKeys.isValid(key)
+                && ObjectHeaders.isJobFile(key)
+                && Arrays.stream(key.split("/")).noneMatch(s -> s.startsWith(".")),
+        key -> ObjectHeaders.isJobFile(key) && !S3PROXY_TEMP.matcher(key).matches());
+  }
+
+  /**
+   * Keys that differ between {@code bucket} and {@code site} or exist on one side only, of the
+   * site's files {@code inSite} and the bucket's objects {@code inBucket}: one walk of the site,
+   * one listing of the bucket.
+   */
+  private static List<String> differences(
+      ObjectStore bucket, Path site, Predicate<String> inSite, Predicate<String> inBucket)
+      throws IOException {
     Set<String> local = new TreeSet<>();
     for (String key : SiteTrees.files(site)) {
-      if (ObjectKeys.isValid(key)
-          && ObjectHeaders.isJobFile(key)
-          && Arrays.stream(key.split("/")).noneMatch(s -> s.startsWith("."))) {
+      if (inSite.test(key)) {
         local.add(key);
       }
     }
     Set<String> stored = new TreeSet<>();
-    for (String key : jobFiles(bucket)) {
-      if (!S3PROXY_TEMP.matcher(key).matches()) {
-        stored.add(key);
+    for (StoredObject object : bucket.list("")) {
+      if (inBucket.test(object.key())) {
+        stored.add(object.key());
       }
     }
     List<String> differ = new ArrayList<>();
