@@ -203,7 +203,7 @@ public final class SoilServer implements AutoCloseable {
             guards.loginFailureWindowSeconds());
     // Listening before the site is open: Undertow starts while the index loads, and a request
     // that comes meanwhile is held by the gate until the routes below exist (StartGate).
-    StartGate gate = new StartGate();
+    StartGate gate = new StartGate(guards.maxWaitingAtStart(), limits.drainBytes());
     long maxEntity = limits.maxRequestBytes() + limits.drainBytes() + (1 << 20);
     Undertow undertow =
         Undertow.builder()

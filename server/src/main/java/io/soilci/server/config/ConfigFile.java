@@ -210,8 +210,8 @@ public final class ConfigFile {
             keys.integer("loginFailuresPerAddress", 1, 1_000_000)
                 .orElse(d.loginFailuresPerAddress()),
             keys.integer("loginFailuresPerName", 1, 1_000_000).orElse(d.loginFailuresPerName()),
-            keys.integer("loginFailureWindowSeconds", 1, day)
-                .orElse(d.loginFailureWindowSeconds()));
+            keys.integer("loginFailureWindowSeconds", 1, day).orElse(d.loginFailureWindowSeconds()),
+            keys.integer("maxWaitingAtStart", 1, 1_000_000).orElse(d.maxWaitingAtStart()));
     keys.requireNoOthers();
     return guards;
   }

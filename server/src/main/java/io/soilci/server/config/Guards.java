@@ -3,7 +3,7 @@ package io.soilci.server.config;
 /**
  * What a slow or hostile client may hold of the server: how long a connection may stay silent, how
  * slowly a body may arrive, how many upload permits one worker may take, how many failed logins an
- * address or a worker name may make.
+ * address or a worker name may make, how many requests wait while the server starts.
  *
  * @param idleTimeoutSeconds a connection with no byte in or out for this long is closed
  * @param requestParseTimeoutSeconds the request line and headers must arrive within this
@@ -15,6 +15,7 @@ package io.soilci.server.config;
  * @param loginFailuresPerAddress failed logins from one address per window before 429
  * @param loginFailuresPerName failed logins for one worker name per window before 429
  * @param loginFailureWindowSeconds the window of both login-failure limits
+ * @param maxWaitingAtStart requests held while the server starts (its index loads); more get 503
  */
 public record Guards(
     int idleTimeoutSeconds,
@@ -26,9 +27,10 @@ public record Guards(
     int maxUploadsPerWorker,
     int loginFailuresPerAddress,
     int loginFailuresPerName,
-    int loginFailureWindowSeconds) {
+    int loginFailureWindowSeconds,
+    int maxWaitingAtStart) {
 
-  public static final Guards DEFAULTS = new Guards(120, 30, 60, 60, 1024, 30, 4, 20, 100, 60);
+  public static final Guards DEFAULTS = new Guards(120, 30, 60, 60, 1024, 30, 4, 20, 100, 60, 1000);
 
   public Guards {
     positive("idleTimeoutSeconds", idleTimeoutSeconds);
@@ -41,6 +43,23 @@ public record Guards(
     positive("loginFailuresPerAddress", loginFailuresPerAddress);
     positive("loginFailuresPerName", loginFailuresPerName);
     positive("loginFailureWindowSeconds", loginFailureWindowSeconds);
+    positive("maxWaitingAtStart", maxWaitingAtStart);
+  }
+
+  /** These guards with {@code value} as {@link #maxWaitingAtStart}. */
+  public Guards withMaxWaitingAtStart(int value) {
+    return new Guards(
+        idleTimeoutSeconds,
+        requestParseTimeoutSeconds,
+        readTimeoutSeconds,
+        writeTimeoutSeconds,
+        minBodyBytesPerSecond,
+        bodyRateWindowSeconds,
+        maxUploadsPerWorker,
+        loginFailuresPerAddress,
+        loginFailuresPerName,
+        loginFailureWindowSeconds,
+        value);
   }
 
   private static void positive(String name, long value) {

@@ -5,7 +5,9 @@ import io.soilci.result.SiteLayout;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -602,11 +604,36 @@ final class PageWriter {
   /** Deletes a page that no longer exists (e.g. a run retention removed). */
   private void delete(String path, Path file, Slot slot) throws IOException {
     slot.print = Slot.UNKNOWN;
-    if (Files.deleteIfExists(file)) {
+    if (deleteIfExists(path, file)) {
       journal.deleted(file);
       slot.writes++;
       writes.incrementAndGet();
       changed.accept(path);
+    }
+  }
+
+  /**
+   * Deletes {@code file} if it exists. A plain file where one of its folders should be (a run
+   * folder {@code github-jobs/1234} that is a file) means the page is not there: warned of, naming
+   * that file, and left alone, so that the other pages are still written.
+   */
+  private boolean deleteIfExists(String path, Path file) throws IOException {
+    try {
+      return Files.deleteIfExists(file);
+    } catch (FileSystemException e) {
+      for (Path dir = file.getParent();
+          dir != null && dir.startsWith(layout.root()) && !dir.equals(layout.root());
+          dir = dir.getParent()) {
+        if (Files.isRegularFile(dir, LinkOption.NOFOLLOW_LINKS)) {
+          LOG.warn(
+              "{}: a plain file where a folder should be, so page {} is not there to delete;"
+                  + " left alone (move it out of the site folder)",
+              dir,
+              path);
+          return false;
+        }
+      }
+      throw e;
     }
   }
 

@@ -203,6 +203,7 @@ class CredentialGateTest {
         d.maxUploadsPerWorker(),
         perAddress,
         perName,
-        60);
+        60,
+        d.maxWaitingAtStart());
   }
 }

@@ -12,8 +12,6 @@ import io.soilci.result.WorkerHost;
 import io.soilci.server.testing.NatsProcess;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,21 +22,11 @@ class UploadLocksTest {
       new JobRef(WorkerHost.GITHUB, new RunId("1234"), new JobName("build.linux"));
 
   @TempDir Path dir;
-  private NatsProcess nats;
-
-  @BeforeEach
-  void startNats() throws Exception {
-    nats = NatsProcess.start(dir);
-  }
-
-  @AfterEach
-  void stopNats() throws Exception {
-    nats.close();
-  }
 
   @Test
   void aLockHeldByAnotherReplicaIsWaitedForThenNamed() throws Exception {
-    try (ChangeStream one = ChangeStream.connect(nats.url(), "r1", TTL);
+    try (NatsProcess nats = NatsProcess.start(dir);
+        ChangeStream one = ChangeStream.connect(nats.url(), "r1", TTL);
         ChangeStream two = ChangeStream.connect(nats.url(), "r2", TTL)) {
       UploadLocks first = UploadLocks.open(one.connection(), "r1", TTL);
       UploadLocks second = UploadLocks.open(two.connection(), "r2", TTL);
@@ -53,7 +41,8 @@ class UploadLocksTest {
 
   @Test
   void aRefusalOtherThanHeldIsAnErrorAtOnceSayingWhatFailed() throws Exception {
-    try (ChangeStream one = ChangeStream.connect(nats.url(), "r1", TTL)) {
+    try (NatsProcess nats = NatsProcess.start(dir);
+        ChangeStream one = ChangeStream.connect(nats.url(), "r1", TTL)) {
       UploadLocks locks = UploadLocks.open(one.connection(), "r1", TTL);
       // The bucket's stream now refuses every value: not "held", and no wait makes it free.
       JetStreamManagement management = one.connection().jetStreamManagement();

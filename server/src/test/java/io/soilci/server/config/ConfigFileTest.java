@@ -43,6 +43,20 @@ class ConfigFileTest {
   }
 
   @Test
+  void readsHowManyRequestsWaitAtTheStart() throws IOException {
+    assertThat(read("{\"site\": \"www\"}").guards().maxWaitingAtStart()).isEqualTo(1000);
+    assertThat(
+            read("{\"site\": \"www\", \"guards\": {\"maxWaitingAtStart\": 5}}")
+                .guards()
+                .maxWaitingAtStart())
+        .isEqualTo(5);
+    assertThatThrownBy(() -> read("{\"site\": \"www\", \"guards\": {\"maxWaitingAtStart\": 0}}"))
+        .isInstanceOf(BadInput.class)
+        .hasMessageStartingWith(
+            "config key 'guards.maxWaitingAtStart' must be an integer from 1 to 1000000");
+  }
+
+  @Test
   void defaultsTheStateFolderBesideTheSite() throws IOException {
     ServerConfig config = read("{\"site\": \"www\"}");
 

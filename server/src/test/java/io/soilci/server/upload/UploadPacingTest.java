@@ -32,7 +32,8 @@ class UploadPacingTest {
         perWorker,
         d.loginFailuresPerAddress(),
         d.loginFailuresPerName(),
-        d.loginFailureWindowSeconds());
+        d.loginFailureWindowSeconds(),
+        d.maxWaitingAtStart());
   }
 
   private static Limits onePermit(Limits d) {
