@@ -76,13 +76,17 @@ public final class EventHandler implements HttpHandler {
     if (updateStatusApi) {
       auth.authorize(authorization, Scope.STATUS_API);
     }
-    if (event.equals("start")) {
-      live.started(ref, worker.name());
-    }
     try {
       metrics.timeSiteUpdate(() -> apply(event, ref, query, updateStatusApi));
     } catch (JobLost e) {
       throw HttpError.conflict(String.valueOf(e.getMessage()));
+    }
+    // The live logs change only once the site took the event: a refused one (a bad parameter, a
+    // lost job) leaves a job's tails and their owner as they were.
+    switch (event) {
+      case "start" -> live.started(ref, worker.name());
+      case "done" -> live.drop(ref, status(query));
+      default -> {}
     }
     metrics.eventAccepted(event);
     Responses.text(exchange, 200, event + " " + ref);
@@ -98,18 +102,16 @@ public final class EventHandler implements HttpHandler {
         changes.taskFinished(ref, row);
         live.taskEnded(ref, row.name(), row.status());
       }
-      default -> {
-        live.drop(ref, status(query));
-        changes.jobDone(
-            ref,
-            status(query),
-            updateStatusApi,
-            query
-                .optional("statusRunId")
-                .map(id -> new RunId(SafeName.require("statusRunId", id)))
-                .orElse(null),
-            query.optional("cancelled").map(EventHandler::cancelledNote).orElse(""));
-      }
+      default ->
+          changes.jobDone(
+              ref,
+              status(query),
+              updateStatusApi,
+              query
+                  .optional("statusRunId")
+                  .map(id -> new RunId(SafeName.require("statusRunId", id)))
+                  .orElse(null),
+              query.optional("cancelled").map(EventHandler::cancelledNote).orElse(""));
     }
   }
 
