@@ -36,6 +36,9 @@ import java.util.Map;
 public final class EventHandler implements HttpHandler {
   private static final List<String> EVENTS = List.of("start", "task-start", "task-done", "done");
 
+  /** An event has no body (its facts are in the query); one up to this size is read and ignored. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+
   private final Authenticator auth;
   private final SiteChanges changes;
   private final Metrics metrics;
@@ -113,6 +116,18 @@ public final class EventHandler implements HttpHandler {
                   .orElse(null),
               query.optional("cancelled").map(EventHandler::cancelledNote).orElse(""));
     }
+  }
+
+  /**
+   * The 413 of an event with a body of {@code size} ("65537 bytes"), over {@link #MAX_BODY_BYTES}.
+   */
+  public static HttpError tooLarge(String size) {
+    return HttpError.tooLarge(
+        "event body of "
+            + size
+            + " is over the limit of "
+            + MAX_BODY_BYTES
+            + " bytes; an event has no body: its facts go in the query string");
   }
 
   /** {@code cancelled=SIGTERM}: the signal that cancelled the job, as pages show it. */
