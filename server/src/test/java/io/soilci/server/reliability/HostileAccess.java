@@ -136,7 +136,20 @@ final class HostileAccess {
             "hidden .tmp wwz",
             t -> t.get("/github-jobs/4101/.tmp-x.wwz/"),
             400,
-            "path 'github-jobs/4101/.tmp-x.wwz' must not have empty or hidden segments"),
+            "path 'github-jobs/4101/.tmp-x.wwz' must not have empty or hidden segments, backslashes"
+                + " or control characters"),
+        row(
+            "wwz in a folder with a newline",
+            t -> t.get("/github-jobs/%0a/cpp-small.wwz/x"),
+            400,
+            "path 'github-jobs/\\x0a/cpp-small.wwz' must not have empty or hidden segments,"
+                + " backslashes or control characters"),
+        row(
+            "wwz named with an escape",
+            t -> t.get("/github-jobs/4101/%1b[2Jx.wwz/"),
+            400,
+            "path 'github-jobs/4101/\\x1b[2Jx.wwz' must not have empty or hidden segments,"
+                + " backslashes or control characters"),
         row("site file ../state", t -> t.get("/../state/workers.json"), 404, "not found"),
         row("site file %2e%2e/state", t -> t.get("/%2e%2e/state/workers.json"), 404, "not found"),
         row("status-api ../../..", t -> t.get("/status-api/../../../etc/passwd"), 404, "not found"),
