@@ -368,13 +368,12 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   private void serveLogView(
       HttpServerExchange exchange, ZipCache.OpenZip zip, WwzRequest request, ZipArchiveEntry entry)
       throws IOException {
-    var from = exchange.getQueryParameters().get("from");
     String html =
         logViews.render(
             zip,
             request.zipPath(),
             entry,
-            Optional.ofNullable(from == null ? null : from.peekFirst()).filter(f -> !f.isEmpty()));
+            new Query(exchange).optional("from").filter(f -> !f.isEmpty()));
     var headers = exchange.getResponseHeaders();
     headers.put(Headers.CONTENT_TYPE, "text/html; charset=utf-8");
     headers.put(NOSNIFF, "nosniff");

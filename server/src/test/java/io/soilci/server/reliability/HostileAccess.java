@@ -121,6 +121,11 @@ final class HostileAccess {
             t -> t.get(wwz + "..%2f..%2f..%2fstate"),
             404,
             "no file '..%2f..%2f..%2fstate' in this zip"),
+        row(
+            "log view with from twice",
+            t -> t.get(wwz + "_tmp/soil/logs/unit.txt?view&from=1&from=2"),
+            400,
+            "query parameter 'from' must be given once"),
         row("wwz entry with backslashes", t -> t.get(wwz + "_tmp\\..\\..\\x"), 400, ""),
         row(
             "wwz entry with a NUL",
