@@ -21,6 +21,7 @@ import io.soilci.server.http.Metrics;
 import io.soilci.server.http.MetricsHandler;
 import io.soilci.server.http.ReadyHandler;
 import io.soilci.server.http.Responses;
+import io.soilci.server.http.SmallBody;
 import io.soilci.server.http.WorkerPoolMetrics;
 import io.soilci.server.live.LiveChanges;
 import io.soilci.server.live.LiveEventsHandler;
@@ -43,12 +44,19 @@ import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** Every route of the server and the order of its handler chain, in one place. */
 final class Routes {
   /** How long a read of a page waits for its pending new version ({@link Site#awaitPage}). */
   static final long PAGE_WAIT_MILLIS = 5000;
+
+  /**
+   * The memory that small write bodies being read (events, live log chunks) may hold at once: 256
+   * whole log chunks; past it such a write is answered 503.
+   */
+  static final long SMALL_BODIES_BYTES = 16L << 20;
 
   private Routes() {}
 
@@ -80,6 +88,7 @@ final class Routes {
    */
   static AccessLog handler(Parts p) {
     long drain = p.config().limits().drainBytes();
+    SmallBody.Budget bodies = new SmallBody.Budget(SMALL_BODIES_BYTES);
     UploadContext uploads =
         new UploadContext(
             p.store(),
@@ -94,22 +103,26 @@ final class Routes {
     HttpHandler event =
         AccessLog.route(
             "/event",
-            write(
+            smallWrite(
                 p,
                 new EventHandler(
                     p.auth(), p.changes(), p.metrics(), p.liveChanges(), p.coordinator()),
-                drain));
+                EventHandler.MAX_BODY_BYTES,
+                EventHandler::tooLarge,
+                bodies));
     // Not behind CredentialGate: its key is no worker token (IngestHandler checks it).
     HttpHandler ingest =
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
     HttpHandler log =
         AccessLog.route(
             "/log",
-            write(
+            smallWrite(
                 p,
                 new LogHandler(
                     p.auth(), p.liveChanges(), p.changes(), p.metrics(), p.coordinator()),
-                drain));
+                LiveLogs.MAX_CHUNK_BYTES,
+                LogHandler::tooLarge,
+                bodies));
     HttpHandler liveEvents =
         AccessLog.route(
             LiveEventsHandler.PATH,
@@ -280,6 +293,27 @@ final class Routes {
     return new CredentialGate(
         p.auth(),
         new HttpContinueReadHandler(blocking(handler, drainBytes)),
+        p.config().guards().minBodyBytesPerSecond(),
+        p.config().guards().bodyRateWindowSeconds(),
+        drainBytes);
+  }
+
+  /**
+   * A write whose body is small and bounded ({@code maxBytes}, over it {@code tooLarge}): as {@link
+   * #write}, but the body is read whole on the IO thread before the handler takes a worker thread
+   * ({@link SmallBody}), so clients that trickle such bodies hold connections, not the threads.
+   */
+  private static HttpHandler smallWrite(
+      Parts p,
+      HttpHandler handler,
+      int maxBytes,
+      Function<String, HttpError> tooLarge,
+      SmallBody.Budget bodies) {
+    long drainBytes = p.config().limits().drainBytes();
+    return new CredentialGate(
+        p.auth(),
+        new HttpContinueReadHandler(
+            new SmallBody(blocking(handler, drainBytes), maxBytes, tooLarge, bodies, drainBytes)),
         p.config().guards().minBodyBytesPerSecond(),
         p.config().guards().bodyRateWindowSeconds(),
         drainBytes);

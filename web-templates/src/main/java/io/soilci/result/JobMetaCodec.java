@@ -67,6 +67,11 @@ public final class JobMetaCodec {
           token != JsonToken.END_OBJECT;
           token = parser.nextToken()) {
         String key = parser.currentName();
+        if (values.containsKey(key)) {
+          // Readers differ on which of the two counts; the file must not leave it to them.
+          throw new BadInput(
+              source + ": key \"" + Printable.of(key) + "\" is given twice; give each key once");
+        }
         JsonToken value = parser.nextToken();
         if (value == JsonToken.VALUE_NULL) {
           values.put(key, null);

@@ -330,7 +330,12 @@ public final class SiteLayout {
    */
   public static void requirePublishable(JobRef job) {
     requireRunName(job.run());
-    if (job.job().value().equals(RESERVED_JOB)) {
+    requireJobName(job.job());
+  }
+
+  /** Refuses the job name whose JSON would take the run JSON's old address. */
+  public static void requireJobName(JobName job) {
+    if (job.value().equals(RESERVED_JOB)) {
       throw new BadInput(
           "jobName '"
               + RESERVED_JOB

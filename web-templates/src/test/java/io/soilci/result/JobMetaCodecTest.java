@@ -160,6 +160,20 @@ class JobMetaCodecTest {
   }
 
   @Test
+  void rejectsAKeyGivenTwice() {
+    // Which of the two a reader takes is not the writer's to tell: the upload names the key.
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "{\"job-name\": \"j\", \"commit-hash\": \"aaaaaaa\","
+                        + " \"commit-hash\": \"bbbbbbb\"}"))
+        .isInstanceOf(BadInput.class)
+        .hasMessage("j.json: key \"commit-hash\" is given twice; give each key once");
+    assertThatThrownBy(() -> parse("{\"job-name\": \"j\", \"job-name\": \"j\"}"))
+        .hasMessage("j.json: key \"job-name\" is given twice; give each key once");
+  }
+
+  @Test
   void rejectsDeepNesting() {
     assertThatThrownBy(() -> parse("{\"a\":" + "[".repeat(5000)))
         .isInstanceOf(BadInput.class)

@@ -14,10 +14,10 @@ import io.soilci.server.upload.StoredJob;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,24 @@ public final class SiteChanges {
   private final Replication replication;
   private final Clock clock;
   private final long heardEveryMillis;
-  private final Map<JobRef, Long> heardSent = new ConcurrentHashMap<>();
+
+  /** How many jobs' last published word {@link #heard} remembers at most. */
+  static final int MAX_HEARD = 4096;
+
+  /**
+   * When each job's worker's word was last published; a worker may name any job in its chunks, so
+   * only the {@link #MAX_HEARD} heard most recently are kept (a job forgotten is published again at
+   * its next chunk). Guarded by itself.
+   */
+  private final Map<JobRef, Long> heardSent =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<JobRef, Long> eldest) {
+          return size() > MAX_HEARD;
+        }
+      };
 
   /**
    * Changes of {@code site} (whose job files {@code store} keeps), replicated by {@code
@@ -79,7 +96,9 @@ public final class SiteChanges {
   public void jobDone(
       JobRef job, int status, boolean updateStatusApi, @Nullable RunId statusRunId, String note)
       throws IOException {
-    heardSent.remove(job);
+    synchronized (heardSent) {
+      heardSent.remove(job);
+    }
     apply(
         ChangeApplier.done(
             replication.origin(), job, now(), status, updateStatusApi, statusRunId, note));
@@ -92,10 +111,23 @@ public final class SiteChanges {
   public void heard(JobRef job) throws IOException {
     long at = now();
     site.heard(job, at);
-    Long sent = heardSent.get(job);
-    if (sent == null || at - sent >= heardEveryMillis) {
-      heardSent.put(job, at);
+    boolean due;
+    synchronized (heardSent) {
+      Long sent = heardSent.get(job);
+      due = sent == null || at - sent >= heardEveryMillis;
+      if (due) {
+        heardSent.put(job, at);
+      }
+    }
+    if (due) {
       publish(ChangeApplier.heard(replication.origin(), job, at));
+    }
+  }
+
+  /** How many jobs' last published word is remembered now. */
+  int heardRemembered() {
+    synchronized (heardSent) {
+      return heardSent.size();
     }
   }
 

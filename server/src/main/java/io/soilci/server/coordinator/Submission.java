@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.soilci.result.BadInput;
 import io.soilci.result.Printable;
 import io.soilci.result.RunId;
+import io.soilci.result.SiteLayout;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -72,7 +73,9 @@ record Submission(
     Optional<RunId> runId = Optional.empty();
     JsonNode run = root.get("runId");
     if (run != null && !run.isNull()) {
-      runId = Optional.of(new RunId(run.asText()));
+      RunId id = new RunId(run.asText());
+      SiteLayout.requireRunName(id);
+      runId = Optional.of(id);
     }
     JsonNode force = root.get("force");
     if (force != null && !force.isNull() && !force.isBoolean()) {
@@ -94,6 +97,12 @@ record Submission(
     Set<String> names = new HashSet<>();
     for (int i = 0; i < jobsNode.size(); i++) {
       JobSpec spec = JobSpec.parse(jobsNode.get(i), "jobs[" + i + "]");
+      // Checked here, not where the queue log is read: a job queued before stays readable.
+      try {
+        SiteLayout.requireJobName(spec.name());
+      } catch (BadInput e) {
+        throw new BadInput("jobs[" + i + "]: " + e.getMessage(), e);
+      }
       if (!names.add(spec.name().value())) {
         throw new BadInput(
             "jobs[" + i + "] name '" + spec.name().value() + "' is given twice; names must differ");

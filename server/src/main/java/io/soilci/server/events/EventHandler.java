@@ -36,6 +36,9 @@ import java.util.Map;
 public final class EventHandler implements HttpHandler {
   private static final List<String> EVENTS = List.of("start", "task-start", "task-done", "done");
 
+  /** An event has no body (its facts are in the query); one up to this size is read and ignored. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+
   private final Authenticator auth;
   private final SiteChanges changes;
   private final Metrics metrics;
@@ -76,13 +79,17 @@ public final class EventHandler implements HttpHandler {
     if (updateStatusApi) {
       auth.authorize(authorization, Scope.STATUS_API);
     }
-    if (event.equals("start")) {
-      live.started(ref, worker.name());
-    }
     try {
       metrics.timeSiteUpdate(() -> apply(event, ref, query, updateStatusApi));
     } catch (JobLost e) {
       throw HttpError.conflict(String.valueOf(e.getMessage()));
+    }
+    // The live logs change only once the site took the event: a refused one (a bad parameter, a
+    // lost job) leaves a job's tails and their owner as they were.
+    switch (event) {
+      case "start" -> live.started(ref, worker.name());
+      case "done" -> live.drop(ref, status(query));
+      default -> {}
     }
     metrics.eventAccepted(event);
     Responses.text(exchange, 200, event + " " + ref);
@@ -98,19 +105,29 @@ public final class EventHandler implements HttpHandler {
         changes.taskFinished(ref, row);
         live.taskEnded(ref, row.name(), row.status());
       }
-      default -> {
-        live.drop(ref, status(query));
-        changes.jobDone(
-            ref,
-            status(query),
-            updateStatusApi,
-            query
-                .optional("statusRunId")
-                .map(id -> new RunId(SafeName.require("statusRunId", id)))
-                .orElse(null),
-            query.optional("cancelled").map(EventHandler::cancelledNote).orElse(""));
-      }
+      default ->
+          changes.jobDone(
+              ref,
+              status(query),
+              updateStatusApi,
+              query
+                  .optional("statusRunId")
+                  .map(id -> new RunId(SafeName.require("statusRunId", id)))
+                  .orElse(null),
+              query.optional("cancelled").map(EventHandler::cancelledNote).orElse(""));
     }
+  }
+
+  /**
+   * The 413 of an event with a body of {@code size} ("65537 bytes"), over {@link #MAX_BODY_BYTES}.
+   */
+  public static HttpError tooLarge(String size) {
+    return HttpError.tooLarge(
+        "event body of "
+            + size
+            + " is over the limit of "
+            + MAX_BODY_BYTES
+            + " bytes; an event has no body: its facts go in the query string");
   }
 
   /** {@code cancelled=SIGTERM}: the signal that cancelled the job, as pages show it. */

@@ -12,16 +12,16 @@ import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Metrics;
 import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
+import io.soilci.server.http.SmallBody;
 import io.soilci.server.site.JobLost;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
-import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * {@code POST /log?workerHost=H&runId=R&jobName=J&task=T}: the body (at most 64 KiB of the task's
- * output) is appended to the task's live log; authenticated like events.
+ * output, read whole by {@link SmallBody} before this runs) is appended to the task's live log;
+ * authenticated like events.
  */
 public final class LogHandler implements HttpHandler {
   private final Authenticator auth;
@@ -57,10 +57,9 @@ public final class LogHandler implements HttpHandler {
         auth.authorize(
             exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION), Scope.of(ref.host()));
     claims.check(worker.name(), ref);
-    if (exchange.getRequestContentLength() > LiveLogs.MAX_CHUNK_BYTES) {
-      throw tooLarge(exchange.getRequestContentLength() + " bytes");
-    }
-    byte[] chunk = body(exchange);
+    byte[] chunk =
+        SmallBody.of(exchange)
+            .orElseThrow(() -> new IllegalStateException("/log needs SmallBody before it"));
     try {
       changes.heard(ref);
     } catch (JobLost e) {
@@ -71,17 +70,8 @@ public final class LogHandler implements HttpHandler {
     Responses.text(exchange, 200, "log " + ref + "/" + task + " " + end);
   }
 
-  private static byte[] body(HttpServerExchange exchange) throws IOException {
-    exchange.startBlocking();
-    InputStream in = exchange.getInputStream();
-    byte[] chunk = in.readNBytes(LiveLogs.MAX_CHUNK_BYTES + 1);
-    if (chunk.length > LiveLogs.MAX_CHUNK_BYTES) {
-      throw tooLarge("more than " + LiveLogs.MAX_CHUNK_BYTES + " bytes");
-    }
-    return chunk;
-  }
-
-  private static HttpError tooLarge(String size) {
+  /** The 413 of a chunk of {@code size} ("65537 bytes"), over {@link LiveLogs#MAX_CHUNK_BYTES}. */
+  public static HttpError tooLarge(String size) {
     return HttpError.tooLarge(
         "log chunk of "
             + size

@@ -2,6 +2,7 @@ package io.soilci.server.wwz;
 
 import io.soilci.result.BadInput;
 import io.soilci.result.JobFile;
+import io.soilci.result.Printable;
 import io.soilci.result.WwzPath;
 import io.soilci.server.http.BufferCache;
 import io.soilci.server.http.Conditional;
@@ -367,13 +368,12 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   private void serveLogView(
       HttpServerExchange exchange, ZipCache.OpenZip zip, WwzRequest request, ZipArchiveEntry entry)
       throws IOException {
-    var from = exchange.getQueryParameters().get("from");
     String html =
         logViews.render(
             zip,
             request.zipPath(),
             entry,
-            Optional.ofNullable(from == null ? null : from.peekFirst()).filter(f -> !f.isEmpty()));
+            new Query(exchange).optional("from").filter(f -> !f.isEmpty()));
     var headers = exchange.getResponseHeaders();
     headers.put(Headers.CONTENT_TYPE, "text/html; charset=utf-8");
     headers.put(NOSNIFF, "nosniff");
@@ -480,8 +480,14 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
       String entry = at < 0 ? "" : path.substring(at + WWZ.length() + 1);
       zip = zip.startsWith("/") ? zip.substring(1) : zip;
       for (String segment : zip.split("/", -1)) {
-        if (segment.isEmpty() || segment.startsWith(".") || segment.contains("\\")) {
-          throw new BadInput("path '" + zip + "' must not have empty or hidden segments");
+        if (segment.isEmpty()
+            || segment.startsWith(".")
+            || segment.contains("\\")
+            || segment.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+          throw new BadInput(
+              "path '"
+                  + Printable.of(zip)
+                  + "' must not have empty or hidden segments, backslashes or control characters");
         }
       }
       return new WwzRequest(zip, entry);

@@ -147,6 +147,65 @@ class LiveLogHttpTest {
   }
 
   @Test
+  void aRefusedDoneEventKeepsTheJobsLiveLogs() {
+    server.post("/event?eventName=start&" + JOB, server.github);
+    log(JOB + "&task=unit", server.github, "still running".getBytes(StandardCharsets.UTF_8));
+
+    HttpResponse<String> cancelled =
+        server.post("/event?eventName=done&status=0&cancelled=kill&" + JOB, server.github);
+    HttpResponse<String> runId =
+        server.post("/event?eventName=done&status=0&statusRunId=../x&" + JOB, server.github);
+    HttpResponse<String> status =
+        server.post("/event?eventName=done&status=256&" + JOB, server.github);
+
+    assertThat(cancelled.statusCode()).isEqualTo(400);
+    assertThat(runId.statusCode()).isEqualTo(400);
+    assertThat(status.statusCode()).isEqualTo(400);
+    HttpResponse<String> tail = server.get("/live/github-jobs/8001/cpp/unit.txt");
+    assertThat(tail.statusCode()).isEqualTo(200);
+    assertThat(tail.body()).isEqualTo("still running");
+  }
+
+  @Test
+  void aRefusedStartEventLeavesTheLiveLogToTheWorkerThatStartedTheJob() throws IOException {
+    String other =
+        "Bearer gh2:"
+            + new WorkerStore(server.state, 1000)
+                .add(new Worker("gh2", Set.of(Scope.GITHUB_JOBS)), false);
+    server.post("/event?eventName=start&" + JOB, server.github);
+    log(JOB + "&task=unit", server.github, "mine".getBytes(StandardCharsets.UTF_8));
+
+    HttpResponse<String> refused =
+        server.post("/event?eventName=start&commit-date=yesterday&" + JOB, other);
+
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").body()).isEqualTo("mine");
+    assertThat(log(JOB + "&task=unit", other, new byte[1]).statusCode()).isEqualTo(403);
+    assertThat(log(JOB + "&task=unit", server.github, "!".getBytes(StandardCharsets.UTF_8)).body())
+        .isEqualTo("log github-jobs/8001/cpp/unit 5\n");
+  }
+
+  @Test
+  void aLateDoneEventOfALostJobIsRefusedAndKeepsItsLiveLog() throws Exception {
+    server.close();
+    server = TestServer.start(dir.resolve("lease"), c -> c.withJobLease(Duration.ofSeconds(1)));
+    server.post("/event?eventName=start&" + JOB, server.github);
+    log(JOB + "&task=unit", server.github, "last words".getBytes(StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!server.get("/github-jobs/8001/").body().contains("lost: no word")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+
+    HttpResponse<String> late = server.post("/event?eventName=done&status=0&" + JOB, server.github);
+
+    assertThat(late.statusCode()).isEqualTo(409);
+    HttpResponse<String> tail = server.get("/live/github-jobs/8001/cpp/unit.txt");
+    assertThat(tail.statusCode()).isEqualTo(200);
+    assertThat(tail.body()).isEqualTo("last words");
+  }
+
+  @Test
   void refusesAChunkFromAnotherWorkerThanTheOneThatStartedTheJob() throws IOException {
     String other =
         "Bearer gh2:"

@@ -121,6 +121,11 @@ final class HostileAccess {
             t -> t.get(wwz + "..%2f..%2f..%2fstate"),
             404,
             "no file '..%2f..%2f..%2fstate' in this zip"),
+        row(
+            "log view with from twice",
+            t -> t.get(wwz + "_tmp/soil/logs/unit.txt?view&from=1&from=2"),
+            400,
+            "query parameter 'from' must be given once"),
         row("wwz entry with backslashes", t -> t.get(wwz + "_tmp\\..\\..\\x"), 400, ""),
         row(
             "wwz entry with a NUL",
@@ -136,7 +141,20 @@ final class HostileAccess {
             "hidden .tmp wwz",
             t -> t.get("/github-jobs/4101/.tmp-x.wwz/"),
             400,
-            "path 'github-jobs/4101/.tmp-x.wwz' must not have empty or hidden segments"),
+            "path 'github-jobs/4101/.tmp-x.wwz' must not have empty or hidden segments, backslashes"
+                + " or control characters"),
+        row(
+            "wwz in a folder with a newline",
+            t -> t.get("/github-jobs/%0a/cpp-small.wwz/x"),
+            400,
+            "path 'github-jobs/\\x0a/cpp-small.wwz' must not have empty or hidden segments,"
+                + " backslashes or control characters"),
+        row(
+            "wwz named with an escape",
+            t -> t.get("/github-jobs/4101/%1b[2Jx.wwz/"),
+            400,
+            "path 'github-jobs/4101/\\x1b[2Jx.wwz' must not have empty or hidden segments,"
+                + " backslashes or control characters"),
         row("site file ../state", t -> t.get("/../state/workers.json"), 404, "not found"),
         row("site file %2e%2e/state", t -> t.get("/%2e%2e/state/workers.json"), 404, "not found"),
         row("status-api ../../..", t -> t.get("/status-api/../../../etc/passwd"), 404, "not found"),

@@ -80,6 +80,58 @@ class SlowClientsIT {
     }
   }
 
+  @Test
+  void aWorkersSlowLogChunksAndEventBodiesHoldNoThread() throws Exception {
+    try (TestServer server = TestServer.withFixtures(dir)) {
+      List<Socket> slow = new ArrayList<>();
+      AtomicBoolean trickling = new AtomicBoolean(true);
+      try {
+        // Authenticated, so past the credential gate: a worker on a slow link, or a broken one.
+        for (int i = 0; i < SLOW; i++) {
+          slow.add(
+              slowWrite(
+                  server,
+                  "/log?workerHost=github&runId=8" + i + "&jobName=j&task=t",
+                  "Content-Length: 60000"));
+          slow.add(
+              slowWrite(
+                  server,
+                  "/event?eventName=task-start&task=t&workerHost=github&runId=8" + i + "&jobName=j",
+                  "Content-Length: 60000"));
+        }
+        Thread trickle = new Thread(() -> trickle(slow, trickling));
+        trickle.start();
+        Thread.sleep(3000);
+
+        long[] millis = normalTraffic(server, 3);
+
+        Arrays.sort(millis);
+        assertThat(millis[millis.length - 1]).isLessThan(FAST.toMillis());
+      } finally {
+        trickling.set(false);
+        for (Socket s : slow) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  private static Socket slowWrite(TestServer server, String target, String header)
+      throws IOException {
+    Socket s = new Socket("127.0.0.1", server.port());
+    s.setSoTimeout(5000);
+    String head =
+        "POST "
+            + target
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+            + server.github
+            + "\r\n"
+            + header
+            + "\r\n\r\nx";
+    s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+    return s;
+  }
+
   /** A page, a wwz entry, an event and an upload, {@code rounds} times; each one's latency. */
   private static long[] normalTraffic(TestServer server, int rounds) {
     long[] millis = new long[rounds * 4];
