@@ -1,5 +1,6 @@
 package io.soilci.result;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -76,6 +77,35 @@ public final class SiteLayout {
       throw new IllegalStateException("path '" + Printable.of(relative) + "' leaves " + root);
     }
     return file;
+  }
+
+  /**
+   * Throws {@link FolderIsAFile} when {@code dir}, a folder under the root about to be made because
+   * it is not a directory, exists all the same: a plain file where the site's folder should be,
+   * which must not be written under, taken for a new folder or deleted. Asked only of a missing
+   * folder, so it costs nothing when the folders are there.
+   */
+  public void requireNotAFile(Path dir) throws FolderIsAFile {
+    if (dir.startsWith(root) && !dir.equals(root) && Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new FolderIsAFile(root.relativize(dir).toString());
+    }
+  }
+
+  /**
+   * The plain file among {@code file}'s folders under the root, as the failure to name; empty when
+   * there is none. Asked after a write under the root failed, to tell this from other failures.
+   */
+  public Optional<FolderIsAFile> folderIsAFile(Path file) {
+    for (Path dir = file.getParent();
+        dir != null && dir.startsWith(root) && !dir.equals(root);
+        dir = dir.getParent()) {
+      try {
+        requireNotAFile(dir);
+      } catch (FolderIsAFile e) {
+        return Optional.of(e);
+      }
+    }
+    return Optional.empty();
   }
 
   /** A host's folder: {@code github-jobs}. */

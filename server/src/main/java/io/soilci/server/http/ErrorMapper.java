@@ -1,6 +1,7 @@
 package io.soilci.server.http;
 
 import io.soilci.result.BadInput;
+import io.soilci.result.FolderIsAFile;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
@@ -16,8 +17,9 @@ import org.xnio.IoUtils;
 
 /**
  * Turns exceptions into statuses: bad input 400 with its message, {@link HttpError} its own status,
- * a full disk 507 with {@code Retry-After}, other I/O failures 500 with one log line that starts
- * with the run and job. Wraps the handler directly: a blocking handler as {@code
+ * a full disk 507 with {@code Retry-After}, a plain file where the site's folder should be ({@link
+ * FolderIsAFile}) 500 with its message, other I/O failures 500 with one log line that starts with
+ * the run and job. Wraps the handler directly: a blocking handler as {@code
  * BlockingHandler(ErrorMapper(handler))}, since BlockingHandler dispatches to a worker thread and
  * exceptions thrown there never come back out of it (Undertow answers 500); a read dispatched to a
  * worker thread but answered non-blocking is wrapped inside the dispatch, without BlockingHandler.
@@ -61,6 +63,15 @@ public final class ErrorMapper implements HttpHandler {
       answer(exchange, 400, String.valueOf(e.getMessage()), Map.of());
     } catch (HttpError e) {
       answer(exchange, e.status(), String.valueOf(e.getMessage()), e.headers());
+    } catch (FolderIsAFile e) {
+      // The server's own folder is broken by hand: the operator has to fix it, so say how.
+      LOG.error(
+          "{}: {} {} failed: {}",
+          exchange.getAttachment(SUBJECT),
+          exchange.getRequestMethod(),
+          exchange.getRequestPath(),
+          e.getMessage());
+      answer(exchange, 500, String.valueOf(e.getMessage()), Map.of());
     } catch (IOException | UncheckedIOException e) {
       String subject = exchange.getAttachment(SUBJECT);
       if (!exchange.getConnection().isOpen()) {

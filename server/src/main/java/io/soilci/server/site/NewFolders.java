@@ -1,5 +1,7 @@
 package io.soilci.server.site;
 
+import io.soilci.result.FolderIsAFile;
+import io.soilci.result.SiteLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
@@ -12,14 +14,24 @@ import java.util.TreeSet;
  * disk) can remove them again and leave the tree as it was.
  */
 final class NewFolders {
+  private final SiteLayout layout;
+
   /** Deepest first, so that a folder is empty by the time it is removed. */
   private final TreeSet<Path> missing = new TreeSet<>(Comparator.reverseOrder());
 
-  /** Notes each folder above {@code file} that does not exist yet. */
-  void noteFoldersOf(Path file) {
+  NewFolders(SiteLayout layout) {
+    this.layout = layout;
+  }
+
+  /**
+   * Notes each folder above {@code file} that does not exist yet; a plain file where one should be
+   * is refused ({@link FolderIsAFile}), never taken for a folder this write made and deleted.
+   */
+  void noteFoldersOf(Path file) throws FolderIsAFile {
     for (Path dir = file.toAbsolutePath().getParent();
         dir != null && !Files.isDirectory(dir);
         dir = dir.getParent()) {
+      layout.requireNotAFile(dir);
       missing.add(dir);
     }
   }

@@ -1,6 +1,7 @@
 package io.soilci.server.site;
 
 import io.soilci.files.AtomicFiles;
+import io.soilci.result.FolderIsAFile;
 import io.soilci.result.SiteLayout;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
@@ -348,6 +349,17 @@ final class PageWriter {
               }
               pending.notifyAll();
             }
+          } catch (FolderIsAFile e) {
+            // Not written until an operator moves the file: trying again each second would only
+            // fill the log. The next change of the page, the next start or regen writes it.
+            LOG.warn("{}: not written: {}", page.path(), e.getMessage());
+            synchronized (pending) {
+              failing.remove(page.path());
+              if (!queued.contains(page)) {
+                pending.remove(page.path(), page);
+              }
+              pending.notifyAll();
+            }
           } catch (IOException | RuntimeException e) {
             LOG.warn("{}: writing the page failed, trying again: {}", page.path(), e.toString());
             failed = true;
@@ -438,7 +450,7 @@ final class PageWriter {
 
   private void writeAllOrNone(Collection<Page> pages) throws IOException {
     // Noted before any page is written: pages written at once share new folders.
-    NewFolders made = new NewFolders();
+    NewFolders made = new NewFolders(layout);
     for (Page page : pages) {
       made.noteFoldersOf(layout.path(page.path()));
     }
@@ -591,10 +603,20 @@ final class PageWriter {
       return;
     }
     long print = fingerprint(bytes);
-    if (unchanged(slot, file, bytes, print)) {
-      return;
+    try {
+      if (unchanged(slot, file, bytes, print)) {
+        return;
+      }
+      journal.write(file, bytes);
+    } catch (FileSystemException e) {
+      // A plain file where one of the page's folders should be: named, so that it can be moved.
+      Optional<FolderIsAFile> plain = layout.folderIsAFile(file);
+      if (plain.isPresent()) {
+        plain.get().addSuppressed(e);
+        throw plain.get();
+      }
+      throw e;
     }
-    journal.write(file, bytes);
     slot.print = print;
     slot.writes++;
     writes.incrementAndGet();

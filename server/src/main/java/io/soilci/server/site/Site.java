@@ -430,7 +430,7 @@ public final class Site implements AutoCloseable {
         updateStatusApi ? SiteLayout.statusFile(job.host(), statusId, job.job()) : "";
     @Nullable Path statusFile = null;
     @Nullable Path statusTemp = null;
-    NewFolders made = new NewFolders();
+    NewFolders made = new NewFolders(layout);
     try {
       if (updateStatusApi) {
         statusFile = layout.path(statusPath);
@@ -798,13 +798,15 @@ public final class Site implements AutoCloseable {
     RunLocks.Hold hold = locks.use(job.host(), job.run());
     try {
       change = index.update(job, update, nowMillis);
-      NewFolders made = new NewFolders();
+      NewFolders made = new NewFolders(layout);
       byte @Nullable [] wasRunning = null;
       boolean savedRunning = false;
+      boolean savedArrival = false;
       Path arrived = RunRecords.arrivedFile(layout, job.host(), job.run());
       try {
         if (change.arrivalChanged()) {
           made.noteFoldersOf(arrived);
+          savedArrival = true;
           RunRecords.arrived(layout, job.host(), job.run(), change.after().arrived());
         }
         Path runningFile = layout.path(SiteLayout.runningFile(job));
@@ -836,9 +838,11 @@ public final class Site implements AutoCloseable {
             restoreRunning(job, wasRunning);
           }
           RunState before = change.before();
-          if (change.newRun()) {
+          // Refused before the arrival was written (a plain file where the run folder should be),
+          // there is nothing to undo, and deleting under that file would hide the failure.
+          if (savedArrival && change.newRun()) {
             Files.deleteIfExists(arrived);
-          } else if (before != null && change.arrivalChanged()) {
+          } else if (savedArrival && before != null) {
             RunRecords.arrived(layout, job.host(), job.run(), before.arrived());
           }
           made.removeEmpty();

@@ -111,6 +111,7 @@ final class Staging implements StagedUpload, AutoCloseable {
     Path run = layout.path(ref.runDir());
     for (Path dir : List.of(run.getParent(), run)) {
       if (!Files.isDirectory(dir)) {
+        layout.requireNotAFile(dir);
         Files.createDirectories(dir);
         createdFolders.add(0, dir);
       }
