@@ -1,11 +1,11 @@
 package io.soilci.server.auth;
 
+import io.soilci.collections.Lru;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.http.HttpError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -30,15 +30,7 @@ public final class Authenticator {
   private final FailureLimit byAddress;
   private final FailureLimit byName;
   private final Semaphore kdf = new Semaphore(PARALLEL_KDF, true);
-  private final Map<String, Verified> cache =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
-          return size() > CACHE_SIZE;
-        }
-      };
+  private final Map<String, Verified> cache = Lru.map(CACHE_SIZE);
 
   private record Verified(Worker worker, long expires, String storeVersion) {}
 

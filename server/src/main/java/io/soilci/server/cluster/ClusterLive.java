@@ -11,6 +11,7 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.NatsMessage;
 import io.nats.client.support.NatsJetStreamConstants;
+import io.soilci.collections.Lru;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.server.http.HttpError;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,15 +64,7 @@ final class ClusterLive implements LiveChanges, AutoCloseable {
   private final StreamFollower follower;
 
   /** The sequence of the last message of each job's subject applied here. */
-  private final Map<JobRef, Long> lastOfJob =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<JobRef, Long> eldest) {
-          return size() > MAX_JOBS;
-        }
-      };
+  private final Map<JobRef, Long> lastOfJob = Lru.map(MAX_JOBS);
 
   private ClusterLive(ChangeStream stream, String replica, String url, LiveLogs logs)
       throws IOException {

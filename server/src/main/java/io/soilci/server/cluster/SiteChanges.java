@@ -1,5 +1,6 @@
 package io.soilci.server.cluster;
 
+import io.soilci.collections.Lru;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
@@ -14,7 +15,6 @@ import io.soilci.server.upload.StoredJob;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,15 +48,7 @@ public final class SiteChanges {
    * only the {@link #MAX_HEARD} heard most recently are kept (a job forgotten is published again at
    * its next chunk). Guarded by itself.
    */
-  private final Map<JobRef, Long> heardSent =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<JobRef, Long> eldest) {
-          return size() > MAX_HEARD;
-        }
-      };
+  private final Map<JobRef, Long> heardSent = Lru.map(MAX_HEARD);
 
   /**
    * Changes of {@code site} (whose job files {@code store} keeps), replicated by {@code

@@ -1,5 +1,6 @@
 package io.soilci.server.live;
 
+import io.soilci.collections.Lru;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.server.config.LiveLimits;
@@ -36,24 +37,8 @@ public final class LiveLogs implements LiveChanges {
   private final int bytesPerTask;
   private final LongSupplier nanos;
   private final Map<TaskKey, TaskLog> logs = new LinkedHashMap<>(16, 0.75f, true);
-  private final Map<JobRef, String> owners =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<JobRef, String> eldest) {
-          return size() > MAX_OWNERS;
-        }
-      };
-  private final Map<TaskKey, Integer> ended =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<TaskKey, Integer> eldest) {
-          return size() > MAX_ENDED;
-        }
-      };
+  private final Map<JobRef, String> owners = Lru.map(MAX_OWNERS);
+  private final Map<TaskKey, Integer> ended = Lru.map(MAX_ENDED);
   private final LiveStreams streams;
 
   LiveLogs(

@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.collections.Lru;
 import io.soilci.result.ExitStatus;
 import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
@@ -33,15 +34,7 @@ final class SinceGreenPages {
   private final SiteIndex index;
   private final SiteLayout layout;
   private final Views views;
-  private final Map<String, Cached> cache =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
-          return size() > CACHED;
-        }
-      };
+  private final Map<String, Cached> cache = Lru.map(CACHED);
 
   SinceGreenPages(SiteIndex index, SiteLayout layout, Views views) {
     this.index = index;
