@@ -21,11 +21,11 @@ import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
@@ -43,6 +43,8 @@ import org.jspecify.annotations.Nullable;
 public final class WwzHandler implements HttpHandler, AutoCloseable {
   private static final String LISTING = "-wwz-index";
   private static final String WWZ = JobFile.WWZ.extension();
+  private static final String WWZ_SLASH = WWZ + "/";
+  private static final String IN_FOLDER_LISTING = "/" + LISTING;
   private static final HttpString CSP = new HttpString("Content-Security-Policy");
   private static final HttpString NOSNIFF = new HttpString("X-Content-Type-Options");
 
@@ -82,15 +84,18 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
 
   /** True if {@code path} (the request path) points into or at a {@code .wwz}. */
   public static boolean matches(String path) {
-    return path.endsWith(WWZ) || path.contains(WWZ + "/");
+    return path.endsWith(WWZ) || path.contains(WWZ_SLASH);
   }
 
   /**
    * Answers on the IO thread and returns true when the entry asked for is at hand, for a public GET
-   * or HEAD: a zip already open as the version on disk (one stat), a deflated entry for a client
-   * that takes gzip (its own bytes by sendfile, {@link FileRegion}) or an entry's bytes already in
-   * memory. Anything else (listings, log views, a zip or entry not seen yet) returns false with
-   * nothing answered, for {@link #handleRequest} on a worker.
+   * or HEAD: a zip already open as the version on disk (a stat of it and of each folder on its
+   * way), a deflated entry for a client that takes gzip (its own bytes by sendfile, {@link
+   * FileRegion}) or an entry's plain bytes already in memory or in their inflated file. An entry
+   * answered here once is remembered with its zip ({@link ZipCache.Named}): the next request for it
+   * neither looks the name up in the zip nor checks it again, nor joins a string. Anything else
+   * (listings, log views, a zip or entry not seen yet) returns false with nothing answered, for
+   * {@link #handleRequest} on a worker.
    */
   public boolean answerFromCache(HttpServerExchange exchange) {
     String path = exchange.getRelativePath();
@@ -100,19 +105,23 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     try {
       WwzRequest request = WwzRequest.parse(path);
       String name = request.entry();
-      if (name.isEmpty() || name.equals(LISTING) || name.endsWith("/" + LISTING)) {
+      if (name.isEmpty() || name.equals(LISTING) || name.endsWith(IN_FOLDER_LISTING)) {
         return false;
       }
-      Path zipFile = zipFile(request);
-      ZipCache.OpenZip zip = zipFile == null ? null : zips.opened(zipFile);
+      ZipCache.OpenZip zip = zips.opened(request.zipPath());
       if (zip == null) {
         return false;
       }
-      ZipArchiveEntry entry = zip.zip.getEntry(WwzPath.require("path", name));
-      if (entry == null || entry.isDirectory() || !zip.deflatedKnown(entry)) {
-        return false;
+      ZipCache.Named named = zip.named(name);
+      if (named == null) {
+        ZipArchiveEntry entry = zip.zip.getEntry(WwzPath.require("path", name));
+        if (entry == null || entry.isDirectory() || !zip.deflatedKnown(entry)) {
+          return false;
+        }
+        named = zip.remember(name, entry, zip.deflated(entry));
       }
-      Optional<DeflatedEntry> deflated = zip.deflated(entry);
+      ZipArchiveEntry entry = named.entry();
+      Optional<DeflatedEntry> deflated = named.deflated();
       if (deflated.isPresent() && gzipVariant(exchange)) {
         sendGzip(exchange, zip, entry, deflated.get());
         return true;
@@ -121,10 +130,10 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
       InflatedFiles.Inflated file = null;
       Head head;
       if (entries.fits(entry.getSize())) {
-        hit = entries.get(cacheName(zip, entry), zip.key);
+        hit = entries.get(named.cacheName(), zip.key);
         head = hit == null ? null : hit.head();
       } else {
-        file = inflated.get(cacheName(zip, entry), zip.key);
+        file = inflated.get(named.cacheName(), zip.key);
         head = file == null ? null : file.head();
       }
       if (head == null) {
@@ -152,8 +161,9 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     WwzRequest request = WwzRequest.parse(exchange.getRelativePath());
-    Path file = zipFile(request);
-    if (file == null || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+    ZipCache.Place place = place(request);
+    if (!ZipCache.noLinks(place.folders())
+        || !Files.isRegularFile(place.file(), LinkOption.NOFOLLOW_LINKS)) {
       // The bucket's keys are not paths of this disk: a missing folder on the way is no reason
       // to refuse, nor is a link (which only the folder could follow).
       if (bucket != null
@@ -166,7 +176,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
       redirect(exchange, exchange.getRequestPath() + "/");
       return;
     }
-    ZipCache.OpenZip zip = zips.get(file);
+    ZipCache.OpenZip zip = zips.get(place);
     String entry = request.entry();
     if (entry.isEmpty() || entry.endsWith("/")) {
       serveFolder(exchange, zip, entry);
@@ -178,24 +188,17 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   }
 
   /**
-   * The zip a request names if no folder on its way under the root is a link, else null (links are
-   * not followed: they may lead out of the site); whether the zip itself is one is left to the
-   * caller.
+   * Where the zip a request names is: the file and the folders on its way under the root, none of
+   * which may be a link (links are not followed: they may lead out of the site; {@link
+   * ZipCache#noLinks}); whether the zip itself is one is left to the caller.
    */
-  private @Nullable Path zipFile(WwzRequest request) throws IOException {
+  private ZipCache.Place place(WwzRequest request) {
     Path file = root.resolve(request.zipPath());
-    try {
-      for (Path dir = file.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
-        if (Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-            .isSymbolicLink()) {
-          return null;
-        }
-      }
-    } catch (FileSystemException e) {
-      // No such folder, a file where a folder should be, no permission.
-      return null;
+    List<Path> folders = new ArrayList<>();
+    for (Path dir = file.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
+      folders.add(dir);
     }
-    return file;
+    return new ZipCache.Place(request.zipPath(), file, List.copyOf(folders));
   }
 
   private void serveFolder(HttpServerExchange exchange, ZipCache.OpenZip zip, String dir)
@@ -274,10 +277,10 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
         sendPlain(exchange, cached(zip, entry));
         return;
       } else if (inflated.fits(size)) {
-        InflatedFiles.Inflated file = inflated.get(cacheName(zip, entry), zip.key);
+        InflatedFiles.Inflated file = inflated.get(zip.cacheName(entry), zip.key);
         try {
           if (file == null) {
-            file = inflated.put(cacheName(zip, entry), zip.key, zip.zip, entry, head(zip, entry));
+            file = inflated.put(zip.cacheName(entry), zip.key, zip.zip, entry, head(zip, entry));
           }
         } catch (IOException e) {
           // No room on the disk, say: from memory, as before files (a corrupt entry fails again).
@@ -313,10 +316,12 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     return !exchange.getRequestHeaders().contains(Headers.RANGE) && Gzip.accepted(exchange);
   }
 
-  /** An entry's plain bytes from memory; conditionals already answered. */
+  /**
+   * An entry's plain bytes from memory; conditionals already answered (and with them {@link
+   * #untrusted} set).
+   */
   private static void sendPlain(HttpServerExchange exchange, BufferCache.Hit hit) {
     hit.head().put(exchange);
-    untrusted(exchange);
     exchange.setResponseContentLength(hit.bytes().remaining());
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       exchange.endExchange();
@@ -325,11 +330,13 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     }
   }
 
-  /** An entry's plain bytes by sendfile from the file it was inflated into. */
+  /**
+   * An entry's plain bytes by sendfile from the file it was inflated into; conditionals already
+   * answered (and with them {@link #untrusted} set).
+   */
   private static void sendPlain(HttpServerExchange exchange, InflatedFiles.Inflated file)
       throws IOException {
     file.head().put(exchange);
-    untrusted(exchange);
     exchange.setResponseContentLength(file.size());
     if (exchange.getRequestMethod().equals(Methods.HEAD)) {
       exchange.endExchange();
@@ -413,7 +420,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
 
   /** The plain bytes of {@code entry} in this version of the zip, inflated on the first ask. */
   private BufferCache.Hit cached(ZipCache.OpenZip zip, ZipArchiveEntry entry) throws IOException {
-    String name = cacheName(zip, entry);
+    String name = zip.cacheName(entry);
     BufferCache.Hit cached = entries.get(name, zip.key);
     if (cached == null) {
       cached = new BufferCache.Hit(EntryBytes.read(zip.zip, entry), head(zip, entry));
@@ -431,10 +438,6 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
         "\"" + tag + "\"",
         zip.lastModified,
         zip.modifiedMillis);
-  }
-
-  private static String cacheName(ZipCache.OpenZip zip, ZipArchiveEntry entry) {
-    return zip.path + "!" + entry.getName();
   }
 
   /** A 304 if the client has {@code tag}; it carries the sandbox too, as every zip answer does. */
@@ -475,19 +478,27 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   /** The zip's path under the site root and the entry path inside it. */
   record WwzRequest(String zipPath, String entry) {
     static WwzRequest parse(String path) {
-      int at = path.indexOf(WWZ + "/");
-      String zip = at < 0 ? path : path.substring(0, at + WWZ.length());
-      String entry = at < 0 ? "" : path.substring(at + WWZ.length() + 1);
-      zip = zip.startsWith("/") ? zip.substring(1) : zip;
-      for (String segment : zip.split("/", -1)) {
-        if (segment.isEmpty()
-            || segment.startsWith(".")
-            || segment.contains("\\")
-            || segment.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      int at = path.indexOf(WWZ_SLASH);
+      int start = path.startsWith("/") ? 1 : 0;
+      int end = at < 0 ? path.length() : at + WWZ.length();
+      String zip = path.substring(start, Math.max(start, end));
+      String entry = at < 0 ? "" : path.substring(at + WWZ_SLASH.length());
+      // Each segment of the zip's path: not empty, not hidden, no backslash or control character
+      // (read in place).
+      int segment = 0;
+      for (int i = 0; i <= zip.length(); i++) {
+        char c = i == zip.length() ? '/' : zip.charAt(i);
+        if ((c == '/' && (i == segment || zip.charAt(segment) == '.'))
+            || c == '\\'
+            || c < 0x20
+            || c == 0x7f) {
           throw new BadInput(
               "path '"
                   + Printable.of(zip)
                   + "' must not have empty or hidden segments, backslashes or control characters");
+        }
+        if (c == '/') {
+          segment = i + 1;
         }
       }
       return new WwzRequest(zip, entry);

@@ -3,6 +3,7 @@ package io.soilci.server.wwz;
 import io.undertow.util.DateUtils;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -24,9 +25,11 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Open zips, keyed by path, modification time, size and inode: a zip renamed over the old one is
- * opened fresh on the next request. Replaced or evicted zips are closed a while later, once
- * requests still reading them are done.
+ * Open zips, keyed by their path under the site as asked for, each the version of the file it was
+ * opened as (modification time, size and inode): a zip renamed over the old one is opened fresh on
+ * the next request. Replaced or evicted zips are closed a while later, once requests still reading
+ * them are done. A zip is never used through a link: each lookup looks at every folder on its way
+ * under the site (a folder replaced by a link is a miss) and at the zip itself, links not followed.
  */
 final class ZipCache implements AutoCloseable {
   private static final long CLOSE_AFTER_NANOS = 60_000_000_000L;
@@ -38,6 +41,9 @@ final class ZipCache implements AutoCloseable {
   static final class OpenZip {
     final Path path;
     final String key;
+    private final Place place;
+    private final long size;
+    private final @Nullable Object fileKey;
     final ZipFile zip;
     final FileChannel file;
     final long modifiedMillis;
@@ -47,14 +53,47 @@ final class ZipCache implements AutoCloseable {
 
     private @Nullable List<String> names;
     private final Map<String, Optional<DeflatedEntry>> deflated = new ConcurrentHashMap<>();
+    private final Map<String, Named> named = new ConcurrentHashMap<>();
 
-    OpenZip(Path path, String key, ZipFile zip, FileChannel file, long modifiedMillis) {
-      this.path = path;
-      this.key = key;
+    OpenZip(Place place, BasicFileAttributes attrs, ZipFile zip, FileChannel file) {
+      this.place = place;
+      this.path = place.file();
+      this.key = key(place.file(), attrs);
+      this.size = attrs.size();
+      this.fileKey = attrs.fileKey();
       this.zip = zip;
       this.file = file;
-      this.modifiedMillis = modifiedMillis;
+      this.modifiedMillis = attrs.lastModifiedTime().toMillis();
       this.lastModified = DateUtils.toDateString(new Date(modifiedMillis));
+    }
+
+    /** True if {@code attrs} (of this zip's path) are of the version this is open as. */
+    boolean isVersion(BasicFileAttributes attrs) {
+      return attrs.lastModifiedTime().toMillis() == modifiedMillis
+          && attrs.size() == size
+          && Objects.equals(attrs.fileKey(), fileKey);
+    }
+
+    /**
+     * The entry a request named {@code name}, if {@link #remember} was told it: no lookup or check
+     * of the name again.
+     */
+    @Nullable Named named(String name) {
+      return named.get(name);
+    }
+
+    /**
+     * Keeps what answering {@code name} needs: {@code entry} is this zip's entry of that name (so
+     * at most one per entry is kept), a valid name ({@link io.soilci.result.WwzPath}), and {@code
+     * deflated} is known.
+     */
+    Named remember(String name, ZipArchiveEntry entry, Optional<DeflatedEntry> deflated) {
+      if (!name.equals(entry.getName())) {
+        throw new IllegalArgumentException(name + " is not the entry " + entry.getName());
+      }
+      Named known = new Named(entry, deflated, cacheName(entry));
+      named.put(name, known);
+      return known;
     }
 
     /** Where {@code entry}'s DEFLATE data lies, found once; empty if it is not deflated. */
@@ -65,6 +104,11 @@ final class ZipCache implements AutoCloseable {
         deflated.put(entry.getName(), known);
       }
       return known;
+    }
+
+    /** The name {@code entry}'s plain bytes are kept under, in memory or in a file. */
+    String cacheName(ZipArchiveEntry entry) {
+      return path + "!" + entry.getName();
     }
 
     /** True if {@link #deflated} knows {@code entry} already (and so reads nothing). */
@@ -86,10 +130,22 @@ final class ZipCache implements AutoCloseable {
     }
   }
 
+  /**
+   * An entry as a request names it: the entry, where its DEFLATE data lies if deflated, and the
+   * name its inflated bytes are kept under.
+   */
+  record Named(ZipArchiveEntry entry, Optional<DeflatedEntry> deflated, String cacheName) {}
+
+  /**
+   * Where a zip is: {@code name}, its path under the site as asked for; {@code file}; {@code
+   * folders}, every folder on its way under the site, none of which may be a link.
+   */
+  record Place(String name, Path file, List<Path> folders) {}
+
   private record Retired(ZipFile zip, long since) {}
 
   private final int capacity;
-  private final Map<Path, OpenZip> open;
+  private final Map<String, OpenZip> open;
   private final Deque<Retired> retired = new ArrayDeque<>();
 
   ZipCache(int capacity) {
@@ -98,44 +154,62 @@ final class ZipCache implements AutoCloseable {
   }
 
   /**
-   * The zip at {@code path} if it is open as the version there now, else null: one stat, opens
-   * nothing (for the IO thread).
+   * The zip named {@code name} (its path under the site) if it is open as the version there now and
+   * reached without a link, else null: a stat of each folder on its way and of the zip, opens
+   * nothing and makes no string (for the IO thread).
    */
-  @Nullable OpenZip opened(Path path) throws IOException {
-    String key = key(path, attributes(path));
+  @Nullable OpenZip opened(String name) throws IOException {
+    OpenZip cached;
     synchronized (this) {
-      OpenZip cached = open.get(path);
-      return cached != null && cached.key.equals(key) ? cached : null;
+      cached = open.get(name);
+    }
+    if (cached == null || !noLinks(cached.place.folders())) {
+      return null;
+    }
+    return cached.isVersion(attributes(cached.path)) ? cached : null;
+  }
+
+  /**
+   * True if no folder of {@code folders} is a link and all are there (a missing folder, a file
+   * where a folder should be, no permission: false).
+   */
+  static boolean noLinks(List<Path> folders) throws IOException {
+    try {
+      for (Path dir : folders) {
+        if (attributes(dir).isSymbolicLink()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (FileSystemException e) {
+      return false;
     }
   }
 
-  /** The open zip at {@code path}, opening it if new or changed. */
-  OpenZip get(Path path) throws IOException {
+  /**
+   * The open zip at {@code place}, opening it if new or changed; the caller has seen that its
+   * folders are no links ({@link #noLinks}).
+   */
+  OpenZip get(Place place) throws IOException {
+    Path path = place.file();
     BasicFileAttributes attrs = attributes(path);
-    String key = key(path, attrs);
     synchronized (this) {
       closeRetired(false);
-      OpenZip cached = open.get(path);
-      if (cached != null && cached.key.equals(key)) {
+      OpenZip cached = open.get(place.name());
+      if (cached != null && cached.isVersion(attrs)) {
         return cached;
       }
     }
     FileChannel file = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     OpenZip fresh;
     try {
-      fresh =
-          new OpenZip(
-              path,
-              key,
-              ZipFile.builder().setSeekableByteChannel(file).get(),
-              file,
-              attrs.lastModifiedTime().toMillis());
+      fresh = new OpenZip(place, attrs, ZipFile.builder().setSeekableByteChannel(file).get(), file);
     } catch (IOException | RuntimeException e) {
       file.close();
       throw e;
     }
     synchronized (this) {
-      OpenZip previous = open.put(path, fresh);
+      OpenZip previous = open.put(place.name(), fresh);
       if (previous != null) {
         retired.add(new Retired(previous.zip, System.nanoTime()));
       }

@@ -318,6 +318,58 @@ class WwzServingTest {
   }
 
   /**
+   * A zip answered on the IO thread remembers where it is and what each entry needs, but it is
+   * still never used through a link: once a folder on its way is replaced by a link to that very
+   * folder moved out of the site (the same zip, the same inode, size and time), none of its entries
+   * is served, from memory, from its inflated file or as gzip.
+   */
+  @ParameterizedTest
+  @CsvSource({"false, 200", "true, 200", "false, 20000"})
+  void aHotZipWhoseFolderBecomesALinkIsNotServed(boolean gzip, int lines) throws IOException {
+    String text = "a line of a log\n".repeat(lines);
+    Path folder = Files.createDirectories(server.site.resolve("github-jobs/4101/logs"));
+    Files.write(folder.resolve("hot.wwz"), Zips.of(Map.of("log.txt", text)));
+    String path = "/github-jobs/4101/logs/hot.wwz/log.txt";
+    for (int i = 0; i < 3; i++) {
+      assertThat(body(path, gzip)).isEqualTo(text);
+    }
+
+    Path outside = Files.createDirectories(dir.resolve("elsewhere")).resolve("logs");
+    Files.move(folder, outside);
+    Files.createSymbolicLink(folder, outside);
+
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<byte[]> response = get(path, gzip);
+
+      assertThat(response.statusCode()).isEqualTo(404);
+    }
+  }
+
+  private HttpResponse<byte[]> get(String path, boolean gzip) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(server.uri(path));
+    if (gzip) {
+      request.header("Accept-Encoding", "gzip");
+    }
+    return server
+        .client()
+        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .join();
+  }
+
+  /** The entry's plain text, inflated here if it came gzipped. */
+  private String body(String path, boolean gzip) throws IOException {
+    HttpResponse<byte[]> response = get(path, gzip);
+    assertThat(response.statusCode()).isEqualTo(200);
+    byte[] body = response.body();
+    if (response.headers().firstValue("Content-Encoding").orElse("").equals("gzip")) {
+      body = new GZIPInputStream(new ByteArrayInputStream(body)).readAllBytes();
+    } else {
+      assertThat(gzip).as("a gzip client gets gzip").isFalse();
+    }
+    return new String(body, StandardCharsets.UTF_8);
+  }
+
+  /**
    * A hot entry is answered on the IO thread: a small one from memory, a large one (over 256 KiB)
    * by sendfile from the file it was inflated into, the gzip variant by sendfile from the zip; a
    * zip renamed over it must be served new at once all the same.
