@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -643,17 +642,10 @@ final class PageWriter {
     try {
       return Files.deleteIfExists(file);
     } catch (FileSystemException e) {
-      for (Path dir = file.getParent();
-          dir != null && dir.startsWith(layout.root()) && !dir.equals(layout.root());
-          dir = dir.getParent()) {
-        if (Files.isRegularFile(dir, LinkOption.NOFOLLOW_LINKS)) {
-          LOG.warn(
-              "{}: a plain file where a folder should be, so page {} is not there to delete;"
-                  + " left alone (move it out of the site folder)",
-              dir,
-              path);
-          return false;
-        }
+      Optional<FolderIsAFile> plain = layout.folderIsAFile(file);
+      if (plain.isPresent()) {
+        LOG.warn("page {} is not there to delete, left alone: {}", path, plain.get().getMessage());
+        return false;
       }
       throw e;
     }
