@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -233,9 +235,20 @@ public final class Chromium implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     socket.abort();
+    // Its helpers (crashpad, utility and renderer processes) may outlive it for a moment, writing
+    // into the profile folder that the caller deletes next: they are stopped and waited for too.
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();
+    }
+    helpers.forEach(ProcessHandle::destroy);
+    for (ProcessHandle helper : helpers) {
+      try {
+        helper.onExit().get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        helper.destroyForcibly();
+      }
     }
   }
 }
