@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.api.MessageInfo;
 import io.soilci.server.storage.FolderObjectStore;
 import io.soilci.server.testing.EventStream;
 import io.soilci.server.testing.NatsProcess;
@@ -15,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +83,49 @@ class LiveReplicasTest {
     }
   }
 
+  /**
+   * A chunk sent again (the worker's retry after a lost answer, or nginx's to the next replica)
+   * says where it begins: whichever replica takes it again, every replica keeps it once, and a
+   * message of the live stream delivered twice changes nothing either.
+   */
+  @Test
+  void aChunkSentAgainToEitherReplicaIsKeptOnceOnEveryReplica() throws Exception {
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r1 = replica("r1", nats);
+        TestServer r2 = replica("r2", nats)) {
+      ok(event(r1, "start"));
+      assertThat(logAt(r1, 0, "line 1\n").body()).isEqualTo("log github-jobs/8001/cpp/unit 7\n");
+      assertThat(logAt(r2, 0, "line 1\n").body()).isEqualTo("log github-jobs/8001/cpp/unit 7\n");
+      assertThat(logAt(r1, 0, "line 1\n").body()).isEqualTo("log github-jobs/8001/cpp/unit 7\n");
+      // Overlapping: only its new bytes.
+      ok(logAt(r2, 5, "1\nline 2\n"));
+      ok(logAt(r1, 14, "line 3\n"));
+      String whole = "line 1\nline 2\nline 3\n";
+
+      // The job's last message once more on the stream, as a second delivery would bring it.
+      try (Connection connection = Nats.connect(nats.url())) {
+        String subject =
+            "soil.live."
+                + Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString("github-jobs/8001/cpp".getBytes(StandardCharsets.UTF_8));
+        MessageInfo last = connection.jetStreamManagement().getLastMessage("SOIL_LIVE", subject);
+        connection.jetStream().publish(subject, last.getData());
+      }
+      ok(logAt(r2, 21, "line 4\n"));
+      whole += "line 4\n";
+
+      try (TestServer r3 = replica("r3", nats)) {
+        for (TestServer server : new TestServer[] {r1, r2, r3}) {
+          HttpResponse<String> tail = awaitTail(server, whole);
+          assertThat(tail.body()).as("the tail on " + server.site).isEqualTo(whole);
+          assertThat(tail.headers().firstValue("X-Soil-Log-End"))
+              .contains(Integer.toString(whole.length()));
+        }
+      }
+    }
+  }
+
   @Test
   void aViewerOfOneReplicasEventsSeesTheChunksAndTheEndSentToTheOther() throws Exception {
     try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
@@ -109,6 +156,14 @@ class LiveReplicasTest {
   private static HttpResponse<String> log(TestServer server, String text) {
     return server.send(
         HttpRequest.newBuilder(server.uri("/log?" + JOB + "&task=unit"))
+            .header("Authorization", server.github)
+            .POST(HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8))
+            .build());
+  }
+
+  private static HttpResponse<String> logAt(TestServer server, long offset, String text) {
+    return server.send(
+        HttpRequest.newBuilder(server.uri("/log?" + JOB + "&task=unit&offset=" + offset))
             .header("Authorization", server.github)
             .POST(HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8))
             .build());

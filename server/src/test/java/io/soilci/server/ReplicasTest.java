@@ -301,6 +301,75 @@ class ReplicasTest {
   }
 
   /**
+   * A page its holder deleted (a commit's page, once retention deleted the commit's only run) while
+   * the other replica was away longer than the pages' stream keeps announcements: that replica
+   * finds the page gone from the bucket when it reconciles, and deletes its copy; a file that is no
+   * page (put in its folder by hand) stays.
+   */
+  @Test
+  void aPageDeletedWhileAReplicaWasAwayLongerThanTheAnnouncementsIsDeletedThereToo()
+      throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    UnaryOperator<ServerConfig> keepOne = c -> c.withKeepRuns(1);
+    String gone = "github-jobs/commits/" + "a".repeat(40) + ".html";
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        Connection connection = Nats.connect(nats.url());
+        FolderObjectStore store = new FolderObjectStore(bucket)) {
+      TestServer r1 =
+          TestServer.start(
+              dir.resolve("r1"), c -> replica("r1", nats).apply(keepOne.apply(c)), folder);
+      try (TestServer holder = r1) {
+        awaitHolder(nats, "r1");
+        try (TestServer r2 =
+            TestServer.start(
+                dir.resolve("r2"), c -> replica("r2", nats).apply(keepOne.apply(c)), folder)) {
+          awaitReady(r2);
+          event(r1, "start&runId=4701&jobName=one&commit-hash=" + "a".repeat(40));
+          event(r1, "done&runId=4701&jobName=one&status=0");
+          assertThat(awaitSame(r1, r2)).isEmpty();
+          assertThat(r2.site.resolve(gone)).isRegularFile();
+        }
+        keepPages(connection, Duration.ofSeconds(1));
+        event(r1, "start&runId=4702&jobName=two&commit-hash=" + "b".repeat(40));
+        event(r1, "done&runId=4702&jobName=two&status=0");
+        r1.awaitPagesWritten();
+        assertThat(r1.site.resolve(gone)).as("retention deleted its run").doesNotExist();
+        assertThat(awaitBucket(store, r1.site)).as("the bucket's pages against r1's").isEmpty();
+        awaitNoAnnouncements(connection);
+        keepPages(connection, Duration.ofDays(7)); // ChangeStream.PAGES_KEPT
+        Path byHand = Files.writeString(dir.resolve("r2/site/robots.txt"), "User-agent: *\n");
+
+        try (TestServer r2 =
+            TestServer.start(
+                dir.resolve("r2"), c -> replica("r2", nats).apply(keepOne.apply(c)), folder)) {
+          awaitReady(r2);
+          long deadline = System.nanoTime() + CONVERGE.toNanos();
+          while (Files.exists(r2.site.resolve(gone)) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+          }
+          assertThat(r2.site.resolve(gone)).as("the page its holder deleted").doesNotExist();
+          assertThat(byHand).as("a file that is no page").exists();
+          Files.delete(byHand);
+          assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+        }
+      }
+    }
+  }
+
+  /** Waits (at most a minute) until the pages' stream keeps no announcement. */
+  private static void awaitNoAnnouncements(Connection connection) throws Exception {
+    JetStreamManagement management = connection.jetStreamManagement();
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    while (management.getStreamInfo(ChangeStream.PAGES_STREAM).getStreamState().getMsgCount() > 0) {
+      assertThat(System.nanoTime())
+          .as("announcements expired within a minute")
+          .isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  /**
    * The holder put a page in the bucket and stopped before its announcement was made (here the
    * pages' stream refuses it), and so did the follower: the page changed nowhere else, and when the
    * same replica takes the role again its folder equals the bucket. Each replica applies again the

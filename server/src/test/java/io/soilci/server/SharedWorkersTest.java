@@ -84,6 +84,39 @@ class SharedWorkersTest {
     }
   }
 
+  @Test
+  void removingAWorkerTheClusterDoesNotHaveIsBadUsageAndWritesNothing() throws Exception {
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {
+      Path config = clusterConfig(nats);
+      Command added =
+          command("add-worker", "gh-runner", "--scopes", "github-jobs", "--config", config);
+      assertThat(added.status()).as(added.err()).isZero();
+
+      Command removed = command("remove-worker", "gh-runer", "--config", config);
+
+      assertThat(removed.status()).as(removed.err()).isEqualTo(2);
+      assertThat(removed.err())
+          .isEqualTo(
+              "soil-server: no worker 'gh-runer' in the cluster's key-value bucket SOIL_WORKERS at "
+                  + nats.url()
+                  + " or in "
+                  + dir.resolve("soil-state").resolve("workers.json")
+                  + "; the cluster's workers: 'gh-runner' (one kept only in another replica's"
+                  + " workers.json: run remove-worker with that replica's config)\n");
+      try (Connection connection = Nats.connect(nats.url())) {
+        KeyValue kv = connection.keyValue(SharedWorkers.BUCKET);
+        assertThat(
+                kv.get(
+                    Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString("gh-runer".getBytes(StandardCharsets.UTF_8))))
+            .as("no delete marker for a name the cluster never had")
+            .isNull();
+        assertThat(kv.keys()).hasSize(1);
+      }
+    }
+  }
+
   /** What the replicas are started with, as a config file for a command. */
   private Path clusterConfig(NatsProcess nats) throws Exception {
     Files.createDirectories(dir.resolve("command-site"));

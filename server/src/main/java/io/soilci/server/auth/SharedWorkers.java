@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -124,6 +125,19 @@ public final class SharedWorkers extends Workers implements AutoCloseable {
     }
   }
 
+  /** The names of the workers the bucket on {@code connection} holds a token of, sorted. */
+  public static List<String> names(Connection connection) throws IOException {
+    KeyValue kv = bucket(connection);
+    try {
+      return kv.keys().stream().map(SharedWorkers::nameOf).sorted().toList();
+    } catch (JetStreamApiException e) {
+      throw new IOException("cannot list the workers of " + BUCKET + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while listing the workers of " + BUCKET, e);
+    }
+  }
+
   /** A connection to the cluster's nats-server at {@code url}, for a command. */
   public static Connection connect(String url) throws IOException {
     Options options =
@@ -151,6 +165,15 @@ public final class SharedWorkers extends Workers implements AutoCloseable {
 
   private static KeyValue bucket(Connection connection) throws IOException {
     return KeyValueBuckets.open(connection, BUCKET);
+  }
+
+  /** The name a key is of ({@link #key}); a key put there by other means, as it is. */
+  private static String nameOf(String key) {
+    try {
+      return new String(Base64.getUrlDecoder().decode(key), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return key;
+    }
   }
 
   /** A worker's key: its name in URL-safe base64 (a name may hold dots a key may not). */

@@ -17,7 +17,8 @@ public record Worker(String name, Set<Scope> scopes) {
     scopes = Set.copyOf(EnumSet.copyOf(scopes));
   }
 
-  static String requireName(String name) {
+  /** {@code name} if it is a valid worker name; else BadInput naming the rule. */
+  public static String requireName(String name) {
     if (!NAME.matcher(name).matches()) {
       throw new BadInput(
           "worker name '"

@@ -14,6 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +102,12 @@ public final class WorkerStore extends Workers {
     entries = next;
     loaded = version();
     return secret;
+  }
+
+  /** The names of the workers the file holds, sorted. */
+  public synchronized List<String> names() throws IOException {
+    find("");
+    return entries.keySet().stream().sorted().toList();
   }
 
   /** Removes the worker named {@code name}; false if there was none. */

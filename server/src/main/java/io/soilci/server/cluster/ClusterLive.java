@@ -21,8 +21,10 @@ import io.soilci.server.live.LivePosition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,14 +108,33 @@ final class ClusterLive implements LiveChanges, AutoCloseable {
     publish(LiveMessage.start(job, worker));
   }
 
+  /**
+   * Publishes the chunk at the task's end as this replica applied the stream, without the bytes its
+   * tail holds already when the worker says where the chunk begins ({@code sent}): a chunk sent
+   * again, to this replica or another, is kept once. A chunk held whole is not published.
+   */
   @Override
-  public long append(JobRef job, TaskName task, String worker, byte[] chunk) {
+  public long append(JobRef job, TaskName task, String worker, OptionalLong sent, byte[] chunk) {
     for (int attempt = 1; ; attempt++) {
       // The subject's last message first, the position second: a message applied in between
-      // makes the publish fail and be tried again, never carry an old position.
+      // makes the publish fail and be tried again, never carry an old position. What the tail
+      // holds only grows with the messages applied, so "held" is true whenever it is read.
       long expected = lastOf(job);
       LivePosition at = logs.position(job, task, worker);
-      LiveMessage message = LiveMessage.chunk(job, task, worker, at, chunk);
+      int held = sent.isPresent() ? logs.held(job, task, sent.getAsLong(), chunk.length) : 0;
+      if (sent.isPresent() && held == chunk.length) {
+        return at.offset();
+      }
+      LiveMessage message =
+          held == 0
+              ? LiveMessage.chunk(job, task, worker, at, sent, chunk)
+              : LiveMessage.chunk(
+                  job,
+                  task,
+                  worker,
+                  at,
+                  OptionalLong.of(sent.getAsLong() + held),
+                  Arrays.copyOfRange(chunk, held, chunk.length));
       try {
         long sequence =
             jetStream
@@ -125,7 +146,7 @@ final class ClusterLive implements LiveChanges, AutoCloseable {
                         .build())
                 .getSeqno();
         awaitApplied(sequence);
-        return at.offset() + chunk.length;
+        return at.offset() + message.chunk().length;
       } catch (JetStreamApiException e) {
         if (e.getApiErrorCode() != NatsJetStreamConstants.JS_WRONG_LAST_SEQUENCE
             || attempt == ATTEMPTS) {
@@ -222,7 +243,13 @@ final class ClusterLive implements LiveChanges, AutoCloseable {
       switch (message.kind()) {
         case START -> logs.started(job, message.worker());
         case CHUNK ->
-            logs.appendAt(job, task(message), message.worker(), position(message), message.chunk());
+            logs.appendAt(
+                job,
+                task(message),
+                message.worker(),
+                position(message),
+                message.sent(),
+                message.chunk());
         case TASK_END -> logs.taskEnded(job, task(message), message.status());
         case DONE -> logs.drop(job, message.status());
       }

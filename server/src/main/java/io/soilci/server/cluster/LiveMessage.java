@@ -12,12 +12,14 @@ import io.soilci.server.live.LivePosition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One change of the live logs on the live stream ({@link ClusterLive}): a job started by a worker,
- * a chunk of a task's log at its position, a task's or the job's end. Encoded as one line of JSON
- * (with a version) followed by the chunk's bytes as the worker sent them.
+ * a chunk of a task's log at its position (and, when the worker said it, at byte {@code sent} of
+ * the worker's log), a task's or the job's end. Encoded as one line of JSON (with a version)
+ * followed by the chunk's bytes as the worker sent them.
  */
 record LiveMessage(
     Kind kind,
@@ -25,6 +27,7 @@ record LiveMessage(
     @Nullable TaskName task,
     String worker,
     @Nullable LivePosition at,
+    OptionalLong sent,
     int status,
     byte[] chunk) {
   static final int VERSION = 1;
@@ -39,20 +42,23 @@ record LiveMessage(
   }
 
   static LiveMessage start(JobRef job, String worker) {
-    return new LiveMessage(Kind.START, job, null, worker, null, 0, new byte[0]);
+    return new LiveMessage(
+        Kind.START, job, null, worker, null, OptionalLong.empty(), 0, new byte[0]);
   }
 
   static LiveMessage chunk(
-      JobRef job, TaskName task, String worker, LivePosition at, byte[] chunk) {
-    return new LiveMessage(Kind.CHUNK, job, task, worker, at, 0, chunk);
+      JobRef job, TaskName task, String worker, LivePosition at, OptionalLong sent, byte[] chunk) {
+    return new LiveMessage(Kind.CHUNK, job, task, worker, at, sent, 0, chunk);
   }
 
   static LiveMessage taskEnd(JobRef job, TaskName task, int status) {
-    return new LiveMessage(Kind.TASK_END, job, task, "", null, status, new byte[0]);
+    return new LiveMessage(
+        Kind.TASK_END, job, task, "", null, OptionalLong.empty(), status, new byte[0]);
   }
 
   static LiveMessage done(JobRef job, int status) {
-    return new LiveMessage(Kind.DONE, job, null, "", null, status, new byte[0]);
+    return new LiveMessage(
+        Kind.DONE, job, null, "", null, OptionalLong.empty(), status, new byte[0]);
   }
 
   byte[] encode() {
@@ -70,6 +76,9 @@ record LiveMessage(
       head.put("offset", at.offset());
       head.put("lines", at.lines());
       head.put("lineStart", at.lineStart());
+    }
+    if (sent.isPresent()) {
+      head.put("sent", sent.getAsLong());
     }
     head.put("status", status);
     byte[] line;
@@ -117,6 +126,20 @@ record LiveMessage(
                 head.path("lines").asLong(),
                 head.path("lineStart").asBoolean())
             : null;
+    OptionalLong sent = OptionalLong.empty();
+    if (head.has("sent")) {
+      if (!head.path("sent").canConvertToLong() || head.path("sent").asLong() < 0) {
+        throw new IllegalArgumentException(
+            "live message "
+                + kind
+                + " of "
+                + job
+                + ": sent "
+                + head.path("sent")
+                + " is no offset");
+      }
+      sent = OptionalLong.of(head.path("sent").asLong());
+    }
     if (kind == Kind.CHUNK && at == null) {
       throw new IllegalArgumentException("live message " + kind + " of " + job + " without offset");
     }
@@ -129,6 +152,7 @@ record LiveMessage(
         task,
         head.path("worker").asText(),
         at,
+        sent,
         head.path("status").asInt(),
         Arrays.copyOfRange(bytes, newline + 1, bytes.length));
   }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -216,8 +217,9 @@ final class PageFollower implements AutoCloseable {
    * Announcements after {@code after} and before {@code next} expired before this replica read them
    * (it was away longer than the stream keeps them, {@link ChangeStream#PAGES_KEPT}): the pages
    * they named are unknown, so every page of each role this replica does not render is compared
-   * with the bucket's (by MD5) and fetched where it differs or is missing here. Pages the bucket no
-   * longer has stay (retention deletes a run's pages on every replica). Tried again until done.
+   * with the bucket's (by MD5) and fetched where it differs or is missing here, and a page the
+   * bucket no longer has (its holder deleted it: a commit's or a day's page whose runs retention
+   * deleted) is deleted here ({@link PageMirror#isRendered}: pages only). Tried again until done.
    */
   private void missed(long after, long next) throws InterruptedException {
     for (String role : PageMirror.roles()) {
@@ -242,9 +244,11 @@ final class PageFollower implements AutoCloseable {
     // Every change up to here was made before the listing below: the bucket's pages show it (as
     // far as the holder keeps up), so the pages it left here are current once they are fetched.
     long upTo = changes.lastSequence();
+    long listedAt = System.currentTimeMillis();
     int got = 0;
     int same = 0;
-    for (Map.Entry<String, StoredObject> page : mirror.storedPages(role).entrySet()) {
+    Map<String, StoredObject> stored = mirror.storedPages(role);
+    for (Map.Entry<String, StoredObject> page : stored.entrySet()) {
       Path file = root.resolve(page.getKey());
       byte[] bytes;
       try {
@@ -266,21 +270,54 @@ final class PageFollower implements AutoCloseable {
       fetched.incrementAndGet();
       got++;
     }
+    int deleted = deleteGone(role, stored.keySet(), listedAt);
     announced.merge(role, upTo, Math::max);
     saveAnnounced();
     site.pagesAnnounced(path -> PageMirror.roleOf(path).equals(role), upTo);
     LOG.info(
         "replica {}: announcements {} to {} of the pages' stream expired unread: pages of {}"
-            + " reconciled with the bucket in {} ms: {} fetched, {} unchanged; current up to"
-            + " change {}",
+            + " reconciled with the bucket in {} ms: {} fetched, {} deleted, {} unchanged; current"
+            + " up to change {}",
         replica,
         after + 1,
         next - 1,
         role,
         (System.nanoTime() - started) / 1_000_000,
         got,
+        deleted,
         same,
         upTo);
+  }
+
+  /**
+   * Deletes the role's pages this folder has and the bucket's listing (made at {@code listedAt})
+   * does not: pages its holder deleted while this replica did not hear of it. Only rendered pages
+   * ({@link PageMirror#isRendered}), only while this replica does not render the role (it may take
+   * it meanwhile, and then writes its own), and only pages written before the listing (nothing else
+   * writes them here: announcements are applied on this thread, one after the other).
+   */
+  private int deleteGone(String role, Set<String> inBucket, long listedAt) throws IOException {
+    int deleted = 0;
+    for (Map.Entry<String, Path> page : mirror.localPages(role).entrySet()) {
+      String key = page.getKey();
+      if (inBucket.contains(key) || !PageMirror.isRendered(key)) {
+        continue;
+      }
+      if (rendersRole.test(role)) {
+        break;
+      }
+      try {
+        if (Files.getLastModifiedTime(page.getValue()).toMillis() >= listedAt) {
+          continue;
+        }
+        Files.delete(page.getValue());
+        LOG.info("replica {}: page {} deleted: the bucket no longer has it", replica, key);
+        deleted++;
+      } catch (NoSuchFileException e) {
+        // deleted since the walk
+      }
+    }
+    return deleted;
   }
 
   private void readAnnounced() throws IOException {

@@ -292,6 +292,29 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
     return !ObjectHeaders.isJobFile(key);
   }
 
+  /**
+   * Whether the file at {@code key} is one the holder of its role renders (a page, its JSON, a
+   * badge), so that a follower may delete its copy once the bucket no longer has it. Never a job's
+   * file, nor a file directly in a run folder but its page ({@code RUN/index.json} may be a job's,
+   * written by an older version), a status file (each replica writes its own as it applies a done
+   * change), an asset (each replica writes them at its start), a hidden or temp file, or a file of
+   * the site's top level but the home page and the status API's summaries (one put there by hand).
+   */
+  static boolean isRendered(String key) {
+    if (!isMirrored(key)) {
+      return false;
+    }
+    String[] parts = key.split("/");
+    if (roleOf(key).equals(HostLeases.SITE)) {
+      return key.equals(SiteLayout.home())
+          || (parts[0].equals(SiteLayout.STATUS_API) && key.endsWith("/index.json"));
+    }
+    if (parts.length == 3 && SiteLayout.isRunName(parts[1])) {
+      return parts[2].equals("index.html");
+    }
+    return key.endsWith(".html") || key.endsWith(".json") || key.endsWith(".svg");
+  }
+
   private void run() {
     while (true) {
       List<String> roles;
@@ -696,7 +719,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   }
 
   /** The role's pages in the site folder, by key. */
-  private Map<String, Path> localPages(String role) throws IOException {
+  Map<String, Path> localPages(String role) throws IOException {
     Map<String, Path> pages = new TreeMap<>();
     List<Path> starts = new ArrayList<>();
     for (String top : topLevel(role)) {

@@ -4,17 +4,26 @@ import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
+import io.nats.client.ObjectStore;
 import io.nats.client.PublishOptions;
+import io.nats.client.api.ObjectInfo;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import io.nats.client.support.NatsJetStreamConstants;
 import io.soilci.server.coordinator.QueueReplication;
+import io.soilci.server.nats.ObjectBuckets;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's queue in the distributed mode: JetStream stream {@value #STREAM} (subject
@@ -23,12 +32,19 @@ import org.jspecify.annotations.Nullable;
  * (the queue is kept in memory only), while it resumes the site's stream from its saved sequence;
  * and "caught up with the queue" is one sequence number of its own. Each replica reads it in order
  * with an ordered consumer and hands every message to the coordinator ({@link
- * QueueReplication.Applier}).
+ * QueueReplication.Applier}). A snapshot too large for one message is stored in the JetStream
+ * object store {@value #SNAPSHOTS} (chunked there by JetStream), and a small message naming it
+ * takes its place in the stream.
  */
 public final class QueueStream implements QueueReplication {
   public static final String STREAM = "SOIL_QUEUE";
+
+  /** The object store of the snapshots too large for one message of {@link #STREAM}. */
+  public static final String SNAPSHOTS = "soil-queue-snapshots";
+
   static final String SUBJECT = "soil.queue";
   private static final Duration CATCH_UP = Duration.ofSeconds(10);
+  private static final Logger LOG = LoggerFactory.getLogger(QueueStream.class);
 
   private final String replica;
   private final String url;
@@ -37,6 +53,7 @@ public final class QueueStream implements QueueReplication {
   private final HostLeases leases;
   private final StreamFollower.Source source;
   private final StreamFollower follower;
+  private final ObjectStore snapshots;
   private volatile @Nullable Applier applier;
 
   private QueueStream(
@@ -45,8 +62,10 @@ public final class QueueStream implements QueueReplication {
       JetStream jetStream,
       JetStreamManagement management,
       HostLeases leases,
-      StreamFollower.Source source)
+      StreamFollower.Source source,
+      ObjectStore snapshots)
       throws IOException {
+    this.snapshots = snapshots;
     this.replica = replica;
     this.url = url;
     this.jetStream = jetStream;
@@ -77,7 +96,8 @@ public final class QueueStream implements QueueReplication {
             changes.connection().jetStream(options),
             changes.connection().jetStreamManagement(options),
             leases,
-            changes.source(STREAM, SUBJECT));
+            changes.source(STREAM, SUBJECT),
+            ObjectBuckets.open(changes.connection(), SNAPSHOTS, ackTimeout));
     stream.createIfMissing();
     return stream;
   }
@@ -134,6 +154,100 @@ public final class QueueStream implements QueueReplication {
 
   @Override
   public void publishSnapshot(String id, byte[] message, long madeAt) throws IOException {
+    publishRollup(id, message, madeAt);
+  }
+
+  @Override
+  public void publishSnapshotObject(
+      String name, byte[] snapshot, byte[] pointer, long madeAt, @Nullable String previous)
+      throws IOException {
+    ObjectInfo stored;
+    try {
+      stored = snapshots.put(name, snapshot);
+    } catch (IOException | JetStreamApiException | NoSuchAlgorithmException | RuntimeException e) {
+      throw new ChangeStream.Unavailable(
+          "the snapshot of "
+              + STREAM
+              + " at sequence "
+              + madeAt
+              + " was not stored in "
+              + SNAPSHOTS
+              + " ("
+              + e
+              + ")",
+          e);
+    }
+    try {
+      publishRollup(name, pointer, madeAt);
+    } catch (IOException e) {
+      delete(name, "its snapshot was not taken");
+      throw e;
+    }
+    try {
+      List<ObjectInfo> objects = snapshots.getList();
+      for (ObjectInfo object : objects) {
+        String other = object.getObjectName();
+        if (!object.isDeleted()
+            && !other.equals(name)
+            && !other.equals(previous)
+            && object.getModified().isBefore(stored.getModified())) {
+          delete(other, "the snapshot " + name + " replaced it");
+        }
+      }
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      LOG.warn(
+          "queue: the snapshots before {} are not deleted from {} yet: {}",
+          name,
+          SNAPSHOTS,
+          e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void delete(String name, String why) {
+    try {
+      snapshots.delete(name);
+      LOG.info("queue: deleted {} from {}: {}", name, SNAPSHOTS, why);
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      LOG.warn("queue: {} not deleted from {} ({}): {}", name, SNAPSHOTS, why, e.toString());
+    }
+  }
+
+  @Override
+  public Optional<byte[]> readSnapshotObject(String name) throws IOException {
+    try {
+      ObjectInfo info = snapshots.getInfo(name);
+      if (info == null || info.isDeleted()) {
+        return Optional.empty();
+      }
+      ByteArrayOutputStream bytes =
+          new ByteArrayOutputStream((int) Math.min(info.getSize(), 64L << 20));
+      snapshots.get(name, bytes);
+      return Optional.of(bytes.toByteArray());
+    } catch (JetStreamApiException | NoSuchAlgorithmException | RuntimeException e) {
+      throw new ChangeStream.Unavailable(
+          "the snapshot "
+              + name
+              + " of "
+              + STREAM
+              + " was not read from "
+              + SNAPSHOTS
+              + " ("
+              + e
+              + ")",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the snapshot " + name, e);
+    }
+  }
+
+  /**
+   * Publishes {@code message}, which replaces every message before it ({@code Nats-Rollup: all}),
+   * accepted only while the stream's last message is still {@code madeAt}.
+   */
+  private void publishRollup(String id, byte[] message, long madeAt) throws IOException {
     Headers headers =
         new Headers().put(NatsJetStreamConstants.ROLLUP_HDR, NatsJetStreamConstants.ROLLUP_HDR_ALL);
     NatsMessage built =

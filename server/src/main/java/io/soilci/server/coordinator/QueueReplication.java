@@ -2,6 +2,8 @@ package io.soilci.server.coordinator;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The distributed mode's queue: an ordered stream of proposals (each a list of the queue log's
@@ -27,6 +29,22 @@ public interface QueueReplication extends AutoCloseable {
    * last message is still {@code madeAt}; throws when it was not.
    */
   void publishSnapshot(String id, byte[] message, long madeAt) throws IOException;
+
+  /**
+   * Publishes a snapshot too large for one message of the stream ({@code snapshot}, what {@link
+   * #publishSnapshot} takes): its bytes go first to the queue's object store as the object {@code
+   * name}, then {@code pointer} (a small message that names it) replaces every message before it,
+   * accepted only while the stream's last message is still {@code madeAt}; when it is not, the
+   * object is deleted again and this throws. Once it is, every object but this one, {@code
+   * previous} (the one the snapshot before named, for a replica still reading it) and those stored
+   * after this one began is deleted.
+   */
+  void publishSnapshotObject(
+      String name, byte[] snapshot, byte[] pointer, long madeAt, @Nullable String previous)
+      throws IOException;
+
+  /** The snapshot stored as the object {@code name}; empty when it is no longer stored. */
+  Optional<byte[]> readSnapshotObject(String name) throws IOException;
 
   /** Waits until the message at {@code sequence} is applied here; false when not within timeout. */
   boolean awaitApplied(long sequence, Duration timeout) throws InterruptedException;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.http.HttpError;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +41,20 @@ final class ReplicatedQueue {
   /** How long a proposal may take to be applied here before the request answers 503. */
   static final Duration APPLIED_WITHIN = Duration.ofSeconds(10);
 
-  /** The largest snapshot published: below nats-server's default max_payload (1 MiB). */
+  /**
+   * The largest snapshot published as one message, below nats-server's default max_payload (1 MiB);
+   * a larger one goes to the object store, and a message that names it to the stream.
+   */
   static final int MAX_SNAPSHOT_BYTES = 1_000_000;
 
   /** The format of the queue stream's messages. */
   static final int MESSAGE_VERSION = 1;
+
+  /**
+   * The format of a message that names a snapshot in the object store: a replica of an older
+   * version skips it as a message it cannot read, rather than load it as an empty queue.
+   */
+  static final int SNAPSHOT_OBJECT_VERSION = 2;
 
   /** A change made from the queue as this replica sees it, and the answer once it is applied. */
   record Proposal<T>(List<ObjectNode> records, T answer) {}
@@ -70,6 +81,8 @@ final class ReplicatedQueue {
   private long appliedSequence;
   private long snapshotSequence;
   private long snapshotRecords;
+  // The object the last snapshot applied was stored as (null: none, or one message).
+  private @Nullable String snapshotObject;
 
   ReplicatedQueue(
       QueueReplication stream,
@@ -183,11 +196,14 @@ final class ReplicatedQueue {
    * job's), else not at all. Times come from the records, never this replica's clock.
    */
   void applyMessage(long sequence, byte[] bytes) {
-    ObjectNode message;
-    try {
-      message = QueueLog.JSON.readTree(bytes) instanceof ObjectNode node ? node : null;
-    } catch (IOException e) {
-      message = null;
+    ObjectNode message = parse(bytes);
+    if (message != null
+        && message.path("version").asInt(-1) == SNAPSHOT_OBJECT_VERSION
+        && message.path("object").isTextual()) {
+      message = snapshotFromObject(sequence, message);
+      if (message == null) {
+        return;
+      }
     }
     if (message == null || message.path("version").asInt(-1) != MESSAGE_VERSION) {
       LOG.error(
@@ -222,6 +238,60 @@ final class ReplicatedQueue {
       }
     }
     askDispatch();
+  }
+
+  private static @Nullable ObjectNode parse(byte[] bytes) {
+    try {
+      return QueueLog.JSON.readTree(bytes) instanceof ObjectNode node ? node : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The snapshot that {@code pointer} (at {@code sequence}) names in the object store, as the one
+   * message a small snapshot is; null when there is nothing to load: this replica applied exactly
+   * up to where it was made (it holds that queue already), or it is no longer stored (a later
+   * snapshot, further on in the stream, replaced it). Throws when the store does not answer: the
+   * message is read again.
+   */
+  private @Nullable ObjectNode snapshotFromObject(long sequence, ObjectNode pointer) {
+    String name = pointer.path("object").asText();
+    long at = pointer.path("snapshot").asLong();
+    synchronized (state) {
+      if (appliedSequence == at) {
+        appliedSequence = sequence;
+        snapshotSequence = sequence;
+        snapshotRecords = pointer.path("records").asLong();
+        snapshotObject = name;
+        return null;
+      }
+    }
+    Optional<byte[]> stored;
+    try {
+      stored = stream.readSnapshotObject(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ObjectNode snapshot = stored.map(ReplicatedQueue::parse).orElse(null);
+    if (snapshot == null
+        || snapshot.path("version").asInt(-1) != MESSAGE_VERSION
+        || snapshot.path("snapshot").asLong(-1) != at) {
+      LOG.error(
+          "queue stream message {} skipped: the snapshot {} it names is {} (a later snapshot"
+              + " follows in the stream)",
+          sequence,
+          name,
+          stored.isEmpty() ? "no longer stored" : "not a snapshot of sequence " + at);
+      synchronized (state) {
+        appliedSequence = sequence;
+      }
+      return null;
+    }
+    synchronized (state) {
+      snapshotObject = name;
+    }
+    return snapshot;
   }
 
   /**
@@ -303,6 +373,8 @@ final class ReplicatedQueue {
   void maybeSnapshot() {
     long at;
     byte[] bytes;
+    ObjectNode large = null;
+    String previous = null;
     String id = stream.origin() + ":" + UUID.randomUUID();
     synchronized (state) {
       if (appliedSequence - snapshotSequence < Math.max(1_000, snapshotRecords * 2)) {
@@ -318,18 +390,31 @@ final class ReplicatedQueue {
         throw new IllegalStateException("a snapshot did not encode as JSON", e);
       }
       if (bytes.length > MAX_SNAPSHOT_BYTES) {
-        LOG.warn(
-            "queue: the snapshot at sequence {} is {} bytes, over the {} a NATS message holds by"
-                + " default (max_payload): not published, the stream keeps every message",
-            at,
-            bytes.length,
-            MAX_SNAPSHOT_BYTES);
-        snapshotSequence = at; // tried again once as many messages came again
-        return;
+        // Over what a NATS message holds by default (max_payload): the bytes go to the object
+        // store, and the stream gets a message that names them.
+        ObjectNode pointer = JsonNodeFactory.instance.objectNode();
+        pointer.put("version", SNAPSHOT_OBJECT_VERSION);
+        pointer.put("origin", stream.origin());
+        pointer.put("proposal", id);
+        pointer.put("snapshot", at);
+        pointer.put("object", "queue-" + at + "-" + id);
+        pointer.put("bytes", bytes.length);
+        pointer.put("records", message.path("records").size());
+        large = pointer;
+        previous = snapshotObject;
       }
     }
     try {
-      stream.publishSnapshot(id, bytes, at);
+      if (large == null) {
+        stream.publishSnapshot(id, bytes, at);
+      } else {
+        stream.publishSnapshotObject(
+            large.path("object").asText(),
+            bytes,
+            QueueLog.JSON.writeValueAsBytes(large),
+            at,
+            previous);
+      }
     } catch (IOException e) {
       // Another message came after the one it was made at (or the stream did not answer): tried
       // again on the next tick.

@@ -2,6 +2,7 @@ package io.soilci.server.live;
 
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
+import java.util.OptionalLong;
 
 /**
  * What a worker's requests change in the live logs: on one box {@link LiveLogs} itself, applied at
@@ -15,9 +16,19 @@ public interface LiveChanges {
 
   /**
    * Appends {@code worker}'s chunk (at most {@link LiveLogs#MAX_CHUNK_BYTES}) to the task's log;
-   * returns the task's new end offset. 403 if another worker started the job.
+   * returns the task's new end offset. 403 if another worker started the job. When the worker says
+   * where the chunk begins in its log ({@code sent}, soil-worker's {@code offset}), the bytes the
+   * tail holds already are not appended again: a chunk sent twice (a retry after a lost answer, or
+   * by a proxy) is kept once.
    */
-  long append(JobRef job, TaskName task, String worker, byte[] chunk);
+  long append(JobRef job, TaskName task, String worker, OptionalLong sent, byte[] chunk);
+
+  /**
+   * Appends a chunk whose worker does not say where it begins (a client without {@code offset}).
+   */
+  default long append(JobRef job, TaskName task, String worker, byte[] chunk) {
+    return append(job, task, worker, OptionalLong.empty(), chunk);
+  }
 
   /** The task ended (its task-done event) with {@code status}. */
   void taskEnded(JobRef job, TaskName task, int status);

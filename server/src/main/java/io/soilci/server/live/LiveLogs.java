@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -81,27 +82,40 @@ public final class LiveLogs implements LiveChanges {
   }
 
   @Override
-  public long append(JobRef job, TaskName task, String worker, byte[] chunk) {
+  public long append(JobRef job, TaskName task, String worker, OptionalLong sent, byte[] chunk) {
     long now = nanos.getAsLong();
     TaskKey key = new TaskKey(job, task);
     TaskLog log = open(key, worker, chunk, now);
-    log.append(chunk, now);
+    log.appendSent(sent, chunk, now);
     streams.appended(key);
     return log.end();
   }
 
   /**
    * Appends {@code worker}'s chunk at {@code at} (a replica's copy of a chunk another replica
-   * accepted, {@link TaskLog#appendAt}); returns the task's new end offset. 403 if another worker
-   * started the job.
+   * accepted, {@link TaskLog#appendAt}), which begins at byte {@code sent} of the worker's log when
+   * it said so; returns the task's new end offset. 403 if another worker started the job.
    */
-  public long appendAt(JobRef job, TaskName task, String worker, LivePosition at, byte[] chunk) {
+  public long appendAt(
+      JobRef job, TaskName task, String worker, LivePosition at, OptionalLong sent, byte[] chunk) {
     long now = nanos.getAsLong();
     TaskKey key = new TaskKey(job, task);
     TaskLog log = open(key, worker, chunk, now);
-    log.appendAt(at, chunk, now);
+    log.appendAt(at, sent, chunk, now);
     streams.appended(key);
     return log.end();
+  }
+
+  /**
+   * How many leading bytes of a chunk of {@code length} bytes that begins at byte {@code sent} of
+   * the task's log (as its worker counts) the task's tail holds already: a chunk sent again.
+   */
+  public int held(JobRef job, TaskName task, long sent, int length) {
+    TaskLog log;
+    synchronized (logs) {
+      log = logs.get(new TaskKey(job, task));
+    }
+    return log == null ? 0 : log.held(sent, length);
   }
 
   /**

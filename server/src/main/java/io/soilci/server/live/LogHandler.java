@@ -1,6 +1,8 @@
 package io.soilci.server.live;
 
+import io.soilci.result.BadInput;
 import io.soilci.result.JobRef;
+import io.soilci.result.Printable;
 import io.soilci.result.TaskName;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.JobClaims;
@@ -17,11 +19,13 @@ import io.soilci.server.site.JobLost;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import java.util.OptionalLong;
 
 /**
- * {@code POST /log?workerHost=H&runId=R&jobName=J&task=T}: the body (at most 64 KiB of the task's
- * output, read whole by {@link SmallBody} before this runs) is appended to the task's live log;
- * authenticated like events.
+ * {@code POST /log?workerHost=H&runId=R&jobName=J&task=T[&offset=N]}: the body (at most 64 KiB of
+ * the task's output, read whole by {@link SmallBody} before this runs) is appended to the task's
+ * live log; authenticated like events. {@code offset}, the chunk's first byte in the task's log,
+ * makes a chunk sent again (a retry) kept once.
  */
 public final class LogHandler implements HttpHandler {
   private final Authenticator auth;
@@ -52,6 +56,7 @@ public final class LogHandler implements HttpHandler {
     Query query = new Query(exchange);
     JobRef ref = query.jobRef();
     TaskName task = new TaskName(query.require("task"));
+    OptionalLong sent = sent(query);
     ErrorMapper.about(exchange, ref.toString());
     Worker worker =
         auth.authorize(
@@ -65,9 +70,24 @@ public final class LogHandler implements HttpHandler {
     } catch (JobLost e) {
       throw HttpError.conflict(String.valueOf(e.getMessage()));
     }
-    long end = logs.append(ref, task, worker.name(), chunk);
+    long end = logs.append(ref, task, worker.name(), sent, chunk);
     metrics.liveLogAppended(chunk.length);
     Responses.text(exchange, 200, "log " + ref + "/" + task + " " + end);
+  }
+
+  /** Where the worker says the chunk begins in the task's log, if it says. */
+  private static OptionalLong sent(Query query) {
+    var value = query.optional("offset");
+    if (value.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    if (!value.get().matches("[0-9]{1,15}")) {
+      throw new BadInput(
+          "offset '"
+              + Printable.of(value.get())
+              + "' must be the chunk's byte offset in the task's log: 0 or a positive integer");
+    }
+    return OptionalLong.of(Long.parseLong(value.get()));
   }
 
   /** The 413 of a chunk of {@code size} ("65537 bytes"), over {@link LiveLogs#MAX_CHUNK_BYTES}. */

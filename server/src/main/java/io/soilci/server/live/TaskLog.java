@@ -1,6 +1,7 @@
 package io.soilci.server.live;
 
 import java.util.Arrays;
+import java.util.OptionalLong;
 
 /**
  * The newest bytes of one running task's log, at most {@code capacity}; offsets count every byte
@@ -17,6 +18,13 @@ final class TaskLog {
   private boolean headStartsLine = true;
 
   private long lastAppendNanos;
+
+  /**
+   * Just past the last byte kept of the worker's log as the worker counts it (its file's offsets,
+   * which a chunk may carry); -1 until a chunk said where it begins. A chunk sent again (a retry
+   * after a lost answer) begins before it: its bytes up to it are kept already.
+   */
+  private long sentEnd = -1;
 
   TaskLog(int capacity, long nowNanos) {
     this.kept = new byte[capacity];
@@ -45,12 +53,44 @@ final class TaskLog {
   }
 
   /**
-   * Appends {@code chunk}, whose first byte is byte {@code at.offset()} of the log: bytes already
-   * kept (a chunk delivered again) are not appended twice, and a chunk past the end (the bytes
-   * before it never arrived here) starts the kept bytes anew at its offset, with the line count and
-   * line start {@code at} gives.
+   * Appends {@code chunk}, which begins at byte {@code sent} of the worker's log when the worker
+   * said so: its bytes this tail holds already (a chunk sent again) are not appended twice.
    */
-  synchronized void appendAt(LivePosition at, byte[] chunk, long nowNanos) {
+  synchronized void appendSent(OptionalLong sent, byte[] chunk, long nowNanos) {
+    int held = sent.isPresent() ? held(sent.getAsLong(), chunk.length) : 0;
+    if (held == chunk.length) {
+      lastAppendNanos = nowNanos;
+    } else {
+      append(held == 0 ? chunk : Arrays.copyOfRange(chunk, held, chunk.length), nowNanos);
+    }
+    sentUpTo(sent, chunk.length);
+  }
+
+  private void sentUpTo(OptionalLong sent, int length) {
+    if (sent.isPresent()) {
+      sentEnd = Math.max(sentEnd, sent.getAsLong() + length);
+    }
+  }
+
+  /**
+   * How many leading bytes of a chunk of {@code length} bytes that begins at byte {@code sent} of
+   * the worker's log this tail holds already (0 when no chunk said where it begins).
+   */
+  synchronized int held(long sent, int length) {
+    if (sentEnd < 0 || sent >= sentEnd) {
+      return 0;
+    }
+    return (int) Math.min(length, sentEnd - sent);
+  }
+
+  /**
+   * Appends {@code chunk}, whose first byte is byte {@code at.offset()} of the log (and byte {@code
+   * sent} of the worker's log, when it said so): bytes already kept (a chunk delivered again) are
+   * not appended twice, and a chunk past the end (the bytes before it never arrived here) starts
+   * the kept bytes anew at its offset, with the line count and line start {@code at} gives.
+   */
+  synchronized void appendAt(LivePosition at, OptionalLong sent, byte[] chunk, long nowNanos) {
+    sentUpTo(sent, chunk.length);
     if (at.offset() > end) {
       length = 0;
       end = at.offset();

@@ -285,6 +285,96 @@ class ReplicatedQueueTest {
     }
   }
 
+  /**
+   * A queue whose snapshot is over what one NATS message holds (1 MiB by default): the snapshot
+   * goes to the object store and the stream is rolled up all the same; a replica started after it
+   * loads it from there.
+   */
+  @Test
+  void aQueueWhoseSnapshotIsOverAMegabyteIsSnapshottedAndAReplicaStartedAfterItHasIt()
+      throws Exception {
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {
+      Replica r1 = start("r1", nats);
+      Replica r2 = start("r2", nats);
+      Replica r3 = null;
+      try {
+        // 400 queued jobs with task lists of ~3.2 KB: a snapshot of ~1.5 MB, in submits of ~370 KB.
+        for (int s = 0; s < 4; s++) {
+          submitMany(s % 2 == 0 ? r1 : r2, "big-" + s, 100);
+        }
+        JsonNode first = ok(poll(r1, r1.a(), 20).get());
+        long id = first.path("id").asLong();
+        for (int i = 0; i < 1100; i++) {
+          Replica at = i % 2 == 0 ? r1 : r2;
+          ok(at.server().post("/coordinator/heartbeat?job=" + id, at.a()));
+        }
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        long messages;
+        do {
+          Thread.sleep(200);
+          messages = queueMessages(nats);
+        } while (messages > 200 && System.nanoTime() < deadline);
+        assertThat(messages)
+            .as("messages in the queue's stream after a snapshot over 1 MB (1104 were sent)")
+            .isLessThanOrEqualTo(200);
+        try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+          List<io.nats.client.api.ObjectInfo> stored =
+              c.objectStore("soil-queue-snapshots").getList().stream()
+                  .filter(o -> !o.isDeleted())
+                  .toList();
+          assertThat(stored).as("the snapshots in the object store").hasSize(1);
+          assertThat(stored.get(0).getSize()).isGreaterThan(1_000_000);
+        }
+
+        r3 = start("r3", nats);
+        String jobs = awaitSameQueue(r1, r2, r3);
+        assertThat(jobs).contains("\"big-3-99\"").contains("\"running\"");
+        ok(r3.server().post("/coordinator/heartbeat?job=" + id, r3.a()));
+        assertThat(submit(r3, "after")).isEqualTo(401);
+        awaitSameQueue(r1, r2, r3);
+      } finally {
+        if (r3 != null) {
+          r3.server().close();
+        }
+        r2.server().close();
+        r1.server().close();
+      }
+    }
+  }
+
+  /** Submits {@code count} jobs named {@code prefix-N}, each with a task list of ~3.2 KB. */
+  private static void submitMany(Replica at, String prefix, int count) throws Exception {
+    StringBuilder tasks = new StringBuilder();
+    for (int t = 0; t < 150; t++) {
+      tasks.append(String.format("task-%04d ./t.sh x -\\n", t));
+    }
+    StringBuilder jobs = new StringBuilder();
+    for (int j = 0; j < count; j++) {
+      jobs.append(j == 0 ? "" : ",")
+          .append("{\"name\":\"")
+          .append(prefix)
+          .append('-')
+          .append(j)
+          .append("\",\"tasks\":\"")
+          .append(tasks)
+          .append("\"}");
+    }
+    HttpResponse<String> answer =
+        at.server()
+            .send(
+                HttpRequest.newBuilder(at.server().uri("/coordinator/submit"))
+                    .header("Authorization", at.ci())
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"commit\":\""
+                                + "a".repeat(40)
+                                + "\",\"repository\":\"/repo\",\"jobs\":["
+                                + jobs
+                                + "]}"))
+                    .build());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+  }
+
   @Test
   void aSigkilledNatsServerLosesNoAcknowledgedQueueChange() throws Exception {
     try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {

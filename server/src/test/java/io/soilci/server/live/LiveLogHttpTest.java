@@ -61,6 +61,40 @@ class LiveLogHttpTest {
   }
 
   @Test
+  void aChunkSentAgainWithItsOffsetIsKeptOnceAndAnOverlapAddsOnlyItsNewBytes() {
+    String unit = JOB + "&task=unit&offset=";
+    HttpResponse<String> first = log(unit + "0", server.github, bytes("one\n"));
+    // The worker's retry after a lost answer: the same chunk from the same offset.
+    HttpResponse<String> again = log(unit + "0", server.github, bytes("one\n"));
+    HttpResponse<String> overlap = log(unit + "2", server.github, bytes("e\ntwo\n"));
+    HttpResponse<String> later = log(unit + "8", server.github, bytes("three\n"));
+
+    assertThat(first.body()).isEqualTo("log github-jobs/8001/cpp/unit 4\n");
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.body()).isEqualTo("log github-jobs/8001/cpp/unit 4\n");
+    assertThat(overlap.body()).isEqualTo("log github-jobs/8001/cpp/unit 8\n");
+    assertThat(later.body()).isEqualTo("log github-jobs/8001/cpp/unit 14\n");
+    assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").body())
+        .isEqualTo("one\ntwo\nthree\n");
+  }
+
+  @Test
+  void refusesABadChunkOffsetAndKeepsNothingOfIt() {
+    HttpResponse<String> answer = log(JOB + "&task=unit&offset=-4", server.github, bytes("one\n"));
+
+    assertThat(answer.statusCode()).isEqualTo(400);
+    assertThat(answer.body())
+        .isEqualTo(
+            "offset '-4' must be the chunk's byte offset in the task's log: 0 or a positive"
+                + " integer\n");
+    assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").statusCode()).isEqualTo(404);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
   void refusesAChunkOverTheLimitAndKeepsNothingOfIt() {
     HttpResponse<String> answer =
         log(JOB + "&task=unit", server.github, new byte[LiveLogs.MAX_CHUNK_BYTES + 1]);

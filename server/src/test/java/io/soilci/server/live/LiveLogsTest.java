@@ -10,6 +10,7 @@ import io.soilci.result.TaskName;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.http.HttpError;
 import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -42,20 +43,40 @@ class LiveLogsTest {
   @Test
   void aChunkAtItsPositionIsKeptOnceAndOneAfterAGapStartsTheTailAtItsOffset() {
     LivePosition start = logs.position(job, unit, "gh");
-    logs.appendAt(job, unit, "gh", start, bytes("ab\n"));
+    logs.appendAt(job, unit, "gh", start, OptionalLong.empty(), bytes("ab\n"));
     // The same chunk delivered again, then one that overlaps: their new bytes only.
-    logs.appendAt(job, unit, "gh", start, bytes("ab\n"));
-    logs.appendAt(job, unit, "gh", new LivePosition(2, 0, false), bytes("\ncd"));
+    logs.appendAt(job, unit, "gh", start, OptionalLong.empty(), bytes("ab\n"));
+    logs.appendAt(
+        job, unit, "gh", new LivePosition(2, 0, false), OptionalLong.empty(), bytes("\ncd"));
     assertThat(logs.position(job, unit, "gh")).isEqualTo(new LivePosition(5, 1, false));
     assertThat(text(logs.read(job, unit, 0).orElseThrow())).isEqualTo("ab\ncd");
 
     // A replica that never got bytes 0..100 of another task: its tail starts at 100, line 8.
     TaskName late = new TaskName("late");
-    logs.appendAt(job, late, "gh", new LivePosition(100, 7, true), bytes("x\n"));
+    logs.appendAt(
+        job, late, "gh", new LivePosition(100, 7, true), OptionalLong.empty(), bytes("x\n"));
     LiveTail tail = logs.read(job, late, 0).orElseThrow();
     assertThat(tail.start()).isEqualTo(100);
     assertThat(text(tail)).isEqualTo("x\n");
     assertThat(logs.lines(new TaskKey(job, late), 0, false).orElseThrow().firstLine()).isEqualTo(8);
+  }
+
+  @Test
+  void aChunkThatSaysWhereItBeginsIsKeptOnceAndOneThatDoesNotIsAppendedAsItCame() {
+    logs.append(job, unit, "gh", OptionalLong.of(0), bytes("ab\n"));
+    logs.append(job, unit, "gh", OptionalLong.of(0), bytes("ab\n"));
+    logs.append(job, unit, "gh", OptionalLong.of(1), bytes("b\nc"));
+    // The worker skipped bytes it never sent: what it sends next is appended after the rest.
+    logs.append(job, unit, "gh", OptionalLong.of(40), bytes("d"));
+    assertThat(logs.held(job, unit, 0, 3)).isEqualTo(3);
+    assertThat(logs.held(job, unit, 40, 2)).isEqualTo(1);
+    assertThat(text(logs.read(job, unit, 0).orElseThrow())).isEqualTo("ab\ncd");
+
+    TaskName other = new TaskName("other");
+    logs.append(job, other, "gh", bytes("x"));
+    logs.append(job, other, "gh", bytes("x"));
+    assertThat(text(logs.read(job, other, 0).orElseThrow())).isEqualTo("xx");
+    assertThat(logs.held(job, other, 0, 1)).isZero();
   }
 
   @Test

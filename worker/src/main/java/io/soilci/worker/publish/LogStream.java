@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * Sends each running task's log to the server as it grows ({@code POST /log}): a background thread
  * per running task reads {@code _tmp/soil/logs/TASK.txt} once per {@code interval}, at most {@value
  * #CHUNK} bytes a time (so at most that many bytes per interval); when it falls further behind than
- * the server keeps, it skips ahead. It never blocks a task and never fails the job: after {@value
- * #GIVE_UP_AFTER} failed sends in a row it stops for the rest of the job.
+ * the server keeps, it skips ahead. Each chunk says where it begins in the log ({@code offset}), so
+ * a chunk whose send failed is sent again from there at the next interval and the server keeps
+ * bytes it already has once (the answer may have been lost after the server took them). It never
+ * blocks a task and never fails the job: after {@value #GIVE_UP_AFTER} failed sends in a row it
+ * stops for the rest of the job.
  */
 final class LogStream implements JobListener {
   static final int CHUNK = 64 * 1024;
@@ -133,7 +136,8 @@ final class LogStream implements JobListener {
     }
 
     private void sendNew() {
-      byte[] chunk = read();
+      long from = start();
+      byte[] chunk = read(from);
       if (chunk.length == 0) {
         return;
       }
@@ -145,13 +149,18 @@ final class LogStream implements JobListener {
               + "&jobName="
               + job.job().value()
               + "&task="
-              + task.value();
+              + task.value()
+              + "&offset="
+              + from;
       Answer answer =
           server.post(
               query, BodyPublishers.ofByteArray(chunk), "text/plain; charset=utf-8", SEND_TIMEOUT);
       if (answer.succeeded()) {
+        position = from + chunk.length;
         failuresInARow.set(0);
       } else {
+        // Sent again from the same offset next time: the server keeps what it has once.
+        position = from;
         failed(answer.reason());
       }
     }
@@ -162,16 +171,19 @@ final class LogStream implements JobListener {
       }
     }
 
-    private byte[] read() {
+    /** Where the next chunk begins: the first byte not sent yet, or later when too far behind. */
+    private long start() {
+      long size = log.toFile().length(); // 0 when not written yet
+      return size - position > SERVER_KEEPS ? size - SERVER_KEEPS : position;
+    }
+
+    /** At most {@link #CHUNK} bytes of the log from {@code from}. */
+    private byte[] read(long from) {
       try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
         long size = file.length();
-        if (size - position > SERVER_KEEPS) {
-          position = size - SERVER_KEEPS; // the server would drop these bytes anyway
-        }
-        file.seek(position);
-        byte[] buffer = new byte[(int) Math.min(CHUNK, Math.max(0, size - position))];
+        file.seek(from);
+        byte[] buffer = new byte[(int) Math.min(CHUNK, Math.max(0, size - from))];
         int read = file.read(buffer);
-        position += Math.max(0, read);
         return read <= 0 ? new byte[0] : Arrays.copyOf(buffer, read);
       } catch (IOException e) {
         return new byte[0]; // not written yet

@@ -19,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,9 +66,48 @@ class LogStreamTest {
 
       assertThat(http.requests())
           .extracting(LoopbackHttp.Request::pathAndQuery)
-          .containsOnly("/log?workerHost=github&runId=41&jobName=cpp&task=unit");
+          .containsExactly(
+              "/log?workerHost=github&runId=41&jobName=cpp&task=unit&offset=0",
+              "/log?workerHost=github&runId=41&jobName=cpp&task=unit&offset=4");
       assertThat(String.join("", http.requests().stream().map(r -> r.bodyText()).toList()))
           .isEqualTo("one\ntwo <b>\n");
+    }
+  }
+
+  @Test
+  void aChunkWhoseAnswerWasLostIsSentAgainFromItsOffset() throws Exception {
+    Path log = log();
+    AtomicInteger answered = new AtomicInteger();
+    // The first send fails as when the server's answer is lost: the chunk is sent again.
+    try (LoopbackHttp http =
+        new LoopbackHttp(r -> Reply.of(answered.getAndIncrement() == 0 ? 502 : 200, ""))) {
+      LogStream stream =
+          new LogStream(
+              new SoilServer(
+                  http.uri(),
+                  new Token("w", "s"),
+                  Duration.ofSeconds(1),
+                  new PrintWriter(Writer.nullWriter())),
+              JOB,
+              checkout,
+              Duration.ofMillis(100));
+      Files.writeString(log, "one\n");
+
+      stream.taskStarted(UNIT);
+      for (int i = 0; i < 100 && http.requests().size() < 2; i++) {
+        Thread.sleep(50);
+      }
+      Files.writeString(log, "two\n", StandardOpenOption.APPEND);
+      stream.taskFinished(done());
+
+      List<LoopbackHttp.Request> requests = http.requests();
+      assertThat(requests).hasSize(3);
+      assertThat(requests.get(0).pathAndQuery()).endsWith("&task=unit&offset=0");
+      assertThat(requests.get(0).bodyText()).isEqualTo("one\n");
+      assertThat(requests.get(1).pathAndQuery()).endsWith("&task=unit&offset=0");
+      assertThat(requests.get(1).bodyText()).isEqualTo("one\n");
+      assertThat(requests.get(requests.size() - 1).pathAndQuery()).endsWith("&offset=4");
+      assertThat(requests.get(requests.size() - 1).bodyText()).isEqualTo("two\n");
     }
   }
 

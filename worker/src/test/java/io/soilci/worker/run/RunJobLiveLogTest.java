@@ -54,7 +54,7 @@ class RunJobLiveLogTest {
                       .toList()))
           .isEqualTo("first <b>\nsecond\n");
       assertThat(requests.get(paths.indexOf("/log?workerHost=github")).pathAndQuery())
-          .isEqualTo("/log?workerHost=github&runId=4101&jobName=cpp&task=slow");
+          .isEqualTo("/log?workerHost=github&runId=4101&jobName=cpp&task=slow&offset=0");
     }
   }
 }
