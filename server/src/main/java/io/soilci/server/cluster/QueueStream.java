@@ -1,5 +1,6 @@
 package io.soilci.server.cluster;
 
+import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -54,6 +55,7 @@ public final class QueueStream implements QueueReplication {
   private final StreamFollower.Source source;
   private final StreamFollower follower;
   private final ObjectStore snapshots;
+  private final Connection connection;
   private volatile @Nullable Applier applier;
 
   private QueueStream(
@@ -63,9 +65,11 @@ public final class QueueStream implements QueueReplication {
       JetStreamManagement management,
       HostLeases leases,
       StreamFollower.Source source,
-      ObjectStore snapshots)
+      ObjectStore snapshots,
+      Connection connection)
       throws IOException {
     this.snapshots = snapshots;
+    this.connection = connection;
     this.replica = replica;
     this.url = url;
     this.jetStream = jetStream;
@@ -97,7 +101,8 @@ public final class QueueStream implements QueueReplication {
             changes.connection().jetStreamManagement(options),
             leases,
             changes.source(STREAM, SUBJECT),
-            ObjectBuckets.open(changes.connection(), SNAPSHOTS, ackTimeout));
+            ObjectBuckets.open(changes.connection(), SNAPSHOTS, ackTimeout),
+            changes.connection());
     stream.createIfMissing();
     return stream;
   }
@@ -150,6 +155,11 @@ public final class QueueStream implements QueueReplication {
               + ")",
           e);
     }
+  }
+
+  @Override
+  public long maxMessageBytes() {
+    return connection.getMaxPayload();
   }
 
   @Override

@@ -25,6 +25,12 @@ public interface QueueReplication extends AutoCloseable {
   long publish(String id, byte[] message) throws IOException;
 
   /**
+   * The most bytes one message may hold ({@link #publish}): nats-server's {@code max_payload}, as
+   * the server connected to now announced it.
+   */
+  long maxMessageBytes();
+
+  /**
    * Publishes a snapshot that replaces every message before it, accepted only while the stream's
    * last message is still {@code madeAt}; throws when it was not.
    */

@@ -47,6 +47,9 @@ final class ReplicatedQueue {
    */
   static final int MAX_SNAPSHOT_BYTES = 1_000_000;
 
+  /** Room left in a message of the stream for its headers. */
+  private static final int HEADERS_ROOM = 1024;
+
   /** The format of the queue stream's messages. */
   static final int MESSAGE_VERSION = 1;
 
@@ -152,7 +155,21 @@ final class ReplicatedQueue {
     ObjectNode message = message(id);
     records.forEach(message.putArray("records")::add);
     try {
-      long sequence = stream.publish(id, QueueLog.JSON.writeValueAsBytes(message));
+      byte[] bytes = QueueLog.JSON.writeValueAsBytes(message);
+      // The message's headers (its ID, the stream expected) share max_payload with its bytes.
+      long room = stream.maxMessageBytes() - HEADERS_ROOM;
+      if (bytes.length > room) {
+        throw HttpError.tooLarge(
+            what
+                + " makes a queue change of "
+                + bytes.length
+                + " bytes, more than the "
+                + room
+                + " one message of the queue's stream holds (nats-server's max_payload): submit"
+                + " fewer or smaller jobs per request, or raise max_payload in nats-server's"
+                + " configuration");
+      }
+      long sequence = stream.publish(id, bytes);
       if (!stream.awaitApplied(sequence, APPLIED_WITHIN)) {
         throw HttpError.busy(
             what

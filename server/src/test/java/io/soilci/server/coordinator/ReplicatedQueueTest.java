@@ -344,6 +344,12 @@ class ReplicatedQueueTest {
 
   /** Submits {@code count} jobs named {@code prefix-N}, each with a task list of ~3.2 KB. */
   private static void submitMany(Replica at, String prefix, int count) throws Exception {
+    HttpResponse<String> answer = sendMany(at, prefix, count);
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+  }
+
+  private static HttpResponse<String> sendMany(Replica at, String prefix, int count)
+      throws Exception {
     StringBuilder tasks = new StringBuilder();
     for (int t = 0; t < 150; t++) {
       tasks.append(String.format("task-%04d ./t.sh x -\\n", t));
@@ -359,20 +365,38 @@ class ReplicatedQueueTest {
           .append(tasks)
           .append("\"}");
     }
-    HttpResponse<String> answer =
-        at.server()
-            .send(
-                HttpRequest.newBuilder(at.server().uri("/coordinator/submit"))
-                    .header("Authorization", at.ci())
-                    .POST(
-                        HttpRequest.BodyPublishers.ofString(
-                            "{\"commit\":\""
-                                + "a".repeat(40)
-                                + "\",\"repository\":\"/repo\",\"jobs\":["
-                                + jobs
-                                + "]}"))
-                    .build());
-    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return at.server()
+        .send(
+            HttpRequest.newBuilder(at.server().uri("/coordinator/submit"))
+                .header("Authorization", at.ci())
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"commit\":\""
+                            + "a".repeat(40)
+                            + "\",\"repository\":\"/repo\",\"jobs\":["
+                            + jobs
+                            + "]}"))
+                .build());
+  }
+
+  @Test
+  void aSubmitTooLargeForOneMessageOfTheQueuesStreamIsRefusedWith413AndQueuesNothing()
+      throws Exception {
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {
+      Replica r1 = start("r1", nats);
+      Replica r2 = start("r2", nats);
+      try {
+        // 400 jobs with task lists of ~3.2 KB: one proposal of ~1.5 MB, over nats-server's 1 MiB.
+        HttpResponse<String> answer = sendMany(r1, "huge", 400);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(413);
+        assertThat(answer.body()).contains("max_payload").contains("submit fewer or smaller jobs");
+        assertThat(submit(r2, "after")).isEqualTo(1);
+        assertThat(awaitSameQueue(r1, r2)).doesNotContain("huge-");
+      } finally {
+        r2.server().close();
+        r1.server().close();
+      }
+    }
   }
 
   @Test
