@@ -9,6 +9,8 @@
 # then times EVENTS start events from the answer-less send to the run page, read from another
 # replica, showing the job (bench/replicas/ReplicasBench.java). Every process runs on this machine.
 # Usage: bench/replicas-bench.sh [MODES...]   (default: single 1 3)
+# SOIL_SERVER_JAR=PATH runs another build's soil-server.jar (an A/B against an older tree; with
+# SKIP_BUILD=1), s3proxy still from this tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || set -- single 1 3
@@ -19,7 +21,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   soil-scripts/mvnw -B -ntp -q -pl server -am verify -DskipTests -Dspotless.check.skip=true \
     -Dsoil.fuzz.skip=true
 fi
-jar=$PWD/server/target/soil-server.jar
+jar=${SOIL_SERVER_JAR:-$PWD/server/target/soil-server.jar}
 s3jar=$PWD/server/target/s3proxy/s3proxy.jar
 [ -f "$s3jar" ] || { echo "replicas-bench: no $s3jar (the server pom fetches it at verify)"; exit 1; }
 command -v nats-server > /dev/null || { echo "replicas-bench: no nats-server (soil-scripts/test-env.sh)"; exit 1; }
@@ -54,7 +56,7 @@ stop_all() {
 }
 export SOIL_S3_ACCESS_KEY=bench SOIL_S3_SECRET_KEY=bench-secret
 echo "replicas-bench: $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)," \
-  "$WORKERS upload workers for $SECONDS_PER_MODE s, $EVENTS events"
+  "$WORKERS upload workers for $SECONDS_PER_MODE s, $EVENTS events, $jar"
 
 for mode in "$@"; do
   dir=$work/$mode

@@ -26,6 +26,7 @@ import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.testing.BucketChecks;
 import io.soilci.server.testing.Multipart;
 import io.soilci.server.testing.NatsProcess;
+import io.soilci.server.testing.PagesRefused;
 import io.soilci.server.testing.ReplicaConfig;
 import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
@@ -43,6 +44,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -190,6 +192,61 @@ class ReplicasTest {
         .isEmpty();
     try (FolderObjectStore store = new FolderObjectStore(bucket)) {
       assertThat(awaitBucket(store, r2.site)).as("the bucket's pages against r2's").isEmpty();
+    }
+  }
+
+  /**
+   * A page is announced as soon as it is written, a small one's bytes with it, and put in the
+   * bucket beside: while the bucket refuses the holder's page puts, a page read through the
+   * follower right after its event shows it (written from the announcement, no GET), though the
+   * bucket lacks it. The holder then stops with those puts never made: the role's next taker puts
+   * them, so the bucket ends with every page, as regen makes them.
+   */
+  @Test
+  void aFollowerGetsAPageWhileTheBucketRefusesItsHoldersPutsAndTheNextTakerPutsIt()
+      throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    AtomicBoolean refusing = new AtomicBoolean();
+    SoilServer.Buckets refusingPages =
+        s -> new PagesRefused(new FolderObjectStore(bucket), refusing::get);
+    String page = "github-jobs/4501/index.html";
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {
+      TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), refusingPages);
+      TestServer r2;
+      try {
+        awaitHolder(nats, "r1");
+        r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder);
+      } catch (Exception | AssertionError e) {
+        r1.close();
+        throw e;
+      }
+      try (TestServer follower = r2) {
+        try {
+          awaitReady(r2);
+          long fetched = metric(r2, "soil_pages_followed_total{from=\"bucket\"}");
+          refusing.set(true);
+
+          event(r2, "start&runId=4501&jobName=unput");
+
+          assertThat(r2.get("/github-jobs/4501/").body())
+              .as("the run page read through r2 while the bucket refuses r1's puts")
+              .contains("unput");
+          assertThat(bucket.resolve(page)).as("the page in the bucket").doesNotExist();
+          assertThat(metric(r2, "soil_pages_followed_total{from=\"bucket\"}"))
+              .as("pages r2 fetched from the bucket")
+              .isEqualTo(fetched);
+        } finally {
+          r1.close(); // its puts never made
+        }
+        awaitHolder(nats, "r2");
+        r2.awaitPagesWritten();
+        try (FolderObjectStore store = new FolderObjectStore(bucket)) {
+          assertThat(awaitBucket(store, r2.site)).as("the bucket's pages against r2's").isEmpty();
+          assertThat(bucket.resolve(page)).isRegularFile();
+        }
+        assertThat(differencesFromRegen(r2)).as("r2 against a regen of its jobs").isEmpty();
+      }
     }
   }
 

@@ -104,6 +104,15 @@ public final class ChangeStream implements AutoCloseable {
     return connection;
   }
 
+  /**
+   * The most bytes of a message nats-server takes (its {@code max_payload}, 1 MiB by default), as
+   * it told this connection; 1 MiB while it has not told.
+   */
+  long maxPayload() {
+    long max = connection.getMaxPayload();
+    return max > 0 ? max : 1 << 20;
+  }
+
   private void createIfMissing() throws IOException {
     createIfMissing(
         StreamConfiguration.builder()

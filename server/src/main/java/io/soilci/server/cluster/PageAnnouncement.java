@@ -11,18 +11,22 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the holder of a role announces on the pages' stream ({@link ChangeStream#PAGES_STREAM}) once
- * its mirror put a batch of the role's pages in the bucket: small JSON with a version.
+ * What the holder of a role announces on the pages' stream ({@link ChangeStream#PAGES_STREAM}) as
+ * its mirror finds the role's pages written: small JSON with a version. A page whose bytes it
+ * carries is announced at once, its put in the bucket made beside it ({@link PagePuts}); a page
+ * whose bytes it does not carry is announced once the bucket has them.
  *
  * @param version the message format; a replica skips one it does not know ({@link #decode})
  * @param role the role whose pages these are: {@code site} or {@code host.HOST}
  * @param origin the replica that holds the role and rendered them
- * @param upTo every change of the stream up to this sequence is rendered in the bucket's pages of
- *     the role (0: this announcement says nothing of that, e.g. a put failed and is tried again)
- * @param pages each page put (its path from the site root, and the lower-case hex MD5 of its bytes)
- *     or deleted (an empty MD5)
- * @param inline the bytes of some of the pages put (base64 in the JSON), so that a follower writes
- *     them without a GET of the bucket; a page put and not here is fetched from the bucket
+ * @param upTo every change of the stream up to this sequence is rendered in the role's pages as
+ *     announced so far, this announcement included (0: this announcement says nothing of that, e.g.
+ *     a page it does not carry is still being put)
+ * @param pages each page written (its path from the site root, and the lower-case hex MD5 of its
+ *     bytes) or deleted (an empty MD5)
+ * @param inline the bytes of some of the pages written (base64 in the JSON), so that a follower
+ *     writes them without a GET of the bucket, which may not have them yet; a page written and not
+ *     here is in the bucket, and fetched from there
  * @param takeover whether this is the first announcement of {@code origin} since it took the role
  *     (and made the bucket's pages of the role its own): a follower compares the role's pages with
  *     the bucket's then, and from then on takes announcements of the role from {@code origin} only

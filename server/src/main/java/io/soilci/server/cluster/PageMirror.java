@@ -23,11 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -36,9 +32,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies the pages (and status files, badges, assets) this replica writes to the object store, for
  * the hosts whose role it holds ({@link HostLeases}; the site-wide ones with the {@code site}
- * role), so that the bucket holds one published copy that a CDN can serve. Told of each page
- * written or deleted ({@link #changed}, never blocking); one thread puts them, the latest version
- * of each, and tries a failed put again.
+ * role), so that the bucket holds one published copy that a CDN can serve, and announces them to
+ * the other replicas ({@link PageAnnouncement}). Told of each page written or deleted ({@link
+ * #changed}, never blocking); one thread reads them and announces each small page (its bytes in the
+ * announcement) and each deletion at once, while {@link PagePuts} puts them in the bucket beside
+ * it, the latest version of each, trying a failed put again; a page whose bytes the announcement
+ * does not carry is announced once the bucket has it.
  *
  * <p>A replica that takes a role {@linkplain #reconcile reconciles} its pages with the bucket
  * first: pages changed while no replica held the role (the TTL after a holder died) reach the
@@ -58,8 +57,8 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   private record Retired(byte[] md5, long atNanos) {}
 
   /**
-   * A page put (its MD5 in lower-case hex, and its bytes when the announcement may carry them) or
-   * deleted (an empty MD5).
+   * A page written (its MD5 in lower-case hex, and its bytes when the announcement may carry them)
+   * or deleted (an empty MD5).
    */
   private record Told(String md5, byte @Nullable [] bytes) {}
 
@@ -70,10 +69,13 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   private static final long MOST_INLINE_HELD = 8L << 20;
 
   /**
-   * How many puts (or deletes) of a batch go to the bucket at once: an event changes tens of pages,
-   * and one after the other they were most of the time from an event to its page on a follower.
+   * The share of nats-server's {@code max_payload} an announcement may take, in eighths: the rest
+   * is the margin for the message's headers.
    */
-  private static final int PUTS_AT_ONCE = 8;
+  private static final int PAYLOAD_EIGHTHS = 7;
+
+  /** How long a clean stop gives the puts under way to go through. */
+  private static final long CLOSE_MILLIS = 10_000;
 
   /** How often a holder with nothing to put checks whether its roles' pages went further. */
   private static final long ANNOUNCE_EVERY_MILLIS = 100;
@@ -132,9 +134,23 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   private final Map<String, byte[]> retired = new LinkedHashMap<>();
   private final Map<String, Retired> recentlyRetired = new LinkedHashMap<>();
   private final Map<String, Map<String, byte[]>> deleting = new HashMap<>();
+
+  /**
+   * Pages whose bytes no announcement carries (over {@link PageAnnouncement#MOST_INLINE_PAGE}, or
+   * {@link #MOST_INLINE_HELD} held already), with the ticket of their put ({@link PagePuts#want}):
+   * announced once the bucket has them, since a follower fetches them from there. While a role has
+   * any, its announcements say nothing of {@code upTo}. Guarded by pending.
+   */
+  private final Map<String, Long> awaitingPut = new HashMap<>();
+
+  /**
+   * The roles given up ({@link #released}) and not taken again since: their pages' puts left are
+   * given up, to the role's next taker, which puts what the bucket lacks ({@link #reconcile}).
+   */
+  private final Set<String> notMirrored = ConcurrentHashMap.newKeySet();
+
   private final Thread thread;
-  private final ExecutorService puts =
-      Executors.newFixedThreadPool(PUTS_AT_ONCE, Daemons.numbered("soil-page-mirror-put-"));
+  private final PagePuts puts;
   private boolean closed;
 
   /**
@@ -153,6 +169,22 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
     this.stream = stream;
     this.replica = replica;
     this.thread = Daemons.of("soil-page-mirror", this::run);
+    this.puts =
+        new PagePuts(
+            bucket,
+            root,
+            path -> !notMirrored.contains(roleOf(path)),
+            new PagePuts.Listener() {
+              @Override
+              public void put(String path, byte @Nullable [] bytes, long ticket) {
+                putDone(path, bytes, ticket, true);
+              }
+
+              @Override
+              public void dropped(String path, long ticket) {
+                putDone(path, null, ticket, false);
+              }
+            });
   }
 
   public void start() {
@@ -160,9 +192,10 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   }
 
   /**
-   * From now on, after each batch of pages put in the bucket, their paths and MD5s (and deletions)
-   * are announced on the pages' stream with how far the change stream is rendered in them ({@link
-   * PageAnnouncement}), and a role taken renders the pages left to its former holder first.
+   * From now on each batch of pages written is announced on the pages' stream (their paths and
+   * MD5s, the bytes of the small ones, and deletions) with how far the change stream is rendered in
+   * them ({@link PageAnnouncement}), and a role taken renders the pages left to its former holder
+   * first.
    */
   void announceFor(Renderer replicaRenderer) {
     synchronized (pending) {
@@ -191,6 +224,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
    */
   public void reconcile(String role) {
     synchronized (pending) {
+      notMirrored.remove(role);
       reconciles.add(role);
       recentlyRetired.forEach(
           (key, r) -> {
@@ -208,9 +242,18 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
    */
   public void released(String role) {
     synchronized (pending) {
+      notMirrored.add(role);
       takenOver.remove(role);
       takeovers.remove(role);
     }
+  }
+
+  /**
+   * Waits at most {@code millis} until no put of a page is queued or under way (those of roles
+   * {@linkplain #released given up} are given up at once); returns whether none is.
+   */
+  boolean awaitPuts(long millis) {
+    return puts.awaitIdle(millis);
   }
 
   /**
@@ -323,17 +366,14 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       @Nullable Renderer now;
       synchronized (pending) {
         try {
-          while (pending.isEmpty()
-              && reconciles.isEmpty()
-              && retired.isEmpty()
-              && !closed
-              && !renderedFurther()) {
-            pending.wait(renderer == null ? 0 : ANNOUNCE_EVERY_MILLIS);
+          while (!hasWork()) {
+            if (closed && awaitingPut.isEmpty()) {
+              return;
+            }
+            // Closed: what the puts under way bring is announced, until close gives them up.
+            pending.wait(renderer == null && !closed ? 0 : ANNOUNCE_EVERY_MILLIS);
           }
         } catch (InterruptedException e) {
-          return;
-        }
-        if (closed && pending.isEmpty() && reconciles.isEmpty() && retired.isEmpty()) {
           return;
         }
         now = renderer;
@@ -364,14 +404,98 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         }
       }
       deletions.forEach(this::deleteRetired);
-      try {
-        failed.addAll(mirrorAll(batch));
-      } catch (InterruptedException e) {
+      for (String path : batch) {
+        offer(path);
+      }
+      if (now != null && !announce(now, upTo, failed) && isClosed()) {
         return;
       }
-      if (now != null) {
-        announce(now, upTo, failed);
+    }
+  }
+
+  /**
+   * Whether there are pages to put and announce, roles to reconcile or retired files to delete; or,
+   * until closed, a role rendered further than announced, and once closed, pages still to announce.
+   */
+  private boolean hasWork() {
+    synchronized (pending) {
+      if (!pending.isEmpty() || !reconciles.isEmpty() || !retired.isEmpty()) {
+        return true;
       }
+      return closed ? renderer != null && !unannounced.isEmpty() : renderedFurther();
+    }
+  }
+
+  private boolean isClosed() {
+    synchronized (pending) {
+      return closed;
+    }
+  }
+
+  /**
+   * The page at {@code path} was written or deleted: its put in the bucket starts ({@link
+   * PagePuts}), and it is noted for the next announcement at once with its bytes when they are few
+   * enough to carry (and deleted), else once the bucket has it.
+   */
+  private void offer(String path) {
+    byte @Nullable [] bytes;
+    boolean read = true;
+    try {
+      bytes = PagePuts.read(root.resolve(path));
+    } catch (IOException e) {
+      LOG.warn(
+          "page {}: not read for its announcement, announced once put: {}", path, e.toString());
+      bytes = null;
+      read = false;
+    }
+    synchronized (pending) {
+      long ticket = puts.want(path);
+      if (stream == null || !isMirrored(path)) {
+        return; // put, not announced: no follower takes it
+      }
+      if (read && (bytes == null || carries(bytes))) {
+        awaitingPut.remove(path);
+        tell(path, bytes == null ? new Told("", null) : new Told(Md5.hex(bytes), bytes));
+      } else {
+        awaitingPut.put(path, ticket);
+      }
+    }
+  }
+
+  /** Whether an announcement may carry {@code bytes}, the bytes held so far considered. */
+  private boolean carries(byte[] bytes) {
+    return bytes.length <= PageAnnouncement.MOST_INLINE_PAGE
+        && inlineHeld + bytes.length <= MOST_INLINE_HELD;
+  }
+
+  /**
+   * The bucket has the page at {@code path} as the folder had it at its put's {@code ticket}
+   * ({@code bytes}, null: no object), or its put was given up ({@code put} false): a page awaiting
+   * its put is announced now, or forgotten (its role's next taker puts and announces it).
+   */
+  private void putDone(String path, byte @Nullable [] bytes, long ticket, boolean put) {
+    synchronized (pending) {
+      Long awaited = awaitingPut.get(path);
+      if (awaited == null || awaited > ticket) {
+        return;
+      }
+      awaitingPut.remove(path);
+      if (put) {
+        told(path, bytes);
+      }
+      pending.notifyAll();
+    }
+  }
+
+  /** Whether a page of {@code role} awaits its put before it is announced. */
+  private boolean awaitsPuts(String role) {
+    synchronized (pending) {
+      for (String path : awaitingPut.keySet()) {
+        if (roleOf(path).equals(role)) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
@@ -383,7 +507,9 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
     }
     long applied = now.applied();
     for (String role : roles()) {
-      if (announcesUpTo(now, role) && announcedUpTo.getOrDefault(role, 0L) < applied) {
+      if (announcesUpTo(now, role)
+          && announcedUpTo.getOrDefault(role, 0L) < applied
+          && !awaitsPuts(role)) {
         return true;
       }
     }
@@ -408,8 +534,8 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   }
 
   /**
-   * Notes that {@code path} was put in the bucket with {@code bytes} (or deleted from it: null) for
-   * the next announcement, which carries the bytes of a small page while few are held.
+   * Notes that the bucket has {@code bytes} at {@code path} (or no object: null) for the next
+   * announcement, which carries the bytes of a small page while few are held.
    */
   private void told(String path, byte @Nullable [] bytes) {
     told(path, bytes, null);
@@ -423,15 +549,19 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       return;
     }
     synchronized (pending) {
-      Told told;
       if (bytes == null) {
-        told = new Told("", null);
+        tell(path, new Told("", null));
       } else {
-        boolean carried =
-            bytes.length <= PageAnnouncement.MOST_INLINE_PAGE
-                && inlineHeld + bytes.length <= MOST_INLINE_HELD;
-        told = new Told(Md5.toHex(md5 != null ? md5 : Md5.of(bytes)), carried ? bytes : null);
+        tell(
+            path,
+            new Told(Md5.toHex(md5 != null ? md5 : Md5.of(bytes)), carries(bytes) ? bytes : null));
       }
+    }
+  }
+
+  /** Notes {@code told} of {@code path} for the next announcement, in place of an earlier one. */
+  private void tell(String path, Told told) {
+    synchronized (pending) {
       Told before = unannounced.computeIfAbsent(roleOf(path), r -> new TreeMap<>()).put(path, told);
       inlineHeld += inlineSize(told) - (before == null ? 0 : inlineSize(before));
     }
@@ -443,64 +573,61 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
   }
 
   /**
-   * Announces the pages put since the last announcement, per role, with {@code upTo} for each role
-   * this replica renders and whose puts all went through ({@code failed} names those that did not);
-   * what the stream did not take is announced with the next batch.
+   * Announces the pages noted since the last announcement, per role, with {@code upTo} for each
+   * role this replica renders, took over ({@link #reconcileNow}; {@code failed} names those whose
+   * reconcile did not go through) and has no page awaiting its put; what the stream did not take is
+   * announced with the next batch, its bytes kept. Returns whether the stream took everything.
    */
-  private void announce(Renderer now, long upTo, Set<String> failed) {
+  private boolean announce(Renderer now, long upTo, Set<String> failed) {
     ChangeStream to = stream;
     if (to == null) {
-      return;
+      return true;
     }
+    boolean all = true;
+    long most = to.maxPayload() / 8 * PAYLOAD_EIGHTHS;
     for (String role : roles()) {
       Map<String, Told> pages;
+      boolean takeover;
+      boolean further;
       synchronized (pending) {
         pages = unannounced.remove(role);
         if (pages != null) {
           pages.values().forEach(told -> inlineHeld -= inlineSize(told));
         }
-      }
-      boolean further =
-          upTo > announcedUpTo.getOrDefault(role, 0L)
-              && now.renders(role)
-              && !failed.contains(role);
-      boolean takeover;
-      synchronized (pending) {
         takeover = takeovers.contains(role);
+        further =
+            upTo > announcedUpTo.getOrDefault(role, 0L)
+                && now.renders(role)
+                && takenOver.contains(role)
+                && !failed.contains(role)
+                && !awaitsPuts(role);
       }
       if (pages == null && !further && !takeover) {
         continue;
       }
       List<Map.Entry<String, Told>> entries =
           pages == null ? List.of() : new ArrayList<>(pages.entrySet());
+      int from = 0;
       try {
-        int from = 0;
         do {
-          int to2 = Math.min(entries.size(), from + PageAnnouncement.MOST_PAGES);
-          Map<String, String> chunk = new LinkedHashMap<>();
-          Map<String, byte[]> inline = new LinkedHashMap<>();
-          int inlineBytes = 0;
-          for (Map.Entry<String, Told> e : entries.subList(from, to2)) {
-            chunk.put(e.getKey(), e.getValue().md5());
-            byte[] bytes = e.getValue().bytes();
-            if (bytes != null && inlineBytes + bytes.length <= PageAnnouncement.MOST_INLINE_BYTES) {
-              inline.put(e.getKey(), bytes);
-              inlineBytes += bytes.length;
-            }
+          int end = chunkEnd(entries, from);
+          byte[] message = announcement(role, entries.subList(from, end), 0, takeover);
+          while (message.length > most && end - from > 1) {
+            end = from + (end - from) / 2;
+            message = announcement(role, entries.subList(from, end), 0, takeover);
           }
-          boolean last = to2 == entries.size();
-          long sequence =
-              to.publishPages(
-                  role,
-                  new PageAnnouncement(
-                          PageAnnouncement.VERSION,
-                          role,
-                          replica,
-                          last && further ? upTo : 0,
-                          chunk,
-                          inline,
-                          takeover)
-                      .encode());
+          if (message.length > most) {
+            // One page whose bytes do not fit nats-server's max_payload: announced once put.
+            putFirst(entries.get(from).getKey());
+            further = false;
+            from = end;
+            continue;
+          }
+          boolean last = end == entries.size();
+          if (last && further) {
+            message = announcement(role, entries.subList(from, end), upTo, takeover);
+          }
+          long sequence = to.publishPages(role, message);
           if (LOG.isDebugEnabled()) {
             LOG.debug(
                 "role {}: announced as {}{}: up to {}, {}",
@@ -508,7 +635,7 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
                 sequence,
                 takeover ? ", its takeover" : "",
                 last && further ? upTo : 0,
-                chunk);
+                entries.subList(from, end).stream().map(Map.Entry::getKey).toList());
           }
           if (takeover) {
             takeover = false;
@@ -516,80 +643,68 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
               takeovers.remove(role);
             }
           }
-          from = to2;
+          from = end;
         } while (from < entries.size());
         if (further) {
           announcedUpTo.put(role, upTo);
         }
       } catch (ChangeStream.Unavailable e) {
         LOG.warn("role {}: its pages not announced yet, trying again: {}", role, e.getMessage());
-        if (pages != null) {
-          synchronized (pending) {
-            // Announced later without their bytes: a stream down for long holds no pages' bytes.
-            Map<String, Told> later = unannounced.computeIfAbsent(role, r -> new TreeMap<>());
-            pages.forEach((path, told) -> later.putIfAbsent(path, new Told(told.md5(), null)));
+        synchronized (pending) {
+          Map<String, Told> later = unannounced.computeIfAbsent(role, r -> new TreeMap<>());
+          for (Map.Entry<String, Told> page : entries.subList(from, entries.size())) {
+            if (later.putIfAbsent(page.getKey(), page.getValue()) == null) {
+              inlineHeld += inlineSize(page.getValue());
+            }
           }
         }
+        all = false;
         pause();
       }
     }
+    return all;
   }
 
   /**
-   * Puts (or deletes) every page of {@code batch}, {@link #PUTS_AT_ONCE} at a time; returns the
-   * roles of those that did not go through.
+   * The end of the announcement of {@code entries} that starts at {@code from}: at most {@link
+   * PageAnnouncement#MOST_PAGES} pages and {@link PageAnnouncement#MOST_INLINE_BYTES} of their
+   * bytes, so that every page's bytes noted are carried.
    */
-  private Set<String> mirrorAll(List<String> batch) throws InterruptedException {
-    Set<String> failed = new HashSet<>();
-    List<Callable<Boolean>> tasks = new ArrayList<>(batch.size());
-    for (String path : batch) {
-      tasks.add(() -> mirror(path));
-    }
-    List<Future<Boolean>> done = puts.invokeAll(tasks);
-    for (int i = 0; i < batch.size(); i++) {
-      try {
-        if (!done.get(i).get()) {
-          failed.add(roleOf(batch.get(i)));
-        }
-      } catch (ExecutionException e) {
-        LOG.warn(
-            "page {} not mirrored to the store yet, trying again: {}",
-            batch.get(i),
-            String.valueOf(e.getCause()));
-        synchronized (pending) {
-          pending.add(batch.get(i));
-        }
-        failed.add(roleOf(batch.get(i)));
+  private static int chunkEnd(List<Map.Entry<String, Told>> entries, int from) {
+    int end = from;
+    long bytes = 0;
+    while (end < entries.size() && end - from < PageAnnouncement.MOST_PAGES) {
+      int size = inlineSize(entries.get(end).getValue());
+      if (end > from && bytes + size > PageAnnouncement.MOST_INLINE_BYTES) {
+        break;
       }
+      bytes += size;
+      end++;
     }
-    return failed;
+    return end;
   }
 
-  /** Puts (or deletes) the page at {@code path}; returns whether it went through. */
-  private boolean mirror(String path) {
-    try {
-      Path file = root.resolve(path);
-      if (Files.isRegularFile(file)) {
-        byte[] bytes = Files.readAllBytes(file);
-        bucket.put(path, bytes, contentType(path));
-        told(path, bytes);
-      } else {
-        bucket.delete(path);
-        told(path, null);
+  /** The announcement of {@code role}'s {@code pages}, encoded. */
+  private byte[] announcement(
+      String role, List<Map.Entry<String, Told>> pages, long upTo, boolean takeover) {
+    Map<String, String> named = new LinkedHashMap<>();
+    Map<String, byte[]> inline = new LinkedHashMap<>();
+    for (Map.Entry<String, Told> page : pages) {
+      named.put(page.getKey(), page.getValue().md5());
+      byte[] bytes = page.getValue().bytes();
+      if (bytes != null) {
+        inline.put(page.getKey(), bytes);
       }
-      return true;
-    } catch (NoSuchFileException e) {
-      return mirror(path); // deleted since it was found
-    } catch (IllegalArgumentException e) {
-      LOG.warn("page {} not mirrored to the store: {}", path, e.getMessage());
-      return true;
-    } catch (IOException e) {
-      LOG.warn("page {} not mirrored to the store yet, trying again: {}", path, e.toString());
-      synchronized (pending) {
-        pending.add(path);
-      }
-      pause();
-      return false;
+    }
+    return new PageAnnouncement(
+            PageAnnouncement.VERSION, role, replica, upTo, named, inline, takeover)
+        .encode();
+  }
+
+  /** Announces the page at {@code path} once the bucket has it (put again now). */
+  private void putFirst(String path) {
+    synchronized (pending) {
+      awaitingPut.put(path, puts.want(path));
     }
   }
 
@@ -810,15 +925,16 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
 
   @Override
   public void close() {
+    long started = System.nanoTime();
     synchronized (pending) {
       closed = true;
       pending.notifyAll();
     }
     try {
-      thread.join(10_000);
+      thread.join(CLOSE_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    puts.shutdownNow();
+    puts.close(Math.max(0, CLOSE_MILLIS - (System.nanoTime() - started) / 1_000_000));
   }
 }

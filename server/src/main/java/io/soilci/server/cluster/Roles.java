@@ -3,6 +3,7 @@ package io.soilci.server.cluster;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.site.Site;
 import io.soilci.threads.Daemons;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -25,6 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Roles implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Roles.class);
+
+  /** How long a stop waits for a page's put already sent to the bucket before it gives up roles. */
+  private static final Duration PUTS_AT_STOP = Duration.ofSeconds(5);
 
   private final HostLeases leases;
   private final Site site;
@@ -102,6 +106,15 @@ public final class Roles implements AutoCloseable {
       timer.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // The pages' puts left are given up before the roles, so that none lands over the next
+    // holder's; that holder puts what the bucket lacks (PageMirror#reconcile).
+    for (String role : PageMirror.roles()) {
+      reconciled.remove(role);
+      mirror.released(role);
+    }
+    if (!mirror.awaitPuts(PUTS_AT_STOP.toMillis())) {
+      LOG.warn("pages' puts still under way at stop, given up: the roles' next holder puts them");
     }
     leases.release(HostLeases.SITE);
     for (WorkerHost host : WorkerHost.values()) {
