@@ -338,8 +338,25 @@ final class Routes {
     };
   }
 
+  /**
+   * The methods that would work for {@code path} (the router's, relative): a write route's POST,
+   * Soil's uploader form GET and POST, everything else (the site's files) GET and HEAD.
+   */
+  static String allowedMethods(String path) {
+    if (path.equals("/wwup") || path.equals("/uuu/wwup.cgi")) {
+      return "GET, HEAD, POST";
+    }
+    boolean write =
+        path.equals("/results")
+            || path.equals("/event")
+            || path.equals("/ingest")
+            || path.equals("/log")
+            || CoordinatorHandler.matchesWrite(path);
+    return write ? "POST" : "GET, HEAD";
+  }
+
   private static void methodNotAllowed(HttpServerExchange exchange) {
-    exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD, POST");
+    exchange.getResponseHeaders().put(Headers.ALLOW, allowedMethods(exchange.getRelativePath()));
     Responses.text(
         exchange,
         405,
