@@ -58,6 +58,12 @@ final class Routes {
    */
   static final long SMALL_BODIES_BYTES = 16L << 20;
 
+  /**
+   * The memory that coordinator submit bodies being read may hold at once: four whole submits of
+   * {@link CoordinatorHandler#MAX_BODY}; one worker a quarter of it.
+   */
+  static final long SUBMIT_BODIES_BYTES = 4L * CoordinatorHandler.MAX_BODY;
+
   private Routes() {}
 
   /** What the routes are built from. */
@@ -88,7 +94,8 @@ final class Routes {
    */
   static AccessLog handler(Parts p) {
     long drain = p.config().limits().drainBytes();
-    SmallBody.Budget bodies = new SmallBody.Budget(SMALL_BODIES_BYTES);
+    SmallBody.Budget bodies = new SmallBody.Budget(SMALL_BODIES_BYTES, "request bodies");
+    SmallBody.Budget submits = new SmallBody.Budget(SUBMIT_BODIES_BYTES, "submit bodies");
     UploadContext uploads =
         new UploadContext(
             p.store(),
@@ -109,7 +116,8 @@ final class Routes {
                     p.auth(), p.changes(), p.metrics(), p.liveChanges(), p.coordinator()),
                 EventHandler.MAX_BODY_BYTES,
                 EventHandler::tooLarge,
-                bodies));
+                bodies,
+                SmallBody.Admission.ANY));
     // Not behind CredentialGate: its key is no worker token (IngestHandler checks it).
     HttpHandler ingest =
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
@@ -122,7 +130,8 @@ final class Routes {
                     p.auth(), p.liveChanges(), p.changes(), p.metrics(), p.coordinator()),
                 LiveLogs.MAX_CHUNK_BYTES,
                 LogHandler::tooLarge,
-                bodies));
+                bodies,
+                SmallBody.Admission.ANY));
     HttpHandler liveEvents =
         AccessLog.route(
             LiveEventsHandler.PATH,
@@ -167,13 +176,20 @@ final class Routes {
                         p.clusterMetrics(),
                         new JvmMetrics())),
                 drain));
-    HttpHandler coordinate =
+    CoordinatorHandler coordinator =
+        new CoordinatorHandler(p.coordinator(), p.auth(), p.config().coordinator());
+    HttpHandler coordinate = AccessLog.route("/coordinator", write(p, coordinator, drain));
+    // A submit's body (up to 8 MiB) is read on the IO thread, once its scope is checked.
+    HttpHandler submit =
         AccessLog.route(
             "/coordinator",
-            write(
+            smallWrite(
                 p,
-                new CoordinatorHandler(p.coordinator(), p.auth(), p.config().coordinator()),
-                drain));
+                coordinator,
+                CoordinatorHandler.MAX_BODY,
+                CoordinatorHandler::tooLarge,
+                submits,
+                CoordinatorHandler::admitSubmit));
     HttpHandler coordinatorReads =
         AccessLog.route(
             "/coordinator-reads",
@@ -200,6 +216,8 @@ final class Routes {
             next = liveTail;
           } else if ((post || read) && (path.equals("/wwup") || path.equals("/uuu/wwup.cgi"))) {
             next = wwup;
+          } else if (post && path.equals(CoordinatorHandler.SUBMIT)) {
+            next = submit;
           } else if (post && CoordinatorHandler.matchesWrite(path)) {
             next = coordinate;
           } else if (read && CoordinatorReads.matches(path)) {
@@ -308,12 +326,20 @@ final class Routes {
       HttpHandler handler,
       int maxBytes,
       Function<String, HttpError> tooLarge,
-      SmallBody.Budget bodies) {
+      SmallBody.Budget bodies,
+      SmallBody.Admission admission) {
     long drainBytes = p.config().limits().drainBytes();
     return new CredentialGate(
         p.auth(),
         new HttpContinueReadHandler(
-            new SmallBody(blocking(handler, drainBytes), maxBytes, tooLarge, bodies, drainBytes)),
+            new SmallBody(
+                blocking(handler, drainBytes),
+                maxBytes,
+                tooLarge,
+                bodies,
+                CredentialGate::workerName,
+                admission,
+                drainBytes)),
         p.config().guards().minBodyBytesPerSecond(),
         p.config().guards().bodyRateWindowSeconds(),
         drainBytes);
@@ -338,8 +364,25 @@ final class Routes {
     };
   }
 
+  /**
+   * The methods that would work for {@code path} (the router's, relative): a write route's POST,
+   * Soil's uploader form GET and POST, everything else (the site's files) GET and HEAD.
+   */
+  static String allowedMethods(String path) {
+    if (path.equals("/wwup") || path.equals("/uuu/wwup.cgi")) {
+      return "GET, HEAD, POST";
+    }
+    boolean write =
+        path.equals("/results")
+            || path.equals("/event")
+            || path.equals("/ingest")
+            || path.equals("/log")
+            || CoordinatorHandler.matchesWrite(path);
+    return write ? "POST" : "GET, HEAD";
+  }
+
   private static void methodNotAllowed(HttpServerExchange exchange) {
-    exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD, POST");
+    exchange.getResponseHeaders().put(Headers.ALLOW, allowedMethods(exchange.getRelativePath()));
     Responses.text(
         exchange,
         405,

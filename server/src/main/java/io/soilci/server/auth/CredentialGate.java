@@ -6,12 +6,14 @@ import io.soilci.server.http.Refusal;
 import io.soilci.threads.Daemons;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -26,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 public final class CredentialGate implements HttpHandler {
   /** Headers every browser adds to a POST, and no worker, curl or script sends. */
   static final List<String> BROWSER_HEADERS = List.of("Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode");
+
+  private static final AttachmentKey<Worker> WORKER = AttachmentKey.create(Worker.class);
 
   private final Authenticator auth;
   private final HttpHandler next;
@@ -63,6 +67,16 @@ public final class CredentialGate implements HttpHandler {
     this.verifier = pool;
   }
 
+  /** The worker whose token admitted {@code exchange}; empty for a request the gate let by. */
+  public static Optional<Worker> worker(HttpServerExchange exchange) {
+    return Optional.ofNullable(exchange.getAttachment(WORKER));
+  }
+
+  /** The name of {@link #worker}, or {@code -}. */
+  public static String workerName(HttpServerExchange exchange) {
+    return worker(exchange).map(Worker::name).orElse("-");
+  }
+
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     if (!exchange.getRequestMethod().equals(Methods.POST)) {
@@ -72,7 +86,9 @@ public final class CredentialGate implements HttpHandler {
     String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
     try {
       refuseBrowser(exchange);
-      if (auth.cached(Authenticator.require(header)).isPresent()) {
+      Optional<Worker> cached = auth.cached(Authenticator.require(header));
+      if (cached.isPresent()) {
+        exchange.putAttachment(WORKER, cached.get());
         next.handleRequest(exchange);
         return;
       }
@@ -97,7 +113,7 @@ public final class CredentialGate implements HttpHandler {
 
   private void verify(HttpServerExchange exchange, String header, String address) {
     try {
-      auth.authenticate(header, address);
+      exchange.putAttachment(WORKER, auth.authenticate(header, address));
     } catch (HttpError e) {
       exchange.dispatch(exchange.getIoThread(), () -> Refusal.send(exchange, e, drainBytes));
       return;

@@ -17,4 +17,12 @@ public interface JobClaims {
    * (409) that names the job and why.
    */
   void check(String worker, JobRef ref);
+
+  /**
+   * Whether these claims decide who may write {@code ref} (a job the coordinator gave out): then a
+   * new attempt's agent may start it while the old attempt's agent still owns its live log.
+   */
+  default boolean decides(JobRef ref) {
+    return false;
+  }
 }

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +107,12 @@ final class ClusterLive implements LiveChanges, AutoCloseable {
   @Override
   public void started(JobRef job, String worker) {
     publish(LiveMessage.start(job, worker));
+  }
+
+  @Override
+  public Optional<String> owner(JobRef job) {
+    // Every replica applies the same start events and chunks in order: its own copy says.
+    return logs.owner(job);
   }
 
   /**

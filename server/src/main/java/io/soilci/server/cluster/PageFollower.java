@@ -1,6 +1,8 @@
 package io.soilci.server.cluster;
 
 import io.soilci.files.AtomicFiles;
+import io.soilci.result.FolderIsAFile;
+import io.soilci.result.SiteLayout;
 import io.soilci.server.site.Site;
 import io.soilci.server.storage.Md5;
 import io.soilci.server.storage.ObjectStore;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -196,6 +199,14 @@ final class PageFollower implements AutoCloseable {
           put(path, page.getValue(), announcement.inline().get(path));
           break;
         } catch (IOException e) {
+          Optional<FolderIsAFile> plain = new SiteLayout(root).folderIsAFile(root.resolve(path));
+          if (plain.isPresent()) {
+            // An operator's file in this replica's site: left alone (trying again would hold up
+            // every later page); the page is fetched again once it is announced after the move.
+            LOG.warn(
+                "replica {}: page {} not fetched: {}", replica, path, plain.get().getMessage());
+            break;
+          }
           LOG.warn(
               "replica {}: page {} announced by {} not fetched yet, trying again: {}",
               replica,
@@ -264,6 +275,15 @@ final class PageFollower implements AutoCloseable {
         bytes = in.readAllBytes();
       } catch (NoSuchFileException e) {
         continue; // deleted since it was listed
+      }
+      Optional<FolderIsAFile> plain = new SiteLayout(root).folderIsAFile(file);
+      if (plain.isPresent()) {
+        LOG.warn(
+            "replica {}: page {} not fetched: {}",
+            replica,
+            page.getKey(),
+            plain.get().getMessage());
+        continue;
       }
       Files.createDirectories(file.getParent());
       AtomicFiles.write(file, bytes);

@@ -2,6 +2,7 @@ package io.soilci.server.cluster;
 
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.result.FolderIsAFile;
 import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
 import io.soilci.result.SiteLayout;
@@ -14,6 +15,8 @@ import io.soilci.server.upload.StoredJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,6 +175,19 @@ public final class ReplicaFeed implements AutoCloseable {
             change.job(),
             e.getMessage());
         return;
+      } catch (FolderIsAFile e) {
+        // An operator's file in this replica's site: trying again would stop the feed for every
+        // change after it until the file is moved. Skipped here, as a refused change is; the
+        // request that made it (if this replica took it) is answered the precise 500.
+        own.applied(change, new UncheckedIOException(e));
+        LOG.warn(
+            "replica {}: change {} ({} of {}) not applied here: {}",
+            replica,
+            delivered.sequence(),
+            change.kind(),
+            change.job(),
+            e.getMessage());
+        return;
       } catch (IOException e) {
         LOG.warn(
             "replica {}: change {} ({} of {}) not applied yet, trying again: {}",
@@ -234,7 +251,16 @@ public final class ReplicaFeed implements AutoCloseable {
             || (Files.isRegularFile(target) && hashes[i].equals(sha256(target)))) {
           continue;
         }
-        Files.createDirectories(target.getParent());
+        try {
+          Files.createDirectories(target.getParent());
+        } catch (FileSystemException e) {
+          Optional<FolderIsAFile> plain = layout.folderIsAFile(target);
+          if (plain.isPresent()) {
+            plain.get().addSuppressed(e);
+            throw plain.get();
+          }
+          throw e;
+        }
         Path temp = AtomicFiles.createTemp(target);
         files.put(kinds[i], temp);
         String got = fetch(job.file(kinds[i]), temp);

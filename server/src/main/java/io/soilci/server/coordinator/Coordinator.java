@@ -413,6 +413,13 @@ public final class Coordinator implements AutoCloseable, JobClaims {
     }
   }
 
+  @Override
+  public boolean decides(JobRef ref) {
+    synchronized (state) {
+      return state.byRef.containsKey(ref);
+    }
+  }
+
   // ---- outcomes ----
 
   /**

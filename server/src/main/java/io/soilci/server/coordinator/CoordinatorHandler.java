@@ -11,13 +11,13 @@ import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Query;
+import io.soilci.server.http.SmallBody;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -32,7 +32,13 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class CoordinatorHandler implements HttpHandler {
   public static final String PREFIX = "/coordinator/";
-  static final int MAX_BODY = 8 << 20;
+
+  /** The route whose body is a run ({@link Submission}); read whole before a thread is taken. */
+  public static final String SUBMIT = "/coordinator/submit";
+
+  /** The most a submit body may hold. */
+  public static final int MAX_BODY = 8 << 20;
+
   static final int MAX_WAIT_SECONDS = 60;
   private static final HttpString NOSNIFF = new HttpString("X-Content-Type-Options");
 
@@ -67,6 +73,7 @@ public final class CoordinatorHandler implements HttpHandler {
     switch (what) {
       case "submit" -> {
         Worker worker = require(exchange, Scope.SUBMIT);
+        // SmallBody read it on the IO thread, after the same scope check (admitSubmit).
         Submission submission = Submission.parse(body(exchange), settings.maxJobsPerSubmit());
         json(exchange, 200, coordinator.submit(submission, worker.name()));
       }
@@ -157,8 +164,32 @@ public final class CoordinatorHandler implements HttpHandler {
     }
   }
 
+  /**
+   * Lets a submit's body be read only for a worker of scope {@code submit} (whose token {@code
+   * CredentialGate} verified): 403 before a byte of the body is taken.
+   */
+  public static void admitSubmit(HttpServerExchange exchange) {
+    CredentialGate.worker(exchange)
+        .ifPresent(worker -> requireScope(exchange, worker, Scope.SUBMIT));
+  }
+
+  /** The 413 of a submit body of {@code size} ("8388609 bytes"), over {@link #MAX_BODY}. */
+  public static HttpError tooLarge(String size) {
+    return HttpError.tooLarge(
+        "submit body of "
+            + size
+            + " is over the limit of "
+            + MAX_BODY
+            + " bytes (8 MiB); split the run into several submits");
+  }
+
   private Worker require(HttpServerExchange exchange, Scope scope) throws IOException {
     Worker worker = auth.authenticate(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
+    requireScope(exchange, worker, scope);
+    return worker;
+  }
+
+  private static void requireScope(HttpServerExchange exchange, Worker worker, Scope scope) {
     if (!worker.may(scope)) {
       throw HttpError.forbidden(
           "worker '"
@@ -173,7 +204,6 @@ public final class CoordinatorHandler implements HttpHandler {
               + scope.id()
               + ")");
     }
-    return worker;
   }
 
   private static long jobId(Query query) {
@@ -185,13 +215,10 @@ public final class CoordinatorHandler implements HttpHandler {
     return Long.parseLong(value);
   }
 
-  private static JsonNode body(HttpServerExchange exchange) throws IOException {
-    InputStream in = exchange.getInputStream();
-    byte[] bytes = in.readNBytes(MAX_BODY + 1);
-    if (bytes.length > MAX_BODY) {
-      throw HttpError.tooLarge(
-          "submit body is over " + (MAX_BODY >> 20) + " MiB; split the run into several submits");
-    }
+  private static JsonNode body(HttpServerExchange exchange) {
+    byte[] bytes =
+        SmallBody.of(exchange)
+            .orElseThrow(() -> new IllegalStateException("submit without SmallBody in front"));
     try {
       return QueueLog.JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {

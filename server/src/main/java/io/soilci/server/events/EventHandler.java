@@ -20,12 +20,14 @@ import io.soilci.server.http.Query;
 import io.soilci.server.http.Responses;
 import io.soilci.server.live.LiveChanges;
 import io.soilci.server.site.JobLost;
+import io.soilci.server.site.Site;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code POST /event?eventName=start|task-start|task-done|done&workerHost=H&runId=R&jobName=J}: a
@@ -75,6 +77,11 @@ public final class EventHandler implements HttpHandler {
     String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
     Worker worker = auth.authorize(authorization, Scope.of(ref.host()));
     claims.check(worker.name(), ref);
+    if (event.equals("start")) {
+      // Its bad input first (400), as for every other worker: then whether this one may start it.
+      var unused = Site.startMeta(ref, startFacts(query));
+      requireMayStart(ref, worker.name());
+    }
     boolean updateStatusApi = query.optional("updateStatusApi").filter("1"::equals).isPresent();
     if (updateStatusApi) {
       auth.authorize(authorization, Scope.STATUS_API);
@@ -115,6 +122,30 @@ public final class EventHandler implements HttpHandler {
                   .map(id -> new RunId(SafeName.require("statusRunId", id)))
                   .orElse(null),
               query.optional("cancelled").map(EventHandler::cancelledNote).orElse(""));
+    }
+  }
+
+  /**
+   * Refuses (409) a start of a running job (not done, not declared lost) whose live log is another
+   * worker's: a worker with the host's scope may not take over another's running job, its live log
+   * and its pages. Once the job is done, or declared lost when its lease ran out ({@code
+   * jobLeaseSeconds}), any worker with the scope may start it again. A job the coordinator gave out
+   * is the coordinator's to decide ({@link JobClaims#decides}): its new attempt's agent starts it.
+   */
+  private void requireMayStart(JobRef ref, String worker) {
+    if (claims.decides(ref)) {
+      return;
+    }
+    Optional<String> owner = live.owner(ref);
+    if (owner.isPresent() && !owner.get().equals(worker) && changes.site().running(ref)) {
+      throw HttpError.conflict(
+          ref
+              + " is running, started by worker '"
+              + owner.get()
+              + "', whose live log it is; worker '"
+              + worker
+              + "' may not start it until its done event, or until it is declared lost (no word"
+              + " from its worker for jobLeaseSeconds): publish under another run id, or wait");
     }
   }
 

@@ -58,7 +58,10 @@ public final class ErrorMapper implements HttpHandler {
 
   private void map(HttpServerExchange exchange, Exception thrown) {
     try {
-      throw thrown;
+      // A replica's feed hands a change it could not apply back wrapped (ReplicaFeed).
+      throw thrown instanceof UncheckedIOException u && u.getCause() instanceof FolderIsAFile plain
+          ? plain
+          : thrown;
     } catch (BadInput e) {
       answer(exchange, 400, String.valueOf(e.getMessage()), Map.of());
     } catch (HttpError e) {

@@ -5,6 +5,8 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.xnio.IoUtils;
@@ -21,27 +23,44 @@ public final class SmallBody implements HttpHandler {
   private static final AttachmentKey<byte[]> BODY = AttachmentKey.create(byte[].class);
   private static final int RETRY_AFTER_SECONDS = 2;
 
+  /** Refuses a request before its body is read (throws the {@link HttpError} to answer). */
+  @FunctionalInterface
+  public interface Admission {
+    /** No check beyond the credentials already verified. */
+    Admission ANY = exchange -> {};
+
+    void check(HttpServerExchange exchange);
+  }
+
   private final HttpHandler next;
   private final int maxBytes;
   private final Function<String, HttpError> tooLarge;
   private final Budget budget;
+  private final Function<HttpServerExchange, String> holder;
+  private final Admission admission;
   private final long drainBytes;
 
   /**
    * Reads bodies of at most {@code maxBytes} (over it: {@code tooLarge} of the size, e.g. "65537
-   * bytes"), holding them against {@code budget}, then hands the request to {@code next} (a
-   * blocking handler, which gets the body from {@link #of}).
+   * bytes"), holding them against {@code budget} as {@code holder}'s (the worker whose token the
+   * request carries: each has a share of the budget), once {@code admission} let the request in;
+   * then hands the request to {@code next} (a blocking handler, which gets the body from {@link
+   * #of}).
    */
   public SmallBody(
       HttpHandler next,
       int maxBytes,
       Function<String, HttpError> tooLarge,
       Budget budget,
+      Function<HttpServerExchange, String> holder,
+      Admission admission,
       long drainBytes) {
     this.next = next;
     this.maxBytes = maxBytes;
     this.tooLarge = tooLarge;
     this.budget = budget;
+    this.holder = holder;
+    this.admission = admission;
     this.drainBytes = drainBytes;
   }
 
@@ -52,6 +71,12 @@ public final class SmallBody implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
+    try {
+      admission.check(exchange);
+    } catch (HttpError e) {
+      Refusal.send(exchange, e, drainBytes);
+      return;
+    }
     if (exchange.isRequestComplete()) {
       exchange.putAttachment(BODY, new byte[0]);
       next.handleRequest(exchange);
@@ -63,22 +88,15 @@ public final class SmallBody implements HttpHandler {
       return;
     }
     long held = declared >= 0 ? declared : maxBytes;
-    if (!budget.take(held)) {
-      Refusal.send(
-          exchange,
-          HttpError.busy(
-              "the server is receiving "
-                  + budget.limit
-                  + " bytes of request bodies from slow clients already; retry in "
-                  + RETRY_AFTER_SECONDS
-                  + " seconds",
-              RETRY_AFTER_SECONDS),
-          drainBytes);
+    String who = holder.apply(exchange);
+    Optional<HttpError> full = budget.take(who, held);
+    if (full.isPresent()) {
+      Refusal.send(exchange, full.get(), drainBytes);
       return;
     }
     exchange.addExchangeCompleteListener(
         (done, proceed) -> {
-          budget.give(held);
+          budget.give(who, held);
           proceed.proceed();
         });
     Receiver receiver = exchange.getRequestReceiver();
@@ -109,25 +127,73 @@ public final class SmallBody implements HttpHandler {
     }
   }
 
-  /** The bytes that bodies being read may hold at once, in all. */
+  /**
+   * The bytes that bodies being read may hold at once: in all, and of one worker at most a {@link
+   * #SHARE}th of that, so that one token trickling many bodies leaves the rest to the others.
+   */
   public static final class Budget {
-    private final long limit;
-    private long held;
+    /** One worker holds at most this fraction (1/SHARE) of the budget. */
+    public static final int SHARE = 4;
 
-    public Budget(long limit) {
+    private final long limit;
+    private final long perHolder;
+    private final String what;
+    private long held;
+    private final Map<String, Long> byHolder = new HashMap<>();
+
+    /** {@code limit} bytes of {@code what} ("request bodies", "submit bodies"). */
+    public Budget(long limit, String what) {
       this.limit = limit;
+      this.perHolder = limit / SHARE;
+      this.what = what;
     }
 
-    synchronized boolean take(long bytes) {
+    /** Takes {@code bytes} for {@code holder}; the 503 to answer when it is over a limit. */
+    synchronized Optional<HttpError> take(String holder, long bytes) {
+      long mine = byHolder.getOrDefault(holder, 0L);
+      if (mine + bytes > perHolder) {
+        return Optional.of(
+            HttpError.busy(
+                "worker '"
+                    + holder
+                    + "' is sending "
+                    + mine
+                    + " bytes of "
+                    + what
+                    + " already, and this one would pass its share of "
+                    + perHolder
+                    + " (a quarter of the "
+                    + limit
+                    + " the server receives from slow clients at once); retry in "
+                    + RETRY_AFTER_SECONDS
+                    + " seconds",
+                RETRY_AFTER_SECONDS));
+      }
       if (held + bytes > limit) {
-        return false;
+        return Optional.of(
+            HttpError.busy(
+                "the server is receiving "
+                    + limit
+                    + " bytes of "
+                    + what
+                    + " from slow clients already; retry in "
+                    + RETRY_AFTER_SECONDS
+                    + " seconds",
+                RETRY_AFTER_SECONDS));
       }
       held += bytes;
-      return true;
+      byHolder.put(holder, mine + bytes);
+      return Optional.empty();
     }
 
-    synchronized void give(long bytes) {
+    synchronized void give(String holder, long bytes) {
       held -= bytes;
+      long left = byHolder.getOrDefault(holder, 0L) - bytes;
+      if (left > 0) {
+        byHolder.put(holder, left);
+      } else {
+        byHolder.remove(holder);
+      }
     }
   }
 }

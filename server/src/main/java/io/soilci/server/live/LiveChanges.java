@@ -2,6 +2,7 @@ package io.soilci.server.live;
 
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -13,6 +14,12 @@ import java.util.OptionalLong;
 public interface LiveChanges {
   /** {@code worker} sent the job's start event: the job's live log is its alone. */
   void started(JobRef job, String worker);
+
+  /**
+   * The worker the job's live log belongs to (its start event's, else its first chunk's), while
+   * this server keeps it: until the job's done event, or a restart.
+   */
+  Optional<String> owner(JobRef job);
 
   /**
    * Appends {@code worker}'s chunk (at most {@link LiveLogs#MAX_CHUNK_BYTES}) to the task's log;

@@ -82,6 +82,13 @@ public final class LiveLogs implements LiveChanges {
   }
 
   @Override
+  public Optional<String> owner(JobRef job) {
+    synchronized (logs) {
+      return Optional.ofNullable(owners.get(job));
+    }
+  }
+
+  @Override
   public long append(JobRef job, TaskName task, String worker, OptionalLong sent, byte[] chunk) {
     long now = nanos.getAsLong();
     TaskKey key = new TaskKey(job, task);

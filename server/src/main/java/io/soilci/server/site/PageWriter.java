@@ -406,13 +406,22 @@ final class PageWriter {
     }
   }
 
+  /**
+   * Writes every page; a page under a plain file where its folder should be ({@link FolderIsAFile})
+   * is warned of and left alone, as the background writer does, so that one file put in the site by
+   * hand (the host folder {@code github-jobs}, say) neither stops a start nor the other pages.
+   */
   private void writeAll(Collection<Page> pages) throws IOException {
     List<Future<?>> writing = new ArrayList<>(pages.size());
     for (Page page : pages) {
       writing.add(
           submit(
               () -> {
-                update(page);
+                try {
+                  update(page);
+                } catch (FolderIsAFile e) {
+                  LOG.warn("{}: not written: {}", page.path(), e.getMessage());
+                }
                 return null;
               }));
     }

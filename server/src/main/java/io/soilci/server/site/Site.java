@@ -239,6 +239,23 @@ public final class Site implements AutoCloseable {
    */
   public void jobStarted(JobRef job, Instant at, Map<String, String> facts, boolean statusOnEnd)
       throws IOException {
+    Map<String, String> meta = startMeta(job, facts);
+    applyOrUndo(
+        job,
+        old ->
+            new JobEntry(
+                job.job(),
+                old == null ? null : old.stored(),
+                RunningJob.startedAt(at.getEpochSecond(), meta, statusOnEnd)),
+        at.toEpochMilli());
+    leases.rewritten(job, at.toEpochMilli());
+  }
+
+  /**
+   * The running state's metadata of a start event of {@code job} carrying {@code facts} (JOB.json's
+   * keys), checked by JOB.json's rules: 400 naming the event, the key and the rule.
+   */
+  public static Map<String, String> startMeta(JobRef job, Map<String, String> facts) {
     Map<String, String> meta = new LinkedHashMap<>();
     if (!facts.isEmpty()) {
       meta.put(JobMeta.JOB_NAME, job.job().value());
@@ -249,15 +266,7 @@ public final class Site implements AutoCloseable {
         throw new BadInput("start event of " + job + ": " + e.getMessage(), e);
       }
     }
-    applyOrUndo(
-        job,
-        old ->
-            new JobEntry(
-                job.job(),
-                old == null ? null : old.stored(),
-                RunningJob.startedAt(at.getEpochSecond(), meta, statusOnEnd)),
-        at.toEpochMilli());
-    leases.rewritten(job, at.toEpochMilli());
+    return meta;
   }
 
   /** A running job started a task. */
@@ -283,6 +292,15 @@ public final class Site implements AutoCloseable {
     requireNotLost(job, "a late task-done event");
     applyOrUndo(job, old -> running(job, old, at).withTaskFinishedEntry(row), at.toEpochMilli());
     leases.rewritten(job, at.toEpochMilli());
+  }
+
+  /**
+   * True while {@code job} runs: started, with neither a done event nor files since, and not
+   * declared lost.
+   */
+  public boolean running(JobRef job) {
+    JobEntry known = index.job(job);
+    return known != null && known.inProgress();
   }
 
   /**

@@ -8,7 +8,10 @@ import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskRow;
 import io.soilci.result.TaskRows;
 import io.soilci.server.config.Limits;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -26,6 +29,42 @@ final class JobFileCheck {
 
   List<TaskRow> rows(Path file, String source) throws IOException {
     return TaskRows.read(file, source);
+  }
+
+  /**
+   * The rows of an uploaded task table, whose lines must end with LF alone, as Soil's worker writes
+   * them ({@code time-tsv}, and {@code time_.py --tsv} with {@code lineterminator='\n'}): a CR is
+   * refused rather than stored, so the stored {@code J.tsv} is the table every Soil tool reads the
+   * same. A table stored before (by hand, or by an older version) is still read as it is.
+   */
+  List<TaskRow> uploadedRows(Path file, String source) throws IOException {
+    requireLineFeeds(file, source);
+    return rows(file, source);
+  }
+
+  private static void requireLineFeeds(Path file, String source) throws IOException {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      long line = 1;
+      long read = 0;
+      for (int b = in.read(); b >= 0 && read <= TaskRows.MAX_BYTES; b = in.read(), read++) {
+        if (b == '\n') {
+          line++;
+        } else if (b == '\r') {
+          int after = in.read();
+          throw new BadInput(
+              source
+                  + " line "
+                  + line
+                  + (after == '\n'
+                      ? " ends with CR LF (\"\\r\\n\")"
+                      : " has a CR (\"\\r\") character")
+                  + ": Soil's task table ends each line with LF (\"\\n\") alone, as its worker"
+                  + " writes it; convert the file (e.g. dos2unix "
+                  + source
+                  + ") and upload it again");
+        }
+      }
+    }
   }
 
   /**

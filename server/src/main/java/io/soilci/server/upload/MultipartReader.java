@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.fileupload2.core.AbstractFileUpload;
 import org.apache.commons.fileupload2.core.DiskFileItem;
 import org.apache.commons.fileupload2.core.DiskFileItemFactory;
@@ -67,11 +68,17 @@ final class MultipartReader
     return tooLarge();
   }
 
-  /** Hands every part to {@code consumer}, in order. */
+  /**
+   * Hands every part to {@code consumer}, in order; returns once the body is read to its end. A
+   * body that ends before its {@code Content-Length} (or last chunk) is refused with 400 even when
+   * its parts were complete: the caller stores nothing then.
+   */
   void read(HttpServerExchange exchange, PartConsumer consumer) throws IOException {
     requireDeclaredSizeWithinLimit(exchange);
+    requireMultipart(exchange);
+    ExchangeRequest request = new ExchangeRequest(exchange);
     try {
-      FileItemInputIterator parts = getItemIterator(exchange);
+      FileItemInputIterator parts = getItemIterator(request);
       int count = 0;
       while (parts.hasNext()) {
         FileItemInput item = parts.next();
@@ -82,7 +89,13 @@ final class MultipartReader
           consumer.accept(new Part(item.getFieldName(), fileName(item), body));
         }
       }
+      request.requireWholeBody();
     } catch (IOException e) {
+      Optional<BadInput> cut = request.cutShort();
+      if (cut.isPresent()) {
+        cut.get().addSuppressed(e);
+        throw cut.get();
+      }
       throw translate(e);
     } catch (InvalidPathException e) {
       throw nulInName("a part's", e);
@@ -116,14 +129,18 @@ final class MultipartReader
     return e;
   }
 
-  @Override
-  public FileItemInputIterator getItemIterator(HttpServerExchange exchange)
-      throws FileUploadException, IOException {
+  private static void requireMultipart(HttpServerExchange exchange) {
     String type = exchange.getRequestHeaders().getFirst("Content-Type");
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith(MULTIPART_FORM_DATA)) {
       throw new BadInput(
           "Content-Type '" + (type == null ? "" : type) + "' must be multipart/form-data");
     }
+  }
+
+  @Override
+  public FileItemInputIterator getItemIterator(HttpServerExchange exchange)
+      throws FileUploadException, IOException {
+    requireMultipart(exchange);
     return getItemIterator(new ExchangeRequest(exchange));
   }
 

@@ -2,6 +2,7 @@ package io.soilci.server.upload;
 
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.result.FolderIsAFile;
 import io.soilci.result.JobFile;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
@@ -15,6 +16,7 @@ import io.soilci.server.site.RunLocks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -199,10 +201,23 @@ public final class ResultStore {
     return job;
   }
 
-  /** Stores a checked status file at {@link SiteLayout#statusFile}. */
+  /**
+   * Stores a checked status file at {@link SiteLayout#statusFile}; a plain file where one of its
+   * folders should be is named ({@link FolderIsAFile}) and left as it is.
+   */
   public void storeStatus(WorkerHost host, RunId statusRun, String fileName, byte[] bytes)
       throws IOException {
     JobName job = checkStatus(fileName, bytes);
-    AtomicFiles.write(layout.path(SiteLayout.statusFile(host, statusRun.value(), job)), bytes);
+    Path file = layout.path(SiteLayout.statusFile(host, statusRun.value(), job));
+    try {
+      AtomicFiles.write(file, bytes);
+    } catch (FileSystemException e) {
+      Optional<FolderIsAFile> plain = layout.folderIsAFile(file);
+      if (plain.isPresent()) {
+        plain.get().addSuppressed(e);
+        throw plain.get();
+      }
+      throw e;
+    }
   }
 }

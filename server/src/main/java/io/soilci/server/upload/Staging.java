@@ -244,7 +244,7 @@ final class Staging implements StagedUpload, AutoCloseable {
       check.wwz(wwz, source(JobFile.WWZ));
     }
     Path tsv = temps.get(JobFile.TSV);
-    List<TaskRow> rows = tsv == null ? List.of() : check.rows(tsv, source(JobFile.TSV));
+    List<TaskRow> rows = tsv == null ? List.of() : check.uploadedRows(tsv, source(JobFile.TSV));
     Path json = temps.get(JobFile.JSON);
     if (json == null) {
       return tsv == null ? Optional.empty() : storedJobWith(rows);

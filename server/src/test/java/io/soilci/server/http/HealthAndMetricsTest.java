@@ -74,4 +74,31 @@ class HealthAndMetricsTest {
       assertThat(response.body()).isEqualTo("method DELETE is not allowed on /index.html\n");
     }
   }
+
+  @Test
+  void the405ListsOnlyTheMethodsThatWorkForThePath() throws IOException {
+    try (TestServer server = TestServer.start(dir)) {
+      String[][] cases = {
+        {"POST", "/index.html", "GET, HEAD"},
+        {"PUT", "/github-jobs/", "GET, HEAD"},
+        {"DELETE", "/results", "POST"},
+        {"PUT", "/coordinator/submit", "POST"},
+        {"PUT", "/wwup", "GET, HEAD, POST"},
+      };
+      for (String[] c : cases) {
+        HttpResponse<String> response =
+            server.send(
+                java.net.http.HttpRequest.newBuilder(server.uri(c[1]))
+                    .method(c[0], java.net.http.HttpRequest.BodyPublishers.noBody())
+                    .build());
+
+        assertThat(response.statusCode()).as(c[0] + " " + c[1]).isEqualTo(405);
+        assertThat(response.headers().allValues("Allow"))
+            .as(c[0] + " " + c[1])
+            .containsExactly(c[2]);
+        assertThat(response.body())
+            .isEqualTo("method " + c[0] + " is not allowed on " + c[1] + "\n");
+      }
+    }
+  }
 }

@@ -257,4 +257,37 @@ class LiveLogHttpTest {
                 + " worker 'gh2' may not append to it\n");
     assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").statusCode()).isEqualTo(404);
   }
+
+  @Test
+  void anotherWorkersStartCannotTakeOverARunningJobUntilItIsDone() throws IOException {
+    String other =
+        "Bearer gh2:"
+            + new WorkerStore(server.state, 1000)
+                .add(new Worker("gh2", Set.of(Scope.GITHUB_JOBS)), false);
+    server.post("/event?eventName=start&" + JOB, server.github);
+    log(JOB + "&task=unit", server.github, "mine".getBytes(StandardCharsets.UTF_8));
+    String runPage = server.get("/github-jobs/8001/").body();
+
+    HttpResponse<String> takeover = server.post("/event?eventName=start&" + JOB, other);
+
+    assertThat(takeover.statusCode()).isEqualTo(409);
+    assertThat(takeover.body())
+        .isEqualTo(
+            "github-jobs/8001/cpp is running, started by worker 'gh', whose live log it is;"
+                + " worker 'gh2' may not start it until its done event, or until it is declared"
+                + " lost (no word from its worker for jobLeaseSeconds): publish under another run"
+                + " id, or wait\n");
+    assertThat(server.get("/live/github-jobs/8001/cpp/unit.txt").body()).isEqualTo("mine");
+    assertThat(server.get("/github-jobs/8001/").body()).isEqualTo(runPage);
+    assertThat(
+            log(JOB + "&task=unit", server.github, "!".getBytes(StandardCharsets.UTF_8))
+                .statusCode())
+        .isEqualTo(200);
+    // Its own worker may start it again (a re-run), and once done anyone with the scope may.
+    assertThat(server.post("/event?eventName=start&" + JOB, server.github).statusCode())
+        .isEqualTo(200);
+    assertThat(server.post("/event?eventName=done&status=0&" + JOB, server.github).statusCode())
+        .isEqualTo(200);
+    assertThat(server.post("/event?eventName=start&" + JOB, other).statusCode()).isEqualTo(200);
+  }
 }

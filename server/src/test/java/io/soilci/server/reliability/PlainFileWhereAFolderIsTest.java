@@ -1,13 +1,13 @@
 package io.soilci.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.soilci.result.FolderIsAFile;
+import io.soilci.server.testing.Multipart;
 import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -107,15 +107,44 @@ class PlainFileWhereAFolderIsTest {
     }
   }
 
-  /** A start writes the host's pages: over such a file it fails, naming it, the file kept. */
+  /**
+   * A start writes the host's pages: over such a file they are warned of and left alone, the file
+   * kept, and the server serves the other host; a write into it gets the precise 500.
+   */
   @Test
-  void aStartOverAHostFolderThatIsAFileFailsNamingIt() throws Exception {
+  void aStartOverAHostFolderThatIsAFileWarnsAndServesTheOthers() throws Exception {
     Path host = Files.createDirectories(dir.resolve("site")).resolve("github-jobs");
     Files.writeString(host, TEXT);
-    assertThatThrownBy(() -> TestServer.start(dir).close())
-        .isInstanceOf(FolderIsAFile.class)
-        .hasMessageStartingWith("SITE/github-jobs is a plain file where a folder should be");
+    try (TestServer server = TestServer.start(dir)) {
+      precise(upload(server, "4101", "cpp-small"), "github-jobs");
+      assertThat(server.get("/").statusCode()).isEqualTo(200);
+      othersStillServed(server, "sourcehut");
+    }
     assertThat(Files.readString(host)).isEqualTo(TEXT);
+  }
+
+  /** Soil's uploader: a status file under such a file gets the precise 500, nothing stored. */
+  @Test
+  void aStatusFileFromWwupUnderAPlainFile() throws Exception {
+    Path status = site().resolve("status-api/github/777");
+    replaceWithFile(status);
+    try (TestServer server = TestServer.start(dir)) {
+      HttpResponse<String> answer =
+          server.post(
+              "/wwup",
+              server.github,
+              new Multipart()
+                  .field("payload-type", "status-api")
+                  .field("subdir", "github/777")
+                  .file(
+                      "file1",
+                      "cpp-small.status.txt",
+                      "0 4101\n".getBytes(StandardCharsets.UTF_8)));
+
+      precise(answer, "status-api/github/777");
+      assertThat(Files.readString(status)).isEqualTo(TEXT);
+      othersStillServed(server, "github");
+    }
   }
 
   @Test

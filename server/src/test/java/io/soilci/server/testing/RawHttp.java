@@ -38,6 +38,12 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
+  /** Closes the sending side: the server reads the end of the body here, the answer still comes. */
+  public RawHttp endBody() throws IOException {
+    socket.shutdownOutput();
+    return this;
+  }
+
   /** The status line and headers of the next response (e.g. an interim "100 Continue"). */
   public String head() throws IOException {
     StringBuilder out = new StringBuilder();

@@ -261,4 +261,25 @@ class ResultsUploadTest {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
     }
   }
+
+  @Test
+  void refusesATaskTableWithCrLfLineEndsNamingTheLine() throws IOException {
+    String before = SiteTrees.checksum(server.site);
+    String lf = new String(fixture("cpp-small.tsv"), StandardCharsets.UTF_8);
+
+    HttpResponse<String> response =
+        server.post(
+            "/results?workerHost=github&runId=6002&jobName=cpp-small",
+            server.github,
+            withTsv(lf.replace("\n", "\r\n")));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body())
+        .isEqualTo(
+            "cpp-small.tsv line 1 ends with CR LF (\"\\r\\n\"): Soil's task table ends each"
+                + " line with LF (\"\\n\") alone, as its worker writes it; convert the file (e.g."
+                + " dos2unix cpp-small.tsv) and upload it again\n");
+    assertThat(server.site.resolve("github-jobs/6002")).doesNotExist();
+    assertThat(SiteTrees.checksum(server.site)).isEqualTo(before);
+  }
 }
