@@ -167,6 +167,15 @@ public final class TaskList {
     }
     try {
       TaskName name = new TaskName(fields[0]);
+      if (fields[1].startsWith("-")) {
+        // The supervisor runs 'setsid SCRIPT ACTION': setsid would take it for its own option.
+        throw new BadInput(
+            "script '"
+                + fields[1]
+                + "' must not start with '-' (it would be read as an option); for a file of that"
+                + " name write ./"
+                + fields[1]);
+      }
       if (!fields[3].equals(TaskRow.NONE)) {
         WwzPath.require("result_html", fields[3]);
       }

@@ -340,4 +340,21 @@ class RunJobBadInputTest {
         2,
         "tasks file '" + bad + "' line 2 is not UTF-8 (byte 0xe9); a task list must be UTF-8 text");
   }
+
+  @Test
+  void rejectsAScriptThatSetsidWouldTakeForAnOption() throws Exception {
+    // Before: setsid read '-f' as its own option, ran 'true' in the background and the task
+    // passed with status 0.
+    Path bad = taskFile("a -f true -\n");
+
+    Worker.Result result = run("--tasks", bad.toString());
+
+    assertRejected(
+        result,
+        2,
+        "tasks file '"
+            + bad
+            + "' line 1: script '-f' must not start with '-' (it would be read as an option);"
+            + " for a file of that name write ./-f");
+  }
 }
