@@ -37,7 +37,18 @@ final class SiteOptions {
     } else {
       throw new BadInput("--site DIR or --config FILE is required");
     }
-    return state == null ? read : read.withState(state);
+    ServerConfig result = state == null ? read : read.withState(state);
+    String stateFrom = state != null || config == null ? "--state" : "\"state\" in " + config;
+    requireNoFile("state", result.state(), stateFrom);
+    return result;
+  }
+
+  /** Refuses a folder's path that names a file: nothing could be made or read there. */
+  private static void requireNoFile(String what, Path folder, String from) {
+    if (Files.exists(folder) && !Files.isDirectory(folder)) {
+      throw new BadInput(
+          "the " + what + " folder " + folder + " is a file, not a folder; check " + from);
+    }
   }
 
   /**
@@ -47,8 +58,9 @@ final class SiteOptions {
    */
   ServerConfig existingSite(boolean init) throws IOException {
     ServerConfig read = config();
+    String from = site != null || config == null ? "--site" : "\"site\" in " + config;
+    requireNoFile("site", read.site(), from);
     if (!init && !Files.isDirectory(read.site())) {
-      String from = site != null || config == null ? "--site" : "\"site\" in " + config;
       throw new BadInput(
           "the site folder "
               + read.site()

@@ -1,5 +1,6 @@
 package io.soilci.server;
 
+import io.soilci.result.BadInput;
 import io.soilci.result.SiteLayout;
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.WorkerStore;
@@ -9,6 +10,7 @@ import io.soilci.server.cluster.SiteChanges;
 import io.soilci.server.config.DistributedSettings;
 import io.soilci.server.config.Guards;
 import io.soilci.server.config.Limits;
+import io.soilci.server.config.Listen;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.coordinator.Coordinator;
 import io.soilci.server.files.SiteFilesHandler;
@@ -33,6 +35,7 @@ import io.undertow.UndertowOptions;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -166,6 +169,41 @@ public final class SoilServer implements AutoCloseable {
     }
   }
 
+  /** Why Undertow could not listen on {@code listen}, in one line that says what to change. */
+  private static IOException listenFailure(Listen listen, RuntimeException e) {
+    String cannot = "cannot listen on " + listen + ": ";
+    if (e.getCause() instanceof UnknownHostException) {
+      throw new BadInput(
+          cannot
+              + "unknown host "
+              + listen.host()
+              + "; pass --listen HOST:PORT with a name or address of this host, e.g."
+              + " 127.0.0.1:8080",
+          e);
+    }
+    if (!(e.getCause() instanceof BindException bind)) {
+      throw e;
+    }
+    String reason = String.valueOf(bind.getMessage());
+    if (reason.contains("in use")) {
+      return new IOException(
+          cannot
+              + "the address is in use (another soil-server?); stop what listens there or"
+              + " pass --listen HOST:PORT with a free port",
+          e);
+    }
+    if (reason.contains("assign requested address")) {
+      return new IOException(
+          cannot
+              + "this host has no such address ("
+              + reason
+              + "); pass --listen HOST:PORT with one of its addresses, e.g. 127.0.0.1:8080,"
+              + " or 0.0.0.0:8080 for all",
+          e);
+    }
+    return new IOException(cannot + reason + "; pass --listen HOST:PORT with another address", e);
+  }
+
   private static SoilServer start(
       ServerConfig config,
       LiveLogs live,
@@ -224,15 +262,7 @@ public final class SoilServer implements AutoCloseable {
     try {
       undertow.start();
     } catch (RuntimeException e) {
-      if (e.getCause() instanceof BindException) {
-        throw new IOException(
-            "cannot listen on "
-                + config.listen()
-                + ": the address is in use (another soil-server?); stop what listens there or"
-                + " pass --listen HOST:PORT with a free port",
-            e);
-      }
-      throw e;
+      throw listenFailure(config.listen(), e);
     }
     made.add(undertow::stop);
     Site site = opening.await();

@@ -81,4 +81,32 @@ class ServerCommandLineTest {
       assertThat(err.toString()).startsWith(quietErr).contains("\tat ");
     }
   }
+
+  @Test
+  void anAddressOfAnotherHostIsNotCalledInUse() throws IOException {
+    String site = Files.createDirectories(dir.resolve("site")).toString();
+
+    int status = run("serve", "--site", site, "--listen", "192.0.2.1:0");
+
+    assertThat(status).isEqualTo(1);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: cannot listen on 192.0.2.1:0: this host has no such address (Cannot"
+                + " assign requested address); pass --listen HOST:PORT with one of its addresses,"
+                + " e.g. 127.0.0.1:8080, or 0.0.0.0:8080 for all\n");
+  }
+
+  @Test
+  void anUnknownListenHostIsBadUsageInOneLine() throws IOException {
+    String site = Files.createDirectories(dir.resolve("site")).toString();
+
+    int status = run("serve", "--site", site, "--listen", "no-such-host.invalid:0");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: cannot listen on no-such-host.invalid:0: unknown host"
+                + " no-such-host.invalid; pass --listen HOST:PORT with a name or address of this"
+                + " host, e.g. 127.0.0.1:8080\n");
+  }
 }

@@ -171,4 +171,84 @@ class ServerCommandTest {
                 + config
                 + ", or pass --init to create an empty site there\n");
   }
+
+  @Test
+  void refusesASiteThatIsAFileWithOrWithoutInit() throws IOException {
+    Path file = Files.writeString(dir.resolve("site.txt"), "not a site");
+
+    int plain = run("regen", "--site", file.toString());
+    int init = run("serve", "--site", file.toString(), "--init", "--listen", "127.0.0.1:0");
+
+    assertThat(plain).isEqualTo(2);
+    assertThat(init).isEqualTo(2);
+    String line =
+        "soil-server: the site folder " + file + " is a file, not a folder; check --site\n";
+    assertThat(err.toString()).isEqualTo(line + line);
+    assertThat(Files.readString(file)).isEqualTo("not a site");
+  }
+
+  @Test
+  void refusesAStateFolderThatIsAFile() throws IOException {
+    Path file = Files.writeString(dir.resolve("state.txt"), "not a state folder");
+
+    int status =
+        run(
+            "add-worker",
+            "w1",
+            "--scopes",
+            "github-jobs",
+            "--site",
+            dir.resolve("site").toString(),
+            "--state",
+            file.toString());
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: the state folder " + file + " is a file, not a folder; check --state\n");
+    assertThat(out.toString()).isEmpty();
+    assertThat(Files.readString(file)).isEqualTo("not a state folder");
+  }
+
+  @Test
+  void refusesAConfigThatIsAFolderNamingIt() throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("conf.d"));
+
+    int status = run("serve", "--config", folder.toString());
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: config file '"
+                + folder
+                + "' is a folder; give the JSON config file in it\n");
+  }
+
+  @Test
+  void aBrokenWorkersFileIsOneLineNamingItAndChangesNothing() throws IOException {
+    Path state = Files.createDirectories(dir.resolve("state"));
+    Path workers = Files.writeString(state.resolve("workers.json"), "{not json");
+
+    int status =
+        run(
+            "add-worker",
+            "w1",
+            "--scopes",
+            "github-jobs",
+            "--site",
+            dir.resolve("site").toString(),
+            "--state",
+            state.toString());
+
+    assertThat(status).isEqualTo(1);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: "
+                + workers
+                + " is not valid JSON at line 1, column 2 (Unexpected character ('n' (code 110)):"
+                + " was expecting double-quote to start field name); restore it from a backup, or"
+                + " move it away and give each worker a new token with add-worker\n");
+    assertThat(out.toString()).isEmpty();
+    assertThat(Files.readString(workers)).isEqualTo("{not json");
+  }
 }

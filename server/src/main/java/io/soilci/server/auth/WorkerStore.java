@@ -1,5 +1,7 @@
 package io.soilci.server.auth;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -55,7 +57,7 @@ public final class WorkerStore extends Workers {
   synchronized Optional<Entry> find(String name) throws IOException {
     String version = version();
     if (!version.equals(loaded)) {
-      entries = version.isEmpty() ? Map.of() : parse(JSON.readTree(file.toFile()));
+      entries = version.isEmpty() ? Map.of() : read();
       loaded = version;
     }
     return Optional.ofNullable(entries.get(name));
@@ -130,6 +132,31 @@ public final class WorkerStore extends Workers {
       Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
     } catch (UnsupportedOperationException e) {
       // Not a POSIX file system: its own permissions apply.
+    }
+  }
+
+  /**
+   * The workers in the file. A broken file is an I/O failure naming it (one line for a command, a
+   * 5xx for a request), never a refusal of the request's own input.
+   */
+  private Map<String, Entry> read() throws IOException {
+    String fix =
+        "; restore it from a backup, or move it away and give each worker a new token with"
+            + " add-worker";
+    JsonNode root;
+    try {
+      root = JSON.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new IOException(
+          file + " is not valid JSON" + where + " (" + e.getOriginalMessage() + ")" + fix, e);
+    }
+    try {
+      return parse(root);
+    } catch (BadInput | IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage() + fix, e);
     }
   }
 

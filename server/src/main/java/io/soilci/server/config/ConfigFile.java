@@ -47,6 +47,9 @@ public final class ConfigFile {
   static ServerConfig read(
       Path file, Optional<Path> siteFromCommandLine, Map<String, String> environment)
       throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new BadInput("config file '" + file + "' is a folder; give the JSON config file in it");
+    }
     JsonNode root;
     try {
       root = JSON.readTree(Files.readAllBytes(file));
@@ -54,6 +57,8 @@ public final class ConfigFile {
       throw new BadInput("config file '" + file + "' does not exist");
     } catch (JsonProcessingException e) {
       throw new BadInput("config file '" + file + "' is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new BadInput("config file '" + file + "' cannot be read: " + e.getMessage(), e);
     }
     Path base = java.util.Objects.requireNonNull(file.toAbsolutePath().getParent());
     return parse(root, base, siteFromCommandLine, environment);

@@ -5,6 +5,7 @@ import io.soilci.result.JobMeta;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +58,10 @@ final class JobOptions {
     if (run == null) {
       throw new BadInput("--run-id is required (no " + key + " in the job's JSON or environment)");
     }
-    return new JobRef(host, new RunId(run), job);
+    JobRef ref = new JobRef(host, new RunId(run), job);
+    // Before anything is sent: the server refuses a name its pages take.
+    SiteLayout.requirePublishable(ref);
+    return ref;
   }
 
   public boolean updateStatusApi() {

@@ -5,6 +5,7 @@ import io.soilci.result.JobMeta;
 import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
+import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -94,6 +95,8 @@ public final class RunJobPublishing {
       throw new BadInput("--server needs --run-id RUN (" + key + " is not set)");
     }
     JobRef ref = new JobRef(where, new RunId(run), job);
+    // Before the job runs: the server would refuse its every event and its upload.
+    SiteLayout.requirePublishable(ref);
     CommandLine cli = command.commandLine();
     return Optional.of(
         new LiveJob(

@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
  * {@code SOIL_TOKEN} in the environment; never a secret on the command line).
  */
 final class ServerOptions {
+  /** A day: longer than any CI job waits, short enough to count in nanoseconds. */
+  static final long MAX_RETRY_SECONDS = 86_400;
+
   @Option(
       names = "--server",
       paramLabel = "URL",
@@ -62,8 +65,13 @@ final class ServerOptions {
   }
 
   public RetryPolicy retry() {
-    if (retryForSeconds < 0) {
-      throw new io.soilci.result.BadInput("--retry-for " + retryForSeconds + " must be >= 0");
+    if (retryForSeconds < 0 || retryForSeconds > MAX_RETRY_SECONDS) {
+      throw new io.soilci.result.BadInput(
+          "--retry-for "
+              + retryForSeconds
+              + " must be 0-"
+              + MAX_RETRY_SECONDS
+              + " (seconds of retrying a request)");
     }
     return RetryPolicy.upTo(Duration.ofSeconds(retryForSeconds));
   }

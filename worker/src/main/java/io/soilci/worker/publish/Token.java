@@ -4,6 +4,7 @@ import io.soilci.result.BadInput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
@@ -54,6 +55,15 @@ public record Token(String name, String secret) {
   private static String readFile(Path file) {
     try {
       return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new BadInput(
+          "--token-file "
+              + file
+              + " does not exist; put the worker token NAME:SECRET that soil-server add-worker"
+              + " printed there, or set "
+              + ENV
+              + " instead",
+          e);
     } catch (IOException e) {
       throw new BadInput("--token-file " + file + " cannot be read: " + e.getMessage(), e);
     }

@@ -5,9 +5,15 @@ import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WwzPath;
 import io.soilci.worker.provider.TaskCommand;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -95,6 +101,36 @@ public final class TaskList {
     return List.copyOf(tasks);
   }
 
+  /**
+   * {@code bytes} as UTF-8 text; a byte sequence that is not UTF-8 is refused naming its line, so a
+   * task never runs a name or argument garbled to U+FFFD.
+   */
+  public static String decode(byte[] bytes, String source) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(in, out, true);
+    if (result.isError()) {
+      int bad = in.position();
+      int line = 1;
+      for (int i = 0; i < bad; i++) {
+        line += bytes[i] == '\n' ? 1 : 0;
+      }
+      throw new BadInput(
+          String.format(
+              Locale.ROOT,
+              "%s line %d is not UTF-8 (byte 0x%02x); a task list must be UTF-8 text",
+              source,
+              line,
+              bytes[bad] & 0xff));
+    }
+    return out.flip().toString();
+  }
+
   /** The names after {@code # needs:}, each once. */
   private static List<TaskName> needs(String names, String where) {
     List<TaskName> needs = new ArrayList<>();
@@ -131,6 +167,15 @@ public final class TaskList {
     }
     try {
       TaskName name = new TaskName(fields[0]);
+      if (fields[1].startsWith("-")) {
+        // The supervisor runs 'setsid SCRIPT ACTION': setsid would take it for its own option.
+        throw new BadInput(
+            "script '"
+                + fields[1]
+                + "' must not start with '-' (it would be read as an option); for a file of that"
+                + " name write ./"
+                + fields[1]);
+      }
       if (!fields[3].equals(TaskRow.NONE)) {
         WwzPath.require("result_html", fields[3]);
       }

@@ -1,21 +1,30 @@
 package io.soilci.worker.run;
 
 import io.soilci.result.BadInput;
+import io.soilci.threads.Daemons;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Where a job's task list comes from: a file ({@code --tasks}) or what a command prints ({@code
  * --tasks-from}, e.g. Soil's {@code soil/worker.sh JOB-dev-minimal}).
  */
 final class TaskSource {
-  private static final long COMMAND_TIMEOUT_SECONDS = 120;
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+
+  /** How long the output may stay open once the command exited, for a last write to arrive. */
+  private static final Duration OUTPUT_GRACE = Duration.ofSeconds(5);
 
   private TaskSource() {}
 
@@ -25,7 +34,7 @@ final class TaskSource {
       if (Files.size(file) > TaskList.MAX_BYTES) {
         throw new BadInput(source + " is larger than " + TaskList.MAX_BYTES + " bytes");
       }
-      return TaskList.parse(Files.readString(file, StandardCharsets.UTF_8), source);
+      return TaskList.parse(TaskList.decode(Files.readAllBytes(file), source), source);
     } catch (NoSuchFileException e) {
       throw new BadInput(source + " does not exist; fix --tasks");
     } catch (IOException e) {
@@ -35,6 +44,12 @@ final class TaskSource {
 
   /** Runs {@code command} with {@code sh -c} in {@code dir} and parses what it prints. */
   static List<TaskLine> fromCommand(String command, Path dir, Map<String, String> env) {
+    return fromCommand(command, dir, env, COMMAND_TIMEOUT);
+  }
+
+  /** As {@link #fromCommand(String, Path, Map)}, the command stopped after {@code timeout}. */
+  static List<TaskLine> fromCommand(
+      String command, Path dir, Map<String, String> env, Duration timeout) {
     String source = "the output of --tasks-from '" + command + "'";
     ProcessBuilder builder =
         new ProcessBuilder("sh", "-c", command)
@@ -43,15 +58,23 @@ final class TaskSource {
             .redirectError(ProcessBuilder.Redirect.INHERIT);
     builder.environment().clear();
     builder.environment().putAll(env);
+    Process process;
     try {
-      Process process = builder.start();
-      byte[] out = process.getInputStream().readNBytes(TaskList.MAX_BYTES + 1);
-      process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-      if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
+      process = builder.start();
+    } catch (IOException e) {
+      throw new JobFailure("--tasks-from '" + command + "' did not run: " + e.getMessage(), e);
+    }
+    // Read on a thread of its own: the output ends when every process holding it has closed it,
+    // which may be never (a process started in the background), and the deadline must hold.
+    CompletableFuture<byte[]> output = new CompletableFuture<>();
+    Daemons.start("soil-tasks-from", () -> readCapped(process.getInputStream(), output));
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        stop(process);
         throw new JobFailure(
-            "--tasks-from '" + command + "' ran over " + COMMAND_TIMEOUT_SECONDS + " s");
+            "--tasks-from '" + command + "' ran over " + timeout.toSeconds() + " s");
       }
+      byte[] out = output.get(OUTPUT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       if (process.exitValue() != 0) {
         throw new JobFailure(
             "--tasks-from '"
@@ -63,12 +86,37 @@ final class TaskSource {
       if (out.length > TaskList.MAX_BYTES) {
         throw new BadInput(source + " is larger than " + TaskList.MAX_BYTES + " bytes");
       }
-      return TaskList.parse(new String(out, StandardCharsets.UTF_8), source);
-    } catch (IOException e) {
-      throw new JobFailure("--tasks-from '" + command + "' did not run: " + e.getMessage(), e);
+      return TaskList.parse(TaskList.decode(out, source), source);
+    } catch (TimeoutException e) {
+      throw new JobFailure(
+          "--tasks-from '"
+              + command
+              + "' exited, but a process it started still holds its output open; end that"
+              + " process or send its output elsewhere (e.g. > /dev/null 2>&1)");
+    } catch (ExecutionException e) {
+      throw new JobFailure(
+          "--tasks-from '" + command + "': its output could not be read: " + e.getCause(), e);
     } catch (InterruptedException e) {
+      stop(process);
       Thread.currentThread().interrupt();
       throw new JobFailure("interrupted while running --tasks-from", e);
     }
+  }
+
+  /** Up to one byte more than a task list may have; the rest is read and dropped. */
+  private static void readCapped(InputStream in, CompletableFuture<byte[]> output) {
+    try (in) {
+      byte[] bytes = in.readNBytes(TaskList.MAX_BYTES + 1);
+      in.transferTo(OutputStream.nullOutputStream());
+      output.complete(bytes);
+    } catch (IOException e) {
+      output.completeExceptionally(e);
+    }
+  }
+
+  /** Kills the command and what it started that still runs under it. */
+  private static void stop(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
   }
 }

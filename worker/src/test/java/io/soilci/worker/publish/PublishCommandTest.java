@@ -50,4 +50,49 @@ class PublishCommandTest {
     assertThat(result.err())
         .startsWith("soil-worker: --ssh 'soil@host:site' must be USER@HOST:/absolute/site/folder");
   }
+
+  @Test
+  void rejectsARunNameTheSiteReservesBeforeSending() throws Exception {
+    Path job = io.soilci.worker.JobFixture.write(dir, "j", "commits", 0);
+    Path token = java.nio.file.Files.writeString(dir.resolve("token"), "ci:secret\n");
+
+    Cli.Result result =
+        Cli.run(
+            "publish",
+            "--server",
+            "http://127.0.0.1:9/",
+            "--token-file",
+            token.toString(),
+            "--retry-for",
+            "0",
+            job.toString());
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "soil-worker: runId 'commits' is reserved for the site's pages; use another run name");
+  }
+
+  @Test
+  void namesATokenFileThatDoesNotExist() throws Exception {
+    Path job = io.soilci.worker.JobFixture.write(dir, "j", "1", 0);
+    Path missing = dir.resolve("no-token");
+
+    Cli.Result result =
+        Cli.run(
+            "publish",
+            "--server",
+            "http://127.0.0.1:9/",
+            "--token-file",
+            missing.toString(),
+            job.toString());
+
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "soil-worker: --token-file "
+                + missing
+                + " does not exist; put the worker token NAME:SECRET that soil-server add-worker"
+                + " printed there, or set SOIL_TOKEN instead");
+  }
 }

@@ -1,9 +1,13 @@
 package io.soilci.worker.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,5 +209,152 @@ class RunJobBadInputTest {
     assertThat(result.err())
         .startsWith("soil-worker: provider 'kube' must be one of")
         .contains("io.soilci.result.BadInput", "\tat ");
+  }
+
+  @Test
+  void failsWhenTheTasksCommandLeavesAProcessHoldingItsOutputOpen() throws Exception {
+    // The command prints its list, then exits while what it started in the background still
+    // holds its output (a pipe read to its end would wait for that process).
+    String command = "echo 'a true x -'; sleep 611 & sleep 1";
+
+    try {
+      Worker.Result result =
+          assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run("--tasks-from", command));
+
+      assertRejected(
+          result,
+          1,
+          "--tasks-from '"
+              + command
+              + "' exited, but a process it started still holds its output open; end that"
+              + " process or send its output elsewhere (e.g. > /dev/null 2>&1)");
+    } finally {
+      processes("sleep 611").forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  private static Stream<ProcessHandle> processes(String commandLine) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains(commandLine));
+  }
+
+  @Test
+  void stopsATasksCommandThatRunsOverItsTimeWithWhatItStarted() {
+    Map<String, String> env = System.getenv();
+
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () ->
+            assertThatThrownBy(
+                    () ->
+                        TaskSource.fromCommand(
+                            "sleep 613; echo done", dir, env, Duration.ofSeconds(1)))
+                .isInstanceOf(JobFailure.class)
+                .hasMessage("--tasks-from 'sleep 613; echo done' ran over 1 s"));
+    assertThat(processes("sleep 613")).isEmpty();
+  }
+
+  @Test
+  void rejectsAJobNameTheSiteReservesBeforeRunningIt() throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("SOIL_TOKEN", "ci:secret");
+
+    Worker.Result result =
+        Worker.run(
+            env,
+            "run-job",
+            "index",
+            "--checkout",
+            dir.toString(),
+            "--out",
+            out.toString(),
+            "--tasks",
+            tasks.toString(),
+            "--server",
+            "http://127.0.0.1:9/",
+            "--worker-host",
+            "github",
+            "--run-id",
+            "1");
+
+    assertRejected(
+        result,
+        2,
+        "jobName 'index' is reserved: RUN/index.json is the run JSON's old address and redirects"
+            + " to json/index.json; use another job name");
+  }
+
+  @Test
+  void rejectsARunIdTheSiteReservesBeforeRunningTheJob() throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("SOIL_TOKEN", "ci:secret");
+
+    Worker.Result result =
+        run(
+            env,
+            "--tasks",
+            tasks.toString(),
+            "--server",
+            "http://127.0.0.1:9/",
+            "--worker-host",
+            "github",
+            "--run-id",
+            "tests");
+
+    assertRejected(
+        result, 2, "runId 'tests' is reserved for the site's pages; use another run name");
+  }
+
+  @Test
+  void rejectsARetryTimeTooLongToCountBeforeRunningTheJob() throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("SOIL_TOKEN", "ci:secret");
+
+    Worker.Result result =
+        run(
+            env,
+            "--tasks",
+            tasks.toString(),
+            "--server",
+            "http://127.0.0.1:9/",
+            "--worker-host",
+            "github",
+            "--run-id",
+            "1",
+            "--retry-for",
+            "99999999999999");
+
+    assertRejected(
+        result, 2, "--retry-for 99999999999999 must be 0-86400 (seconds of retrying a request)");
+  }
+
+  @Test
+  void rejectsATasksFileThatIsNotUtf8NamingItsLine() throws Exception {
+    Path bad = dir.resolve("latin1.txt");
+    Files.write(bad, "a true x -\nb true caf\u00e9 -\n".getBytes(StandardCharsets.ISO_8859_1));
+
+    Worker.Result result = run("--tasks", bad.toString());
+
+    assertRejected(
+        result,
+        2,
+        "tasks file '" + bad + "' line 2 is not UTF-8 (byte 0xe9); a task list must be UTF-8 text");
+  }
+
+  @Test
+  void rejectsAScriptThatSetsidWouldTakeForAnOption() throws Exception {
+    // Before: setsid read '-f' as its own option, ran 'true' in the background and the task
+    // passed with status 0.
+    Path bad = taskFile("a -f true -\n");
+
+    Worker.Result result = run("--tasks", bad.toString());
+
+    assertRejected(
+        result,
+        2,
+        "tasks file '"
+            + bad
+            + "' line 1: script '-f' must not start with '-' (it would be read as an option);"
+            + " for a file of that name write ./-f");
   }
 }
