@@ -75,6 +75,14 @@ public final class LiveLogs implements LiveChanges {
       String before = owners.put(job, worker);
       if (before != null && !before.equals(worker)) {
         logs.keySet().removeIf(k -> k.job().equals(job));
+      } else {
+        // Its worker's new attempt counts its logs' offsets from 0 again.
+        logs.forEach(
+            (k, log) -> {
+              if (k.job().equals(job)) {
+                log.restartSent();
+              }
+            });
       }
       // Run again: its tasks are not over.
       ended.keySet().removeIf(k -> k.job().equals(job));

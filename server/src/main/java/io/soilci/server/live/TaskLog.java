@@ -66,6 +66,14 @@ final class TaskLog {
     sentUpTo(sent, chunk.length);
   }
 
+  /**
+   * Forgets how far into the worker's log this tail holds: the job was started again, and its new
+   * attempt's log begins at offset 0 again.
+   */
+  synchronized void restartSent() {
+    sentEnd = -1;
+  }
+
   private void sentUpTo(OptionalLong sent, int length) {
     if (sent.isPresent()) {
       sentEnd = Math.max(sentEnd, sent.getAsLong() + length);

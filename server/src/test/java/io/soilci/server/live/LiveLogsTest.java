@@ -80,6 +80,20 @@ class LiveLogsTest {
   }
 
   @Test
+  void aJobStartedAgainByItsWorkerKeepsTheNewAttemptsChunksThoughTheirOffsetsBeginAgain() {
+    logs.started(job, "gh");
+    logs.append(job, unit, "gh", OptionalLong.of(0), bytes("old\n"));
+    // The worker died without a done event; the CI runs the job again: a new log from offset 0.
+    logs.started(job, "gh");
+    logs.append(job, unit, "gh", OptionalLong.of(0), bytes("new"));
+    assertThat(text(logs.read(job, unit, 0).orElseThrow())).endsWith("new");
+    logs.append(job, unit, "gh", OptionalLong.of(0), bytes("new"));
+    assertThat(text(logs.read(job, unit, 0).orElseThrow()))
+        .endsWith("new")
+        .doesNotContain("newnew");
+  }
+
+  @Test
   void aPositionIsRefusedToAWorkerThatDidNotStartTheJob() {
     logs.started(job, "gh");
 
