@@ -1,5 +1,6 @@
 package io.soilci.result;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -106,6 +107,20 @@ public final class SiteLayout {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * What to throw for {@code failed}, a write of {@code file} under the root that failed: the
+   * {@link FolderIsAFile} that names the plain file among its folders (with {@code failed} as its
+   * cause's record), else {@code failed} itself.
+   */
+  public IOException named(Path file, IOException failed) {
+    Optional<FolderIsAFile> plain = folderIsAFile(file);
+    if (plain.isEmpty()) {
+      return failed;
+    }
+    plain.get().addSuppressed(failed);
+    return plain.get();
   }
 
   /** A host's folder: {@code github-jobs}. */

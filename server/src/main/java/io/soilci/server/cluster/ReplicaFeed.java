@@ -28,7 +28,6 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -254,12 +253,7 @@ public final class ReplicaFeed implements AutoCloseable {
         try {
           Files.createDirectories(target.getParent());
         } catch (FileSystemException e) {
-          Optional<FolderIsAFile> plain = layout.folderIsAFile(target);
-          if (plain.isPresent()) {
-            plain.get().addSuppressed(e);
-            throw plain.get();
-          }
-          throw e;
+          throw layout.named(target, e);
         }
         Path temp = AtomicFiles.createTemp(target);
         files.put(kinds[i], temp);

@@ -618,12 +618,7 @@ final class PageWriter {
       journal.write(file, bytes);
     } catch (FileSystemException e) {
       // A plain file where one of the page's folders should be: named, so that it can be moved.
-      Optional<FolderIsAFile> plain = layout.folderIsAFile(file);
-      if (plain.isPresent()) {
-        plain.get().addSuppressed(e);
-        throw plain.get();
-      }
-      throw e;
+      throw layout.named(file, e);
     }
     slot.print = print;
     slot.writes++;

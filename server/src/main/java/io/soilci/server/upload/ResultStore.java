@@ -212,12 +212,7 @@ public final class ResultStore {
     try {
       AtomicFiles.write(file, bytes);
     } catch (FileSystemException e) {
-      Optional<FolderIsAFile> plain = layout.folderIsAFile(file);
-      if (plain.isPresent()) {
-        plain.get().addSuppressed(e);
-        throw plain.get();
-      }
-      throw e;
+      throw layout.named(file, e);
     }
   }
 }
