@@ -1,6 +1,5 @@
 package io.soilci.server.cluster;
 
-import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -55,7 +54,7 @@ public final class QueueStream implements QueueReplication {
   private final StreamFollower.Source source;
   private final StreamFollower follower;
   private final ObjectStore snapshots;
-  private final Connection connection;
+  private final ChangeStream changes;
   private volatile @Nullable Applier applier;
 
   private QueueStream(
@@ -66,10 +65,10 @@ public final class QueueStream implements QueueReplication {
       HostLeases leases,
       StreamFollower.Source source,
       ObjectStore snapshots,
-      Connection connection)
+      ChangeStream changes)
       throws IOException {
     this.snapshots = snapshots;
-    this.connection = connection;
+    this.changes = changes;
     this.replica = replica;
     this.url = url;
     this.jetStream = jetStream;
@@ -102,7 +101,7 @@ public final class QueueStream implements QueueReplication {
             leases,
             changes.source(STREAM, SUBJECT),
             ObjectBuckets.open(changes.connection(), SNAPSHOTS, ackTimeout),
-            changes.connection());
+            changes);
     stream.createIfMissing();
     return stream;
   }
@@ -159,7 +158,7 @@ public final class QueueStream implements QueueReplication {
 
   @Override
   public long maxMessageBytes() {
-    return connection.getMaxPayload();
+    return changes.maxPayload();
   }
 
   @Override
