@@ -99,6 +99,42 @@ class LaunchersIT {
     assertThat(picocli).allMatch(line -> line.contains("source: shared objects file"));
   }
 
+  /**
+   * The archive records the jar's path as the first run was given it, and a JVM given the same jar
+   * by another path (a relative name from another folder) refuses the archive without a word: so
+   * the launcher names the jar by one absolute path, and every run from anywhere maps the archive.
+   */
+  @Test
+  void theArchiveIsUsedWhicheverPathNamesTheJar() throws Exception {
+    Path jar = Files.copy(Repo.WORKER_JAR, tmp.resolve("soil-worker.jar"));
+    Map<String, String> relative = Map.of("SOIL_WORKER_JAR", "soil-worker.jar");
+    assertVersion(Processes.run(tmp, relative, 120, launcher("soil-worker"), "--version"));
+    assertVersion(Processes.run(tmp, relative, 120, launcher("soil-worker"), "--version"));
+    assertThat(files(".jsa")).as("the archive, in place").hasSize(1);
+
+    Path elsewhere = Files.createDirectories(tmp.resolve("a").resolve("b"));
+    for (String named : List.of("../../soil-worker.jar", jar.toString(), "soil-worker.jar")) {
+      Path cwd = named.equals("soil-worker.jar") ? tmp : elsewhere;
+      Path classes = tmp.resolve("classes.txt");
+      Files.deleteIfExists(classes);
+      Map<String, String> logged =
+          Map.of(
+              "SOIL_WORKER_JAR",
+              named,
+              "SOIL_WORKER_JAVA_OPTS",
+              "-Xlog:class+load=info:file=" + classes);
+      assertVersion(Processes.run(cwd, logged, 120, launcher("soil-worker"), "--version"));
+      List<String> ours;
+      try (Stream<String> lines = Files.lines(classes)) {
+        ours = lines.filter(line -> line.contains(" io.soilci.")).toList();
+      }
+      assertThat(ours).as("the jar named %s from %s", named, cwd).isNotEmpty();
+      assertThat(ours)
+          .as("the jar named %s from %s", named, cwd)
+          .allMatch(line -> line.contains("source: shared objects file"));
+    }
+  }
+
   private static String launcher(String name) {
     return Repo.ROOT.resolve("soil-scripts").resolve(name).toString();
   }
