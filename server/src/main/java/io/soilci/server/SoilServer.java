@@ -26,6 +26,7 @@ import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.storage.S3ObjectStore;
 import io.soilci.server.storage.StorageSettings;
 import io.soilci.server.upload.ResultStore;
+import io.soilci.server.upload.TempSweep;
 import io.soilci.server.upload.UploadGate;
 import io.soilci.server.wwz.BucketWwz;
 import io.soilci.server.wwz.WwzHandler;
@@ -38,7 +39,6 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +65,7 @@ public final class SoilServer implements AutoCloseable {
   private final Coordinator coordinator;
   private final Hooks coordinatorHooks;
   private final @Nullable Cluster cluster;
+  private final TempSweep sweep;
 
   private SoilServer(
       Undertow undertow,
@@ -76,8 +77,10 @@ public final class SoilServer implements AutoCloseable {
       ServerConfig config,
       Coordinator coordinator,
       Hooks coordinatorHooks,
-      @Nullable Cluster cluster) {
+      @Nullable Cluster cluster,
+      TempSweep sweep) {
     this.cluster = cluster;
+    this.sweep = sweep;
     this.coordinator = coordinator;
     this.coordinatorHooks = coordinatorHooks;
     this.undertow = undertow;
@@ -335,8 +338,8 @@ public final class SoilServer implements AutoCloseable {
             config,
             coordinator,
             coordinatorHooks,
-            cluster);
-    sweepTempsLater(store);
+            cluster,
+            TempSweep.start(config.site()));
     LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
     return server;
   }
@@ -444,20 +447,6 @@ public final class SoilServer implements AutoCloseable {
    * the whole tree took a start seconds. Nothing waits for it: temp files are never served or read
    * as job files, and a younger one (an upload in progress) is never deleted.
    */
-  private static void sweepTempsLater(ResultStore store) {
-    Daemons.start(
-        "soil-temp-sweep",
-        () -> {
-          try {
-            int swept = store.sweepTemps(Duration.ofHours(1));
-            LoggerFactory.getLogger(SoilServer.class).info("deleted {} stale temp files", swept);
-          } catch (IOException | RuntimeException e) {
-            LoggerFactory.getLogger(SoilServer.class)
-                .warn("sweeping stale temp files failed: {}", e.toString());
-          }
-        });
-  }
-
   /**
    * The I/O and worker threads, made here rather than by Undertow so the metrics can watch the
    * worker queue; the options are the ones Undertow gives its own.
@@ -511,6 +500,7 @@ public final class SoilServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     accessLog.close();
+    sweep.close();
     coordinatorHooks.close();
     wwz.close();
     files.close();

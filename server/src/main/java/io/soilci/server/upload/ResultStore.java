@@ -18,16 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 
 /**
  * The job files under the site root: receiving uploads ({@link Staging}), checking files that
@@ -160,30 +156,6 @@ public final class ResultStore {
 
   private Path file(JobRef ref, JobFile kind) {
     return layout.path(ref.file(kind));
-  }
-
-  /**
-   * Deletes temp files older than {@code age} (left by a crash or a cut-off SFTP copy) from the
-   * host, run and status folders; younger ones may belong to a copy still going on. Returns how
-   * many were deleted.
-   */
-  public int sweepTemps(Duration age) throws IOException {
-    Instant cutoff = Instant.now().minus(age);
-    int deleted = 0;
-    if (!Files.isDirectory(layout.root())) {
-      return 0;
-    }
-    try (Stream<Path> files = Files.walk(layout.root(), 4)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        if (AtomicFiles.isTemp(file)
-            && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
-            && Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
-          Files.deleteIfExists(file);
-          deleted++;
-        }
-      }
-    }
-    return deleted;
   }
 
   /** Checks a status file: named for its job, one line {@code "<status> <job id>"}. */
