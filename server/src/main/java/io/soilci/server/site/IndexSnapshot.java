@@ -26,6 +26,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,7 +60,7 @@ final class IndexSnapshot {
   static final String FILE = "index.snapshot";
 
   /** The format: raise it with any change to what is written, or to what the index keeps. */
-  static final int VERSION = 5;
+  static final int VERSION = 6;
 
   private static final long MAGIC = 0x536f696c49647831L; // "SoilIdx1"
   private static final long END = 0x536f696c456e6421L; // "SoilEnd!"
@@ -284,6 +285,9 @@ final class IndexSnapshot {
         text(key.task());
         text(key.suite());
         text(key.name());
+      }
+      for (JobCounts.State state : JobCounts.State.values()) {
+        out.writeInt(summary.jobCounts().count(state));
       }
     }
 
@@ -528,7 +532,12 @@ final class IndexSnapshot {
       for (int i = 0; i < keyCount; i++) {
         keys.add(TestKey.of(text(), text(), text(), text()));
       }
-      return new SnapshotJobs.Summary(count, commits, ids, startEpoch, inProgress, keys);
+      Map<JobCounts.State, Integer> counts = new EnumMap<>(JobCounts.State.class);
+      for (JobCounts.State state : JobCounts.State.values()) {
+        counts.put(state, count(1_000_000));
+      }
+      return new SnapshotJobs.Summary(
+          count, commits, ids, startEpoch, inProgress, keys, new JobCounts(counts));
     }
 
     /** The jobs {@link Writer#jobs} wrote into {@code bytes[offset, offset + length)}. */

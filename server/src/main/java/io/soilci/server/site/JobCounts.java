@@ -24,17 +24,30 @@ public record JobCounts(Map<JobCounts.State, Integer> byState) {
     byState = Map.copyOf(byState);
   }
 
+  /** The counts of {@code runs}' jobs, each run's from {@link RunState#jobCounts}. */
   static JobCounts of(Collection<RunState> runs) {
+    Map<State, Integer> counts = zeros();
+    for (RunState run : runs) {
+      run.jobCounts().byState().forEach((state, n) -> counts.merge(state, n, Integer::sum));
+    }
+    return new JobCounts(counts);
+  }
+
+  /** The counts of one run's jobs. */
+  static JobCounts ofJobs(Collection<JobEntry> jobs) {
+    Map<State, Integer> counts = zeros();
+    for (JobEntry job : jobs) {
+      counts.merge(job.countedState(), 1, Integer::sum);
+    }
+    return new JobCounts(counts);
+  }
+
+  private static Map<State, Integer> zeros() {
     Map<State, Integer> counts = new EnumMap<>(State.class);
     for (State state : State.values()) {
       counts.put(state, 0);
     }
-    for (RunState run : runs) {
-      for (JobEntry job : run.jobs().values()) {
-        counts.merge(job.countedState(), 1, Integer::sum);
-      }
-    }
-    return new JobCounts(counts);
+    return counts;
   }
 
   public int count(State state) {

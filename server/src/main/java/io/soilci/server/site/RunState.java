@@ -105,6 +105,14 @@ record RunState(RunKey key, long arrived, SortedMap<String, JobEntry> jobs) {
    * The tests with a history page that the run's kept jobs list among their failing tests, one
    * entry per job that lists it, in job order.
    */
+  /** How many of the run's jobs are in each state, for the metrics. */
+  JobCounts jobCounts() {
+    if (jobs instanceof SnapshotJobs saved) {
+      return saved.summary().jobCounts();
+    }
+    return JobCounts.ofJobs(jobs.values());
+  }
+
   List<TestKey> testPageKeys() {
     if (jobs instanceof SnapshotJobs saved) {
       return saved.summary().testPageKeys();

@@ -25,7 +25,7 @@ final class SnapshotJobs extends AbstractMap<String, JobEntry>
   /**
    * What {@link RunState} answers without the jobs, as it would answer from them: the jobs' count,
    * {@link RunState#commits}, {@link RunState#statusRunIds}, {@link RunState#startEpoch}, {@link
-   * RunState#inProgress} and {@link RunState#testPageKeys}.
+   * RunState#inProgress}, {@link RunState#testPageKeys} and {@link RunState#jobCounts}.
    */
   record Summary(
       int count,
@@ -33,7 +33,8 @@ final class SnapshotJobs extends AbstractMap<String, JobEntry>
       Set<String> statusRunIds,
       long startEpoch,
       boolean inProgress,
-      List<TestKey> testPageKeys) {
+      List<TestKey> testPageKeys,
+      JobCounts jobCounts) {
     Summary {
       commits = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(commits));
       statusRunIds =
@@ -49,7 +50,8 @@ final class SnapshotJobs extends AbstractMap<String, JobEntry>
           run.statusRunIds(),
           run.startEpoch(),
           run.inProgress(),
-          run.testPageKeys());
+          run.testPageKeys(),
+          run.jobCounts());
     }
   }
 

@@ -260,6 +260,9 @@ class IndexSnapshotTest {
     assertThat(
             index.hasTestPage(WorkerHost.GITHUB, TestKey.of("cpp", "unit", "suite a", "test two")))
         .isTrue();
+    // The metrics' job counts too: a scrape after a start made every run's jobs.
+    assertThat(JobCounts.of(List.of(loaded))).isEqualTo(JobCounts.of(List.of(seven)));
+    assertThat(JobCounts.of(List.of(loaded)).count(JobCounts.State.RUNNING)).isEqualTo(1);
     assertThat(jobs.decoded()).isFalse();
 
     // Read, the jobs are the ones written.
