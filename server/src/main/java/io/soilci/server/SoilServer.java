@@ -443,11 +443,6 @@ public final class SoilServer implements AutoCloseable {
   }
 
   /**
-   * Deletes the temp files older than an hour that crashes left, on a thread of its own: walking
-   * the whole tree took a start seconds. Nothing waits for it: temp files are never served or read
-   * as job files, and a younger one (an upload in progress) is never deleted.
-   */
-  /**
    * The I/O and worker threads, made here rather than by Undertow so the metrics can watch the
    * worker queue; the options are the ones Undertow gives its own.
    */

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * a day (an SFTP copy can be cut off at any time), on a daemon thread that takes at most a quarter
  * of one core: the walk costs a stat per file of the site (1.7-2.5 s of CPU at 100,000 jobs on the
  * shared 2-core machine, docs/BENCHMARKS.md) and must not compete with a start's first requests.
+ * Nothing waits for it: temp files are never served or read as job files.
  */
 public final class TempSweep implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TempSweep.class);
