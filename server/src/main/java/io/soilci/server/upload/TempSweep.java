@@ -39,7 +39,7 @@ public final class TempSweep implements AutoCloseable {
 
   /** What the sweep does after each {@link #STEP} entries, given how long they took. */
   interface Pause {
-    /** Never pauses: a sweep at full speed ({@code regen}-like callers and tests). */
+    /** Never pauses: a sweep at full speed. */
     Pause NONE = nanos -> {};
 
     void after(long workNanos) throws InterruptedException;
