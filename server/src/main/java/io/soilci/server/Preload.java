@@ -3,14 +3,17 @@ package io.soilci.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soilci.threads.Daemons;
 import io.undertow.Undertow;
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
 import org.xnio.Xnio;
 
 /**
  * What every {@code serve} initializes before it listens and that takes a start the longest to
  * load, initialized on a second core while the main thread reads the command line and opens the
- * site: Jackson's {@link ObjectMapper} and XNIO, whose first use starts the platform MBean server.
- * Only earlier, never different: the JVM runs a class's initializer once, and a thread that needs
- * it meanwhile waits for it (docs/BENCHMARKS.md, "Server: start-up").
+ * site: the NIO server socket classes (their first use took the listen check 20-70 ms), Jackson's
+ * {@link ObjectMapper} and XNIO, whose first use starts the platform MBean server. Only earlier,
+ * never different: the JVM runs a class's initializer once, and a thread that needs it meanwhile
+ * waits for it (docs/BENCHMARKS.md, "Server: start-up").
  */
 final class Preload {
   private Preload() {}
@@ -20,10 +23,14 @@ final class Preload {
     Daemons.start(
         "soil-preload",
         () -> {
+          // Before XNIO's first use, which logs its version (LibraryLogs).
+          LibraryLogs.quiet();
           try {
+            // First: the main thread's listen check (SoilServer.requireCanListen) comes soon.
+            ServerSocketChannel.open().close();
             var unused = new ObjectMapper();
             Xnio.getInstance(Undertow.class.getClassLoader());
-          } catch (RuntimeException | LinkageError e) {
+          } catch (IOException | RuntimeException | LinkageError e) {
             // The same code on the main thread throws it where it counts.
           }
         });

@@ -36,7 +36,9 @@ import io.undertow.UndertowOptions;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -127,6 +129,8 @@ public final class SoilServer implements AutoCloseable {
    * As {@link #start(ServerConfig)}, the distributed mode's object store opened by {@code buckets}.
    */
   public static SoilServer start(ServerConfig config, Buckets buckets) throws IOException {
+    // First: a --listen this host cannot listen on is refused before anything is written.
+    requireCanListen(config.listen());
     Files.createDirectories(config.site());
     // Before anything reads the files: a commit cut off by a crash is completed first.
     int recovered = ResultStore.recoverCommits(config.site(), config.state());
@@ -172,11 +176,30 @@ public final class SoilServer implements AutoCloseable {
     }
   }
 
-  /** Why Undertow could not listen on {@code listen}, in one line that says what to change. */
-  private static IOException listenFailure(Listen listen, RuntimeException e) {
+  /**
+   * Refuses (exit 2) a {@code listen} address this host cannot listen on now, before the site and
+   * the state are opened, so a failed start leaves both as they were: binds it (as Undertow will,
+   * with SO_REUSEADDR) and lets it go at once. Only a port taken by another process in the instant
+   * between this and Undertow's bind fails later, once the site is open ({@link #listenFailure}).
+   */
+  private static void requireCanListen(Listen listen) throws IOException {
+    InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
+    if (address.isUnresolved()) {
+      throw listenFailure(listen, new UnknownHostException(listen.host()));
+    }
+    try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+      probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      probe.bind(address);
+    } catch (BindException e) {
+      throw listenFailure(listen, e);
+    }
+  }
+
+  /** Why {@code listen} cannot be listened on, in one line that says what to change. */
+  private static BadInput listenFailure(Listen listen, IOException e) {
     String cannot = "cannot listen on " + listen + ": ";
-    if (e.getCause() instanceof UnknownHostException) {
-      throw new BadInput(
+    if (e instanceof UnknownHostException) {
+      return new BadInput(
           cannot
               + "unknown host "
               + listen.host()
@@ -184,19 +207,16 @@ public final class SoilServer implements AutoCloseable {
               + " 127.0.0.1:8080",
           e);
     }
-    if (!(e.getCause() instanceof BindException bind)) {
-      throw e;
-    }
-    String reason = String.valueOf(bind.getMessage());
+    String reason = String.valueOf(e.getMessage());
     if (reason.contains("in use")) {
-      return new IOException(
+      return new BadInput(
           cannot
               + "the address is in use (another soil-server?); stop what listens there or"
               + " pass --listen HOST:PORT with a free port",
           e);
     }
     if (reason.contains("assign requested address")) {
-      return new IOException(
+      return new BadInput(
           cannot
               + "this host has no such address ("
               + reason
@@ -204,7 +224,7 @@ public final class SoilServer implements AutoCloseable {
               + " or 0.0.0.0:8080 for all",
           e);
     }
-    return new IOException(cannot + reason + "; pass --listen HOST:PORT with another address", e);
+    return new BadInput(cannot + reason + "; pass --listen HOST:PORT with another address", e);
   }
 
   private static SoilServer start(
@@ -265,7 +285,11 @@ public final class SoilServer implements AutoCloseable {
     try {
       undertow.start();
     } catch (RuntimeException e) {
-      throw listenFailure(config.listen(), e);
+      Throwable cause = e.getCause();
+      if (cause instanceof BindException || cause instanceof UnknownHostException) {
+        throw listenFailure(config.listen(), (IOException) cause);
+      }
+      throw e;
     }
     made.add(undertow::stop);
     Site site = opening.await();
@@ -447,6 +471,7 @@ public final class SoilServer implements AutoCloseable {
    * worker queue; the options are the ones Undertow gives its own.
    */
   private static XnioWorker workerThreads(int workers) throws IOException {
+    LibraryLogs.quiet();
     return Xnio.getInstance(Undertow.class.getClassLoader())
         .createWorker(
             OptionMap.builder()

@@ -70,14 +70,14 @@ class ServerCommandLineTest {
       err.getBuffer().setLength(0);
       int verbose = run("serve", "--site", site, "--listen", listen, "--verbose");
 
-      assertThat(quiet).isEqualTo(1);
+      assertThat(quiet).isEqualTo(2);
       assertThat(quietErr)
           .isEqualTo(
               "soil-server: cannot listen on "
                   + listen
                   + ": the address is in use (another soil-server?); stop what listens there or"
                   + " pass --listen HOST:PORT with a free port\n");
-      assertThat(verbose).isEqualTo(1);
+      assertThat(verbose).isEqualTo(2);
       assertThat(err.toString()).startsWith(quietErr).contains("\tat ");
     }
   }
@@ -88,7 +88,7 @@ class ServerCommandLineTest {
 
     int status = run("serve", "--site", site, "--listen", "192.0.2.1:0");
 
-    assertThat(status).isEqualTo(1);
+    assertThat(status).isEqualTo(2);
     assertThat(err.toString())
         .isEqualTo(
             "soil-server: cannot listen on 192.0.2.1:0: this host has no such address (Cannot"

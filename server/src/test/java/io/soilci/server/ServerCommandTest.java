@@ -116,6 +116,28 @@ class ServerCommandTest {
   }
 
   @Test
+  void refusesToIngestATaskTableWithCrLfLineEndsNamingTheFileAndLine() throws IOException {
+    Path site = dir.resolve("www");
+    SiteTrees.copyFixtures(site);
+    Path tsv = site.resolve("github-jobs/4101/cpp-small.tsv");
+    String lf = Files.readString(tsv);
+    int second = lf.indexOf('\n') + 1;
+    Files.writeString(tsv, lf.substring(0, second) + lf.substring(second).replace("\n", "\r\n"));
+    String before = SiteTrees.checksum(site);
+
+    int status = run("ingest", "--site", site.toString(), "github-jobs/4101/cpp-small");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "soil-server: github-jobs/4101/cpp-small.tsv line 2 ends with CR LF (\"\\r\\n\"):"
+                + " Soil's task table ends each line with LF (\"\\n\") alone, as its worker writes"
+                + " it; convert the file (e.g. dos2unix github-jobs/4101/cpp-small.tsv) and run"
+                + " ingest again\n");
+    assertThat(SiteTrees.checksum(site)).isEqualTo(before);
+  }
+
+  @Test
   void rejectsAMalformedJobPathWithExit2() {
     int status = run("ingest", "--site", dir.toString(), "github-jobs/../x");
 

@@ -27,7 +27,6 @@ import io.undertow.util.Headers;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code POST /event?eventName=start|task-start|task-done|done&workerHost=H&runId=R&jobName=J}: a
@@ -46,6 +45,7 @@ public final class EventHandler implements HttpHandler {
   private final Metrics metrics;
   private final LiveChanges live;
   private final JobClaims claims;
+  private final JobOwnership ownership;
 
   /**
    * With the live logs, whose tails of a job go when its done event arrives; an event of a job the
@@ -62,6 +62,7 @@ public final class EventHandler implements HttpHandler {
     this.changes = changes;
     this.metrics = metrics;
     this.live = live;
+    this.ownership = new JobOwnership(live, changes, claims);
   }
 
   @Override
@@ -77,75 +78,64 @@ public final class EventHandler implements HttpHandler {
     String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
     Worker worker = auth.authorize(authorization, Scope.of(ref.host()));
     claims.check(worker.name(), ref);
-    if (event.equals("start")) {
-      // Its bad input first (400), as for every other worker: then whether this one may start it.
-      var unused = Site.startMeta(ref, startFacts(query));
-      requireMayStart(ref, worker.name());
-    }
     boolean updateStatusApi = query.optional("updateStatusApi").filter("1"::equals).isPresent();
+    // Its bad input first (400), as for every other worker: then whether this one may send it.
+    Metrics.SiteUpdate change = change(event, ref, query, updateStatusApi);
     if (updateStatusApi) {
       auth.authorize(authorization, Scope.STATUS_API);
     }
-    try {
-      metrics.timeSiteUpdate(() -> apply(event, ref, query, updateStatusApi));
-    } catch (JobLost e) {
-      throw HttpError.conflict(String.valueOf(e.getMessage()));
-    }
-    // The live logs change only once the site took the event: a refused one (a bad parameter, a
-    // lost job) leaves a job's tails and their owner as they were.
-    switch (event) {
-      case "start" -> live.started(ref, worker.name());
-      case "done" -> live.drop(ref, status(query));
-      default -> {}
-    }
+    ownership.apply(
+        ref,
+        worker.name(),
+        event,
+        () -> {
+          try {
+            metrics.timeSiteUpdate(change);
+          } catch (JobLost e) {
+            throw HttpError.conflict(String.valueOf(e.getMessage()));
+          }
+          // The live logs change only once the site took the event: a refused one (a bad
+          // parameter, a lost job) leaves a job's tails and their owner as they were.
+          switch (event) {
+            case "start" -> live.started(ref, worker.name());
+            case "done" -> live.drop(ref, status(query));
+            default -> {}
+          }
+        });
     metrics.eventAccepted(event);
     Responses.text(exchange, 200, event + " " + ref);
   }
 
-  private void apply(String event, JobRef ref, Query query, boolean updateStatusApi)
-      throws java.io.IOException {
+  /** The event's change of the site, its parameters checked (400 when one is bad). */
+  private Metrics.SiteUpdate change(
+      String event, JobRef ref, Query query, boolean updateStatusApi) {
     switch (event) {
-      case "start" -> changes.jobStarted(ref, startFacts(query), updateStatusApi);
-      case "task-start" -> changes.taskStarted(ref, task(query));
+      case "start" -> {
+        Map<String, String> facts = startFacts(query);
+        var unused = Site.startMeta(ref, facts);
+        return () -> changes.jobStarted(ref, facts, updateStatusApi);
+      }
+      case "task-start" -> {
+        TaskName task = task(query);
+        return () -> changes.taskStarted(ref, task);
+      }
       case "task-done" -> {
         TaskRow row = row(query);
-        changes.taskFinished(ref, row);
-        live.taskEnded(ref, row.name(), row.status());
+        return () -> {
+          changes.taskFinished(ref, row);
+          live.taskEnded(ref, row.name(), row.status());
+        };
       }
-      default ->
-          changes.jobDone(
-              ref,
-              status(query),
-              updateStatusApi,
-              query
-                  .optional("statusRunId")
-                  .map(id -> new RunId(SafeName.require("statusRunId", id)))
-                  .orElse(null),
-              query.optional("cancelled").map(EventHandler::cancelledNote).orElse(""));
-    }
-  }
-
-  /**
-   * Refuses (409) a start of a running job (not done, not declared lost) whose live log is another
-   * worker's: a worker with the host's scope may not take over another's running job, its live log
-   * and its pages. Once the job is done, or declared lost when its lease ran out ({@code
-   * jobLeaseSeconds}), any worker with the scope may start it again. A job the coordinator gave out
-   * is the coordinator's to decide ({@link JobClaims#decides}): its new attempt's agent starts it.
-   */
-  private void requireMayStart(JobRef ref, String worker) {
-    if (claims.decides(ref)) {
-      return;
-    }
-    Optional<String> owner = live.owner(ref);
-    if (owner.isPresent() && !owner.get().equals(worker) && changes.site().running(ref)) {
-      throw HttpError.conflict(
-          ref
-              + " is running, started by worker '"
-              + owner.get()
-              + "', whose live log it is; worker '"
-              + worker
-              + "' may not start it until its done event, or until it is declared lost (no word"
-              + " from its worker for jobLeaseSeconds): publish under another run id, or wait");
+      default -> {
+        int status = status(query);
+        RunId statusRunId =
+            query
+                .optional("statusRunId")
+                .map(id -> new RunId(SafeName.require("statusRunId", id)))
+                .orElse(null);
+        String note = query.optional("cancelled").map(EventHandler::cancelledNote).orElse("");
+        return () -> changes.jobDone(ref, status, updateStatusApi, statusRunId, note);
+      }
     }
   }
 

@@ -32,17 +32,22 @@ final class JobFileCheck {
   }
 
   /**
-   * The rows of an uploaded task table, whose lines must end with LF alone, as Soil's worker writes
-   * them ({@code time-tsv}, and {@code time_.py --tsv} with {@code lineterminator='\n'}): a CR is
-   * refused rather than stored, so the stored {@code J.tsv} is the table every Soil tool reads the
-   * same. A table stored before (by hand, or by an older version) is still read as it is.
+   * The rows of an uploaded task table, whose lines must end with LF alone ({@link
+   * #requireLineFeeds}).
    */
   List<TaskRow> uploadedRows(Path file, String source) throws IOException {
-    requireLineFeeds(file, source);
+    requireLineFeeds(file, source, "upload it again");
     return rows(file, source);
   }
 
-  private static void requireLineFeeds(Path file, String source) throws IOException {
+  /**
+   * Refuses a task table with a CR, naming its line: its lines must end with LF alone, as Soil's
+   * worker writes them ({@code time-tsv}, and {@code time_.py --tsv} with {@code
+   * lineterminator='\n'}), so the stored {@code J.tsv} is the table every Soil tool reads the same.
+   * Checked for what comes in (an upload, {@code ingest}); a table stored before (by hand, or by an
+   * older version) is still read as it is. {@code retry} says how to send the converted file.
+   */
+  static void requireLineFeeds(Path file, String source, String retry) throws IOException {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
       long line = 1;
       long read = 0;
@@ -61,7 +66,8 @@ final class JobFileCheck {
                   + ": Soil's task table ends each line with LF (\"\\n\") alone, as its worker"
                   + " writes it; convert the file (e.g. dos2unix "
                   + source
-                  + ") and upload it again");
+                  + ") and "
+                  + retry);
         }
       }
     }

@@ -104,7 +104,10 @@ public final class ResultStore {
     }
   }
 
-  /** Validates a job's three files already in place (e.g. copied over SFTP). */
+  /**
+   * Validates a job's three files already in place (e.g. copied over SFTP) by an upload's rules,
+   * its task table's LF line ends included.
+   */
   public StoredJob ingest(JobRef ref) throws IOException {
     SiteLayout.requirePublishable(ref);
     for (JobFile kind : JobFile.values()) {
@@ -113,6 +116,8 @@ public final class ResultStore {
       }
     }
     check.wwz(file(ref, JobFile.WWZ), ref.file(JobFile.WWZ));
+    JobFileCheck.requireLineFeeds(
+        file(ref, JobFile.TSV), ref.file(JobFile.TSV), "run ingest again");
     return read(ref);
   }
 

@@ -96,6 +96,11 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(dir, true, c -> c, NO_BUCKET);
   }
 
+  /** Adds worker {@code name} with {@code scopes}; returns its {@code Authorization} header. */
+  public String addWorker(String name, Scope... scopes) throws IOException {
+    return bearer(new WorkerStore(state, 1000), name, Set.of(scopes), false);
+  }
+
   /** Default limits with a few changed. */
   public static UnaryOperator<ServerConfig> limits(UnaryOperator<Limits> change) {
     return c -> c.withLimits(change.apply(c.limits()));

@@ -3,14 +3,11 @@ package io.soilci.server.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.server.auth.Scope;
-import io.soilci.server.auth.Worker;
-import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.testing.Multipart;
 import io.soilci.server.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,10 +25,7 @@ class AddOnlyScopeTest {
   @BeforeEach
   void start() throws Exception {
     server = TestServer.withFixtures(dir);
-    fork =
-        "Bearer fork:"
-            + new WorkerStore(server.state, 1000)
-                .add(new Worker("fork", Set.of(Scope.ADD_GITHUB_JOBS)), false);
+    fork = server.addWorker("fork", Scope.ADD_GITHUB_JOBS);
   }
 
   @AfterEach
