@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,14 +46,7 @@ class RunJobTokenIT {
 
       assertThat(result.exit()).as(result.output()).isEqualTo(2);
       assertThat(result.output())
-          .isEqualTo(
-              "soil-worker: server "
-                  + server.uri()
-                  + " refused the worker token from SOIL_TOKEN (HTTP 401: worker token not"
-                  + " recognized), so the job was not run and nothing was published: give"
-                  + " SOIL_TOKEN the NAME:SECRET that 'soil-server add-worker NAME --scopes"
-                  + " github-jobs,status-api' printed (a removed or replaced token stops"
-                  + " working)\n");
+          .isEqualTo(refusal(server, "SOIL_TOKEN", "HTTP 401: worker token not recognized"));
       assertNothingRanOrChanged(server);
     }
   }
@@ -74,17 +68,61 @@ class RunJobTokenIT {
       assertThat(result.exit()).as(result.output()).isEqualTo(2);
       assertThat(result.output())
           .isEqualTo(
-              "soil-worker: server "
-                  + server.uri()
-                  + " refused the worker token from --token-file "
-                  + tokenFile
-                  + " (HTTP 403: worker 'jobs-only' may not write 'status-api'), so the job was"
-                  + " not run and nothing was published: give --token-file "
-                  + tokenFile
-                  + " the NAME:SECRET that 'soil-server add-worker NAME --scopes"
-                  + " github-jobs,status-api' printed (a removed or replaced token stops"
-                  + " working)\n");
+              refusal(
+                  server,
+                  "--token-file " + tokenFile,
+                  "HTTP 403: worker 'jobs-only' may not write 'status-api'"));
       assertNothingRanOrChanged(server);
+    }
+  }
+
+  /**
+   * A token removed while the job runs: its live events stop at the first refusal, said once, and
+   * the upload's refusal is the second and last line about it (each event tried again and refused
+   * used to be a line of its own).
+   */
+  @Test
+  void aTokenRemovedWhileTheJobRunsIsReportedOnceForTheLiveEvents() throws Exception {
+    Files.writeString(
+        checkout.resolve("wait.sh"),
+        "#!/bin/sh\ntouch _waiting\ni=0\nuntil [ -e _go ] || [ $i -ge 600 ]; do\n"
+            + "  sleep 0.1; i=$((i+1))\ndone\n");
+    Files.writeString(
+        checkout.resolve("tasks.txt"), "wait sh wait.sh -\na true x -\nb true x -\nc true x -\n");
+    try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
+      Thread removeOnceWaiting =
+          new Thread(
+              () -> {
+                try {
+                  CancelledJobIT.awaitFile(checkout.resolve("_waiting"), Duration.ofSeconds(60));
+                  Processes.java(
+                      tmp,
+                      Map.of(),
+                      Repo.SERVER_JAR,
+                      "remove-worker",
+                      "e2e",
+                      "--site",
+                      server.site.toString(),
+                      "--state",
+                      server.state.toString());
+                  Files.writeString(checkout.resolve("_go"), "");
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      removeOnceWaiting.start();
+
+      Processes.Result result = runJob(Map.of("SOIL_TOKEN", server.token), server.uri().toString());
+      removeOnceWaiting.join();
+
+      assertThat(result.output()).contains("[4/4] c: status 0");
+      assertThat(result.output().lines().filter(l -> l.contains("refused the worker token")))
+          .as(result.output())
+          .hasSize(2)
+          .first()
+          .asString()
+          .endsWith("; no more live events for this job");
+      assertThat(result.exit()).isEqualTo(1); // the job passed, its upload was refused
     }
   }
 
@@ -123,6 +161,20 @@ class RunJobTokenIT {
                 "31"));
     args.addAll(List.of(more));
     return Processes.java(checkout, env, Repo.WORKER_JAR, args.toArray(String[]::new));
+  }
+
+  /** The one line of a job stopped because the server refused the token from {@code source}. */
+  private static String refusal(ServerProcess server, String source, String answer) {
+    return "soil-worker: server "
+        + server.uri()
+        + " refused the worker token from "
+        + source
+        + " ("
+        + answer
+        + "), so the job was not run and nothing was published: give "
+        + source
+        + " the NAME:SECRET that 'soil-server add-worker NAME --scopes github-jobs,status-api'"
+        + " printed (a removed or replaced token stops working)\n";
   }
 
   private void assertNothingRanOrChanged(ServerProcess server) throws Exception {

@@ -67,10 +67,9 @@ final class SoilServer {
         .run(timeout -> postResults(query, files, timeout));
   }
 
-  /** Sends one event and gives up after {@code timeout}; throws {@link WorkerFailure} then. */
-  public void send(Event event, Duration timeout) {
-    Answer answer = post("event?" + event.query(), BodyPublishers.noBody(), "text/plain", timeout);
-    answer.requireSuccess(event.toString(), base);
+  /** Sends one event, once, waiting at most {@code timeout}: the server's answer or why none. */
+  Answer sendOnce(Event event, Duration timeout) {
+    return post("event?" + event.query(), BodyPublishers.noBody(), "text/plain", timeout);
   }
 
   /** Sends one event, trying again as {@code retry} allows. */
