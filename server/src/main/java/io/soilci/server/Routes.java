@@ -2,6 +2,7 @@ package io.soilci.server;
 
 import io.soilci.server.auth.Authenticator;
 import io.soilci.server.auth.CredentialGate;
+import io.soilci.server.auth.CredentialsHandler;
 import io.soilci.server.cluster.SiteChanges;
 import io.soilci.server.config.ServerConfig;
 import io.soilci.server.coordinator.Coordinator;
@@ -118,6 +119,17 @@ final class Routes {
                 EventHandler::tooLarge,
                 bodies,
                 SmallBody.Admission.ANY));
+    // Its body, like an event's, is read and ignored: the answer is about the token alone.
+    HttpHandler credentials =
+        AccessLog.route(
+            CredentialsHandler.PATH,
+            smallWrite(
+                p,
+                new CredentialsHandler(p.auth()),
+                CredentialsHandler.MAX_BODY_BYTES,
+                CredentialsHandler::tooLarge,
+                bodies,
+                SmallBody.Admission.ANY));
     // Not behind CredentialGate: its key is no worker token (IngestHandler checks it).
     HttpHandler ingest =
         AccessLog.route("/ingest", blocking(new IngestHandler(p.site(), p.ingestKey()), drain));
@@ -206,6 +218,8 @@ final class Routes {
             next = results;
           } else if (post && path.equals("/event")) {
             next = event;
+          } else if (post && path.equals(CredentialsHandler.PATH)) {
+            next = credentials;
           } else if (post && path.equals("/ingest")) {
             next = ingest;
           } else if (post && path.equals("/log")) {
@@ -377,6 +391,7 @@ final class Routes {
             || path.equals("/event")
             || path.equals("/ingest")
             || path.equals("/log")
+            || path.equals(CredentialsHandler.PATH)
             || CoordinatorHandler.matchesWrite(path);
     return write ? "POST" : "GET, HEAD";
   }

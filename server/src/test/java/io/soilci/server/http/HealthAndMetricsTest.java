@@ -83,6 +83,7 @@ class HealthAndMetricsTest {
         {"PUT", "/github-jobs/", "GET, HEAD"},
         {"DELETE", "/results", "POST"},
         {"PUT", "/coordinator/submit", "POST"},
+        {"PUT", "/credentials", "POST"},
         {"PUT", "/wwup", "GET, HEAD, POST"},
       };
       for (String[] c : cases) {

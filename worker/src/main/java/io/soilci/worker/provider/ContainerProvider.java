@@ -41,10 +41,6 @@ final class ContainerProvider implements Provider {
   public Instance start(InstanceSpec spec) {
     Path binary = ContainerCli.find(cli, spec.workerEnv().getOrDefault("PATH", ""));
     String dir = spec.checkout().toString();
-    if (dir.contains(":") || dir.contains(",")) {
-      throw new ProviderFailure(
-          "checkout " + dir + " has ':' or ',', which a bind mount cannot name; move the checkout");
-    }
     // The CLI itself never holds the worker's credentials either.
     Map<String, String> cliEnv = spec.localTaskEnv();
     String pullTime = ImagePull.prepare(binary, image, cliEnv);
@@ -107,11 +103,9 @@ final class ContainerProvider implements Provider {
                 "--name",
                 container,
                 "--label",
-                "io.soilci.worker=run-job",
-                "-v",
-                dir + ":" + guest,
-                "-w",
-                guest));
+                "io.soilci.worker=run-job"));
+    command.addAll(BindMount.arguments(dir, guest));
+    command.addAll(List.of("-w", guest));
     for (String name : env) {
       // NAME alone: the CLI copies the value from its own environment, never onto a command line.
       command.add("-e");

@@ -127,20 +127,32 @@ record Answer(int status, String reason, Duration retryAfter, boolean hopeless) 
     return "HTTP " + status + (reason.isEmpty() ? "" : ": " + reason);
   }
 
+  /**
+   * The server refused the token (401) or what it may write (403): every later request with it is
+   * refused too.
+   */
+  boolean refusesToken() {
+    return status == 401 || status == 403;
+  }
+
   /** Throws a one-line failure naming {@code what} unless this answer is a success. */
   void requireSuccess(String what, URI server) {
-    if (succeeded()) {
-      return;
+    if (!succeeded()) {
+      throw failure(what, server);
     }
-    if (status == 401 || status == 403) {
-      throw new WorkerFailure(
+  }
+
+  /** The one-line failure of {@code what}, which got this answer from {@code server}. */
+  WorkerFailure failure(String what, URI server) {
+    if (refusesToken()) {
+      return new WorkerFailure(
           "server "
               + server
               + " refused the worker token ("
               + describe()
               + "); check SOIL_TOKEN or --token-file and the token's scopes");
     }
-    throw new WorkerFailure(what + " failed: " + describe());
+    return new WorkerFailure(what + " failed: " + describe());
   }
 
   private static String cut(String line) {

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Tells the server as a job runs: job start, each task's start and end. A failed event costs at
- * most {@code timeout} and one log line; after {@value #GIVE_UP_AFTER} failures in a row the rest
- * are skipped, so a dead server slows a job by seconds, never fails it.
+ * most {@code timeout} and one log line; after {@value #GIVE_UP_AFTER} failures in a row, or at
+ * once when the server refuses the token (401, 403), the rest are skipped, so a dead server slows a
+ * job by seconds, never fails it.
  */
 final class LiveEvents implements JobListener {
   static final int GIVE_UP_AFTER = 3;
@@ -64,18 +65,32 @@ final class LiveEvents implements JobListener {
     if (gaveUp()) {
       return;
     }
+    Answer answer;
     try {
-      server.send(event, timeout);
-      failuresInARow = 0;
+      answer = server.sendOnce(event, timeout);
     } catch (RuntimeException e) {
-      failuresInARow++;
-      String message = e instanceof WorkerFailure ? e.getMessage() : event + " failed: " + e;
-      server
-          .warnings()
-          .println(
-              "soil-worker: "
-                  + message
-                  + (gaveUp() ? "; no more live events for this job" : "; the job goes on"));
+      failed(
+          e instanceof WorkerFailure ? String.valueOf(e.getMessage()) : event + " failed: " + e,
+          false);
+      return;
     }
+    if (answer.succeeded()) {
+      failuresInARow = 0;
+      return;
+    }
+    // A refused token stays refused: one line says so, and no further event is sent with it.
+    failed(
+        String.valueOf(answer.failure(event.toString(), server.base()).getMessage()),
+        answer.refusesToken());
+  }
+
+  private void failed(String message, boolean hopeless) {
+    failuresInARow = hopeless ? GIVE_UP_AFTER : failuresInARow + 1;
+    server
+        .warnings()
+        .println(
+            "soil-worker: "
+                + message
+                + (gaveUp() ? "; no more live events for this job" : "; the job goes on"));
   }
 }

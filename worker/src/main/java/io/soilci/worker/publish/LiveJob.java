@@ -1,5 +1,6 @@
 package io.soilci.worker.publish;
 
+import io.soilci.result.BadInput;
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
 import io.soilci.result.SiteLayout;
@@ -86,6 +87,33 @@ public final class LiveJob {
       }
     }
     return facts;
+  }
+
+  /**
+   * Before the job runs: asks the server whether the token may publish it ({@code POST
+   * /credentials}, no side effect) and throws {@link BadInput} when the server refuses it (401,
+   * 403), naming {@code tokenSource} and how to get a token that works. Only such an authoritative
+   * refusal stops the job: a server that cannot be reached (the live events tolerate that) or that
+   * does not know the check (an older one) lets it run.
+   */
+  void requireAcceptedToken(String tokenSource) {
+    Answer answer = server.checkCredentials(job.host(), updateStatusApi, EVENT_TIMEOUT);
+    if (answer.status() != 401 && answer.status() != 403) {
+      return;
+    }
+    String scopes = job.host().prefix() + (updateStatusApi ? "," + SiteLayout.STATUS_API : "");
+    throw new BadInput(
+        "server "
+            + server.base()
+            + " refused the worker token from "
+            + tokenSource
+            + " ("
+            + answer.describe()
+            + "), so the job was not run and nothing was published: give "
+            + tokenSource
+            + " the NAME:SECRET that 'soil-server add-worker NAME --scopes "
+            + scopes
+            + "' printed (a removed or replaced token stops working)");
   }
 
   public JobRef job() {

@@ -98,9 +98,12 @@ public final class RunJobPublishing {
     // Before the job runs: the server would refuse its every event and its upload.
     SiteLayout.requirePublishable(ref);
     CommandLine cli = command.commandLine();
-    return Optional.of(
+    LiveJob live =
         new LiveJob(
-            server.connect(env, cli.getErr()), ref, server.retry(), updateStatusApi, cli.getOut()));
+            server.connect(env, cli.getErr()), ref, server.retry(), updateStatusApi, cli.getOut());
+    // Before the job runs too: a token the server refuses would have it run for nothing.
+    live.requireAcceptedToken(server.tokenSource());
+    return Optional.of(live);
   }
 
   /**

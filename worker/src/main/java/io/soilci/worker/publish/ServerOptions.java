@@ -18,7 +18,10 @@ final class ServerOptions {
   @Option(
       names = "--server",
       paramLabel = "URL",
-      description = "The Soil server's base URL, e.g. https://soil.example.org/")
+      description =
+          "The Soil server's base URL, e.g. https://soil.example.org/. run-job asks it first"
+              + " whether the token may publish the job: a refused token (401/403) stops the job"
+              + " before its tasks (exit 2); a server it cannot reach does not.")
   @Nullable String server;
 
   @Option(
@@ -45,6 +48,11 @@ final class ServerOptions {
   public boolean hasToken(Map<String, String> env) {
     String value = env.get(Token.ENV);
     return tokenFile != null || (value != null && !value.isBlank());
+  }
+
+  /** Where the token comes from, as a person would fix it: {@code --token-file F} or SOIL_TOKEN. */
+  String tokenSource() {
+    return tokenFile != null ? "--token-file " + tokenFile : Token.ENV;
   }
 
   /** True when {@code --server} was given. */

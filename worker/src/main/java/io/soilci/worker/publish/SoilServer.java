@@ -2,6 +2,7 @@ package io.soilci.worker.publish;
 
 import io.soilci.result.JobFile;
 import io.soilci.result.JobRef;
+import io.soilci.result.WorkerHost;
 import io.soilci.worker.WorkerFailure;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -66,10 +67,9 @@ final class SoilServer {
         .run(timeout -> postResults(query, files, timeout));
   }
 
-  /** Sends one event and gives up after {@code timeout}; throws {@link WorkerFailure} then. */
-  public void send(Event event, Duration timeout) {
-    Answer answer = post("event?" + event.query(), BodyPublishers.noBody(), "text/plain", timeout);
-    answer.requireSuccess(event.toString(), base);
+  /** Sends one event, once, waiting at most {@code timeout}: the server's answer or why none. */
+  Answer sendOnce(Event event, Duration timeout) {
+    return post("event?" + event.query(), BodyPublishers.noBody(), "text/plain", timeout);
   }
 
   /** Sends one event, trying again as {@code retry} allows. */
@@ -78,6 +78,16 @@ final class SoilServer {
         .run(
             timeout ->
                 post("event?" + event.query(), BodyPublishers.noBody(), "text/plain", timeout));
+  }
+
+  /**
+   * Asks whether the token may publish {@code host}'s jobs (and, with {@code updateStatusApi},
+   * write status files): {@code POST /credentials}, which changes nothing on the server.
+   */
+  Answer checkCredentials(WorkerHost host, boolean updateStatusApi, Duration timeout) {
+    String query =
+        "credentials?workerHost=" + host.id() + (updateStatusApi ? "&updateStatusApi=1" : "");
+    return post(query, BodyPublishers.noBody(), "text/plain", timeout);
   }
 
   private Answer postResults(String query, JobFiles files, Duration timeout) throws IOException {

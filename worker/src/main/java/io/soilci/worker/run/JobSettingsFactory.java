@@ -107,7 +107,7 @@ public final class JobSettingsFactory {
       throw new BadInput("give the task list with exactly one of --tasks FILE or --tasks-from CMD");
     }
     if (options.tasksFile != null) {
-      return TaskSource.fromFile(options.tasksFile);
+      return TaskSource.fromFile(options.tasksFile, checkout);
     }
     return TaskSource.fromCommand(String.valueOf(options.tasksFrom), checkout, taskEnv);
   }

@@ -13,6 +13,12 @@ import java.util.Locale;
 
 /** The lines a person watching the job reads: one per finished task, then a summary. */
 final class Progress {
+  /** The shell's status for a command found but not executable (setsid's too). */
+  private static final int NOT_EXECUTABLE = 126;
+
+  /** The shell's status for a command not found (setsid's too). */
+  private static final int NOT_FOUND = 127;
+
   private final PrintWriter out;
 
   Progress(PrintWriter out) {
@@ -28,6 +34,15 @@ final class Progress {
       outcome = "status 124 (timed out after " + timeout.toSeconds() + " s)";
     } else if (row.status() == ExitStatus.SKIPPED) {
       outcome = "status " + ExitStatus.SKIPPED + " (skipped: a task it needs did not pass)";
+    } else if (row.status() == NOT_EXECUTABLE) {
+      outcome =
+          "status 126 (not executable: give the script its execute bit (chmod +x; in git: git"
+              + " update-index --chmod=+x))";
+    } else if (row.status() == NOT_FOUND) {
+      outcome =
+          "status 127 (command not found: check the script's path (relative to the checkout), its"
+              + " #! line, and that what it runs is on the PATH where tasks run: the container, or"
+              + " the host)";
     } else if (row.status() == JobRunner.INFRASTRUCTURE_FAILED) {
       outcome = "status 255 (the infrastructure failed)";
     } else {

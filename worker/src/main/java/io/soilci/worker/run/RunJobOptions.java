@@ -18,7 +18,10 @@ public final class RunJobOptions {
   @Option(
       names = "--tasks",
       paramLabel = "FILE",
-      description = "The task list in Soil's format: 'task_name script action result_html' a line.")
+      description =
+          "The task list in Soil's format: 'task_name script action result_html' a line (no"
+              + " control characters). A relative FILE is read from the current directory, not"
+              + " from --checkout.")
   @Nullable Path tasksFile;
 
   @Option(

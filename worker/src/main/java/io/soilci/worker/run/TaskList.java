@@ -30,6 +30,9 @@ public final class TaskList {
 
   private static final String FORMAT = "'task_name script action result_html'";
 
+  private static final List<String> FIELDS =
+      List.of("task_name", "script", "action", "result_html");
+
   /** The comment that names the next task's needs. */
   static final String NEEDS = "needs:";
 
@@ -165,6 +168,7 @@ public final class TaskList {
               + line
               + "'");
     }
+    requirePrintable(fields, where);
     try {
       TaskName name = new TaskName(fields[0]);
       if (fields[1].startsWith("-")) {
@@ -182,6 +186,31 @@ public final class TaskList {
       return new TaskLine(name, new TaskCommand(fields[1], fields[2]), fields[3], needs);
     } catch (BadInput e) {
       throw new BadInput(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a control character (U+0000-U+001F, U+007F-U+009F) in a field: the fields go into
+   * JOB.tsv and the task's command, where a NUL, an escape or a C1 character would corrupt them.
+   */
+  private static void requirePrintable(String[] fields, String where) {
+    for (int f = 0; f < fields.length; f++) {
+      String field = fields[f];
+      for (int c = 0; c < field.length(); c++) {
+        if (Character.isISOControl(field.charAt(c))) {
+          throw new BadInput(
+              String.format(
+                  Locale.ROOT,
+                  "%s: field %d (%s) holds the control character U+%04X at character %d; a task"
+                      + " line must be printable text (control characters would corrupt JOB.tsv):"
+                      + " remove it",
+                  where,
+                  f + 1,
+                  FIELDS.get(f),
+                  (int) field.charAt(c),
+                  c + 1));
+        }
+      }
     }
   }
 }

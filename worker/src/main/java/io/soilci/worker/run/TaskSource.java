@@ -28,7 +28,11 @@ final class TaskSource {
 
   private TaskSource() {}
 
-  static List<TaskLine> fromFile(Path file) {
+  /**
+   * The tasks of {@code file}; a relative one is read from the current directory (as every CLI
+   * reads its file arguments), not from {@code checkout}, which a missing one's error names too.
+   */
+  static List<TaskLine> fromFile(Path file, Path checkout) {
     String source = "tasks file '" + file + "'";
     try {
       if (Files.size(file) > TaskList.MAX_BYTES) {
@@ -36,10 +40,27 @@ final class TaskSource {
       }
       return TaskList.parse(TaskList.decode(Files.readAllBytes(file), source), source);
     } catch (NoSuchFileException e) {
-      throw new BadInput(source + " does not exist; fix --tasks");
+      throw new BadInput(missing(file, checkout, source));
     } catch (IOException e) {
       throw new BadInput(source + " cannot be read (" + e.getMessage() + "); fix --tasks");
     }
+  }
+
+  /** Why {@code file} is not there; for a relative one, both places it could mean. */
+  private static String missing(Path file, Path checkout, String source) {
+    Path cwd = Path.of("").toAbsolutePath();
+    Path inCheckout = checkout.toAbsolutePath().resolve(file).normalize();
+    if (file.isAbsolute() || inCheckout.equals(cwd.resolve(file).normalize())) {
+      return source + " does not exist; fix --tasks";
+    }
+    String where =
+        source
+            + " does not exist in the current directory "
+            + cwd
+            + " (a relative --tasks is read from there, not from --checkout)";
+    return Files.isRegularFile(inCheckout)
+        ? where + "; the checkout has " + inCheckout + ": give --tasks " + inCheckout
+        : where + ", nor does " + inCheckout + "; fix --tasks";
   }
 
   /** Runs {@code command} with {@code sh -c} in {@code dir} and parses what it prints. */

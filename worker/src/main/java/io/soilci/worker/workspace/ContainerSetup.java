@@ -1,6 +1,7 @@
 package io.soilci.worker.workspace;
 
 import io.soilci.result.BadInput;
+import io.soilci.worker.provider.BindMount;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,7 +106,8 @@ final class ContainerSetup implements SetupHost {
 
   private List<String> setupCommand(WorkspaceConfig config, String container, Path dir) {
     List<String> command = new ArrayList<>(List.of(binary, "run", "--name", container));
-    command.addAll(List.of("-v", dir.toAbsolutePath() + ":" + MOUNT_POINT, "-w", MOUNT_POINT));
+    command.addAll(BindMount.arguments(dir.toAbsolutePath().toString(), MOUNT_POINT));
+    command.addAll(List.of("-w", MOUNT_POINT));
     for (Map.Entry<String, String> entry : config.env().entrySet()) {
       command.addAll(List.of("-e", entry.getKey() + "=" + entry.getValue()));
     }

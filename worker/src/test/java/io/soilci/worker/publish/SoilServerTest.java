@@ -204,8 +204,9 @@ class SoilServerTest {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
       SoilServer server = new SoilServer(http.uri(), TOKEN, Duration.ofSeconds(2), warnings);
 
-      server.send(Event.done(JOB, 1, true), Duration.ofSeconds(2));
+      Answer answer = server.sendOnce(Event.done(JOB, 1, true), Duration.ofSeconds(2));
 
+      assertThat(answer.succeeded()).isTrue();
       assertThat(http.requests().get(0).pathAndQuery())
           .isEqualTo(
               "/event?eventName=done&workerHost=github&runId=4101&jobName=dev-minimal&status=1"

@@ -117,6 +117,71 @@ class RunJobBadInputTest {
   }
 
   @Test
+  void rejectsANulByteInATaskFieldNamingTheFileLineAndField() throws Exception {
+    Path bad = taskFile("a true x -\nb tr\0ue x -\n");
+
+    Worker.Result result = run("--tasks", bad.toString());
+
+    assertRejected(
+        result,
+        2,
+        "tasks file '"
+            + bad
+            + "' line 2: field 2 (script) holds the control character U+0000 at character 3;"
+            + " a task line must be printable text (control characters would corrupt JOB.tsv):"
+            + " remove it");
+  }
+
+  @Test
+  void rejectsOtherControlCharactersInATaskField() throws Exception {
+    Path bad = taskFile("a true x\u001b[31m -\n");
+
+    Worker.Result result = run("--tasks", bad.toString());
+
+    assertRejected(
+        result,
+        2,
+        "tasks file '"
+            + bad
+            + "' line 1: field 3 (action) holds the control character U+001B at character 2;"
+            + " a task line must be printable text (control characters would corrupt JOB.tsv):"
+            + " remove it");
+  }
+
+  @Test
+  void aMissingRelativeTasksFileNamesBothPlacesItCouldMean() throws Exception {
+    Path cwd = Path.of("").toAbsolutePath();
+
+    Worker.Result result = run("--tasks", "tasks.txt");
+
+    assertRejected(
+        result,
+        2,
+        "tasks file 'tasks.txt' does not exist in the current directory "
+            + cwd
+            + " (a relative --tasks is read from there, not from --checkout); the checkout has "
+            + dir.resolve("tasks.txt")
+            + ": give --tasks "
+            + dir.resolve("tasks.txt"));
+  }
+
+  @Test
+  void aMissingRelativeTasksFileFoundNowhereSaysSo() throws Exception {
+    Path cwd = Path.of("").toAbsolutePath();
+
+    Worker.Result result = run("--tasks", "nope.txt");
+
+    assertRejected(
+        result,
+        2,
+        "tasks file 'nope.txt' does not exist in the current directory "
+            + cwd
+            + " (a relative --tasks is read from there, not from --checkout), nor does "
+            + dir.resolve("nope.txt")
+            + "; fix --tasks");
+  }
+
+  @Test
   void rejectsNoTaskList() throws Exception {
     Worker.Result result = run();
 

@@ -97,6 +97,34 @@ class RunJobContainerIT {
     return List.of("--provider", "docker", "--container-cli", podman());
   }
 
+  /**
+   * A checkout whose path has ':' and ',' (and a quote) is mounted whole: '-v SRC:DST' would split
+   * it at ':', an unquoted '--mount' at ','.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"podman", "docker"})
+  void mountsACheckoutWhosePathHasColonsCommasAndQuotes(String provider) throws Exception {
+    Path odd = Files.createDirectories(dir.resolve("ci:job,1 \"q\""));
+    Checkout.create(odd, "odd path").script("t/where.sh", "pwd > _where.txt");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run-job",
+                "odd-" + provider,
+                "--checkout",
+                odd.toString(),
+                "--tasks-from",
+                "echo 'where t/where.sh x -'",
+                "--image",
+                IMAGE));
+    args.addAll(providerArgs(provider));
+
+    Run run = worker(args.toArray(String[]::new));
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(Files.readString(odd.resolve("_where.txt"))).isEqualTo(odd + "\n");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"podman", "docker"})
   void runsEveryTaskInOneContainerAndKillsWhatATimedOutTaskLeft(String provider) throws Exception {

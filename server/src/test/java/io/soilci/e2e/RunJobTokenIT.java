@@ -1,0 +1,188 @@
+package io.soilci.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code run-job --server} with a token the real server refuses stops before its first task, with
+ * one line saying which token and how to get one that works (exit 2); a server it cannot reach does
+ * not stop the job.
+ */
+class RunJobTokenIT {
+  @TempDir Path tmp;
+
+  private Path checkout;
+  private Path out;
+
+  @BeforeEach
+  void createCheckoutWithAnEarlierResult() throws Exception {
+    checkout = Files.createDirectories(tmp.resolve("checkout"));
+    Files.writeString(checkout.resolve("tasks.txt"), "touch touch _ran -\n");
+    Git git = new Git(checkout);
+    git.run("init", "-q", "-b", "main");
+    git.run("add", "-A");
+    git.run("commit", "-q", "-m", "Check the token first");
+    out = Files.createDirectories(tmp.resolve("out"));
+    Files.writeString(out.resolve("token-job.json"), "{\"job-name\": \"token-job\"}\n");
+  }
+
+  @Test
+  void aWrongTokenStopsTheJobBeforeItsFirstTaskSayingSoOnce() throws Exception {
+    try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
+      String wrong = server.token.substring(0, server.token.indexOf(':')) + ":not-the-secret";
+
+      Processes.Result result =
+          runJob(Map.of("SOIL_TOKEN", wrong), server.uri().toString(), "--update-status-api");
+
+      assertThat(result.exit()).as(result.output()).isEqualTo(2);
+      assertThat(result.output())
+          .isEqualTo(refusal(server, "SOIL_TOKEN", "HTTP 401: worker token not recognized"));
+      assertNothingRanOrChanged(server);
+    }
+  }
+
+  @Test
+  void aTokenWithoutTheScopesTheJobNeedsStopsItNamingTheTokenFile() throws Exception {
+    try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
+      Path tokenFile =
+          Files.writeString(tmp.resolve("token"), server.addWorker("jobs-only", "github-jobs"));
+
+      Processes.Result result =
+          runJob(
+              Map.of(),
+              server.uri().toString(),
+              "--update-status-api",
+              "--token-file",
+              tokenFile.toString());
+
+      assertThat(result.exit()).as(result.output()).isEqualTo(2);
+      assertThat(result.output())
+          .isEqualTo(
+              refusal(
+                  server,
+                  "--token-file " + tokenFile,
+                  "HTTP 403: worker 'jobs-only' may not write 'status-api'"));
+      assertNothingRanOrChanged(server);
+    }
+  }
+
+  /**
+   * A token removed while the job runs: its live events stop at the first refusal, said once, and
+   * the upload's refusal is the second and last line about it (each event tried again and refused
+   * used to be a line of its own).
+   */
+  @Test
+  void aTokenRemovedWhileTheJobRunsIsReportedOnceForTheLiveEvents() throws Exception {
+    Files.writeString(
+        checkout.resolve("wait.sh"),
+        "#!/bin/sh\ntouch _waiting\ni=0\nuntil [ -e _go ] || [ $i -ge 600 ]; do\n"
+            + "  sleep 0.1; i=$((i+1))\ndone\n");
+    Files.writeString(
+        checkout.resolve("tasks.txt"), "wait sh wait.sh -\na true x -\nb true x -\nc true x -\n");
+    try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
+      Thread removeOnceWaiting =
+          new Thread(
+              () -> {
+                try {
+                  CancelledJobIT.awaitFile(checkout.resolve("_waiting"), Duration.ofSeconds(60));
+                  Processes.java(
+                      tmp,
+                      Map.of(),
+                      Repo.SERVER_JAR,
+                      "remove-worker",
+                      "e2e",
+                      "--site",
+                      server.site.toString(),
+                      "--state",
+                      server.state.toString());
+                  Files.writeString(checkout.resolve("_go"), "");
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      removeOnceWaiting.start();
+
+      Processes.Result result = runJob(Map.of("SOIL_TOKEN", server.token), server.uri().toString());
+      removeOnceWaiting.join();
+
+      assertThat(result.output()).contains("[4/4] c: status 0");
+      assertThat(result.output().lines().filter(l -> l.contains("refused the worker token")))
+          .as(result.output())
+          .hasSize(2)
+          .first()
+          .asString()
+          .endsWith("; no more live events for this job");
+      assertThat(result.exit()).isEqualTo(1); // the job passed, its upload was refused
+    }
+  }
+
+  @Test
+  void aServerThatCannotBeReachedDoesNotStopTheJob() throws Exception {
+    String down = "http://127.0.0.1:" + ServerProcess.freePort() + "/";
+
+    Processes.Result result =
+        runJob(Map.of("SOIL_TOKEN", "e2e:whatever"), down, "--retry-for", "0");
+
+    assertThat(checkout.resolve("_ran")).as(result.output()).exists();
+    assertThat(result.output())
+        .contains("[1/1] touch: status 0")
+        .doesNotContain("refused the worker token");
+    assertThat(result.exit()).isEqualTo(1); // the job passed, its upload could not
+  }
+
+  private Processes.Result runJob(Map<String, String> env, String server, String... more)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run-job",
+                "token-job",
+                "--tasks",
+                checkout.resolve("tasks.txt").toString(),
+                "--checkout",
+                checkout.toString(),
+                "--out",
+                out.toString(),
+                "--server",
+                server,
+                "--worker-host",
+                "github",
+                "--run-id",
+                "31"));
+    args.addAll(List.of(more));
+    return Processes.java(checkout, env, Repo.WORKER_JAR, args.toArray(String[]::new));
+  }
+
+  /** The one line of a job stopped because the server refused the token from {@code source}. */
+  private static String refusal(ServerProcess server, String source, String answer) {
+    return "soil-worker: server "
+        + server.uri()
+        + " refused the worker token from "
+        + source
+        + " ("
+        + answer
+        + "), so the job was not run and nothing was published: give "
+        + source
+        + " the NAME:SECRET that 'soil-server add-worker NAME --scopes github-jobs,status-api'"
+        + " printed (a removed or replaced token stops working)\n";
+  }
+
+  private void assertNothingRanOrChanged(ServerProcess server) throws Exception {
+    assertThat(checkout.resolve("_ran")).as("the task never ran").doesNotExist();
+    assertThat(checkout.resolve("_tmp")).doesNotExist();
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(files).containsExactly(out.resolve("token-job.json"));
+    }
+    assertThat(server.site.resolve("github-jobs/31")).doesNotExist();
+  }
+}
