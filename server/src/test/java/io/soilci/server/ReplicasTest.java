@@ -30,6 +30,7 @@ import io.soilci.server.testing.PagesRefused;
 import io.soilci.server.testing.ReplicaConfig;
 import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -247,6 +248,106 @@ class ReplicasTest {
         }
         assertThat(differencesFromRegen(r2)).as("r2 against a regen of its jobs").isEmpty();
       }
+    }
+  }
+
+  /**
+   * A new holder whose reconcile with the bucket fails at first still renders the role's pages
+   * meanwhile, and they must reach the other replicas: a follower skips a role's announcements by
+   * anyone but the replica whose takeover it heard last, so pages announced before the new holder's
+   * takeover were skipped for good once the bucket had them (ReplicasIT ended so once: a follower
+   * without the pages its new holder rendered before its takeover).
+   */
+  @Test
+  void pagesANewHolderRendersBeforeItsTakeoverReachTheFollower() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    // The new holder's reconcile fails while the host index's put is refused; the run page's put
+    // is refused until the test lets it through first.
+    String index = "github-jobs/index.html";
+    String page = "github-jobs/4601/index.html";
+    AtomicBoolean refusingIndex = new AtomicBoolean();
+    AtomicBoolean refusingOthers = new AtomicBoolean();
+    SoilServer.Buckets refusingPages =
+        s ->
+            new PagesRefused(
+                new FolderObjectStore(bucket),
+                key -> key.equals(index) ? refusingIndex.get() : refusingOthers.get());
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"))) {
+      TestServer r1 =
+          TestServer.start(
+              dir.resolve("r1"), replica("r1", nats), s -> new FolderObjectStore(bucket));
+      TestServer r2;
+      TestServer r3;
+      try {
+        awaitHolder(nats, "r1");
+        r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), refusingPages);
+        r3 = TestServer.start(dir.resolve("r3"), replica("r3", nats), refusingPages);
+      } catch (Exception | AssertionError e) {
+        r1.close();
+        throw e;
+      }
+      try (r2;
+          r3) {
+        try (r1) {
+          awaitReady(r2);
+          awaitReady(r3);
+          refusingIndex.set(true);
+          refusingOthers.set(true);
+          // The bucket lacks the host index: the next holder's reconcile must put it.
+          Files.delete(bucket.resolve(index));
+        }
+        // r1 stopped: r2 or r3 takes github's role, and its reconcile with the bucket fails.
+        String holder = awaitGithubHolder(nats, "r2", "r3");
+        TestServer taker = holder.equals("r2") ? r2 : r3;
+        TestServer follower = holder.equals("r2") ? r3 : r2;
+        // Sent without waiting for the follower's pages: they wait for the taker's announcement.
+        ok(
+            follower.send(
+                HttpRequest.newBuilder(
+                        follower.uri(
+                            "/event?workerHost=github&eventName=start&runId=4601&jobName=early"))
+                    .header("Authorization", follower.github)
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build()));
+        awaitFileContaining(taker.site.resolve(page), "early");
+        // The run page's put goes through while the reconcile still fails: once it is through,
+        // the bucket has the page as the taker wrote it.
+        refusingOthers.set(false);
+        awaitFileContaining(bucket.resolve(page), "early");
+        refusingIndex.set(false);
+
+        assertThat(awaitSame(taker, follower))
+            .as("the taker's site against the follower's")
+            .isEmpty();
+        assertThat(Files.readString(follower.site.resolve(page))).contains("early");
+      }
+    }
+  }
+
+  /** Waits (at most a minute) until one of {@code replicas} holds github's role; returns it. */
+  private static String awaitGithubHolder(NatsProcess nats, String... replicas) throws Exception {
+    try (Connection connection = Nats.connect(nats.url())) {
+      KeyValue leases = connection.keyValue(HostLeases.BUCKET);
+      long deadline = System.nanoTime() + CONVERGE.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (String replica : replicas) {
+          if (holds(leases, HostLeases.hostKey("github-jobs"), replica)) {
+            return replica;
+          }
+        }
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError(String.join(" or ", replicas) + " did not take github's role");
+  }
+
+  private static void awaitFileContaining(Path file, String text) throws Exception {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    while (!(Files.isRegularFile(file) && Files.readString(file).contains(text))) {
+      assertThat(System.nanoTime())
+          .as("%s with %s within a minute", file, text)
+          .isLessThan(deadline);
+      Thread.sleep(50);
     }
   }
 

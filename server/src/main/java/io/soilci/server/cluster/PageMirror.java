@@ -422,7 +422,8 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       if (!pending.isEmpty() || !reconciles.isEmpty() || !retired.isEmpty()) {
         return true;
       }
-      return closed ? renderer != null && !unannounced.isEmpty() : renderedFurther();
+      Renderer now = renderer;
+      return closed ? now != null && hasAnnounceable(now) : renderedFurther();
     }
   }
 
@@ -513,7 +514,30 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
         return true;
       }
     }
-    return !unannounced.isEmpty() || !takeovers.isEmpty();
+    synchronized (pending) {
+      return hasAnnounceable(now) || !takeovers.isEmpty();
+    }
+  }
+
+  /**
+   * Whether a page waits to be announced that may be announced now: not one of a role this replica
+   * took and has not reconciled yet, which waits for its takeover ({@link #announce}). Guarded by
+   * pending.
+   */
+  private boolean hasAnnounceable(Renderer now) {
+    for (String role : unannounced.keySet()) {
+      if (!awaitsTakeover(now, role)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether this replica renders {@code role} but has not reconciled it since it took it. */
+  private boolean awaitsTakeover(Renderer now, String role) {
+    synchronized (pending) {
+      return now.renders(role) && !takenOver.contains(role);
+    }
   }
 
   /** Whether this replica renders {@code role}'s pages and took it (rendered what was left). */
@@ -590,6 +614,13 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       boolean takeover;
       boolean further;
       synchronized (pending) {
+        if (awaitsTakeover(now, role)) {
+          // Taken, its reconcile not through yet: the followers skip the role's announcements by
+          // anyone but the taker they heard last until this replica's takeover, so the pages
+          // rendered meanwhile wait to go with it (once the bucket had them, nothing named them
+          // again).
+          continue;
+        }
         pages = unannounced.remove(role);
         if (pages != null) {
           pages.values().forEach(told -> inlineHeld -= inlineSize(told));
@@ -809,7 +840,10 @@ public final class PageMirror implements RunDeletions, AutoCloseable {
       }
       return true;
     } catch (IOException | RuntimeException e) {
-      LOG.warn("role {}: reconciling its pages with the store failed, trying again: {}", role, e);
+      LOG.warn(
+          "role {}: reconciling its pages with the store failed, trying again: {}",
+          role,
+          e.toString());
       synchronized (pending) {
         if (leases.holds(role) && !closed) {
           reconciles.add(role);

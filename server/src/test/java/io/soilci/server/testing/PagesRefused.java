@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * A real object store whose puts of anything but a job's files fail while {@code refusing} says so,
@@ -17,15 +18,20 @@ import java.util.function.BooleanSupplier;
  */
 public final class PagesRefused implements ObjectStore {
   private final ObjectStore store;
-  private final BooleanSupplier refusing;
+  private final Predicate<String> refusing;
 
   public PagesRefused(ObjectStore store, BooleanSupplier refusing) {
+    this(store, key -> refusing.getAsBoolean());
+  }
+
+  /** Refuses the put of each page whose key {@code refusing} names, while it names it. */
+  public PagesRefused(ObjectStore store, Predicate<String> refusing) {
     this.store = store;
     this.refusing = refusing;
   }
 
   private void check(String key) throws IOException {
-    if (refusing.getAsBoolean() && !ObjectHeaders.isJobFile(key)) {
+    if (refusing.test(key) && !ObjectHeaders.isJobFile(key)) {
       throw new IOException("the test's bucket refuses the put of page " + key);
     }
   }
