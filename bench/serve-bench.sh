@@ -16,7 +16,8 @@
 # request what each answer cost.
 # Bounded: every process started here is stopped on exit.
 # Usage: bench/serve-bench.sh [DURATION_SECONDS] (default 10); SOIL_SERVER_JAR=PATH to measure
-# another build of the jar; SERVE_BENCH_GROUPS="page" (any of "hot page many", default all) for
+# another build of the jar; SOIL_SERVER_JAVA_OPTS="FLAGS" adds JVM flags (e.g. the launcher's);
+# SERVE_BENCH_GROUPS="page" (any of "hot page many", default all) for
 # fewer cases.
 set -euo pipefail
 
@@ -110,7 +111,8 @@ LUA
 done
 
 SOIL_PORT=$(free_port)
-java -Xmx1g -jar "$JAR" serve --site "$SITE" --state "$WORK/state" \
+# shellcheck disable=SC2086
+java -Xmx1g ${SOIL_SERVER_JAVA_OPTS:-} -jar "$JAR" serve --site "$SITE" --state "$WORK/state" \
   --listen "127.0.0.1:$SOIL_PORT" >"$WORK/soil.log" 2>&1 &
 SOIL_PID=$!
 PIDS+=("$SOIL_PID")

@@ -60,7 +60,7 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 printf '%-52s %8s s\n' "soil-scripts/soil-worker, first run (writes archive)" \
   "$(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }")"
-printf '%-52s %8s s\n' "soil-scripts/soil-worker run-job (archive, C1, SerialGC)" \
+printf '%-52s %8s s\n' "soil-scripts/soil-worker run-job (launcher flags)" \
   "$(median "$root/soil-scripts/soil-worker" "${run_job[@]}")"
 printf '%-52s %8s s\n' "soil-scripts/soil-worker --version" \
   "$(median "$root/soil-scripts/soil-worker" --version)"

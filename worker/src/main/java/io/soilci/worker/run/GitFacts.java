@@ -7,15 +7,26 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
-/** The checked-out commit as Soil records it: hash, author date (ISO 8601) and subject. */
+/**
+ * The checked-out commit as Soil records it: hash, author date (ISO 8601) and subject, from one
+ * {@code git log}. {@link #start} starts it and {@link #get} reads its answer, so that a job's
+ * tasks run while git looks (Soil's worker too records the commit before the tasks run): a one-task
+ * run-job waited ~20 ms for it after its tasks (docs/BENCHMARKS.md, "Worker start-up").
+ */
 public final class GitFacts {
-  private GitFacts() {}
+  /** The most of git's output read: a hash, a date and one subject line. */
+  private static final int MAX_OUTPUT = 64 * 1024;
 
-  /**
-   * {@code commit-hash}, {@code commit-date}, {@code commit-line}; empty when not a git checkout.
-   */
-  public static Map<String, String> read(Path checkout, Map<String, String> env) {
+  private final @Nullable Process git;
+
+  private GitFacts(@Nullable Process git) {
+    this.git = git;
+  }
+
+  /** Starts {@code git log} in {@code checkout} with exactly {@code env}. */
+  public static GitFacts start(Path checkout, Map<String, String> env) {
     ProcessBuilder builder =
         new ProcessBuilder("git", "log", "-n", "1", "--pretty=format:%H%x00%aI%x00%s")
             .directory(checkout.toFile())
@@ -25,9 +36,28 @@ public final class GitFacts {
     try {
       Process git = builder.start();
       git.getOutputStream().close();
-      String out = new String(git.getInputStream().readNBytes(64 * 1024), StandardCharsets.UTF_8);
+      return new GitFacts(git);
+    } catch (IOException e) {
+      return new GitFacts(null); // no git on the PATH, or no such folder: no commit facts
+    }
+  }
+
+  /** {@link #start}, then {@link #get}. */
+  public static Map<String, String> read(Path checkout, Map<String, String> env) {
+    return start(checkout, env).get();
+  }
+
+  /**
+   * {@code commit-hash}, {@code commit-date}, {@code commit-line}; empty when not a git checkout
+   * (or git did not answer in 30 s).
+   */
+  public Map<String, String> get() {
+    if (git == null) {
+      return Map.of();
+    }
+    try {
+      String out = new String(git.getInputStream().readNBytes(MAX_OUTPUT), StandardCharsets.UTF_8);
       if (!git.waitFor(30, TimeUnit.SECONDS) || git.exitValue() != 0) {
-        git.destroyForcibly();
         return Map.of();
       }
       String[] fields = out.split("\0", -1);
@@ -44,6 +74,15 @@ public final class GitFacts {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Map.of();
+    } finally {
+      git.destroyForcibly();
+    }
+  }
+
+  /** Stops git if it still runs, without reading its answer. */
+  public void cancel() {
+    if (git != null) {
+      git.destroyForcibly();
     }
   }
 }

@@ -60,11 +60,21 @@ public final class JobRun {
   public int run() throws IOException {
     JobFiles files = new JobFiles(settings.output().dir(), settings.job());
     long deployStart = epochSeconds();
-    TasksRun ran = runTasks(files);
+    JobSettings.Placement placement = settings.placement();
+    GitFacts git =
+        GitFacts.start(
+            placement.checkout(), TaskEnvironment.local(placement.workerEnv(), List.of()));
+    TasksRun ran;
+    try {
+      ran = runTasks(files);
+    } catch (IOException | RuntimeException e) {
+      git.cancel();
+      throw e;
+    }
     JobSummary summary = new JobSummary(settings.job(), ran.rows());
     Optional<StopSignal> stop = cancellation.signal();
     int status = stop.map(StopSignal::exitStatus).orElse(summary.maxStatus());
-    JobMetadata metadata = metadata(ran.facts(), deployStart, ran.startTime(), status);
+    JobMetadata metadata = metadata(git.get(), ran.facts(), deployStart, ran.startTime(), status);
     stop.ifPresent(s -> metadata.put(JobMeta.JOB_CANCELLED, s.signalName()));
     writeFiles(files, metadata, ran);
     progress.summary(summary, settings.output().dir().toString());
@@ -104,10 +114,12 @@ public final class JobRun {
   }
 
   private JobMetadata metadata(
-      Map<String, String> facts, long deployStart, long runStart, int status) {
+      Map<String, String> commit,
+      Map<String, String> facts,
+      long deployStart,
+      long runStart,
+      int status) {
     JobSettings.Placement placement = settings.placement();
-    Map<String, String> gitEnv = TaskEnvironment.local(placement.workerEnv(), List.of());
-    Map<String, String> commit = GitFacts.read(placement.checkout(), gitEnv);
     if (commit.isEmpty()) {
       err.println("soil-worker: no git commit in " + placement.checkout() + "; commit-* left out");
       err.flush();
