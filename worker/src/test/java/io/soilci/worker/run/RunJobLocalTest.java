@@ -318,6 +318,36 @@ class RunJobLocalTest {
     assertThat(own.resolve("_tmp/soil/out/listened.json")).exists();
   }
 
+  /**
+   * As Soil's worker, the commit recorded is the one checked out when the job started (git is asked
+   * as the tasks start): a task that commits does not change the job's commit keys.
+   */
+  @Test
+  void recordsTheCommitCheckedOutWhenTheJobStarted(@TempDir Path own) throws Exception {
+    Checkout mine = smallCheckout(own);
+    String started = mine.head();
+    mine.script(
+        "t/commit.sh",
+        "sleep 1; git -c user.name=Task -c user.email=task@soilci.io commit -q --allow-empty"
+            + " -m 'made by a task'");
+
+    Worker.Result result =
+        Worker.run(
+            workerEnv(),
+            "run-job",
+            "committing",
+            "--checkout",
+            own.toString(),
+            "--tasks-from",
+            "echo 'commit t/commit.sh x -'");
+
+    assertThat(result.exit()).isZero();
+    assertThat(mine.head()).as("the task committed").isNotEqualTo(started);
+    JobMeta meta = JobMetaCodec.read(own.resolve("_tmp/soil/out/committing.json"), "json");
+    assertThat(meta.get(JobMeta.COMMIT_HASH)).contains(started);
+    assertThat(meta.get(JobMeta.COMMIT_LINE)).contains("small");
+  }
+
   private static Checkout smallCheckout(Path own) throws Exception {
     return Checkout.create(own, "small")
         .script("t/pass.sh", "echo \"pass $1\"")
