@@ -135,6 +135,72 @@ class LaunchersIT {
     }
   }
 
+  /**
+   * The flags each launcher gives the JVM: the heap in transparent huge pages exactly when the
+   * kernel gives them on request ("[madvise]"), the server's larger young generation, the worker's
+   * C1-only serial JVM without perf data; and the caller's own flags come last, so they win.
+   */
+  @Test
+  void theLaunchersGiveTheirFlagsAndTheCallersWin() throws Exception {
+    Path thpMode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+    boolean onRequest =
+        Files.isReadable(thpMode) && Files.readString(thpMode).contains("[madvise]");
+    Path server = Files.copy(Repo.SERVER_JAR, tmp.resolve("soil-server.jar"));
+    Path worker = Files.copy(Repo.WORKER_JAR, tmp.resolve("soil-worker.jar"));
+    String print = "-XX:+PrintFlagsFinal";
+
+    Processes.Result serverFlags =
+        Processes.run(
+            tmp,
+            Map.of("SOIL_SERVER_JAR", server.toString(), "SOIL_SERVER_JAVA_OPTS", print),
+            120,
+            launcher("soil-server"),
+            "--version");
+    assertVersion(serverFlags);
+    assertThat(flag(serverFlags, "UseTransparentHugePages")).isEqualTo(String.valueOf(onRequest));
+    assertThat(flag(serverFlags, "G1NewSizePercent")).isEqualTo("20");
+
+    Processes.Result workerFlags =
+        Processes.run(
+            tmp,
+            Map.of("SOIL_WORKER_JAR", worker.toString(), "SOIL_WORKER_JAVA_OPTS", print),
+            120,
+            launcher("soil-worker"),
+            "--version");
+    assertVersion(workerFlags);
+    assertThat(flag(workerFlags, "UseTransparentHugePages")).isEqualTo(String.valueOf(onRequest));
+    assertThat(flag(workerFlags, "UseSerialGC")).isEqualTo("true");
+    assertThat(flag(workerFlags, "UsePerfData")).isEqualTo("false");
+    assertThat(flag(workerFlags, "TieredStopAtLevel")).isEqualTo("1");
+
+    Processes.Result overridden =
+        Processes.run(
+            tmp,
+            Map.of(
+                "SOIL_SERVER_JAR",
+                server.toString(),
+                "SOIL_SERVER_JAVA_OPTS",
+                print + " -XX:-UseTransparentHugePages -XX:G1NewSizePercent=5"),
+            120,
+            launcher("soil-server"),
+            "--version");
+    assertVersion(overridden);
+    assertThat(flag(overridden, "UseTransparentHugePages")).isEqualTo("false");
+    assertThat(flag(overridden, "G1NewSizePercent")).isEqualTo("5");
+  }
+
+  /** A flag's value as -XX:+PrintFlagsFinal prints it ("bool UsePerfData = false {...}"). */
+  private static String flag(Processes.Result result, String name) {
+    return result
+        .output()
+        .lines()
+        .map(String::trim)
+        .filter(line -> line.matches("\\S+\\s+" + name + "\\s+:?=.*"))
+        .map(line -> line.replaceFirst("^\\S+\\s+" + name + "\\s+:?=\\s+(\\S+).*$", "$1"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " in " + result.output()));
+  }
+
   private static String launcher(String name) {
     return Repo.ROOT.resolve("soil-scripts").resolve(name).toString();
   }
