@@ -149,44 +149,33 @@ class LaunchersIT {
     Path worker = Files.copy(Repo.WORKER_JAR, tmp.resolve("soil-worker.jar"));
     String print = "-XX:+PrintFlagsFinal";
 
-    Processes.Result serverFlags =
-        Processes.run(
-            tmp,
-            Map.of("SOIL_SERVER_JAR", server.toString(), "SOIL_SERVER_JAVA_OPTS", print),
-            120,
-            launcher("soil-server"),
-            "--version");
-    assertVersion(serverFlags);
+    Processes.Result serverFlags = version("soil-server", server, print);
     assertThat(flag(serverFlags, "UseTransparentHugePages")).isEqualTo(String.valueOf(onRequest));
     assertThat(flag(serverFlags, "G1NewSizePercent")).isEqualTo("20");
 
-    Processes.Result workerFlags =
-        Processes.run(
-            tmp,
-            Map.of("SOIL_WORKER_JAR", worker.toString(), "SOIL_WORKER_JAVA_OPTS", print),
-            120,
-            launcher("soil-worker"),
-            "--version");
-    assertVersion(workerFlags);
+    Processes.Result workerFlags = version("soil-worker", worker, print);
     assertThat(flag(workerFlags, "UseTransparentHugePages")).isEqualTo(String.valueOf(onRequest));
     assertThat(flag(workerFlags, "UseSerialGC")).isEqualTo("true");
     assertThat(flag(workerFlags, "UsePerfData")).isEqualTo("false");
     assertThat(flag(workerFlags, "TieredStopAtLevel")).isEqualTo("1");
 
     Processes.Result overridden =
-        Processes.run(
-            tmp,
-            Map.of(
-                "SOIL_SERVER_JAR",
-                server.toString(),
-                "SOIL_SERVER_JAVA_OPTS",
-                print + " -XX:-UseTransparentHugePages -XX:G1NewSizePercent=5"),
-            120,
-            launcher("soil-server"),
-            "--version");
-    assertVersion(overridden);
+        version(
+            "soil-server", server, print + " -XX:-UseTransparentHugePages -XX:G1NewSizePercent=5");
     assertThat(flag(overridden, "UseTransparentHugePages")).isEqualTo("false");
     assertThat(flag(overridden, "G1NewSizePercent")).isEqualTo("5");
+  }
+
+  /**
+   * {@code --version} through launcher {@code name} (soil-server or soil-worker) with {@code jar}
+   * and JVM flags {@code opts} ($SOIL_SERVER_JAR and $SOIL_SERVER_JAVA_OPTS, or the worker's).
+   */
+  private Processes.Result version(String name, Path jar, String opts) throws Exception {
+    String prefix = name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    Map<String, String> env = Map.of(prefix + "_JAR", jar.toString(), prefix + "_JAVA_OPTS", opts);
+    Processes.Result result = Processes.run(tmp, env, 120, launcher(name), "--version");
+    assertVersion(result);
+    return result;
   }
 
   /** A flag's value as -XX:+PrintFlagsFinal prints it ("bool UsePerfData = false {...}"). */
