@@ -253,7 +253,8 @@ public final class SoilServer implements AutoCloseable {
     String ingestKey = LocalServer.newKey();
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
     made.add(threads::shutdownNow);
-    Hooks coordinatorHooks = made.add(new Hooks(config.hooks()));
+    Hooks coordinatorHooks =
+        made.add(Hooks.spooled(config.hooks(), config.state(), Hooks.COORDINATOR));
     Authenticator authenticator =
         new Authenticator(
             cluster == null
@@ -330,6 +331,7 @@ public final class SoilServer implements AutoCloseable {
                     coordinatorHooks,
                     reused));
     site.runFinishedElsewhere(coordinator::ownsRun);
+    coordinatorHooks.start();
     Routes.Parts parts =
         new Routes.Parts(
             config,

@@ -81,7 +81,11 @@ public final class Site implements AutoCloseable {
   private LostJobs lostJobs = this::declareLost;
 
   private Site(
-      SiteSettings settings, SiteIndex index, PageJournal journal, Consumer<String> pageChanged) {
+      SiteSettings settings,
+      SiteIndex index,
+      PageJournal journal,
+      Hooks hooks,
+      Consumer<String> pageChanged) {
     this.settings = settings;
     this.layout = new SiteLayout(settings.root());
     this.index = index;
@@ -91,7 +95,7 @@ public final class Site implements AutoCloseable {
         new PageWriter(
             layout, new PageRenderer(index, settings), journal, PAGE_THREADS, pageChanged);
     this.retention = new Retention(layout, settings.keepRuns(), locks);
-    this.hooks = new Hooks(settings.hooks());
+    this.hooks = hooks;
     this.running = new RunningFiles(layout, index, locks, journal);
     this.leases = new Leases(settings.jobLease());
     this.sinceGreen = new SinceGreenPages(index, layout, new Views(settings.repositoryUrl()));
@@ -139,7 +143,12 @@ public final class Site implements AutoCloseable {
     Optional<Path> state = settings.state();
     PageJournal journal =
         state.isPresent() ? PageJournal.open(layout, state.get()) : PageJournal.none();
-    Site site = new Site(settings, index, journal, pageChanged);
+    // With a state folder (serve) hooks are spooled there until they ran: a crash loses none.
+    Hooks hooks =
+        state.isPresent()
+            ? Hooks.spooled(settings.hooks(), state.get(), Hooks.SITE)
+            : new Hooks(settings.hooks());
+    Site site = new Site(settings, index, journal, hooks, pageChanged);
     SiteAssets.write(settings.root());
     if (saved.readEveryJob()) {
       OldRunJson.removeAll(layout);
@@ -159,6 +168,8 @@ public final class Site implements AutoCloseable {
     journal.sync();
     saved.saveIfStale();
     site.saved = saved;
+    // The hooks a crash or stop left spooled run once the pages they name are current.
+    hooks.start();
     return site;
   }
 

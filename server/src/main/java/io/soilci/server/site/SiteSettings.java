@@ -17,8 +17,9 @@ import java.util.Optional;
  *     serve} ends it as lost
  * @param errorPatterns the lines that count as errors in a log, for the run page's excerpts
  * @param state the server's state folder: with it pages are synced in the background through a
- *     journal there ({@link PageJournal}); without it ({@code regen}, {@code ingest}) each page is
- *     durable as it is written
+ *     journal there ({@link PageJournal}) and hook events are spooled there until their hooks ran
+ *     ({@code Hooks.spooled}); without it ({@code regen}, {@code ingest}) each page is durable as
+ *     it is written and hooks wait in memory
  */
 public record SiteSettings(
     Path root,
