@@ -101,7 +101,13 @@ class CoordinatorIT {
 
   private Process agent(ServerProcess server, String name, String labels, int capacity)
       throws Exception {
-    String token = server.addWorker(name, "agent,github-jobs");
+    return agent(server, name, labels, capacity, "agent,github-jobs");
+  }
+
+  private Process agent(
+      ServerProcess server, String name, String labels, int capacity, String scopes)
+      throws Exception {
+    String token = server.addWorker(name, scopes);
     Path log = tmp.resolve(name + ".log");
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -411,6 +417,44 @@ class CoordinatorIT {
         Thread.sleep(100);
       }
       assertThat(Files.readAllLines(hooked)).containsExactlyInAnyOrder("ws one", "ws two");
+    }
+  }
+
+  /**
+   * An agent whose token may take jobs but not publish them (no scope github-jobs) used to take
+   * each job and fail its setup (run-job's /credentials check refused it), so the job ended as
+   * setup-failed without ever reaching an agent that could run it. It takes none now: it exits 2
+   * saying why, and the job waits for an agent that can publish it.
+   */
+  @Test
+  void anAgentWhoseTokenMayNotPublishTakesNoJobAndExits2SayingWhy() throws Exception {
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG)) {
+      String submitter = server.addWorker("ci", "submit");
+      long id =
+          submitted(
+              post(server, submitter, "coordinator/submit", submitBody(job("pub", "quick.sh", ""))),
+              0);
+
+      Process unable = agent(server, "unable", "", 1, "agent");
+
+      assertThat(unable.waitFor(60, TimeUnit.SECONDS)).as(agentLogs()).isTrue();
+      assertThat(unable.exitValue()).as(agentLogs()).isEqualTo(2);
+      assertThat(Files.readString(tmp.resolve("unable.log")))
+          .endsWith(
+              "soil-worker: agent unable: server "
+                  + server.uri()
+                  + " refused the token from SOIL_TOKEN for publishing jobs (HTTP 403: worker"
+                  + " 'unable' may not write 'github-jobs'), so the agent takes no job: give"
+                  + " SOIL_TOKEN the NAME:SECRET that 'soil-server add-worker NAME --scopes"
+                  + " agent,github-jobs' printed\n");
+      JsonNode waiting = get(server, "coordinator/jobs/" + id + ".json");
+      assertThat(waiting.path("state").asText()).as(waiting.toString()).isEqualTo("queued");
+      assertThat(waiting.path("attempts").asInt()).isZero();
+
+      agent(server, "able", "", 1);
+
+      JsonNode done = awaitJob(server, id, state("passed"));
+      assertThat(done.path("attempts").asInt()).isEqualTo(1);
     }
   }
 

@@ -90,27 +90,7 @@ class RunJobTokenIT {
     Files.writeString(
         checkout.resolve("tasks.txt"), "wait sh wait.sh -\na true x -\nb true x -\nc true x -\n");
     try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
-      Thread removeOnceWaiting =
-          new Thread(
-              () -> {
-                try {
-                  CancelledJobIT.awaitFile(checkout.resolve("_waiting"), Duration.ofSeconds(60));
-                  Processes.java(
-                      tmp,
-                      Map.of(),
-                      Repo.SERVER_JAR,
-                      "remove-worker",
-                      "e2e",
-                      "--site",
-                      server.site.toString(),
-                      "--state",
-                      server.state.toString());
-                  Files.writeString(checkout.resolve("_go"), "");
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
-      removeOnceWaiting.start();
+      Thread removeOnceWaiting = removeTheTokenOnceWaiting(server);
 
       Processes.Result result = runJob(Map.of("SOIL_TOKEN", server.token), server.uri().toString());
       removeOnceWaiting.join();
@@ -121,9 +101,81 @@ class RunJobTokenIT {
           .hasSize(2)
           .first()
           .asString()
-          .endsWith("; no more live events for this job");
+          .endsWith("; no more live events or live log for this job");
       assertThat(result.exit()).isEqualTo(1); // the job passed, its upload was refused
     }
+  }
+
+  /**
+   * A token removed while a task prints: the live log stops at its first refusal (it used to send
+   * three refused chunks), the events stop with it, and that is said once; the task runs on.
+   */
+  @Test
+  void aTokenRemovedWhileATaskPrintsStopsItsLiveLogAtTheFirstRefusal() throws Exception {
+    Files.writeString(
+        checkout.resolve("talk.sh"),
+        "#!/bin/sh\ntouch _waiting\ni=0\nuntil [ -e _go ] || [ $i -ge 600 ]; do\n"
+            + "  echo waiting $i; sleep 0.1; i=$((i+1))\ndone\n"
+            + "j=0\nwhile [ $j -lt 50 ]; do echo after $j; sleep 0.1; j=$((j+1)); done\n");
+    Files.writeString(checkout.resolve("tasks.txt"), "talk sh talk.sh -\nlast true x -\n");
+    try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
+      Thread removeOnceWaiting = removeTheTokenOnceWaiting(server);
+
+      Processes.Result result = runJob(Map.of("SOIL_TOKEN", server.token), server.uri().toString());
+      removeOnceWaiting.join();
+
+      assertThat(result.output()).contains("[2/2] last: status 0");
+      assertThat(result.output().lines().filter(l -> l.contains("refused the worker token")))
+          .as(result.output())
+          .hasSize(2)
+          .first()
+          .asString()
+          .contains("(HTTP 401: worker token not recognized); check SOIL_TOKEN or --token-file")
+          .endsWith("; no more live events or live log for this job");
+      String access = awaitAccessLine(server, "/results");
+      assertThat(access.lines().filter(l -> refused(l, "/log"))).as(access).hasSize(1);
+      assertThat(access.lines().filter(l -> refused(l, "/event"))).as(access).isEmpty();
+      assertThat(result.exit()).isEqualTo(1); // the job passed, its upload was refused
+    }
+  }
+
+  /** Once the job's first task waits for it: removes the token, then lets the task go on. */
+  private Thread removeTheTokenOnceWaiting(ServerProcess server) {
+    Thread remover =
+        new Thread(
+            () -> {
+              try {
+                CancelledJobIT.awaitFile(checkout.resolve("_waiting"), Duration.ofSeconds(60));
+                Processes.java(
+                    tmp,
+                    Map.of(),
+                    Repo.SERVER_JAR,
+                    "remove-worker",
+                    "e2e",
+                    "--site",
+                    server.site.toString(),
+                    "--state",
+                    server.state.toString());
+                Files.writeString(checkout.resolve("_go"), "");
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    remover.start();
+    return remover;
+  }
+
+  /** The server's log once its access log has a 401 line of {@code route} (bounded). */
+  private static String awaitAccessLine(ServerProcess server, String route) throws Exception {
+    for (int i = 0; i < 100 && server.log().lines().noneMatch(l -> refused(l, route)); i++) {
+      Thread.sleep(100);
+    }
+    return server.log();
+  }
+
+  /** Whether {@code line} of the access log is a POST to {@code route} answered 401. */
+  private static boolean refused(String line, String route) {
+    return line.matches(".* POST " + route + "(\\?\\S*)? 401 .*");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.soilci.worker.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.soilci.result.WorkerHost;
 import io.soilci.threads.Daemons;
 import io.soilci.worker.WorkerFailure;
 import io.soilci.worker.run.StopSignal;
@@ -20,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * The agent's loop: one thread per slot, each asking for a job, running it, reporting it. {@link
  * #stop} (SIGTERM, SIGINT) ends it: no more polls, the running jobs cancelled (their tasks killed,
  * what ran published as cancelled, reported as cancelled), a job handed out in the meantime given
- * back as a setup failure for another agent; {@link #run} returns once all are reported.
+ * back as a setup failure for another agent; {@link #run} returns once all are reported. Before its
+ * first job it asks whether the server lets its token publish the jobs it would take; a refusal of
+ * that (401, 403) or of a request for work ends it too, taking no more jobs: {@link #refusal}.
  */
 final class Agent {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -36,9 +39,12 @@ final class Agent {
   private final Path workDir;
   private final String server;
   private final @Nullable Path tokenFile;
+  private final String tokenSource;
   private final Map<String, String> environment;
   private final PrintWriter out;
   private final AtomicReference<@Nullable StopSignal> stopped = new AtomicReference<>();
+  private final AtomicReference<@Nullable String> refused = new AtomicReference<>();
+  private volatile boolean mayPublish;
   private final Set<Thread> polling = ConcurrentHashMap.newKeySet();
   private final Set<AgentJob> running = ConcurrentHashMap.newKeySet();
 
@@ -61,11 +67,12 @@ final class Agent {
     this.workDir = workDir;
     this.server = server;
     this.tokenFile = tokenFile;
+    this.tokenSource = tokenFile == null ? "SOIL_TOKEN" : "--token-file " + tokenFile;
     this.environment = environment;
     this.out = out;
   }
 
-  /** Runs until stopped (or refused by the server). */
+  /** Runs until stopped, or refused by the server ({@link #refusal}). */
   void run() throws InterruptedException {
     List<Thread> slots = new ArrayList<>();
     for (int i = 0; i < capacity; i++) {
@@ -76,6 +83,11 @@ final class Agent {
     for (Thread slot : slots) {
       slot.join();
     }
+  }
+
+  /** Why the server refused this agent, if it did: it then took no more jobs. */
+  Optional<String> refusal() {
+    return Optional.ofNullable(refused.get());
   }
 
   /** On the signal's thread: asks for no more jobs and cancels the running ones. */
@@ -119,20 +131,24 @@ final class Agent {
   private void slot() {
     Duration backoff = Duration.ofSeconds(1);
     Thread self = Thread.currentThread();
-    while (stopped.get() == null) {
+    while (stopped.get() == null && refused.get() == null) {
       Optional<JsonNode> job;
       polling.add(self);
       try {
-        if (stopped.get() != null) {
+        if (stopped.get() != null || refused.get() != null) {
           return;
         }
+        checkPublishing();
         job = client.poll(labels, capacity, poll);
         backoff = Duration.ofSeconds(1);
       } catch (CoordinatorClient.Refused e) {
-        say("soil-worker agent " + name + ": " + e.getMessage() + "; stopping");
+        refuse("agent " + name + ": " + e.getMessage() + "; it takes no more jobs");
+        return;
+      } catch (PublishingRefused e) {
+        refuse(String.valueOf(e.getMessage()));
         return;
       } catch (CoordinatorClient.Unreachable | WorkerFailure e) {
-        if (stopped.get() != null) {
+        if (stopped.get() != null || refused.get() != null) {
           return;
         }
         Duration wait =
@@ -161,6 +177,62 @@ final class Agent {
         Thread.interrupted();
       }
       job.ifPresent(this::run);
+    }
+  }
+
+  /** The token may not publish the agent's jobs (401, 403 from {@code /credentials}). */
+  private static final class PublishingRefused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PublishingRefused(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Until the server said once that the token may publish coordinator jobs (all of them go to
+   * {@code github-jobs}): asks it ({@code POST /credentials}). Without that scope every job taken
+   * would fail its setup when {@code run-job} asks the same; so the agent takes none. A server
+   * without the check (404) leaves it to {@code run-job}; any other refusal is asked again later.
+   */
+  private void checkPublishing() {
+    if (mayPublish) {
+      return;
+    }
+    try {
+      client.checkPublishing(WorkerHost.GITHUB.id());
+    } catch (CoordinatorClient.Refused e) {
+      if (e.status == 401 || e.status == 403) {
+        throw new PublishingRefused(
+            "agent "
+                + name
+                + ": server "
+                + client.base()
+                + " refused the token from "
+                + tokenSource
+                + " for publishing jobs (HTTP "
+                + e.status
+                + ": "
+                + e.reason
+                + "), so the agent takes no job: give "
+                + tokenSource
+                + " the NAME:SECRET that 'soil-server add-worker NAME --scopes agent,"
+                + WorkerHost.GITHUB.prefix()
+                + "' printed");
+      }
+      if (e.status != 404) {
+        // 429 (failed logins from this address) and the like pass: asked again, as a poll is.
+        throw new CoordinatorClient.Unreachable(
+            "asking whether the token may publish: " + e.getMessage(), Duration.ZERO);
+      }
+    }
+    mayPublish = true;
+  }
+
+  /** Ends the agent: no more polls (those in flight abandoned); running jobs finish. */
+  private void refuse(String why) {
+    if (refused.compareAndSet(null, why)) {
+      polling.forEach(Thread::interrupt);
     }
   }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Spec;
           + " --server does (providers, workspaces, live log, publishing), renews its lease while"
           + " it runs and reports the outcome. The token (scopes agent and github-jobs) comes from"
           + " SOIL_TOKEN or --token-file. Runs until stopped: SIGTERM or SIGINT cancel its running"
-          + " jobs (tasks killed, what ran published as cancelled, reported), and it exits 0."
+          + " jobs (tasks killed, what ran published as cancelled, reported), and it exits 0. A"
+          + " token the server refuses (for asking for jobs, or for publishing them, asked before"
+          + " the first job) ends it with exit 2 and one line saying why, no job taken."
     })
 public final class AgentCommand implements Callable<Integer> {
   private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -131,6 +134,11 @@ public final class AgentCommand implements Callable<Integer> {
     out.flush();
     try (StopSignals signals = StopSignals.handle(agent::stop, spec.commandLine().getErr())) {
       agent.run();
+    }
+    Optional<String> refusal = agent.refusal();
+    if (refusal.isPresent()) {
+      // Exit 2: the agent cannot work with this token; a supervisor must not take it for a stop.
+      throw new BadInput(refusal.get());
     }
     out.printf("soil-worker agent %s: stopped%n", token.name());
     out.flush();

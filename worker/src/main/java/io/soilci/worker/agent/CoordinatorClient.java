@@ -26,10 +26,12 @@ final class CoordinatorClient {
   static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final int status;
+    final String reason;
 
-    Refused(int status, String message) {
-      super(message);
+    Refused(int status, String reason) {
+      super("the server refused (" + status + "): " + reason);
       this.status = status;
+      this.reason = reason;
     }
   }
 
@@ -100,7 +102,30 @@ final class CoordinatorClient {
         Duration.ofSeconds(30));
   }
 
+  /**
+   * Asks whether the token may publish {@code workerHost}'s jobs ({@code POST /credentials}, which
+   * changes nothing): returns when it may, {@link Refused} when not (401, 403; a 404 from a server
+   * without the check).
+   */
+  void checkPublishing(String workerHost) {
+    send("credentials?workerHost=" + encode(workerHost), "", Duration.ofSeconds(30));
+  }
+
   private Optional<JsonNode> post(String pathAndQuery, String body, Duration timeout) {
+    Optional<String> text = send(pathAndQuery, body, timeout);
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readTree(text.get()));
+    } catch (IOException e) {
+      throw new WorkerFailure(
+          base + pathAndQuery + " answered with no JSON: " + firstLine(text.get()), e);
+    }
+  }
+
+  /** The answer's body (empty for a 204), else {@link Refused} or {@link Unreachable}. */
+  private Optional<String> send(String pathAndQuery, String body, Duration timeout) {
     HttpRequest request =
         HttpRequest.newBuilder(base.resolve(pathAndQuery))
             .timeout(timeout)
@@ -141,14 +166,9 @@ final class CoordinatorClient {
           retry);
     }
     if (status >= 400) {
-      throw new Refused(status, "the server refused (" + status + "): " + firstLine(text));
+      throw new Refused(status, firstLine(text));
     }
-    try {
-      return Optional.of(JSON.readTree(text));
-    } catch (IOException e) {
-      throw new WorkerFailure(
-          base + pathAndQuery + " answered " + status + " with no JSON: " + firstLine(text), e);
-    }
+    return Optional.of(text);
   }
 
   private static String firstLine(String text) {

@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * Tells the server as a job runs: job start, each task's start and end. A failed event costs at
- * most {@code timeout} and one log line; after {@value #GIVE_UP_AFTER} failures in a row, or at
- * once when the server refuses the token (401, 403), the rest are skipped, so a dead server slows a
- * job by seconds, never fails it.
+ * most {@code timeout} and one log line; after {@value #GIVE_UP_AFTER} failures in a row the rest
+ * are skipped, so a dead server slows a job by seconds, never fails it. A refusal of the token
+ * (401, 403), here or by the job's live log, ends them at once ({@link TokenRefusal}).
  */
 final class LiveEvents implements JobListener {
   static final int GIVE_UP_AFTER = 3;
@@ -20,12 +20,19 @@ final class LiveEvents implements JobListener {
   private final SoilServer server;
   private final JobRef job;
   private final Duration timeout;
+  private final TokenRefusal refusal;
   private int failuresInARow;
 
   public LiveEvents(SoilServer server, JobRef job, Duration timeout) {
+    this(server, job, timeout, new TokenRefusal(server.warnings()));
+  }
+
+  /** Events that stop once {@code refusal} (shared with the job's live log) is refused. */
+  LiveEvents(SoilServer server, JobRef job, Duration timeout, TokenRefusal refusal) {
     this.server = server;
     this.job = job;
     this.timeout = timeout;
+    this.refusal = refusal;
   }
 
   @Override
@@ -58,7 +65,7 @@ final class LiveEvents implements JobListener {
 
   /** True once events were given up on. */
   public boolean gaveUp() {
-    return failuresInARow >= GIVE_UP_AFTER;
+    return failuresInARow >= GIVE_UP_AFTER || refusal.refused();
   }
 
   private void deliver(Event event) {
@@ -69,23 +76,24 @@ final class LiveEvents implements JobListener {
     try {
       answer = server.sendOnce(event, timeout);
     } catch (RuntimeException e) {
-      failed(
-          e instanceof WorkerFailure ? String.valueOf(e.getMessage()) : event + " failed: " + e,
-          false);
+      failed(e instanceof WorkerFailure ? String.valueOf(e.getMessage()) : event + " failed: " + e);
       return;
     }
     if (answer.succeeded()) {
       failuresInARow = 0;
       return;
     }
-    // A refused token stays refused: one line says so, and no further event is sent with it.
-    failed(
-        String.valueOf(answer.failure(event.toString(), server.base()).getMessage()),
-        answer.refusesToken());
+    String failure = String.valueOf(answer.failure(event.toString(), server.base()).getMessage());
+    if (answer.refusesToken()) {
+      // A refused token stays refused: one line says so, and no further event is sent with it.
+      refusal.refuse(failure);
+      return;
+    }
+    failed(failure);
   }
 
-  private void failed(String message, boolean hopeless) {
-    failuresInARow = hopeless ? GIVE_UP_AFTER : failuresInARow + 1;
+  private void failed(String message) {
+    failuresInARow++;
     server
         .warnings()
         .println(

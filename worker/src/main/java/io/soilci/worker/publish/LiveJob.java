@@ -31,6 +31,7 @@ public final class LiveJob {
   private final JobRef job;
   private final RetryPolicy retry;
   private final boolean updateStatusApi;
+  private final TokenRefusal refusal;
   private final LiveEvents events;
   private final PrintWriter stdout;
 
@@ -45,17 +46,19 @@ public final class LiveJob {
     this.job = job;
     this.retry = retry;
     this.updateStatusApi = updateStatusApi;
-    this.events = new LiveEvents(server, job, EVENT_TIMEOUT);
+    this.refusal = new TokenRefusal(server.warnings());
+    this.events = new LiveEvents(server, job, EVENT_TIMEOUT, refusal);
   }
 
   /**
    * Events plus the running task's log, read from {@code checkout}'s {@code _tmp/soil/logs/} and
-   * sent once a second; never throws. The start event carries the checked-out commit (read with git
-   * in {@code workerEnv} minus credentials) and the CI host's branch and pull request variables, so
-   * the run page shows them before the job is done.
+   * sent once a second; never throws. A refusal of the token by either ends both, said once. The
+   * start event carries the checked-out commit (read with git in {@code workerEnv} minus
+   * credentials) and the CI host's branch and pull request variables, so the run page shows them
+   * before the job is done.
    */
   public JobListener listener(Path checkout, Map<String, String> workerEnv) {
-    LogStream logs = new LogStream(server, job, checkout, Duration.ofSeconds(1));
+    LogStream logs = new LogStream(server, job, checkout, Duration.ofSeconds(1), refusal);
     return new JobListener() {
       @Override
       public void jobStarted() {

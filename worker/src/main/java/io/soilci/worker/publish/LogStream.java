@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * a chunk whose send failed is sent again from there at the next interval and the server keeps
  * bytes it already has once (the answer may have been lost after the server took them). It never
  * blocks a task and never fails the job: after {@value #GIVE_UP_AFTER} failed sends in a row it
- * stops for the rest of the job.
+ * stops for the rest of the job, and at the first refusal of the token (401, 403: every later send
+ * would be refused too) at once, said once ({@link TokenRefusal}, shared with the live events).
  */
 final class LogStream implements JobListener {
   static final int CHUNK = 64 * 1024;
@@ -41,20 +42,32 @@ final class LogStream implements JobListener {
   private final JobRef job;
   private final Path checkout;
   private final Duration interval;
+  private final TokenRefusal refusal;
   private final AtomicInteger failuresInARow = new AtomicInteger();
   private final Map<TaskName, Tail> running = new ConcurrentHashMap<>();
 
   LogStream(SoilServer server, JobRef job, Path checkout, Duration interval) {
+    this(server, job, checkout, interval, new TokenRefusal(server.warnings()));
+  }
+
+  /** A live log that stops once {@code refusal} (shared with the job's events) is refused. */
+  LogStream(SoilServer server, JobRef job, Path checkout, Duration interval, TokenRefusal refusal) {
     this.server = server;
     this.job = job;
     this.checkout = checkout;
     this.interval = interval;
+    this.refusal = refusal;
+  }
+
+  /** Given up: too many failed sends in a row, or the token refused. */
+  private boolean gaveUp() {
+    return failuresInARow.get() >= GIVE_UP_AFTER || refusal.refused();
   }
 
   @Override
   public void taskStarted(TaskName task) {
     stop(task);
-    if (failuresInARow.get() < GIVE_UP_AFTER) {
+    if (!gaveUp()) {
       Tail tail = new Tail(task, checkout.resolve(WwzPath.logOf(task)));
       running.put(task, tail);
       Thread thread = Daemons.of("live-log-" + task, tail);
@@ -98,11 +111,11 @@ final class LogStream implements JobListener {
 
     @Override
     public void run() {
-      while (!stopping && failuresInARow.get() < GIVE_UP_AFTER) {
+      while (!stopping && !gaveUp()) {
         sendNewSafely();
         pause();
       }
-      if (failuresInARow.get() < GIVE_UP_AFTER) {
+      if (!gaveUp()) {
         sendNewSafely(); // the task ended: what it printed last
       }
     }
@@ -158,6 +171,10 @@ final class LogStream implements JobListener {
       if (answer.succeeded()) {
         position = from + chunk.length;
         failuresInARow.set(0);
+      } else if (answer.refusesToken()) {
+        refusal.refuse(
+            String.valueOf(
+                answer.failure("live log of " + job + "/" + task, server.base()).getMessage()));
       } else {
         // Sent again from the same offset next time: the server keeps what it has once.
         position = from;

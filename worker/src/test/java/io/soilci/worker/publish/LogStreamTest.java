@@ -11,6 +11,7 @@ import io.soilci.result.WorkerHost;
 import io.soilci.worker.LoopbackHttp;
 import io.soilci.worker.LoopbackHttp.Reply;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -175,6 +176,43 @@ class LogStreamTest {
       assertThat(http.requests()).hasSize(2);
       assertThat(http.requests().get(0).bodyText().getBytes(StandardCharsets.UTF_8))
           .hasSize(LogStream.CHUNK);
+    }
+  }
+
+  @Test
+  void stopsAtTheFirstRefusalOfTheTokenSayingSoOnce() throws Exception {
+    Path log = log();
+    StringWriter warnings = new StringWriter();
+    try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(401, "worker token not recognized"))) {
+      LogStream stream =
+          new LogStream(
+              new SoilServer(
+                  http.uri(),
+                  new Token("w", "s"),
+                  Duration.ofSeconds(1),
+                  new PrintWriter(warnings)),
+              JOB,
+              checkout,
+              Duration.ofMillis(50));
+      Files.writeString(log, "one\n");
+
+      stream.taskStarted(UNIT);
+      for (int i = 0; i < 20; i++) {
+        Files.writeString(log, "more " + i + "\n", StandardOpenOption.APPEND);
+        Thread.sleep(50);
+      }
+      stream.taskFinished(done());
+      stream.taskStarted(new TaskName("next"));
+      stream.taskFinished(new TaskRow(0, 1, new TaskName("next"), "sh", "-", "-"));
+
+      assertThat(http.requests()).hasSize(1);
+      assertThat(warnings.toString())
+          .isEqualTo(
+              "soil-worker: server "
+                  + http.uri()
+                  + " refused the worker token (HTTP 401: worker token not recognized); check"
+                  + " SOIL_TOKEN or --token-file and the token's scopes; no more live events or"
+                  + " live log for this job\n");
     }
   }
 
