@@ -36,9 +36,11 @@ class CoordinatorIT {
   private static final Duration DEADLINE = Duration.ofSeconds(150);
   private static final String CONFIG =
       "\"coordinator\": {\"leaseSeconds\": 10, \"maxAttempts\": 2, \"maxQueuedJobs\": 20}";
+
   /** One failed login for a worker name, and its next one is 429 for the rest of 20 s. */
   private static final String LOGIN_LIMIT =
       ", \"guards\": {\"loginFailuresPerName\": 1, \"loginFailureWindowSeconds\": 20}";
+
   /** A status 429 in a line (not a port that has those digits). */
   private static final Pattern STATUS_429 = Pattern.compile("\\b429\\b");
 

@@ -210,8 +210,7 @@ final class Agent {
       return false;
     }
     Duration asked = throttle.retryAfter;
-    Duration wait =
-        !asked.isZero() && asked.compareTo(MAX_RETRY_AFTER) <= 0 ? asked : backoff;
+    Duration wait = !asked.isZero() && asked.compareTo(MAX_RETRY_AFTER) <= 0 ? asked : backoff;
     if (throttled.compareAndSet(false, true)) {
       warn(
           "soil-worker agent "

@@ -26,8 +26,7 @@ class LiveEventsTest {
   @Test
   void sendsStartAndEachTasksStartAndEnd() throws Exception {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
-      LiveEvents events =
-          events(http.uri(), Duration.ofSeconds(2));
+      LiveEvents events = events(http.uri(), Duration.ofSeconds(2));
 
       events.jobStarted();
       events.taskStarted(new TaskName("build"));
@@ -45,8 +44,7 @@ class LiveEventsTest {
 
   @Test
   void neverThrowsWhenTheServerIsDownAndStopsTryingAfterThreeFailures() throws Exception {
-    LiveEvents events =
-        events(SoilServers.closedPort(), Duration.ofSeconds(1));
+    LiveEvents events = events(SoilServers.closedPort(), Duration.ofSeconds(1));
 
     events.jobStarted();
     events.taskStarted(new TaskName("a"));
@@ -68,8 +66,7 @@ class LiveEventsTest {
               }
               return Reply.of(200, "");
             })) {
-      LiveEvents events =
-          events(http.uri(), Duration.ofMillis(300));
+      LiveEvents events = events(http.uri(), Duration.ofMillis(300));
       long start = System.nanoTime();
 
       events.jobStarted();

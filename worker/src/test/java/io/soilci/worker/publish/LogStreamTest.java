@@ -65,8 +65,7 @@ class LogStreamTest {
   void sendsTheRunningTasksLogAsItGrowsAndTheRestWhenItEnds() throws Exception {
     Path log = log();
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
-      LogStream stream =
-          stream(http.uri(), Duration.ofMillis(100));
+      LogStream stream = stream(http.uri(), Duration.ofMillis(100));
 
       stream.taskStarted(UNIT);
       Files.writeString(log, "one\n");
@@ -79,8 +78,7 @@ class LogStreamTest {
           .containsExactly(
               "/log?workerHost=github&runId=41&jobName=cpp&task=unit&offset=0",
               "/log?workerHost=github&runId=41&jobName=cpp&task=unit&offset=4");
-      assertThat(bodies(http))
-          .isEqualTo("one\ntwo <b>\n");
+      assertThat(bodies(http)).isEqualTo("one\ntwo <b>\n");
     }
   }
 
@@ -91,8 +89,7 @@ class LogStreamTest {
     // The first send fails as when the server's answer is lost: the chunk is sent again.
     try (LoopbackHttp http =
         new LoopbackHttp(r -> Reply.of(answered.getAndIncrement() == 0 ? 502 : 200, ""))) {
-      LogStream stream =
-          stream(http.uri(), Duration.ofMillis(100));
+      LogStream stream = stream(http.uri(), Duration.ofMillis(100));
       Files.writeString(log, "one\n");
 
       stream.taskStarted(UNIT);
@@ -122,8 +119,7 @@ class LogStreamTest {
               pause(Duration.ofMillis(500));
               return Reply.of(200, "");
             })) {
-      LogStream stream =
-          stream(http.uri(), Duration.ofMillis(100));
+      LogStream stream = stream(http.uri(), Duration.ofMillis(100));
       Files.writeString(log, "one\n");
       stream.taskStarted(UNIT);
       assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
@@ -131,8 +127,7 @@ class LogStreamTest {
 
       stream.taskFinished(done());
 
-      assertThat(bodies(http))
-          .isEqualTo("one\ntwo\n");
+      assertThat(bodies(http)).isEqualTo("one\ntwo\n");
     }
   }
 
@@ -149,8 +144,7 @@ class LogStreamTest {
     Path log = log();
     Files.write(log, new byte[LogStream.SERVER_KEEPS + 10_000]);
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
-      LogStream stream =
-          stream(http.uri(), Duration.ofSeconds(30));
+      LogStream stream = stream(http.uri(), Duration.ofSeconds(30));
 
       stream.taskStarted(UNIT);
       Thread.sleep(300);
@@ -167,8 +161,7 @@ class LogStreamTest {
     Path log = log();
     StringWriter warnings = new StringWriter();
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(401, "worker token not recognized"))) {
-      LogStream stream =
-          stream(SoilServers.at(http.uri(), warnings), Duration.ofMillis(50));
+      LogStream stream = stream(SoilServers.at(http.uri(), warnings), Duration.ofMillis(50));
       Files.writeString(log, "one\n");
 
       stream.taskStarted(UNIT);
@@ -194,8 +187,7 @@ class LogStreamTest {
   @Test
   void neverFailsOrBlocksLongWhenTheServerIsDown() throws Exception {
     Files.writeString(log(), "text\n");
-    LogStream stream =
-        stream(SoilServers.closedPort(), Duration.ofMillis(10));
+    LogStream stream = stream(SoilServers.closedPort(), Duration.ofMillis(10));
     long start = System.nanoTime();
 
     stream.taskStarted(UNIT);

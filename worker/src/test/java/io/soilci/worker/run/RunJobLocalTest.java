@@ -320,8 +320,8 @@ class RunJobLocalTest {
 
   /**
    * As Soil's worker, the commit recorded is the one checked out when the job started (git is asked
-   * as the tasks start): a task that commits does not change the job's commit keys, and the listener
-   * (the start event of --server) hears the same commit, from the same one git call.
+   * as the tasks start): a task that commits does not change the job's commit keys, and the
+   * listener (the start event of --server) hears the same commit, from the same one git call.
    */
   @Test
   void recordsTheCommitCheckedOutWhenTheJobStarted(@TempDir Path own) throws Exception {
