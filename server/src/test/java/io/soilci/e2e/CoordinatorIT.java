@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,13 @@ class CoordinatorIT {
   private static final Duration DEADLINE = Duration.ofSeconds(150);
   private static final String CONFIG =
       "\"coordinator\": {\"leaseSeconds\": 10, \"maxAttempts\": 2, \"maxQueuedJobs\": 20}";
+
+  /** One failed login for a worker name, and its next one is 429 for the rest of 20 s. */
+  private static final String LOGIN_LIMIT =
+      ", \"guards\": {\"loginFailuresPerName\": 1, \"loginFailureWindowSeconds\": 20}";
+
+  /** A status 429 in a line (not a port that has those digits). */
+  private static final Pattern STATUS_429 = Pattern.compile("\\b429\\b");
 
   @TempDir Path tmp;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -456,6 +464,90 @@ class CoordinatorIT {
       JsonNode done = awaitJob(server, id, state("passed"));
       assertThat(done.path("attempts").asInt()).isEqualTo(1);
     }
+  }
+
+  /**
+   * A 429 (the failed-login limit, here for the agent's name) is no refusal of the token: the agent
+   * waits as Retry-After says, says so once, and goes on. It used to end with exit 2 on a refused
+   * poll, and to say each retry of its credentials check.
+   */
+  @Test
+  void anAgentWhoseCredentialsCheckGets429WaitsSaysSoOnceAndTakesTheJob() throws Exception {
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG + LOGIN_LIMIT)) {
+      String submitter = server.addWorker("ci", "submit");
+      long id =
+          submitted(
+              post(server, submitter, "coordinator/submit", submitBody(job("q", "quick.sh", ""))),
+              0);
+      failLoginOnce(server, "patient");
+
+      Process patient = agent(server, "patient", "", 1);
+
+      JsonNode done = awaitJob(server, id, state("passed"));
+      assertThat(done.path("agent").asText()).isEqualTo("patient");
+      assertThat(patient.isAlive()).as(agentLogs()).isTrue();
+      assertWaitedOnceFor429(tmp.resolve("patient.log"), "credentials", "patient");
+    }
+  }
+
+  @Test
+  void anAgentWhosePollGets429WaitsSaysSoOnceAndGoesOnPolling() throws Exception {
+    try (ServerProcess server = new ServerProcess(tmp.resolve("s"), CONFIG + LOGIN_LIMIT)) {
+      Process steady = agent(server, "steady", "", 1);
+      awaitAgents(server, "steady");
+      failLoginOnce(server, "steady");
+
+      // A change to the tokens forgets the verified ones: the agent's next poll meets the limit.
+      String submitter = server.addWorker("ci", "submit");
+      awaitLine(tmp.resolve("steady.log"), STATUS_429);
+      assertThat(steady.waitFor(3, TimeUnit.SECONDS)).as("exited: " + agentLogs()).isFalse();
+      long id =
+          submitted(
+              post(server, submitter, "coordinator/submit", submitBody(job("p", "quick.sh", ""))),
+              0);
+
+      JsonNode done = awaitJob(server, id, state("passed"));
+      assertThat(done.path("agent").asText()).isEqualTo("steady");
+      assertThat(steady.isAlive()).as(agentLogs()).isTrue();
+      assertWaitedOnceFor429(tmp.resolve("steady.log"), "coordinator/poll", "steady");
+    }
+  }
+
+  /** One wrong secret for worker {@code name}: with {@link #LOGIN_LIMIT}, its next login is 429. */
+  private void failLoginOnce(ServerProcess server, String name) throws Exception {
+    HttpResponse<String> wrong =
+        post(server, name + ":not-the-secret", "credentials?workerHost=github", "");
+    assertThat(wrong.statusCode()).as(wrong.body()).isEqualTo(401);
+  }
+
+  /** Waits (bounded) until a line of {@code log} has {@code pattern}. */
+  private void awaitLine(Path log, Pattern pattern) throws Exception {
+    long end = System.nanoTime() + DEADLINE.toNanos();
+    while (!Files.exists(log) || Files.readString(log).lines().noneMatch(pattern.asPredicate())) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("no line with '" + pattern + "' in " + log + agentLogs());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static void assertWaitedOnceFor429(Path log, String route, String name)
+      throws IOException {
+    String text = Files.readString(log);
+    assertThat(text.lines().filter(STATUS_429.asPredicate()))
+        .as(text)
+        .singleElement()
+        .asString()
+        .matches(
+            "soil-worker agent "
+                + name
+                + ": server http://127\\.0\\.0\\.1:\\d+/ answered "
+                + route
+                + " with 429 \\(too many failed logins for worker name '"
+                + name
+                + "' \\(1 in 20 s\\); retry in \\d+ seconds with a valid token\\): waiting \\d+ s,"
+                + " then asking again \\(not said again while the server keeps answering 429\\)");
+    assertThat(text).doesNotContain("asking again in").doesNotContain("takes no more jobs");
   }
 
   @Test

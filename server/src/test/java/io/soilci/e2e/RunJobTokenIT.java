@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,25 +84,14 @@ class RunJobTokenIT {
    */
   @Test
   void aTokenRemovedWhileTheJobRunsIsReportedOnceForTheLiveEvents() throws Exception {
-    Files.writeString(
-        checkout.resolve("wait.sh"),
-        "#!/bin/sh\ntouch _waiting\ni=0\nuntil [ -e _go ] || [ $i -ge 600 ]; do\n"
-            + "  sleep 0.1; i=$((i+1))\ndone\n");
+    Files.writeString(checkout.resolve("wait.sh"), waitsForGo(""));
     Files.writeString(
         checkout.resolve("tasks.txt"), "wait sh wait.sh -\na true x -\nb true x -\nc true x -\n");
     try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
-      Thread removeOnceWaiting = removeTheTokenOnceWaiting(server);
-
-      Processes.Result result = runJob(Map.of("SOIL_TOKEN", server.token), server.uri().toString());
-      removeOnceWaiting.join();
+      Processes.Result result = runJobRemovingTheTokenOnceWaiting(server);
 
       assertThat(result.output()).contains("[4/4] c: status 0");
-      assertThat(result.output().lines().filter(l -> l.contains("refused the worker token")))
-          .as(result.output())
-          .hasSize(2)
-          .first()
-          .asString()
-          .endsWith("; no more live events or live log for this job");
+      assertRefusedOnceForTheLiveEventsThenForTheUpload(result);
       assertThat(result.exit()).isEqualTo(1); // the job passed, its upload was refused
     }
   }
@@ -114,29 +104,53 @@ class RunJobTokenIT {
   void aTokenRemovedWhileATaskPrintsStopsItsLiveLogAtTheFirstRefusal() throws Exception {
     Files.writeString(
         checkout.resolve("talk.sh"),
-        "#!/bin/sh\ntouch _waiting\ni=0\nuntil [ -e _go ] || [ $i -ge 600 ]; do\n"
-            + "  echo waiting $i; sleep 0.1; i=$((i+1))\ndone\n"
+        waitsForGo("echo waiting $i; ")
             + "j=0\nwhile [ $j -lt 50 ]; do echo after $j; sleep 0.1; j=$((j+1)); done\n");
     Files.writeString(checkout.resolve("tasks.txt"), "talk sh talk.sh -\nlast true x -\n");
     try (ServerProcess server = new ServerProcess(Files.createDirectories(tmp.resolve("s")))) {
-      Thread removeOnceWaiting = removeTheTokenOnceWaiting(server);
-
-      Processes.Result result = runJob(Map.of("SOIL_TOKEN", server.token), server.uri().toString());
-      removeOnceWaiting.join();
+      Processes.Result result = runJobRemovingTheTokenOnceWaiting(server);
 
       assertThat(result.output()).contains("[2/2] last: status 0");
-      assertThat(result.output().lines().filter(l -> l.contains("refused the worker token")))
-          .as(result.output())
-          .hasSize(2)
-          .first()
-          .asString()
-          .contains("(HTTP 401: worker token not recognized); check SOIL_TOKEN or --token-file")
-          .endsWith("; no more live events or live log for this job");
+      assertRefusedOnceForTheLiveEventsThenForTheUpload(result)
+          .contains("(HTTP 401: worker token not recognized); check SOIL_TOKEN or --token-file");
       String access = awaitAccessLine(server, "/results");
       assertThat(access.lines().filter(l -> refused(l, "/log"))).as(access).hasSize(1);
       assertThat(access.lines().filter(l -> refused(l, "/event"))).as(access).isEmpty();
       assertThat(result.exit()).isEqualTo(1); // the job passed, its upload was refused
     }
+  }
+
+  /**
+   * A task script that touches {@code _waiting}, then waits (at most 60 s) for {@code _go}, running
+   * {@code eachWait} (shell, ending in {@code ;}) before each tenth of a second it waits.
+   */
+  static String waitsForGo(String eachWait) {
+    return "#!/bin/sh\ntouch _waiting\ni=0\nuntil [ -e _go ] || [ $i -ge 600 ]; do\n  "
+        + eachWait
+        + "sleep 0.1; i=$((i+1))\ndone\n";
+  }
+
+  /** Runs the job with the server's token, removed once the job's first task waits for it. */
+  private Processes.Result runJobRemovingTheTokenOnceWaiting(ServerProcess server)
+      throws Exception {
+    Thread removeOnceWaiting = removeTheTokenOnceWaiting(server);
+    Processes.Result result = runJob(Map.of("SOIL_TOKEN", server.token), server.uri().toString());
+    removeOnceWaiting.join();
+    return result;
+  }
+
+  /**
+   * Two lines say the token was refused: the first for the live events and log (which stop), the
+   * second for the upload. Returns the first, for more checks.
+   */
+  private static AbstractStringAssert<?> assertRefusedOnceForTheLiveEventsThenForTheUpload(
+      Processes.Result result) {
+    return assertThat(result.output().lines().filter(l -> l.contains("refused the worker token")))
+        .as(result.output())
+        .hasSize(2)
+        .first()
+        .asString()
+        .endsWith("; no more live events or live log for this job");
   }
 
   /** Once the job's first task waits for it: removes the token, then lets the task go on. */

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -23,10 +24,15 @@ import org.jspecify.annotations.Nullable;
  * what ran published as cancelled, reported as cancelled), a job handed out in the meantime given
  * back as a setup failure for another agent; {@link #run} returns once all are reported. Before its
  * first job it asks whether the server lets its token publish the jobs it would take; a refusal of
- * that (401, 403) or of a request for work ends it too, taking no more jobs: {@link #refusal}.
+ * that (401, 403) or of a request for work ends it too, taking no more jobs: {@link #refusal}. A
+ * 429 there is no refusal: the agent waits (the answer's {@code Retry-After}, else its backoff),
+ * says so once on stderr, and asks again.
  */
 final class Agent {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /** The longest {@code Retry-After} of a 429 waited as it says; a longer one gets the backoff. */
+  static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
 
   /** From a stop signal to the exit, at most: past it the agent exits without its reports. */
   static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
@@ -42,6 +48,8 @@ final class Agent {
   private final String tokenSource;
   private final Map<String, String> environment;
   private final PrintWriter out;
+  private final PrintWriter err;
+  private final AtomicBoolean throttled = new AtomicBoolean();
   private final AtomicReference<@Nullable StopSignal> stopped = new AtomicReference<>();
   private final AtomicReference<@Nullable String> refused = new AtomicReference<>();
   private volatile boolean mayPublish;
@@ -58,7 +66,8 @@ final class Agent {
       String server,
       @Nullable Path tokenFile,
       Map<String, String> environment,
-      PrintWriter out) {
+      PrintWriter out,
+      PrintWriter err) {
     this.client = client;
     this.name = name;
     this.labels = labels;
@@ -70,6 +79,7 @@ final class Agent {
     this.tokenSource = tokenFile == null ? "SOIL_TOKEN" : "--token-file " + tokenFile;
     this.environment = environment;
     this.out = out;
+    this.err = err;
   }
 
   /** Runs until stopped, or refused by the server ({@link #refusal}). */
@@ -141,9 +151,17 @@ final class Agent {
         checkPublishing();
         job = client.poll(labels, capacity, poll);
         backoff = Duration.ofSeconds(1);
+        throttled.set(false);
       } catch (CoordinatorClient.Refused e) {
-        refuse("agent " + name + ": " + e.getMessage() + "; it takes no more jobs");
-        return;
+        if (e.status != 429) {
+          refuse("agent " + name + ": " + e.getMessage() + "; it takes no more jobs");
+          return;
+        }
+        if (!waitOut(e, backoff)) {
+          return;
+        }
+        backoff = longer(backoff);
+        continue;
       } catch (PublishingRefused e) {
         refuse(String.valueOf(e.getMessage()));
         return;
@@ -166,10 +184,7 @@ final class Agent {
         if (!sleep(wait)) {
           return;
         }
-        backoff =
-            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-                ? MAX_BACKOFF
-                : backoff.multipliedBy(2);
+        backoff = longer(backoff);
         continue;
       } finally {
         polling.remove(self);
@@ -178,6 +193,39 @@ final class Agent {
       }
       job.ifPresent(this::run);
     }
+  }
+
+  private static Duration longer(Duration backoff) {
+    Duration twice = backoff.multipliedBy(2);
+    return twice.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : twice;
+  }
+
+  /**
+   * After a 429 ({@code throttle}): waits as its {@code Retry-After} says when that is 1 s to
+   * {@link #MAX_RETRY_AFTER}, else {@code backoff}; says so on stderr unless it was said since the
+   * last answered poll. False when the agent stopped or was refused meanwhile.
+   */
+  private boolean waitOut(CoordinatorClient.Refused throttle, Duration backoff) {
+    if (stopped.get() != null || refused.get() != null) {
+      return false;
+    }
+    Duration asked = throttle.retryAfter;
+    Duration wait = !asked.isZero() && asked.compareTo(MAX_RETRY_AFTER) <= 0 ? asked : backoff;
+    if (throttled.compareAndSet(false, true)) {
+      warn(
+          "soil-worker agent "
+              + name
+              + ": server "
+              + client.base()
+              + " answered "
+              + throttle.route
+              + " with 429 ("
+              + throttle.reason
+              + "): waiting "
+              + wait.toSeconds()
+              + " s, then asking again (not said again while the server keeps answering 429)");
+    }
+    return sleep(wait);
   }
 
   /** The token may not publish the agent's jobs (401, 403 from {@code /credentials}). */
@@ -193,7 +241,8 @@ final class Agent {
    * Until the server said once that the token may publish coordinator jobs (all of them go to
    * {@code github-jobs}): asks it ({@code POST /credentials}). Without that scope every job taken
    * would fail its setup when {@code run-job} asks the same; so the agent takes none. A server
-   * without the check (404) leaves it to {@code run-job}; any other refusal is asked again later.
+   * without the check (404) leaves it to {@code run-job}; a 429 is waited out as a poll's is; any
+   * other refusal is asked again later.
    */
   private void checkPublishing() {
     if (mayPublish) {
@@ -220,8 +269,11 @@ final class Agent {
                 + WorkerHost.GITHUB.prefix()
                 + "' printed");
       }
+      if (e.status == 429) {
+        throw e; // too many failed logins from this address or for this name: waited out
+      }
       if (e.status != 404) {
-        // 429 (failed logins from this address) and the like pass: asked again, as a poll is.
+        // Any other refusal passes: asked again, as a poll is.
         throw new CoordinatorClient.Unreachable(
             "asking whether the token may publish: " + e.getMessage(), Duration.ZERO);
       }
@@ -260,6 +312,11 @@ final class Agent {
   private synchronized void say(String line) {
     out.println(line);
     out.flush();
+  }
+
+  private synchronized void warn(String line) {
+    err.println(line);
+    err.flush();
   }
 
   private static boolean sleep(Duration wait) {

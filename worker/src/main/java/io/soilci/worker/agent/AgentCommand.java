@@ -127,7 +127,8 @@ public final class AgentCommand implements Callable<Integer> {
             server,
             tokenFile,
             environment,
-            out);
+            out,
+            spec.commandLine().getErr());
     out.printf(
         "soil-worker agent %s: asking %s for jobs with labels [%s], %d at once%n",
         token.name(), client.base(), String.join(",", list), capacity);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.soilci.threads.Daemons;
 import io.soilci.worker.WorkerFailure;
 import io.soilci.worker.run.Cancellation;
+import io.soilci.worker.run.GitFacts;
 import io.soilci.worker.run.JobListener;
 import io.soilci.worker.run.StopSignal;
 import io.soilci.worker.runjob.RunJobCommand;
@@ -160,7 +161,7 @@ final class AgentJob {
       JobListener listener =
           new JobListener() {
             @Override
-            public void jobStarted() {
+            public void jobStarted(GitFacts commit) {
               started.set(true);
             }
           };

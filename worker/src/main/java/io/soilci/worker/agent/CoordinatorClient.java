@@ -16,22 +16,33 @@ import java.util.Optional;
 
 /**
  * The coordinator's HTTP API as an agent and a submitter use it. A 4xx answer is {@link Refused}
- * with the server's one-line reason; no answer or a 5xx is {@link Unreachable}, which callers may
- * try again.
+ * with the server's one-line reason (a 429 with its {@code Retry-After}); no answer or a 5xx is
+ * {@link Unreachable}, which callers may try again.
  */
 final class CoordinatorClient {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The server refused the request (4xx): trying again cannot help. */
+  /**
+   * The server refused the request (4xx): trying again cannot help, but for a 429 (too many
+   * requests, e.g. failed logins from this address) once {@link #retryAfter} has passed.
+   */
   static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final int status;
     final String reason;
 
-    Refused(int status, String reason) {
+    /** The route asked, without its query: {@code coordinator/poll}. */
+    final String route;
+
+    /** The answer's {@code Retry-After} in seconds; zero when it had none (or not a number). */
+    final Duration retryAfter;
+
+    Refused(int status, String reason, String route, Duration retryAfter) {
       super("the server refused (" + status + "): " + reason);
       this.status = status;
       this.reason = reason;
+      this.route = route;
+      this.retryAfter = retryAfter;
     }
   }
 
@@ -148,27 +159,25 @@ final class CoordinatorClient {
     if (status == 204) {
       return Optional.empty();
     }
+    String route = pathAndQuery.replaceAll("\\?.*", "");
     if (status >= 500) {
-      Duration retry =
-          response
-              .headers()
-              .firstValue("Retry-After")
-              .filter(v -> v.matches("\\d{1,6}"))
-              .map(v -> Duration.ofSeconds(Long.parseLong(v)))
-              .orElse(Duration.ZERO);
       throw new Unreachable(
-          base
-              + pathAndQuery.replaceAll("\\?.*", "")
-              + " answered "
-              + status
-              + ": "
-              + firstLine(text),
-          retry);
+          base + route + " answered " + status + ": " + firstLine(text), retryAfter(response));
     }
     if (status >= 400) {
-      throw new Refused(status, firstLine(text));
+      throw new Refused(status, firstLine(text), route, retryAfter(response));
     }
     return Optional.of(text);
+  }
+
+  /** {@code Retry-After} in seconds (its date form is not read), else zero. */
+  private static Duration retryAfter(HttpResponse<String> response) {
+    return response
+        .headers()
+        .firstValue("Retry-After")
+        .filter(v -> v.matches("\\d{1,6}"))
+        .map(v -> Duration.ofSeconds(Long.parseLong(v)))
+        .orElse(Duration.ZERO);
   }
 
   private static String firstLine(String text) {

@@ -4,7 +4,6 @@ import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.worker.WorkerFailure;
-import io.soilci.worker.run.JobListener;
 import java.time.Duration;
 import java.util.Map;
 
@@ -14,7 +13,7 @@ import java.util.Map;
  * are skipped, so a dead server slows a job by seconds, never fails it. A refusal of the token
  * (401, 403), here or by the job's live log, ends them at once ({@link TokenRefusal}).
  */
-final class LiveEvents implements JobListener {
+final class LiveEvents {
   static final int GIVE_UP_AFTER = 3;
 
   private final SoilServer server;
@@ -35,7 +34,7 @@ final class LiveEvents implements JobListener {
     this.refusal = refusal;
   }
 
-  @Override
+  /** The job started; no commit facts. */
   public void jobStarted() {
     jobStarted(Map.of());
   }
@@ -53,12 +52,12 @@ final class LiveEvents implements JobListener {
     deliver(Event.start(job, facts, updateStatusApi));
   }
 
-  @Override
+  /** {@code task} is starting. */
   public void taskStarted(TaskName task) {
     deliver(Event.taskStart(job, task));
   }
 
-  @Override
+  /** {@code row}'s task ended. */
   public void taskFinished(TaskRow row) {
     deliver(Event.taskDone(job, row));
   }

@@ -6,7 +6,6 @@ import io.soilci.result.JobRef;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
-import io.soilci.worker.provider.TaskEnvironment;
 import io.soilci.worker.run.GitFacts;
 import io.soilci.worker.run.JobListener;
 import io.soilci.worker.run.StopSignal;
@@ -15,7 +14,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,16 +51,16 @@ public final class LiveJob {
   /**
    * Events plus the running task's log, read from {@code checkout}'s {@code _tmp/soil/logs/} and
    * sent once a second; never throws. A refusal of the token by either ends both, said once. The
-   * start event carries the checked-out commit (read with git in {@code workerEnv} minus
-   * credentials) and the CI host's branch and pull request variables, so the run page shows them
-   * before the job is done.
+   * start event carries the checked-out commit (the job run's one answer of git, which {@code
+   * JOB.json} records too) and the CI host's branch and pull request variables from {@code
+   * workerEnv}, so the run page shows them before the job is done.
    */
   public JobListener listener(Path checkout, Map<String, String> workerEnv) {
     LogStream logs = new LogStream(server, job, checkout, Duration.ofSeconds(1), refusal);
     return new JobListener() {
       @Override
-      public void jobStarted() {
-        events.jobStarted(startFacts(checkout, workerEnv), updateStatusApi);
+      public void jobStarted(GitFacts commit) {
+        events.jobStarted(startFacts(commit.get(), workerEnv), updateStatusApi);
       }
 
       @Override
@@ -80,9 +78,9 @@ public final class LiveJob {
   }
 
   /** JOB.json's commit keys and the host variables that name the branch, the PR and the CI job. */
-  private Map<String, String> startFacts(Path checkout, Map<String, String> workerEnv) {
-    Map<String, String> facts =
-        new LinkedHashMap<>(GitFacts.read(checkout, TaskEnvironment.local(workerEnv, List.of())));
+  private static Map<String, String> startFacts(
+      Map<String, String> commit, Map<String, String> workerEnv) {
+    Map<String, String> facts = new LinkedHashMap<>(commit);
     for (String key : JobMeta.START_EVENT_ENV) {
       String value = workerEnv.get(key);
       if (value != null && !value.isEmpty()) {

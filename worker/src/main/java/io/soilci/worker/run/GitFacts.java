@@ -4,6 +4,7 @@ import io.soilci.result.JobMeta;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -13,13 +14,16 @@ import org.jspecify.annotations.Nullable;
  * The checked-out commit as Soil records it: hash, author date (ISO 8601) and subject, from one
  * {@code git log}. {@link #start} starts it and {@link #get} reads its answer, so that a job's
  * tasks run while git looks (Soil's worker too records the commit before the tasks run): a one-task
- * run-job waited ~20 ms for it after its tasks (docs/BENCHMARKS.md, "Worker start-up").
+ * run-job waited ~20 ms for it after its tasks (docs/BENCHMARKS.md, "Worker start-up"). A job run
+ * asks once and hands this to its listener, so the start event and {@code JOB.json} carry the same
+ * answer: every {@link #get} after the first returns the first one's.
  */
 public final class GitFacts {
   /** The most of git's output read: a hash, a date and one subject line. */
   private static final int MAX_OUTPUT = 64 * 1024;
 
   private final @Nullable Process git;
+  private @Nullable Map<String, String> facts;
 
   private GitFacts(@Nullable Process git) {
     this.git = git;
@@ -42,16 +46,21 @@ public final class GitFacts {
     }
   }
 
-  /** {@link #start}, then {@link #get}. */
-  public static Map<String, String> read(Path checkout, Map<String, String> env) {
-    return start(checkout, env).get();
-  }
-
   /**
    * {@code commit-hash}, {@code commit-date}, {@code commit-line}; empty when not a git checkout
-   * (or git did not answer in 30 s).
+   * (or git did not answer in 30 s, or was {@linkplain #cancel cancelled}). Waits for git the first
+   * time; from any thread.
    */
-  public Map<String, String> get() {
+  public synchronized Map<String, String> get() {
+    Map<String, String> known = facts;
+    if (known == null) {
+      known = read();
+      facts = known;
+    }
+    return known;
+  }
+
+  private Map<String, String> read() {
     if (git == null) {
       return Map.of();
     }
@@ -64,11 +73,11 @@ public final class GitFacts {
       if (fields.length != 3) {
         return Map.of();
       }
-      Map<String, String> facts = new LinkedHashMap<>();
-      facts.put(JobMeta.COMMIT_HASH, fields[0]);
-      facts.put(JobMeta.COMMIT_DATE, fields[1]);
-      facts.put(JobMeta.COMMIT_LINE, fields[2]);
-      return facts;
+      Map<String, String> commit = new LinkedHashMap<>();
+      commit.put(JobMeta.COMMIT_HASH, fields[0]);
+      commit.put(JobMeta.COMMIT_DATE, fields[1]);
+      commit.put(JobMeta.COMMIT_LINE, fields[2]);
+      return Collections.unmodifiableMap(commit);
     } catch (IOException e) {
       return Map.of();
     } catch (InterruptedException e) {

@@ -22,9 +22,9 @@ public interface JobListener {
     }
     return new JobListener() {
       @Override
-      public void jobStarted() {
-        first.jobStarted();
-        second.jobStarted();
+      public void jobStarted(GitFacts commit) {
+        first.jobStarted(commit);
+        second.jobStarted(commit);
       }
 
       @Override
@@ -41,8 +41,11 @@ public interface JobListener {
     };
   }
 
-  /** The job is about to run its first task. */
-  default void jobStarted() {}
+  /**
+   * The job is about to run its first task; {@code commit} is the commit checked out when it
+   * started, asked of git once for the whole run ({@link GitFacts#get} waits for its answer).
+   */
+  default void jobStarted(GitFacts commit) {}
 
   /** {@code task} is starting. */
   default void taskStarted(TaskName task) {}

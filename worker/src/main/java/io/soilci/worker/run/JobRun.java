@@ -66,7 +66,7 @@ public final class JobRun {
             placement.checkout(), TaskEnvironment.local(placement.workerEnv(), List.of()));
     TasksRun ran;
     try {
-      ran = runTasks(files);
+      ran = runTasks(files, git);
     } catch (IOException | RuntimeException e) {
       git.cancel();
       throw e;
@@ -84,7 +84,7 @@ public final class JobRun {
   /** What running the tasks gave: their rows, when they started, the instance's facts. */
   private record TasksRun(List<TaskRow> rows, long startTime, Map<String, String> facts) {}
 
-  private TasksRun runTasks(JobFiles files) throws IOException {
+  private TasksRun runTasks(JobFiles files, GitFacts commit) throws IOException {
     JobSettings.Placement placement = settings.placement();
     InstanceSpec spec =
         new InstanceSpec(
@@ -105,7 +105,7 @@ public final class JobRun {
               settings.parallel());
       cancellation.running(instance);
       try {
-        List<TaskRow> rows = runner.run(settings.tasks());
+        List<TaskRow> rows = runner.run(settings.tasks(), commit);
         return new TasksRun(rows, startTime, instance.facts());
       } finally {
         cancellation.running(null);

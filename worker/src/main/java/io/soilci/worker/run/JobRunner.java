@@ -68,12 +68,15 @@ final class JobRunner {
   /** A task that ended: its place in the list, its row, and whether its instance broke. */
   private record Ended(int index, TaskRow row, @Nullable String failure) {}
 
-  /** Runs every task (or up to an infrastructure failure) and returns their rows in list order. */
-  List<TaskRow> run(List<TaskLine> tasks) throws IOException {
+  /**
+   * Runs every task (or up to an infrastructure failure) and returns their rows in list order;
+   * {@code commit} goes to the listener with the job's start.
+   */
+  List<TaskRow> run(List<TaskLine> tasks, GitFacts commit) throws IOException {
     Path index = checkout.resolve(WwzPath.INDEX_TSV);
     Files.createDirectories(checkout.resolve(WwzPath.LOGS_DIR));
     Files.write(index, new byte[0]);
-    listener.jobStarted();
+    listener.jobStarted(commit);
     Map<TaskName, Integer> position = new HashMap<>();
     for (int i = 0; i < tasks.size(); i++) {
       position.put(tasks.get(i).name(), i);

@@ -15,8 +15,8 @@ final class SafeListener {
     this.err = err;
   }
 
-  void jobStarted() {
-    call(listener::jobStarted);
+  void jobStarted(GitFacts commit) {
+    call(() -> listener.jobStarted(commit));
   }
 
   void taskStarted(TaskName task) {

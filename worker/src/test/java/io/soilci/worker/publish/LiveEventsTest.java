@@ -10,9 +10,6 @@ import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
 import io.soilci.worker.LoopbackHttp;
 import io.soilci.worker.LoopbackHttp.Reply;
-import java.io.PrintWriter;
-import java.io.Writer;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -21,18 +18,15 @@ class LiveEventsTest {
   private static final JobRef JOB =
       new JobRef(WorkerHost.SOURCEHUT, new RunId("1234"), new JobName("cpp"));
 
+  /** This test's job's events to the server at {@code base}, each bounded by {@code timeout}. */
+  private static LiveEvents events(URI base, Duration timeout) {
+    return new LiveEvents(SoilServers.at(base), JOB, timeout);
+  }
+
   @Test
   void sendsStartAndEachTasksStartAndEnd() throws Exception {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
-      LiveEvents events =
-          new LiveEvents(
-              new SoilServer(
-                  http.uri(),
-                  new Token("w", "s"),
-                  Duration.ofSeconds(1),
-                  new PrintWriter(Writer.nullWriter())),
-              JOB,
-              Duration.ofSeconds(2));
+      LiveEvents events = events(http.uri(), Duration.ofSeconds(2));
 
       events.jobStarted();
       events.taskStarted(new TaskName("build"));
@@ -50,19 +44,7 @@ class LiveEventsTest {
 
   @Test
   void neverThrowsWhenTheServerIsDownAndStopsTryingAfterThreeFailures() throws Exception {
-    URI closed;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closed = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/");
-    }
-    LiveEvents events =
-        new LiveEvents(
-            new SoilServer(
-                closed,
-                new Token("w", "s"),
-                Duration.ofSeconds(1),
-                new PrintWriter(Writer.nullWriter())),
-            JOB,
-            Duration.ofSeconds(1));
+    LiveEvents events = events(SoilServers.closedPort(), Duration.ofSeconds(1));
 
     events.jobStarted();
     events.taskStarted(new TaskName("a"));
@@ -84,15 +66,7 @@ class LiveEventsTest {
               }
               return Reply.of(200, "");
             })) {
-      LiveEvents events =
-          new LiveEvents(
-              new SoilServer(
-                  http.uri(),
-                  new Token("w", "s"),
-                  Duration.ofSeconds(1),
-                  new PrintWriter(Writer.nullWriter())),
-              JOB,
-              Duration.ofMillis(300));
+      LiveEvents events = events(http.uri(), Duration.ofMillis(300));
       long start = System.nanoTime();
 
       events.jobStarted();

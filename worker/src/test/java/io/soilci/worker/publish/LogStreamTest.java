@@ -10,10 +10,7 @@ import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
 import io.soilci.worker.LoopbackHttp;
 import io.soilci.worker.LoopbackHttp.Reply;
-import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.Writer;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,26 +39,37 @@ class LogStreamTest {
     return new TaskRow(0, 1, UNIT, "sh", "-", "-");
   }
 
+  /** This test's job's live log from {@code checkout}, to {@code server} every {@code interval}. */
+  private LogStream stream(SoilServer server, Duration interval) {
+    return new LogStream(server, JOB, checkout, interval);
+  }
+
+  /** As {@link #stream(SoilServer, Duration)}, to the server at {@code base}, warnings dropped. */
+  private LogStream stream(URI base, Duration interval) {
+    return stream(SoilServers.at(base), interval);
+  }
+
+  /** Waits (at most 5 s) until {@code http} has taken {@code count} requests. */
+  private static void awaitRequests(LoopbackHttp http, int count) throws InterruptedException {
+    for (int i = 0; i < 100 && http.requests().size() < count; i++) {
+      Thread.sleep(50);
+    }
+  }
+
+  /** All the live log {@code http} took, in the order it came. */
+  private static String bodies(LoopbackHttp http) {
+    return String.join("", http.requests().stream().map(LoopbackHttp.Request::bodyText).toList());
+  }
+
   @Test
   void sendsTheRunningTasksLogAsItGrowsAndTheRestWhenItEnds() throws Exception {
     Path log = log();
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
-      LogStream stream =
-          new LogStream(
-              new SoilServer(
-                  http.uri(),
-                  new Token("w", "s"),
-                  Duration.ofSeconds(1),
-                  new PrintWriter(Writer.nullWriter())),
-              JOB,
-              checkout,
-              Duration.ofMillis(100));
+      LogStream stream = stream(http.uri(), Duration.ofMillis(100));
 
       stream.taskStarted(UNIT);
       Files.writeString(log, "one\n");
-      for (int i = 0; i < 50 && http.requests().isEmpty(); i++) {
-        Thread.sleep(50);
-      }
+      awaitRequests(http, 1);
       Files.writeString(log, "two <b>\n", StandardOpenOption.APPEND);
       stream.taskFinished(done());
 
@@ -70,8 +78,7 @@ class LogStreamTest {
           .containsExactly(
               "/log?workerHost=github&runId=41&jobName=cpp&task=unit&offset=0",
               "/log?workerHost=github&runId=41&jobName=cpp&task=unit&offset=4");
-      assertThat(String.join("", http.requests().stream().map(r -> r.bodyText()).toList()))
-          .isEqualTo("one\ntwo <b>\n");
+      assertThat(bodies(http)).isEqualTo("one\ntwo <b>\n");
     }
   }
 
@@ -82,22 +89,11 @@ class LogStreamTest {
     // The first send fails as when the server's answer is lost: the chunk is sent again.
     try (LoopbackHttp http =
         new LoopbackHttp(r -> Reply.of(answered.getAndIncrement() == 0 ? 502 : 200, ""))) {
-      LogStream stream =
-          new LogStream(
-              new SoilServer(
-                  http.uri(),
-                  new Token("w", "s"),
-                  Duration.ofSeconds(1),
-                  new PrintWriter(Writer.nullWriter())),
-              JOB,
-              checkout,
-              Duration.ofMillis(100));
+      LogStream stream = stream(http.uri(), Duration.ofMillis(100));
       Files.writeString(log, "one\n");
 
       stream.taskStarted(UNIT);
-      for (int i = 0; i < 100 && http.requests().size() < 2; i++) {
-        Thread.sleep(50);
-      }
+      awaitRequests(http, 2);
       Files.writeString(log, "two\n", StandardOpenOption.APPEND);
       stream.taskFinished(done());
 
@@ -123,16 +119,7 @@ class LogStreamTest {
               pause(Duration.ofMillis(500));
               return Reply.of(200, "");
             })) {
-      LogStream stream =
-          new LogStream(
-              new SoilServer(
-                  http.uri(),
-                  new Token("w", "s"),
-                  Duration.ofSeconds(1),
-                  new PrintWriter(Writer.nullWriter())),
-              JOB,
-              checkout,
-              Duration.ofMillis(100));
+      LogStream stream = stream(http.uri(), Duration.ofMillis(100));
       Files.writeString(log, "one\n");
       stream.taskStarted(UNIT);
       assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
@@ -140,8 +127,7 @@ class LogStreamTest {
 
       stream.taskFinished(done());
 
-      assertThat(String.join("", http.requests().stream().map(r -> r.bodyText()).toList()))
-          .isEqualTo("one\ntwo\n");
+      assertThat(bodies(http)).isEqualTo("one\ntwo\n");
     }
   }
 
@@ -158,16 +144,7 @@ class LogStreamTest {
     Path log = log();
     Files.write(log, new byte[LogStream.SERVER_KEEPS + 10_000]);
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
-      LogStream stream =
-          new LogStream(
-              new SoilServer(
-                  http.uri(),
-                  new Token("w", "s"),
-                  Duration.ofSeconds(1),
-                  new PrintWriter(Writer.nullWriter())),
-              JOB,
-              checkout,
-              Duration.ofSeconds(30));
+      LogStream stream = stream(http.uri(), Duration.ofSeconds(30));
 
       stream.taskStarted(UNIT);
       Thread.sleep(300);
@@ -184,16 +161,7 @@ class LogStreamTest {
     Path log = log();
     StringWriter warnings = new StringWriter();
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(401, "worker token not recognized"))) {
-      LogStream stream =
-          new LogStream(
-              new SoilServer(
-                  http.uri(),
-                  new Token("w", "s"),
-                  Duration.ofSeconds(1),
-                  new PrintWriter(warnings)),
-              JOB,
-              checkout,
-              Duration.ofMillis(50));
+      LogStream stream = stream(SoilServers.at(http.uri(), warnings), Duration.ofMillis(50));
       Files.writeString(log, "one\n");
 
       stream.taskStarted(UNIT);
@@ -218,21 +186,8 @@ class LogStreamTest {
 
   @Test
   void neverFailsOrBlocksLongWhenTheServerIsDown() throws Exception {
-    URI closed;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closed = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/");
-    }
     Files.writeString(log(), "text\n");
-    LogStream stream =
-        new LogStream(
-            new SoilServer(
-                closed,
-                new Token("w", "s"),
-                Duration.ofSeconds(1),
-                new PrintWriter(Writer.nullWriter())),
-            JOB,
-            checkout,
-            Duration.ofMillis(10));
+    LogStream stream = stream(SoilServers.closedPort(), Duration.ofMillis(10));
     long start = System.nanoTime();
 
     stream.taskStarted(UNIT);

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JobListenerTest {
@@ -15,7 +17,7 @@ class JobListenerTest {
     TaskRow row = new TaskRow(1, 0.5, new TaskName("unit"), "u.sh", "all", TaskRow.NONE);
 
     JobListener both = JobListener.both(recorder("a", heard), recorder("b", heard));
-    both.jobStarted();
+    both.jobStarted(GitFacts.start(Path.of("no-such-checkout"), Map.of()));
     both.taskStarted(row.name());
     both.taskFinished(row);
 
@@ -35,7 +37,7 @@ class JobListenerTest {
   private static JobListener recorder(String name, List<String> heard) {
     return new JobListener() {
       @Override
-      public void jobStarted() {
+      public void jobStarted(GitFacts commit) {
         heard.add(name + " job");
       }
 

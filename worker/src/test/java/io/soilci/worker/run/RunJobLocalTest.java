@@ -99,7 +99,7 @@ class RunJobLocalTest {
         job ->
             new JobListener() {
               @Override
-              public void jobStarted() {
+              public void jobStarted(GitFacts commit) {
                 events.add("start " + job);
               }
 
@@ -320,7 +320,8 @@ class RunJobLocalTest {
 
   /**
    * As Soil's worker, the commit recorded is the one checked out when the job started (git is asked
-   * as the tasks start): a task that commits does not change the job's commit keys.
+   * as the tasks start): a task that commits does not change the job's commit keys, and the
+   * listener (the start event of --server) hears the same commit, from the same one git call.
    */
   @Test
   void recordsTheCommitCheckedOutWhenTheJobStarted(@TempDir Path own) throws Exception {
@@ -331,9 +332,17 @@ class RunJobLocalTest {
         "sleep 1; git -c user.name=Task -c user.email=task@soilci.io commit -q --allow-empty"
             + " -m 'made by a task'");
 
+    List<String> heard = new ArrayList<>();
     Worker.Result result =
         Worker.run(
             workerEnv(),
+            job ->
+                new JobListener() {
+                  @Override
+                  public void jobStarted(GitFacts commit) {
+                    heard.add(commit.get().getOrDefault(JobMeta.COMMIT_HASH, "none"));
+                  }
+                },
             "run-job",
             "committing",
             "--checkout",
@@ -346,6 +355,7 @@ class RunJobLocalTest {
     JobMeta meta = JobMetaCodec.read(own.resolve("_tmp/soil/out/committing.json"), "json");
     assertThat(meta.get(JobMeta.COMMIT_HASH)).contains(started);
     assertThat(meta.get(JobMeta.COMMIT_LINE)).contains("small");
+    assertThat(heard).as("the commit the start event gets").containsExactly(started);
   }
 
   private static Checkout smallCheckout(Path own) throws Exception {
