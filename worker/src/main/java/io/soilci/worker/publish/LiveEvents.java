@@ -34,19 +34,10 @@ final class LiveEvents {
     this.refusal = refusal;
   }
 
-  /** The job started; no commit facts. */
-  public void jobStarted() {
-    jobStarted(Map.of());
-  }
-
-  /** The job started on the commit {@code facts} describe (JOB.json's keys and values). */
-  public void jobStarted(Map<String, String> facts) {
-    jobStarted(facts, false);
-  }
-
   /**
-   * As {@link #jobStarted(Map)}; {@code updateStatusApi}: the job will write its status file, so
-   * the server writes one if it declares the job lost.
+   * The job started on the commit {@code facts} describe (JOB.json's keys and values); {@code
+   * updateStatusApi}: the job will write its status file, so the server writes one if it declares
+   * the job lost.
    */
   public void jobStarted(Map<String, String> facts, boolean updateStatusApi) {
     deliver(Event.start(job, facts, updateStatusApi));

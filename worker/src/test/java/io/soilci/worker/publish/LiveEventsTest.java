@@ -12,6 +12,7 @@ import io.soilci.worker.LoopbackHttp;
 import io.soilci.worker.LoopbackHttp.Reply;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LiveEventsTest {
@@ -28,7 +29,7 @@ class LiveEventsTest {
     try (LoopbackHttp http = new LoopbackHttp(r -> Reply.of(200, ""))) {
       LiveEvents events = events(http.uri(), Duration.ofSeconds(2));
 
-      events.jobStarted();
+      events.jobStarted(Map.of(), false);
       events.taskStarted(new TaskName("build"));
       events.taskFinished(new TaskRow(2, 3.25, new TaskName("build"), "sh", "b", "-"));
 
@@ -46,7 +47,7 @@ class LiveEventsTest {
   void neverThrowsWhenTheServerIsDownAndStopsTryingAfterThreeFailures() throws Exception {
     LiveEvents events = events(SoilServers.closedPort(), Duration.ofSeconds(1));
 
-    events.jobStarted();
+    events.jobStarted(Map.of(), false);
     events.taskStarted(new TaskName("a"));
     assertThat(events.gaveUp()).isFalse();
     events.taskStarted(new TaskName("b"));
@@ -69,7 +70,7 @@ class LiveEventsTest {
       LiveEvents events = events(http.uri(), Duration.ofMillis(300));
       long start = System.nanoTime();
 
-      events.jobStarted();
+      events.jobStarted(Map.of(), false);
 
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
