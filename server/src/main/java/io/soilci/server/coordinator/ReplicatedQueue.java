@@ -382,6 +382,52 @@ final class ReplicatedQueue {
   }
 
   /**
+   * On the holder of the site role: proposes the end of each job queued again after a setup failure
+   * that no agent left could take ({@link JobChanges#stranded}); once applied, it goes to {@code
+   * ended}.
+   */
+  void endStranded(Consumer<QueuedJob> ended) {
+    if (!stream.expiresLeases()) {
+      return;
+    }
+    List<Long> due = new ArrayList<>();
+    synchronized (state) {
+      long now = clock.millis();
+      for (QueuedJob job : state.jobs.values()) {
+        if (changes.stranded(job, now)) {
+          due.add(job.id);
+        }
+      }
+    }
+    for (long id : due) {
+      QueuedJob job;
+      try {
+        job =
+            agree(
+                    "the end of job " + id + " (no agent left for its setup)",
+                    () -> {
+                      QueuedJob queued = state.jobs.get(id);
+                      long at = clock.millis();
+                      if (queued == null || !changes.stranded(queued, at)) {
+                        return new Proposal<>(List.of(), Optional.<QueuedJob>empty());
+                      }
+                      ObjectNode record =
+                          JobChanges.proposed(queued, j -> changes.endStranded(j, at));
+                      return new Proposal<>(List.of(record), Optional.of(queued.as(record)));
+                    })
+                .orElse(null);
+      } catch (HttpError e) {
+        LOG.warn("job {}: no agent left for its setup; not ended yet: {}", id, e.getMessage());
+        continue;
+      }
+      if (job != null) {
+        LOG.warn("job {} ({}): {}; ended", job.id, job.ref, job.reason);
+        ended.accept(job);
+      }
+    }
+  }
+
+  /**
    * On the holder of the site role: once the stream holds twice the records of the last snapshot
    * (at least 1000 messages past it), publishes the queue as it is as one message that replaces
    * every message before it ({@code Nats-Rollup: all}), accepted only while no other message came
