@@ -98,4 +98,41 @@ class ReplicatedSetupFailedHookTest {
       assertThat(answer.path("agent").asText()).isEqualTo("one");
     }
   }
+
+  @Test
+  void aRetryWhoseOtherAgentsFellSilentIsEndedByTheHolderOfTheSiteRole() throws Exception {
+    HandClock clock = new HandClock();
+    MemoryReplication stream = new MemoryReplication();
+    try (Hooks hooks = new Hooks(HookSettings.NONE);
+        Coordinator c =
+            Coordinator.replicated(
+                stream,
+                new CoordinatorSettings(100, 100, Duration.ofSeconds(60), 3, 100),
+                clock,
+                hooks,
+                (j, f) -> {})) {
+      // "two" heard, then gone (its connection closed): known, not waiting.
+      c.poll("two", Set.of(), 1, Duration.ofSeconds(30), "-", () -> false, got -> {});
+      long id = c.submit(submission(), "ci").path("jobs").get(0).path("id").asLong();
+      Optional<ObjectNode> first = poll(c, "one").get(10, TimeUnit.SECONDS);
+      assertThat(first.orElseThrow().path("id").asLong()).isEqualTo(id);
+      awaitAgents(c, 2);
+      c.outcome("one", id, Outcome.SETUP_FAILED, 1, "no podman");
+      assertThat(c.job(id).path("state").asText()).isEqualTo("queued");
+
+      clock.millis.addAndGet(61_000);
+      CompletableFuture<Optional<ObjectNode>> again = poll(c, "one");
+
+      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!c.job(id).path("state").asText().equals("setup-failed") && System.nanoTime() < end) {
+        Thread.sleep(20);
+      }
+      assertThat(c.job(id).path("state").asText()).isEqualTo("setup-failed");
+      assertThat(c.job(id).path("reason").asText())
+          .isEqualTo(
+              "setup failed on every agent that can take it (labels [], agents heard within"
+                  + " 60 s): agent 'one': no podman");
+      assertThat(again).isNotDone();
+    }
+  }
 }
