@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@link DataInput} over bytes in memory (the index snapshot, read in one go): the same big-endian
@@ -62,6 +63,11 @@ final class BufferInput implements DataInput {
   @Override
   public void readFully(byte[] b, int off, int len) throws IOException {
     System.arraycopy(bytes, take(len), b, off, len);
+  }
+
+  /** The next {@code length} bytes as UTF-8 text (malformed bytes become U+FFFD). */
+  String readUtf8(int length) throws IOException {
+    return new String(bytes, take(length), length, StandardCharsets.UTF_8);
   }
 
   @Override

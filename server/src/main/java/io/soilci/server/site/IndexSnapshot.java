@@ -472,9 +472,7 @@ final class IndexSnapshot {
       if (length > in.remaining()) {
         throw new IOException("a string of " + length + " bytes");
       }
-      byte[] bytes = new byte[length];
-      in.readFully(bytes);
-      return new String(bytes, StandardCharsets.UTF_8);
+      return in.readUtf8(length);
     }
 
     int varint() throws IOException {
