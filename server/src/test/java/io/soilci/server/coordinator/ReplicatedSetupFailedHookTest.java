@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,13 +26,7 @@ class ReplicatedSetupFailedHookTest {
   @TempDir Path dir;
 
   private static Submission submission() throws Exception {
-    return Submission.parse(
-        QueueLog.JSON.readTree(
-            "{\"commit\":\""
-                + "a".repeat(40)
-                + "\",\"repository\":\"/repo\",\"jobs\":[{\"name\":\"ws\","
-                + "\"tasks\":\"t ./t.sh x -\\n\"}]}"),
-        1000);
+    return Submissions.of("{\"name\":\"ws\",\"tasks\":\"t ./t.sh x -\\n\"}");
   }
 
   private static CompletableFuture<Optional<ObjectNode>> poll(Coordinator c, String agent) {
@@ -49,17 +41,6 @@ class ReplicatedSetupFailedHookTest {
       Thread.sleep(10);
     }
     assertThat(c.agents()).hasSize(count);
-  }
-
-  private static List<String> awaitLines(Path file, int count) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < end) {
-      if (Files.exists(file) && Files.readAllLines(file).size() >= count) {
-        break;
-      }
-      Thread.sleep(20);
-    }
-    return Files.exists(file) ? Files.readAllLines(file) : List.of();
   }
 
   @Test
@@ -93,7 +74,7 @@ class ReplicatedSetupFailedHookTest {
       ObjectNode answer = c.outcome("one", id, Outcome.SETUP_FAILED, 1, "no podman");
 
       assertThat(two.get(10, TimeUnit.SECONDS).orElseThrow().path("id").asLong()).isEqualTo(id);
-      assertThat(awaitLines(out, 1)).containsExactly("ws one no podman");
+      assertThat(HookLines.await(out, 1)).containsExactly("ws one no podman");
       assertThat(answer.path("state").asText()).isEqualTo("queued");
       assertThat(answer.path("agent").asText()).isEqualTo("one");
     }

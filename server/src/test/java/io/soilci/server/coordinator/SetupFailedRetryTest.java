@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,13 +26,7 @@ class SetupFailedRetryTest {
   @TempDir Path dir;
 
   private static Submission submission() throws Exception {
-    return Submission.parse(
-        QueueLog.JSON.readTree(
-            "{\"commit\":\""
-                + "a".repeat(40)
-                + "\",\"repository\":\"/repo\",\"jobs\":[{\"name\":\"ws\","
-                + "\"tasks\":\"t ./t.sh x -\\n\"}]}"),
-        1000);
+    return Submissions.of("{\"name\":\"ws\",\"tasks\":\"t ./t.sh x -\\n\"}");
   }
 
   /** An agent's poll: its answer once it came (null while it waits). */
@@ -70,17 +62,6 @@ class SetupFailedRetryTest {
             1,
             100,
             Duration.ofMinutes(1)));
-  }
-
-  private static List<String> awaitLines(Path file, int count) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < end) {
-      if (Files.exists(file) && Files.readAllLines(file).size() >= count) {
-        break;
-      }
-      Thread.sleep(20);
-    }
-    return Files.exists(file) ? Files.readAllLines(file) : List.of();
   }
 
   private static String awaitState(Coordinator c, long id, String state) throws Exception {
@@ -135,7 +116,7 @@ class SetupFailedRetryTest {
       assertThat(answer.path("agent").asText()).isEqualTo("one");
       assertThat(answer.path("reason").asText()).isEqualTo("no podman");
       assertThat(given(two)).isEqualTo(id);
-      assertThat(awaitLines(out, 1)).containsExactly("one no podman");
+      assertThat(HookLines.await(out, 1)).containsExactly("one no podman");
     }
   }
 
@@ -163,7 +144,7 @@ class SetupFailedRetryTest {
           .isEqualTo(
               "setup failed on every agent that can take it (labels [], agents heard within"
                   + " 60 s): agent 'one': no podman");
-      assertThat(awaitLines(out, 2)).containsExactly("one no podman", "run 1 setup-failed");
+      assertThat(HookLines.await(out, 2)).containsExactly("one no podman", "run 1 setup-failed");
     }
 
     // Written to the log: it stays ended after a restart.
