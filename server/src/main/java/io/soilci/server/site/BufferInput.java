@@ -45,9 +45,15 @@ final class BufferInput implements DataInput {
     return end - position;
   }
 
-  /** Takes {@code n} bytes: their first index in {@link #bytes}; throws when fewer are left. */
-  private int take(int n) throws EOFException {
+  /**
+   * Takes {@code n} bytes: their first index in {@link #bytes}; throws when fewer are left (or
+   * {@code n} is negative, which only a damaged length can be).
+   */
+  private int take(int n) throws IOException {
     int at = position;
+    if (n < 0) {
+      throw new IOException("a length of " + n + " bytes");
+    }
     if (n > end - at) {
       throw new EOFException("the index snapshot ends early");
     }

@@ -91,6 +91,8 @@ class BufferInputTest {
     assertThat(in.remaining()).isEqualTo(2);
     assertThatThrownBy(in::readLong).isInstanceOf(EOFException.class);
     assertThatThrownBy(() -> in.readFully(new byte[3])).isInstanceOf(EOFException.class);
+    assertThatThrownBy(() -> in.readUtf8(-1)).hasMessage("a length of -1 bytes");
+    assertThat(in.remaining()).isEqualTo(2);
     assertThat(in.skipBytes(5)).isEqualTo(2);
     assertThatThrownBy(in::readByte).isInstanceOf(EOFException.class);
     assertThatThrownBy(() -> new BufferInput(all, 4, 9))
