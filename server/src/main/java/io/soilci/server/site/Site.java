@@ -15,6 +15,7 @@ import io.soilci.result.WorkerHost;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.logview.FailureBriefs;
+import io.soilci.server.state.StateLayout;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -140,7 +141,7 @@ public final class Site implements AutoCloseable {
     SiteLayout layout = new SiteLayout(settings.root());
     SavedIndex saved = SavedIndex.load(settings);
     SiteIndex index = saved.index();
-    Optional<Path> state = settings.state();
+    Optional<StateLayout> state = settings.state();
     PageJournal journal =
         state.isPresent() ? PageJournal.open(layout, state.get()) : PageJournal.none();
     // With a state folder (serve) hooks are spooled there until they ran: a crash loses none.
@@ -722,7 +723,7 @@ public final class Site implements AutoCloseable {
   /**
    * Deletes the index snapshot in {@code state}: the next start reads every job ({@code regen}).
    */
-  public static void forgetSnapshot(Path state) throws IOException {
+  public static void forgetSnapshot(StateLayout state) throws IOException {
     SavedIndex.forget(state);
   }
 
