@@ -384,7 +384,15 @@ public final class SoilServer implements AutoCloseable {
       FutureTask<Site> task =
           new FutureTask<>(
               () -> {
-                Site site = Site.open(siteSettings(config).withState(config.stateLayout()), pageChanged);
+                Site site;
+                try {
+                  site =
+                      Site.open(
+                          siteSettings(config).withState(config.stateLayout()), pageChanged);
+                } catch (IOException e) {
+                  // Site.open stopped what it started; the start stops the rest (Closer).
+                  throw new IOException("cannot open the site " + config.site() + ": " + e, e);
+                }
                 if (startLeases) {
                   site.startLeases();
                 }

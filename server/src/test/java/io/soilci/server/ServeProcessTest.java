@@ -65,6 +65,21 @@ class ServeProcessTest {
   }
 
   @Test
+  void aSiteThatCannotOpenEndsTheStartPromptlyWithExit1AndOneLineNamingTheSite()
+      throws Exception {
+    Path site = Files.createDirectories(dir.resolve("site"));
+    Files.writeString(site.resolve("web"), "a file where the assets' folder goes");
+
+    Ended ended = serve("--site", site, "--state", dir.resolve("state"), "--listen", "127.0.0.1:0");
+
+    List<String> lines = ended.err().lines().toList();
+    assertThat(lines.get(lines.size() - 1))
+        .startsWith("soil-server: cannot open the site " + site + ": ")
+        .contains(site.resolve("web").toString(), "Not a directory");
+    assertThat(ended.status()).isEqualTo(1);
+  }
+
+  @Test
   void aServerThatStartsAndStopsPrintsNoLibraryBanners() throws Exception {
     Path site = Files.createDirectories(dir.resolve("site"));
     int port;

@@ -293,6 +293,29 @@ final class PageJournal implements AutoCloseable {
     return timer;
   }
 
+  /**
+   * Stops the background passes without one more: the journal keeps naming every page it names now,
+   * so the next start checks them as after a crash (a site whose opening failed).
+   */
+  void abandon() {
+    ScheduledExecutorService timer = syncer;
+    if (timer == null) {
+      return;
+    }
+    timer.shutdownNow();
+    synchronized (this) {
+      FileChannel channel = out;
+      out = null;
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException e) {
+          LOG.warn("closing the page journal failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
   /** A last pass: every file written is durable and the journal empty. */
   @Override
   public void close() {
