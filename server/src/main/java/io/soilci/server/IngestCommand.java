@@ -47,7 +47,8 @@ final class IngestCommand implements Callable<Integer> {
     ServerConfig config = options.config();
     JobRef ref = parse(job);
     StoredJob stored =
-        new ResultStore(config.site(), config.stateLayout(), config.limits(), new RunLocks()).ingest(ref);
+        new ResultStore(config.site(), config.stateLayout(), config.limits(), new RunLocks())
+            .ingest(ref);
     Optional<String> server = LocalServer.updatePages(config.stateLayout(), ref);
     if (server.isEmpty()) {
       try (Site site = Site.open(SoilServer.siteSettings(config))) {

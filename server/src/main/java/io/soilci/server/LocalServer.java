@@ -38,7 +38,6 @@ final class LocalServer {
 
   private LocalServer() {}
 
-
   /** A fresh key for {@code POST /ingest}, held only in memory and in {@code server.json}. */
   static String newKey() {
     byte[] bytes = new byte[32];

@@ -302,7 +302,9 @@ public final class SoilServer implements AutoCloseable {
         new SiteChanges(
             site,
             store,
-            cluster == null ? Replication.LOCAL : cluster.replication(layout, site, config.stateLayout()),
+            cluster == null
+                ? Replication.LOCAL
+                : cluster.replication(layout, site, config.stateLayout()),
             Clock.systemUTC(),
             config.jobLease().toMillis() / 4);
     if (cluster != null) {
@@ -387,8 +389,7 @@ public final class SoilServer implements AutoCloseable {
                 Site site;
                 try {
                   site =
-                      Site.open(
-                          siteSettings(config).withState(config.stateLayout()), pageChanged);
+                      Site.open(siteSettings(config).withState(config.stateLayout()), pageChanged);
                 } catch (IOException e) {
                   // Site.open stopped what it started; the start stops the rest (Closer).
                   throw new IOException("cannot open the site " + config.site() + ": " + e, e);

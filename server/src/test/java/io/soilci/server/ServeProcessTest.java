@@ -65,8 +65,7 @@ class ServeProcessTest {
   }
 
   @Test
-  void aSiteThatCannotOpenEndsTheStartPromptlyWithExit1AndOneLineNamingTheSite()
-      throws Exception {
+  void aSiteThatCannotOpenEndsTheStartPromptlyWithExit1AndOneLineNamingTheSite() throws Exception {
     Path site = Files.createDirectories(dir.resolve("site"));
     Files.writeString(site.resolve("web"), "a file where the assets' folder goes");
 

@@ -152,8 +152,7 @@ public final class Cluster implements AutoCloseable, MetricSource {
    * yet are kept in {@code state} ({@link Outbox}).
    */
   public synchronized Replication replication(SiteLayout layout, Site site, StateLayout state) {
-    Outbox made =
-        new Outbox(settings.replica(), state.clusterOutbox(), stream);
+    Outbox made = new Outbox(settings.replica(), state.clusterOutbox(), stream);
     outbox = made;
     return new ClusterReplication(
         settings.replica(),

@@ -14,7 +14,6 @@ import io.soilci.server.http.HttpError;
 import io.soilci.server.state.StateLayout;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,8 +82,8 @@ public final class Coordinator implements AutoCloseable, JobClaims {
   }
 
   /**
-   * Opens the queue kept in {@code STATE/coordinator/queue.log}: jobs queued before a stop or
-   * crash are queued again; jobs that were running keep their agent and get a fresh lease.
+   * Opens the queue kept in {@code STATE/coordinator/queue.log}: jobs queued before a stop or crash
+   * are queued again; jobs that were running keep their agent and get a fresh lease.
    */
   public static Coordinator open(
       StateLayout state, CoordinatorSettings settings, Clock clock, Hooks hooks, ReusedJobs site)

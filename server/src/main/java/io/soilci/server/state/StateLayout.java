@@ -28,8 +28,8 @@ public final class StateLayout {
   }
 
   /**
-   * {@code workers.json}: the worker tokens, hashed, with their scopes ({@code WorkerStore}; written
-   * by {@code add-worker} and {@code remove-worker}, read by {@code serve}).
+   * {@code workers.json}: the worker tokens, hashed, with their scopes ({@code WorkerStore};
+   * written by {@code add-worker} and {@code remove-worker}, read by {@code serve}).
    */
   public Path workers() {
     return root.resolve("workers.json");

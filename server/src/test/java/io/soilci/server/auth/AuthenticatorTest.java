@@ -128,7 +128,8 @@ class AuthenticatorTest {
   @Test
   void seesWorkersAddedAfterItStarted() throws IOException {
     String other =
-        new WorkerStore(new StateLayout(state), 1000).add(new Worker("srht", Set.of(Scope.SOURCEHUT_JOBS)), false);
+        new WorkerStore(new StateLayout(state), 1000)
+            .add(new Worker("srht", Set.of(Scope.SOURCEHUT_JOBS)), false);
 
     assertThat(auth.authenticate("Bearer srht:" + other).name()).isEqualTo("srht");
   }

@@ -141,7 +141,8 @@ class CredentialGateTest {
 
   @Test
   void answers429WithRetryAfterOnceAnAddressFailedTooOften() throws IOException {
-    try (TestServer server = TestServer.withFixtures(dir, c -> c.withGuards(TestGuards.loginFailures(3, 1000)))) {
+    try (TestServer server =
+        TestServer.withFixtures(dir, c -> c.withGuards(TestGuards.loginFailures(3, 1000)))) {
       HttpResponse<String> valid = server.send(post(server, DONE, server.github).build());
       for (int i = 0; i < 3; i++) {
         assertThat(server.send(post(server, DONE, server.github + "x").build()).statusCode())
@@ -163,7 +164,8 @@ class CredentialGateTest {
 
   @Test
   void answers429OnceAWorkerNameFailedTooOftenFromAnyAddress() throws IOException {
-    try (TestServer server = TestServer.withFixtures(dir, c -> c.withGuards(TestGuards.loginFailures(1000, 2)))) {
+    try (TestServer server =
+        TestServer.withFixtures(dir, c -> c.withGuards(TestGuards.loginFailures(1000, 2)))) {
       for (int i = 0; i < 2; i++) {
         HttpResponse<String> wrong =
             server.send(

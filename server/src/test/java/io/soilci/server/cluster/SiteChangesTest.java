@@ -73,7 +73,8 @@ class SiteChangesTest {
       SiteChanges changes =
           new SiteChanges(
               site,
-              new ResultStore(root, new StateLayout(dir.resolve("state")), Limits.DEFAULTS, site.locks()),
+              new ResultStore(
+                  root, new StateLayout(dir.resolve("state")), Limits.DEFAULTS, site.locks()),
               replication,
               Clock.systemUTC(),
               60_000);

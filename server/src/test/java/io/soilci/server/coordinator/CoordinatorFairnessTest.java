@@ -48,7 +48,12 @@ class CoordinatorFairnessTest {
   void aLongQueueOfOneLabelDoesNotStarveAnother() throws Exception {
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
-            Coordinator.open(new StateLayout(state), CoordinatorSettings.DEFAULTS, Clock.systemUTC(), hooks, (j, f) -> {})) {
+            Coordinator.open(
+                new StateLayout(state),
+                CoordinatorSettings.DEFAULTS,
+                Clock.systemUTC(),
+                hooks,
+                (j, f) -> {})) {
       List<String> jobs = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         jobs.add(job("amd" + i, "\"amd64\""));
@@ -72,7 +77,12 @@ class CoordinatorFairnessTest {
   void anAgentOnlyGetsJobsWhoseLabelsItHasAll() throws Exception {
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
-            Coordinator.open(new StateLayout(state), CoordinatorSettings.DEFAULTS, Clock.systemUTC(), hooks, (j, f) -> {})) {
+            Coordinator.open(
+                new StateLayout(state),
+                CoordinatorSettings.DEFAULTS,
+                Clock.systemUTC(),
+                hooks,
+                (j, f) -> {})) {
       c.submit(submission(job("both", "\"arm64\",\"big-mem\""), job("arm", "\"arm64\"")), "ci");
 
       assertThat(take(c, "small", Set.of("arm64"))).isEqualTo("arm");

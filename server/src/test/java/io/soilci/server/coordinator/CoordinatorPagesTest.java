@@ -44,7 +44,12 @@ class CoordinatorPagesTest {
   void showTheRunningJobsAgentsTheQueueAndWhereAReusedResultCameFrom() throws Exception {
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
-            Coordinator.open(new StateLayout(state), CoordinatorSettings.DEFAULTS, Clock.systemUTC(), hooks, (j, f) -> {})) {
+            Coordinator.open(
+                new StateLayout(state),
+                CoordinatorSettings.DEFAULTS,
+                Clock.systemUTC(),
+                hooks,
+                (j, f) -> {})) {
       c.submit(submission("a".repeat(40), "unit", "lint", "docs"), "ci");
       AtomicReference<Optional<ObjectNode>> got = new AtomicReference<>();
       c.poll(

@@ -49,7 +49,8 @@ class ImageDigestReuseTest {
   private JsonNode secondOfTwo(String image, String state) throws Exception {
     try (Hooks hooks = new Hooks(new HookSettings(Map.of(), 1, 100, Duration.ofMinutes(1)));
         Coordinator c =
-            Coordinator.open(new StateLayout(dir.resolve(state)),
+            Coordinator.open(
+                new StateLayout(dir.resolve(state)),
                 CoordinatorSettings.DEFAULTS,
                 java.time.Clock.systemUTC(),
                 hooks,

@@ -71,7 +71,8 @@ class RunFinishedHookTest {
             Duration.ofMinutes(1));
     try (Hooks hooks = new Hooks(hooked);
         Coordinator c =
-            Coordinator.open(new StateLayout(dir.resolve("state")),
+            Coordinator.open(
+                new StateLayout(dir.resolve("state")),
                 CoordinatorSettings.DEFAULTS,
                 java.time.Clock.systemUTC(),
                 hooks,

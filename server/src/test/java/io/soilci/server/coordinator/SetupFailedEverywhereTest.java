@@ -44,7 +44,8 @@ class SetupFailedEverywhereTest {
     HandClock clock = new HandClock();
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
-            Coordinator.open(new StateLayout(state), CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
+            Coordinator.open(
+                new StateLayout(state), CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
       // Heard long ago: not live. Another's labels: cannot take it.
       assertThat(poll(c, "gone", Set.of("x86"))).isZero();
       assertThat(poll(c, "amd", Set.of("amd64"))).isZero();
@@ -70,7 +71,8 @@ class SetupFailedEverywhereTest {
     // The log keeps each agent's reason.
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
-            Coordinator.open(new StateLayout(state), CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
+            Coordinator.open(
+                new StateLayout(state), CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
       assertThat(c.job(1).path("reason").asText()).contains("agent 'b': no podman");
     }
   }

@@ -67,7 +67,8 @@ class StaleAgentPublishTest {
     JobRef other = new JobRef(WorkerHost.GITHUB, new RunId("4101"), new JobName("unit"));
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
-            Coordinator.open(new StateLayout(dir), CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
+            Coordinator.open(
+                new StateLayout(dir), CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
       c.submit(submission("unit"), "ci");
       assertThatThrownBy(writes(c, "a", unit))
           .isInstanceOf(HttpError.class)

@@ -193,7 +193,8 @@ class DeferredPagesTest {
 
   @Test
   void aSyncPassKeepsNamingAPageWhoseDeferredRenderIsNotWrittenYet() throws Exception {
-    try (PageJournal journal = PageJournal.open(new io.soilci.result.SiteLayout(root), new StateLayout(state))) {
+    try (PageJournal journal =
+        PageJournal.open(new io.soilci.result.SiteLayout(root), new StateLayout(state))) {
       Page pending = new Page.HostIndex(io.soilci.result.WorkerHost.GITHUB);
       journal.keepNamedWhile(pending::equals);
       // An event's change: its truth written, its pages left to the background writer.
