@@ -24,7 +24,8 @@ public final class WwzCheckBench {
     Path site = Path.of(args[0]);
     JobRef ref = new JobRef(WorkerHost.GITHUB, new RunId("1"), new JobName("bench"));
     ResultStore store =
-        new ResultStore(site, new StateLayout(site.resolveSibling("state")), Limits.DEFAULTS, new RunLocks());
+        new ResultStore(
+            site, new StateLayout(site.resolveSibling("state")), Limits.DEFAULTS, new RunLocks());
     Path wwz = site.resolve(ref.file(JobFile.WWZ));
     for (int i = 0; i < 3; i++) {
       store.ingest(ref);
