@@ -21,6 +21,7 @@ import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.reliability.SiteChecks;
 import io.soilci.server.site.Site;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.storage.FolderObjectStore;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.testing.BucketChecks;
@@ -1063,7 +1064,7 @@ class ReplicasTest {
         TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
       String fork =
           "Bearer fork:"
-              + new WorkerStore(r1.state, 1000)
+              + new WorkerStore(new StateLayout(r1.state), 1000)
                   .add(new Worker("fork", Set.of(Scope.ADD_GITHUB_JOBS)), false);
       Files.copy(
           r1.state.resolve("workers.json"),
@@ -1244,7 +1245,7 @@ class ReplicasTest {
       }
     }
     ServerConfig config = ServerConfig.defaults(copy).withState(dir.resolve(name + "-state"));
-    Site.forgetSnapshot(config.state());
+    Site.forgetSnapshot(config.stateLayout());
     try (Site site = Site.open(SoilServer.siteSettings(config))) {
       site.regenerateAll();
     }

@@ -11,6 +11,7 @@ import io.soilci.server.live.LiveChanges;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.site.PageOwners;
 import io.soilci.server.site.Site;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.upload.ResultStore;
 import java.io.IOException;
@@ -150,9 +151,8 @@ public final class Cluster implements AutoCloseable, MetricSource {
    * How this replica replicates what it accepts; the uploads whose change the stream has not taken
    * yet are kept in {@code state} ({@link Outbox}).
    */
-  public synchronized Replication replication(SiteLayout layout, Site site, Path state) {
-    Outbox made =
-        new Outbox(settings.replica(), state.resolve("cluster").resolve("outbox"), stream);
+  public synchronized Replication replication(SiteLayout layout, Site site, StateLayout state) {
+    Outbox made = new Outbox(settings.replica(), state.clusterOutbox(), stream);
     outbox = made;
     return new ClusterReplication(
         settings.replica(),
@@ -180,7 +180,7 @@ public final class Cluster implements AutoCloseable, MetricSource {
    * announce: from now on {@code site} renders only the pages of the roles this replica holds.
    */
   public synchronized void start(
-      Site site, SiteChanges changes, ResultStore store, SiteLayout layout, Path state)
+      Site site, SiteChanges changes, ResultStore store, SiteLayout layout, StateLayout state)
       throws IOException {
     ReplicaFeed started =
         new ReplicaFeed(settings.replica(), stream, bucket, site, layout, store, state, own);
