@@ -35,7 +35,7 @@ public final class Cluster implements AutoCloseable, MetricSource {
   /**
    * How long a job's upload lock is kept at most ({@link UploadLocks}): an upload holds it while it
    * is checked, its files are put and its change is published; this frees the lock of a replica
-   * that died holding it.
+   * that died holding it and is not back (one that is back freed it at its start).
    */
   static final Duration UPLOAD_LOCK_TTL = Duration.ofSeconds(60);
 
@@ -97,6 +97,8 @@ public final class Cluster implements AutoCloseable, MetricSource {
       HostLeases leases = HostLeases.open(stream, settings.replica(), ROLE_TTL);
       UploadLocks uploads =
           UploadLocks.open(stream.connection(), settings.replica(), UPLOAD_LOCK_TTL);
+      // Before this replica takes any: those it holds are from before it died.
+      uploads.freeOwn();
       QueueStream queue =
           QueueStream.open(
               stream, settings.events().toString(), settings.replica(), leases, ACK_TIMEOUT);
