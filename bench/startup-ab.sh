@@ -8,6 +8,8 @@
 # The site and a state folder holding its snapshot come from bench/startup-bench.sh's SITE_CACHE
 # (SITE_CACHE=DIR bench/startup-bench.sh JOBS made them); each side starts from a copy of that state.
 # usage: bench/startup-ab.sh SITE_CACHE JOBS JAR_A JAR_B [N]      (N default 5)
+# LAUNCHER_A=PATH / LAUNCHER_B=PATH: that side starts through another copy of the launcher (e.g. an
+# older checkout's soil-scripts/soil-server, to compare its JVM flags); default this checkout's.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 4 ] || { echo "usage: bench/startup-ab.sh SITE_CACHE JOBS JAR_A JAR_B [N]" >&2; exit 2; }
@@ -38,7 +40,9 @@ hz=$(getconf CLK_TCK)
 once() { # a|b -> "wall cpu index" (seconds) of one start, then stops it
   local t0 t1 ticks index log=$work/$1/server.log
   t0=$(date +%s%N)
-  SOIL_SERVER_JAR=$work/$1/soil-server.jar SOIL_SERVER_JAVA_OPTS=-Xmx1g "$root/soil-scripts/soil-server" \
+  local launcher=$root/soil-scripts/soil-server
+  if [ "$1" = a ]; then launcher=${LAUNCHER_A:-$launcher}; else launcher=${LAUNCHER_B:-$launcher}; fi
+  SOIL_SERVER_JAR=$work/$1/soil-server.jar SOIL_SERVER_JAVA_OPTS=-Xmx1g "$launcher" \
     serve --site "$site" --state "$work/$1/state" --listen "127.0.0.1:$port" >> "$log" 2>&1 &
   server_pid=$!
   until curl -sf "http://127.0.0.1:$port/healthz" > /dev/null 2>&1; do
@@ -62,6 +66,7 @@ can_cold=yes
 cold || can_cold=
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "date: $(date -u +%FT%TZ), $jobs jobs, $n rounds, alternating; A: $3, B: $4"
+echo "launchers: A ${LAUNCHER_A:-$root/soil-scripts/soil-server}, B ${LAUNCHER_B:-$root/soil-scripts/soil-server}"
 for i in $(seq 1 "$n"); do
   if [ $((i % 2)) = 1 ]; then order="a b"; else order="b a"; fi
   for side in $order; do once "$side" >> "$work/$side-warm.txt"; done

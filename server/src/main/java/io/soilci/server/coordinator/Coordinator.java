@@ -313,6 +313,7 @@ public final class Coordinator implements AutoCloseable, JobClaims {
     if (replicated != null) {
       try {
         replicated.expireLeases(this::lost);
+        replicated.endStranded(this::strandedEnded);
         if (replicated.expiresLeases()) {
           replicated.maybeSnapshot();
         }
@@ -332,6 +333,11 @@ public final class Coordinator implements AutoCloseable, JobClaims {
             if (run != null) {
               runs.add(run);
             }
+          }
+        } else if (changes.stranded(job, now) && endStranded(job, now)) {
+          HookEvent run = JobHooks.runFinished(state.jobs.values(), job);
+          if (run != null) {
+            runs.add(run);
           }
         }
       }
@@ -364,6 +370,34 @@ public final class Coordinator implements AutoCloseable, JobClaims {
       state.enqueue(job);
     }
     return last;
+  }
+
+  /**
+   * A job queued again after a setup failure, with no agent left that could take it: ended as
+   * setup-failed rather than waiting for ever while only agents that failed it ask for work. True
+   * when it ended.
+   */
+  private boolean endStranded(QueuedJob job, long now) {
+    try {
+      logged(job, j -> changes.endStranded(j, now));
+    } catch (IOException e) {
+      LOG.error("cannot write the queue log; job {} stays queued", job.id, e);
+      return false;
+    }
+    state.dequeue(job);
+    LOG.warn("job {} ({}): {}; ended", job.id, job.ref, job.reason);
+    return true;
+  }
+
+  /** The distributed mode ended a job with no agent left for its setup: its run's hook. */
+  private void strandedEnded(QueuedJob job) {
+    HookEvent run;
+    synchronized (state) {
+      run = JobHooks.runFinished(state.jobs.values(), job);
+    }
+    if (run != null) {
+      hooks.submit(run);
+    }
   }
 
   /** A job whose lease ran out in the distributed mode ended as lost: its hooks. */
@@ -423,33 +457,32 @@ public final class Coordinator implements AutoCloseable, JobClaims {
 
   /**
    * {@code agent} is done with job {@code id}: a job that ran (passed, failed, cancelled) ends with
-   * it; a setup failure requeues it for another agent, until its attempts are used up.
+   * it; a setup failure requeues it for another agent (never one whose setup failed for it), until
+   * its attempts are used up or no other agent could take it. The answer and the hook show the job
+   * as this outcome left it, even when the retry was given out before they are made.
    */
   public ObjectNode outcome(String agent, long id, Outcome outcome, int status, String reason)
       throws IOException {
-    String hook = null;
+    QueuedJob left;
     HookEvent run;
-    @Nullable QueuedJob job = null;
     if (replicated != null) {
-      job =
+      left =
           replicated.agree(
               "outcome " + outcome.id() + " of job " + id,
               () -> {
                 QueuedJob held = held(agent, id, "outcome " + outcome.id());
                 long now = clock.millis();
-                return new Proposal<>(
-                    List.of(
-                        JobChanges.proposed(
-                            held, j -> changes.reported(j, agent, outcome, status, reason, now))),
-                    held);
+                ObjectNode record =
+                    JobChanges.proposed(
+                        held, j -> changes.reported(j, agent, outcome, status, reason, now));
+                return new Proposal<>(List.of(record), held.as(record));
               });
-    }
-    synchronized (state) {
-      if (job != null) {
-        // The job as applied now (a snapshot loaded meanwhile makes new objects).
-        job = state.jobs.getOrDefault(id, job);
-      } else {
-        job = held(agent, id, "outcome " + outcome.id());
+      synchronized (state) {
+        run = left.state.ended() ? JobHooks.runFinished(state.jobs.values(), left) : null;
+      }
+    } else {
+      synchronized (state) {
+        QueuedJob job = held(agent, id, "outcome " + outcome.id());
         logged(job, j -> changes.reported(j, agent, outcome, status, reason, clock.millis()));
         if (job.state == JobState.QUEUED) {
           state.enqueue(job);
@@ -457,26 +490,23 @@ public final class Coordinator implements AutoCloseable, JobClaims {
         if (job.state == JobState.PASSED && job.key != null) {
           state.remember(job);
         }
-      }
-      if (outcome == Outcome.SETUP_FAILED) {
-        hook = HookEvent.JOB_SETUP_FAILED;
-      } else if (job.state == JobState.CANCELLED) {
-        hook = HookEvent.JOB_CANCELLED;
-      }
-      LOG.info("job {} ({}) by {}: {} ({})", id, job.ref, agent, outcome.id(), reason);
-      run = job.state.ended() ? JobHooks.runFinished(state.jobs.values(), job) : null;
-      if (replicated == null) {
+        // Once the lock is let go, the next agent may take the job: it is read now.
+        left = job.as(job.stateRecord());
+        run = job.state.ended() ? JobHooks.runFinished(state.jobs.values(), job) : null;
         maybeCompact();
       }
     }
-    if (hook != null) {
-      hook(hook, job);
+    LOG.info("job {} ({}) by {}: {} ({})", id, left.ref, agent, outcome.id(), reason);
+    if (outcome == Outcome.SETUP_FAILED) {
+      hook(HookEvent.JOB_SETUP_FAILED, left);
+    } else if (left.state == JobState.CANCELLED) {
+      hook(HookEvent.JOB_CANCELLED, left);
     }
     if (run != null) {
       hooks.submit(run);
     }
     dispatch();
-    return view(job);
+    return left.view();
   }
 
   // ---- cancel ----

@@ -10,19 +10,22 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The changes a job goes through (given out, its lease run out, reported, cancelled), each made the
- * same on a single box (in place, then logged) and in the distributed mode (made to propose, then
- * undone until the stream applies it: {@link #proposed}). Called holding the queue's lock.
+ * The changes a job goes through (given out, its lease run out, reported, cancelled, ended once no
+ * agent is left for its setup), each made the same on a single box (in place, then logged) and in
+ * the distributed mode (made to propose, then undone until the stream applies it: {@link
+ * #proposed}). Called holding the queue's lock.
  */
 final class JobChanges {
   private final CoordinatorSettings settings;
   private final Clock clock;
   private final QueueState state;
+  private final long startedMillis;
 
   JobChanges(CoordinatorSettings settings, Clock clock, QueueState state) {
     this.settings = settings;
     this.clock = clock;
     this.state = state;
+    this.startedMillis = clock.millis();
   }
 
   /** A state record proposing {@code change} of {@code job}, which stays as it is until applied. */
@@ -97,14 +100,7 @@ final class JobChanges {
                   + settings.maxAttempts()
                   + ")";
         } else if (!anotherAgentFits(job)) {
-          job.state = JobState.SETUP_FAILED;
-          job.reason =
-              "setup failed on every agent that can take it (labels ["
-                  + String.join(",", job.spec.labels())
-                  + "], agents heard within "
-                  + settings.lease().toSeconds()
-                  + " s): "
-                  + setupErrors(job);
+          endSetupFailedEverywhere(job);
         } else {
           job.state = JobState.QUEUED;
           requeue = true;
@@ -112,6 +108,35 @@ final class JobChanges {
       }
     }
     return requeue;
+  }
+
+  /**
+   * Whether {@code job}, queued again after a setup failure, can no longer go anywhere at {@code
+   * now}: no agent that has not failed its setup is live ({@link #anotherAgentFits}). Never within
+   * a lease of this coordinator's start, while the agents are still being heard again.
+   */
+  boolean stranded(QueuedJob job, long now) {
+    return job.state == JobState.QUEUED
+        && !job.setupFailedOn.isEmpty()
+        && now - startedMillis >= settings.lease().toMillis()
+        && !anotherAgentFits(job);
+  }
+
+  /** Changes a {@link #stranded} job as ended at {@code now}: setup-failed, with every reason. */
+  void endStranded(QueuedJob job, long now) {
+    job.changedMillis = now;
+    endSetupFailedEverywhere(job);
+  }
+
+  private void endSetupFailedEverywhere(QueuedJob job) {
+    job.state = JobState.SETUP_FAILED;
+    job.reason =
+        "setup failed on every agent that can take it (labels ["
+            + String.join(",", job.spec.labels())
+            + "], agents heard within "
+            + settings.lease().toSeconds()
+            + " s): "
+            + setupErrors(job);
   }
 
   /** Each agent's setup error, in the order they failed: {@code agent 'a': reason; …}. */
@@ -123,8 +148,8 @@ final class JobChanges {
 
   /**
    * Whether an agent whose setup has not failed for the job could still take it: one that has its
-   * labels and was heard (a poll or a heartbeat) within a lease. Agents are known from their polls
-   * since the server started.
+   * labels and was heard (a poll or a heartbeat) within a lease, or is waiting for work here now (a
+   * long poll may outlast a lease). Agents are known from their polls since the server started.
    */
   private boolean anotherAgentFits(QueuedJob job) {
     Instant since = clock.instant().minus(settings.lease());
@@ -132,6 +157,13 @@ final class JobChanges {
       if (!job.setupFailedOn.containsKey(agent.name())
           && job.spec.fits(Set.copyOf(agent.labels()))
           && !agent.lastSeen().isBefore(since)) {
+        return true;
+      }
+    }
+    for (QueueState.Waiter waiter : state.waiters) {
+      if (!job.setupFailedOn.containsKey(waiter.agent())
+          && job.spec.fits(waiter.labels())
+          && waiter.open().getAsBoolean()) {
         return true;
       }
     }

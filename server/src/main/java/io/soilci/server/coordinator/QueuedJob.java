@@ -154,6 +154,16 @@ final class QueuedJob {
     rev = node.path("rev").asLong(0);
   }
 
+  /**
+   * A copy of this job, detached from the queue, in the state {@code stateRecord} says: what a
+   * change left it as, for that change's hook and answer once the queue moved it on.
+   */
+  QueuedJob as(JsonNode stateRecord) {
+    QueuedJob copy = new QueuedJob(id, submittedMillis, ref, commit, tree, repository, key, spec);
+    copy.applyState(stateRecord);
+    return copy;
+  }
+
   /** A copy of where it is now, to put back if writing a change fails. */
   ObjectNode saved() {
     return stateRecord();

@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -329,54 +331,84 @@ final class ReplicatedQueue {
    * after its last attempt); once applied, a job that ended as lost goes to {@code lost}.
    */
   void expireLeases(Consumer<QueuedJob> lost) {
+    changeEachDue(
+        "its lease ran out",
+        (job, now) -> job.state == JobState.RUNNING && now > job.leaseUntilMillis,
+        changes::expired,
+        job -> {
+          LOG.warn(
+              "job {} ({}): {}{}",
+              job.id,
+              job.ref,
+              job.reason,
+              job.state == JobState.LOST ? "; ended as lost" : "; requeued");
+          if (job.state == JobState.LOST) {
+            lost.accept(job);
+          }
+        });
+  }
+
+  /**
+   * On the holder of the site role: proposes the end of each job queued again after a setup failure
+   * that no agent left could take ({@link JobChanges#stranded}); once applied, it goes to {@code
+   * ended}.
+   */
+  void endStranded(Consumer<QueuedJob> ended) {
+    changeEachDue(
+        "no agent is left for its setup",
+        changes::stranded,
+        changes::endStranded,
+        job -> {
+          LOG.warn("job {} ({}): {}; ended", job.id, job.ref, job.reason);
+          ended.accept(job);
+        });
+  }
+
+  /**
+   * On the holder of the site role: proposes {@code change} (at the time it is proposed) of each
+   * job {@code due} says is due, checked again when proposed (renewed or ended meanwhile: nothing
+   * is proposed); each applied change's job, as that change left it, goes to {@code applied}. A
+   * proposal that fails is tried again on the next tick.
+   */
+  private void changeEachDue(
+      String why,
+      BiPredicate<QueuedJob, Long> due,
+      BiConsumer<QueuedJob, Long> change,
+      Consumer<QueuedJob> applied) {
     if (!stream.expiresLeases()) {
       return;
     }
-    List<Long> due = new ArrayList<>();
+    List<Long> ids = new ArrayList<>();
     synchronized (state) {
       long now = clock.millis();
       for (QueuedJob job : state.jobs.values()) {
-        if (job.state == JobState.RUNNING && now > job.leaseUntilMillis) {
-          due.add(job.id);
+        if (due.test(job, now)) {
+          ids.add(job.id);
         }
       }
     }
-    for (long id : due) {
+    for (long id : ids) {
       QueuedJob job;
       try {
         job =
             agree(
-                    "the end of job " + id + "'s lease",
+                    "the end of job " + id + " (" + why + ")",
                     () -> {
-                      QueuedJob running = state.jobs.get(id);
+                      QueuedJob held = state.jobs.get(id);
                       long at = clock.millis();
-                      if (running == null
-                          || running.state != JobState.RUNNING
-                          || at <= running.leaseUntilMillis) {
+                      if (held == null || !due.test(held, at)) {
                         return new Proposal<>(List.of(), Optional.<QueuedJob>empty());
                       }
-                      return new Proposal<>(
-                          List.of(JobChanges.proposed(running, j -> changes.expired(j, at))),
-                          Optional.of(running));
+                      ObjectNode record = JobChanges.proposed(held, j -> change.accept(j, at));
+                      return new Proposal<>(List.of(record), Optional.of(held.as(record)));
                     })
                 .orElse(null);
       } catch (HttpError e) {
-        LOG.warn("job {}: its lease ran out; not ended yet: {}", id, e.getMessage());
+        LOG.warn("job {}: {}; not ended yet: {}", id, why, e.getMessage());
         continue;
       }
-      if (job == null) {
-        continue; // renewed or ended meanwhile
-      }
-      synchronized (state) {
-        LOG.warn(
-            "job {} ({}): {}{}",
-            job.id,
-            job.ref,
-            job.reason,
-            job.state == JobState.LOST ? "; ended as lost" : "; requeued");
-      }
-      if (job.state == JobState.LOST) {
-        lost.accept(job);
+      if (job != null) {
+        applied.accept(job);
       }
     }
   }

@@ -39,6 +39,10 @@ final class HostRuns {
     return runs.get(RunKey.of(run));
   }
 
+  @Nullable RunState get(RunKey run) {
+    return runs.get(run);
+  }
+
   /** Replaces the run (or removes it when {@code after} has no jobs) and refiles it. */
   void replace(@Nullable RunState before, RunState after) {
     RunKey key = after.key();

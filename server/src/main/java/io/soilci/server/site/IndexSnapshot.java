@@ -142,8 +142,9 @@ final class IndexSnapshot {
         why.append("its checksum does not match: cut short or damaged");
         return Optional.empty();
       }
-      all.limit(end).position(12);
-      Reader r = new Reader(new BufferInput(all));
+      BufferInput in =
+          new BufferInput(all.array(), all.arrayOffset() + 12, all.arrayOffset() + end);
+      Reader r = new Reader(in);
       if (!r.text().equals(settingsKey)) {
         why.append("taken by another server version or with other logs.errorPatterns");
         return Optional.empty();
@@ -155,13 +156,13 @@ final class IndexSnapshot {
         Map<String, Run> runs = new HashMap<>();
         int count = r.count(10_000_000);
         for (int i = 0; i < count; i++) {
-          Run run = r.run(all);
+          Run run = r.run();
           runs.put(run.state().id().value(), run);
           each.accept(host, run);
         }
         out.put(host, runs);
       }
-      if (all.getLong() != END || all.hasRemaining()) {
+      if (in.readLong() != END || in.remaining() != 0) {
         why.append("it does not end where it should");
         return Optional.empty();
       }
@@ -469,9 +470,7 @@ final class IndexSnapshot {
       if (length > in.remaining()) {
         throw new IOException("a string of " + length + " bytes");
       }
-      byte[] bytes = new byte[length];
-      in.readFully(bytes);
-      return new String(bytes, StandardCharsets.UTF_8);
+      return in.readUtf8(length);
     }
 
     int varint() throws IOException {
@@ -494,8 +493,8 @@ final class IndexSnapshot {
       return n;
     }
 
-    /** A run, its jobs left as their bytes in {@code all} (the whole snapshot, never changed). */
-    Run run(ByteBuffer all) throws IOException {
+    /** A run, its jobs left as their bytes in the snapshot's (read in whole, never changed). */
+    Run run() throws IOException {
       RunId id = new RunId(text());
       long arrived = in.readLong();
       FolderStamp stamp = FolderStamp.readFrom(in);
@@ -504,10 +503,10 @@ final class IndexSnapshot {
       if (length > in.remaining()) {
         throw new IOException("run " + id.value() + " has " + length + " bytes of jobs");
       }
-      int offset = all.arrayOffset() + all.position();
+      int offset = in.position();
       in.skipBytes(length);
       SnapshotJobs jobs =
-          new SnapshotJobs(id.value(), all.array(), offset, length, summary, Reader::decodeJobs);
+          new SnapshotJobs(id.value(), in.bytes(), offset, length, summary, Reader::decodeJobs);
       return new Run(new RunState(RunKey.of(id), arrived, jobs), stamp);
     }
 
@@ -541,8 +540,7 @@ final class IndexSnapshot {
     /** The jobs {@link Writer#jobs} wrote into {@code bytes[offset, offset + length)}. */
     static SortedMap<String, JobEntry> decodeJobs(byte[] bytes, int offset, int length)
         throws IOException {
-      ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-      Reader r = new Reader(new BufferInput(buffer));
+      Reader r = new Reader(new BufferInput(bytes, offset, offset + length));
       int jobs = r.count(1_000_000);
       TreeMap<String, JobEntry> entries = new TreeMap<>();
       for (int i = 0; i < jobs; i++) {
@@ -552,8 +550,8 @@ final class IndexSnapshot {
         RunningJob running = (flags & 2) != 0 ? r.running() : null;
         entries.put(name.value(), new JobEntry(name, stored, running));
       }
-      if (buffer.hasRemaining()) {
-        throw new IOException(buffer.remaining() + " bytes left after the last job");
+      if (r.in.remaining() != 0) {
+        throw new IOException(r.in.remaining() + " bytes left after the last job");
       }
       return entries;
     }

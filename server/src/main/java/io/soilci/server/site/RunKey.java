@@ -10,13 +10,20 @@ import io.soilci.result.RunId;
 record RunKey(RunId run, long number) implements Comparable<RunKey> {
   static RunKey of(RunId run) {
     String value = run.value();
-    // A loop, not a stream: a start makes the key of every run before the JIT compiled anything.
-    boolean numeric = value.length() <= 18;
-    for (int i = 0; numeric && i < value.length(); i++) {
-      char c = value.charAt(i);
-      numeric = c >= '0' && c <= '9';
+    // A loop, not a stream or Long.parseLong: a start makes the key of every run before the JIT
+    // compiled anything. At most 18 digits: no overflow.
+    if (value.isEmpty() || value.length() > 18) {
+      return new RunKey(run, -1);
     }
-    return new RunKey(run, numeric ? Long.parseLong(value) : -1);
+    long number = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        return new RunKey(run, -1);
+      }
+      number = number * 10 + (c - '0');
+    }
+    return new RunKey(run, number);
   }
 
   @Override

@@ -111,7 +111,7 @@ final class SiteIndex {
   synchronized void load(WorkerHost host, List<RunState> runs) {
     HostRuns hostRuns = host(host);
     for (RunState run : runs) {
-      hostRuns.replace(hostRuns.get(run.id()), run);
+      hostRuns.replace(hostRuns.get(run.key()), run);
     }
   }
 

@@ -26,14 +26,7 @@ class CoordinatorFairnessTest {
   }
 
   private static Submission submission(String... jobs) throws Exception {
-    return Submission.parse(
-        QueueLog.JSON.readTree(
-            "{\"commit\":\""
-                + "a".repeat(40)
-                + "\",\"repository\":\"/repo\",\"jobs\":["
-                + String.join(",", jobs)
-                + "]}"),
-        1000);
+    return Submissions.of(jobs);
   }
 
   /** Takes one job as agent {@code agent} (capacity high), answered at once. */

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.state.StateLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,17 +41,6 @@ class RunFinishedHookTest {
     AtomicReference<Optional<ObjectNode>> got = new AtomicReference<>();
     c.poll("x", Set.of(), 5, Duration.ofSeconds(30), "-", () -> true, got::set);
     return java.util.Objects.requireNonNull(got.get()).orElseThrow().path("id").asLong();
-  }
-
-  private static List<String> awaitLines(Path file, int count) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < end) {
-      if (Files.exists(file) && Files.readAllLines(file).size() >= count) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    return Files.exists(file) ? Files.readAllLines(file) : List.of();
   }
 
   @Test
@@ -91,7 +78,7 @@ class RunFinishedHookTest {
 
       c.cancel(3, "ci");
 
-      assertThat(awaitLines(out, 2))
+      assertThat(HookLines.await(out, 2))
           .containsExactly("cancelled c", "run soil-1 2 3 1 cancelled, 1 failed, 1 passed");
     }
   }
