@@ -1,6 +1,7 @@
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
+import io.soilci.server.state.StateLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public class HookSpoolBench {
             "SOIL_RUN_PATH", "github-jobs/4101/index.html",
             "SOIL_JOB_PATH", "github-jobs/4101/cpp.wwz/");
     long[] spooled = new long[n];
-    try (Hooks hooks = Hooks.spooled(settings, state, Hooks.SITE)) {
+    try (Hooks hooks = Hooks.spooled(settings, new StateLayout(state), Hooks.SITE)) {
       for (int i = 0; i < 50; i++) { // warm-up: Jackson, the folder's first write
         hooks.submit(new HookEvent(HookEvent.JOB_PASSED, env));
       }

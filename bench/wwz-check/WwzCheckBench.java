@@ -5,6 +5,7 @@ import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
 import io.soilci.server.config.Limits;
 import io.soilci.server.site.RunLocks;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.upload.ResultStore;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,7 +24,8 @@ public final class WwzCheckBench {
     Path site = Path.of(args[0]);
     JobRef ref = new JobRef(WorkerHost.GITHUB, new RunId("1"), new JobName("bench"));
     ResultStore store =
-        new ResultStore(site, site.resolveSibling("state"), Limits.DEFAULTS, new RunLocks());
+        new ResultStore(
+            site, new StateLayout(site.resolveSibling("state")), Limits.DEFAULTS, new RunLocks());
     Path wwz = site.resolve(ref.file(JobFile.WWZ));
     for (int i = 0; i < 3; i++) {
       store.ingest(ref);

@@ -65,8 +65,8 @@ final class AddWorkerCommand implements Callable<Integer> {
               + url
               + ", which every replica reads at once";
     } else {
-      secret = new WorkerStore(config.state()).add(worker, replace);
-      where = config.state().resolve("workers.json").toString();
+      secret = new WorkerStore(config.stateLayout()).add(worker, replace);
+      where = config.stateLayout().workers().toString();
     }
     spec.commandLine().getOut().println(worker.name() + ":" + secret);
     spec.commandLine()

@@ -47,8 +47,9 @@ final class IngestCommand implements Callable<Integer> {
     ServerConfig config = options.config();
     JobRef ref = parse(job);
     StoredJob stored =
-        new ResultStore(config.site(), config.state(), config.limits(), new RunLocks()).ingest(ref);
-    Optional<String> server = LocalServer.updatePages(config.state(), ref);
+        new ResultStore(config.site(), config.stateLayout(), config.limits(), new RunLocks())
+            .ingest(ref);
+    Optional<String> server = LocalServer.updatePages(config.stateLayout(), ref);
     if (server.isEmpty()) {
       try (Site site = Site.open(SoilServer.siteSettings(config))) {
         site.jobStored(ref, stored.meta(), stored.rows());

@@ -6,6 +6,7 @@ import io.soilci.files.AtomicFiles;
 import io.soilci.result.JobRef;
 import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Listen;
+import io.soilci.server.state.StateLayout;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,10 +38,6 @@ final class LocalServer {
 
   private LocalServer() {}
 
-  private static Path file(Path state) {
-    return state.resolve("server.json");
-  }
-
   /** A fresh key for {@code POST /ingest}, held only in memory and in {@code server.json}. */
   static String newKey() {
     byte[] bytes = new byte[32];
@@ -49,32 +46,32 @@ final class LocalServer {
   }
 
   /** Called by a server that started: writes its address and ingest key. */
-  static void announce(Path state, Listen listen, int port, String key) throws IOException {
+  static void announce(StateLayout state, Listen listen, int port, String key) throws IOException {
     if (new WorkerStore(state).remove(OLD_WORKER)) {
       LOG.info("removed worker '{}' (all scopes) that an older version made", OLD_WORKER);
     }
     String host =
         listen.host().equals("0.0.0.0") || listen.host().equals("::") ? "127.0.0.1" : listen.host();
     String url = "http://" + new Listen(host, port) + "/ingest";
-    Path target = file(state);
-    Files.createDirectories(state);
+    Path target = state.localServer();
+    Files.createDirectories(state.root());
     AtomicFiles.writePrivate(target, JSON.writeValueAsBytes(Map.of("url", url, "key", key)));
   }
 
-  static void withdraw(Path state) throws IOException {
-    Files.deleteIfExists(file(state));
+  static void withdraw(StateLayout state) throws IOException {
+    Files.deleteIfExists(state.localServer());
   }
 
   /**
    * Asks the running server, if any, to read the job's run from its files and update the pages
    * ({@code POST /ingest}). Empty if no server answered.
    */
-  static Optional<String> updatePages(Path state, JobRef job) {
+  static Optional<String> updatePages(StateLayout state, JobRef job) {
     try {
-      if (!Files.exists(file(state))) {
+      if (!Files.exists(state.localServer())) {
         return Optional.empty();
       }
-      JsonNode server = JSON.readTree(file(state).toFile());
+      JsonNode server = JSON.readTree(state.localServer().toFile());
       String url = server.path("url").asText();
       String query =
           "?workerHost="

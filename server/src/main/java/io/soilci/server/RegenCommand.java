@@ -25,7 +25,7 @@ final class RegenCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config = options.existingSite(init);
     // The pages are rebuilt from the files: so is the server's index at its next start.
-    Site.forgetSnapshot(config.state());
+    Site.forgetSnapshot(config.stateLayout());
     try (Site site = Site.open(SoilServer.siteSettings(config))) {
       site.regenerateAll();
       // A broken job does not fail the rebuild: it is listed as broken on its pages.

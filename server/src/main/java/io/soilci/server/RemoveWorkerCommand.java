@@ -40,8 +40,8 @@ final class RemoveWorkerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config = options.config();
     Optional<DistributedSettings> cluster = config.distributed();
-    Path file = config.state().resolve("workers.json");
-    WorkerStore local = new WorkerStore(config.state());
+    Path file = config.stateLayout().workers();
+    WorkerStore local = new WorkerStore(config.stateLayout());
     if (cluster.isPresent()) {
       String url = cluster.get().events().toString();
       boolean held;

@@ -133,7 +133,7 @@ public final class SoilServer implements AutoCloseable {
     requireCanListen(config.listen());
     Files.createDirectories(config.site());
     // Before anything reads the files: a commit cut off by a crash is completed first.
-    int recovered = ResultStore.recoverCommits(config.site(), config.state());
+    int recovered = ResultStore.recoverCommits(config.site(), config.stateLayout());
     if (recovered > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
@@ -242,10 +242,10 @@ public final class SoilServer implements AutoCloseable {
             new WwzHandler(
                 config.site(),
                 new LogIndexStore(
-                    config.state().resolve("log-index"),
+                    config.stateLayout().logIndex(),
                     LogIndexStore.DEFAULT_BUDGET,
                     config.errorPatterns()),
-                config.state().resolve("wwz-inflated"),
+                config.stateLayout().wwzInflated(),
                 // A replica catching up serves entries of zips it has not fetched yet from the
                 // bucket.
                 cluster == null ? null : new BucketWwz(cluster.bucket(), 64)));
@@ -254,12 +254,12 @@ public final class SoilServer implements AutoCloseable {
     XnioWorker threads = workerThreads(Math.max(16, limits.maxUploadsInFlight() + 8));
     made.add(threads::shutdownNow);
     Hooks coordinatorHooks =
-        made.add(Hooks.spooled(config.hooks(), config.state(), Hooks.COORDINATOR));
+        made.add(Hooks.spooled(config.hooks(), config.stateLayout(), Hooks.COORDINATOR));
     Authenticator authenticator =
         new Authenticator(
             cluster == null
-                ? new WorkerStore(config.state())
-                : cluster.workers(new WorkerStore(config.state())),
+                ? new WorkerStore(config.stateLayout())
+                : cluster.workers(new WorkerStore(config.stateLayout())),
             guards.loginFailuresPerAddress(),
             guards.loginFailuresPerName(),
             guards.loginFailureWindowSeconds());
@@ -296,17 +296,19 @@ public final class SoilServer implements AutoCloseable {
     Site site = opening.await();
     made.add(site);
     ResultStore store =
-        new ResultStore(config.site(), config.state(), config.limits(), site.locks());
+        new ResultStore(config.site(), config.stateLayout(), config.limits(), site.locks());
     SiteLayout layout = new SiteLayout(config.site());
     SiteChanges changes =
         new SiteChanges(
             site,
             store,
-            cluster == null ? Replication.LOCAL : cluster.replication(layout, site, config.state()),
+            cluster == null
+                ? Replication.LOCAL
+                : cluster.replication(layout, site, config.stateLayout()),
             Clock.systemUTC(),
             config.jobLease().toMillis() / 4);
     if (cluster != null) {
-      cluster.start(site, changes, store, layout, config.state());
+      cluster.start(site, changes, store, layout, config.stateLayout());
     }
     Coordinator.ReusedJobs reused =
         (job, from) -> {
@@ -318,7 +320,7 @@ public final class SoilServer implements AutoCloseable {
         made.add(
             cluster == null
                 ? Coordinator.open(
-                    config.state(),
+                    config.stateLayout(),
                     config.coordinator(),
                     Clock.systemUTC(),
                     coordinatorHooks,
@@ -366,7 +368,7 @@ public final class SoilServer implements AutoCloseable {
             coordinatorHooks,
             cluster,
             TempSweep.start(config.site()));
-    LocalServer.announce(config.state(), config.listen(), server.port(), ingestKey);
+    LocalServer.announce(config.stateLayout(), config.listen(), server.port(), ingestKey);
     return server;
   }
 
@@ -384,7 +386,14 @@ public final class SoilServer implements AutoCloseable {
       FutureTask<Site> task =
           new FutureTask<>(
               () -> {
-                Site site = Site.open(siteSettings(config).withState(config.state()), pageChanged);
+                Site site;
+                try {
+                  site =
+                      Site.open(siteSettings(config).withState(config.stateLayout()), pageChanged);
+                } catch (IOException e) {
+                  // Site.open stopped what it started; the start stops the rest (Closer).
+                  throw new IOException("cannot open the site " + config.site() + ": " + e, e);
+                }
                 if (startLeases) {
                   site.startLeases();
                 }
@@ -506,7 +515,7 @@ public final class SoilServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      LocalServer.withdraw(config.state());
+      LocalServer.withdraw(config.stateLayout());
     } catch (IOException e) {
       // A stale file only makes ingest try this server and fall back to the files.
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
 import java.io.IOException;
@@ -61,7 +62,7 @@ class IngestWithRunningServerTest {
 
   @Test
   void theServerMintsNoWorkerTokenAndRemovesTheOneAnOlderVersionMinted() throws IOException {
-    WorkerStore workers = new WorkerStore(dir.resolve("state"), 1000);
+    WorkerStore workers = new WorkerStore(new StateLayout(dir.resolve("state")), 1000);
     String old =
         "Bearer soil-server-local:"
             + workers.add(new Worker("soil-server-local", EnumSet.allOf(Scope.class)), false);

@@ -21,6 +21,7 @@ import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.reliability.SiteChecks;
 import io.soilci.server.site.Site;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.storage.FolderObjectStore;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.testing.BucketChecks;
@@ -851,6 +852,49 @@ class ReplicasTest {
   }
 
   /**
+   * A replica SIGKILLed between the puts of an upload leaves the job's lock in {@code soil-uploads}
+   * and the files it put in the bucket (here: its wwz, as ReplicasIT's SIGKILL left one). At its
+   * next start it frees the locks it held, so the worker's upload sent again is stored as soon as
+   * the replica is back, not after the lock's TTL (60 s): a worker that gave up meanwhile left the
+   * files put in the bucket, named by no job (ReplicasIT, "only in the bucket").
+   */
+  @Test
+  void aReplicaKilledBetweenItsPutsFreesTheJobsUploadLockAtItsNextStart() throws Exception {
+    Path bucket = Files.createDirectories(dir.resolve("bucket"));
+    SoilServer.Buckets folder = s -> new FolderObjectStore(bucket);
+    String upload = "/results?workerHost=github&runId=4520&jobName=cpp-small";
+    try (NatsProcess nats = NatsProcess.start(dir.resolve("nats"));
+        TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder);
+        Connection connection = Nats.connect(nats.url());
+        FolderObjectStore store = new FolderObjectStore(bucket)) {
+      // What r1 left when it was killed after its first put: the lock it took, and the wwz.
+      KeyValue locks = connection.keyValue("soil-uploads");
+      locks.create("github-jobs/4520/cpp-small", "r1".getBytes(StandardCharsets.UTF_8));
+      locks.create("github-jobs/4521/cpp-small", "r2".getBytes(StandardCharsets.UTF_8));
+      store.put(
+          "github-jobs/4520/cpp-small.wwz",
+          SiteTrees.fixture("github-jobs/4101/cpp-small.wwz"),
+          "application/zip");
+      try (TestServer r1 = TestServer.start(dir.resolve("r1"), replica("r1", nats), folder)) {
+        long sent = System.nanoTime();
+        HttpResponse<String> again =
+            r2.post(upload, r2.github, TestServer.fixtureJob("github-jobs/4101", "cpp-small"));
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - sent))
+            .as("the upload sent again, once r1 is back")
+            .isLessThan(Duration.ofSeconds(5));
+        assertThat(awaitSame(r1, r2)).as("files that differ between the replicas").isEmpty();
+        assertThat(BucketChecks.jobFileDifferences(store, r1.site))
+            .as("the bucket's job files against r1's")
+            .isEmpty();
+        KeyValueEntry other = locks.get("github-jobs/4521/cpp-small");
+        assertThat(other).as("the lock another replica holds").isNotNull();
+        assertThat(other.getValueAsString()).isEqualTo("r2");
+      }
+    }
+  }
+
+  /**
    * Waits (at most a minute) until {@code server}'s site is a regen of its jobs (a change applied
    * by its feed alone, no request answered after it, is rendered a moment later); returns the files
    * that differ.
@@ -1063,7 +1107,7 @@ class ReplicasTest {
         TestServer r2 = TestServer.start(dir.resolve("r2"), replica("r2", nats), folder)) {
       String fork =
           "Bearer fork:"
-              + new WorkerStore(r1.state, 1000)
+              + new WorkerStore(new StateLayout(r1.state), 1000)
                   .add(new Worker("fork", Set.of(Scope.ADD_GITHUB_JOBS)), false);
       Files.copy(
           r1.state.resolve("workers.json"),
@@ -1244,7 +1288,7 @@ class ReplicasTest {
       }
     }
     ServerConfig config = ServerConfig.defaults(copy).withState(dir.resolve(name + "-state"));
-    Site.forgetSnapshot(config.state());
+    Site.forgetSnapshot(config.stateLayout());
     try (Site site = Site.open(SoilServer.siteSettings(config))) {
       site.regenerateAll();
     }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +63,31 @@ class ServeProcessTest {
     try (var left = Files.list(dir)) {
       assertThat(left).isEmpty();
     }
+  }
+
+  @Test
+  void aSiteThatCannotOpenEndsTheStartPromptlyWithExit1AndOneLineNamingTheSite() throws Exception {
+    Path site = Files.createDirectories(dir.resolve("site"));
+    Files.writeString(site.resolve("web"), "a file where the assets' folder goes");
+
+    Ended ended = serve("--site", site, "--state", dir.resolve("state"), "--listen", "127.0.0.1:0");
+
+    // Before it, only the index's log lines (read before the assets are written); after it, none.
+    List<String> lines = ended.err().lines().toList();
+    assertThat(lines.subList(0, lines.size() - 1))
+        .allMatch(
+            line -> line.startsWith("[soil-site-open] INFO io.soilci.server.site.SavedIndex"));
+    // The assets are written through a temp file beside each (AtomicFiles): its name is random.
+    assertThat(lines.get(lines.size() - 1))
+        .matches(
+            Pattern.quote(
+                    "soil-server: cannot open the site "
+                        + site
+                        + ": java.nio.file.FileSystemException: "
+                        + site.resolve("web").resolve(".tmp-"))
+                + "[0-9]+"
+                + Pattern.quote("-site.css: Not a directory"));
+    assertThat(ended.status()).isEqualTo(1);
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
+import io.soilci.server.state.StateLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,14 +37,14 @@ public final class WorkerStore extends Workers {
   private Map<String, Entry> entries = Map.of();
   private String loaded = "";
 
-  /** Opens the store in {@code stateDir}; {@code iterations} is the KDF cost for new workers. */
-  public WorkerStore(Path stateDir, int iterations) {
-    this.file = stateDir.resolve("workers.json");
+  /** Opens the store in {@code state}; {@code iterations} is the KDF cost for new workers. */
+  public WorkerStore(StateLayout state, int iterations) {
+    this.file = state.workers();
     this.iterations = iterations;
   }
 
-  public WorkerStore(Path stateDir) {
-    this(stateDir, SecretHash.ITERATIONS);
+  public WorkerStore(StateLayout state) {
+    this(state, SecretHash.ITERATIONS);
   }
 
   /** The KDF cost of new secrets, and of the stand-in checked for an unknown name. */

@@ -11,6 +11,7 @@ import io.soilci.server.live.LiveChanges;
 import io.soilci.server.live.LiveLogs;
 import io.soilci.server.site.PageOwners;
 import io.soilci.server.site.Site;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.upload.ResultStore;
 import java.io.IOException;
@@ -34,7 +35,7 @@ public final class Cluster implements AutoCloseable, MetricSource {
   /**
    * How long a job's upload lock is kept at most ({@link UploadLocks}): an upload holds it while it
    * is checked, its files are put and its change is published; this frees the lock of a replica
-   * that died holding it.
+   * that died holding it and is not back (one that is back freed it at its start).
    */
   static final Duration UPLOAD_LOCK_TTL = Duration.ofSeconds(60);
 
@@ -96,6 +97,8 @@ public final class Cluster implements AutoCloseable, MetricSource {
       HostLeases leases = HostLeases.open(stream, settings.replica(), ROLE_TTL);
       UploadLocks uploads =
           UploadLocks.open(stream.connection(), settings.replica(), UPLOAD_LOCK_TTL);
+      // Before this replica takes any: those it holds are from before it died.
+      uploads.freeOwn();
       QueueStream queue =
           QueueStream.open(
               stream, settings.events().toString(), settings.replica(), leases, ACK_TIMEOUT);
@@ -150,9 +153,8 @@ public final class Cluster implements AutoCloseable, MetricSource {
    * How this replica replicates what it accepts; the uploads whose change the stream has not taken
    * yet are kept in {@code state} ({@link Outbox}).
    */
-  public synchronized Replication replication(SiteLayout layout, Site site, Path state) {
-    Outbox made =
-        new Outbox(settings.replica(), state.resolve("cluster").resolve("outbox"), stream);
+  public synchronized Replication replication(SiteLayout layout, Site site, StateLayout state) {
+    Outbox made = new Outbox(settings.replica(), state.clusterOutbox(), stream);
     outbox = made;
     return new ClusterReplication(
         settings.replica(),
@@ -180,7 +182,7 @@ public final class Cluster implements AutoCloseable, MetricSource {
    * announce: from now on {@code site} renders only the pages of the roles this replica holds.
    */
   public synchronized void start(
-      Site site, SiteChanges changes, ResultStore store, SiteLayout layout, Path state)
+      Site site, SiteChanges changes, ResultStore store, SiteLayout layout, StateLayout state)
       throws IOException {
     ReplicaFeed started =
         new ReplicaFeed(settings.replica(), stream, bucket, site, layout, store, state, own);

@@ -4,6 +4,7 @@ import io.soilci.files.AtomicFiles;
 import io.soilci.result.FolderIsAFile;
 import io.soilci.result.SiteLayout;
 import io.soilci.server.site.Site;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.storage.Md5;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.storage.StoredObject;
@@ -41,14 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PageFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PageFollower.class);
-  static final String SAVED = "pages-sequence";
-
-  /**
-   * How far each role's holder announced its pages, as far as this replica fetched them: one line
-   * {@code ROLE UPTO} each, kept across restarts (a replica that replays changes after a restart
-   * leaves their pages, and an idle holder announces nothing new to clear them).
-   */
-  static final String ANNOUNCED = "pages-announced";
 
   private final String replica;
   private final ObjectStore bucket;
@@ -68,6 +61,9 @@ final class PageFollower implements AutoCloseable {
    */
   private final Map<String, String> takers = new HashMap<>();
 
+  // How far each role's holder announced its pages, as far as this replica fetched them: one line
+  // ROLE UPTO each, kept across restarts (a replica that replays changes after a restart leaves
+  // their pages, and an idle holder announces nothing new to clear them).
   private final Path announcedFile;
   private final AtomicLong fetched = new AtomicLong();
   private final AtomicLong carried = new AtomicLong();
@@ -86,7 +82,7 @@ final class PageFollower implements AutoCloseable {
       ObjectStore bucket,
       Path root,
       Site site,
-      Path state,
+      StateLayout state,
       Predicate<String> rendersRole,
       PageMirror mirror)
       throws IOException {
@@ -97,7 +93,7 @@ final class PageFollower implements AutoCloseable {
     this.root = root;
     this.site = site;
     this.rendersRole = rendersRole;
-    this.announcedFile = state.resolve("cluster").resolve(ANNOUNCED);
+    this.announcedFile = state.pagesAnnounced();
     readAnnounced();
     this.follower =
         new StreamFollower(
@@ -105,7 +101,7 @@ final class PageFollower implements AutoCloseable {
             "the pages' stream",
             "soil-page-follower",
             stream.pages(),
-            state.resolve("cluster").resolve(SAVED),
+            state.pagesSequence(),
             this::handle,
             this::missed);
   }

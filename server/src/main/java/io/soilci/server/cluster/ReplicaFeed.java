@@ -9,6 +9,7 @@ import io.soilci.result.SiteLayout;
 import io.soilci.server.site.JobLost;
 import io.soilci.server.site.RunLocks;
 import io.soilci.server.site.Site;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.StoredJob;
@@ -46,7 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaFeed.class);
-  static final String SAVED = "applied-sequence";
 
   private final String replica;
   private final ObjectStore bucket;
@@ -68,7 +68,7 @@ public final class ReplicaFeed implements AutoCloseable {
       Site site,
       SiteLayout layout,
       ResultStore store,
-      Path state,
+      StateLayout state,
       OwnChanges own)
       throws IOException {
     this.own = own;
@@ -84,7 +84,7 @@ public final class ReplicaFeed implements AutoCloseable {
             "the change stream",
             "soil-replica-feed",
             stream.changes(),
-            state.resolve("cluster").resolve(SAVED),
+            state.appliedSequence(),
             this::handle);
     this.applying = follower.applied();
   }

@@ -10,6 +10,10 @@ import io.soilci.server.nats.KeyValueBuckets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One upload of a job at a time in the whole cluster: a key per job in the JetStream key-value
@@ -19,9 +23,11 @@ import java.time.Duration;
  * after taking the key), two uploads of one job never put their files in the object store at once
  * (one's files would name the other's change), and of two add-only uploads of one new job the
  * second finds the first's files and is refused as on one box. The bucket's TTL frees the key of a
- * replica that died holding it.
+ * replica that died holding it, and the replica itself frees it when it starts again ({@link
+ * #freeOwn}).
  */
 final class UploadLocks {
+  private static final Logger LOG = LoggerFactory.getLogger(UploadLocks.class);
   static final String BUCKET = "soil-uploads";
   private static final long POLL_MILLIS = 20;
 
@@ -93,6 +99,53 @@ final class UploadLocks {
       return entry == null ? "(none now)" : entry.getValueAsString();
     } catch (IOException | JetStreamApiException | RuntimeException e) {
       return "(unknown: " + e.getMessage() + ")";
+    }
+  }
+
+  /**
+   * Frees the keys this replica holds; called at its start, when it has no upload in flight, so
+   * each key with its name is one it took before it died (SIGKILLed between the puts of an upload,
+   * say). Left alone, such a key keeps every upload of its job out until the TTL: the worker's
+   * upload sent again answers 503 all that time, and a worker that gives up meanwhile leaves the
+   * files the dead upload put in the bucket, named by no job. Replica names are unique in a
+   * cluster; a key another replica took is left, and so is one taken again since it was read (the
+   * delete names the revision read). Never throws: the TTL frees what this could not.
+   */
+  void freeOwn() {
+    List<String> freed = new ArrayList<>();
+    try {
+      for (String key : kv.keys()) {
+        KeyValueEntry entry = kv.get(key);
+        if (entry == null
+            || entry.getValue() == null
+            || !replica.equals(entry.getValueAsString())) {
+          continue;
+        }
+        try {
+          kv.delete(key, entry.getRevision());
+          freed.add(key);
+        } catch (JetStreamApiException e) {
+          // Taken again since it was read: not this replica's key any more.
+        }
+      }
+    } catch (IOException | JetStreamApiException | RuntimeException e) {
+      LOG.warn(
+          "replica {}: the upload locks it held before this start were not freed ({}); the TTL"
+              + " frees them",
+          replica,
+          e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn(
+          "replica {}: interrupted while freeing the upload locks it held before this start; the"
+              + " TTL frees them",
+          replica);
+    }
+    if (!freed.isEmpty()) {
+      LOG.info(
+          "replica {}: freed the upload locks it held when it stopped (an upload cut off): {}",
+          replica,
+          freed);
     }
   }
 

@@ -4,6 +4,7 @@ import io.soilci.server.coordinator.CoordinatorSettings;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.logview.ErrorPatterns;
 import io.soilci.server.site.SiteSettings;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,7 +14,7 @@ import java.util.function.Consumer;
  * Everything the server reads at start.
  *
  * @param site the site folder, served and written
- * @param state the folder of the server's own files (worker tokens); never served
+ * @param state the folder of the server's own files ({@link StateLayout}); never served
  * @param listen host and port to listen on
  * @param publicReads whether GET needs no token
  * @param keepRuns newest runs kept per host
@@ -65,6 +66,11 @@ public record ServerConfig(
   /** {@code SITE/../soil-state}: outside the served tree. */
   public static Path defaultState(Path site) {
     return site.toAbsolutePath().normalize().resolveSibling("soil-state");
+  }
+
+  /** Where each of the server's own files lives in {@link #state}. */
+  public StateLayout stateLayout() {
+    return new StateLayout(state);
   }
 
   public ServerConfig withState(Path value) {

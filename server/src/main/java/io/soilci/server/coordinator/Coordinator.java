@@ -11,9 +11,9 @@ import io.soilci.server.coordinator.ReplicatedQueue.Proposal;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.state.StateLayout;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Coordinator implements AutoCloseable, JobClaims {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
-  static final String LOG_FILE = "queue.log";
 
   /** What the site does for a reused job: it shows as passed, its status file written. */
   public interface ReusedJobs {
@@ -83,14 +82,14 @@ public final class Coordinator implements AutoCloseable, JobClaims {
   }
 
   /**
-   * Opens the queue kept in {@code stateDir/coordinator/queue.log}: jobs queued before a stop or
-   * crash are queued again; jobs that were running keep their agent and get a fresh lease.
+   * Opens the queue kept in {@code STATE/coordinator/queue.log}: jobs queued before a stop or crash
+   * are queued again; jobs that were running keep their agent and get a fresh lease.
    */
   public static Coordinator open(
-      Path stateDir, CoordinatorSettings settings, Clock clock, Hooks hooks, ReusedJobs site)
+      StateLayout state, CoordinatorSettings settings, Clock clock, Hooks hooks, ReusedJobs site)
       throws IOException {
     List<ObjectNode> records = new ArrayList<>();
-    QueueLog log = QueueLog.open(stateDir.resolve("coordinator").resolve(LOG_FILE), records);
+    QueueLog log = QueueLog.open(state.coordinatorQueue(), records);
     Coordinator coordinator = new Coordinator(settings, log, null, clock, hooks, site);
     synchronized (coordinator.state) {
       // The agent may still be at work: it gets a whole lease from now to be heard again.

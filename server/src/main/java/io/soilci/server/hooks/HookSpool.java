@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.files.AtomicFiles;
+import io.soilci.server.state.StateLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -29,9 +30,6 @@ import org.slf4j.LoggerFactory;
 final class HookSpool {
   private static final Logger LOG = LoggerFactory.getLogger(HookSpool.class);
 
-  /** The spools' folder in the server's state folder. */
-  static final String FOLDER = "hooks";
-
   private static final Pattern NAME = Pattern.compile("[0-9]{16}\\.json");
   private static final Pattern OWNER = Pattern.compile("[a-z]{1,20}");
 
@@ -44,11 +42,11 @@ final class HookSpool {
   }
 
   /** The spool {@code STATE/hooks/OWNER}; nothing is read or made yet. */
-  static HookSpool in(Path state, String owner) {
+  static HookSpool in(StateLayout state, String owner) {
     if (!OWNER.matcher(owner).matches()) {
       throw new IllegalArgumentException("hook spool owner must be 1-20 letters a-z: " + owner);
     }
-    return new HookSpool(state.resolve(FOLDER).resolve(owner));
+    return new HookSpool(state.hookSpool(owner));
   }
 
   Path folder() {

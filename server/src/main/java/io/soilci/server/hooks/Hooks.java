@@ -1,5 +1,6 @@
 package io.soilci.server.hooks;
 
+import io.soilci.server.state.StateLayout;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -70,7 +71,8 @@ public final class Hooks implements AutoCloseable {
    * left there by a crash or a stop are queued again now, oldest first, ahead of any new one; none
    * runs before {@link #start}.
    */
-  public static Hooks spooled(HookSettings settings, Path state, String owner) throws IOException {
+  public static Hooks spooled(HookSettings settings, StateLayout state, String owner)
+      throws IOException {
     HookSpool spool = HookSpool.in(state, owner);
     List<HookSpool.Spooled> left = spool.left();
     Hooks hooks = new Hooks(settings, spool);

@@ -57,8 +57,6 @@ import java.util.zip.CheckedOutputStream;
  * start that read anything from the files, and when the server stops.
  */
 final class IndexSnapshot {
-  static final String FILE = "index.snapshot";
-
   /** The format: raise it with any change to what is written, or to what the index keeps. */
   static final int VERSION = 6;
 

@@ -5,6 +5,7 @@ import io.soilci.result.JobName;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.state.StateLayout;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -49,9 +50,6 @@ import org.slf4j.LoggerFactory;
 final class PageJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PageJournal.class);
 
-  /** The journal's name in the state folder. */
-  static final String FILE = "pages.journal";
-
   /** How often written files are synced and the journal emptied. */
   private static final long SYNC_MILLIS = 1000;
 
@@ -92,9 +90,9 @@ final class PageJournal implements AutoCloseable {
   }
 
   /** The journal in {@code state}, with the pages a crash left named in it. */
-  static PageJournal open(SiteLayout layout, Path state) throws IOException {
-    Files.createDirectories(state);
-    Path file = state.resolve(FILE);
+  static PageJournal open(SiteLayout layout, StateLayout state) throws IOException {
+    Files.createDirectories(state.root());
+    Path file = state.pageJournal();
     List<Page> left = new ArrayList<>();
     if (Files.isRegularFile(file)) {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -293,6 +291,29 @@ final class PageJournal implements AutoCloseable {
         timer.scheduleWithFixedDelay(
             this::syncQuietly, SYNC_MILLIS, SYNC_MILLIS, TimeUnit.MILLISECONDS);
     return timer;
+  }
+
+  /**
+   * Stops the background passes without one more: the journal keeps naming every page it names now,
+   * so the next start checks them as after a crash (a site whose opening failed).
+   */
+  void abandon() {
+    ScheduledExecutorService timer = syncer;
+    if (timer == null) {
+      return;
+    }
+    timer.shutdownNow();
+    synchronized (this) {
+      FileChannel channel = out;
+      out = null;
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException e) {
+          LOG.warn("closing the page journal failed: {}", e.toString());
+        }
+      }
+    }
   }
 
   /** A last pass: every file written is durable and the journal empty. */

@@ -4,6 +4,7 @@ import io.soilci.files.AtomicFiles;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.state.StateLayout;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,7 +86,7 @@ final class SavedIndex {
    * returns.
    */
   static SavedIndex load(SiteSettings settings) throws IOException {
-    Optional<Path> state = settings.state();
+    Optional<StateLayout> state = settings.state();
     if (state.isEmpty()) {
       SiteIndex index = new SiteIndex();
       for (WorkerHost host : WorkerHost.values()) {
@@ -94,8 +95,8 @@ final class SavedIndex {
       return new SavedIndex(settings, index, false, true, List.of());
     }
     long t0 = System.nanoTime();
-    Path file = state.get().resolve(IndexSnapshot.FILE);
-    removeCutOffWrites(state.get());
+    Path file = state.get().indexSnapshot();
+    removeCutOffWrites(file);
     ForkJoinPool statters = new ForkJoinPool(STATTERS);
     Map<WorkerHost, Map<String, IndexSnapshot.Run>> saved;
     Map<WorkerHost, Map<String, FolderStamp.Found>> folders;
@@ -326,7 +327,7 @@ final class SavedIndex {
    * at stop, so the next start reads every job and checks the newest runs' pages, as without one.
    */
   void pagesMayBeStale() {
-    Optional<Path> state = settings.state();
+    Optional<StateLayout> state = settings.state();
     if (state.isEmpty()) {
       return;
     }
@@ -350,12 +351,13 @@ final class SavedIndex {
    * Deletes what a write of the snapshot cut off by a crash left (its temp files): only the server
    * writes the snapshot, and this runs before it can.
    */
-  private static void removeCutOffWrites(Path state) throws IOException {
+  private static void removeCutOffWrites(Path snapshot) throws IOException {
+    Path state = Objects.requireNonNull(snapshot.getParent());
     if (!Files.isDirectory(state)) {
       return;
     }
     try (DirectoryStream<Path> temps =
-        Files.newDirectoryStream(state, AtomicFiles.TEMP_PREFIX + "*-" + IndexSnapshot.FILE)) {
+        Files.newDirectoryStream(state, AtomicFiles.TEMP_PREFIX + "*-" + snapshot.getFileName())) {
       for (Path temp : temps) {
         LOG.info("deleted {}: a write of the index snapshot cut off by a crash", temp);
         Files.deleteIfExists(temp);
@@ -426,8 +428,8 @@ final class SavedIndex {
    * logged: the next start then reads the runs the old snapshot does not match.
    */
   void saveIfKept() {
-    Optional<Path> state = settings.state();
-    if (state.isPresent() && Files.exists(state.get().resolve(IndexSnapshot.FILE))) {
+    Optional<StateLayout> state = settings.state();
+    if (state.isPresent() && Files.exists(state.get().indexSnapshot())) {
       try {
         save();
       } catch (IOException | RuntimeException e) {
@@ -448,7 +450,7 @@ final class SavedIndex {
    * site.
    */
   private void save() throws IOException {
-    Optional<Path> state = settings.state();
+    Optional<StateLayout> state = settings.state();
     if (state.isEmpty()) {
       return;
     }
@@ -471,7 +473,7 @@ final class SavedIndex {
       count += runs.size();
       out.put(host, runs);
     }
-    Path file = state.get().resolve(IndexSnapshot.FILE);
+    Path file = state.get().indexSnapshot();
     IndexSnapshot.write(file, IndexSnapshot.settingsKey(settings.errorPatterns()), out);
     LOG.info(
         "wrote the index snapshot {} ({} run folders, {} bytes) in {} ms",
@@ -494,7 +496,7 @@ final class SavedIndex {
   }
 
   /** Deletes the snapshot in {@code state}; the next start reads every stored job. */
-  static void forget(Path state) throws IOException {
-    Files.deleteIfExists(state.resolve(IndexSnapshot.FILE));
+  static void forget(StateLayout state) throws IOException {
+    Files.deleteIfExists(state.indexSnapshot());
   }
 }

@@ -15,6 +15,7 @@ import io.soilci.result.WorkerHost;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.logview.FailureBriefs;
+import io.soilci.server.state.StateLayout;
 import io.soilci.threads.Daemons;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -140,37 +141,71 @@ public final class Site implements AutoCloseable {
     SiteLayout layout = new SiteLayout(settings.root());
     SavedIndex saved = SavedIndex.load(settings);
     SiteIndex index = saved.index();
-    Optional<Path> state = settings.state();
+    Optional<StateLayout> state = settings.state();
     PageJournal journal =
         state.isPresent() ? PageJournal.open(layout, state.get()) : PageJournal.none();
-    // With a state folder (serve) hooks are spooled there until they ran: a crash loses none.
-    Hooks hooks =
-        state.isPresent()
-            ? Hooks.spooled(settings.hooks(), state.get(), Hooks.SITE)
-            : new Hooks(settings.hooks());
-    Site site = new Site(settings, index, journal, hooks, pageChanged);
+    Site site;
+    try {
+      // With a state folder (serve) hooks are spooled there until they ran: a crash loses none.
+      Hooks hooks =
+          state.isPresent()
+              ? Hooks.spooled(settings.hooks(), state.get(), Hooks.SITE)
+              : new Hooks(settings.hooks());
+      try {
+        site = new Site(settings, index, journal, hooks, pageChanged);
+      } catch (RuntimeException | Error e) {
+        hooks.close();
+        throw e;
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      journal.abandon();
+      throw e;
+    }
+    try {
+      site.finishOpening(saved);
+    } catch (IOException | RuntimeException | Error e) {
+      site.abandon();
+      throw e;
+    }
+    return site;
+  }
+
+  /**
+   * The rest of {@link #open}: assets, the pages that may differ from the index, then the hooks a
+   * crash or stop left spooled.
+   */
+  private void finishOpening(SavedIndex saved) throws IOException {
     SiteAssets.write(settings.root());
     if (saved.readEveryJob()) {
       OldRunJson.removeAll(layout);
     }
     if (!Files.exists(layout.path(SiteLayout.home()))) {
-      site.regenerateAll();
+      regenerateAll();
     } else if (saved.readEveryJob()) {
-      site.refreshRecent();
-      site.pages.updateAll(journal.leftByCrash());
+      refreshRecent();
+      pages.updateAll(journal.leftByCrash());
     } else {
       // From the snapshot: only the pages the journal names (a change cut off by a crash) and
       // those of runs whose folders changed while the server was down can differ from the index.
       Set<Page> todo = new LinkedHashSet<>(journal.leftByCrash());
       todo.addAll(Regeneration.pagesOfChanged(index, saved.changes()));
-      site.pages.updateAll(todo);
+      pages.updateAll(todo);
     }
     journal.sync();
     saved.saveIfStale();
-    site.saved = saved;
+    this.saved = saved;
     // The hooks a crash or stop left spooled run once the pages they name are current.
     hooks.start();
-    return site;
+  }
+
+  /**
+   * An opening that failed: its threads (hook pool, page writers, journal passes) stop, and what
+   * the hook spool and the page journal hold stays for the next start, as after a crash.
+   */
+  private void abandon() {
+    hooks.close();
+    pages.close();
+    journal.abandon();
   }
 
   /**
@@ -722,7 +757,7 @@ public final class Site implements AutoCloseable {
   /**
    * Deletes the index snapshot in {@code state}: the next start reads every job ({@code regen}).
    */
-  public static void forgetSnapshot(Path state) throws IOException {
+  public static void forgetSnapshot(StateLayout state) throws IOException {
     SavedIndex.forget(state);
   }
 

@@ -2,6 +2,7 @@ package io.soilci.server.site;
 
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.logview.ErrorPatterns;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -28,7 +29,7 @@ public record SiteSettings(
     HookSettings hooks,
     Duration jobLease,
     ErrorPatterns errorPatterns,
-    Optional<Path> state) {
+    Optional<StateLayout> state) {
   /** The default number of runs kept per host. */
   public static final int DEFAULT_KEEP_RUNS = 200;
 
@@ -56,7 +57,7 @@ public record SiteSettings(
   }
 
   /** These settings with the server's state folder {@code state}. */
-  public SiteSettings withState(Path state) {
+  public SiteSettings withState(StateLayout state) {
     return new SiteSettings(
         root, keepRuns, repositoryUrl, hooks, jobLease, errorPatterns, Optional.of(state));
   }

@@ -1,5 +1,6 @@
 package io.soilci.server.site;
 
+import io.soilci.server.state.StateLayout;
 import java.io.IOException;
 import java.util.AbstractMap;
 import java.util.Collection;
@@ -142,7 +143,7 @@ final class SnapshotJobs extends AbstractMap<String, JobEntry>
               + " in the index snapshot cannot be decoded ("
               + e
               + "); stop the server, delete STATE/"
-              + IndexSnapshot.FILE
+              + StateLayout.INDEX_SNAPSHOT
               + " and start it again (every job is then read from its files)",
           e);
     }
@@ -155,7 +156,7 @@ final class SnapshotJobs extends AbstractMap<String, JobEntry>
               + " jobs where its summary says "
               + summary.count()
               + "; stop the server, delete STATE/"
-              + IndexSnapshot.FILE
+              + StateLayout.INDEX_SNAPSHOT
               + " and start it again");
     }
     return java.util.Collections.unmodifiableSortedMap(new TreeMap<>(made));

@@ -7,6 +7,7 @@ import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.state.StateLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -33,9 +34,9 @@ final class CommitJournal {
   private final Path root;
   private final Path dir;
 
-  CommitJournal(Path root, Path state) {
+  CommitJournal(Path root, StateLayout state) {
     this.root = root;
-    this.dir = state.resolve("commits");
+    this.dir = state.commits();
   }
 
   /**

@@ -13,6 +13,7 @@ import io.soilci.server.auth.JobClaims;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.config.Limits;
 import io.soilci.server.site.RunLocks;
+import io.soilci.server.state.StateLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -42,7 +43,7 @@ public final class ResultStore {
    * The job files under {@code root}, committed through a journal in {@code state}; {@code locks}
    * are the site's, so that retention and readers see a job's files change together.
    */
-  public ResultStore(Path root, Path state, Limits limits, RunLocks locks) {
+  public ResultStore(Path root, StateLayout state, Limits limits, RunLocks locks) {
     this.layout = new SiteLayout(root);
     this.check = new JobFileCheck(limits);
     this.locks = locks;
@@ -53,7 +54,7 @@ public final class ResultStore {
    * Completes the commits a crash interrupted (see {@link CommitJournal}); call it at start, before
    * the site is read and temp files are swept. Returns how many there were.
    */
-  public static int recoverCommits(Path root, Path state) throws IOException {
+  public static int recoverCommits(Path root, StateLayout state) throws IOException {
     return new CommitJournal(root, state).recover();
   }
 

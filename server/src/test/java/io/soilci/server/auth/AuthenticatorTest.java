@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.soilci.result.BadInput;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.state.StateLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ class AuthenticatorTest {
 
   @BeforeEach
   void addWorker() throws IOException {
-    store = new WorkerStore(state, 1000);
+    store = new WorkerStore(new StateLayout(state), 1000);
     secret = store.add(new Worker("gh-runner", Set.of(Scope.GITHUB_JOBS)), false);
     auth = new Authenticator(store);
   }
@@ -72,7 +73,7 @@ class AuthenticatorTest {
 
   @Test
   void anUnknownNameCostsTheSameKdfAsAWrongSecret() throws IOException {
-    WorkerStore slow = new WorkerStore(state.resolve("slow"), 100_000);
+    WorkerStore slow = new WorkerStore(new StateLayout(state.resolve("slow")), 100_000);
     String right = slow.add(new Worker("known", Set.of(Scope.GITHUB_JOBS)), false);
     Authenticator slowAuth = new Authenticator(slow);
 
@@ -127,7 +128,8 @@ class AuthenticatorTest {
   @Test
   void seesWorkersAddedAfterItStarted() throws IOException {
     String other =
-        new WorkerStore(state, 1000).add(new Worker("srht", Set.of(Scope.SOURCEHUT_JOBS)), false);
+        new WorkerStore(new StateLayout(state), 1000)
+            .add(new Worker("srht", Set.of(Scope.SOURCEHUT_JOBS)), false);
 
     assertThat(auth.authenticate("Bearer srht:" + other).name()).isEqualTo("srht");
   }
@@ -139,7 +141,7 @@ class AuthenticatorTest {
       secrets.put("w" + i, store.add(new Worker("w" + i, Set.of(Scope.STATUS_API)), false));
     }
 
-    Authenticator fresh = new Authenticator(new WorkerStore(state, 1000));
+    Authenticator fresh = new Authenticator(new WorkerStore(new StateLayout(state), 1000));
 
     for (var e : secrets.entrySet()) {
       assertThat(fresh.authenticate("Bearer " + e.getKey() + ":" + e.getValue()).name())

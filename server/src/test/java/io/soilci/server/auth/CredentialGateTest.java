@@ -2,10 +2,10 @@ package io.soilci.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.soilci.server.config.Guards;
 import io.soilci.server.http.Refusal;
 import io.soilci.server.testing.Multipart;
 import io.soilci.server.testing.SiteTrees;
+import io.soilci.server.testing.TestGuards;
 import io.soilci.server.testing.TestServer;
 import java.io.IOException;
 import java.net.Socket;
@@ -141,7 +141,8 @@ class CredentialGateTest {
 
   @Test
   void answers429WithRetryAfterOnceAnAddressFailedTooOften() throws IOException {
-    try (TestServer server = TestServer.withFixtures(dir, c -> c.withGuards(guards(3, 1000)))) {
+    try (TestServer server =
+        TestServer.withFixtures(dir, c -> c.withGuards(TestGuards.loginFailures(3, 1000)))) {
       HttpResponse<String> valid = server.send(post(server, DONE, server.github).build());
       for (int i = 0; i < 3; i++) {
         assertThat(server.send(post(server, DONE, server.github + "x").build()).statusCode())
@@ -155,13 +156,7 @@ class CredentialGateTest {
           server.send(post(server, DONE, server.sourcehut).build());
 
       assertThat(valid.statusCode()).isEqualTo(200);
-      assertThat(limited.statusCode()).isEqualTo(429);
-      assertThat(limited.body())
-          .matches(
-              "too many failed logins from address '127\\.0\\.0\\.1' \\(3 in 60 s\\); retry in"
-                  + " ([1-9]|[1-5][0-9]|60) seconds with a valid token\n");
-      assertThat(limited.headers().firstValue("Retry-After").orElseThrow())
-          .matches("[1-9]|[1-5][0-9]|60");
+      assertLimitedByAddress(limited, 3);
       assertThat(cachedStillWorks.statusCode()).isEqualTo(200);
       assertThat(uncachedIsLimited.statusCode()).isEqualTo(429);
     }
@@ -169,7 +164,8 @@ class CredentialGateTest {
 
   @Test
   void answers429OnceAWorkerNameFailedTooOftenFromAnyAddress() throws IOException {
-    try (TestServer server = TestServer.withFixtures(dir, c -> c.withGuards(guards(1000, 2)))) {
+    try (TestServer server =
+        TestServer.withFixtures(dir, c -> c.withGuards(TestGuards.loginFailures(1000, 2)))) {
       for (int i = 0; i < 2; i++) {
         HttpResponse<String> wrong =
             server.send(
@@ -191,19 +187,18 @@ class CredentialGateTest {
     }
   }
 
-  private static Guards guards(int perAddress, int perName) {
-    Guards d = Guards.DEFAULTS;
-    return new Guards(
-        d.idleTimeoutSeconds(),
-        d.requestParseTimeoutSeconds(),
-        d.readTimeoutSeconds(),
-        d.writeTimeoutSeconds(),
-        d.minBodyBytesPerSecond(),
-        d.bodyRateWindowSeconds(),
-        d.maxUploadsPerWorker(),
-        perAddress,
-        perName,
-        60,
-        d.maxWaitingAtStart());
+  /**
+   * Asserts {@code limited} is the 429 of an address past its {@code failures} failed logins in 60
+   * s, with the Retry-After it names.
+   */
+  static void assertLimitedByAddress(HttpResponse<String> limited, int failures) {
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(limited.body())
+        .matches(
+            "too many failed logins from address '127\\.0\\.0\\.1' \\("
+                + failures
+                + " in 60 s\\); retry in ([1-9]|[1-5][0-9]|60) seconds with a valid token\n");
+    assertThat(limited.headers().firstValue("Retry-After").orElseThrow())
+        .matches("[1-9]|[1-5][0-9]|60");
   }
 }

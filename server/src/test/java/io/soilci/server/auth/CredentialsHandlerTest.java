@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.server.config.Guards;
 import io.soilci.server.testing.SiteTrees;
+import io.soilci.server.testing.TestGuards;
 import io.soilci.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -88,13 +89,7 @@ class CredentialsHandlerTest {
           server.post(
               "/event?eventName=start&workerHost=github&runId=5&jobName=j", "Bearer gh:wrong-4");
 
-      assertThat(limited.statusCode()).isEqualTo(429);
-      assertThat(limited.body())
-          .matches(
-              "too many failed logins from address '127\\.0\\.0\\.1' \\(3 in 60 s\\); retry in"
-                  + " ([1-9]|[1-5][0-9]|60) seconds with a valid token\n");
-      assertThat(limited.headers().firstValue("Retry-After").orElseThrow())
-          .matches("[1-9]|[1-5][0-9]|60");
+      CredentialGateTest.assertLimitedByAddress(limited, 3);
       assertThat(eventLimitedToo.statusCode()).isEqualTo(429);
     }
   }
@@ -223,18 +218,7 @@ class CredentialsHandlerTest {
 
   private static Guards guards(
       int parseTimeoutSeconds, int readTimeoutSeconds, int rateWindowSeconds, int perAddress) {
-    Guards d = Guards.DEFAULTS;
-    return new Guards(
-        d.idleTimeoutSeconds(),
-        parseTimeoutSeconds,
-        readTimeoutSeconds,
-        d.writeTimeoutSeconds(),
-        d.minBodyBytesPerSecond(),
-        rateWindowSeconds,
-        d.maxUploadsPerWorker(),
-        perAddress,
-        1000,
-        60,
-        d.maxWaitingAtStart());
+    return TestGuards.of(
+        parseTimeoutSeconds, readTimeoutSeconds, rateWindowSeconds, perAddress, 1000);
   }
 }

@@ -9,6 +9,7 @@ import io.soilci.result.WorkerHost;
 import io.soilci.server.config.Limits;
 import io.soilci.server.site.Site;
 import io.soilci.server.site.SiteSettings;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.upload.ResultStore;
 import io.soilci.server.upload.StoredJob;
 import java.io.IOException;
@@ -72,7 +73,8 @@ class SiteChangesTest {
       SiteChanges changes =
           new SiteChanges(
               site,
-              new ResultStore(root, dir.resolve("state"), Limits.DEFAULTS, site.locks()),
+              new ResultStore(
+                  root, new StateLayout(dir.resolve("state")), Limits.DEFAULTS, site.locks()),
               replication,
               Clock.systemUTC(),
               60_000);

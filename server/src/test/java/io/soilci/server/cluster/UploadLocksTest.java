@@ -59,4 +59,26 @@ class UploadLocksTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
   }
+
+  @Test
+  void aReplicaStartingAgainFreesTheLocksItHeldAndOnlyThose() throws Exception {
+    JobRef other = new JobRef(WorkerHost.GITHUB, new RunId("1234"), new JobName("other"));
+    try (NatsProcess nats = NatsProcess.start(dir);
+        ChangeStream one = ChangeStream.connect(nats.url(), "r1", TTL);
+        ChangeStream two = ChangeStream.connect(nats.url(), "r2", TTL)) {
+      // r1 took a lock and died holding it; r2 holds another.
+      var unused = UploadLocks.open(one.connection(), "r1", TTL).take(JOB, Duration.ZERO);
+      UploadLocks second = UploadLocks.open(two.connection(), "r2", TTL);
+      UploadLocks.Held held = second.take(other, Duration.ZERO);
+      try (ChangeStream again = ChangeStream.connect(nats.url(), "r1", TTL)) {
+        UploadLocks restarted = UploadLocks.open(again.connection(), "r1", TTL);
+        restarted.freeOwn();
+        second.release(second.take(JOB, Duration.ZERO));
+        assertThatThrownBy(() -> restarted.take(other, Duration.ofMillis(200)))
+            .isInstanceOf(Replication.NotApplied.class)
+            .hasMessageContaining("another upload of " + other + " is in progress at replica r2");
+        second.release(held);
+      }
+    }
+  }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,7 +42,11 @@ class CoordinatorFairnessTest {
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
             Coordinator.open(
-                state, CoordinatorSettings.DEFAULTS, Clock.systemUTC(), hooks, (j, f) -> {})) {
+                new StateLayout(state),
+                CoordinatorSettings.DEFAULTS,
+                Clock.systemUTC(),
+                hooks,
+                (j, f) -> {})) {
       List<String> jobs = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         jobs.add(job("amd" + i, "\"amd64\""));
@@ -66,7 +71,11 @@ class CoordinatorFairnessTest {
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
             Coordinator.open(
-                state, CoordinatorSettings.DEFAULTS, Clock.systemUTC(), hooks, (j, f) -> {})) {
+                new StateLayout(state),
+                CoordinatorSettings.DEFAULTS,
+                Clock.systemUTC(),
+                hooks,
+                (j, f) -> {})) {
       c.submit(submission(job("both", "\"arm64\",\"big-mem\""), job("arm", "\"arm64\"")), "ci");
 
       assertThat(take(c, "small", Set.of("arm64"))).isEqualTo("arm");

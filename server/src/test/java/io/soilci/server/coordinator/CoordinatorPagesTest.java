@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
+import io.soilci.server.state.StateLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,7 +45,11 @@ class CoordinatorPagesTest {
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
             Coordinator.open(
-                state, CoordinatorSettings.DEFAULTS, Clock.systemUTC(), hooks, (j, f) -> {})) {
+                new StateLayout(state),
+                CoordinatorSettings.DEFAULTS,
+                Clock.systemUTC(),
+                hooks,
+                (j, f) -> {})) {
       c.submit(submission("a".repeat(40), "unit", "lint", "docs"), "ci");
       AtomicReference<Optional<ObjectNode>> got = new AtomicReference<>();
       c.poll(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -49,7 +50,7 @@ class ImageDigestReuseTest {
     try (Hooks hooks = new Hooks(new HookSettings(Map.of(), 1, 100, Duration.ofMinutes(1)));
         Coordinator c =
             Coordinator.open(
-                dir.resolve(state),
+                new StateLayout(dir.resolve(state)),
                 CoordinatorSettings.DEFAULTS,
                 java.time.Clock.systemUTC(),
                 hooks,

@@ -7,6 +7,7 @@ import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.storage.FolderObjectStore;
 import io.soilci.server.testing.NatsProcess;
 import io.soilci.server.testing.ReplicaConfig;
@@ -51,7 +52,7 @@ class ReplicatedQueueTest {
                 .withDistributed(Optional.of(ReplicaConfig.of(name, nats).settings()));
     TestServer server =
         TestServer.start(dir.resolve(name), distributed, s -> new FolderObjectStore(bucket));
-    WorkerStore workers = new WorkerStore(server.state, 1000);
+    WorkerStore workers = new WorkerStore(new StateLayout(server.state), 1000);
     return new Replica(
         server,
         "Bearer ci:" + workers.add(new Worker("ci", Set.of(Scope.SUBMIT)), true),

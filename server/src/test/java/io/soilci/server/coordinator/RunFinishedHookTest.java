@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -58,7 +59,7 @@ class RunFinishedHookTest {
     try (Hooks hooks = new Hooks(hooked);
         Coordinator c =
             Coordinator.open(
-                dir.resolve("state"),
+                new StateLayout(dir.resolve("state")),
                 CoordinatorSettings.DEFAULTS,
                 java.time.Clock.systemUTC(),
                 hooks,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -38,7 +39,8 @@ class SetupFailedEverywhereTest {
     HandClock clock = new HandClock();
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
-            Coordinator.open(state, CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
+            Coordinator.open(
+                new StateLayout(state), CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
       // Heard long ago: not live. Another's labels: cannot take it.
       assertThat(poll(c, "gone", Set.of("x86"))).isZero();
       assertThat(poll(c, "amd", Set.of("amd64"))).isZero();
@@ -64,7 +66,8 @@ class SetupFailedEverywhereTest {
     // The log keeps each agent's reason.
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
-            Coordinator.open(state, CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
+            Coordinator.open(
+                new StateLayout(state), CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
       assertThat(c.job(1).path("reason").asText()).contains("agent 'b': no podman");
     }
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -48,7 +49,8 @@ class SetupFailedRetryTest {
   }
 
   private Coordinator open(HandClock clock, Hooks hooks) throws Exception {
-    return Coordinator.open(dir.resolve("state"), SETTINGS, clock, hooks, (j, f) -> {});
+    return Coordinator.open(
+        new StateLayout(dir.resolve("state")), SETTINGS, clock, hooks, (j, f) -> {});
   }
 
   private Hooks hooksTo(Path out) {

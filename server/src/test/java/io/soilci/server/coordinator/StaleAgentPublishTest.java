@@ -15,6 +15,7 @@ import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.testing.TestServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -66,7 +67,8 @@ class StaleAgentPublishTest {
     JobRef other = new JobRef(WorkerHost.GITHUB, new RunId("4101"), new JobName("unit"));
     try (Hooks hooks = new Hooks(HookSettings.NONE);
         Coordinator c =
-            Coordinator.open(dir, CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
+            Coordinator.open(
+                new StateLayout(dir), CoordinatorSettings.DEFAULTS, clock, hooks, (j, f) -> {})) {
       c.submit(submission("unit"), "ci");
       assertThatThrownBy(writes(c, "a", unit))
           .isInstanceOf(HttpError.class)
@@ -105,7 +107,7 @@ class StaleAgentPublishTest {
             config ->
                 config.withCoordinator(
                     new CoordinatorSettings(100, 100, Duration.ofSeconds(1), 3, 100)))) {
-      WorkerStore workers = new WorkerStore(server.state, 1000);
+      WorkerStore workers = new WorkerStore(new StateLayout(server.state), 1000);
       String submitter = "Bearer ci:" + workers.add(new Worker("ci", Set.of(Scope.SUBMIT)), false);
       String a =
           "Bearer a:" + workers.add(new Worker("a", Set.of(Scope.AGENT, Scope.GITHUB_JOBS)), false);

@@ -3,6 +3,7 @@ package io.soilci.server.hooks;
 import static io.soilci.server.hooks.HooksTest.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.soilci.server.state.StateLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,12 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SpooledHooksTest {
   @TempDir Path dir;
 
-  private Path state() {
-    return dir.resolve("state");
+  private StateLayout state() {
+    return new StateLayout(dir.resolve("state"));
   }
 
   private Path spool() {
-    return state().resolve("hooks").resolve("site");
+    return state().root().resolve("hooks").resolve("site");
   }
 
   private List<String> spooled() throws IOException {
@@ -194,7 +195,7 @@ class SpooledHooksTest {
   @Test
   void aHookWhoseSpoolCannotBeWrittenStillRuns() throws Exception {
     Path out = dir.resolve("out.txt");
-    Files.writeString(state(), "a file where the state folder should be");
+    Files.writeString(state().root(), "a file where the state folder should be");
     try (Hooks hooks =
         Hooks.spooled(
             HookSettings.NONE.with(HookEvent.JOB_PASSED, appendJob(out)), state(), Hooks.SITE)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,7 +118,7 @@ class SlowSmallBodiesTest {
     try (TestServer server = TestServer.start(dir)) {
       String submitter =
           "Bearer ci:"
-              + new WorkerStore(server.state, 1000)
+              + new WorkerStore(new StateLayout(server.state), 1000)
                   .add(new Worker("ci", Set.of(Scope.SUBMIT)), false);
       List<Socket> slow = new ArrayList<>();
       try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -204,7 +205,7 @@ class LiveLogHttpTest {
   void aRefusedStartEventLeavesTheLiveLogToTheWorkerThatStartedTheJob() throws IOException {
     String other =
         "Bearer gh2:"
-            + new WorkerStore(server.state, 1000)
+            + new WorkerStore(new StateLayout(server.state), 1000)
                 .add(new Worker("gh2", Set.of(Scope.GITHUB_JOBS)), false);
     server.post("/event?eventName=start&" + JOB, server.github);
     log(JOB + "&task=unit", server.github, "mine".getBytes(StandardCharsets.UTF_8));
@@ -243,7 +244,7 @@ class LiveLogHttpTest {
   void refusesAChunkFromAnotherWorkerThanTheOneThatStartedTheJob() throws IOException {
     String other =
         "Bearer gh2:"
-            + new WorkerStore(server.state, 1000)
+            + new WorkerStore(new StateLayout(server.state), 1000)
                 .add(new Worker("gh2", Set.of(Scope.GITHUB_JOBS)), false);
     server.post("/event?eventName=start&" + JOB, server.github);
 
@@ -262,7 +263,7 @@ class LiveLogHttpTest {
   void anotherWorkersStartCannotTakeOverARunningJobUntilItIsDone() throws IOException {
     String other =
         "Bearer gh2:"
-            + new WorkerStore(server.state, 1000)
+            + new WorkerStore(new StateLayout(server.state), 1000)
                 .add(new Worker("gh2", Set.of(Scope.GITHUB_JOBS)), false);
     server.post("/event?eventName=start&" + JOB, server.github);
     log(JOB + "&task=unit", server.github, "mine".getBytes(StandardCharsets.UTF_8));

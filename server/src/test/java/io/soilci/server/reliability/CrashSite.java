@@ -3,6 +3,7 @@ package io.soilci.server.reliability;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.testing.SiteTrees;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +31,9 @@ record CrashSite(Path site, Path state, String token, Path log) {
   static CrashSite empty(Path dir, Set<Scope> scopes) throws IOException {
     Path site = Files.createDirectories(dir.resolve("site"));
     Path state = dir.resolve("state");
-    String token = "Bearer gh:" + new WorkerStore(state, 1000).add(new Worker("gh", scopes), false);
+    String token =
+        "Bearer gh:"
+            + new WorkerStore(new StateLayout(state), 1000).add(new Worker("gh", scopes), false);
     return new CrashSite(site, state, token, dir.resolve("server.log"));
   }
 

@@ -6,6 +6,7 @@ import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Limits;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.testing.SiteTrees;
 import io.soilci.server.testing.TestServer;
 import java.io.IOException;
@@ -52,7 +53,7 @@ class HostileInputIT {
 
   private static String token(String name, boolean replace) throws IOException {
     String secret =
-        new WorkerStore(server.state, 1000)
+        new WorkerStore(new StateLayout(server.state), 1000)
             .add(new Worker(name, Set.of(Scope.GITHUB_JOBS)), replace);
     return "Bearer " + name + ":" + secret;
   }

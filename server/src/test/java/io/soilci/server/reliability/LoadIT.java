@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.testing.SiteTrees;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -69,7 +70,7 @@ class LoadIT {
 
   private String token() throws IOException {
     return "Bearer load:"
-        + new WorkerStore(dir.resolve("state"), 1000)
+        + new WorkerStore(new StateLayout(dir.resolve("state")), 1000)
             .add(new Worker("load", Set.of(Scope.GITHUB_JOBS)), false);
   }
 

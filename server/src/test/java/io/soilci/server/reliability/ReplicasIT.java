@@ -10,6 +10,7 @@ import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.cluster.HostLeases;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.storage.S3Credentials;
 import io.soilci.server.storage.S3ObjectStore;
@@ -156,7 +157,7 @@ class ReplicasIT {
       Path state1 = replicas.get(0).state;
       token =
           "Bearer w:"
-              + new WorkerStore(state1, 1000)
+              + new WorkerStore(new StateLayout(state1), 1000)
                   .add(new Worker("w", Set.of(Scope.GITHUB_JOBS, Scope.STATUS_API)), false);
       for (Replica r : replicas.subList(1, 3)) {
         Files.createDirectories(r.state);

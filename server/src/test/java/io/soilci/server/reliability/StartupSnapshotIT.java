@@ -6,6 +6,7 @@ import io.soilci.files.AtomicFiles;
 import io.soilci.server.auth.Scope;
 import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.testing.SiteTrees;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +64,7 @@ class StartupSnapshotIT {
     snapshot = state.resolve("index.snapshot");
     token =
         "Bearer gh:"
-            + new WorkerStore(state, 1000)
+            + new WorkerStore(new StateLayout(state), 1000)
                 .add(new Worker("gh", Set.of(Scope.GITHUB_JOBS, Scope.STATUS_API)), false);
   }
 

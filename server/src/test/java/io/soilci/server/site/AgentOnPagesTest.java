@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.result.JobMeta;
 import io.soilci.result.JobRef;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,7 @@ class AgentOnPagesTest {
   @TempDir Path state;
 
   private SiteSettings settings() {
-    return new SiteSettings(root, 200, Optional.empty()).withState(state);
+    return new SiteSettings(root, 200, Optional.empty()).withState(new StateLayout(state));
   }
 
   private static JobMeta byAgent(String job, String agent) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.soilci.result.JobRef;
+import io.soilci.server.state.StateLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class DeferredPagesTest {
   @TempDir Path state;
 
   private SiteSettings settings() {
-    return new SiteSettings(root, 200, Optional.empty()).withState(state);
+    return new SiteSettings(root, 200, Optional.empty()).withState(new StateLayout(state));
   }
 
   @Test
@@ -60,7 +61,7 @@ class DeferredPagesTest {
         release.countDown();
       }
     }
-    assertThat(state.resolve(PageJournal.FILE)).isEmptyFile();
+    assertThat(new StateLayout(state).pageJournal()).isEmptyFile();
   }
 
   private void anEventReturnsBeforeItsPagesAreWritten(
@@ -180,7 +181,7 @@ class DeferredPagesTest {
         site.jobDone(ref(Integer.toString(run), "cpp"), 0, false);
       }
     }
-    assertThat(state.resolve(PageJournal.FILE)).isEmptyFile();
+    assertThat(new StateLayout(state).pageJournal()).isEmptyFile();
     String fresh = read(root, INDEX);
     Files.delete(root.resolve(INDEX));
     Files.writeString(root.resolve(INDEX), "stale");
@@ -192,13 +193,14 @@ class DeferredPagesTest {
 
   @Test
   void aSyncPassKeepsNamingAPageWhoseDeferredRenderIsNotWrittenYet() throws Exception {
-    try (PageJournal journal = PageJournal.open(new io.soilci.result.SiteLayout(root), state)) {
+    try (PageJournal journal =
+        PageJournal.open(new io.soilci.result.SiteLayout(root), new StateLayout(state))) {
       Page pending = new Page.HostIndex(io.soilci.result.WorkerHost.GITHUB);
       journal.keepNamedWhile(pending::equals);
       // An event's change: its truth written, its pages left to the background writer.
       journal.begin(List.of(pending, new Page.Home())).close();
       journal.sync();
-      assertThat(Files.readAllLines(state.resolve(PageJournal.FILE), StandardCharsets.UTF_8))
+      assertThat(Files.readAllLines(new StateLayout(state).pageJournal(), StandardCharsets.UTF_8))
           .containsExactly("host-index\tgithub");
     }
   }

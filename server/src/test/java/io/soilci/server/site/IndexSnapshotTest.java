@@ -11,6 +11,7 @@ import io.soilci.result.JobMetaCodec;
 import io.soilci.result.JobRef;
 import io.soilci.result.TaskName;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,7 +28,7 @@ class IndexSnapshotTest {
   @TempDir Path state;
 
   private SiteSettings settings() {
-    return new SiteSettings(root, 200, Optional.empty()).withState(state);
+    return new SiteSettings(root, 200, Optional.empty()).withState(new StateLayout(state));
   }
 
   /** The index of a site opened without a state folder: every job read from its files. */
@@ -79,7 +80,7 @@ class IndexSnapshotTest {
   @Test
   void aStartFromTheSnapshotHasTheIndexReadingEveryFileGives() throws Exception {
     someHistory();
-    assertThat(state.resolve(IndexSnapshot.FILE)).isRegularFile();
+    assertThat(new StateLayout(state).indexSnapshot()).isRegularFile();
 
     try (Site site = Site.open(settings())) {
       assertThat(of(site)).isEqualTo(fromFiles());
@@ -109,7 +110,7 @@ class IndexSnapshotTest {
   @Test
   void regenForgetsTheSnapshotAndANewRunOrAGoneOneIsSeen() throws Exception {
     someHistory();
-    Site.forgetSnapshot(state);
+    Site.forgetSnapshot(new StateLayout(state));
     Path run9 = root.resolve("github-jobs/9");
     Files.createDirectories(run9);
     Files.copy(root.resolve("github-jobs/7/cpp.tsv"), run9.resolve("cpp.tsv"));
@@ -120,7 +121,7 @@ class IndexSnapshotTest {
     try (Site site = Site.open(settings())) {
       assertThat(of(site)).isEqualTo(fromFiles());
     }
-    assertThat(state.resolve(IndexSnapshot.FILE)).isRegularFile();
+    assertThat(new StateLayout(state).indexSnapshot()).isRegularFile();
     try (var files = Files.walk(run9)) {
       for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(file);
@@ -163,7 +164,7 @@ class IndexSnapshotTest {
   @Test
   void aSnapshotOfAnotherFormatOrCutShortIsNotUsed() throws Exception {
     someHistory();
-    Path file = state.resolve(IndexSnapshot.FILE);
+    Path file = new StateLayout(state).indexSnapshot();
     byte[] bytes = Files.readAllBytes(file);
     Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
     try (Site site = Site.open(settings())) {
@@ -228,7 +229,7 @@ class IndexSnapshotTest {
   void aRunFromTheSnapshotIsFiledByItsSummaryAndItsJobsAreMadeOnlyWhenRead() throws Exception {
     RunState seven = runWithTestsAndARunningJob("7", COMMIT);
     RunState eight = runWithTestsAndARunningJob("8", "not a commit");
-    Path file = state.resolve(IndexSnapshot.FILE);
+    Path file = new StateLayout(state).indexSnapshot();
     FolderStamp stamp = new FolderStamp(1, 2, 0, 0);
     IndexSnapshot.write(
         file,
@@ -276,7 +277,7 @@ class IndexSnapshotTest {
   @Test
   void aRunNotReadSinceTheStartIsWrittenBackAsTheSameBytes() throws Exception {
     someHistory();
-    Path file = state.resolve(IndexSnapshot.FILE);
+    Path file = new StateLayout(state).indexSnapshot();
     byte[] before = Files.readAllBytes(file);
     try (Site site = Site.open(settings())) {
       RunState seven = site.index().run(WorkerHost.GITHUB, new io.soilci.result.RunId("7"));

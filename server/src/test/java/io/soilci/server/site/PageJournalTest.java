@@ -7,6 +7,7 @@ import io.soilci.result.JobName;
 import io.soilci.result.RunId;
 import io.soilci.result.SiteLayout;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.state.StateLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class PageJournalTest {
   @TempDir Path state;
 
   private SiteSettings settings() {
-    return new SiteSettings(root, 200, Optional.empty()).withState(state);
+    return new SiteSettings(root, 200, Optional.empty()).withState(new StateLayout(state));
   }
 
   @Test
@@ -62,13 +63,13 @@ class PageJournalTest {
         site.jobDone(ref(Integer.toString(run), "cpp"), 0, false);
       }
     }
-    assertThat(state.resolve(PageJournal.FILE)).isEmptyFile();
+    assertThat(new StateLayout(state).pageJournal()).isEmptyFile();
     Path page = root.resolve(SiteLayout.runHtml(WorkerHost.GITHUB, new RunId("1")));
     String fresh = Files.readString(page);
     // As a SIGKILL leaves it: the event named the page, then died before the page was written.
     Files.writeString(page, "stale");
     Files.writeString(
-        state.resolve(PageJournal.FILE),
+        new StateLayout(state).pageJournal(),
         "run\tgithub\t1\n",
         StandardCharsets.UTF_8,
         StandardOpenOption.APPEND);
@@ -76,6 +77,6 @@ class PageJournalTest {
     try (Site site = Site.open(settings())) {
       assertThat(Files.readString(page)).isEqualTo(fresh);
     }
-    assertThat(state.resolve(PageJournal.FILE)).isEmptyFile();
+    assertThat(new StateLayout(state).pageJournal()).isEmptyFile();
   }
 }

@@ -8,6 +8,7 @@ import io.soilci.server.auth.Worker;
 import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Listen;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.testing.Multipart;
 import io.soilci.server.testing.TestServer;
 import io.soilci.server.testing.Zips;
@@ -153,7 +154,7 @@ class RetentionHttpTest {
     try (TestServer server = TestServer.start(dir, c -> c.withKeepRuns(2))) {
       String jobsOnly =
           "Bearer jobs:"
-              + new WorkerStore(server.state, 1000)
+              + new WorkerStore(new StateLayout(server.state), 1000)
                   .add(new Worker("jobs", Set.of(Scope.GITHUB_JOBS)), false);
       // A worker without the status-api scope claims the status folder of run id 777.
       assertThat(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -21,7 +22,7 @@ class RunFolderIsAFileTest {
   @TempDir Path state;
 
   private SiteSettings settings() {
-    return new SiteSettings(root, 200, Optional.empty()).withState(state);
+    return new SiteSettings(root, 200, Optional.empty()).withState(new StateLayout(state));
   }
 
   @Test

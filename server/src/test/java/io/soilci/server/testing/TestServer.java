@@ -7,6 +7,7 @@ import io.soilci.server.auth.WorkerStore;
 import io.soilci.server.config.Limits;
 import io.soilci.server.config.Listen;
 import io.soilci.server.config.ServerConfig;
+import io.soilci.server.state.StateLayout;
 import io.soilci.server.storage.ObjectStore;
 import io.soilci.server.storage.StorageSettings;
 import java.io.IOException;
@@ -47,7 +48,7 @@ public final class TestServer implements AutoCloseable {
       SiteTrees.copyFixtures(site);
     }
     state = dir.resolve("state");
-    WorkerStore workers = new WorkerStore(state, 1000);
+    WorkerStore workers = new WorkerStore(new StateLayout(state), 1000);
     github = bearer(workers, "gh", Set.of(Scope.GITHUB_JOBS, Scope.STATUS_API), replace);
     sourcehut = bearer(workers, "srht", Set.of(Scope.SOURCEHUT_JOBS), replace);
     statusOnly = bearer(workers, "status", Set.of(Scope.STATUS_API), replace);
@@ -98,7 +99,7 @@ public final class TestServer implements AutoCloseable {
 
   /** Adds worker {@code name} with {@code scopes}; returns its {@code Authorization} header. */
   public String addWorker(String name, Scope... scopes) throws IOException {
-    return bearer(new WorkerStore(state, 1000), name, Set.of(scopes), false);
+    return bearer(new WorkerStore(new StateLayout(state), 1000), name, Set.of(scopes), false);
   }
 
   /** Default limits with a few changed. */

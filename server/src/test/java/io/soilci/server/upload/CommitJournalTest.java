@@ -8,6 +8,7 @@ import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.state.StateLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,12 +64,12 @@ class CommitJournalTest {
   @Test
   void aCommitCutOffAfterItsFirstRenameIsCompletedAtStart() throws Exception {
     Map<JobFile, Path> staged = stageANewUpload();
-    new CommitJournal(root, state).begin(REF, staged);
+    new CommitJournal(root, new StateLayout(state)).begin(REF, staged);
     Files.move(staged.get(JobFile.WWZ), run.resolve("demo.wwz"), StandardCopyOption.ATOMIC_MOVE);
     assertThat(stored(JobFile.WWZ)).isEqualTo("new WWZ");
     assertThat(stored(JobFile.JSON)).isEqualTo("old JSON");
 
-    int recovered = new CommitJournal(root, state).recover();
+    int recovered = new CommitJournal(root, new StateLayout(state)).recover();
 
     assertThat(recovered).isEqualTo(1);
     for (JobFile kind : JobFile.values()) {
@@ -80,9 +81,9 @@ class CommitJournalTest {
 
   @Test
   void aCommitCutOffBeforeItsFirstRenameIsCompletedAtStart() throws Exception {
-    new CommitJournal(root, state).begin(REF, stageANewUpload());
+    new CommitJournal(root, new StateLayout(state)).begin(REF, stageANewUpload());
 
-    int recovered = new CommitJournal(root, state).recover();
+    int recovered = new CommitJournal(root, new StateLayout(state)).recover();
 
     assertThat(recovered).isEqualTo(1);
     for (JobFile kind : JobFile.values()) {
@@ -101,7 +102,7 @@ class CommitJournalTest {
             + Objects.requireNonNull(staged.get(JobFile.WWZ)).getFileName()
             + "\n");
 
-    int recovered = new CommitJournal(root, state).recover();
+    int recovered = new CommitJournal(root, new StateLayout(state)).recover();
 
     assertThat(recovered).isZero();
     for (JobFile kind : JobFile.values()) {
@@ -112,13 +113,13 @@ class CommitJournalTest {
 
   @Test
   void aCompletedCommitWhoseManifestCameBackChangesNothing() throws Exception {
-    CommitJournal journal = new CommitJournal(root, state);
+    CommitJournal journal = new CommitJournal(root, new StateLayout(state));
     Map<JobFile, Path> first = stageANewUpload();
     journal.begin(REF, first);
     journal.rollForward(REF, first);
     Files.writeString(run.resolve("demo.json"), "later JSON");
 
-    int recovered = new CommitJournal(root, state).recover();
+    int recovered = new CommitJournal(root, new StateLayout(state)).recover();
 
     assertThat(recovered).isEqualTo(1);
     assertThat(stored(JobFile.WWZ)).isEqualTo("new WWZ");
