@@ -313,7 +313,7 @@ public final class Coordinator implements AutoCloseable, JobClaims {
     if (replicated != null) {
       try {
         replicated.expireLeases(this::lost);
-        replicated.endStranded(this::strandedEnded);
+        replicated.endStranded(this::runFinishedHook);
         if (replicated.expiresLeases()) {
           replicated.maybeSnapshot();
         }
@@ -326,19 +326,18 @@ public final class Coordinator implements AutoCloseable, JobClaims {
       long now = clock.millis();
       for (QueuedJob job :
           replicated != null ? List.<QueuedJob>of() : List.copyOf(state.jobs.values())) {
+        boolean over;
         if (job.state == JobState.RUNNING && now > job.leaseUntilMillis) {
-          if (expire(job)) {
+          over = expire(job);
+          if (over) {
             ended.add(job);
-            HookEvent run = JobHooks.runFinished(state.jobs.values(), job);
-            if (run != null) {
-              runs.add(run);
-            }
           }
-        } else if (changes.stranded(job, now) && endStranded(job, now)) {
-          HookEvent run = JobHooks.runFinished(state.jobs.values(), job);
-          if (run != null) {
-            runs.add(run);
-          }
+        } else {
+          over = changes.stranded(job, now) && endStranded(job, now);
+        }
+        HookEvent run = over ? JobHooks.runFinished(state.jobs.values(), job) : null;
+        if (run != null) {
+          runs.add(run);
         }
       }
       for (Iterator<Waiter> it = state.waiters.iterator(); it.hasNext(); ) {
@@ -389,8 +388,11 @@ public final class Coordinator implements AutoCloseable, JobClaims {
     return true;
   }
 
-  /** The distributed mode ended a job with no agent left for its setup: its run's hook. */
-  private void strandedEnded(QueuedJob job) {
+  /**
+   * The distributed mode ended {@code job} (no agent left for its setup, or lost): its run's
+   * run-finished hook when it was the run's last job.
+   */
+  private void runFinishedHook(QueuedJob job) {
     HookEvent run;
     synchronized (state) {
       run = JobHooks.runFinished(state.jobs.values(), job);
@@ -402,14 +404,8 @@ public final class Coordinator implements AutoCloseable, JobClaims {
 
   /** A job whose lease ran out in the distributed mode ended as lost: its hooks. */
   private void lost(QueuedJob job) {
-    HookEvent run;
-    synchronized (state) {
-      run = JobHooks.runFinished(state.jobs.values(), job);
-    }
     hook(HookEvent.JOB_FAILED, job);
-    if (run != null) {
-      hooks.submit(run);
-    }
+    runFinishedHook(job);
   }
 
   // ---- who may publish ----

@@ -36,7 +36,7 @@ final class HostRuns {
   private final Map<TestKey, Integer> testPages = new HashMap<>();
 
   @Nullable RunState get(RunId run) {
-    return runs.get(RunKey.of(run));
+    return get(RunKey.of(run));
   }
 
   @Nullable RunState get(RunKey run) {
