@@ -43,8 +43,12 @@ import org.slf4j.LoggerFactory;
 final class SavedIndex {
   private static final Logger LOG = LoggerFactory.getLogger(SavedIndex.class);
 
-  /** Folders stamped at once: with a cold cache each stat waits on the disk. */
-  private static final int STATTERS = 16;
+  /**
+   * Folders stamped at once: with a cold cache each stat waits on the disk, with a warm one it is
+   * CPU taken from the snapshot's decoding. Cold, 4 threads stat 5,000 folders about as fast as 16
+   * (one disk serves them); warm, 16 threads cost more CPU than 4 (docs/BENCHMARKS.md, "Stop 31").
+   */
+  private static final int STATTERS = 4;
 
   /**
    * A run the snapshot had otherwise than its folder has now: {@code before} as the snapshot held
