@@ -179,7 +179,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     ZipCache.OpenZip zip = zips.get(place);
     String entry = request.entry();
     if (entry.isEmpty() || entry.endsWith("/")) {
-      serveFolder(exchange, zip, entry);
+      serveFolder(exchange, zip, request, entry);
     } else if (entry.equals(LISTING) || entry.endsWith("/" + LISTING)) {
       serveListing(exchange, zip, request, entry.substring(0, entry.length() - LISTING.length()));
     } else {
@@ -201,11 +201,23 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     return new ZipCache.Place(request.zipPath(), file, List.copyOf(folders));
   }
 
-  private void serveFolder(HttpServerExchange exchange, ZipCache.OpenZip zip, String dir)
+  /**
+   * A folder of the zip ({@code dir} ends with a slash, or is empty for its root): its {@code
+   * index.html}, else a redirect to its listing. A folder path that could name no entry ({@code
+   * ..}, a control character) is refused, and a folder the zip does not have is not found, before
+   * any redirect.
+   */
+  private void serveFolder(
+      HttpServerExchange exchange, ZipCache.OpenZip zip, WwzRequest request, String dir)
       throws IOException {
+    if (!dir.isEmpty()) {
+      WwzPath.require("path", dir);
+    }
     ZipArchiveEntry index = zip.zip.getEntry(dir + "index.html");
     if (index != null && !index.isDirectory()) {
       send(exchange, zip, index);
+    } else if (!dir.isEmpty() && WwzListing.children(zip, dir).isEmpty()) {
+      throw HttpError.notFound("no folder '" + dir + "' in " + request.zipPath());
     } else {
       redirect(exchange, exchange.getRequestPath() + LISTING);
     }
@@ -462,9 +474,13 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     exchange.getResponseHeaders().put(CSP, "sandbox");
   }
 
-  private static void redirect(HttpServerExchange exchange, String location) {
+  /**
+   * A redirect to {@code path} (decoded, from the site's root): sent percent-encoded as UTF-8
+   * ({@link WwzListing#encoded}), so a folder named with spaces or non-ASCII letters is reached.
+   */
+  private static void redirect(HttpServerExchange exchange, String path) {
     exchange.setStatusCode(StatusCodes.FOUND);
-    exchange.getResponseHeaders().put(Headers.LOCATION, location);
+    exchange.getResponseHeaders().put(Headers.LOCATION, WwzListing.encoded(path));
     exchange.endExchange();
   }
 

@@ -101,6 +101,40 @@ class WwzServingTest {
   }
 
   @Test
+  void aFolderNamedWithSpacesOrNonAsciiLettersIsReachedThroughItsRedirects() throws IOException {
+    Map<String, String> entries = new LinkedHashMap<>();
+    entries.put("logs/\u00fcn\u00ef code/out.txt", "x");
+    Files.write(server.site.resolve("github-jobs/4101/names.wwz"), Zips.of(entries));
+    String folder = "/github-jobs/4101/names.wwz/logs/%C3%BCn%C3%AF%20code";
+
+    HttpResponse<String> noSlash = server.get(folder);
+    HttpResponse<String> slash = server.get(folder + "/");
+
+    assertThat(noSlash.statusCode()).isEqualTo(302);
+    assertThat(noSlash.headers().firstValue("Location")).contains(folder + "/");
+    assertThat(slash.statusCode()).isEqualTo(302);
+    assertThat(slash.headers().firstValue("Location")).contains(folder + "/-wwz-index");
+    HttpResponse<String> listing = server.get(folder + "/-wwz-index");
+    assertThat(listing.statusCode()).isEqualTo(200);
+    assertThat(listing.body()).contains("href=\"./out.txt\"");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "a%0D%0AX-Injected:%20yes/, 400",
+    "_tmp/soil/../../x/, 400",
+    "%C0%AE%C0%AE/, 404",
+    "_tmp/nothing/, 404"
+  })
+  void aFolderPathThatNamesNoFolderIsRefusedOrNotFoundNeverRedirected(String path, int status) {
+    HttpResponse<String> response = server.get(WWZ + path);
+
+    assertThat(response.statusCode()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Location")).isEmpty();
+    assertThat(response.body()).isNotEmpty();
+  }
+
+  @Test
   void listsAFolderOfTheZip() {
     HttpResponse<String> response = server.get(WWZ + "_tmp/soil/-wwz-index");
 
