@@ -272,8 +272,14 @@ class ReplicasIT {
     }
     Process n = nginx;
     if (n != null) {
-      n.destroyForcibly();
-      n.waitFor(10, TimeUnit.SECONDS);
+      // SIGTERM: nginx's master stops its workers, which a SIGKILL of the master alone would
+      // leave running (orphans of init, still holding the port).
+      n.destroy();
+      if (!n.waitFor(10, TimeUnit.SECONDS)) {
+        n.descendants().forEach(ProcessHandle::destroyForcibly);
+        n.destroyForcibly();
+        n.waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 
