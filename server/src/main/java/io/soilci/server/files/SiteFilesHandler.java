@@ -6,6 +6,7 @@ import io.soilci.server.http.FileRegion;
 import io.soilci.server.http.Gzip;
 import io.soilci.server.http.Head;
 import io.soilci.server.http.HttpError;
+import io.soilci.server.http.Redirects;
 import io.soilci.server.wwz.ContentTypes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -18,7 +19,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.MimeMappings;
-import io.undertow.util.RedirectBuilder;
 import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -221,13 +221,7 @@ public final class SiteFilesHandler implements HttpHandler, AutoCloseable {
     if (relative.isEmpty() || relative.endsWith("/") || locate(relative + "/") == null) {
       throw HttpError.notFound("not found");
     }
-    exchange.setStatusCode(StatusCodes.FOUND);
-    exchange
-        .getResponseHeaders()
-        .put(
-            Headers.LOCATION,
-            RedirectBuilder.redirect(exchange, exchange.getRelativePath() + "/", true));
-    exchange.endExchange();
+    Redirects.addSlash(exchange);
   }
 
   private static BasicFileAttributes attributes(Path path) throws IOException {

@@ -11,13 +11,13 @@ import io.soilci.server.http.Gzip;
 import io.soilci.server.http.Head;
 import io.soilci.server.http.HttpError;
 import io.soilci.server.http.Query;
+import io.soilci.server.http.Redirects;
 import io.soilci.server.logview.LogIndexStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -173,7 +173,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
       throw HttpError.notFound("no such file: " + request.zipPath());
     }
     if (request.entry().isEmpty() && !exchange.getRelativePath().endsWith("/")) {
-      redirect(exchange, exchange.getRequestPath() + "/");
+      Redirects.addSlash(exchange);
       return;
     }
     ZipCache.OpenZip zip = zips.get(place);
@@ -219,7 +219,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     } else if (!dir.isEmpty() && WwzListing.children(zip, dir).isEmpty()) {
       throw HttpError.notFound("no folder '" + dir + "' in " + request.zipPath());
     } else {
-      redirect(exchange, exchange.getRequestPath() + LISTING);
+      Redirects.found(exchange, LISTING);
     }
   }
 
@@ -254,7 +254,7 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
     } else if (entry != null && !entry.isDirectory()) {
       send(exchange, zip, entry);
     } else if (entry != null || !WwzListing.children(zip, name + "/").isEmpty()) {
-      redirect(exchange, exchange.getRequestPath() + "/");
+      Redirects.addSlash(exchange);
     } else {
       throw HttpError.notFound("no file '" + name + "' in this zip");
     }
@@ -472,16 +472,6 @@ public final class WwzHandler implements HttpHandler, AutoCloseable {
   static void untrusted(HttpServerExchange exchange) {
     exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
     exchange.getResponseHeaders().put(CSP, "sandbox");
-  }
-
-  /**
-   * A redirect to {@code path} (decoded, from the site's root): sent percent-encoded as UTF-8
-   * ({@link WwzListing#encoded}), so a folder named with spaces or non-ASCII letters is reached.
-   */
-  private static void redirect(HttpServerExchange exchange, String path) {
-    exchange.setStatusCode(StatusCodes.FOUND);
-    exchange.getResponseHeaders().put(Headers.LOCATION, WwzListing.encoded(path));
-    exchange.endExchange();
   }
 
   @Override

@@ -1,8 +1,7 @@
 package io.soilci.server.wwz;
 
+import io.soilci.server.http.Redirects;
 import io.soilci.web.Templates;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,19 +54,6 @@ final class WwzListing {
   private static String href(String name) {
     boolean folder = name.endsWith("/");
     String bare = folder ? name.substring(0, name.length() - 1) : name;
-    return "./" + encoded(bare) + (folder ? "/-wwz-index" : "");
-  }
-
-  /** {@code path} with each of its segments percent-encoded as UTF-8 (a space as {@code %20}). */
-  static String encoded(String path) {
-    StringBuilder out = new StringBuilder(path.length() + 16);
-    String[] segments = path.split("/", -1);
-    for (int i = 0; i < segments.length; i++) {
-      if (i > 0) {
-        out.append('/');
-      }
-      out.append(URLEncoder.encode(segments[i], StandardCharsets.UTF_8).replace("+", "%20"));
-    }
-    return out.toString();
+    return "./" + Redirects.encoded(bare) + (folder ? "/-wwz-index" : "");
   }
 }

@@ -80,8 +80,9 @@ class WwzServingTest {
     HttpResponse<String> response = server.get("/github-jobs/4101/cpp-small.wwz");
 
     assertThat(response.statusCode()).isEqualTo(302);
-    assertThat(response.headers().firstValue("Location"))
-        .contains("/github-jobs/4101/cpp-small.wwz/");
+    assertThat(response.headers().firstValue("Location")).contains("./cpp-small.wwz/");
+    assertThat(resolved("/github-jobs/4101/cpp-small.wwz", response))
+        .isEqualTo("/github-jobs/4101/cpp-small.wwz/");
   }
 
   @Test
@@ -89,7 +90,8 @@ class WwzServingTest {
     HttpResponse<String> response = server.get(WWZ + "_tmp/soil/");
 
     assertThat(response.statusCode()).isEqualTo(302);
-    assertThat(response.headers().firstValue("Location")).contains(WWZ + "_tmp/soil/-wwz-index");
+    assertThat(response.headers().firstValue("Location")).contains("./-wwz-index");
+    assertThat(resolved(WWZ + "_tmp/soil/", response)).isEqualTo(WWZ + "_tmp/soil/-wwz-index");
   }
 
   @Test
@@ -97,7 +99,16 @@ class WwzServingTest {
     HttpResponse<String> response = server.get(WWZ + "_tmp/soil");
 
     assertThat(response.statusCode()).isEqualTo(302);
-    assertThat(response.headers().firstValue("Location")).contains(WWZ + "_tmp/soil/");
+    assertThat(response.headers().firstValue("Location")).contains("./soil/");
+    assertThat(resolved(WWZ + "_tmp/soil", response)).isEqualTo(WWZ + "_tmp/soil/");
+  }
+
+  /** The path a browser that asked for {@code path} goes to when it follows the redirect. */
+  private String resolved(String path, HttpResponse<?> redirect) {
+    return server
+        .uri(path)
+        .resolve(redirect.headers().firstValue("Location").orElseThrow())
+        .getRawPath();
   }
 
   @Test
@@ -111,9 +122,10 @@ class WwzServingTest {
     HttpResponse<String> slash = server.get(folder + "/");
 
     assertThat(noSlash.statusCode()).isEqualTo(302);
-    assertThat(noSlash.headers().firstValue("Location")).contains(folder + "/");
+    assertThat(noSlash.headers().firstValue("Location")).contains("./%C3%BCn%C3%AF%20code/");
+    assertThat(resolved(folder, noSlash)).isEqualTo(folder + "/");
     assertThat(slash.statusCode()).isEqualTo(302);
-    assertThat(slash.headers().firstValue("Location")).contains(folder + "/-wwz-index");
+    assertThat(resolved(folder + "/", slash)).isEqualTo(folder + "/-wwz-index");
     HttpResponse<String> listing = server.get(folder + "/-wwz-index");
     assertThat(listing.statusCode()).isEqualTo(200);
     assertThat(listing.body()).contains("href=\"./out.txt\"");
