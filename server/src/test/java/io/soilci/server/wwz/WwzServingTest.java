@@ -132,18 +132,36 @@ class WwzServingTest {
   }
 
   @ParameterizedTest
-  @CsvSource({
-    "a%0D%0AX-Injected:%20yes/, 400",
-    "_tmp/soil/../../x/, 400",
-    "%C0%AE%C0%AE/, 404",
-    "_tmp/nothing/, 404"
-  })
-  void aFolderPathThatNamesNoFolderIsRefusedOrNotFoundNeverRedirected(String path, int status) {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "a%0D%0AX-Injected:%20yes/ | 400 | path 'a\\x0d\\x0aX-Injected: yes/' must be a relative"
+            + " path of at most 1024 characters with no '..', '.', empty segment, backslash or"
+            + " control character",
+        "_tmp/soil/../../x/ | 400 | path '_tmp/soil/../../x/' must be a relative path of at most"
+            + " 1024 characters with no '..', '.', empty segment, backslash or control character",
+        "_tmp/nothing/ | 404 | no folder '_tmp/nothing/' in github-jobs/4101/cpp-small.wwz"
+      })
+  void aFolderPathThatNamesNoFolderIsRefusedOrNotFoundNeverRedirected(
+      String path, int status, String message) throws IOException {
+    String before = SiteTrees.checksum(server.site);
+
     HttpResponse<String> response = server.get(WWZ + path);
 
     assertThat(response.statusCode()).isEqualTo(status);
     assertThat(response.headers().firstValue("Location")).isEmpty();
-    assertThat(response.body()).isNotEmpty();
+    assertThat(response.body()).isEqualTo(message + "\n");
+    assertThat(SiteTrees.checksum(server.site)).isEqualTo(before);
+  }
+
+  @Test
+  void aFolderPathOfMalformedUtf8IsNotFoundNeverRedirected() {
+    HttpResponse<String> response = server.get(WWZ + "%C0%AE%C0%AE/");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.headers().firstValue("Location")).isEmpty();
+    assertThat(response.body())
+        .isEqualTo("no folder '\uFFFD\uFFFD\uFFFD\uFFFD/' in github-jobs/4101/cpp-small.wwz\n");
   }
 
   @Test
