@@ -132,12 +132,14 @@ public final class SoilServer implements AutoCloseable {
     // First: a --listen this host cannot listen on is refused before anything is written.
     requireCanListen(config.listen());
     Files.createDirectories(config.site());
-    // Before anything reads the files: a commit cut off by a crash is completed first.
-    int recovered = ResultStore.recoverCommits(config.site(), config.stateLayout());
+    Optional<DistributedSettings> distributed = config.distributed();
+    // Before anything reads the files: a commit cut off by a crash is completed first (on a single
+    // box its job's hooks are due: the change stream replays a replica's own).
+    int recovered =
+        ResultStore.recoverCommits(config.site(), config.stateLayout(), distributed.isEmpty());
     if (recovered > 0) {
       LoggerFactory.getLogger(SoilServer.class).info("completed {} interrupted commits", recovered);
     }
-    Optional<DistributedSettings> distributed = config.distributed();
     @Nullable Cluster cluster =
         distributed.isPresent()
             ? Cluster.connect(

@@ -98,6 +98,11 @@ public final class Hooks implements AutoCloseable {
     return !settings.commands().isEmpty();
   }
 
+  /** True when a command is configured for the event {@code name}. */
+  public boolean runs(String name) {
+    return settings.commands().containsKey(name);
+  }
+
   /**
    * Queues the event's command, if one is configured; never blocks on a hook, never throws. With a
    * spool, the event is on disk when this returns (or its write failed, which is logged).

@@ -12,6 +12,7 @@ import io.soilci.result.SiteLayout;
 import io.soilci.result.TaskName;
 import io.soilci.result.TaskRow;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.hooks.DueHooks;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.Hooks;
 import io.soilci.server.logview.FailureBriefs;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -63,6 +65,8 @@ public final class Site implements AutoCloseable {
   private final PageWriter pages;
   private final Retention retention;
   private final Hooks hooks;
+  // The jobs whose hooks a change may fire before they are spooled (with a state folder: serve).
+  private final @Nullable DueHooks due;
   // Runs whose run-finished another part fires (the coordinator's, once all their jobs ended).
   private volatile Predicate<JobRef> runFinishedElsewhere = job -> false;
   // Set on a thread applying a change whose hooks another replica fires (withHooksElsewhere).
@@ -97,6 +101,7 @@ public final class Site implements AutoCloseable {
             layout, new PageRenderer(index, settings), journal, PAGE_THREADS, pageChanged);
     this.retention = new Retention(layout, settings.keepRuns(), locks);
     this.hooks = hooks;
+    this.due = settings.state().map(DueHooks::in).orElse(null);
     this.running = new RunningFiles(layout, index, locks, journal);
     this.leases = new Leases(settings.jobLease());
     this.sinceGreen = new SinceGreenPages(index, layout, new Views(settings.repositoryUrl()));
@@ -194,8 +199,38 @@ public final class Site implements AutoCloseable {
     journal.sync();
     saved.saveIfStale();
     this.saved = saved;
+    fireDueHooks();
     // The hooks a crash or stop left spooled run once the pages they name are current.
     hooks.start();
+  }
+
+  /**
+   * Fires the hooks of each job a crash left marked in {@link DueHooks} (its change stored, its
+   * hooks perhaps not spooled) if the job is done now: as when it finished, and its run's {@code
+   * run-finished} if the run is finished too. So they may run twice, never not at all.
+   */
+  private void fireDueHooks() throws IOException {
+    if (due == null) {
+      return;
+    }
+    List<JobRef> left = due.left();
+    int fired = 0;
+    for (JobRef job : left) {
+      RunState run = index.run(job.host(), job.run());
+      JobEntry entry = index.job(job);
+      if (run != null && entry != null && entry.done()) {
+        fireHooks(new Change(job, null, run, true, false, List.of()));
+        fired++;
+      }
+      due.clear(job);
+    }
+    if (!left.isEmpty()) {
+      LOG.info(
+          "{} jobs were marked by changes a crash cut off before their hooks were spooled; the"
+              + " hooks of the {} done now fired",
+          left.size(),
+          fired);
+    }
   }
 
   /**
@@ -859,6 +894,7 @@ public final class Site implements AutoCloseable {
       throws IOException {
     SiteLayout.requirePublishable(job);
     Change change;
+    boolean marked = false;
     RunLocks.Hold hold = locks.use(job.host(), job.run());
     try {
       change = index.update(job, update, nowMillis);
@@ -880,6 +916,17 @@ public final class Site implements AutoCloseable {
         }
         List<Page> affected = change.pages();
         try (PageJournal.Span span = journal.begin(affected)) {
+          // An event that finishes the job: marked before it is true, cleared once its hooks are
+          // spooled, so that a crash in between fires them at the next start (DueHooks). (An
+          // upload's stored files are true already: its commit manifest stands for the mark. A
+          // change of the distributed mode's stream is replayed from there instead.)
+          if (undoable
+              && due != null
+              && hookDelivery.get() == null
+              && !hookEventsHere(change).isEmpty()) {
+            due.mark(job);
+            marked = true;
+          }
           // First: on a full disk this write fails before any page changed.
           running.save(job);
           savedRunning = true;
@@ -896,6 +943,9 @@ public final class Site implements AutoCloseable {
         }
       } catch (IOException e) {
         pagesMayBeStale();
+        if (marked) {
+          Objects.requireNonNull(due).clear(job);
+        }
         if (undoable) {
           index.undo(change);
           if (savedRunning) {
@@ -916,18 +966,41 @@ public final class Site implements AutoCloseable {
     } finally {
       hold.close();
     }
-    if (hooks.any() && !hooksElsewhere.get()) {
-      @Nullable String delivery = hookDelivery.get();
-      for (HookEvent event : HookEvents.of(change)) {
-        if (!event.name().equals(HookEvent.RUN_FINISHED)
-            || !runFinishedElsewhere.test(change.job())) {
-          hooks.submit(delivery == null ? event : event.delivered(delivery));
-        }
-      }
+    fireHooks(change);
+    if (marked) {
+      Objects.requireNonNull(due).clear(job);
     }
     if (change.newRun()) {
       retire(job);
     }
+  }
+
+  /** Spools and queues the hooks {@code change} fires here. */
+  private void fireHooks(Change change) {
+    for (HookEvent event : hookEventsHere(change)) {
+      hooks.submit(event);
+    }
+  }
+
+  /**
+   * The hook events {@code change} fires on this server: none when no hook is configured or another
+   * replica fires them; {@code run-finished} not when another part fires it; with the change
+   * stream's delivery when applied from it.
+   */
+  private List<HookEvent> hookEventsHere(Change change) {
+    if (!hooks.any() || hooksElsewhere.get()) {
+      return List.of();
+    }
+    @Nullable String delivery = hookDelivery.get();
+    List<HookEvent> here = new ArrayList<>();
+    for (HookEvent event : HookEvents.of(change)) {
+      if (hooks.runs(event.name())
+          && (!event.name().equals(HookEvent.RUN_FINISHED)
+              || !runFinishedElsewhere.test(change.job()))) {
+        here.add(delivery == null ? event : event.delivered(delivery));
+      }
+    }
+    return here;
   }
 
   /**

@@ -76,6 +76,14 @@ public final class StateLayout {
   }
 
   /**
+   * {@code hooks-due/}: one file {@code HOST+RUN+JOB} per job whose change may finish it while its
+   * hooks are not spooled yet; a start fires the hooks of those a crash left ({@code DueHooks}).
+   */
+  public Path hooksDue() {
+    return root.resolve("hooks-due");
+  }
+
+  /**
    * {@code coordinator/queue.log}: the coordinator's queue on one box, one CRC'd record a line
    * ({@code Coordinator}, {@code QueueLog}).
    */

@@ -7,6 +7,7 @@ import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.hooks.DueHooks;
 import io.soilci.server.state.StateLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * all are in place. At start a manifest still there is rolled forward (its staged files, fsync'd
  * before it was written, still exist), so a job's three files always come from one upload: the last
  * one journaled. Commits of one job are serialized by the caller (the job's lock).
+ *
+ * <p>The manifest is deleted only once the site was told of the commit (and spooled its hooks), so
+ * a manifest left also means "this job's hooks may not have fired": the start that completes it
+ * marks the job in {@link DueHooks}.
  */
 final class CommitJournal {
   private static final Logger LOG = LoggerFactory.getLogger(CommitJournal.class);
@@ -33,10 +38,12 @@ final class CommitJournal {
 
   private final Path root;
   private final Path dir;
+  private final DueHooks due;
 
   CommitJournal(Path root, StateLayout state) {
     this.root = root;
     this.dir = state.commits();
+    this.due = DueHooks.in(state);
   }
 
   /**
@@ -72,15 +79,24 @@ final class CommitJournal {
   }
 
   /**
-   * The commit is complete. The delete need not be durable: a manifest that comes back names staged
-   * files that no longer exist, and rolling it forward does nothing.
+   * The commit is complete and the site was told. The delete need not be durable, nor even succeed
+   * (it is logged): a manifest that comes back or stays names staged files that no longer exist,
+   * and rolling it forward only fires the job's hooks once more.
    */
-  void end(JobRef ref) throws IOException {
-    Files.deleteIfExists(manifest(ref));
+  void end(JobRef ref) {
+    try {
+      Files.deleteIfExists(manifest(ref));
+    } catch (IOException e) {
+      LOG.warn("{}: could not delete its commit manifest: {}", ref, e.toString());
+    }
   }
 
-  /** Rolls forward every manifest a crash left; returns how many there were. */
-  int recover() throws IOException {
+  /**
+   * Rolls forward every manifest a crash left; returns how many there were. With {@code hooksHere}
+   * (a single box: this server fires the hooks of the uploads it took) each one's job is marked in
+   * {@link DueHooks}.
+   */
+  int recover(boolean hooksHere) throws IOException {
     if (!Files.isDirectory(dir)) {
       return 0;
     }
@@ -92,14 +108,14 @@ final class CommitJournal {
           Files.delete(manifest);
           continue;
         }
-        recover(manifest);
+        recover(manifest, hooksHere);
         recovered++;
       }
     }
     return recovered;
   }
 
-  private void recover(Path manifest) throws IOException {
+  private void recover(Path manifest, boolean hooksHere) throws IOException {
     List<String> lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
     try {
       String[] job = lines.get(0).split("\t", -1);
@@ -110,6 +126,10 @@ final class CommitJournal {
         staged.put(JobFile.valueOf(entry[0]), stagedFile(ref, entry[1]));
       }
       rollForward(ref, staged);
+      if (hooksHere) {
+        // Its hooks may not have been spooled: the site fires them once open, if the job is done.
+        due.mark(ref);
+      }
       LOG.info("{}: an interrupted commit of {} was completed", ref, staged.keySet());
     } catch (BadInput | IllegalArgumentException | IndexOutOfBoundsException e) {
       LOG.warn("{}: not a commit manifest, deleted: {}", manifest.getFileName(), e.toString());

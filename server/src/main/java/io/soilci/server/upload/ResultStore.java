@@ -52,10 +52,12 @@ public final class ResultStore {
 
   /**
    * Completes the commits a crash interrupted (see {@link CommitJournal}); call it at start, before
-   * the site is read and temp files are swept. Returns how many there were.
+   * the site is read and temp files are swept. Returns how many there were. With {@code hooksHere}
+   * (a single box) their jobs' hooks are due ({@link io.soilci.server.hooks.DueHooks}).
    */
-  public static int recoverCommits(Path root, StateLayout state) throws IOException {
-    return new CommitJournal(root, state).recover();
+  public static int recoverCommits(Path root, StateLayout state, boolean hooksHere)
+      throws IOException {
+    return new CommitJournal(root, state).recover(hooksHere);
   }
 
   /**

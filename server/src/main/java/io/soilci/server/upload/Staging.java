@@ -176,10 +176,12 @@ final class Staging implements StagedUpload, AutoCloseable {
       } catch (IOException e) {
         rollForwardAgain(staged, e);
       }
-      journal.end(ref);
       if (job.isPresent()) {
         tell(committed, job.get());
       }
+      // Only now: a crash before this leaves the manifest, and the next start fires the job's
+      // hooks, which telling the site spooled or not (CommitJournal).
+      journal.end(ref);
       return job;
     } finally {
       lock.unlock();

@@ -27,6 +27,7 @@ class StateLayoutTest {
     entries.put(state.commits(), "commits");
     entries.put(state.hookSpool("site"), "hooks/site");
     entries.put(state.hookSpool("coordinator"), "hooks/coordinator");
+    entries.put(state.hooksDue(), "hooks-due");
     entries.put(state.coordinatorQueue(), "coordinator/queue.log");
     entries.put(state.logIndex(), "log-index");
     entries.put(state.wwzInflated(), "wwz-inflated");
@@ -35,7 +36,7 @@ class StateLayoutTest {
     entries.put(state.pagesSequence(), "cluster/pages-sequence");
     entries.put(state.pagesAnnounced(), "cluster/pages-announced");
 
-    assertThat(entries).hasSize(14);
+    assertThat(entries).hasSize(15);
     entries.forEach((path, name) -> assertThat(ROOT.relativize(path)).hasToString(name));
     assertThat(StateLayout.INDEX_SNAPSHOT).isEqualTo("index.snapshot");
     assertThat(state.root()).isEqualTo(ROOT);

@@ -8,6 +8,7 @@ import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
 import io.soilci.result.RunId;
 import io.soilci.result.WorkerHost;
+import io.soilci.server.hooks.DueHooks;
 import io.soilci.server.state.StateLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ class CommitJournalTest {
     assertThat(stored(JobFile.WWZ)).isEqualTo("new WWZ");
     assertThat(stored(JobFile.JSON)).isEqualTo("old JSON");
 
-    int recovered = new CommitJournal(root, new StateLayout(state)).recover();
+    int recovered = new CommitJournal(root, new StateLayout(state)).recover(true);
 
     assertThat(recovered).isEqualTo(1);
     for (JobFile kind : JobFile.values()) {
@@ -77,13 +78,26 @@ class CommitJournalTest {
     }
     assertThat(filesIn(run)).isEqualTo(3);
     assertThat(filesIn(state.resolve("commits"))).isZero();
+    // Its hooks may not have been spooled: due at the site's opening.
+    assertThat(DueHooks.in(new StateLayout(state)).left()).containsExactly(REF);
+  }
+
+  @Test
+  void aReplicaOfTheDistributedModeCompletesACommitWithoutMarkingItsHooks() throws Exception {
+    new CommitJournal(root, new StateLayout(state)).begin(REF, stageANewUpload());
+
+    int recovered = new CommitJournal(root, new StateLayout(state)).recover(false);
+
+    assertThat(recovered).isEqualTo(1);
+    assertThat(stored(JobFile.JSON)).isEqualTo("new JSON");
+    assertThat(DueHooks.in(new StateLayout(state)).left()).isEmpty();
   }
 
   @Test
   void aCommitCutOffBeforeItsFirstRenameIsCompletedAtStart() throws Exception {
     new CommitJournal(root, new StateLayout(state)).begin(REF, stageANewUpload());
 
-    int recovered = new CommitJournal(root, new StateLayout(state)).recover();
+    int recovered = new CommitJournal(root, new StateLayout(state)).recover(true);
 
     assertThat(recovered).isEqualTo(1);
     for (JobFile kind : JobFile.values()) {
@@ -102,13 +116,14 @@ class CommitJournalTest {
             + Objects.requireNonNull(staged.get(JobFile.WWZ)).getFileName()
             + "\n");
 
-    int recovered = new CommitJournal(root, new StateLayout(state)).recover();
+    int recovered = new CommitJournal(root, new StateLayout(state)).recover(true);
 
     assertThat(recovered).isZero();
     for (JobFile kind : JobFile.values()) {
       assertThat(stored(kind)).isEqualTo("old " + kind);
     }
     assertThat(filesIn(commits)).isZero();
+    assertThat(DueHooks.in(new StateLayout(state)).left()).isEmpty();
   }
 
   @Test
@@ -119,7 +134,7 @@ class CommitJournalTest {
     journal.rollForward(REF, first);
     Files.writeString(run.resolve("demo.json"), "later JSON");
 
-    int recovered = new CommitJournal(root, new StateLayout(state)).recover();
+    int recovered = new CommitJournal(root, new StateLayout(state)).recover(true);
 
     assertThat(recovered).isEqualTo(1);
     assertThat(stored(JobFile.WWZ)).isEqualTo("new WWZ");
