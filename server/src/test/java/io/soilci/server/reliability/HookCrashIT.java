@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Hooks survive a SIGKILL of the real server jar: two done events are answered while their {@code
  * job-passed} hooks are still waiting (the first running, held by a gate file; the second queued
  * behind it), the server is killed, and the server started again on the same state runs both, in
- * order, and its spool is empty after.
+ * order, and its spool is empty after. And an upload cut off between its commit point and its
+ * hooks' spooling fires them at the next start.
  */
 class HookCrashIT {
   private static final List<String> JVM =
@@ -40,15 +42,7 @@ class HookCrashIT {
             + "' ]; do sleep 0.05; done; echo \"$SOIL_RUN $SOIL_JOB\" >> '"
             + out
             + "'";
-    Files.writeString(
-        config,
-        "{\"site\": \""
-            + site.site()
-            + "\", \"state\": \""
-            + site.state()
-            + "\", \"hooks\": {\"job-passed\": \""
-            + hook.replace("\\", "\\\\").replace("\"", "\\\"")
-            + "\", \"threads\": 1, \"queue\": 10}}");
+    writeConfig(config, site, List.of("job-passed"), hook);
     List<String> args = List.of("--config", config.toString());
     ServerProcess first = ServerProcess.serve(site.log(), JVM, args);
     for (String job : List.of("a", "b")) {
@@ -77,6 +71,70 @@ class HookCrashIT {
     }
     assertThat(Files.readString(site.log()))
         .contains("2 hook events left in " + site.state().resolve("hooks").resolve("site"));
+  }
+
+  /**
+   * An upload cut off after its commit point, before the site was told and its hooks spooled: the
+   * state a SIGKILL there leaves (made by hand, the window being milliseconds): the job's files
+   * staged beside their targets and the commit manifest naming them, in CommitJournal's format. The
+   * next start completes the commit and fires the job's hook; before stop 32 it fired none, and the
+   * client's retry then found the job done.
+   */
+  @Test
+  void anUploadCutOffBeforeItsHooksWereSpooledFiresThemAtTheNextStart() throws Exception {
+    CrashSite site = CrashSite.empty(dir, Set.of(Scope.GITHUB_JOBS));
+    Path out = dir.resolve("hooks.txt");
+    Path config = dir.resolve("config.json");
+    writeConfig(
+        config,
+        site,
+        List.of("job-passed", "job-failed"),
+        "echo \"$SOIL_EVENT $SOIL_RUN $SOIL_JOB\" >> '" + out + "'");
+    JobFiles job = JobFiles.make("7", "cut", 3, 200, 8);
+    Path run = Files.createDirectories(site.site().resolve("github-jobs").resolve("7"));
+    StringBuilder manifest = new StringBuilder("github\t7\tcut\n");
+    for (Map.Entry<String, byte[]> file :
+        Map.of("WWZ", job.wwz(), "TSV", job.tsv(), "JSON", job.json()).entrySet()) {
+      String staged = ".tmp-cut-" + file.getKey();
+      Files.write(run.resolve(staged), file.getValue());
+      manifest.append(file.getKey()).append('\t').append(staged).append('\n');
+    }
+    Path commits = Files.createDirectories(site.state().resolve("commits"));
+    Files.writeString(commits.resolve("github+7+cut.commit"), manifest);
+
+    try (ServerProcess server =
+        ServerProcess.serve(site.log(), JVM, List.of("--config", config.toString()))) {
+      awaitLines(out, 1);
+      assertThat(Files.readAllLines(out)).singleElement().asString().endsWith(" 7 cut");
+    }
+    assertThat(run.resolve("cut.json")).hasBinaryContent(job.json());
+    assertThat(commits).isEmptyDirectory();
+    assertThat(site.state().resolve("hooks-due")).isEmptyDirectory();
+  }
+
+  /**
+   * The server's config: {@code site}, its state, and {@code command} for each of {@code events}.
+   */
+  private static void writeConfig(Path config, CrashSite site, List<String> events, String command)
+      throws IOException {
+    StringBuilder hooks = new StringBuilder();
+    for (String event : events) {
+      hooks
+          .append('"')
+          .append(event)
+          .append("\": \"")
+          .append(command.replace("\\", "\\\\").replace("\"", "\\\""))
+          .append("\", ");
+    }
+    Files.writeString(
+        config,
+        "{\"site\": \""
+            + site.site()
+            + "\", \"state\": \""
+            + site.state()
+            + "\", \"hooks\": {"
+            + hooks
+            + "\"threads\": 1, \"queue\": 10}}");
   }
 
   private static void event(ServerProcess server, String token, String event, String job)
