@@ -39,11 +39,25 @@ public final class DueHooks {
     return new DueHooks(state.hooksDue());
   }
 
-  /** Marks {@code job} durably (the file, then its folder). */
-  public void mark(JobRef job) throws IOException {
-    Files.createDirectories(dir);
-    String text = job.host().id() + "\t" + job.run() + "\t" + job.job() + "\n";
-    AtomicFiles.write(file(job), text.getBytes(StandardCharsets.UTF_8));
+  /**
+   * Marks {@code job} durably (the file, then its folder); returns whether it is. A mark that
+   * cannot be written (a full disk, a file where the folder should be) is logged and fails nothing:
+   * the job's hooks then run as without marks, lost only by a crash in that window.
+   */
+  public boolean mark(JobRef job) {
+    try {
+      Files.createDirectories(dir);
+      String text = job.host().id() + "\t" + job.run() + "\t" + job.job() + "\n";
+      AtomicFiles.write(file(job), text.getBytes(StandardCharsets.UTF_8));
+      return true;
+    } catch (IOException e) {
+      LOG.warn(
+          "{}: could not mark its hooks due in {} ({}): a crash before they are spooled loses them",
+          job,
+          dir,
+          e.toString());
+      return false;
+    }
   }
 
   /**

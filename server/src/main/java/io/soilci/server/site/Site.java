@@ -924,8 +924,7 @@ public final class Site implements AutoCloseable {
               && due != null
               && hookDelivery.get() == null
               && !hookEventsHere(change).isEmpty()) {
-            due.mark(job);
-            marked = true;
+            marked = due.mark(job);
           }
           // First: on a full disk this write fails before any page changed.
           running.save(job);

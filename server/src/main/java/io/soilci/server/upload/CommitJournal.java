@@ -128,7 +128,7 @@ final class CommitJournal {
       rollForward(ref, staged);
       if (hooksHere) {
         // Its hooks may not have been spooled: the site fires them once open, if the job is done.
-        due.mark(ref);
+        var unused = due.mark(ref);
       }
       LOG.info("{}: an interrupted commit of {} was completed", ref, staged.keySet());
     } catch (BadInput | IllegalArgumentException | IndexOutOfBoundsException e) {

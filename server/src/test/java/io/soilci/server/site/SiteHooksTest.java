@@ -82,7 +82,7 @@ class SiteHooksTest {
     // The crash: dev's upload committed (its files in place, the manifest left, which the start
     // turns into a mark), the server killed before the site was told and the hooks spooled.
     storeFilesOnly(root, ref("5", "dev"), 0);
-    DueHooks.in(state).mark(ref("5", "dev"));
+    assertThat(DueHooks.in(state).mark(ref("5", "dev"))).isTrue();
 
     try (Site site = Site.open(served(logged()))) {
       assertThat(SiteTrees.job(SiteTrees.run(site, ref("5", "dev").host(), "5"), "dev").done())
@@ -106,14 +106,27 @@ class SiteHooksTest {
       site.jobStarted(ref("5", "dev"), Instant.ofEpochSecond(1000));
     }
     // Cut off before its commit point: the job is still running.
-    DueHooks.in(state).mark(ref("5", "dev"));
-    DueHooks.in(state).mark(ref("6", "gone"));
+    assertThat(DueHooks.in(state).mark(ref("5", "dev"))).isTrue();
+    assertThat(DueHooks.in(state).mark(ref("6", "gone"))).isTrue();
 
     try (Site site = Site.open(served(logged()))) {
       assertThat(site.running(ref("5", "dev"))).isTrue();
     }
     assertThat(fired()).isEmpty();
     assertThat(DueHooks.in(state).left()).isEmpty();
+  }
+
+  @Test
+  void aMarkThatCannotBeWrittenFailsNoEvent() throws Exception {
+    // A file where the marks' folder should be: a done event is still taken, its hook still runs.
+    Files.writeString(stateDir.resolve("hooks-due"), "not a folder\n");
+    try (Site site = Site.open(served(logged()))) {
+      site.jobStarted(ref("5", "dev"), Instant.ofEpochSecond(1000));
+      site.jobDone(ref("5", "dev"), 0, false);
+      assertThat(site.running(ref("5", "dev"))).isFalse();
+    }
+    assertThat(fired()).containsExactlyInAnyOrder("job-passed dev", "run-finished ");
+    assertThat(Files.readString(stateDir.resolve("hooks-due"))).isEqualTo("not a folder\n");
   }
 
   @Test
