@@ -134,7 +134,7 @@ public final class SoilServer implements AutoCloseable {
     Files.createDirectories(config.site());
     Optional<DistributedSettings> distributed = config.distributed();
     // Before anything reads the files: a commit cut off by a crash is completed first (on a single
-    // box its job's hooks are due: the change stream replays a replica's own).
+    // box its job's hooks are due; the distributed mode's hooks keep their own rules).
     int recovered =
         ResultStore.recoverCommits(config.site(), config.stateLayout(), distributed.isEmpty());
     if (recovered > 0) {

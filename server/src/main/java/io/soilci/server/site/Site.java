@@ -918,8 +918,8 @@ public final class Site implements AutoCloseable {
         try (PageJournal.Span span = journal.begin(affected)) {
           // An event that finishes the job: marked before it is true, cleared once its hooks are
           // spooled, so that a crash in between fires them at the next start (DueHooks). (An
-          // upload's stored files are true already: its commit manifest stands for the mark. A
-          // change of the distributed mode's stream is replayed from there instead.)
+          // upload's stored files are true already: its commit manifest stands for the mark. The
+          // distributed mode's changes, applied with a delivery, are not marked.)
           if (undoable
               && due != null
               && hookDelivery.get() == null
