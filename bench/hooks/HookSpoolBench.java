@@ -1,3 +1,8 @@
+import io.soilci.result.JobName;
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.WorkerHost;
+import io.soilci.server.hooks.DueHooks;
 import io.soilci.server.hooks.HookEvent;
 import io.soilci.server.hooks.HookSettings;
 import io.soilci.server.hooks.Hooks;
@@ -14,7 +19,9 @@ import java.util.Map;
  * What the hook spool adds to an event that fires a hook: the time of {@code Hooks.submit} with a
  * spool (one file written, fsync'd, renamed, its folder fsync'd) on hooks not started, so that
  * nothing runs and only the spool write is timed; beside it the same bytes written and renamed
- * without any fsync. Usage: {@code java -cp server/target/soil-server.jar
+ * without any fsync; and what a done event that fires a hook adds since stop 32: its job marked
+ * in {@code DueHooks} (a file written, fsync'd, renamed, its folder fsync'd) and the mark deleted
+ * once the hooks are spooled. Usage: {@code java -cp server/target/soil-server.jar
  * bench/hooks/HookSpoolBench.java FOLDER [N]} (FOLDER on the state folder's disk; N default 2000).
  */
 public class HookSpoolBench {
@@ -54,8 +61,22 @@ public class HookSpoolBench {
       Files.move(temp, dir.resolve(i + ".json"), StandardCopyOption.ATOMIC_MOVE);
       plain[i] = System.nanoTime() - t;
     }
+    long[] marked = new long[n];
+    DueHooks due = DueHooks.in(new StateLayout(state));
+    JobRef job = new JobRef(WorkerHost.GITHUB, new RunId("4101"), new JobName("cpp"));
+    for (int i = 0; i < 50 + n; i++) {
+      long t = System.nanoTime();
+      if (!due.mark(job)) {
+        throw new IllegalStateException("the mark was not written: see the log");
+      }
+      due.clear(job);
+      if (i >= 50) { // after a warm-up, as above
+        marked[i - 50] = System.nanoTime() - t;
+      }
+    }
     print("spooled submit", spooled);
     print("same file, no fsync", plain);
+    print("due mark and its delete", marked);
   }
 
   private static void print(String what, long[] nanos) {
