@@ -1,10 +1,7 @@
 package io.soilci.server.hooks;
 
 import io.soilci.files.AtomicFiles;
-import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
-import io.soilci.result.RunId;
-import io.soilci.result.WorkerHost;
 import io.soilci.server.state.StateLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,15 +25,17 @@ import org.slf4j.LoggerFactory;
 public final class DueHooks {
   private static final Logger LOG = LoggerFactory.getLogger(DueHooks.class);
 
+  private final StateLayout state;
   private final Path dir;
 
-  private DueHooks(Path dir) {
-    this.dir = dir;
+  private DueHooks(StateLayout state) {
+    this.state = state;
+    this.dir = state.hooksDue();
   }
 
   /** The marks in {@code STATE/hooks-due}; nothing is read or made yet. */
   public static DueHooks in(StateLayout state) {
-    return new DueHooks(state.hooksDue());
+    return new DueHooks(state);
   }
 
   /**
@@ -47,8 +46,8 @@ public final class DueHooks {
   public boolean mark(JobRef job) {
     try {
       Files.createDirectories(dir);
-      String text = job.host().id() + "\t" + job.run() + "\t" + job.job() + "\n";
-      AtomicFiles.write(file(job), text.getBytes(StandardCharsets.UTF_8));
+      String text = StateLayout.jobLine(job) + "\n";
+      AtomicFiles.write(state.hookDue(job), text.getBytes(StandardCharsets.UTF_8));
       return true;
     } catch (IOException e) {
       LOG.warn(
@@ -66,9 +65,9 @@ public final class DueHooks {
    */
   public void clear(JobRef job) {
     try {
-      Files.deleteIfExists(file(job));
+      Files.deleteIfExists(state.hookDue(job));
     } catch (IOException e) {
-      LOG.warn("{}: could not delete {}: {}", job, file(job), e.toString());
+      LOG.warn("{}: could not delete {}: {}", job, state.hookDue(job), e.toString());
     }
   }
 
@@ -88,9 +87,9 @@ public final class DueHooks {
           continue;
         }
         try {
-          String[] job = Files.readString(file, StandardCharsets.UTF_8).strip().split("\t", -1);
-          JobRef ref = new JobRef(WorkerHost.parse(job[0]), new RunId(job[1]), new JobName(job[2]));
-          if (file.equals(file(ref))) {
+          JobRef ref =
+              StateLayout.jobOfLine(Files.readString(file, StandardCharsets.UTF_8).strip());
+          if (file.equals(state.hookDue(ref))) {
             jobs.add(ref);
             continue;
           }
@@ -102,9 +101,5 @@ public final class DueHooks {
       }
     }
     return jobs;
-  }
-
-  private Path file(JobRef job) {
-    return dir.resolve(job.host().id() + "+" + job.run() + "+" + job.job());
   }
 }

@@ -1,5 +1,9 @@
 package io.soilci.server.state;
 
+import io.soilci.result.JobName;
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.WorkerHost;
 import java.nio.file.Path;
 
 /**
@@ -12,6 +16,9 @@ import java.nio.file.Path;
 public final class StateLayout {
   /** The index snapshot's name, for messages that tell to delete it. */
   public static final String INDEX_SNAPSHOT = "index.snapshot";
+
+  /** How a commit manifest's name ends ({@link #commitManifest}). */
+  public static final String COMMIT_SUFFIX = ".commit";
 
   private static final String CLUSTER = "cluster";
   private static final String HOOKS = "hooks";
@@ -67,6 +74,11 @@ public final class StateLayout {
     return root.resolve("commits");
   }
 
+  /** The commit manifest of an upload of {@code job}: {@code commits/HOST+RUN+JOB.commit}. */
+  public Path commitManifest(JobRef job) {
+    return commits().resolve(fileName(job) + COMMIT_SUFFIX);
+  }
+
   /**
    * {@code hooks/OWNER/}: the hook events of {@code OWNER} ({@code site}, {@code coordinator}) not
    * run yet, one {@code SEQUENCE.json} each ({@code HookSpool}).
@@ -81,6 +93,35 @@ public final class StateLayout {
    */
   public Path hooksDue() {
     return root.resolve("hooks-due");
+  }
+
+  /** The mark of {@code job}'s due hooks: {@code hooks-due/HOST+RUN+JOB}. */
+  public Path hookDue(JobRef job) {
+    return hooksDue().resolve(fileName(job));
+  }
+
+  private static String fileName(JobRef job) {
+    return job.host().id() + "+" + job.run() + "+" + job.job();
+  }
+
+  /**
+   * How a file of the state folder names a job in a line (a commit manifest's first, a due hook's
+   * mark): {@code HOST<TAB>RUN<TAB>JOB}, without the line's end.
+   */
+  public static String jobLine(JobRef job) {
+    return job.host().id() + "\t" + job.run() + "\t" + job.job();
+  }
+
+  /**
+   * The job {@code line} names ({@link #jobLine}); {@link IllegalArgumentException} (or {@code
+   * BadInput}, one) when it names none.
+   */
+  public static JobRef jobOfLine(String line) {
+    String[] fields = line.split("\t", -1);
+    if (fields.length != 3) {
+      throw new IllegalArgumentException("not HOST<TAB>RUN<TAB>JOB: " + line);
+    }
+    return new JobRef(WorkerHost.parse(fields[0]), new RunId(fields[1]), new JobName(fields[2]));
   }
 
   /**

@@ -3,10 +3,7 @@ package io.soilci.server.upload;
 import io.soilci.files.AtomicFiles;
 import io.soilci.result.BadInput;
 import io.soilci.result.JobFile;
-import io.soilci.result.JobName;
 import io.soilci.result.JobRef;
-import io.soilci.result.RunId;
-import io.soilci.result.WorkerHost;
 import io.soilci.server.hooks.DueHooks;
 import io.soilci.server.state.StateLayout;
 import java.io.IOException;
@@ -34,14 +31,14 @@ import org.slf4j.LoggerFactory;
  */
 final class CommitJournal {
   private static final Logger LOG = LoggerFactory.getLogger(CommitJournal.class);
-  private static final String SUFFIX = ".commit";
-
   private final Path root;
+  private final StateLayout state;
   private final Path dir;
   private final DueHooks due;
 
   CommitJournal(Path root, StateLayout state) {
     this.root = root;
+    this.state = state;
     this.dir = state.commits();
     this.due = DueHooks.in(state);
   }
@@ -51,8 +48,7 @@ final class CommitJournal {
    * job's files; from here on the commit completes, now or at the next start.
    */
   void begin(JobRef ref, Map<JobFile, Path> staged) throws IOException {
-    StringBuilder text =
-        new StringBuilder(ref.host().id() + "\t" + ref.run() + "\t" + ref.job() + "\n");
+    StringBuilder text = new StringBuilder(StateLayout.jobLine(ref) + "\n");
     staged.forEach(
         (kind, temp) ->
             text.append(kind.name()).append('\t').append(temp.getFileName()).append('\n'));
@@ -101,7 +97,8 @@ final class CommitJournal {
       return 0;
     }
     int recovered = 0;
-    try (DirectoryStream<Path> manifests = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+    try (DirectoryStream<Path> manifests =
+        Files.newDirectoryStream(dir, "*" + StateLayout.COMMIT_SUFFIX)) {
       for (Path manifest : manifests) {
         if (AtomicFiles.isTemp(manifest)) {
           // A manifest cut off while being written: nothing was renamed yet.
@@ -118,8 +115,7 @@ final class CommitJournal {
   private void recover(Path manifest, boolean hooksHere) throws IOException {
     List<String> lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
     try {
-      String[] job = lines.get(0).split("\t", -1);
-      JobRef ref = new JobRef(WorkerHost.parse(job[0]), new RunId(job[1]), new JobName(job[2]));
+      JobRef ref = StateLayout.jobOfLine(lines.get(0));
       Map<JobFile, Path> staged = new EnumMap<>(JobFile.class);
       for (String line : lines.subList(1, lines.size())) {
         String[] entry = line.split("\t", -1);
@@ -145,6 +141,6 @@ final class CommitJournal {
   }
 
   private Path manifest(JobRef ref) {
-    return dir.resolve(ref.host().id() + "+" + ref.run() + "+" + ref.job() + SUFFIX);
+    return state.commitManifest(ref);
   }
 }

@@ -1,9 +1,16 @@
 package io.soilci.server.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.soilci.result.BadInput;
+import io.soilci.result.JobName;
+import io.soilci.result.JobRef;
+import io.soilci.result.RunId;
+import io.soilci.result.WorkerHost;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -40,5 +47,22 @@ class StateLayoutTest {
     entries.forEach((path, name) -> assertThat(ROOT.relativize(path)).hasToString(name));
     assertThat(StateLayout.INDEX_SNAPSHOT).isEqualTo("index.snapshot");
     assertThat(state.root()).isEqualTo(ROOT);
+  }
+
+  @Test
+  void namesAJobAsOlderServersWroteIt() {
+    StateLayout state = new StateLayout(ROOT);
+    JobRef job = new JobRef(WorkerHost.GITHUB, new RunId("4101"), new JobName("cpp"));
+
+    assertThat(ROOT.relativize(state.commitManifest(job)))
+        .hasToString("commits/github+4101+cpp.commit");
+    assertThat(ROOT.relativize(state.hookDue(job))).hasToString("hooks-due/github+4101+cpp");
+    assertThat(StateLayout.jobLine(job)).isEqualTo("github\t4101\tcpp");
+    assertThat(StateLayout.jobOfLine("github\t4101\tcpp")).isEqualTo(job);
+    for (String line : List.of("github\t4101", "github\t4101\tcpp\tmore", "", "nohost\t1\tj")) {
+      assertThatThrownBy(() -> StateLayout.jobOfLine(line))
+          .as(line)
+          .isInstanceOfAny(IllegalArgumentException.class, BadInput.class);
+    }
   }
 }
