@@ -219,7 +219,7 @@ public final class Site implements AutoCloseable {
       RunState run = index.run(job.host(), job.run());
       JobEntry entry = index.job(job);
       if (run != null && entry != null && entry.done()) {
-        fireHooks(new Change(job, null, run, true, false, List.of()));
+        fire(hookEventsHere(new Change(job, null, run, true, false, List.of())));
         fired++;
       }
       due.clear(job);
@@ -894,10 +894,12 @@ public final class Site implements AutoCloseable {
       throws IOException {
     SiteLayout.requirePublishable(job);
     Change change;
+    List<HookEvent> events;
     boolean marked = false;
     RunLocks.Hold hold = locks.use(job.host(), job.run());
     try {
       change = index.update(job, update, nowMillis);
+      events = hookEventsHere(change);
       NewFolders made = new NewFolders(layout);
       byte @Nullable [] wasRunning = null;
       boolean savedRunning = false;
@@ -920,10 +922,7 @@ public final class Site implements AutoCloseable {
           // spooled, so that a crash in between fires them at the next start (DueHooks). (An
           // upload's stored files are true already: its commit manifest stands for the mark. The
           // distributed mode's changes, applied with a delivery, are not marked.)
-          if (undoable
-              && due != null
-              && hookDelivery.get() == null
-              && !hookEventsHere(change).isEmpty()) {
+          if (undoable && due != null && hookDelivery.get() == null && !events.isEmpty()) {
             marked = due.mark(job);
           }
           // First: on a full disk this write fails before any page changed.
@@ -965,7 +964,7 @@ public final class Site implements AutoCloseable {
     } finally {
       hold.close();
     }
-    fireHooks(change);
+    fire(events);
     if (marked) {
       Objects.requireNonNull(due).clear(job);
     }
@@ -974,9 +973,9 @@ public final class Site implements AutoCloseable {
     }
   }
 
-  /** Spools and queues the hooks {@code change} fires here. */
-  private void fireHooks(Change change) {
-    for (HookEvent event : hookEventsHere(change)) {
+  /** Spools and queues the hooks of {@code events} ({@link #hookEventsHere}). */
+  private void fire(List<HookEvent> events) {
+    for (HookEvent event : events) {
       hooks.submit(event);
     }
   }
